@@ -1,0 +1,2 @@
+build/engine/normalize.o: engine/normalize.c engine/normalize.h
+engine/normalize.h:

@@ -1,0 +1,2 @@
+build/engine/sha256.o: engine/sha256.c engine/sha256.h
+engine/sha256.h:

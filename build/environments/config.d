@@ -1,0 +1,2 @@
+build/environments/config.o: environments/config.c environments/config.h
+environments/config.h:

@@ -1,0 +1,2 @@
+build/queue/queue.o: queue/queue.c queue/queue.h
+queue/queue.h:

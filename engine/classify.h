@@ -1,0 +1,38 @@
+/*
+ * classify: what a fresh fetch means for the snapshot already on disk.
+ *
+ * The rule table is SPEC's "Change classification": new when there is no
+ * file, unchanged when byte-identical, trivial when equal after
+ * normalization, significant otherwise. missing, empty and error come from
+ * the fetch itself, not from a comparison.
+ */
+#ifndef RHIZOME_CLASSIFY_H
+#define RHIZOME_CLASSIFY_H
+
+#include <stddef.h>
+
+enum change_class {
+	CLASS_NEW,
+	CLASS_UNCHANGED,
+	CLASS_TRIVIAL,
+	CLASS_SIGNIFICANT,
+	CLASS_MISSING,
+	CLASS_EMPTY,
+	CLASS_ERROR,
+	CLASS_COUNT
+};
+
+/*
+ * Compare the fresh file contents (`fresh`, what would be written) with the
+ * existing file (`old`, NULL when there is none). Thread-safe.
+ */
+enum change_class classify_schema(const char *fresh, size_t fresh_len,
+				  const char *old, size_t old_len);
+
+/* "new", "unchanged", ... as the summary spells them. Thread-safe. */
+const char *classify_name(enum change_class c);
+
+/* Whether the plain file must be (re)written for this class. */
+int classify_writes(enum change_class c, int write_trivial);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * history: the compressed record of one run, {out}/.history/{run_id}/.
+ *
+ * Each environment gets one zstd frame (content checksum on) of JSON lines,
+ * {env}.jsonl.zst, written as results arrive. Everything is built in
+ * {out}/.history/.tmp-{run_id}/ and published by one rename once the
+ * manifest is in place, so a run folder under its final name is complete.
+ *
+ * Several workers serve one environment, and a frame has one writer, so each
+ * environment's stream has its own lock: workers of different environments
+ * never wait on each other, and compression runs outside the engine's lock.
+ */
+#ifndef RHIZOME_HISTORY_H
+#define RHIZOME_HISTORY_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#define HISTORY_TMP_PREFIX ".tmp-"
+
+typedef struct history history;
+
+/*
+ * Start the run folder for `run_id` under `out` with one stream per name in
+ * envs[0..nenvs) (borrowed; must outlive the history). Returns NULL with
+ * *err = -errno on failure. Call from the main thread.
+ */
+history *history_open(const char *out, const char *run_id,
+		      const char *const *envs, size_t nenvs, int *err);
+
+/*
+ * Append one line (without its newline) to environment `env`'s stream.
+ * Returns 0 or -errno / -EIO (compression failure). Thread-safe.
+ */
+int history_append(history *h, size_t env, const char *line, size_t len);
+
+/*
+ * End every frame, fill manifest["environments"][env]["file"/"sha256"/
+ * "bytes"], write manifest.json, publish the folder. Returns 0 or -errno;
+ * on failure nothing is published. Frees `h` either way. Main thread only,
+ * after the workers stopped.
+ */
+int history_publish(history *h, json_t *manifest);
+
+/* Remove the unpublished folder and free `h`. NULL is a no-op. */
+void history_abandon(history *h);
+
+/* The published folder's path ("{out}/.history/{run_id}"). Caller frees. */
+char *history_run_dir(const char *out, const char *run_id);
+
+#endif

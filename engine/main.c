@@ -1,0 +1,382 @@
+/*
+ * rhizome's command line: parse, load the config, take the snapshot root's
+ * lock, run, print the summary, exit with SPEC's status. Only this file
+ * exits; every module below returns errors.
+ *
+ * SIGINT, SIGTERM and SIGUSR1 are blocked before any thread exists, so every
+ * thread inherits the mask and only the run's watcher thread (sync.c)
+ * receives them, through sigwait().
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <mysql.h>
+
+#include "../environments/config.h"
+#include "atomic_file.h"
+#include "history.h"
+#include "snapshot.h"
+#include "sync.h"
+#include "version.h"
+
+static const char usage_top[] =
+	"usage: rhizome [--config FILE] [--out DIR] [--workers N] [--quiet] "
+	"sync COMMAND [options]\n"
+	"\n"
+	"Snapshot the CREATE TABLE statements of a fleet of MariaDB/MySQL\n"
+	"environments into files, and report what changed.\n"
+	"\n"
+	"Options:\n"
+	"  --config FILE  fleet configuration (default: $RHIZOME_CONFIG, else\n"
+	"                 ./rhizome.cnf)\n"
+	"  --out DIR      snapshot root (default: the config's [fleet] out,\n"
+	"                 relative to the config file)\n"
+	"  --workers N    worker threads (default: the config's workers, 8)\n"
+	"  --quiet        no progress on stderr\n"
+	"  --help         this text\n"
+	"  --version      print the version\n"
+	"\n"
+	"Commands:\n"
+	"  sync schema    fetch SHOW CREATE TABLE for every environment x table\n"
+	"\n"
+	"Exit status: 0 done, 2 usage or configuration error, 3 partial failure,\n"
+	"4 local I/O failure, 5 snapshot root locked by another run,\n"
+	"130/143 interrupted.\n";
+
+static const char usage_sync[] =
+	"usage: rhizome [global options] sync COMMAND [options]\n"
+	"\n"
+	"Commands:\n"
+	"  schema   [--env NAME]... [--verbose] [--dry-run] [--write-trivial]\n"
+	"\n"
+	"Run 'rhizome sync schema --help' for details.\n";
+
+static const char usage_schema[] =
+	"usage: rhizome [global options] sync schema [--env NAME]... [--verbose]\n"
+	"                                            [--dry-run] [--write-trivial]\n"
+	"\n"
+	"Fetch SHOW CREATE TABLE for every table of every environment (or of the\n"
+	"named ones) and write {out}/{folder}/expected_data/{database}_{table}.sql.\n"
+	"Prints a JSON summary on stdout: new, trivial (AUTO_INCREMENT noise\n"
+	"only), significant, unchanged, missing, errors.\n"
+	"\n"
+	"  --env NAME       only this environment; repeat for several\n"
+	"  --verbose        every error in full: error number, SQLSTATE, statement\n"
+	"  --dry-run        fetch and classify, write nothing\n"
+	"  --write-trivial  also rewrite files whose only change is AUTO_INCREMENT\n"
+	"  --help           this text\n";
+
+struct cli {
+	const char *config;
+	const char *out;
+	unsigned workers;
+	int quiet;
+	const char **envs;
+	size_t nenvs;
+	int verbose, dry_run, write_trivial;
+};
+
+static int usage_error(const char *fmt, const char *arg, const char *help)
+{
+	fprintf(stderr, "rhizome: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '%s --help'.\n", help);
+	return EXIT_USAGE;
+}
+
+static int parse_workers(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < 1 || v > 1024)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Parse everything; returns -1 to go on, or an exit status. */
+static int parse_cli(int argc, char **argv, struct cli *c)
+{
+	static const struct option top[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option schema[] = {
+		{ "env", required_argument, NULL, 'e' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "write-trivial", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", top, NULL)) != -1) {
+		switch (ch) {
+		case 'c': c->config = optarg; break;
+		case 'o': c->out = optarg; break;
+		case 'w':
+			if (parse_workers(optarg, &c->workers) != 0)
+				return usage_error("--workers wants a number from "
+						   "1 to 1024, not '%s'", optarg,
+						   "rhizome");
+			break;
+		case 'q': c->quiet = 1; break;
+		case 'h': fputs(usage_top, stdout); return EXIT_OK;
+		case 'V': printf("rhizome %s\n", RHIZOME_VERSION); return EXIT_OK;
+		default:
+			return usage_error("unknown or incomplete option '%s'",
+					   argv[optind - 1], "rhizome");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return usage_error("no command given%s", "", "rhizome");
+	if (strcmp(argv[0], "sync") != 0)
+		return usage_error("unknown command '%s' (expected 'sync')",
+				   argv[0], "rhizome");
+	if (argc == 1)
+		return usage_error("'sync' needs a command%s", "", "rhizome sync");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_sync, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "schema") != 0)
+		return usage_error("unknown sync command '%s' (this version has: "
+				   "schema)", argv[1], "rhizome sync");
+
+	argc -= 1;
+	argv += 1;
+	optind = 1;
+	c->envs = calloc((size_t)argc + 1, sizeof(*c->envs));
+	if (c->envs == NULL)
+		abort();
+	while ((ch = getopt_long(argc, argv, "+", schema, NULL)) != -1) {
+		switch (ch) {
+		case 'e': {
+			size_t i;
+			int dup = 0;
+
+			for (i = 0; i < c->nenvs; i++)
+				dup |= strcmp(c->envs[i], optarg) == 0;
+			if (!dup)
+				c->envs[c->nenvs++] = optarg;
+			break;
+		}
+		case 'v': c->verbose = 1; break;
+		case 'n': c->dry_run = 1; break;
+		case 't': c->write_trivial = 1; break;
+		case 'h': fputs(usage_schema, stdout); return EXIT_OK;
+		default:
+			return usage_error("unknown or incomplete option '%s'",
+					   argv[optind - 1], "rhizome sync schema");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind],
+				   "rhizome sync schema");
+	return -1;
+}
+
+/* The snapshot root as the user sees it: --out as given, else the config's
+ * `out` (default "environments") relative to the config file's folder. */
+static char *resolve_out(const struct cli *c, const struct fleet_config *cfg)
+{
+	const char *out = c->out ? c->out : cfg->out ? cfg->out : "environments";
+	char *p;
+	size_t len;
+
+	if (c->out != NULL || out[0] == '/')
+		p = strdup(out);
+	else if (asprintf(&p, "%s%s", cfg->dir, out) < 0)
+		p = NULL;
+	if (p == NULL)
+		abort();
+	len = strlen(p);
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	return p;
+}
+
+/* YYYYMMDDTHHMMSSZ-mmm, with a counter when that run folder exists. */
+static void make_run_id(const char *out, const struct timespec *ts,
+			char *buf, size_t size)
+{
+	char stamp[32];
+	struct tm tm;
+	struct stat st;
+	unsigned n;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (n = 0;; n++) {
+		char *dir;
+		int taken;
+
+		if (n == 0)
+			snprintf(buf, size, "%s-%03ld", stamp, ts->tv_nsec / 1000000);
+		else
+			snprintf(buf, size, "%s-%03ld.%u", stamp,
+				 ts->tv_nsec / 1000000, n);
+		dir = history_run_dir(out, buf);
+		taken = stat(dir, &st) == 0;
+		free(dir);
+		if (!taken)
+			return;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	struct fleet_config cfg;
+	struct config_error cerr;
+	const struct env_config **envs = NULL;
+	snapshot_root *root = NULL;
+	struct sync_opts o;
+	json_t *summary = NULL;
+	char msg[2048], run_id[64];
+	char *out = NULL;
+	sigset_t set;
+	size_t i;
+	int status, rc;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&c, 0, sizeof(c));
+	status = parse_cli(argc, argv, &c);
+	if (status >= 0) {
+		free(c.envs);
+		return status;
+	}
+	if (c.config == NULL)
+		c.config = getenv("RHIZOME_CONFIG");
+	if (c.config == NULL || c.config[0] == '\0')
+		c.config = "rhizome.cnf";
+
+	if (config_load(c.config, &cfg, &cerr) != 0) {
+		config_error_format(&cerr, msg, sizeof(msg));
+		fprintf(stderr, "rhizome: configuration error: %s\n", msg);
+		free(c.envs);
+		return EXIT_USAGE;
+	}
+	status = EXIT_USAGE;
+	envs = calloc(cfg.nenvs, sizeof(*envs));
+	if (envs == NULL)
+		abort();
+	if (c.nenvs == 0) {
+		for (i = 0; i < cfg.nenvs; i++)
+			envs[i] = &cfg.envs[i];
+		c.nenvs = cfg.nenvs;
+	} else {
+		for (i = 0; i < c.nenvs; i++) {
+			envs[i] = config_find_env(&cfg, c.envs[i]);
+			if (envs[i] == NULL) {
+				size_t j;
+
+				fprintf(stderr, "rhizome: --env %s: no such "
+					"environment in %s (it has:", c.envs[i],
+					cfg.path);
+				for (j = 0; j < cfg.nenvs; j++)
+					fprintf(stderr, " %s", cfg.envs[j].name);
+				fprintf(stderr, ")\n");
+				goto done;
+			}
+		}
+	}
+	for (i = 0; i < c.nenvs; i++)
+		if (config_check_password(&cfg, envs[i], &cerr) != 0) {
+			config_error_format(&cerr, msg, sizeof(msg));
+			fprintf(stderr, "rhizome: configuration error: %s\n", msg);
+			goto done;
+		}
+
+	out = resolve_out(&c, &cfg);
+	atomic_file_init();
+	if (mysql_library_init(0, NULL, NULL) != 0) {
+		fprintf(stderr, "rhizome: cannot initialize libmariadb\n");
+		status = EXIT_PARTIAL;
+		goto done;
+	}
+
+	memset(&o, 0, sizeof(o));
+	clock_gettime(CLOCK_REALTIME, &o.started);
+	if (!c.dry_run) {
+		const char **folders = calloc(cfg.nenvs, sizeof(*folders));
+
+		root = snapshot_lock(out, &rc);
+		if (root == NULL) {
+			free(folders);
+			if (rc == -EWOULDBLOCK) {
+				fprintf(stderr, "rhizome: another run holds the "
+					"lock on %s/.rhizome.lock; nothing "
+					"touched\n", out);
+				status = EXIT_LOCKED;
+			} else {
+				fprintf(stderr, "rhizome: cannot open the snapshot "
+					"root %s: %s\n", out, strerror(-rc));
+				status = EXIT_IO;
+			}
+			goto done_lib;
+		}
+		for (i = 0; i < cfg.nenvs; i++)
+			folders[i] = cfg.envs[i].folder;
+		rc = snapshot_sweep(root, folders, cfg.nenvs);
+		free(folders);
+		if (rc > 0 && !c.quiet)
+			fprintf(stderr, "rhizome: removed %d leftover(s) of an "
+				"interrupted run under %s\n", rc, out);
+	}
+	make_run_id(out, &o.started, run_id, sizeof(run_id));
+
+	o.cfg = &cfg;
+	o.envs = envs;
+	o.nenvs = c.nenvs;
+	o.out = out;
+	o.run_id = run_id;
+	o.workers = c.workers;
+	o.dry_run = c.dry_run;
+	o.write_trivial = c.write_trivial;
+	o.verbose = c.verbose;
+	o.quiet = c.quiet;
+	status = sync_schema(&o, &summary);
+	if (summary != NULL) {
+		json_dumpf(summary, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		fflush(stdout);
+		json_decref(summary);
+	}
+	snapshot_unlock(root);
+done_lib:
+	mysql_library_end();
+done:
+	free(out);
+	free(envs);
+	free(c.envs);
+	config_release(&cfg);
+	return status;
+}

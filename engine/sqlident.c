@@ -1,0 +1,24 @@
+#include "sqlident.h"
+
+void sqlident_quote(struct strbuf *sb, const char *name)
+{
+	const char *p;
+
+	strbuf_add(sb, "`", 1);
+	for (p = name; *p; p++) {
+		if (*p == '`')
+			strbuf_add(sb, "``", 2);
+		else
+			strbuf_add(sb, p, 1);
+	}
+	strbuf_add(sb, "`", 1);
+}
+
+void sqlident_show_create(struct strbuf *sb, const char *schema,
+			  const char *table)
+{
+	strbuf_adds(sb, "SHOW CREATE TABLE ");
+	sqlident_quote(sb, schema);
+	strbuf_add(sb, ".", 1);
+	sqlident_quote(sb, table);
+}

@@ -1,0 +1,740 @@
+/*
+ * How a run flows:
+ *
+ *   main thread: plan -> push the first jobs -> wait until no job is in
+ *                flight -> stop workers -> summary, manifest, publish
+ *   workers:     pop job -> acquire connection -> one multi-statement round
+ *                trip (fetch.c) -> release -> classify, write, record each
+ *                table -> finish_job(), which queues the environment's next
+ *                batch
+ *   watcher:     sigwait(SIGINT/SIGTERM) -> cancel, interrupt connections
+ *
+ * An environment never has more jobs in flight than connections in its pool,
+ * so no worker ever blocks waiting for a connection while another
+ * environment's work waits in the queue: a slow or dead environment holds at
+ * most `pool` workers, and only while its server keeps them. It follows that
+ * the queue never holds more than the sum of the pools, which is its
+ * capacity, so pushing from finish_job() under the run lock cannot block.
+ *
+ * Lock order: run->lock, then the queue's lock (queue_try_push in
+ * finish_job). The history's per-environment locks and connection pool locks
+ * are never taken while holding run->lock.
+ */
+#include "sync.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <errmsg.h>
+
+#include "../environments/connpool.h"
+#include "../queue/queue.h"
+#include "../workers/pool.h"
+#include "atomic_file.h"
+#include "classify.h"
+#include "fetch.h"
+#include "history.h"
+#include "progress.h"
+#include "sha256.h"
+#include "snapshot.h"
+#include "sqlident.h"
+#include "strbuf.h"
+#include "version.h"
+
+struct table_result {
+	enum change_class cls;
+	int done;               /* written once, by the job owning the table */
+	char *path;             /* the .sql path, as shown in the summary */
+	struct db_error err;    /* cls == CLASS_ERROR */
+	char *statement;        /* the failing statement (for --verbose) */
+};
+
+struct env_run {
+	const struct env_config *cfg;
+	size_t index;
+	connpool *pool;
+	const char *const *tables;
+	size_t ntables;
+	size_t batch;
+	struct table_result *results;  /* one per table; see table_result */
+	char *data_dir;
+	/* guarded by run->lock: */
+	size_t next;            /* first table not yet given to a job */
+	size_t done;
+	unsigned counts[CLASS_COUNT];
+	unsigned round_trips;
+	double started;
+	int finished;
+	char first_error[600];
+};
+
+struct job {
+	struct env_run *env;
+	size_t first, n;
+};
+
+struct run {
+	const struct sync_opts *o;
+	struct env_run *envs;
+	size_t nenvs;
+	queue *q;
+	history *hist;          /* NULL on --dry-run */
+	pthread_mutex_t lock;
+	pthread_cond_t idle;    /* signalled when inflight_jobs drops to 0 */
+	unsigned inflight_jobs; /* guarded by lock */
+	int cancel_signal;      /* guarded by lock: SIGINT/SIGTERM received */
+	int io_failed;          /* guarded by lock: a local write failed */
+	struct progress progress; /* guarded by lock */
+};
+
+struct worker_state {
+	struct strbuf sql;
+	struct strbuf line;
+	struct fetched_table *fetched;
+	size_t cap;
+};
+
+/* ---- worker side -------------------------------------------------------- */
+
+static void *worker_start(void *ctx)
+{
+	struct worker_state *ws = calloc(1, sizeof(*ws));
+
+	(void)ctx;
+	mysql_thread_init();
+	return ws;
+}
+
+static void worker_stop(void *state, void *ctx)
+{
+	struct worker_state *ws = state;
+
+	(void)ctx;
+	if (ws != NULL) {
+		strbuf_release(&ws->sql);
+		strbuf_release(&ws->line);
+		free(ws->fetched);
+		free(ws);
+	}
+	mysql_thread_end();
+}
+
+static int run_stopping(struct run *r)
+{
+	int stop;
+
+	pthread_mutex_lock(&r->lock);
+	stop = r->cancel_signal != 0 || r->io_failed;
+	pthread_mutex_unlock(&r->lock);
+	return stop;
+}
+
+static void local_error(struct table_result *res, const char *what,
+			const char *path, int err)
+{
+	res->cls = CLASS_ERROR;
+	res->err.code = 0;
+	snprintf(res->err.sqlstate, sizeof(res->err.sqlstate), "-----");
+	snprintf(res->err.message, sizeof(res->err.message), "%s %s: %s",
+		 what, path, strerror(-err));
+}
+
+/* Append this table's history line. Returns 0 or -errno. */
+static int record_history(struct run *r, struct env_run *e,
+			  struct worker_state *ws, const char *table,
+			  enum change_class cls, const char *body, size_t len)
+{
+	json_t *obj, *jbody;
+	char hex[65];
+	char *text;
+	int rc;
+
+	sha256_hex(body, len, hex);
+	jbody = json_stringn(body, len);
+	if (jbody == NULL)
+		/* Not UTF-8 (a binary default, say): keep the line valid JSON. */
+		jbody = json_null();
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
+			"env", e->cfg->name, "database", e->cfg->database,
+			"table", table, "kind", "schema",
+			"status", classify_name(cls), "sha256", hex,
+			"body", jbody);
+	if (obj == NULL)
+		return -ENOMEM;
+	text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (text == NULL)
+		return -ENOMEM;
+	strbuf_reset(&ws->line);
+	strbuf_adds(&ws->line, text);
+	free(text);
+	rc = history_append(r->hist, e->index, ws->line.data, ws->line.len);
+	return rc;
+}
+
+static void handle_table(struct run *r, struct env_run *e, size_t idx,
+			 struct fetched_table *f, struct worker_state *ws)
+{
+	const struct sync_opts *o = r->o;
+	struct table_result *res = &e->results[idx];
+	char *old = NULL, *fresh = NULL;
+	size_t old_len = 0, fresh_len;
+	int rc;
+
+	res->done = 1;
+	res->path = snapshot_table_path(o->out, e->cfg->folder,
+					e->cfg->database, f->table, ".sql");
+	if (f->status == FETCH_MISSING) {
+		res->cls = CLASS_MISSING;
+		return;
+	}
+	if (f->status != FETCH_OK) {
+		res->cls = CLASS_ERROR;
+		res->err = f->err;
+		strbuf_reset(&ws->sql);
+		sqlident_show_create(&ws->sql, e->cfg->schema, f->table);
+		res->statement = strdup(ws->sql.data);
+		return;
+	}
+
+	fresh_len = f->len + 2;
+	fresh = malloc(fresh_len + 1);
+	if (fresh == NULL)
+		abort();
+	memcpy(fresh, f->body, f->len);
+	memcpy(fresh + f->len, ";\n", 3);
+
+	rc = snapshot_read(res->path, &old, &old_len);
+	if (rc != 0 && rc != -ENOENT) {
+		local_error(res, "cannot read", res->path, rc);
+		goto io_failed;
+	}
+	res->cls = classify_schema(fresh, fresh_len, old, old_len);
+	if (o->dry_run)
+		goto out;
+	if (classify_writes(res->cls, o->write_trivial)) {
+		rc = atomic_mkdirs(e->data_dir);
+		if (rc != 0) {
+			local_error(res, "cannot create", e->data_dir, rc);
+			goto io_failed;
+		}
+		rc = atomic_write_file(res->path, fresh, fresh_len);
+		if (rc != 0) {
+			local_error(res, "cannot write", res->path, rc);
+			goto io_failed;
+		}
+	}
+	rc = record_history(r, e, ws, f->table, res->cls, f->body, f->len);
+	if (rc != 0) {
+		char *hpath = history_run_dir(o->out, o->run_id);
+
+		local_error(res, "cannot write the run history under", hpath, rc);
+		free(hpath);
+		goto io_failed;
+	}
+	goto out;
+
+io_failed:
+	pthread_mutex_lock(&r->lock);
+	r->io_failed = 1;
+	pthread_mutex_unlock(&r->lock);
+out:
+	free(old);
+	free(fresh);
+}
+
+static void format_error(struct strbuf *sb, const struct env_run *e,
+			 const char *table, const struct table_result *res,
+			 int verbose)
+{
+	strbuf_addf(sb, "%s: table %s: ", e->cfg->name, table);
+	if (res->err.code != 0)
+		strbuf_addf(sb, "error %u", res->err.code);
+	else
+		strbuf_adds(sb, "local error");
+	if (verbose && res->err.sqlstate[0] && res->err.code != 0)
+		strbuf_addf(sb, " (SQLSTATE %s)", res->err.sqlstate);
+	strbuf_addf(sb, ": %s", res->err.message);
+	if (verbose && res->statement != NULL)
+		strbuf_addf(sb, "; statement: %s", res->statement);
+}
+
+static void finish_job(struct run *r, struct job *job, size_t processed)
+{
+	struct env_run *e = job->env;
+	struct strbuf msg = STRBUF_INIT;
+	size_t i;
+
+	pthread_mutex_lock(&r->lock);
+	for (i = job->first; i < job->first + processed; i++) {
+		struct table_result *res = &e->results[i];
+
+		e->counts[res->cls]++;
+		if (res->cls != CLASS_ERROR)
+			continue;
+		strbuf_reset(&msg);
+		format_error(&msg, e, e->tables[i], res, r->o->verbose);
+		if (e->first_error[0] == '\0')
+			snprintf(e->first_error, sizeof(e->first_error), "%s",
+				 msg.data + strlen(e->cfg->name) + 2);
+		if (r->o->verbose) {
+			strbuf_reset(&msg);
+			strbuf_adds(&msg, "rhizome: error: ");
+			format_error(&msg, e, e->tables[i], res, 1);
+			progress_log(&r->progress, msg.data);
+		}
+	}
+	e->done += processed;
+	progress_tables(&r->progress, processed);
+
+	if (r->cancel_signal == 0 && !r->io_failed && e->next < e->ntables) {
+		/* Reuse the job for the environment's next batch. */
+		job->first = e->next;
+		job->n = e->ntables - e->next < e->batch ? e->ntables - e->next
+							  : e->batch;
+		e->next += job->n;
+		if (queue_try_push(r->q, job) == 0)
+			job = NULL;
+		else
+			e->next -= job->n; /* cannot happen: see the top comment */
+	}
+	if (job != NULL)
+		r->inflight_jobs--;
+	if (e->done == e->ntables && !e->finished) {
+		e->finished = 1;
+		progress_env_done(&r->progress, e->cfg->name, e->counts,
+				  progress_now() - e->started,
+				  e->first_error[0] ? e->first_error : NULL);
+	}
+	if (r->inflight_jobs == 0)
+		pthread_cond_broadcast(&r->idle);
+	pthread_mutex_unlock(&r->lock);
+	strbuf_release(&msg);
+	free(job);
+}
+
+/* A reused connection can have died while idle (server restart, timeout);
+ * that shows as a client error on the very first statement. */
+static int stale_connection(const struct fetched_table *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].status == FETCH_OK || t[i].status == FETCH_MISSING)
+			return 0;
+	return n > 0 && (t[0].err.code == CR_SERVER_GONE_ERROR ||
+			 t[0].err.code == CR_SERVER_LOST);
+}
+
+static void worker_run(void *item, void *state, void *ctx)
+{
+	struct job *job = item;
+	struct run *r = ctx;
+	struct worker_state *ws = state;
+	struct env_run *e = job->env;
+	struct fetched_table *t;
+	struct db_error err;
+	unsigned trips = 0;
+	size_t i;
+	int attempt, reused = 0, broken;
+	MYSQL *m;
+
+	if (ws == NULL || run_stopping(r)) {
+		finish_job(r, job, 0);
+		return;
+	}
+	if (ws->cap < job->n) {
+		free(ws->fetched);
+		ws->fetched = calloc(job->n, sizeof(*ws->fetched));
+		if (ws->fetched == NULL)
+			abort();
+		ws->cap = job->n;
+	}
+	t = ws->fetched;
+	for (i = 0; i < job->n; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].table = e->tables[job->first + i];
+	}
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (connpool_acquire(e->pool, &m, &reused, &err) != 0) {
+			for (i = 0; i < job->n; i++) {
+				t[i].status = FETCH_ERROR;
+				t[i].err = err;
+			}
+			break;
+		}
+		broken = fetch_schema_batch(m, e->cfg->schema, t, job->n,
+					    &ws->sql, &trips) != 0;
+		connpool_release(e->pool, m, broken);
+		if (broken && reused && attempt == 0 &&
+		    stale_connection(t, job->n) && !run_stopping(r)) {
+			fetch_reset(t, job->n);
+			continue;
+		}
+		break;
+	}
+
+	for (i = 0; i < job->n; i++)
+		handle_table(r, e, job->first + i, &t[i], ws);
+	fetch_reset(t, job->n);
+
+	pthread_mutex_lock(&r->lock);
+	e->round_trips += trips;
+	pthread_mutex_unlock(&r->lock);
+	finish_job(r, job, job->n);
+}
+
+/* ---- signal watcher ----------------------------------------------------- */
+
+static void *watch_signals(void *arg)
+{
+	struct run *r = arg;
+	sigset_t set;
+	size_t i;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGUSR1)
+			return NULL; /* the run is over */
+		pthread_mutex_lock(&r->lock);
+		if (r->cancel_signal != 0) {
+			/* A second signal: the user insists. Temporaries are
+			 * swept by the next run; the lock dies with us. */
+			static const char msg[] =
+				"rhizome: interrupted again, exiting at once\n";
+
+			(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+			_exit(128 + sig);
+		}
+		r->cancel_signal = sig;
+		progress_log(&r->progress, sig == SIGINT
+			     ? "rhizome: interrupted (SIGINT), stopping"
+			     : "rhizome: terminated (SIGTERM), stopping");
+		pthread_cond_broadcast(&r->idle);
+		pthread_mutex_unlock(&r->lock);
+		for (i = 0; i < r->nenvs; i++)
+			connpool_interrupt(r->envs[i].pool);
+	}
+}
+
+/* ---- summary and manifest ----------------------------------------------- */
+
+static void format_utc(const struct timespec *ts, char *buf, size_t size)
+{
+	struct tm tm;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *build_summary(struct run *r, long long elapsed_ms)
+{
+	static const char *const list_keys[CLASS_COUNT] = {
+		[CLASS_NEW] = "new", [CLASS_TRIVIAL] = "trivial",
+		[CLASS_SIGNIFICANT] = "significant",
+		[CLASS_UNCHANGED] = "unchanged",
+	};
+	static const enum change_class order[] = {
+		CLASS_NEW, CLASS_TRIVIAL, CLASS_SIGNIFICANT, CLASS_UNCHANGED,
+		CLASS_MISSING, CLASS_EMPTY, CLASS_ERROR,
+	};
+	json_t *s = json_object();
+	json_t *lists[CLASS_COUNT];
+	unsigned counts[CLASS_COUNT] = { 0 };
+	size_t i, j, k;
+	char key[32];
+
+	json_object_set_new(s, "command", json_string("schema"));
+	json_object_set_new(s, "run_id", json_string(r->o->run_id));
+	json_object_set_new(s, "elapsed_ms", json_integer(elapsed_ms));
+	for (k = 0; k < CLASS_COUNT; k++)
+		lists[k] = json_array();
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		for (j = 0; j < e->ntables; j++) {
+			struct table_result *res = &e->results[j];
+
+			if (!res->done)
+				continue;
+			counts[res->cls]++;
+			if (list_keys[res->cls] != NULL)
+				json_array_append_new(lists[res->cls],
+						      json_string(res->path));
+			else if (res->cls == CLASS_ERROR)
+				json_array_append_new(lists[res->cls], json_pack(
+					"{s:s, s:s, s:i, s:s}", "env", e->cfg->name,
+					"table", e->tables[j], "code",
+					(int)res->err.code, "message",
+					res->err.message));
+			else
+				json_array_append_new(lists[res->cls], json_pack(
+					"{s:s, s:s}", "env", e->cfg->name,
+					"table", e->tables[j]));
+		}
+	}
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		snprintf(key, sizeof(key), "%s_count", classify_name(order[k]));
+		json_object_set_new(s, key, json_integer(counts[order[k]]));
+	}
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		const char *name = order[k] == CLASS_ERROR
+					   ? "errors" : classify_name(order[k]);
+
+		json_object_set_new(s, name, lists[order[k]]);
+	}
+	json_object_set_new(s, "dry_run", json_boolean(r->o->dry_run));
+	return s;
+}
+
+static json_t *build_manifest(struct run *r, const struct timespec *end)
+{
+	char started[32], finished[32];
+	json_t *m, *envs;
+	size_t i, k;
+
+	format_utc(&r->o->started, started, sizeof(started));
+	format_utc(end, finished, sizeof(finished));
+	envs = json_object();
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+		json_t *counts = json_object();
+
+		for (k = 0; k < CLASS_COUNT; k++)
+			json_object_set_new(counts, classify_name((enum change_class)k),
+					    json_integer(e->counts[k]));
+		json_object_set_new(envs, e->cfg->name, json_pack(
+			"{s:s, s:s, s:s, s:I, s:o}", "folder", e->cfg->folder,
+			"database", e->cfg->database, "schema", e->cfg->schema,
+			"tables", (json_int_t)e->ntables, "counts", counts));
+	}
+	m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "run_id", r->o->run_id,
+		      "command", "schema", "started_at", started,
+		      "finished_at", finished, "tool_version", RHIZOME_VERSION,
+		      "environments", envs);
+	return m;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+static void free_run(struct run *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		connpool_free(e->pool);
+		for (j = 0; j < e->ntables && e->results; j++) {
+			free(e->results[j].path);
+			free(e->results[j].statement);
+		}
+		free(e->results);
+		free(e->data_dir);
+	}
+	free(r->envs);
+	queue_free(r->q);
+	pthread_cond_destroy(&r->idle);
+	pthread_mutex_destroy(&r->lock);
+}
+
+static int setup(struct run *r, const struct sync_opts *o)
+{
+	size_t i, slots = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->idle, NULL);
+	r->envs = calloc(o->nenvs ? o->nenvs : 1, sizeof(*r->envs));
+	if (r->envs == NULL)
+		return -ENOMEM;
+	r->nenvs = o->nenvs;
+	for (i = 0; i < o->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+		size_t per_conn;
+
+		e->cfg = o->envs[i];
+		e->index = i;
+		e->tables = (const char *const *)e->cfg->tables->effective;
+		e->ntables = e->cfg->tables->neffective;
+		/* Batches small enough that every connection gets work, and
+		 * no larger than the configured batch. */
+		per_conn = (e->ntables + e->cfg->pool - 1) / e->cfg->pool;
+		e->batch = per_conn < o->cfg->batch ? per_conn : o->cfg->batch;
+		if (e->batch == 0)
+			e->batch = 1;
+		e->results = calloc(e->ntables ? e->ntables : 1,
+				    sizeof(*e->results));
+		e->pool = connpool_new(e->cfg);
+		e->data_dir = snapshot_data_dir(o->out, e->cfg->folder);
+		if (e->results == NULL || e->pool == NULL)
+			return -ENOMEM;
+		slots += e->cfg->pool;
+	}
+	r->q = queue_new(slots ? slots : 1);
+	return r->q ? 0 : -ENOMEM;
+}
+
+/* Queue each environment's first jobs, one per connection, interleaved so
+ * every environment starts at once. Caller holds r->lock. */
+static void dispatch_first_jobs(struct run *r)
+{
+	unsigned round, max_pool = 0;
+	size_t i;
+
+	for (i = 0; i < r->nenvs; i++) {
+		if (r->envs[i].cfg->pool > max_pool)
+			max_pool = r->envs[i].cfg->pool;
+		r->envs[i].started = progress_now();
+	}
+	for (round = 0; round < max_pool; round++) {
+		for (i = 0; i < r->nenvs; i++) {
+			struct env_run *e = &r->envs[i];
+			struct job *job;
+
+			if (round >= e->cfg->pool || e->next >= e->ntables)
+				continue;
+			job = calloc(1, sizeof(*job));
+			if (job == NULL)
+				abort();
+			job->env = e;
+			job->first = e->next;
+			job->n = e->ntables - e->next < e->batch
+					 ? e->ntables - e->next : e->batch;
+			e->next += job->n;
+			if (queue_try_push(r->q, job) != 0)
+				abort(); /* capacity is the sum of the pools */
+			r->inflight_jobs++;
+		}
+	}
+	for (i = 0; i < r->nenvs; i++)
+		if (r->envs[i].ntables == 0 && !r->envs[i].finished) {
+			r->envs[i].finished = 1;
+			progress_env_done(&r->progress, r->envs[i].cfg->name,
+					  r->envs[i].counts, 0, NULL);
+		}
+}
+
+int sync_schema(const struct sync_opts *o, json_t **summary)
+{
+	struct run r;
+	struct pool_opts popts;
+	pool *workers = NULL;
+	pthread_t watcher;
+	int watcher_started = 0, rc, status = EXIT_OK;
+	size_t i, total = 0;
+	double t0 = progress_now();
+	struct timespec end;
+	const char **names;
+
+	*summary = NULL;
+	if (setup(&r, o) != 0) {
+		fprintf(stderr, "rhizome: out of memory\n");
+		free_run(&r);
+		return EXIT_IO;
+	}
+	for (i = 0; i < r.nenvs; i++)
+		total += r.envs[i].ntables;
+	progress_init(&r.progress, o->quiet, total, r.nenvs);
+
+	if (!o->dry_run) {
+		names = calloc(r.nenvs ? r.nenvs : 1, sizeof(*names));
+		if (names == NULL)
+			abort();
+		for (i = 0; i < r.nenvs; i++)
+			names[i] = r.envs[i].cfg->name;
+		r.hist = history_open(o->out, o->run_id, names, r.nenvs, &rc);
+		free(names);
+		if (r.hist == NULL) {
+			fprintf(stderr, "rhizome: cannot start the run history "
+				"under %s/.history: %s\n", o->out, strerror(-rc));
+			free_run(&r);
+			return EXIT_IO;
+		}
+	}
+
+	memset(&popts, 0, sizeof(popts));
+	popts.threads = o->workers ? o->workers : o->cfg->workers;
+	popts.ctx = &r;
+	popts.thread_start = worker_start;
+	popts.run = worker_run;
+	popts.thread_stop = worker_stop;
+	workers = pool_start(r.q, &popts);
+	if (workers == NULL) {
+		fprintf(stderr, "rhizome: cannot start %zu worker threads\n",
+			popts.threads);
+		history_abandon(r.hist);
+		free_run(&r);
+		return EXIT_IO;
+	}
+	if (pthread_create(&watcher, NULL, watch_signals, &r) == 0)
+		watcher_started = 1;
+
+	pthread_mutex_lock(&r.lock);
+	dispatch_first_jobs(&r);
+	while (r.inflight_jobs > 0)
+		pthread_cond_wait(&r.idle, &r.lock);
+	pthread_mutex_unlock(&r.lock);
+
+	pool_free(workers);
+	if (watcher_started) {
+		pthread_kill(watcher, SIGUSR1);
+		pthread_join(watcher, NULL);
+	}
+	progress_finish(&r.progress);
+	clock_gettime(CLOCK_REALTIME, &end);
+
+	*summary = build_summary(&r, (long long)((progress_now() - t0) * 1000));
+	for (i = 0; i < r.nenvs; i++)
+		if (r.envs[i].counts[CLASS_ERROR] > 0)
+			status = EXIT_PARTIAL;
+	if (r.io_failed)
+		status = EXIT_IO;
+	if (r.cancel_signal != 0) {
+		status = r.cancel_signal == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
+		json_object_set_new(*summary, "interrupted", json_string(
+			r.cancel_signal == SIGINT ? "SIGINT" : "SIGTERM"));
+	}
+
+	if (r.hist != NULL && status != EXIT_SIGINT && status != EXIT_SIGTERM &&
+	    status != EXIT_IO) {
+		json_t *manifest = build_manifest(&r, &end);
+
+		rc = history_publish(r.hist, manifest);
+		json_decref(manifest);
+		if (rc != 0) {
+			fprintf(stderr, "rhizome: cannot publish the run history "
+				"under %s/.history: %s\n", o->out, strerror(-rc));
+			status = EXIT_IO;
+		} else {
+			char *dir = history_run_dir(o->out, o->run_id);
+
+			json_object_set_new(*summary, "history", json_string(dir));
+			free(dir);
+		}
+	} else {
+		history_abandon(r.hist);
+	}
+	{
+		unsigned trips = 0;
+
+		for (i = 0; i < r.nenvs; i++)
+			trips += r.envs[i].round_trips;
+		json_object_set_new(*summary, "round_trips", json_integer(trips));
+	}
+	free_run(&r);
+	return status;
+}

@@ -1,0 +1,54 @@
+/*
+ * sync: one run of `rhizome sync schema` over the selected environments.
+ *
+ * The run plans jobs (a batch of tables of one environment each), feeds them
+ * to the worker pool through the bounded queue, and collects one result per
+ * environment x table. It owns the per-environment connection pools, the
+ * run history and the signal watcher for its lifetime.
+ */
+#ifndef RHIZOME_SYNC_H
+#define RHIZOME_SYNC_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "../environments/config.h"
+
+struct sync_opts {
+	const struct fleet_config *cfg;
+	const struct env_config *const *envs; /* the selected environments */
+	size_t nenvs;
+	const char *out;        /* snapshot root as the user wrote it */
+	const char *run_id;
+	struct timespec started; /* wall clock the run_id was made from */
+	unsigned workers;       /* 0: cfg->workers */
+	int dry_run;
+	int write_trivial;
+	int verbose;
+	int quiet;
+};
+
+/* Exit statuses of SPEC's table. */
+enum {
+	EXIT_OK = 0,
+	EXIT_DRIFT = 1,
+	EXIT_USAGE = 2,
+	EXIT_PARTIAL = 3,
+	EXIT_IO = 4,
+	EXIT_LOCKED = 5,
+	EXIT_SIGINT = 130,
+	EXIT_SIGTERM = 143,
+};
+
+/*
+ * Run the schema sync. On return *summary holds the SPEC summary object
+ * (caller owns it; NULL only when the run could not start) and the result
+ * is the exit status. SIGINT and SIGTERM must be blocked in the calling
+ * thread before the call (main does it first thing), so that only the run's
+ * own watcher thread receives them. Call from the main thread.
+ */
+int sync_schema(const struct sync_opts *o, json_t **summary);
+
+#endif

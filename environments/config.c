@@ -1,0 +1,692 @@
+/*
+ * inih does the lexing (sections, `key = value`, `;`/`#` comments, indented
+ * continuation lines). We wrap its line reader to know the current line
+ * number and whether a line is a section header or a continuation, which
+ * inih's handler does not tell: that is how every error can name its line,
+ * and how a repeated key is told apart from a continued one.
+ *
+ * Loading happens in two passes: the handler stores raw values and rejects
+ * what is wrong on its own line; validate() then checks what needs the whole
+ * file (required keys, table lists, clashing folders).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#define DEFAULT_WORKERS 8
+#define DEFAULT_BATCH 50
+#define DEFAULT_POOL 4
+#define DEFAULT_CONNECT_TIMEOUT 10
+#define DEFAULT_RW_TIMEOUT 60
+
+enum section_kind { SEC_NONE, SEC_FLEET, SEC_TABLES, SEC_ENV, SEC_BAD };
+
+struct parse_state {
+	FILE *fp;
+	struct fleet_config *cfg;
+	struct config_error *err;
+	int failed;
+	int line;               /* line the reader returned last */
+	int line_indented;      /* that line began with white space */
+	int line_truncated;     /* that line did not fit inih's buffer */
+	/* the section being read, as the reader saw its header */
+	enum section_kind kind;
+	char section[256];
+	int section_line;
+	void *section_obj;      /* struct table_list * or struct env_config * */
+	char last_key[64];      /* for continuation lines */
+	/* fleet-wide defaults that environments inherit */
+	unsigned connect_timeout, read_timeout, write_timeout;
+	int fleet_seen;
+	char seen_keys[4096];   /* "\nkey\n" list of keys seen in this section */
+};
+
+static int fail(struct parse_state *st, int line, const char *key,
+		const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(struct parse_state *st, int line, const char *key,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->failed)
+		return 0;
+	st->failed = 1;
+	st->err->line = line;
+	snprintf(st->err->key, sizeof(st->err->key), "%s", key ? key : "");
+	va_start(ap, fmt);
+	vsnprintf(st->err->message, sizeof(st->err->message), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int config_name_is_safe(const char *name)
+{
+	size_t len;
+	const unsigned char *p;
+
+	if (name == NULL)
+		return 0;
+	len = strlen(name);
+	if (len == 0 || len > 255)
+		return 0;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	for (p = (const unsigned char *)name; *p; p++)
+		if (*p == '/' || *p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL) {
+		fprintf(stderr, "rhizome: out of memory\n");
+		abort();
+	}
+	return d;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+
+	if (q == NULL && n != 0) {
+		fprintf(stderr, "rhizome: out of memory\n");
+		abort();
+	}
+	return q;
+}
+
+/* ---- the reader: line numbers and section headers ---------------------- */
+
+static struct table_list *find_list(struct fleet_config *cfg, const char *db)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nlists; i++)
+		if (strcmp(cfg->lists[i].database, db) == 0)
+			return &cfg->lists[i];
+	return NULL;
+}
+
+const struct env_config *config_find_env(const struct fleet_config *cfg,
+					 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nenvs; i++)
+		if (strcmp(cfg->envs[i].name, name) == 0)
+			return &cfg->envs[i];
+	return NULL;
+}
+
+/* Called by the reader for each `[...]` line, before inih sees it. */
+static void open_section(struct parse_state *st, const char *raw)
+{
+	char name[256];
+	const char *end = strchr(raw, ']');
+	size_t len;
+	const char *arg;
+
+	st->seen_keys[0] = '\0';
+	st->last_key[0] = '\0';
+	st->section_obj = NULL;
+	st->section_line = st->line;
+	if (end == NULL) {
+		st->kind = SEC_BAD;
+		fail(st, st->line, NULL, "section header without a closing ']'");
+		return;
+	}
+	len = (size_t)(end - raw - 1);
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, raw + 1, len);
+	name[len] = '\0';
+	snprintf(st->section, sizeof(st->section), "%s", name);
+
+	if (strcmp(name, "fleet") == 0) {
+		if (st->fleet_seen) {
+			fail(st, st->line, "fleet", "duplicate section [fleet]");
+			st->kind = SEC_BAD;
+			return;
+		}
+		st->fleet_seen = 1;
+		st->kind = SEC_FLEET;
+		return;
+	}
+	if (strncmp(name, "tables ", 7) == 0) {
+		struct table_list *tl;
+
+		arg = name + 7;
+		while (*arg == ' ')
+			arg++;
+		st->kind = SEC_TABLES;
+		if (!config_name_is_safe(arg)) {
+			st->kind = SEC_BAD;
+			fail(st, st->line, name,
+			     "database name '%s' is not a safe file name "
+			     "(empty, '.', '..', '/' or a control character)", arg);
+			return;
+		}
+		if (find_list(st->cfg, arg) != NULL) {
+			st->kind = SEC_BAD;
+			fail(st, st->line, name,
+			     "duplicate table list for database '%s'", arg);
+			return;
+		}
+		st->cfg->lists = xrealloc(st->cfg->lists,
+					  (st->cfg->nlists + 1) * sizeof(*tl));
+		tl = &st->cfg->lists[st->cfg->nlists++];
+		memset(tl, 0, sizeof(*tl));
+		tl->database = xstrdup(arg);
+		tl->line = st->line;
+		st->section_obj = tl;
+		return;
+	}
+	if (strncmp(name, "environment ", 12) == 0) {
+		struct env_config *env;
+
+		arg = name + 12;
+		while (*arg == ' ')
+			arg++;
+		st->kind = SEC_ENV;
+		if (!config_name_is_safe(arg)) {
+			st->kind = SEC_BAD;
+			fail(st, st->line, name,
+			     "environment name '%s' is not a safe file name "
+			     "(empty, '.', '..', '/' or a control character)", arg);
+			return;
+		}
+		if (config_find_env(st->cfg, arg) != NULL) {
+			st->kind = SEC_BAD;
+			fail(st, st->line, name, "duplicate environment '%s'", arg);
+			return;
+		}
+		st->cfg->envs = xrealloc(st->cfg->envs,
+					 (st->cfg->nenvs + 1) * sizeof(*env));
+		env = &st->cfg->envs[st->cfg->nenvs++];
+		memset(env, 0, sizeof(*env));
+		env->name = xstrdup(arg);
+		env->line = st->line;
+		env->pool = DEFAULT_POOL;
+		st->section_obj = env;
+		return;
+	}
+	st->kind = SEC_BAD;
+	fail(st, st->line, name,
+	     "unknown section [%s] (expected [fleet], [tables DATABASE] or "
+	     "[environment NAME])", name);
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	char *s;
+	size_t len;
+
+	s = fgets(str, num, st->fp);
+	if (s == NULL)
+		return NULL;
+	len = strlen(s);
+	if (!st->line_truncated)
+		st->line++;
+	st->line_truncated = len > 0 && s[len - 1] != '\n' && !feof(st->fp);
+	if (st->line_truncated)
+		fail(st, st->line, NULL,
+		     "line longer than %d bytes; split long table lists over "
+		     "several indented lines", num - 2);
+	st->line_indented = (s[0] == ' ' || s[0] == '\t');
+	{
+		const char *p = s;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		/* inih treats an indented line after a key as a continuation. */
+		if (*p == '[' && (!st->line_indented || st->last_key[0] == '\0'))
+			open_section(st, p);
+	}
+	return s;
+}
+
+/* ---- the handler: one key = value --------------------------------------- */
+
+static int parse_uint(struct parse_state *st, const char *key,
+		      const char *value, unsigned lo, unsigned hi,
+		      unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' ||
+	    v < lo || v > hi)
+		return fail(st, st->line, key,
+			    "'%s' is not a whole number from %u to %u",
+			    value, lo, hi);
+	*out = (unsigned)v;
+	return 1;
+}
+
+/* Whitespace-separated words appended to a list (for continuation lines). */
+static int append_words(struct parse_state *st, const char *key,
+			const char *value, char ***list, size_t *n,
+			int check_names)
+{
+	const char *p = value;
+
+	while (*p) {
+		const char *start;
+		char *word;
+		size_t i;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		word = strndup(start, (size_t)(p - start));
+		if (word == NULL)
+			abort();
+		if (check_names && (!config_name_is_safe(word) ||
+				    strlen(word) > 64)) {
+			fail(st, st->line, key,
+			     "table name '%s' is not usable (more than 64 "
+			     "bytes, '.', '..', '/' or a control character)",
+			     word);
+			free(word);
+			return 0;
+		}
+		for (i = 0; i < *n; i++)
+			if (strcmp((*list)[i], word) == 0) {
+				fail(st, st->line, key,
+				     "table '%s' is listed twice", word);
+				free(word);
+				return 0;
+			}
+		*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+		(*list)[(*n)++] = word;
+	}
+	return 1;
+}
+
+static int set_string(struct parse_state *st, const char *key,
+		      const char *value, char **field, int required_safe)
+{
+	if (value[0] == '\0')
+		return fail(st, st->line, key, "empty value");
+	if (required_safe && !config_name_is_safe(value))
+		return fail(st, st->line, key,
+			    "'%s' is not a safe file name (empty, '.', '..', "
+			    "'/' or a control character)", value);
+	free(*field);
+	*field = xstrdup(value);
+	return 1;
+}
+
+static char *expand_home(const char *path)
+{
+	const char *home = getenv("HOME");
+	char *out;
+
+	if (path[0] != '~' || path[1] != '/' || home == NULL)
+		return xstrdup(path);
+	out = malloc(strlen(home) + strlen(path));
+	if (out == NULL)
+		abort();
+	sprintf(out, "%s%s", home, path + 1);
+	return out;
+}
+
+static int handle_fleet(struct parse_state *st, const char *key,
+			const char *value)
+{
+	struct fleet_config *cfg = st->cfg;
+
+	if (strcmp(key, "out") == 0)
+		return set_string(st, key, value, &cfg->out, 0);
+	if (strcmp(key, "model") == 0)
+		return set_string(st, key, value, &cfg->model, 0);
+	if (strcmp(key, "emplacement") == 0)
+		return set_string(st, key, value, &cfg->emplacement, 0);
+	if (strcmp(key, "workers") == 0)
+		return parse_uint(st, key, value, 1, 1024, &cfg->workers);
+	if (strcmp(key, "batch") == 0)
+		return parse_uint(st, key, value, 1, 10000, &cfg->batch);
+	if (strcmp(key, "connect-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, &st->connect_timeout);
+	if (strcmp(key, "read-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, &st->read_timeout);
+	if (strcmp(key, "write-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, &st->write_timeout);
+	return fail(st, st->line, key,
+		    "unknown key in [fleet] (known: out, workers, batch, "
+		    "connect-timeout, read-timeout, write-timeout, model, "
+		    "emplacement)");
+}
+
+static int handle_tables(struct parse_state *st, const char *key,
+			 const char *value)
+{
+	struct table_list *tl = st->section_obj;
+
+	if (strcmp(key, "tables") == 0)
+		return append_words(st, key, value, &tl->tables, &tl->ntables, 1);
+	if (strcmp(key, "exclude") == 0)
+		return append_words(st, key, value, &tl->exclude, &tl->nexclude, 1);
+	return fail(st, st->line, key,
+		    "unknown key in [%s] (known: tables, exclude)", st->section);
+}
+
+static int handle_env(struct parse_state *st, const char *key,
+		      const char *value)
+{
+	struct env_config *env = st->section_obj;
+
+	if (strcmp(key, "folder") == 0)
+		return set_string(st, key, value, &env->folder, 1);
+	if (strcmp(key, "database") == 0)
+		return set_string(st, key, value, &env->database, 1);
+	if (strcmp(key, "schema") == 0)
+		return set_string(st, key, value, &env->schema, 0);
+	if (strcmp(key, "host") == 0)
+		return set_string(st, key, value, &env->host, 0);
+	if (strcmp(key, "socket") == 0)
+		return set_string(st, key, value, &env->socket, 0);
+	if (strcmp(key, "user") == 0)
+		return set_string(st, key, value, &env->user, 0);
+	if (strcmp(key, "option-group") == 0)
+		return set_string(st, key, value, &env->option_group, 0);
+	if (strcmp(key, "option-file") == 0) {
+		if (value[0] == '\0')
+			return fail(st, st->line, key, "empty value");
+		free(env->option_file);
+		env->option_file = expand_home(value);
+		return 1;
+	}
+	if (strcmp(key, "password-env") == 0) {
+		const char *p;
+
+		for (p = value; *p; p++)
+			if (!isalnum((unsigned char)*p) && *p != '_')
+				break;
+		if (value[0] == '\0' || *p != '\0' ||
+		    isdigit((unsigned char)value[0]))
+			return fail(st, st->line, key,
+				    "'%s' is not an environment variable name",
+				    value);
+		env->password_env_line = st->line;
+		return set_string(st, key, value, &env->password_env, 0);
+	}
+	if (strcmp(key, "password") == 0)
+		/* Do not echo the value: it is a secret. */
+		return fail(st, st->line, key,
+			    "passwords are never read from the config file; "
+			    "name an environment variable with password-env, "
+			    "or use option-file");
+	if (strcmp(key, "port") == 0)
+		return parse_uint(st, key, value, 1, 65535, &env->port);
+	if (strcmp(key, "pool") == 0)
+		return parse_uint(st, key, value, 1, 256, &env->pool);
+	if (strcmp(key, "connect-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, &env->connect_timeout);
+	if (strcmp(key, "read-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, &env->read_timeout);
+	if (strcmp(key, "write-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, &env->write_timeout);
+	return fail(st, st->line, key,
+		    "unknown key in [%s] (known: folder, database, schema, "
+		    "host, port, socket, user, password-env, option-file, "
+		    "option-group, pool, connect-timeout, read-timeout, "
+		    "write-timeout)", st->section);
+}
+
+static int handler(void *user, const char *section, const char *key,
+		   const char *value)
+{
+	struct parse_state *st = user;
+	char marker[80];
+	int continuation;
+
+	(void)section; /* the reader tracked it, with its line */
+	if (st->failed || st->kind == SEC_BAD)
+		return 1; /* keep the first error; inih's return is unused */
+	if (st->kind == SEC_NONE)
+		return fail(st, st->line, key,
+			    "key outside any section; start the file with "
+			    "[fleet], [tables DATABASE] or [environment NAME]");
+
+	continuation = st->line_indented && strcmp(key, st->last_key) == 0;
+	snprintf(marker, sizeof(marker), "\n%s\n", key);
+	if (!continuation) {
+		if (strstr(st->seen_keys, marker) != NULL)
+			return fail(st, st->line, key,
+				    "key given twice in [%s]", st->section);
+		if (strlen(st->seen_keys) + strlen(marker) <
+		    sizeof(st->seen_keys))
+			strcat(st->seen_keys, marker);
+		snprintf(st->last_key, sizeof(st->last_key), "%s", key);
+	} else if (st->kind != SEC_TABLES) {
+		return fail(st, st->line, key,
+			    "only table lists continue over several lines");
+	}
+
+	switch (st->kind) {
+	case SEC_FLEET:
+		return handle_fleet(st, key, value);
+	case SEC_TABLES:
+		return handle_tables(st, key, value);
+	case SEC_ENV:
+		return handle_env(st, key, value);
+	default:
+		return 1;
+	}
+}
+
+/* ---- whole-file checks -------------------------------------------------- */
+
+static int resolve_list(struct parse_state *st, struct table_list *tl)
+{
+	size_t i, j;
+
+	if (tl->ntables == 0)
+		return fail(st, tl->line, "tables",
+			    "[tables %s] lists no tables", tl->database);
+	tl->effective = calloc(tl->ntables, sizeof(*tl->effective));
+	if (tl->effective == NULL)
+		abort();
+	for (i = 0; i < tl->ntables; i++) {
+		int excluded = 0;
+
+		for (j = 0; j < tl->nexclude; j++)
+			if (strcmp(tl->tables[i], tl->exclude[j]) == 0)
+				excluded = 1;
+		if (!excluded)
+			tl->effective[tl->neffective++] = tl->tables[i];
+	}
+	return 1;
+}
+
+static int validate(struct parse_state *st)
+{
+	struct fleet_config *cfg = st->cfg;
+	size_t i, j;
+
+	if (cfg->nenvs == 0)
+		return fail(st, 0, NULL, "no [environment NAME] section");
+	for (i = 0; i < cfg->nlists; i++)
+		if (!resolve_list(st, &cfg->lists[i]))
+			return 0;
+	for (i = 0; i < cfg->nenvs; i++) {
+		struct env_config *env = &cfg->envs[i];
+		char sec[300];
+
+		snprintf(sec, sizeof(sec), "environment %s", env->name);
+		if (env->folder == NULL)
+			return fail(st, env->line, "folder",
+				    "[%s] has no folder", sec);
+		if (env->database == NULL)
+			return fail(st, env->line, "database",
+				    "[%s] has no database", sec);
+		env->tables = find_list(cfg, env->database);
+		if (env->tables == NULL)
+			return fail(st, env->line, "database",
+				    "[%s] names database '%s', which has no "
+				    "[tables %s] list", sec, env->database,
+				    env->database);
+		if (env->schema == NULL)
+			env->schema = xstrdup(env->database);
+		if (env->connect_timeout == 0)
+			env->connect_timeout = st->connect_timeout;
+		if (env->read_timeout == 0)
+			env->read_timeout = st->read_timeout;
+		if (env->write_timeout == 0)
+			env->write_timeout = st->write_timeout;
+		for (j = 0; j < i; j++)
+			if (strcmp(cfg->envs[j].folder, env->folder) == 0 &&
+			    strcmp(cfg->envs[j].database, env->database) == 0)
+				return fail(st, env->line, "folder",
+					    "environments '%s' and '%s' would "
+					    "write the same files (folder '%s', "
+					    "database '%s')", cfg->envs[j].name,
+					    env->name, env->folder,
+					    env->database);
+	}
+	return 1;
+}
+
+int config_load(const char *path, struct fleet_config *cfg,
+		struct config_error *err)
+{
+	struct parse_state st;
+	const char *slash;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	memset(&st, 0, sizeof(st));
+	st.cfg = cfg;
+	st.err = err;
+	st.connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+	st.read_timeout = DEFAULT_RW_TIMEOUT;
+	st.write_timeout = DEFAULT_RW_TIMEOUT;
+	cfg->workers = DEFAULT_WORKERS;
+	cfg->batch = DEFAULT_BATCH;
+	cfg->path = xstrdup(path);
+	slash = strrchr(path, '/');
+	cfg->dir = slash ? strndup(path, (size_t)(slash - path + 1)) : xstrdup("");
+	if (slash == path) {
+		free(cfg->dir);
+		cfg->dir = xstrdup("/");
+	}
+
+	st.fp = fopen(path, "r");
+	if (st.fp == NULL) {
+		snprintf(err->message, sizeof(err->message),
+			 "cannot read the config file: %s", strerror(errno));
+		config_release(cfg);
+		return -1;
+	}
+	rc = ini_parse_stream(reader, &st, handler, &st);
+	fclose(st.fp);
+	if (rc != 0 && !st.failed)
+		/* A line inih could not lex (no '=' and not a section). */
+		fail(&st, rc, NULL, "not a 'key = value' line, a [section] "
+		     "or a comment");
+	if (!st.failed)
+		validate(&st);
+	if (st.failed) {
+		config_release(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+int config_check_password(const struct fleet_config *cfg,
+			  const struct env_config *env,
+			  struct config_error *err)
+{
+	if (env->password_env == NULL || getenv(env->password_env) != NULL)
+		return 0;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", cfg->path);
+	err->line = env->password_env_line;
+	snprintf(err->key, sizeof(err->key), "password-env");
+	snprintf(err->message, sizeof(err->message),
+		 "environment '%s' reads its password from $%s, which is not "
+		 "set", env->name, env->password_env);
+	return -1;
+}
+
+static void free_words(char **w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(w[i]);
+	free(w);
+}
+
+void config_release(struct fleet_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nlists; i++) {
+		struct table_list *tl = &cfg->lists[i];
+
+		free(tl->database);
+		free_words(tl->tables, tl->ntables);
+		free_words(tl->exclude, tl->nexclude);
+		free(tl->effective);
+	}
+	for (i = 0; i < cfg->nenvs; i++) {
+		struct env_config *e = &cfg->envs[i];
+
+		free(e->name);
+		free(e->folder);
+		free(e->database);
+		free(e->schema);
+		free(e->host);
+		free(e->socket);
+		free(e->user);
+		free(e->password_env);
+		free(e->option_file);
+		free(e->option_group);
+	}
+	free(cfg->lists);
+	free(cfg->envs);
+	free(cfg->path);
+	free(cfg->dir);
+	free(cfg->out);
+	free(cfg->model);
+	free(cfg->emplacement);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void config_error_format(const struct config_error *err, char *buf,
+			 size_t size)
+{
+	if (err->line > 0 && err->key[0] != '\0')
+		snprintf(buf, size, "%s:%d: key '%s': %s", err->file, err->line,
+			 err->key, err->message);
+	else if (err->line > 0)
+		snprintf(buf, size, "%s:%d: %s", err->file, err->line,
+			 err->message);
+	else
+		snprintf(buf, size, "%s: %s", err->file, err->message);
+}

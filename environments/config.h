@@ -1,0 +1,105 @@
+/*
+ * config: the fleet description read from rhizome.cnf (MySQL option-file
+ * syntax, parsed with inih).
+ *
+ * The file is the single source of truth for which environments exist, where
+ * their snapshots go, and which tables each logical database has. Loading
+ * validates everything that can be validated without a server: unknown
+ * sections and keys, duplicates, numbers out of range, names that would let a
+ * path leave the snapshot root, environments without a table list. Every
+ * error names the file, the line and the key, so the user can fix it.
+ */
+#ifndef RHIZOME_CONFIG_H
+#define RHIZOME_CONFIG_H
+
+#include <stddef.h>
+
+/* One `[tables DATABASE]` section: the tables of a logical database. */
+struct table_list {
+	char *database;
+	char **tables;          /* as listed, in file order */
+	size_t ntables;
+	char **exclude;
+	size_t nexclude;
+	const char **effective; /* tables minus exclude, borrowed from `tables` */
+	size_t neffective;
+	int line;               /* line of the section header */
+};
+
+/* One `[environment NAME]` section. Strings are owned by the config. */
+struct env_config {
+	char *name;
+	char *folder;           /* snapshot folder under the snapshot root */
+	char *database;         /* logical database: table list, file prefix */
+	char *schema;           /* schema on the server; defaults to database */
+	char *host;             /* NULL: libmariadb's default */
+	unsigned port;          /* 0: libmariadb's default */
+	char *socket;           /* unix socket path, or NULL */
+	char *user;             /* NULL: libmariadb's default */
+	char *password_env;     /* name of the variable holding the password */
+	int password_env_line;
+	char *option_file;      /* "~/" expanded, or NULL */
+	char *option_group;
+	unsigned pool;          /* connections this environment may hold */
+	unsigned connect_timeout, read_timeout, write_timeout; /* seconds */
+	const struct table_list *tables; /* resolved list, borrowed */
+	int line;               /* line of the section header */
+};
+
+struct fleet_config {
+	char *path;             /* the file read */
+	char *dir;              /* its directory: relative paths start here */
+	char *out;              /* snapshot root as configured, or NULL */
+	char *model;            /* [fleet] model path template, or NULL */
+	char *emplacement;      /* [fleet] emplacement path template, or NULL */
+	unsigned workers;       /* worker threads */
+	unsigned batch;         /* tables per fetch job (per round trip) */
+	struct env_config *envs;
+	size_t nenvs;
+	struct table_list *lists;
+	size_t nlists;
+};
+
+/* What went wrong, for the user: "FILE:LINE: key 'KEY': MESSAGE". */
+struct config_error {
+	char file[1024];
+	int line;               /* 0 when the whole file is at fault */
+	char key[128];          /* may be empty */
+	char message[512];
+};
+
+/*
+ * Read and validate `path` into *cfg (zeroed first). Returns 0, or -1 with
+ * *err filled and *cfg released. Reads the file only: no server, no other
+ * file. Call from one thread; the result is then read-only and shareable.
+ */
+int config_load(const char *path, struct fleet_config *cfg,
+		struct config_error *err);
+
+/* Free everything *cfg owns. Safe on a zeroed or failed config. */
+void config_release(struct fleet_config *cfg);
+
+/* The environment named `name`, or NULL. Thread-safe (read-only). */
+const struct env_config *config_find_env(const struct fleet_config *cfg,
+					 const char *name);
+
+/*
+ * Check that the password variable of `env`, if any, is set in the process
+ * environment. Returns 0, or -1 with *err naming the file, line and key.
+ */
+int config_check_password(const struct fleet_config *cfg,
+			  const struct env_config *env,
+			  struct config_error *err);
+
+/*
+ * Whether `name` is safe as one path component under the snapshot root:
+ * not empty, not "." or "..", no '/', no control character, at most 255
+ * bytes. Thread-safe.
+ */
+int config_name_is_safe(const char *name);
+
+/* Format *err as one line "FILE:LINE: key 'K': message" into buf. */
+void config_error_format(const struct config_error *err, char *buf,
+			 size_t size);
+
+#endif

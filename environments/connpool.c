@@ -1,0 +1,230 @@
+/*
+ * A mutex guards the idle stack and the counters; a condition variable wakes
+ * acquirers when a connection comes back or a slot frees. Connecting happens
+ * outside the lock (it can take a whole connect timeout) with the slot
+ * reserved first, so the pool never exceeds env->pool connections.
+ *
+ * In-use connections are remembered with their socket descriptor, captured
+ * by the owning thread right after connect, so connpool_interrupt() can shut
+ * a socket down from another thread without touching the MYSQL handle.
+ */
+#include "connpool.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct busy_conn {
+	MYSQL *m;
+	int fd;
+};
+
+struct connpool {
+	const struct env_config *env;   /* borrowed, immutable */
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	MYSQL **idle;                   /* guarded by lock; capacity env->pool */
+	unsigned nidle;                 /* guarded by lock */
+	struct busy_conn *busy;         /* guarded by lock; capacity env->pool */
+	unsigned nbusy;                 /* guarded by lock */
+	unsigned connecting;            /* guarded by lock: slots being opened */
+	unsigned opened;                /* guarded by lock */
+	int interrupted;                /* guarded by lock */
+	int dead;                       /* guarded by lock: a connect failed */
+	struct db_error dead_error;     /* guarded by lock */
+};
+
+void db_error_capture(struct db_error *err, MYSQL *m)
+{
+	err->code = mysql_errno(m);
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", mysql_sqlstate(m));
+	snprintf(err->message, sizeof(err->message), "%s", mysql_error(m));
+}
+
+connpool *connpool_new(const struct env_config *env)
+{
+	connpool *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->idle = calloc(env->pool, sizeof(*p->idle));
+	p->busy = calloc(env->pool, sizeof(*p->busy));
+	if (p->idle == NULL || p->busy == NULL) {
+		free(p->idle);
+		free(p->busy);
+		free(p);
+		return NULL;
+	}
+	p->env = env;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->changed, NULL);
+	return p;
+}
+
+void connpool_free(connpool *p)
+{
+	unsigned i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nidle; i++)
+		mysql_close(p->idle[i]);
+	pthread_cond_destroy(&p->changed);
+	pthread_mutex_destroy(&p->lock);
+	free(p->idle);
+	free(p->busy);
+	free(p);
+}
+
+/* Open one connection with every option set. Runs without the lock. */
+static MYSQL *open_connection(const struct env_config *env,
+			      struct db_error *err)
+{
+	MYSQL *m = mysql_init(NULL);
+	my_bool off = 0;
+	const char *password = NULL;
+
+	if (m == NULL) {
+		err->code = 2008; /* CR_OUT_OF_MEMORY */
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
+		snprintf(err->message, sizeof(err->message),
+			 "mysql_init: out of memory");
+		return NULL;
+	}
+	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &env->connect_timeout);
+	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &env->read_timeout);
+	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &env->write_timeout);
+	mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);
+	/* Identifiers and comments may hold any Unicode character. */
+	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (env->option_file != NULL)
+		mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, env->option_file);
+	if (env->option_group != NULL)
+		mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP, env->option_group);
+	if (env->password_env != NULL)
+		password = getenv(env->password_env);
+
+	if (mysql_real_connect(m, env->host, env->user, password, NULL,
+			       env->port, env->socket,
+			       CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS) ==
+	    NULL) {
+		db_error_capture(err, m);
+		mysql_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void set_interrupted(struct db_error *err)
+{
+	err->code = 0;
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
+	snprintf(err->message, sizeof(err->message), "interrupted");
+}
+
+int connpool_acquire(connpool *p, MYSQL **out, int *reused,
+		     struct db_error *err)
+{
+	MYSQL *m = NULL;
+	int fd;
+
+	*out = NULL;
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		if (p->interrupted) {
+			set_interrupted(err);
+			goto fail_locked;
+		}
+		if (p->dead) {
+			*err = p->dead_error;
+			goto fail_locked;
+		}
+		if (p->nidle > 0) {
+			m = p->idle[--p->nidle];
+			*reused = 1;
+			break;
+		}
+		if (p->nidle + p->nbusy + p->connecting < p->env->pool) {
+			p->connecting++;
+			pthread_mutex_unlock(&p->lock);
+			m = open_connection(p->env, err);
+			pthread_mutex_lock(&p->lock);
+			p->connecting--;
+			pthread_cond_broadcast(&p->changed);
+			if (m == NULL) {
+				if (!p->dead && !p->interrupted) {
+					p->dead = 1;
+					p->dead_error = *err;
+				}
+				goto fail_locked;
+			}
+			p->opened++;
+			*reused = 0;
+			break;
+		}
+		pthread_cond_wait(&p->changed, &p->lock);
+	}
+	if (p->interrupted) {
+		p->idle[p->nidle++] = m;
+		set_interrupted(err);
+		goto fail_locked;
+	}
+	fd = (int)mysql_get_socket(m);
+	p->busy[p->nbusy].m = m;
+	p->busy[p->nbusy].fd = fd;
+	p->nbusy++;
+	pthread_mutex_unlock(&p->lock);
+	*out = m;
+	return 0;
+
+fail_locked:
+	pthread_mutex_unlock(&p->lock);
+	return -1;
+}
+
+void connpool_release(connpool *p, MYSQL *m, int broken)
+{
+	unsigned i;
+	int close_it;
+
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < p->nbusy; i++)
+		if (p->busy[i].m == m) {
+			p->busy[i] = p->busy[--p->nbusy];
+			break;
+		}
+	close_it = broken || p->interrupted;
+	if (!close_it)
+		p->idle[p->nidle++] = m;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	if (close_it)
+		mysql_close(m); /* outside the lock: it may write COM_QUIT */
+}
+
+void connpool_interrupt(connpool *p)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&p->lock);
+	p->interrupted = 1;
+	for (i = 0; i < p->nbusy; i++)
+		if (p->busy[i].fd >= 0)
+			shutdown(p->busy[i].fd, SHUT_RDWR);
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+unsigned connpool_opened(connpool *p)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->opened;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}

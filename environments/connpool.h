@@ -1,0 +1,71 @@
+/*
+ * connpool: the connections of one environment, shared by the worker threads.
+ *
+ * At most env->pool connections exist at once. They are opened lazily, on
+ * the first acquire that finds none idle, and reused across jobs. Every
+ * connection has connect/read/write timeouts set, libmariadb's auto-reconnect
+ * off (a silent reconnect would lose session state mid-batch) and
+ * multi-statements on. A connection that failed is closed on release, never
+ * handed out again. After a connect failure the pool remembers the error and
+ * fails later acquires at once, so a dead environment costs one timeout per
+ * run, not one per job, and never holds workers that others could use.
+ *
+ * A MYSQL handle is used by one thread at a time: the one that acquired it.
+ */
+#ifndef RHIZOME_CONNPOOL_H
+#define RHIZOME_CONNPOOL_H
+
+#include <mysql.h>
+
+#include "config.h"
+
+typedef struct connpool connpool;
+
+/* A server or client error, copied off the handle by the thread owning it. */
+struct db_error {
+	unsigned code;          /* mysql_errno(), or 0 */
+	char sqlstate[6];
+	char message[512];
+};
+
+/* Copy the error of `m` into *err. Call on the thread that owns `m`. */
+void db_error_capture(struct db_error *err, MYSQL *m);
+
+/*
+ * Create the pool for `env` (borrowed; must outlive the pool). No connection
+ * is opened here. Returns NULL on allocation failure. Requires
+ * mysql_library_init() to have run. Call from the main thread.
+ */
+connpool *connpool_new(const struct env_config *env);
+
+/* Close every idle connection and free the pool. All connections must have
+ * been released. Call from the main thread, after the workers stopped. */
+void connpool_free(connpool *p);
+
+/*
+ * Take a connection: an idle one, else a new one if fewer than env->pool
+ * exist, else wait for a release. On success returns 0, stores the handle in
+ * *out and sets *reused to 1 when it had served an earlier job. On failure
+ * returns -1 with *err filled (the connect error, or "interrupted").
+ * Thread-safe; the handle then belongs to the calling thread until released.
+ */
+int connpool_acquire(connpool *p, MYSQL **out, int *reused,
+		     struct db_error *err);
+
+/*
+ * Give a connection back. `broken` nonzero closes it (after an error that
+ * may have left it mid-protocol), so it is never reused. Thread-safe.
+ */
+void connpool_release(connpool *p, MYSQL *m, int broken);
+
+/*
+ * Interrupt: shut down the sockets of connections in use, so a blocked
+ * query returns at once with an error, and fail every later acquire.
+ * Thread-safe; async-signal-unsafe (call it from a normal thread).
+ */
+void connpool_interrupt(connpool *p);
+
+/* Connections opened so far (for the summary and tests). Thread-safe. */
+unsigned connpool_opened(connpool *p);
+
+#endif

@@ -1,0 +1,107 @@
+# Private MariaDB servers for tests, the demo and benchmarks.
+#
+# Source this file, then:
+#   mdb_start NAME          start a server in $MDB_ROOT/NAME (datadir, unix
+#                           socket, loopback port); sets MDB_<NAME>_SOCK and
+#                           MDB_<NAME>_PORT. NAME is [a-z0-9_]+.
+#   mdb_sql NAME [ARGS...]  run the mariadb client as root against NAME
+#   mdb_stop NAME           shut NAME down (waits until it is gone)
+#   mdb_stop_all            shut every server started here down; installed as
+#                           an EXIT trap by mdb_start, so servers never outlive
+#                           the script that started them, even on failure.
+#
+# Nothing here reads ~/.my.cnf or /etc/mysql: every program runs with
+# --no-defaults, so a developer's own setup cannot leak into a test.
+
+MDB_ROOT=${MDB_ROOT:-$(mktemp -d /tmp/rhizome-mdb.XXXXXX)}
+MDB_STARTED=""
+
+_mdb_free_port() {
+	local p
+	for _ in $(seq 1 200); do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "mariadb.sh: no free loopback port found" >&2
+	return 1
+}
+
+mdb_start() {
+	local name=$1 dir="$MDB_ROOT/$1" port sock
+	mkdir -p "$dir"
+	sock="$dir/mysqld.sock"
+	if [ ! -d "$dir/data/mysql" ]; then
+		mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+			--auth-root-authentication-method=normal --skip-test-db \
+			>"$dir/install.log" 2>&1 || {
+			echo "mariadb.sh: mariadb-install-db failed for $name:" >&2
+			tail -n 20 "$dir/install.log" >&2
+			return 1
+		}
+	fi
+	port=${2:-$(_mdb_free_port)} || return 1
+	mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" \
+		--port="$port" --bind-address=127.0.0.1 --user="$(id -un)" \
+		--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
+		--skip-log-bin --skip-name-resolve --innodb-buffer-pool-size=128M \
+		--innodb-flush-log-at-trx-commit=0 --max-connections=500 \
+		--table-open-cache=8000 --table-definition-cache=8000 \
+		>/dev/null 2>&1 &
+	echo $! >"$dir/launcher.pid"
+	MDB_STARTED="$MDB_STARTED $name"
+	trap mdb_stop_all EXIT
+	for _ in $(seq 1 300); do
+		if mariadb-admin --no-defaults -S "$sock" -uroot ping >/dev/null 2>&1; then
+			eval "MDB_${name}_SOCK=\$sock; MDB_${name}_PORT=\$port"
+			return 0
+		fi
+		if ! kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null; then
+			echo "mariadb.sh: server $name exited during start-up:" >&2
+			tail -n 20 "$dir/error.log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "mariadb.sh: server $name did not answer within 30 s" >&2
+	return 1
+}
+
+mdb_sock() { eval "echo \$MDB_${1}_SOCK"; }
+mdb_port() { eval "echo \$MDB_${1}_PORT"; }
+
+mdb_sql() {
+	local name=$1
+	shift
+	mariadb --no-defaults -S "$(mdb_sock "$name")" -uroot "$@"
+}
+
+mdb_stop() {
+	local dir="$MDB_ROOT/$1" pid
+	[ -f "$dir/launcher.pid" ] || return 0
+	pid=$(cat "$dir/launcher.pid")
+	# Each kill may find the server already gone: "|| true" keeps a
+	# caller's "set -e" from ending this function (and the EXIT trap that
+	# runs it) halfway, with other servers still up.
+	mariadb-admin --no-defaults -S "$dir/mysqld.sock" -uroot shutdown >/dev/null 2>&1 ||
+		kill "$pid" 2>/dev/null || true
+	for _ in $(seq 1 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null || true
+	rm -f "$dir/launcher.pid"
+}
+
+mdb_stop_all() {
+	local n
+	for n in $MDB_STARTED; do
+		mdb_stop "$n"
+	done
+	MDB_STARTED=""
+	if [ -z "${MDB_KEEP:-}" ]; then
+		rm -rf "$MDB_ROOT"
+	fi
+}
