@@ -1,2 +1,0 @@
-build/engine/normalize.o: engine/normalize.c engine/normalize.h
-engine/normalize.h:

@@ -1,4 +1,0 @@
-build/engine/progress.o: engine/progress.c engine/progress.h \
- engine/classify.h
-engine/progress.h:
-engine/classify.h:

@@ -1,2 +1,0 @@
-build/engine/sha256.o: engine/sha256.c engine/sha256.h
-engine/sha256.h:

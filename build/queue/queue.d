@@ -1,2 +1,0 @@
-build/queue/queue.o: queue/queue.c queue/queue.h
-queue/queue.h:
