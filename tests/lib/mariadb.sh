@@ -15,12 +15,23 @@
 
 MDB_ROOT=${MDB_ROOT:-$(mktemp -d /tmp/rhizome-mdb.XXXXXX)}
 MDB_STARTED=""
+# Only the shell that sourced this file stops servers on exit: a test's
+# subshell that restarts a server must not take the others down with it.
+MDB_OWNER=$BASHPID
 
+# A port below the kernel's ephemeral range: a port inside it may be the
+# local end of some client connection (even one in TIME-WAIT), which nothing
+# listens on, so the probe below finds it free and the server's bind() fails.
 _mdb_free_port() {
-	local p
+	local p lo=20000 hi=50000 eph_lo eph_hi
+	if read -r eph_lo eph_hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null &&
+		[ "$eph_lo" -gt 11000 ]; then
+		lo=10000
+		hi=$eph_lo
+	fi
 	for _ in $(seq 1 200); do
-		p=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+		p=$((lo + RANDOM % (hi - lo)))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
 		fi
@@ -30,7 +41,7 @@ _mdb_free_port() {
 }
 
 mdb_start() {
-	local name=$1 dir="$MDB_ROOT/$1" port sock
+	local name=$1 dir="$MDB_ROOT/$1" port sock attempt log_lines
 	mkdir -p "$dir"
 	sock="$dir/mysqld.sock"
 	if [ ! -d "$dir/data/mysql" ]; then
@@ -42,30 +53,51 @@ mdb_start() {
 			return 1
 		}
 	fi
-	port=${2:-$(_mdb_free_port)} || return 1
-	mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" \
-		--port="$port" --bind-address=127.0.0.1 --user="$(id -un)" \
-		--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
-		--skip-log-bin --skip-name-resolve --innodb-buffer-pool-size=128M \
-		--innodb-flush-log-at-trx-commit=0 --max-connections=500 \
-		--table-open-cache=8000 --table-definition-cache=8000 \
-		>/dev/null 2>&1 &
-	echo $! >"$dir/launcher.pid"
-	MDB_STARTED="$MDB_STARTED $name"
+	case " $MDB_STARTED " in
+	*" $name "*) ;;
+	*) MDB_STARTED="$MDB_STARTED $name" ;;
+	esac
 	trap mdb_stop_all EXIT
-	for _ in $(seq 1 300); do
-		if mariadb-admin --no-defaults -S "$sock" -uroot ping >/dev/null 2>&1; then
-			eval "MDB_${name}_SOCK=\$sock; MDB_${name}_PORT=\$port"
-			return 0
+	# A port picked here can still be taken before the server binds it:
+	# then try another one (a port given by the caller is tried once).
+	for attempt in 1 2 3 4 5; do
+		port=${2:-$(_mdb_free_port)} || return 1
+		log_lines=0
+		if [ -f "$dir/error.log" ]; then
+			log_lines=$(wc -l <"$dir/error.log")
 		fi
-		if ! kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null; then
-			echo "mariadb.sh: server $name exited during start-up:" >&2
-			tail -n 20 "$dir/error.log" >&2
+		mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" \
+			--port="$port" --bind-address=127.0.0.1 --user="$(id -un)" \
+			--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
+			--skip-log-bin --skip-name-resolve --innodb-buffer-pool-size=128M \
+			--innodb-flush-log-at-trx-commit=0 --max-connections=500 \
+			--table-open-cache=8000 --table-definition-cache=8000 \
+			>/dev/null 2>&1 &
+		echo $! >"$dir/launcher.pid"
+		for _ in $(seq 1 300); do
+			if mariadb-admin --no-defaults -S "$sock" -uroot ping >/dev/null 2>&1; then
+				eval "MDB_${name}_SOCK=\$sock; MDB_${name}_PORT=\$port"
+				return 0
+			fi
+			if ! kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null; then
+				break
+			fi
+			sleep 0.1
+		done
+		if kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null; then
+			echo "mariadb.sh: server $name did not answer within 30 s" >&2
 			return 1
 		fi
-		sleep 0.1
+		rm -f "$dir/launcher.pid"
+		if [ -z "${2:-}" ] && tail -n +"$((log_lines + 1))" "$dir/error.log" |
+			grep 'Address already in use' >/dev/null; then
+			continue
+		fi
+		echo "mariadb.sh: server $name exited during start-up:" >&2
+		tail -n 20 "$dir/error.log" >&2
+		return 1
 	done
-	echo "mariadb.sh: server $name did not answer within 30 s" >&2
+	echo "mariadb.sh: server $name found no free port in $attempt tries" >&2
 	return 1
 }
 
@@ -97,6 +129,7 @@ mdb_stop() {
 
 mdb_stop_all() {
 	local n
+	[ "$BASHPID" = "$MDB_OWNER" ] || return 0
 	for n in $MDB_STARTED; do
 		mdb_stop "$n"
 	done

@@ -1,0 +1,804 @@
+/*
+ * latency_proxy: a TCP proxy on 127.0.0.1 that makes a loopback server look
+ * as if it sat across a network: each direction gets a one-way delay (plus
+ * seeded uniform jitter and an optional bandwidth cap), so a round trip
+ * grows by twice the delay.
+ *
+ * Design: one thread, one ppoll() loop, non-blocking sockets. Every chunk
+ * read from a socket is stamped with the time it may leave (arrival + delay
+ * + jitter, later if the capped link is still busy) and appended to that
+ * direction's FIFO; the loop writes chunks whose time has come and sleeps
+ * until the earliest pending one. Reading never waits for writing, so a
+ * stream keeps flowing at full speed, merely shifted by the delay (sleeping
+ * before each forward would cap throughput at one chunk per delay and make
+ * concurrent connections wait on each other). Release times never decrease
+ * within a direction, so jitter cannot reorder bytes.
+ *
+ * Closing: EOF from one side becomes shutdown(SHUT_WR) towards the other
+ * once everything read before it has been delivered; a pair is freed when
+ * both directions are finished. A failed write means that peer is gone:
+ * data still queued for it is dropped and nothing more is read from it.
+ *
+ * Counters (connections, round trips = client->server chunks that follow
+ * server->client data on the same connection, bytes each way) go to
+ * --count-file at exit and on SIGUSR1, written atomically (temporary file,
+ * rename) so a script never reads half a line.
+ *
+ * Not emulated: the TCP handshake itself. connect() to the proxy returns at
+ * once and the server greeting arrives one delay later, so opening a
+ * connection costs about one and a half round trips less than on a real link.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READ_SIZE    65536
+/* Stop reading a source while this much is queued for its destination:
+ * bounds memory when one side is slow, and a cap this large never limits
+ * throughput at the delays a benchmark uses (8 MiB / 10 ms = 800 MiB/s). */
+#define QUEUE_MAX    (8u << 20)
+#define NS_PER_MS    1000000ull
+
+enum { UP = 0, DOWN = 1 };          /* UP: client->server; DOWN: server->client */
+enum { CLIENT = 0, SERVER = 1 };
+
+struct chunk {
+	struct chunk *next;
+	uint64_t due_ns;                /* CLOCK_MONOTONIC time it may be written */
+	size_t len;
+	size_t off;                     /* bytes of data already written */
+	unsigned char data[];
+};
+
+struct direction {
+	struct chunk *head, *tail;
+	size_t queued;                  /* bytes read but not yet written */
+	uint64_t last_due;              /* release times never go backwards */
+	uint64_t link_free;             /* when the capped link is free again */
+	int src_done;                   /* EOF or error on the source: read no more */
+	int dst_done;                   /* destination shut down or gone */
+	int blocked;                    /* last write hit EAGAIN: wait for POLLOUT */
+};
+
+/* Direction d reads fd[d] and writes fd[1 - d]. */
+struct conn {
+	struct conn *next;
+	int fd[2];                      /* [CLIENT], [SERVER] */
+	int connecting;                 /* non-blocking connect to the target pending */
+	int failed;                     /* free at once, dropping queued data */
+	int last_dir;                   /* direction of the previous chunk, -1 none */
+	int pidx[2];                    /* slot in this iteration's pollfd array, -1 none */
+	struct direction dir[2];
+};
+
+struct opts {
+	int listen_port;
+	const char *target;
+	uint64_t delay_ns;
+	uint64_t jitter_ns;
+	uint64_t seed;
+	uint64_t bandwidth_kbps;        /* 0: unlimited */
+	const char *count_file;
+};
+
+struct stats {
+	uint64_t connections;
+	uint64_t round_trips;
+	uint64_t bytes_up;
+	uint64_t bytes_down;
+	/* Self-check, printed to stderr at exit: how long after its due time
+	 * each chunk was first offered to the kernel. Anything beyond a few
+	 * hundred microseconds would be latency the proxy adds on its own. */
+	uint64_t chunks;
+	uint64_t late_sum_ns;
+	uint64_t late_max_ns;
+	uint64_t late_over_1ms;
+};
+
+static volatile sig_atomic_t got_exit;
+static volatile sig_atomic_t got_dump;
+
+static struct stats stats;
+static uint64_t rng_state;
+static unsigned char read_buf[READ_SIZE];
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		got_dump = 1;
+	else
+		got_exit = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* splitmix64: tiny, seedable, and good enough for jitter. */
+static uint64_t rng_next(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: latency_proxy --listen PORT --target HOST:PORT --delay-ms D\n"
+		"                     [--jitter-ms J] [--seed S] [--bandwidth-kbps K]\n"
+		"                     [--count-file FILE]\n"
+		"\n"
+		"Forward TCP connections accepted on 127.0.0.1:PORT to HOST:PORT, adding\n"
+		"D ms (plus uniform jitter in [0,J] ms, seeded by S) of one-way delay to\n"
+		"each direction: a round trip grows by 2*D. --listen 0 picks a free port.\n"
+		"--bandwidth-kbps caps each direction to K kilobits per second.\n"
+		"\n"
+		"Prints 'listening on 127.0.0.1:PORT' once ready. On SIGUSR1 and at exit\n"
+		"(SIGTERM, SIGINT) writes 'connections=N round_trips=M bytes_up=U\n"
+		"bytes_down=D' to FILE (to stderr at exit without --count-file).\n");
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s == '\0' || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "target", required_argument, NULL, 't' },
+		{ "delay-ms", required_argument, NULL, 'd' },
+		{ "jitter-ms", required_argument, NULL, 'j' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "bandwidth-kbps", required_argument, NULL, 'b' },
+		{ "count-file", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int have_listen = 0, have_delay = 0, c, li = 0;
+	uint64_t v;
+
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
+		switch (c) {
+		case 'l':
+			if (parse_u64(optarg, 65535, &v) < 0)
+				goto bad;
+			o->listen_port = (int)v;
+			have_listen = 1;
+			break;
+		case 't':
+			o->target = optarg;
+			break;
+		case 'd':
+			if (parse_u64(optarg, 3600 * 1000, &v) < 0)
+				goto bad;
+			o->delay_ns = v * NS_PER_MS;
+			have_delay = 1;
+			break;
+		case 'j':
+			if (parse_u64(optarg, 3600 * 1000, &v) < 0)
+				goto bad;
+			o->jitter_ns = v * NS_PER_MS;
+			break;
+		case 's':
+			if (parse_u64(optarg, UINT64_MAX, &o->seed) < 0)
+				goto bad;
+			break;
+		case 'b':
+			if (parse_u64(optarg, UINT32_MAX, &o->bandwidth_kbps) < 0)
+				goto bad;
+			break;
+		case 'c':
+			o->count_file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc || !have_listen || !have_delay || o->target == NULL) {
+		fprintf(stderr, "latency_proxy: --listen, --target and --delay-ms are required\n");
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "latency_proxy: bad value for --%s: '%s'\n", longopts[li].name, optarg);
+	return -1;
+}
+
+/* Resolve HOST:PORT (or [V6]:PORT) once at start-up: a benchmark target
+ * does not move, and resolving per connection would add latency. */
+static int resolve_target(const char *spec, struct sockaddr_storage *addr, socklen_t *len)
+{
+	char host[256];
+	const char *colon, *port, *h = spec;
+	size_t hlen;
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	colon = strrchr(spec, ':');
+	if (colon == NULL || colon[1] == '\0')
+		goto bad;
+	port = colon + 1;
+	hlen = (size_t)(colon - spec);
+	if (hlen >= 2 && spec[0] == '[' && spec[hlen - 1] == ']') {
+		h = spec + 1;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		fprintf(stderr, "latency_proxy: cannot resolve %s: %s\n", spec, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(addr, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+bad:
+	fprintf(stderr, "latency_proxy: --target must be HOST:PORT, got '%s'\n", spec);
+	return -1;
+}
+
+static int open_listener(int port, int *out_port)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+	int fd, one = 1;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	if (listen(fd, SOMAXCONN) < 0)
+		goto fail;
+	if (getsockname(fd, (struct sockaddr *)&sin, &slen) < 0)
+		goto fail;
+	*out_port = ntohs(sin.sin_port);
+	return fd;
+fail:
+	fprintf(stderr, "latency_proxy: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int write_counts(const char *path)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int n;
+
+	if (path == NULL) {
+		fprintf(stderr, "connections=%" PRIu64 " round_trips=%" PRIu64
+			" bytes_up=%" PRIu64 " bytes_down=%" PRIu64 "\n",
+			stats.connections, stats.round_trips, stats.bytes_up, stats.bytes_down);
+		return 0;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -1;
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		goto fail;
+	fprintf(f, "connections=%" PRIu64 " round_trips=%" PRIu64
+		" bytes_up=%" PRIu64 " bytes_down=%" PRIu64 "\n",
+		stats.connections, stats.round_trips, stats.bytes_up, stats.bytes_down);
+	if (fclose(f) != 0)
+		goto fail;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "latency_proxy: cannot write %s: %s\n", path, strerror(errno));
+	unlink(tmp);
+	return -1;
+}
+
+static void dir_clear(struct direction *d)
+{
+	struct chunk *c = d->head, *next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	d->head = d->tail = NULL;
+	d->queued = 0;
+}
+
+static void conn_free(struct conn *c)
+{
+	dir_clear(&c->dir[UP]);
+	dir_clear(&c->dir[DOWN]);
+	if (c->fd[CLIENT] >= 0)
+		close(c->fd[CLIENT]);
+	if (c->fd[SERVER] >= 0)
+		close(c->fd[SERVER]);
+	free(c);
+}
+
+static void set_nodelay(int fd)
+{
+	int one = 1;
+
+	/* Nagle would hold small packets back for an ACK that the delay makes
+	 * late: the proxy would add latency of its own. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static struct conn *conn_new(int client_fd, const struct sockaddr_storage *target,
+			     socklen_t target_len)
+{
+	struct conn *c;
+	int fd;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->fd[CLIENT] = client_fd;
+	c->last_dir = -1;
+	fd = socket(target->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	c->fd[SERVER] = fd;
+	set_nodelay(fd);
+	if (connect(fd, (const struct sockaddr *)target, target_len) < 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		c->connecting = 1;
+	}
+	set_nodelay(client_fd);
+	return c;
+fail:
+	fprintf(stderr, "latency_proxy: cannot connect to target: %s\n", strerror(errno));
+	c->fd[CLIENT] = -1;     /* the caller still owns it on failure */
+	conn_free(c);
+	return NULL;
+}
+
+/* Stamp a chunk with its release time: the link (if capped) sends it after
+ * the previous one, then it travels for delay + jitter; never earlier than
+ * the chunk before it, so bytes stay in order. */
+static uint64_t due_time(const struct opts *o, struct direction *d, uint64_t now, size_t len)
+{
+	uint64_t due, start = now;
+
+	if (o->bandwidth_kbps > 0) {
+		if (d->link_free > start)
+			start = d->link_free;
+		/* len*8 bits at K*1000 bits/s = len*8e6/K ns */
+		start += (uint64_t)len * 8000000ull / o->bandwidth_kbps;
+		d->link_free = start;
+	}
+	due = start + o->delay_ns;
+	if (o->jitter_ns > 0)
+		due += rng_next() % (o->jitter_ns + 1);
+	if (due < d->last_due)
+		due = d->last_due;
+	d->last_due = due;
+	return due;
+}
+
+/* Read what the source has (up to the queue cap) into timestamped chunks.
+ * Returns 0, or -1 when out of memory. */
+static int conn_read(const struct opts *o, struct conn *c, int dirn, uint64_t now)
+{
+	struct direction *d = &c->dir[dirn];
+	struct chunk *ch;
+	ssize_t n;
+
+	while (!d->src_done && d->queued < QUEUE_MAX) {
+		n = recv(c->fd[dirn], read_buf, sizeof(read_buf), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			/* A reset source is as finished as a closed one; what it
+			 * sent before still gets delivered. */
+			d->src_done = 1;
+			return 0;
+		}
+		if (n == 0) {
+			d->src_done = 1;
+			return 0;
+		}
+		ch = malloc(sizeof(*ch) + (size_t)n);
+		if (ch == NULL)
+			return -1;
+		memcpy(ch->data, read_buf, (size_t)n);
+		ch->len = (size_t)n;
+		ch->off = 0;
+		ch->next = NULL;
+		ch->due_ns = due_time(o, d, now, (size_t)n);
+		if (d->tail != NULL)
+			d->tail->next = ch;
+		else
+			d->head = ch;
+		d->tail = ch;
+		d->queued += (size_t)n;
+
+		if (dirn == UP) {
+			stats.bytes_up += (uint64_t)n;
+			if (c->last_dir == DOWN)
+				stats.round_trips++;
+		} else {
+			stats.bytes_down += (uint64_t)n;
+		}
+		c->last_dir = dirn;
+	}
+	return 0;
+}
+
+/* The destination of direction dirn is gone: drop what was queued for it,
+ * and read no more from it (it is the source of the other direction). */
+static void dst_gone(struct conn *c, int dirn)
+{
+	dir_clear(&c->dir[dirn]);
+	c->dir[dirn].dst_done = 1;
+	c->dir[dirn].src_done = 1;
+	c->dir[1 - dirn].src_done = 1;
+}
+
+/* Write every chunk that is due; shut the destination down for writing
+ * once the source has ended and the queue is empty. */
+static void conn_flush(struct conn *c, int dirn, uint64_t now)
+{
+	struct direction *d = &c->dir[dirn];
+	int dst = c->fd[1 - dirn];
+	struct chunk *ch;
+	ssize_t n;
+
+	if (d->dst_done || d->blocked)
+		return;
+	while ((ch = d->head) != NULL && ch->due_ns <= now) {
+		if (ch->off == 0) {
+			uint64_t late = now - ch->due_ns;
+
+			stats.chunks++;
+			stats.late_sum_ns += late;
+			if (late > stats.late_max_ns)
+				stats.late_max_ns = late;
+			if (late > NS_PER_MS)
+				stats.late_over_1ms++;
+		}
+		n = send(dst, ch->data + ch->off, ch->len - ch->off, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				d->blocked = 1;
+				return;
+			}
+			dst_gone(c, dirn);
+			return;
+		}
+		ch->off += (size_t)n;
+		d->queued -= (size_t)n;
+		if (ch->off < ch->len) {
+			d->blocked = 1;         /* socket buffer full */
+			return;
+		}
+		d->head = ch->next;
+		if (d->head == NULL)
+			d->tail = NULL;
+		free(ch);
+	}
+	if (d->head == NULL && d->src_done) {
+		(void)shutdown(dst, SHUT_WR);
+		d->dst_done = 1;
+	}
+}
+
+static int conn_finished(const struct conn *c)
+{
+	return c->failed || (c->dir[UP].dst_done && c->dir[DOWN].dst_done);
+}
+
+static short want_events(const struct conn *c, int side)
+{
+	/* side reads for direction `side` and writes for direction 1 - side */
+	const struct direction *rd = &c->dir[side], *wr = &c->dir[1 - side];
+	short ev = 0;
+
+	if (side == SERVER && c->connecting)
+		return POLLOUT;
+	if (!rd->src_done && rd->queued < QUEUE_MAX)
+		ev |= POLLIN;
+	if (wr->blocked && !wr->dst_done)
+		ev |= POLLOUT;
+	return ev;
+}
+
+static void accept_all(int lfd, struct conn **conns, const struct sockaddr_storage *target,
+		       socklen_t target_len)
+{
+	struct conn *c;
+	int fd;
+
+	for (;;) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				fprintf(stderr, "latency_proxy: accept: %s\n", strerror(errno));
+			return;
+		}
+		c = conn_new(fd, target, target_len);
+		if (c == NULL) {
+			close(fd);
+			continue;
+		}
+		stats.connections++;
+		c->next = *conns;
+		*conns = c;
+	}
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	/* two descriptors per connection: the default 1024 would cap us
+	 * near 500 connections for no reason */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* The event loop. Returns 0 when a signal asked to stop, -1 on a fatal error. */
+static int run(const struct opts *o, int lfd, const struct sockaddr_storage *target,
+	       socklen_t target_len, const sigset_t *wait_mask)
+{
+	struct conn *conns = NULL, *c, **pp;
+	struct pollfd *pfds = NULL;
+	size_t npfds, cap = 0, nconns;
+	struct timespec ts, *tsp;
+	uint64_t now, next;
+	int rc = 0, side, err;
+	socklen_t elen;
+
+	while (!got_exit) {
+		if (got_dump) {
+			got_dump = 0;
+			(void)write_counts(o->count_file);
+		}
+
+		/* Deliver what is due, free finished pairs, find the next deadline. */
+		now = now_ns();
+		next = UINT64_MAX;
+		nconns = 0;
+		for (pp = &conns; (c = *pp) != NULL;) {
+			if (!c->connecting && !c->failed) {
+				conn_flush(c, UP, now);
+				conn_flush(c, DOWN, now);
+			}
+			if (conn_finished(c)) {
+				*pp = c->next;
+				conn_free(c);
+				continue;
+			}
+			for (side = UP; side <= DOWN; side++) {
+				const struct direction *d = &c->dir[side];
+
+				if (d->head != NULL && !d->blocked && !d->dst_done &&
+				    !c->connecting && d->head->due_ns < next)
+					next = d->head->due_ns;
+			}
+			nconns++;
+			pp = &c->next;
+		}
+
+		npfds = 1 + 2 * nconns;
+		if (npfds > cap) {
+			struct pollfd *np = realloc(pfds, npfds * 2 * sizeof(*pfds));
+
+			if (np == NULL) {
+				fprintf(stderr, "latency_proxy: out of memory\n");
+				rc = -1;
+				break;
+			}
+			pfds = np;
+			cap = npfds * 2;
+		}
+		pfds[0].fd = lfd;
+		pfds[0].events = POLLIN;
+		npfds = 1;
+		for (c = conns; c != NULL; c = c->next) {
+			for (side = CLIENT; side <= SERVER; side++) {
+				short ev = want_events(c, side);
+
+				/* An fd we want nothing from stays out of the set:
+				 * a hung-up socket would otherwise wake us forever. */
+				if (ev == 0) {
+					c->pidx[side] = -1;
+					continue;
+				}
+				c->pidx[side] = (int)npfds;
+				pfds[npfds].fd = c->fd[side];
+				pfds[npfds].events = ev;
+				pfds[npfds].revents = 0;
+				npfds++;
+			}
+		}
+
+		if (next == UINT64_MAX) {
+			tsp = NULL;
+		} else {
+			uint64_t wait = next > now ? next - now : 0;
+
+			ts.tv_sec = (time_t)(wait / 1000000000ull);
+			ts.tv_nsec = (long)(wait % 1000000000ull);
+			tsp = &ts;
+		}
+		if (ppoll(pfds, npfds, tsp, wait_mask) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "latency_proxy: poll: %s\n", strerror(errno));
+			rc = -1;
+			break;
+		}
+
+		/* One arrival time per wake-up: all data read now arrived
+		 * within the microseconds since poll returned. */
+		now = now_ns();
+		for (c = conns; c != NULL; c = c->next) {
+			for (side = CLIENT; side <= SERVER; side++) {
+				short rev;
+
+				if (c->pidx[side] < 0)
+					continue;
+				rev = pfds[c->pidx[side]].revents;
+				if (rev == 0)
+					continue;
+				if (side == SERVER && c->connecting) {
+					err = 0;
+					elen = sizeof(err);
+					if (getsockopt(c->fd[SERVER], SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+						err = errno;
+					if (err != 0) {
+						fprintf(stderr, "latency_proxy: cannot connect to %s: %s\n",
+							o->target, strerror(err));
+						c->failed = 1;
+					} else {
+						c->connecting = 0;
+					}
+					continue;
+				}
+				/* Errors and hang-ups surface through the read or
+				 * write they make fail. */
+				if (rev & (POLLOUT | POLLERR | POLLHUP))
+					c->dir[1 - side].blocked = 0;
+				if (rev & (POLLIN | POLLERR | POLLHUP)) {
+					if (conn_read(o, c, side, now) < 0) {
+						fprintf(stderr, "latency_proxy: out of memory, dropping a connection\n");
+						c->failed = 1;
+					}
+				}
+			}
+		}
+		if (pfds[0].revents & POLLIN)
+			accept_all(lfd, &conns, target, target_len);
+	}
+
+	while ((c = conns) != NULL) {
+		conns = c->next;
+		conn_free(c);
+	}
+	free(pfds);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct sockaddr_storage target;
+	socklen_t target_len;
+	struct sigaction sa;
+	sigset_t block, wait_mask;
+	int lfd, port, rc;
+
+	rc = parse_opts(argc, argv, &o);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	rng_state = o.seed;
+	if (resolve_target(o.target, &target, &target_len) < 0)
+		return 1;
+	raise_fd_limit();
+	/* The default 50 us timer slack is noise next to a delay of
+	 * milliseconds, but there is no reason to add it. */
+	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+
+	/* Signals stay blocked except inside ppoll(), so a flag set by a
+	 * handler is always seen before the loop sleeps again. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &wait_mask);
+	sigdelset(&wait_mask, SIGTERM);
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGUSR1);
+
+	lfd = open_listener(o.listen_port, &port);
+	if (lfd < 0)
+		return 1;
+	printf("listening on 127.0.0.1:%d\n", port);
+	fflush(stdout);
+
+	rc = run(&o, lfd, &target, target_len, &wait_mask);
+	close(lfd);
+	fprintf(stderr, "latency_proxy: chunks=%" PRIu64 " late_mean_us=%" PRIu64
+		" late_max_us=%" PRIu64 " late_over_1ms=%" PRIu64 "\n", stats.chunks,
+		stats.chunks ? stats.late_sum_ns / stats.chunks / 1000 : 0, stats.late_max_ns / 1000,
+		stats.late_over_1ms);
+	if (write_counts(o.count_file) < 0 && rc == 0)
+		rc = -1;
+	return rc == 0 ? 0 : 1;
+}

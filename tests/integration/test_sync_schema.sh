@@ -1,0 +1,309 @@
+#!/usr/bin/env bash
+# Integration tests of `rhizome sync schema` against two real MariaDB
+# servers started here. Usage: test_sync_schema.sh [test_name...]
+# (default: all). RHIZOME selects the binary (plain, ASan or TSan build).
+set -u
+source "$(dirname "$0")/lib.sh"
+
+test_first_run_writes_every_file_as_the_server_shows_it() {
+	it_load_fleet && it_config
+	rz sync schema
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(js .new_count)" 19 "new_count"
+	assert_eq "$(js .missing_count)" 1 "missing_count"
+	assert_eq "$(js .error_count)" 0 "error_count"
+	local env t
+	for env in $ALL_ENVS; do
+		for t in $(tables_of "$env"); do
+			[ "$env/$t" = 'demo_billing_bookkeeper/odd`name' ] && continue
+			server_create "$env" "$t" >"$T/expected"
+			assert_file_eq "$(env_file "$env" "$t")" "$T/expected" "$env.$t"
+		done
+	done
+	# Paths in the summary are as written: relative to the config's folder.
+	js '.new[]' | grep -qx 'snap/na_prod/expected_data/billing_invoice.sql' ||
+		fail "summary path for na_prod invoice not as written"
+	grep -q 'AUTO_INCREMENT=4' "$(env_file dev_billing_bookkeeper fee_summary)" ||
+		fail "fee_summary snapshot lacks its AUTO_INCREMENT option"
+}
+
+test_second_run_is_unchanged_and_rewrites_nothing() {
+	it_load_fleet && it_config
+	rz sync schema && assert_eq "$RC" 0 "first run"
+	snap_stat >"$T/before"
+	sleep 0.05
+	rz sync schema
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(js .unchanged_count)" 19 "unchanged_count"
+	assert_eq "$(js '.new_count + .trivial_count + .significant_count')" 0 "changes"
+	snap_stat >"$T/after"
+	assert_file_eq "$T/after" "$T/before" "inodes and mtimes"
+}
+
+test_inserted_rows_are_trivial_and_leave_files_untouched() {
+	it_load_fleet && it_config
+	rz sync schema
+	local f
+	f=$(env_file dev_billing_bookkeeper fee_summary)
+	cp "$f" "$T/old"
+	snap_stat >"$T/before"
+	mdb_sql s1 -e "INSERT INTO dev_billing_bookkeeper.fee_summary (account_id) VALUES (9),(10)"
+	rz sync schema
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(js .trivial_count)" 1 "trivial_count"
+	assert_eq "$(js -c .trivial)" '["snap/dev/expected_data/billing_bookkeeper_fee_summary.sql"]' "trivial list"
+	snap_stat >"$T/after"
+	assert_file_eq "$T/after" "$T/before" "files untouched"
+	# --write-trivial brings the file up to date.
+	rz sync schema --write-trivial
+	assert_eq "$(js .trivial_count)" 1 "trivial_count with --write-trivial"
+	server_create dev_billing_bookkeeper fee_summary >"$T/expected"
+	assert_file_eq "$f" "$T/expected" "rewritten file"
+	grep -q 'AUTO_INCREMENT=6' "$f" || fail "rewritten file lacks AUTO_INCREMENT=6"
+	rz sync schema
+	assert_eq "$(js .unchanged_count)" 19 "unchanged after --write-trivial"
+}
+
+test_alter_table_is_significant_and_rewrites() {
+	it_load_fleet && it_config
+	rz sync schema
+	mdb_sql s2 -e "ALTER TABLE na_prod_billing_event.event ADD COLUMN source varchar(40) NULL"
+	rz sync schema
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(js -c .significant)" '["snap/na_prod/expected_data/billing_event_event.sql"]' "significant list"
+	server_create na_prod_billing_event event >"$T/expected"
+	assert_file_eq "$(env_file na_prod_billing_event event)" "$T/expected" "rewritten"
+	grep -q 'source' "$(env_file na_prod_billing_event event)" || fail "new column not in file"
+}
+
+test_missing_table_is_reported_and_the_rest_of_its_batch_synced() {
+	it_load_fleet && it_config "batch = 50"
+	# pool = 1: the whole table list of each environment is one batch, and
+	# the missing table sits in the middle of it.
+	sed -i 's/^pool = 2/pool = 1/' rhizome.cnf
+	mdb_sql s1 -e "DROP TABLE dev_billing_bookkeeper.ledger_entry"
+	rz sync schema --env dev_billing_bookkeeper
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(js -c .missing)" '[{"env":"dev_billing_bookkeeper","table":"ledger_entry"}]' "missing"
+	assert_eq "$(js .new_count)" 3 "tables after the missing one synced"
+	[ ! -e "$(env_file dev_billing_bookkeeper ledger_entry)" ] || fail "file for a missing table"
+	[ -s "$(env_file dev_billing_bookkeeper 'odd`name')" ] || fail "table after the missing one not written"
+	# One round trip for the batch, one more for the statements after the
+	# missing table: round trips grow with batches, not with tables.
+	assert_eq "$(js .round_trips)" 2 "round trips"
+}
+
+test_one_server_down_gives_exit_3_and_the_rest_complete() {
+	it_load_fleet && it_config
+	local port
+	port=$(mdb_port s2)
+	mdb_stop s2
+	rz sync schema
+	mdb_start s2 "$port" >/dev/null
+	assert_eq "$RC" 3 "exit status"
+	assert_eq "$(js .new_count)" 11 "dev and demo complete"
+	assert_eq "$(js .error_count)" 8 "every na_prod table in error"
+	assert_eq "$(js '[.errors[].env] | unique | join(",")')" \
+		"na_prod_billing,na_prod_billing_bookkeeper,na_prod_billing_event" "error envs"
+	case $(js ".errors[0].code") in 2002|2003) ;; *) fail "error code $(js .errors[0].code)" ;; esac
+	js -r ".errors[0].message" | grep -q "127.0.0.1" || fail "message: $(js -r .errors[0].message)"
+	grep -q "na_prod_billing: first error" "$T/err.txt" || fail "stderr does not say why"
+	[ ! -d "$T/snap/na_prod" ] || fail "na_prod folder created for a dead server"
+	ls "$T"/snap/.history/*/manifest.json >/dev/null || fail "history not published"
+}
+
+test_bad_config_exits_2_and_touches_nothing() {
+	it_load_fleet && it_config
+	printf '[environment extra]\nfolder = ../escape\n' >>rhizome.cnf
+	rz sync schema
+	assert_eq "$RC" 2 "exit status"
+	grep -q "rhizome.cnf:$(wc -l <rhizome.cnf): key 'folder'" "$T/err.txt" ||
+		fail "error does not name file, line and key: $(cat "$T/err.txt")"
+	[ ! -e "$T/snap" ] || fail "snapshot root created"
+	[ ! -s "$T/out.json" ] || fail "summary printed for a bad config"
+	it_config "colour = blue"
+	rz sync schema
+	assert_eq "$RC" 2 "unknown key"
+	grep -q "rhizome.cnf:3: key 'colour': unknown key" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	it_config
+	rz sync schema --env nosuch
+	assert_eq "$RC" 2 "unknown --env"
+	grep -q "no such environment" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	rz sync schema --frobnicate
+	assert_eq "$RC" 2 "unknown option"
+	unset RHIZOME_IT_PASSWORD
+	rz sync schema
+	assert_eq "$RC" 2 "unset password variable"
+	grep -q 'RHIZOME_IT_PASSWORD, which is not set' "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	[ ! -e "$T/snap" ] || fail "snapshot root created"
+}
+
+test_dry_run_writes_nothing() {
+	it_load_fleet && it_config
+	rz sync schema --dry-run
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(js .new_count)" 19 "classified as new"
+	assert_eq "$(js .dry_run)" true "dry_run flag"
+	[ ! -e "$T/snap" ] || fail "dry run created $(find "$T/snap" | head -3)"
+	rz sync schema
+	snap_stat >"$T/before"
+	mdb_sql s1 -e "ALTER TABLE dev_billing_event.event ADD COLUMN x int"
+	rz sync schema --dry-run
+	assert_eq "$(js .significant_count)" 1 "significant seen"
+	snap_stat >"$T/after"
+	assert_file_eq "$T/after" "$T/before" "dry run rewrote"
+	assert_eq "$(ls "$T/snap/.history" | wc -l)" 1 "history folders"
+}
+
+test_history_decompresses_to_exactly_what_was_fetched() {
+	it_load_fleet && it_config
+	rz sync schema
+	mdb_sql s1 -e "INSERT INTO dev_billing_event.event (occurred_at) VALUES (now())"
+	rz sync schema
+	local run dir env n
+	run=$(js -r .run_id)
+	dir=$T/snap/.history/$run
+	assert_eq "$(js -r .history)" "snap/.history/$run" "history path in summary"
+	for env in $ALL_ENVS; do
+		zstd -tq "$dir/$env.jsonl.zst" || fail "zstd -t $env"
+		assert_eq "$(jq -r ".environments.$env.sha256" "$dir/manifest.json")" \
+			"$(sha256sum <"$dir/$env.jsonl.zst" | cut -d' ' -f1)" "manifest sha256 $env"
+		n=0
+		while IFS= read -r line; do
+			n=$((n + 1))
+			t=$(jq -r .table <<<"$line")
+			jq -j .body <<<"$line" >"$T/body"
+			server_create "$env" "$t" | head -c -2 >"$T/server"
+			assert_file_eq "$T/body" "$T/server" "history body of $env.$t"
+			assert_eq "$(jq -r .sha256 <<<"$line")" "$(sha256sum <"$T/body" | cut -d' ' -f1)" "line sha256"
+			assert_eq "$(jq -r .kind <<<"$line")" schema "kind"
+		done < <(zstd -dcq "$dir/$env.jsonl.zst")
+		assert_eq "$n" "$(jq ".environments.$env.tables - .environments.$env.counts.missing" "$dir/manifest.json")" "lines of $env"
+	done
+	# The trivial change is recorded with its fresh body.
+	zstd -dcq "$dir/dev_billing_event.jsonl.zst" | jq -r 'select(.table=="event") | .status' | grep -qx trivial ||
+		fail "trivial status not in history"
+	assert_eq "$(find "$T/snap/.history" -maxdepth 1 -name '.tmp-*' | wc -l)" 0 "unpublished folders"
+}
+
+test_lock_held_exits_5_and_touches_nothing() {
+	it_load_fleet && it_config
+	rz sync schema
+	snap_stat >"$T/before"
+	mdb_sql s1 -e "ALTER TABLE dev_billing_event.event ADD COLUMN y int"
+	flock "$T/snap/.rhizome.lock" sleep 5 &
+	sleep 0.3
+	rz sync schema
+	kill %1 2>/dev/null
+	assert_eq "$RC" 5 "exit status"
+	grep -q 'another run holds the lock' "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	snap_stat >"$T/after"
+	assert_file_eq "$T/after" "$T/before" "files touched"
+}
+
+test_io_failure_exits_4_and_keeps_earlier_snapshots() {
+	it_load_fleet && it_config
+	rz sync schema
+	cp -a "$T/snap" "$T/before"
+	# A regular file where the demo folder's expected_data folder belongs:
+	# every write into it fails, whoever runs the test (root included).
+	rm -rf "$T/snap/demo"
+	mkdir -p "$T/snap/demo"
+	: >"$T/snap/demo/expected_data"
+	rz sync schema
+	assert_eq "$RC" 4 "exit status"
+	js -r '.errors[].message' | grep -q 'cannot' || fail "error message: $(js -c .errors)"
+	# Everything that was there is intact, and no temporary file is left.
+	diff -r "$T/before/dev" "$T/snap/dev" || fail "dev snapshots changed"
+	diff -r "$T/before/na_prod" "$T/snap/na_prod" || fail "na_prod snapshots changed"
+	[ -z "$(find "$T/snap" -name '.rhizome-tmp.*')" ] || fail "temporary files left"
+}
+
+test_kill_9_leaves_no_partial_file_and_the_next_run_cleans_up() {
+	it_load_fleet && it_config "batch = 1" "workers = 2"
+	# A slow link (100 ms each way) so the run is still going when killed.
+	local pport pid rpid f env t
+	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port s2)" --delay-ms 100 >"$T/proxy.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do grep -q listening "$T/proxy.out" && break; sleep 0.1; done
+	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
+	sed -i "s/^port = .*/port = $pport/" rhizome.cnf
+	"$RHIZOME" --quiet sync schema >/dev/null 2>&1 &
+	rpid=$!
+	sleep 0.6
+	kill -9 $rpid || fail "the run ended before it could be killed"
+	wait $rpid 2>/dev/null
+	# Every file under a final name is whole.
+	for f in $(find snap -name '*.sql'); do
+		[ "$(tail -c 2 "$f" | od -An -c | tr -d ' ')" = ';\n' ] || fail "partial file $f"
+	done
+	# The killed run's unpublished history is there; so may be temporaries.
+	[ -n "$(find snap/.history -maxdepth 1 -name '.tmp-*')" ] || fail "killed run left no trace to clean"
+	[ ! -e snap/.history/*/manifest.json ] || fail "killed run published its history"
+	mkdir -p snap/na_prod/expected_data
+	echo partial >snap/na_prod/expected_data/.rhizome-tmp.billing_invoice.sql.AbC123
+	rz sync schema
+	kill $pid
+	assert_eq "$RC" 0 "next run"
+	grep -q 'removed [0-9]* leftover' "$T/err.txt" || fail "no cleanup reported: $(cat "$T/err.txt")"
+	[ -z "$(find snap -name '.rhizome-tmp.*')" ] || fail "temporary files left"
+	[ -z "$(find snap/.history -maxdepth 1 -name '.tmp-*')" ] || fail "unpublished run folders left"
+	for env in $ALL_ENVS; do
+		for t in $(tables_of "$env"); do
+			[ "$env/$t" = 'demo_billing_bookkeeper/odd`name' ] && continue
+			server_create "$env" "$t" >"$T/expected"
+			assert_file_eq "$(env_file "$env" "$t")" "$T/expected" "$env.$t"
+		done
+	done
+}
+
+interrupt_test() { # SIGNAL EXPECTED_STATUS NAME
+	it_load_fleet && it_config "batch = 1" "workers = 2"
+	local pport pid
+	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port s2)" --delay-ms 100 >"$T/proxy.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do grep -q listening "$T/proxy.out" && break; sleep 0.1; done
+	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
+	sed -i "s/^port = .*/port = $pport/" rhizome.cnf
+	"$RHIZOME" sync schema >"$T/out.json" 2>"$T/err.txt" &
+	local rpid=$! start=$SECONDS
+	sleep 0.5
+	kill -"$1" $rpid
+	wait $rpid
+	RC=$?
+	kill $pid
+	assert_eq "$RC" "$2" "exit status after SIG$1"
+	[ $((SECONDS - start)) -lt 5 ] || fail "took $((SECONDS - start)) s to stop"
+	grep -q "interrupted\|terminated" "$T/err.txt" || fail "stderr: $(cat "$T/err.txt")"
+	assert_eq "$(js -r .interrupted)" "SIG$1" "summary says interrupted"
+	[ -z "$(find snap -name '.rhizome-tmp.*')" ] || fail "temporary files left"
+	[ ! -d snap/.history ] || [ -z "$(ls -A snap/.history)" ] || fail "history published or left: $(ls -A snap/.history)"
+	! grep -qE 'Sanitizer' "$T/err.txt" || fail "$(cat "$T/err.txt")"
+}
+
+test_sigint_stops_cleanly_with_130() { interrupt_test INT 130; }
+test_sigterm_stops_cleanly_with_143() { interrupt_test TERM 143; }
+
+test_password_never_appears_in_output_or_files() {
+	it_load_fleet && it_config
+	mdb_stop s2 # an error path too
+	rz --workers 3 sync schema --verbose
+	mdb_start s2 "$(sed -n 's/^port = //p' rhizome.cnf | head -1)" >/dev/null
+	assert_eq "$RC" 3 "exit status"
+	! grep -rqF "$RHIZOME_IT_PASSWORD" "$T/out.json" "$T/err.txt" rhizome.cnf || fail "password in output"
+	zstd -dcq snap/.history/*/*.zst | grep -qF "$RHIZOME_IT_PASSWORD" && fail "password in history"
+	! grep -rqF "$RHIZOME_IT_PASSWORD" snap || fail "password in snapshots"
+	grep -q 'SQLSTATE' "$T/err.txt" || fail "--verbose did not show the error in full"
+}
+
+test_env_option_selects_environments() {
+	it_load_fleet && it_config
+	rz sync schema --env na_prod_billing --env dev_billing_event
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(js .new_count)" 4 "tables of the two environments"
+	[ ! -d snap/demo ] || fail "demo synced"
+}
+
+[ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
+it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
+it_run $TESTS
