@@ -497,8 +497,7 @@ static void dst_gone(struct conn *c, int dirn)
 	c->dir[1 - dirn].src_done = 1;
 }
 
-/* Write every chunk that is due; shut the destination down for writing
- * once the source has ended and the queue is empty. */
+/* Write every chunk that is due. */
 static void conn_flush(struct conn *c, int dirn, uint64_t now)
 {
 	struct direction *d = &c->dir[dirn];
@@ -541,8 +540,18 @@ static void conn_flush(struct conn *c, int dirn, uint64_t now)
 			d->tail = NULL;
 		free(ch);
 	}
-	if (d->head == NULL && d->src_done) {
-		(void)shutdown(dst, SHUT_WR);
+}
+
+/* Pass an EOF on: shut the destination down for writing once the source
+ * has ended and everything read before the end has been written. Done
+ * after both directions were flushed, since a failed write in one ends
+ * the source of the other. */
+static void conn_settle(struct conn *c, int dirn)
+{
+	struct direction *d = &c->dir[dirn];
+
+	if (!d->dst_done && d->src_done && d->head == NULL) {
+		(void)shutdown(c->fd[1 - dirn], SHUT_WR);
 		d->dst_done = 1;
 	}
 }
@@ -631,6 +640,8 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 			if (!c->connecting && !c->failed) {
 				conn_flush(c, UP, now);
 				conn_flush(c, DOWN, now);
+				conn_settle(c, UP);
+				conn_settle(c, DOWN);
 			}
 			if (conn_finished(c)) {
 				*pp = c->next;

@@ -16,6 +16,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# Where the config and snapshots go (the test suite points it elsewhere).
+DEMO_DIR=${DEMO_DIR:-demo}
 
 step() { printf '==> %s\n' "$*" >&2; }
 
@@ -41,13 +43,13 @@ RHIZOME_DEMO_PASSWORD=$(demo_fleet_password)
 export RHIZOME_DEMO_PASSWORD
 demo_fleet_reader demo rhizome "$RHIZOME_DEMO_PASSWORD"
 
-mkdir -p demo
-scripts/demo-config.sh "$(mdb_sock demo)" "$(mdb_port demo)" >demo/rhizome.cnf.tmp
-mv demo/rhizome.cnf.tmp demo/rhizome.cnf
+mkdir -p "$DEMO_DIR"
+scripts/demo-config.sh "$(mdb_sock demo)" "$(mdb_port demo)" >"$DEMO_DIR/rhizome.cnf.tmp"
+mv "$DEMO_DIR/rhizome.cnf.tmp" "$DEMO_DIR/rhizome.cnf"
 
-step "running: build/rhizome --config demo/rhizome.cnf sync schema $*"
+step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf sync schema $*"
 rc=0
-summary=$(build/rhizome --config demo/rhizome.cnf sync schema "$@") || rc=$?
+summary=$(build/rhizome --config "$DEMO_DIR/rhizome.cnf" sync schema "$@") || rc=$?
 
 step "stopping the server"
 mdb_stop_all
@@ -97,12 +99,12 @@ if [ -z "$summary" ]; then
 	echo "rhizome printed no summary (exit status $rc); see the messages above."
 elif [ "$dry_run" = yes ]; then
 	echo "Dry run: nothing written. A real run would write $written files" \
-		"under demo/environments ($detail)."
+		"under $DEMO_DIR/environments ($detail)."
 elif [ "$written" -gt 0 ]; then
-	echo "$written files written under demo/environments ($detail);" \
+	echo "$written files written under $DEMO_DIR/environments ($detail);" \
 		"run scripts/demo.sh again to see everything unchanged."
 else
-	echo "Nothing written: $unchanged snapshots under demo/environments" \
+	echo "Nothing written: $unchanged snapshots under $DEMO_DIR/environments" \
 		"are unchanged."
 fi
 if [ "$trivial" -gt 0 ] && [ "$write_trivial" = no ]; then
@@ -111,7 +113,7 @@ if [ "$trivial" -gt 0 ] && [ "$write_trivial" = no ]; then
 		"rewrites them)."
 fi
 if [ "$missing" -gt 0 ]; then
-	echo "$missing table(s) listed in demo/rhizome.cnf do not exist in their" \
+	echo "$missing table(s) listed in $DEMO_DIR/rhizome.cnf do not exist in their" \
 		"environment (by design: demo_billing_event has no" \
 		"webhook_delivery): reported as missing, not an error."
 fi

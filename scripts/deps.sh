@@ -19,6 +19,8 @@ packages=(
 	mariadb-client
 	mydumper       # bench: the tool rhizome is measured against
 	gnuplot-nox    # bench: plots
+	jq             # tests: read summaries and history lines
+	util-linux     # tests: flock, to hold the snapshot lock from outside
 )
 
 if ! command -v dpkg >/dev/null 2>&1; then

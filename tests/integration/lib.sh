@@ -10,6 +10,8 @@
 
 IT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RHIZOME=${RHIZOME:-$IT_ROOT/build/rhizome}
+# Tests cd into their own folder: make the binary's path absolute.
+case $RHIZOME in /*) ;; *) RHIZOME=$PWD/$RHIZOME ;; esac
 PROXY=${PROXY:-$IT_ROOT/bench/build/latency_proxy}
 source "$IT_ROOT/tests/lib/mariadb.sh"
 

@@ -23,8 +23,8 @@ MDB_OWNER=$BASHPID
 # local end of some client connection (even one in TIME-WAIT), which nothing
 # listens on, so the probe below finds it free and the server's bind() fails.
 _mdb_free_port() {
-	local p lo=20000 hi=50000 eph_lo eph_hi
-	if read -r eph_lo eph_hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null &&
+	local p lo=20000 hi=50000 eph_lo
+	if read -r eph_lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null &&
 		[ "$eph_lo" -gt 11000 ]; then
 		lo=10000
 		hi=$eph_lo

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` and CI run it.
+#
+#  1. unit tests (tests/unit), built with AddressSanitizer and again with
+#     ThreadSanitizer;
+#  2. integration tests (tests/integration) against private MariaDB servers
+#     they start and stop themselves: every scenario with the ASan build,
+#     the concurrent ones again with the TSan build;
+#  3. the README's demo command, twice.
+#
+# Every test prints one PASS or FAIL line; the last line of the output is
+# "N passed, N failed", and the exit status is 0 only when nothing failed.
+# Needs the packages of scripts/deps.sh (`make test` installs them first).
+set -u
+cd "$(dirname "$0")/.."
+
+RESULTS=$(mktemp /tmp/rhizome-results.XXXXXX)
+trap 'rm -f "$RESULTS"' EXIT
+
+# Record and show a test's output; the PASS/FAIL lines are what we count.
+report() { tee -a "$RESULTS"; }
+
+section() { printf '\n== %s\n' "$*"; }
+
+# TSan needs a fixed address-space layout on kernels with high mmap
+# randomness; setarch -R turns randomization off for the process it runs.
+TSAN_RUN=""
+if command -v setarch >/dev/null 2>&1 && setarch "$(uname -m)" -R true 2>/dev/null; then
+	TSAN_RUN="setarch $(uname -m) -R"
+fi
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=0:exitcode=66:second_deadlock_stack=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
+build() { # NAME MAKE-ARGS...
+	local name=$1
+	shift
+	if make -s -j2 "$@" >/tmp/rhizome-build.log 2>&1; then
+		echo "PASS build_$name" | report
+	else
+		echo "FAIL build_$name" | report
+		sed 's/^/    /' /tmp/rhizome-build.log | tail -40
+	fi
+}
+
+# Run one unit test binary; a crash without a FAIL line still counts.
+unit() { # PREFIX BINARY [RUNNER...]
+	local prefix=$1 bin=$2 out rc
+	shift 2
+	out=$("$@" "$bin" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed -n "s/^\(PASS\|FAIL\) /\1 $prefix/p" | report
+	printf '%s\n' "$out" | grep -v '^PASS ' | grep -v '^FAIL ' | sed 's/^/    /' | head -60
+	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL '; then
+		echo "FAIL $prefix$(basename "$bin") (exit $rc: crashed or sanitizer report)" | report
+	fi
+}
+
+section "build"
+build plain all
+build bench_tools -C bench
+build asan SANITIZER=address all unit
+build tsan SANITIZER=thread all unit
+
+section "unit tests, AddressSanitizer"
+for t in build-address/tests/test_*; do
+	[ -x "$t" ] && unit "[asan] " "$t"
+done
+
+section "unit tests, ThreadSanitizer"
+for t in build-thread/tests/test_*; do
+	[ -x "$t" ] && unit "[tsan] " "$t" $TSAN_RUN
+done
+
+section "integration tests, AddressSanitizer build"
+RHIZOME=build-address/rhizome PREFIX="[asan] " \
+	tests/integration/test_sync_schema.sh 2>&1 | report
+
+section "integration tests, ThreadSanitizer build (the concurrent scenarios)"
+# setarch's personality flag is inherited by every process the tests start.
+PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
+	tests/integration/test_sync_schema.sh \
+	test_first_run_writes_every_file_as_the_server_shows_it \
+	test_one_server_down_gives_exit_3_and_the_rest_complete \
+	test_missing_table_is_reported_and_the_rest_of_its_batch_synced \
+	test_sigterm_stops_cleanly_with_143 \
+	test_kill_9_leaves_no_partial_file_and_the_next_run_cleans_up 2>&1 | report
+
+section "the README's demo command"
+tests/integration/test_demo.sh 2>&1 | report
+
+passed=$(grep -c '^PASS ' "$RESULTS")
+failed=$(grep -c '^FAIL ' "$RESULTS")
+echo
+grep '^FAIL ' "$RESULTS" | sed 's/^/  /'
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,147 @@
+/*
+ * Unit tests of engine/sha256 against published FIPS 180-4 / NIST vectors,
+ * plus lengths around the padding boundary (55, 56, 63, 64, 65 bytes...)
+ * whose digests were taken from coreutils' sha256sum.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../engine/sha256.h"
+#include "check.h"
+
+static void check_one_shot(const char *msg, size_t len, const char *want)
+{
+	char hex[65];
+
+	memset(hex, 'x', sizeof(hex));
+	sha256_hex(msg, len, hex);
+	ASSERT_EQ(hex[64], '\0');
+	ASSERT_STR_EQ(hex, want);
+}
+
+static void test_sha256_of_empty_input(void)
+{
+	check_one_shot("", 0,
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void test_sha256_of_abc(void)
+{
+	check_one_shot("abc", 3,
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void test_sha256_of_448_bit_message(void)
+{
+	const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+
+	ASSERT_EQ(strlen(m), 56);
+	check_one_shot(m, strlen(m),
+		"248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void test_sha256_of_896_bit_message(void)
+{
+	const char *m = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+			"hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+
+	ASSERT_EQ(strlen(m), 112);
+	check_one_shot(m, strlen(m),
+		"cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+}
+
+static void test_sha256_around_the_padding_boundary(void)
+{
+	static const struct {
+		size_t n;
+		const char *hex;
+	} v[] = {
+		{ 55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318" },
+		{ 56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a" },
+		{ 63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34" },
+		{ 64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb" },
+		{ 65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0" },
+		{ 119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb" },
+		{ 128, "6836cf13bac400e9105071cd6af47084dfacad4e5e302c94bfed24e013afb73e" },
+	};
+	char a[128];
+	size_t i;
+
+	memset(a, 'a', sizeof(a));
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char hex[65];
+
+		sha256_hex(a, v[i].n, hex);
+		if (strcmp(hex, v[i].hex) != 0)
+			CHECK_FAIL("%zu x 'a': got %s, want %s", v[i].n, hex,
+				   v[i].hex);
+	}
+}
+
+static void test_sha256_of_million_a_fed_in_odd_sized_chunks(void)
+{
+	static const size_t sizes[] = { 1, 3, 7, 13, 31, 55, 63, 64, 65, 127, 1001 };
+	char *buf = malloc(1001);
+	struct sha256 s;
+	size_t fed = 0, k = 0;
+	char hex[65];
+
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, 'a', 1001);
+	sha256_init(&s);
+	while (fed < 1000000) {
+		size_t n = sizes[k++ % (sizeof(sizes) / sizeof(sizes[0]))];
+
+		if (n > 1000000 - fed)
+			n = 1000000 - fed;
+		sha256_update(&s, buf, n);
+		fed += n;
+	}
+	sha256_update(&s, buf, 0); /* an empty update changes nothing */
+	sha256_final_hex(&s, hex);
+	free(buf);
+	ASSERT_EQ(fed, 1000000);
+	ASSERT_STR_EQ(hex,
+		"cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void test_sha256_init_resets_a_used_context(void)
+{
+	struct sha256 s;
+	char hex[65];
+
+	sha256_init(&s);
+	sha256_update(&s, "something else entirely", 23);
+	sha256_final_hex(&s, hex);
+	sha256_init(&s);
+	sha256_update(&s, "ab", 2);
+	sha256_update(&s, "c", 1);
+	sha256_final_hex(&s, hex);
+	ASSERT_STR_EQ(hex,
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void test_sha256_hashes_bytes_past_a_nul(void)
+{
+	/* "a\0b" must not hash like "a": length, not NUL, ends the input */
+	char h1[65], h2[65];
+
+	sha256_hex("a\0b", 3, h1);
+	sha256_hex("a", 1, h2);
+	ASSERT_TRUE(strcmp(h1, h2) != 0);
+	ASSERT_STR_EQ(h2,
+		"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb");
+}
+
+int main(void)
+{
+	RUN(test_sha256_of_empty_input);
+	RUN(test_sha256_of_abc);
+	RUN(test_sha256_of_448_bit_message);
+	RUN(test_sha256_of_896_bit_message);
+	RUN(test_sha256_around_the_padding_boundary);
+	RUN(test_sha256_of_million_a_fed_in_odd_sized_chunks);
+	RUN(test_sha256_init_resets_a_used_context);
+	RUN(test_sha256_hashes_bytes_past_a_nul);
+	return CHECK_EXIT();
+}
