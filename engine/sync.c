@@ -9,12 +9,17 @@
  *                batch
  *   watcher:     sigwait(SIGINT/SIGTERM) -> cancel, interrupt connections
  *
- * An environment never has more jobs in flight than connections in its pool,
- * so no worker ever blocks waiting for a connection while another
- * environment's work waits in the queue: a slow or dead environment holds at
- * most `pool` workers, and only while its server keeps them. It follows that
- * the queue never holds more than the sum of the pools, which is its
- * capacity, so pushing from finish_job() under the run lock cannot block.
+ * Scheduling is fair share: an environment has at most
+ *     min(pool, max(1, workers / environments still running))
+ * jobs in flight, recomputed as environments finish. A worker blocks while
+ * its job waits on the network, so without the cap a few slow environments
+ * could take every worker and stall the fast ones queued behind them; with
+ * it, slow environments hold at most their share, and once the fast ones are
+ * done the slow ones get the freed workers (up to their pools). No worker
+ * ever waits for a connection: an environment never has more jobs in flight
+ * than its pool has connections. It follows that the queue never holds more
+ * than the sum of the pools, which is its capacity, so pushing from
+ * finish_job() under the run lock cannot block.
  *
  * Lock order: run->lock, then the queue's lock (queue_try_push in
  * finish_job). The history's per-environment locks and connection pool locks
@@ -23,6 +28,7 @@
 #include "sync.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,6 +71,7 @@ struct env_run {
 	char *data_dir;
 	/* guarded by run->lock: */
 	size_t next;            /* first table not yet given to a job */
+	unsigned inflight;      /* jobs queued or running */
 	size_t done;
 	unsigned counts[CLASS_COUNT];
 	unsigned round_trips;
@@ -87,6 +94,8 @@ struct run {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;    /* signalled when inflight_jobs drops to 0 */
 	unsigned inflight_jobs; /* guarded by lock */
+	size_t running_envs;    /* guarded by lock: environments not finished */
+	unsigned workers;       /* immutable: worker threads */
 	int cancel_signal;      /* guarded by lock: SIGINT/SIGTERM received */
 	int io_failed;          /* guarded by lock: a local write failed */
 	struct progress progress; /* guarded by lock */
@@ -264,6 +273,64 @@ static void format_error(struct strbuf *sb, const struct env_run *e,
 		strbuf_addf(sb, "; statement: %s", res->statement);
 }
 
+/* Jobs environment `e` may have in flight now. Caller holds r->lock. */
+static unsigned fair_share(const struct run *r, const struct env_run *e)
+{
+	size_t share = r->running_envs ? r->workers / r->running_envs : 1;
+
+	if (share < 1)
+		share = 1;
+	return share < e->cfg->pool ? (unsigned)share : e->cfg->pool;
+}
+
+/* Queue up to `max` more jobs of `e`, within its fair share. Caller holds
+ * r->lock. */
+static void dispatch(struct run *r, struct env_run *e, unsigned max)
+{
+	unsigned cap = fair_share(r, e);
+
+	if (r->cancel_signal != 0 || r->io_failed)
+		return;
+	while (max-- > 0 && e->inflight < cap && e->next < e->ntables) {
+		struct job *job = calloc(1, sizeof(*job));
+
+		if (job == NULL)
+			abort();
+		job->env = e;
+		job->first = e->next;
+		job->n = e->ntables - e->next < e->batch ? e->ntables - e->next
+							  : e->batch;
+		if (queue_try_push(r->q, job) != 0)
+			abort(); /* capacity is the sum of the pools: see above */
+		e->next += job->n;
+		e->inflight++;
+		r->inflight_jobs++;
+	}
+}
+
+/* One job per environment per round, so every environment starts at once
+ * and none queues all its work ahead of the others. Caller holds r->lock. */
+static void dispatch_all(struct run *r)
+{
+	unsigned queued;
+	size_t i;
+
+	do {
+		queued = r->inflight_jobs;
+		for (i = 0; i < r->nenvs; i++)
+			dispatch(r, &r->envs[i], 1);
+	} while (r->inflight_jobs != queued);
+}
+
+static void mark_finished(struct run *r, struct env_run *e)
+{
+	e->finished = 1;
+	r->running_envs--;
+	progress_env_done(&r->progress, e->cfg->name, e->counts,
+			  progress_now() - e->started,
+			  e->first_error[0] ? e->first_error : NULL);
+}
+
 static void finish_job(struct run *r, struct job *job, size_t processed)
 {
 	struct env_run *e = job->env;
@@ -292,24 +359,14 @@ static void finish_job(struct run *r, struct job *job, size_t processed)
 	e->done += processed;
 	progress_tables(&r->progress, processed);
 
-	if (r->cancel_signal == 0 && !r->io_failed && e->next < e->ntables) {
-		/* Reuse the job for the environment's next batch. */
-		job->first = e->next;
-		job->n = e->ntables - e->next < e->batch ? e->ntables - e->next
-							  : e->batch;
-		e->next += job->n;
-		if (queue_try_push(r->q, job) == 0)
-			job = NULL;
-		else
-			e->next -= job->n; /* cannot happen: see the top comment */
-	}
-	if (job != NULL)
-		r->inflight_jobs--;
+	e->inflight--;
+	r->inflight_jobs--;
 	if (e->done == e->ntables && !e->finished) {
-		e->finished = 1;
-		progress_env_done(&r->progress, e->cfg->name, e->counts,
-				  progress_now() - e->started,
-				  e->first_error[0] ? e->first_error : NULL);
+		mark_finished(r, e);
+		/* Its share goes to the environments still running. */
+		dispatch_all(r);
+	} else {
+		dispatch(r, e, UINT_MAX);
 	}
 	if (r->inflight_jobs == 0)
 		pthread_cond_broadcast(&r->idle);
@@ -588,44 +645,18 @@ static int setup(struct run *r, const struct sync_opts *o)
 	return r->q ? 0 : -ENOMEM;
 }
 
-/* Queue each environment's first jobs, one per connection, interleaved so
- * every environment starts at once. Caller holds r->lock. */
+/* Start every environment. Caller holds r->lock. */
 static void dispatch_first_jobs(struct run *r)
 {
-	unsigned round, max_pool = 0;
 	size_t i;
 
-	for (i = 0; i < r->nenvs; i++) {
-		if (r->envs[i].cfg->pool > max_pool)
-			max_pool = r->envs[i].cfg->pool;
-		r->envs[i].started = progress_now();
-	}
-	for (round = 0; round < max_pool; round++) {
-		for (i = 0; i < r->nenvs; i++) {
-			struct env_run *e = &r->envs[i];
-			struct job *job;
-
-			if (round >= e->cfg->pool || e->next >= e->ntables)
-				continue;
-			job = calloc(1, sizeof(*job));
-			if (job == NULL)
-				abort();
-			job->env = e;
-			job->first = e->next;
-			job->n = e->ntables - e->next < e->batch
-					 ? e->ntables - e->next : e->batch;
-			e->next += job->n;
-			if (queue_try_push(r->q, job) != 0)
-				abort(); /* capacity is the sum of the pools */
-			r->inflight_jobs++;
-		}
-	}
+	r->running_envs = r->nenvs;
 	for (i = 0; i < r->nenvs; i++)
-		if (r->envs[i].ntables == 0 && !r->envs[i].finished) {
-			r->envs[i].finished = 1;
-			progress_env_done(&r->progress, r->envs[i].cfg->name,
-					  r->envs[i].counts, 0, NULL);
-		}
+		r->envs[i].started = progress_now();
+	for (i = 0; i < r->nenvs; i++)
+		if (r->envs[i].ntables == 0)
+			mark_finished(r, &r->envs[i]);
+	dispatch_all(r);
 }
 
 int sync_schema(const struct sync_opts *o, json_t **summary)
@@ -672,6 +703,7 @@ int sync_schema(const struct sync_opts *o, json_t **summary)
 	popts.thread_start = worker_start;
 	popts.run = worker_run;
 	popts.thread_stop = worker_stop;
+	r.workers = (unsigned)popts.threads;
 	workers = pool_start(r.q, &popts);
 	if (workers == NULL) {
 		fprintf(stderr, "rhizome: cannot start %zu worker threads\n",

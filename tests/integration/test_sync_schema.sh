@@ -296,6 +296,25 @@ test_password_never_appears_in_output_or_files() {
 	grep -q 'SQLSTATE' "$T/err.txt" || fail "--verbose did not show the error in full"
 }
 
+test_slow_environment_does_not_stall_the_others() {
+	# na_prod sits behind a 300 ms round trip; dev and demo answer at once.
+	# With more workers than one environment's pool, dev and demo finish
+	# while na_prod is still waiting on its network.
+	it_load_fleet && it_config "workers = 4" "batch = 1"
+	local pport pid
+	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port s2)" --delay-ms 150 >"$T/proxy.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do grep -q listening "$T/proxy.out" && break; sleep 0.1; done
+	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
+	sed -i "s/^port = .*/port = $pport/" rhizome.cnf
+	rz sync schema
+	kill $pid
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(grep -o '^rhizome: [a-z_]*:' "$T/err.txt" | head -4 | grep -c na_prod)" 0 \
+		"an na_prod environment finished among the first four: $(cat "$T/err.txt")"
+	assert_eq "$(grep -c '^rhizome: na_prod_.*tables in' "$T/err.txt")" 3 "na_prod lines"
+}
+
 test_env_option_selects_environments() {
 	it_load_fleet && it_config
 	rz sync schema --env na_prod_billing --env dev_billing_event

@@ -1,0 +1,687 @@
+/*
+ * Unit tests of environments/config: a full fleet file loads with the right
+ * values and defaults; every mistake is refused with the file, the line and
+ * the key a user needs to fix it. Each test writes its config to a scratch
+ * folder and loads it from there.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../environments/config.h"
+#include "check.h"
+#include "testutil.h"
+
+static char *scratch;
+static char cfg_path[1100];
+static struct fleet_config cfg;
+static struct config_error err;
+
+/* Write `text` as the config file and load it. Returns config_load's rc. */
+static int load(const char *text)
+{
+	config_release(&cfg);
+	if (file_put_str(cfg_path, text) != 0)
+		abort();
+	return config_load(cfg_path, &cfg, &err);
+}
+
+/*
+ * Loading `text` must fail at `line` on `key`, with a message containing
+ * `hint`; the config must come back released, and the formatted error must
+ * name file, line and key.
+ */
+static void check_error(const char *text, int line, const char *key,
+			const char *hint)
+{
+	char formatted[2048], want[1300];
+
+	ASSERT_EQ(load(text), -1);
+	ASSERT_STR_EQ(err.key, key);
+	ASSERT_CONTAINS(err.message, hint);
+	ASSERT_EQ(err.line, line);
+	ASSERT_STR_EQ(err.file, cfg_path);
+	ASSERT_EQ(cfg.nenvs, 0);
+	ASSERT_TRUE(cfg.envs == NULL && cfg.lists == NULL && cfg.path == NULL);
+	config_error_format(&err, formatted, sizeof(formatted));
+	if (line == 0)
+		snprintf(want, sizeof(want), "%s: ", cfg_path);
+	else if (key[0] != '\0')
+		snprintf(want, sizeof(want), "%s:%d: key '%s': ", cfg_path,
+			 line, key);
+	else
+		snprintf(want, sizeof(want), "%s:%d: ", cfg_path, line);
+	ASSERT_CONTAINS(formatted, want);
+	ASSERT_CONTAINS(formatted, hint);
+}
+
+/* A table list every error case can lean on, so only one thing is wrong. */
+#define TABLES_DB "[tables db]\ntables = t1 t2\n"
+
+/* ---- a valid fleet --------------------------------------------------------- */
+
+static const char full_config[] =
+	"; rhizome fleet, shaped as SPEC's example\n"               /* 1 */
+	"[fleet]\n"                                                 /* 2 */
+	"out = environments            ; snapshot root\n"          /* 3 */
+	"connect-timeout = 5           ; inherited\n"              /* 4 */
+	"read-timeout = 30\n"                                       /* 5 */
+	"\n"                                                        /* 6 */
+	"[tables billing_bookkeeper]   ; one logical database\n"   /* 7 */
+	"tables = fee_summary ledger_entry\n"                       /* 8 */
+	"         flyway_schema_history ; whitespace or newline\n" /* 9 */
+	"\taudit_log\n"                                             /* 10 */
+	"exclude = flyway_schema_history ; never fetched\n"        /* 11 */
+	"\n"                                                        /* 12 */
+	"[tables billing_event]\n"                                  /* 13 */
+	"tables = event outbox\n"                                   /* 14 */
+	"exclude =                     ; nothing excluded\n"       /* 15 */
+	"\n"                                                        /* 16 */
+	"[environment na_prod_billing_bookkeeper]\n"                /* 17 */
+	"folder = na_prod              ; snapshot folder\n"        /* 18 */
+	"database = billing_bookkeeper ; logical database\n"       /* 19 */
+	"schema = bk_prod\n"                                        /* 20 */
+	"host = 127.0.0.1\n"                                        /* 21 */
+	"port = 3306\n"                                             /* 22 */
+	"user = rhizome\n"                                          /* 23 */
+	"password-env = RHIZOME_UNIT_PW_NA_PROD ; read from here\n" /* 24 */
+	"option-file = ~/.my.cnf       ; optional\n"               /* 25 */
+	"option-group = client-na-prod\n"                           /* 26 */
+	"pool = 2\n"                                                /* 27 */
+	"read-timeout = 90\n"                                       /* 28 */
+	"\n"                                                        /* 29 */
+	"[environment na_prod_billing_event]\n"                     /* 30 */
+	"folder = na_prod\n"                                        /* 31 */
+	"database = billing_event\n"                                /* 32 */
+	"socket = /run/mysqld/mysqld.sock\n"                        /* 33 */
+	"\n"                                                        /* 34 */
+	"# a hash comment too\n"                                    /* 35 */
+	"[environment dev_billing_bookkeeper]\n"                    /* 36 */
+	"folder = dev\n"                                            /* 37 */
+	"database = billing_bookkeeper\n"                           /* 38 */
+	"write-timeout = 15\n";                                     /* 39 */
+
+static void test_config_loads_full_fleet_with_values_and_defaults(void)
+{
+	const struct table_list *bk, *ev;
+	const struct env_config *e;
+	char dir[1100];
+
+	setenv("HOME", "/home/unit-tester", 1);
+	if (load(full_config) != 0)
+		CHECK_FAIL("load failed: line %d key '%s': %s", err.line, err.key,
+			   err.message);
+	ASSERT_STR_EQ(cfg.path, cfg_path);
+	snprintf(dir, sizeof(dir), "%s/", scratch);
+	ASSERT_STR_EQ(cfg.dir, dir);
+	ASSERT_STR_EQ(cfg.out, "environments");
+	ASSERT_TRUE(cfg.model == NULL && cfg.emplacement == NULL);
+	ASSERT_EQ(cfg.workers, 8);
+
+	ASSERT_EQ(cfg.nlists, 2);
+	bk = &cfg.lists[0];
+	ASSERT_STR_EQ(bk->database, "billing_bookkeeper");
+	ASSERT_EQ(bk->line, 7);
+	ASSERT_EQ(bk->ntables, 4);
+	ASSERT_STR_EQ(bk->tables[0], "fee_summary");
+	ASSERT_STR_EQ(bk->tables[1], "ledger_entry");
+	ASSERT_STR_EQ(bk->tables[2], "flyway_schema_history");
+	ASSERT_STR_EQ(bk->tables[3], "audit_log");
+	ASSERT_EQ(bk->nexclude, 1);
+	ASSERT_STR_EQ(bk->exclude[0], "flyway_schema_history");
+	ASSERT_EQ(bk->neffective, 3);
+	ASSERT_STR_EQ(bk->effective[0], "fee_summary");
+	ASSERT_STR_EQ(bk->effective[1], "ledger_entry");
+	ASSERT_STR_EQ(bk->effective[2], "audit_log");
+	ev = &cfg.lists[1];
+	ASSERT_STR_EQ(ev->database, "billing_event");
+	ASSERT_EQ(ev->ntables, 2);
+	ASSERT_EQ(ev->nexclude, 0);
+	ASSERT_EQ(ev->neffective, 2);
+	ASSERT_STR_EQ(ev->effective[0], "event");
+	ASSERT_STR_EQ(ev->effective[1], "outbox");
+
+	ASSERT_EQ(cfg.nenvs, 3);
+	e = &cfg.envs[0];
+	ASSERT_STR_EQ(e->name, "na_prod_billing_bookkeeper");
+	ASSERT_EQ(e->line, 17);
+	ASSERT_STR_EQ(e->folder, "na_prod");
+	ASSERT_STR_EQ(e->database, "billing_bookkeeper");
+	ASSERT_STR_EQ(e->schema, "bk_prod");
+	ASSERT_STR_EQ(e->host, "127.0.0.1");
+	ASSERT_EQ(e->port, 3306);
+	ASSERT_TRUE(e->socket == NULL);
+	ASSERT_STR_EQ(e->user, "rhizome");
+	ASSERT_STR_EQ(e->password_env, "RHIZOME_UNIT_PW_NA_PROD");
+	ASSERT_EQ(e->password_env_line, 24);
+	ASSERT_STR_EQ(e->option_file, "/home/unit-tester/.my.cnf");
+	ASSERT_STR_EQ(e->option_group, "client-na-prod");
+	ASSERT_EQ(e->pool, 2);
+	ASSERT_EQ(e->connect_timeout, 5);  /* from [fleet] */
+	ASSERT_EQ(e->read_timeout, 90);    /* its own */
+	ASSERT_EQ(e->write_timeout, 60);   /* the built-in default */
+	ASSERT_TRUE(e->tables == bk);
+
+	e = &cfg.envs[1];
+	ASSERT_STR_EQ(e->name, "na_prod_billing_event");
+	ASSERT_EQ(e->line, 30);
+	ASSERT_STR_EQ(e->schema, "billing_event"); /* defaults to database */
+	ASSERT_EQ(e->pool, 4);                    /* default pool */
+	ASSERT_TRUE(e->host == NULL && e->user == NULL && e->port == 0);
+	ASSERT_TRUE(e->password_env == NULL && e->option_file == NULL);
+	ASSERT_STR_EQ(e->socket, "/run/mysqld/mysqld.sock");
+	ASSERT_EQ(e->connect_timeout, 5);
+	ASSERT_EQ(e->read_timeout, 30);
+	ASSERT_EQ(e->write_timeout, 60);
+	ASSERT_TRUE(e->tables == ev);
+
+	e = &cfg.envs[2];
+	ASSERT_STR_EQ(e->name, "dev_billing_bookkeeper");
+	ASSERT_EQ(e->line, 36);
+	ASSERT_STR_EQ(e->folder, "dev");
+	ASSERT_STR_EQ(e->schema, "billing_bookkeeper");
+	ASSERT_EQ(e->connect_timeout, 5);
+	ASSERT_EQ(e->read_timeout, 30);
+	ASSERT_EQ(e->write_timeout, 15);
+	ASSERT_TRUE(e->tables == bk);
+
+	ASSERT_TRUE(config_find_env(&cfg, "na_prod_billing_event") == &cfg.envs[1]);
+	ASSERT_TRUE(config_find_env(&cfg, "dev_billing_bookkeeper") == &cfg.envs[2]);
+	ASSERT_TRUE(config_find_env(&cfg, "nope") == NULL);
+	ASSERT_TRUE(config_find_env(&cfg, "dev_billing") == NULL);
+}
+
+static void test_config_without_fleet_section_uses_builtin_defaults(void)
+{
+	const struct env_config *e;
+
+	ASSERT_EQ(load(TABLES_DB "[environment e1]\nfolder = f\ndatabase = db\n"), 0);
+	ASSERT_EQ(cfg.workers, 8);
+	ASSERT_TRUE(cfg.out == NULL);
+	e = &cfg.envs[0];
+	ASSERT_EQ(e->pool, 4);
+	ASSERT_STR_EQ(e->schema, "db");
+	ASSERT_EQ(e->connect_timeout, 10);
+	ASSERT_EQ(e->read_timeout, 60);
+	ASSERT_EQ(e->write_timeout, 60);
+}
+
+static void test_config_fleet_values_apply_even_when_fleet_comes_last(void)
+{
+	const struct env_config *e;
+
+	ASSERT_EQ(load(TABLES_DB
+		       "[environment e1]\nfolder = f\ndatabase = db\n"
+		       "[fleet]\nworkers = 16\nwrite-timeout = 7\n"
+		       "model = {out}/{folder}/model/{table}.py\n"), 0);
+	ASSERT_EQ(cfg.workers, 16);
+	ASSERT_STR_EQ(cfg.model, "{out}/{folder}/model/{table}.py");
+	e = &cfg.envs[0];
+	ASSERT_EQ(e->write_timeout, 7);
+	ASSERT_EQ(e->connect_timeout, 10);
+}
+
+/* ---- unknown names --------------------------------------------------------- */
+
+static void test_config_unknown_key_in_environment_names_line_and_key(void)
+{
+	check_error(TABLES_DB                       /* 1-2 */
+		    "[environment e1]\n"            /* 3 */
+		    "folder = f\n"                  /* 4 */
+		    "database = db\n"               /* 5 */
+		    "passwrd-env = X\n",            /* 6 */
+		    6, "passwrd-env", "unknown key in [environment e1]");
+	/* the message lists what is known, to help fix the typo */
+	ASSERT_CONTAINS(err.message, "password-env");
+}
+
+static void test_config_unknown_key_in_fleet_names_line_and_key(void)
+{
+	check_error("[fleet]\n"                      /* 1 */
+		    "workers = 4\n"                 /* 2 */
+		    "threads = 8\n"                 /* 3 */
+		    TABLES_DB
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    3, "threads", "unknown key in [fleet]");
+	ASSERT_CONTAINS(err.message, "workers");
+}
+
+static void test_config_unknown_key_in_tables_names_line_and_key(void)
+{
+	check_error("[tables db]\n"                  /* 1 */
+		    "tables = a\n"                  /* 2 */
+		    "include = b\n"                 /* 3 */
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    3, "include", "unknown key in [tables db]");
+}
+
+static void test_config_unknown_section_names_its_line(void)
+{
+	check_error(TABLES_DB                       /* 1-2 */
+		    "[environment e1]\n"            /* 3 */
+		    "folder = f\n"                  /* 4 */
+		    "database = db\n"               /* 5 */
+		    "\n"                            /* 6 */
+		    "[enviroment e2]\n"             /* 7 */
+		    "folder = g\n",                 /* 8 */
+		    7, "enviroment e2", "unknown section [enviroment e2]");
+}
+
+static void test_config_key_outside_any_section_is_refused(void)
+{
+	check_error("workers = 8\n" TABLES_DB
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    1, "workers", "outside any section");
+}
+
+static void test_config_line_that_is_not_key_value_is_refused(void)
+{
+	check_error(TABLES_DB                       /* 1-2 */
+		    "[environment e1]\n"            /* 3 */
+		    "folder = f\n"                  /* 4 */
+		    "this line has no equals sign\n" /* 5 */
+		    "database = db\n",
+		    5, "", "not a 'key = value' line");
+}
+
+/* ---- duplicates ------------------------------------------------------------ */
+
+static void test_config_duplicate_environment_names_second_header_line(void)
+{
+	check_error(TABLES_DB                       /* 1-2 */
+		    "[environment e1]\n"            /* 3 */
+		    "folder = f\n"                  /* 4 */
+		    "database = db\n"               /* 5 */
+		    "\n"                            /* 6 */
+		    "[environment e1]\n"            /* 7 */
+		    "folder = g\n"                  /* 8 */
+		    "database = db\n",              /* 9 */
+		    7, "environment e1", "duplicate environment 'e1'");
+}
+
+static void test_config_duplicate_table_list_is_refused(void)
+{
+	check_error(TABLES_DB                       /* 1-2 */
+		    "[tables db]\n"                 /* 3 */
+		    "tables = t3\n"
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    3, "tables db", "duplicate table list for database 'db'");
+}
+
+static void test_config_key_given_twice_names_second_line(void)
+{
+	check_error(TABLES_DB                       /* 1-2 */
+		    "[environment e1]\n"            /* 3 */
+		    "folder = f\n"                  /* 4 */
+		    "database = db\n"               /* 5 */
+		    "folder = g\n",                 /* 6 */
+		    6, "folder", "given twice in [environment e1]");
+}
+
+static void test_config_tables_key_given_twice_is_not_a_continuation(void)
+{
+	check_error("[tables db]\n"                  /* 1 */
+		    "tables = a b\n"                /* 2 */
+		    "   c\n"                        /* 3: continuation */
+		    "tables = d\n"                  /* 4: a second key */
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    4, "tables", "given twice in [tables db]");
+}
+
+static void test_config_table_listed_twice_is_refused(void)
+{
+	check_error("[tables db]\n"                  /* 1 */
+		    "tables = a b\n"                /* 2 */
+		    "  a\n"                         /* 3 */
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    3, "tables", "table 'a' is listed twice");
+}
+
+static void test_config_continuation_outside_table_list_is_refused(void)
+{
+	check_error(TABLES_DB                       /* 1-2 */
+		    "[environment e1]\n"            /* 3 */
+		    "folder = f\n"                  /* 4 */
+		    "  g\n"                         /* 5 */
+		    "database = db\n",
+		    5, "folder", "only table lists continue");
+}
+
+static void test_config_two_environments_writing_same_files_are_refused(void)
+{
+	check_error(TABLES_DB                       /* 1-2 */
+		    "[environment na_prod_a]\n"     /* 3 */
+		    "folder = na_prod\n"            /* 4 */
+		    "database = db\n"               /* 5 */
+		    "[environment na_prod_b]\n"     /* 6 */
+		    "folder = na_prod\n"            /* 7 */
+		    "database = db\n",              /* 8 */
+		    6, "folder", "would write the same files");
+	ASSERT_CONTAINS(err.message, "'na_prod_a'");
+	ASSERT_CONTAINS(err.message, "'na_prod_b'");
+	ASSERT_CONTAINS(err.message, "folder 'na_prod'");
+}
+
+/* ---- missing pieces -------------------------------------------------------- */
+
+static void test_config_environment_without_table_list_names_env_line(void)
+{
+	check_error(TABLES_DB                       /* 1-2 */
+		    "\n"                            /* 3 */
+		    "[environment e1]\n"            /* 4 */
+		    "folder = f\n"                  /* 5 */
+		    "database = other\n",           /* 6 */
+		    4, "database", "no [tables other] list");
+	ASSERT_CONTAINS(err.message, "environment e1");
+}
+
+static void test_config_table_list_without_tables_is_refused(void)
+{
+	check_error("[tables db]\n"                  /* 1 */
+		    "exclude = a\n"
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    1, "tables", "lists no tables");
+}
+
+static void test_config_environment_without_folder_or_database_is_refused(void)
+{
+	check_error(TABLES_DB "[environment e1]\ndatabase = db\n",
+		    3, "folder", "has no folder");
+	check_error(TABLES_DB "[environment e1]\nfolder = f\n",
+		    3, "database", "has no database");
+}
+
+static void test_config_without_environments_is_refused(void)
+{
+	check_error(TABLES_DB, 0, "", "no [environment NAME] section");
+}
+
+/* ---- names that would leave the snapshot root ------------------------------ */
+
+static void test_config_folder_dotdot_is_refused(void)
+{
+	check_error(TABLES_DB "[environment e1]\nfolder = ..\ndatabase = db\n",
+		    4, "folder", "not a safe file name");
+	ASSERT_CONTAINS(err.message, "'..'");
+	check_error(TABLES_DB "[environment e1]\nfolder = .\ndatabase = db\n",
+		    4, "folder", "not a safe file name");
+}
+
+static void test_config_folder_with_slash_is_refused(void)
+{
+	check_error(TABLES_DB "[environment e1]\nfolder = na/prod\ndatabase = db\n",
+		    4, "folder", "not a safe file name");
+	check_error(TABLES_DB "[environment e1]\nfolder = /etc\ndatabase = db\n",
+		    4, "folder", "not a safe file name");
+	check_error(TABLES_DB "[environment e1]\nfolder = ../up\ndatabase = db\n",
+		    4, "folder", "not a safe file name");
+}
+
+static void test_config_database_dotdot_is_refused(void)
+{
+	check_error(TABLES_DB "[environment e1]\nfolder = f\ndatabase = ..\n",
+		    5, "database", "not a safe file name");
+	check_error("[tables ../x]\ntables = a\n"
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    1, "tables ../x", "database name '../x' is not a safe");
+}
+
+static void test_config_table_name_dotdot_is_refused(void)
+{
+	check_error("[tables db]\n"                  /* 1 */
+		    "tables = a .. b\n"             /* 2 */
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    2, "tables", "table name '..' is not usable");
+	/* on a continuation line, that line is named */
+	check_error("[tables db]\n"                  /* 1 */
+		    "tables = a b\n"                /* 2 */
+		    "         c\n"                  /* 3 */
+		    "         d/e\n"                /* 4 */
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    4, "tables", "table name 'd/e' is not usable");
+	check_error("[tables db]\ntables = a\nexclude = ..\n"
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    3, "exclude", "table name '..' is not usable");
+}
+
+static void test_config_environment_name_with_slash_is_refused(void)
+{
+	check_error(TABLES_DB                       /* 1-2 */
+		    "[environment na/prod]\n"       /* 3 */
+		    "folder = f\ndatabase = db\n",
+		    3, "environment na/prod",
+		    "environment name 'na/prod' is not a safe file name");
+	check_error(TABLES_DB "[environment ..]\nfolder = f\ndatabase = db\n",
+		    3, "environment ..", "environment name '..' is not a safe");
+}
+
+/* ---- secrets and numbers --------------------------------------------------- */
+
+static void test_config_password_key_is_refused_without_echoing_it(void)
+{
+	static const char secret[] = "hunter2-Sup3rS3cret";
+	char text[512], formatted[2048];
+
+	snprintf(text, sizeof(text),
+		 TABLES_DB                               /* 1-2 */
+		 "[environment e1]\n"                    /* 3 */
+		 "folder = f\n"                          /* 4 */
+		 "database = db\n"                       /* 5 */
+		 "password = %s\n", secret);             /* 6 */
+	check_error(text, 6, "password", "password-env");
+	config_error_format(&err, formatted, sizeof(formatted));
+	ASSERT_TRUE(strstr(err.message, secret) == NULL);
+	ASSERT_TRUE(strstr(err.key, secret) == NULL);
+	ASSERT_TRUE(strstr(formatted, secret) == NULL);
+	ASSERT_TRUE(strstr(formatted, "hunter2") == NULL);
+}
+
+static void test_config_non_numeric_port_is_refused(void)
+{
+	check_error(TABLES_DB "[environment e1]\nfolder = f\ndatabase = db\n"
+		    "port = 33o6\n",
+		    6, "port", "'33o6' is not a whole number from 1 to 65535");
+	check_error(TABLES_DB "[environment e1]\nfolder = f\ndatabase = db\n"
+		    "port = 70000\n",
+		    6, "port", "'70000' is not a whole number");
+	check_error(TABLES_DB "[environment e1]\nfolder = f\ndatabase = db\n"
+		    "port = -1\n",
+		    6, "port", "'-1' is not a whole number");
+}
+
+static void test_config_pool_zero_is_refused(void)
+{
+	check_error(TABLES_DB "[environment e1]\nfolder = f\ndatabase = db\n"
+		    "pool = 0\n",
+		    6, "pool", "'0' is not a whole number from 1 to 256");
+}
+
+static void test_config_workers_zero_is_refused(void)
+{
+	check_error("[fleet]\nworkers = 0\n" TABLES_DB
+		    "[environment e1]\nfolder = f\ndatabase = db\n",
+		    2, "workers", "'0' is not a whole number from 1");
+}
+
+/* ---- the file itself ------------------------------------------------------- */
+
+static void test_config_line_longer_than_inih_limit_is_refused(void)
+{
+	size_t n = 20000, i;
+	char *text = malloc(n + 200);
+	char *p = text;
+
+	ASSERT_TRUE(text != NULL);
+	p += sprintf(p, "[tables db]\ntables =");        /* line 1, then 2 */
+	for (i = 0; (size_t)(p - text) < n; i++)
+		p += sprintf(p, " t%05zu", i);
+	p += sprintf(p, "\n[environment e1]\nfolder = f\ndatabase = db\n");
+	ASSERT_EQ(load(text), -1);
+	free(text);
+	ASSERT_EQ(err.line, 2);
+	ASSERT_STR_EQ(err.key, "");
+	ASSERT_CONTAINS(err.message, "line longer than");
+	ASSERT_CONTAINS(err.message, "indented lines");
+}
+
+static void test_config_missing_file_reports_line_zero_and_os_error(void)
+{
+	char path[1200], formatted[2048];
+
+	snprintf(path, sizeof(path), "%s/no-such-dir/rhizome.cnf", scratch);
+	config_release(&cfg);
+	ASSERT_EQ(config_load(path, &cfg, &err), -1);
+	ASSERT_EQ(err.line, 0);
+	ASSERT_STR_EQ(err.key, "");
+	ASSERT_STR_EQ(err.file, path);
+	ASSERT_CONTAINS(err.message, strerror(ENOENT));
+	ASSERT_TRUE(cfg.path == NULL && cfg.nenvs == 0);
+	config_error_format(&err, formatted, sizeof(formatted));
+	ASSERT_CONTAINS(formatted, path);
+	ASSERT_CONTAINS(formatted, strerror(ENOENT));
+}
+
+/* ---- password variable ----------------------------------------------------- */
+
+static void test_config_check_password_names_unset_variable_and_its_line(void)
+{
+	struct config_error perr;
+	const struct env_config *e;
+
+	ASSERT_EQ(load(full_config), 0);
+	e = config_find_env(&cfg, "na_prod_billing_bookkeeper");
+	ASSERT_TRUE(e != NULL);
+	unsetenv("RHIZOME_UNIT_PW_NA_PROD");
+	ASSERT_EQ(config_check_password(&cfg, e, &perr), -1);
+	ASSERT_EQ(perr.line, 24);
+	ASSERT_STR_EQ(perr.key, "password-env");
+	ASSERT_STR_EQ(perr.file, cfg_path);
+	ASSERT_CONTAINS(perr.message, "RHIZOME_UNIT_PW_NA_PROD");
+	ASSERT_CONTAINS(perr.message, "na_prod_billing_bookkeeper");
+	ASSERT_CONTAINS(perr.message, "not set");
+
+	setenv("RHIZOME_UNIT_PW_NA_PROD", "s3cret", 1);
+	ASSERT_EQ(config_check_password(&cfg, e, &perr), 0);
+	unsetenv("RHIZOME_UNIT_PW_NA_PROD");
+
+	/* no password-env: nothing to check */
+	e = config_find_env(&cfg, "na_prod_billing_event");
+	ASSERT_TRUE(e != NULL);
+	ASSERT_EQ(config_check_password(&cfg, e, &perr), 0);
+}
+
+static void test_config_password_env_must_be_a_variable_name(void)
+{
+	check_error(TABLES_DB "[environment e1]\nfolder = f\ndatabase = db\n"
+		    "password-env = $HOME\n",
+		    6, "password-env", "not an environment variable name");
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static void test_config_name_is_safe_truth_table(void)
+{
+	static const struct {
+		const char *name;
+		int safe;
+	} rows[] = {
+		{ "na_prod", 1 },
+		{ "billing_bookkeeper", 1 },
+		{ "...", 1 },
+		{ ".hidden", 1 },
+		{ "a b", 1 },
+		{ "na\xc3\xafve", 1 },
+		{ "a.b", 1 },
+		{ "", 0 },
+		{ ".", 0 },
+		{ "..", 0 },
+		{ "/", 0 },
+		{ "a/b", 0 },
+		{ "../a", 0 },
+		{ "a/", 0 },
+		{ "a\nb", 0 },
+		{ "a\tb", 0 },
+		{ "\x01", 0 },
+		{ "del\x7f", 0 },
+	};
+	char long_name[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if ((config_name_is_safe(rows[i].name) != 0) != rows[i].safe)
+			CHECK_FAIL("config_name_is_safe(\"%s\") should be %d",
+				   rows[i].name, rows[i].safe);
+	ASSERT_EQ(config_name_is_safe(NULL), 0);
+	memset(long_name, 'x', 255);
+	long_name[255] = '\0';
+	ASSERT_EQ(config_name_is_safe(long_name) != 0, 1);
+	long_name[255] = 'x';
+	long_name[256] = '\0';
+	ASSERT_EQ(config_name_is_safe(long_name), 0);
+}
+
+static void test_config_error_format_shapes(void)
+{
+	struct config_error e;
+	char buf[2048];
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.file, sizeof(e.file), "fleet.cnf");
+	snprintf(e.message, sizeof(e.message), "bad");
+	e.line = 12;
+	snprintf(e.key, sizeof(e.key), "port");
+	config_error_format(&e, buf, sizeof(buf));
+	ASSERT_STR_EQ(buf, "fleet.cnf:12: key 'port': bad");
+	e.key[0] = '\0';
+	config_error_format(&e, buf, sizeof(buf));
+	ASSERT_STR_EQ(buf, "fleet.cnf:12: bad");
+	e.line = 0;
+	config_error_format(&e, buf, sizeof(buf));
+	ASSERT_STR_EQ(buf, "fleet.cnf: bad");
+}
+
+int main(void)
+{
+	scratch = scratch_dir();
+	snprintf(cfg_path, sizeof(cfg_path), "%s/rhizome.cnf", scratch);
+
+	RUN(test_config_loads_full_fleet_with_values_and_defaults);
+	RUN(test_config_without_fleet_section_uses_builtin_defaults);
+	RUN(test_config_fleet_values_apply_even_when_fleet_comes_last);
+	RUN(test_config_unknown_key_in_environment_names_line_and_key);
+	RUN(test_config_unknown_key_in_fleet_names_line_and_key);
+	RUN(test_config_unknown_key_in_tables_names_line_and_key);
+	RUN(test_config_unknown_section_names_its_line);
+	RUN(test_config_key_outside_any_section_is_refused);
+	RUN(test_config_line_that_is_not_key_value_is_refused);
+	RUN(test_config_duplicate_environment_names_second_header_line);
+	RUN(test_config_duplicate_table_list_is_refused);
+	RUN(test_config_key_given_twice_names_second_line);
+	RUN(test_config_tables_key_given_twice_is_not_a_continuation);
+	RUN(test_config_table_listed_twice_is_refused);
+	RUN(test_config_continuation_outside_table_list_is_refused);
+	RUN(test_config_two_environments_writing_same_files_are_refused);
+	RUN(test_config_environment_without_table_list_names_env_line);
+	RUN(test_config_table_list_without_tables_is_refused);
+	RUN(test_config_environment_without_folder_or_database_is_refused);
+	RUN(test_config_without_environments_is_refused);
+	RUN(test_config_folder_dotdot_is_refused);
+	RUN(test_config_folder_with_slash_is_refused);
+	RUN(test_config_database_dotdot_is_refused);
+	RUN(test_config_table_name_dotdot_is_refused);
+	RUN(test_config_environment_name_with_slash_is_refused);
+	RUN(test_config_password_key_is_refused_without_echoing_it);
+	RUN(test_config_non_numeric_port_is_refused);
+	RUN(test_config_pool_zero_is_refused);
+	RUN(test_config_workers_zero_is_refused);
+	RUN(test_config_line_longer_than_inih_limit_is_refused);
+	RUN(test_config_missing_file_reports_line_zero_and_os_error);
+	RUN(test_config_check_password_names_unset_variable_and_its_line);
+	RUN(test_config_password_env_must_be_a_variable_name);
+	RUN(test_config_name_is_safe_truth_table);
+	RUN(test_config_error_format_shapes);
+
+	config_release(&cfg);
+	scratch_remove(scratch);
+	return CHECK_EXIT();
+}
