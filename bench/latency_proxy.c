@@ -4,7 +4,7 @@
  * seeded uniform jitter and an optional bandwidth cap), so a round trip
  * grows by twice the delay.
  *
- * Design: one thread, one ppoll() loop, non-blocking sockets. Every chunk
+ * Design: one thread, one event loop (epoll), non-blocking sockets. Every chunk
  * read from a socket is stamped with the time it may leave (arrival + delay
  * + jitter, later if the capped link is still busy) and appended to that
  * direction's FIFO; the loop writes chunks whose time has come and sleeps
@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -56,6 +57,7 @@
  * throughput at the delays a benchmark uses (8 MiB / 10 ms = 800 MiB/s). */
 #define QUEUE_MAX    (8u << 20)
 #define NS_PER_MS    1000000ull
+#define MAX_EVENTS   512
 
 enum { UP = 0, DOWN = 1 };          /* UP: client->server; DOWN: server->client */
 enum { CLIENT = 0, SERVER = 1 };
@@ -85,7 +87,11 @@ struct conn {
 	int connecting;                 /* non-blocking connect to the target pending */
 	int failed;                     /* free at once, dropping queued data */
 	int last_dir;                   /* direction of the previous chunk, -1 none */
-	int pidx[2];                    /* slot in this iteration's pollfd array, -1 none */
+	uint32_t armed[2];              /* events registered with epoll, 0: not registered */
+	struct endpoint {
+		struct conn *c;
+		int side;
+	} ep[2];                        /* what an epoll event points at */
 	struct direction dir[2];
 };
 
@@ -394,6 +400,10 @@ static struct conn *conn_new(int client_fd, const struct sockaddr_storage *targe
 		return NULL;
 	c->fd[CLIENT] = client_fd;
 	c->last_dir = -1;
+	c->ep[CLIENT].c = c;
+	c->ep[CLIENT].side = CLIENT;
+	c->ep[SERVER].c = c;
+	c->ep[SERVER].side = SERVER;
 	fd = socket(target->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
@@ -561,19 +571,48 @@ static int conn_finished(const struct conn *c)
 	return c->failed || (c->dir[UP].dst_done && c->dir[DOWN].dst_done);
 }
 
-static short want_events(const struct conn *c, int side)
+static uint32_t want_events(const struct conn *c, int side)
 {
 	/* side reads for direction `side` and writes for direction 1 - side */
 	const struct direction *rd = &c->dir[side], *wr = &c->dir[1 - side];
-	short ev = 0;
+	uint32_t ev = 0;
 
 	if (side == SERVER && c->connecting)
-		return POLLOUT;
+		return EPOLLOUT;
 	if (!rd->src_done && rd->queued < QUEUE_MAX)
-		ev |= POLLIN;
+		ev |= EPOLLIN;
 	if (wr->blocked && !wr->dst_done)
-		ev |= POLLOUT;
+		ev |= EPOLLOUT;
 	return ev;
+}
+
+/* Bring the epoll registration of one socket in line with what the
+ * connection now waits for. A socket we want nothing from is removed, not
+ * left with an empty mask: epoll reports hang-ups regardless of the mask,
+ * and a hung-up socket would wake us forever. */
+static int conn_arm(int epfd, struct conn *c, int side)
+{
+	uint32_t want = want_events(c, side);
+	struct epoll_event ev;
+	int op;
+
+	if (want == c->armed[side])
+		return 0;
+	if (want == 0)
+		op = EPOLL_CTL_DEL;
+	else if (c->armed[side] == 0)
+		op = EPOLL_CTL_ADD;
+	else
+		op = EPOLL_CTL_MOD;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = want;
+	ev.data.ptr = &c->ep[side];
+	if (epoll_ctl(epfd, op, c->fd[side], &ev) < 0) {
+		fprintf(stderr, "latency_proxy: epoll_ctl: %s\n", strerror(errno));
+		return -1;
+	}
+	c->armed[side] = want;
+	return 0;
 }
 
 static void accept_all(int lfd, struct conn **conns, const struct sockaddr_storage *target,
@@ -614,17 +653,70 @@ static void raise_fd_limit(void)
 	}
 }
 
-/* The event loop. Returns 0 when a signal asked to stop, -1 on a fatal error. */
+/* One socket has events: finish a pending connect, note that a blocked
+ * write may go on, read what arrived. */
+static void handle_event(const struct opts *o, struct conn *c, int side, uint32_t rev,
+			 uint64_t now)
+{
+	socklen_t elen;
+	int err;
+
+	if (side == SERVER && c->connecting) {
+		err = 0;
+		elen = sizeof(err);
+		if (getsockopt(c->fd[SERVER], SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+			err = errno;
+		if (err != 0) {
+			fprintf(stderr, "latency_proxy: cannot connect to %s: %s\n", o->target,
+				strerror(err));
+			c->failed = 1;
+		} else {
+			c->connecting = 0;
+		}
+		return;
+	}
+	/* Errors and hang-ups surface through the read or write they make fail. */
+	if (rev & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+		c->dir[1 - side].blocked = 0;
+	if (rev & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+		if (conn_read(o, c, side, now) < 0) {
+			fprintf(stderr, "latency_proxy: out of memory, dropping a connection\n");
+			c->failed = 1;
+		}
+	}
+}
+
+/* The event loop. Returns 0 when a signal asked to stop, -1 on a fatal error.
+ *
+ * Sockets are watched with epoll, so a wake-up costs the kernel work for
+ * the sockets that are ready, not for every open one; but the wait itself
+ * is a ppoll() on the epoll descriptor, for its nanosecond timeout (delays
+ * are in ms, and epoll_wait's millisecond timeout would round each one) and
+ * its atomic signal mask. */
 static int run(const struct opts *o, int lfd, const struct sockaddr_storage *target,
 	       socklen_t target_len, const sigset_t *wait_mask)
 {
 	struct conn *conns = NULL, *c, **pp;
-	struct pollfd *pfds = NULL;
-	size_t npfds, cap = 0, nconns;
+	struct epoll_event evs[MAX_EVENTS], lev;
+	struct pollfd pfd;
 	struct timespec ts, *tsp;
+	struct endpoint *ep;
 	uint64_t now, next;
-	int rc = 0, side, err;
-	socklen_t elen;
+	int rc = 0, side, epfd, n, i;
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0) {
+		fprintf(stderr, "latency_proxy: epoll_create1: %s\n", strerror(errno));
+		return -1;
+	}
+	memset(&lev, 0, sizeof(lev));
+	lev.events = EPOLLIN;
+	lev.data.ptr = NULL;            /* NULL marks the listener */
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) < 0) {
+		fprintf(stderr, "latency_proxy: epoll_ctl: %s\n", strerror(errno));
+		rc = -1;
+		goto cleanup;
+	}
 
 	while (!got_exit) {
 		if (got_dump) {
@@ -632,10 +724,10 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 			(void)write_counts(o->count_file);
 		}
 
-		/* Deliver what is due, free finished pairs, find the next deadline. */
+		/* Deliver what is due, free finished pairs, find the next
+		 * deadline, and watch for what each connection now waits on. */
 		now = now_ns();
 		next = UINT64_MAX;
-		nconns = 0;
 		for (pp = &conns; (c = *pp) != NULL;) {
 			if (!c->connecting && !c->failed) {
 				conn_flush(c, UP, now);
@@ -645,7 +737,7 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 			}
 			if (conn_finished(c)) {
 				*pp = c->next;
-				conn_free(c);
+				conn_free(c);   /* closing removes its sockets from epoll */
 				continue;
 			}
 			for (side = UP; side <= DOWN; side++) {
@@ -655,41 +747,11 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 				    !c->connecting && d->head->due_ns < next)
 					next = d->head->due_ns;
 			}
-			nconns++;
+			if (conn_arm(epfd, c, CLIENT) < 0 || conn_arm(epfd, c, SERVER) < 0) {
+				c->failed = 1;  /* freed on the next pass, right away */
+				next = now;
+			}
 			pp = &c->next;
-		}
-
-		npfds = 1 + 2 * nconns;
-		if (npfds > cap) {
-			struct pollfd *np = realloc(pfds, npfds * 2 * sizeof(*pfds));
-
-			if (np == NULL) {
-				fprintf(stderr, "latency_proxy: out of memory\n");
-				rc = -1;
-				break;
-			}
-			pfds = np;
-			cap = npfds * 2;
-		}
-		pfds[0].fd = lfd;
-		pfds[0].events = POLLIN;
-		npfds = 1;
-		for (c = conns; c != NULL; c = c->next) {
-			for (side = CLIENT; side <= SERVER; side++) {
-				short ev = want_events(c, side);
-
-				/* An fd we want nothing from stays out of the set:
-				 * a hung-up socket would otherwise wake us forever. */
-				if (ev == 0) {
-					c->pidx[side] = -1;
-					continue;
-				}
-				c->pidx[side] = (int)npfds;
-				pfds[npfds].fd = c->fd[side];
-				pfds[npfds].events = ev;
-				pfds[npfds].revents = 0;
-				npfds++;
-			}
 		}
 
 		if (next == UINT64_MAX) {
@@ -701,61 +763,47 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 			ts.tv_nsec = (long)(wait % 1000000000ull);
 			tsp = &ts;
 		}
-		if (ppoll(pfds, npfds, tsp, wait_mask) < 0) {
+		pfd.fd = epfd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (ppoll(&pfd, 1, tsp, wait_mask) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "latency_proxy: poll: %s\n", strerror(errno));
 			rc = -1;
 			break;
 		}
+		if (pfd.revents == 0)
+			continue;       /* a deadline, not an event */
+		n = epoll_wait(epfd, evs, MAX_EVENTS, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "latency_proxy: epoll_wait: %s\n", strerror(errno));
+			rc = -1;
+			break;
+		}
 
 		/* One arrival time per wake-up: all data read now arrived
-		 * within the microseconds since poll returned. */
+		 * within the microseconds since the wait returned. No
+		 * connection is freed before the next pass, so every event's
+		 * pointer is still good. */
 		now = now_ns();
-		for (c = conns; c != NULL; c = c->next) {
-			for (side = CLIENT; side <= SERVER; side++) {
-				short rev;
-
-				if (c->pidx[side] < 0)
-					continue;
-				rev = pfds[c->pidx[side]].revents;
-				if (rev == 0)
-					continue;
-				if (side == SERVER && c->connecting) {
-					err = 0;
-					elen = sizeof(err);
-					if (getsockopt(c->fd[SERVER], SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
-						err = errno;
-					if (err != 0) {
-						fprintf(stderr, "latency_proxy: cannot connect to %s: %s\n",
-							o->target, strerror(err));
-						c->failed = 1;
-					} else {
-						c->connecting = 0;
-					}
-					continue;
-				}
-				/* Errors and hang-ups surface through the read or
-				 * write they make fail. */
-				if (rev & (POLLOUT | POLLERR | POLLHUP))
-					c->dir[1 - side].blocked = 0;
-				if (rev & (POLLIN | POLLERR | POLLHUP)) {
-					if (conn_read(o, c, side, now) < 0) {
-						fprintf(stderr, "latency_proxy: out of memory, dropping a connection\n");
-						c->failed = 1;
-					}
-				}
-			}
+		for (i = 0; i < n; i++) {
+			ep = evs[i].data.ptr;
+			if (ep == NULL)
+				accept_all(lfd, &conns, target, target_len);
+			else
+				handle_event(o, ep->c, ep->side, evs[i].events, now);
 		}
-		if (pfds[0].revents & POLLIN)
-			accept_all(lfd, &conns, target, target_len);
 	}
 
+cleanup:
 	while ((c = conns) != NULL) {
 		conns = c->next;
 		conn_free(c);
 	}
-	free(pfds);
+	close(epfd);
 	return rc;
 }
 

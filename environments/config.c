@@ -455,6 +455,32 @@ static int handle_env(struct parse_state *st, const char *key,
 		    "write-timeout)", st->section);
 }
 
+/*
+ * inih up to r55 hands a continuation line over with its inline comment
+ * ("flyway_schema_history ; why"), where later versions strip it as they do
+ * on the first line; without this the comment's words became table names.
+ * Strip it here, as inih does: ';' preceded by white space.
+ */
+static int handle_continuation(struct parse_state *st, const char *key,
+			       const char *value)
+{
+	const char *p;
+	char *own;
+	int rc;
+
+	for (p = value; *p; p++)
+		if (*p == ';' && p > value && isspace((unsigned char)p[-1]))
+			break;
+	if (*p == '\0')
+		return handle_tables(st, key, value);
+	own = strndup(value, (size_t)(p - value));
+	if (own == NULL)
+		abort();
+	rc = handle_tables(st, key, own);
+	free(own);
+	return rc;
+}
+
 static int handler(void *user, const char *section, const char *key,
 		   const char *value)
 {
@@ -489,6 +515,8 @@ static int handler(void *user, const char *section, const char *key,
 	case SEC_FLEET:
 		return handle_fleet(st, key, value);
 	case SEC_TABLES:
+		if (continuation)
+			return handle_continuation(st, key, value);
 		return handle_tables(st, key, value);
 	case SEC_ENV:
 		return handle_env(st, key, value);

@@ -221,6 +221,22 @@ static void test_config_fleet_values_apply_even_when_fleet_comes_last(void)
 	ASSERT_EQ(e->connect_timeout, 10);
 }
 
+/* inih r55 passes continuation lines on with their " ; comment" */
+static void test_config_inline_comment_on_continuation_line_is_not_a_table(void)
+{
+	ASSERT_EQ(load("[tables db]\n"
+		       "tables = a b ; first line comment\n"
+		       "   c ; continuation comment; with words\n"
+		       "   d;e\n"
+		       "[environment e1]\nfolder = f\ndatabase = db\n"), 0);
+	ASSERT_EQ(cfg.lists[0].ntables, 4);
+	ASSERT_STR_EQ(cfg.lists[0].tables[0], "a");
+	ASSERT_STR_EQ(cfg.lists[0].tables[1], "b");
+	ASSERT_STR_EQ(cfg.lists[0].tables[2], "c");
+	/* no white space before ';': part of the name, as inih reads it */
+	ASSERT_STR_EQ(cfg.lists[0].tables[3], "d;e");
+}
+
 /* ---- unknown names --------------------------------------------------------- */
 
 static void test_config_unknown_key_in_environment_names_line_and_key(void)
@@ -648,6 +664,7 @@ int main(void)
 	RUN(test_config_loads_full_fleet_with_values_and_defaults);
 	RUN(test_config_without_fleet_section_uses_builtin_defaults);
 	RUN(test_config_fleet_values_apply_even_when_fleet_comes_last);
+	RUN(test_config_inline_comment_on_continuation_line_is_not_a_table);
 	RUN(test_config_unknown_key_in_environment_names_line_and_key);
 	RUN(test_config_unknown_key_in_fleet_names_line_and_key);
 	RUN(test_config_unknown_key_in_tables_names_line_and_key);
