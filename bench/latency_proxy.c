@@ -77,7 +77,7 @@ struct direction {
 	uint64_t link_free;             /* when the capped link is free again */
 	int src_done;                   /* EOF or error on the source: read no more */
 	int dst_done;                   /* destination shut down or gone */
-	int blocked;                    /* last write hit EAGAIN: wait for POLLOUT */
+	int blocked;                    /* last write hit EAGAIN: wait for EPOLLOUT */
 };
 
 /* Direction d reads fd[d] and writes fd[1 - d]. */
@@ -111,8 +111,9 @@ struct stats {
 	uint64_t bytes_up;
 	uint64_t bytes_down;
 	/* Self-check, printed to stderr at exit: how long after its due time
-	 * each chunk was first offered to the kernel. Anything beyond a few
-	 * hundred microseconds would be latency the proxy adds on its own. */
+	 * each chunk was first written. That is latency beyond the delay the
+	 * proxy adds, its own work plus waiting for a CPU; a benchmark whose
+	 * mean lateness is not small next to the delay measured a busy machine. */
 	uint64_t chunks;
 	uint64_t late_sum_ns;
 	uint64_t late_max_ns;
@@ -507,7 +508,19 @@ static void dst_gone(struct conn *c, int dirn)
 	c->dir[1 - dirn].src_done = 1;
 }
 
-/* Write every chunk that is due. */
+static void note_lateness(uint64_t late)
+{
+	stats.chunks++;
+	stats.late_sum_ns += late;
+	if (late > stats.late_max_ns)
+		stats.late_max_ns = late;
+	if (late > NS_PER_MS)
+		stats.late_over_1ms++;
+}
+
+/* Write every chunk that is due. A chunk that only partly fits waits for
+ * EPOLLOUT; the receiver being slow is not the proxy being late, so
+ * lateness is taken at a chunk's first write only. */
 static void conn_flush(struct conn *c, int dirn, uint64_t now)
 {
 	struct direction *d = &c->dir[dirn];
@@ -518,16 +531,6 @@ static void conn_flush(struct conn *c, int dirn, uint64_t now)
 	if (d->dst_done || d->blocked)
 		return;
 	while ((ch = d->head) != NULL && ch->due_ns <= now) {
-		if (ch->off == 0) {
-			uint64_t late = now - ch->due_ns;
-
-			stats.chunks++;
-			stats.late_sum_ns += late;
-			if (late > stats.late_max_ns)
-				stats.late_max_ns = late;
-			if (late > NS_PER_MS)
-				stats.late_over_1ms++;
-		}
 		n = send(dst, ch->data + ch->off, ch->len - ch->off, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -539,6 +542,8 @@ static void conn_flush(struct conn *c, int dirn, uint64_t now)
 			dst_gone(c, dirn);
 			return;
 		}
+		if (ch->off == 0)
+			note_lateness(now - ch->due_ns);
 		ch->off += (size_t)n;
 		d->queued -= (size_t)n;
 		if (ch->off < ch->len) {

@@ -16,8 +16,9 @@
 # saw, then the medians and the ratio baseline/rhizome.
 #
 # Environment: TABLES (300), ROWS (5), DELAY_MS (5, one-way: 10 ms RTT),
-# RUNS (3), RHIZOME (build/rhizome at the repo root), RHIZOME_BENCH_PASSWORD
-# (generated when unset). Passwords never appear on a command line: SQL goes
+# RUNS (3), RHIZOME (build/rhizome at the repo root), RUN_TIMEOUT (600 s per
+# program run: a hung run is killed and counted as failed, not waited on
+# forever), RHIZOME_BENCH_PASSWORD (generated when unset). Passwords never appear on a command line: SQL goes
 # in on stdin, clients read the variable.
 set -euo pipefail
 
@@ -26,6 +27,7 @@ TABLES=${TABLES:-300}
 ROWS=${ROWS:-5}
 DELAY_MS=${DELAY_MS:-5}
 RUNS=${RUNS:-3}
+RUN_TIMEOUT=${RUN_TIMEOUT:-600}
 RHIZOME=${RHIZOME:-$ROOT/build/rhizome}
 BIN=$ROOT/bench/build
 ENVS=(dev_billing_bookkeeper dev_billing_event demo_billing_bookkeeper
@@ -38,7 +40,7 @@ secs() { awk -v ms="$1" 'BEGIN { printf "%.2f s", ms / 1000 }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit; m = int((NR + 1) / 2);
 	print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }'; }
 
-for v in TABLES ROWS DELAY_MS RUNS; do
+for v in TABLES ROWS DELAY_MS RUNS RUN_TIMEOUT; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
 done
 (( RUNS >= 1 && TABLES >= 1 )) || die "RUNS and TABLES must be at least 1"
@@ -163,7 +165,7 @@ for run in $(seq 1 "$RUNS"); do
 	rm -rf "$WORK/baseline-out"
 	read -r c0 r0 <<<"$(proxy_counts)"
 	t0=$(now_ms)
-	if ! "$BIN/baseline" --host 127.0.0.1 --port "$PROXY_PORT" --user rhizome \
+	if ! timeout --foreground -k 5 "$RUN_TIMEOUT" "$BIN/baseline" --host 127.0.0.1 --port "$PROXY_PORT" --user rhizome \
 		--password-env RHIZOME_BENCH_PASSWORD --schemas "$SCHEMAS" --tables-from-server \
 		--out "$WORK/baseline-out" >"$WORK/baseline.$run.out" 2>"$WORK/baseline.$run.err"; then
 		cat "$WORK/baseline.$run.out" "$WORK/baseline.$run.err" >&2
@@ -181,7 +183,8 @@ for run in $(seq 1 "$RUNS"); do
 	read -r c0 r0 <<<"$(proxy_counts)"
 	t0=$(now_ms)
 	rc=0
-	"$RHIZOME" --config "$CNF" --quiet sync schema >"$WORK/rhizome.$run.json" \
+	timeout --foreground -k 5 "$RUN_TIMEOUT" "$RHIZOME" --config "$CNF" --quiet sync schema \
+		>"$WORK/rhizome.$run.json" \
 		2>"$WORK/rhizome.$run.err" || rc=$?
 	ms=$(( $(now_ms) - t0 ))
 	read -r c1 r1 <<<"$(proxy_counts)"
@@ -190,16 +193,20 @@ for run in $(seq 1 "$RUNS"); do
 	printf 'run %d: rhizome  %s  round_trips=%d connections=%d files=%d exit=%d errors=%s\n' \
 		"$run" "$(secs "$ms")" $((r1 - r0)) $((c1 - c0)) "$nfiles" "$rc" "${errors:-?}"
 	if [ "$rc" != 0 ] || [ "$nfiles" != "$EXPECTED" ]; then
-		echo "quick.sh: rhizome run $run: exit $rc, $nfiles of $EXPECTED files; its stderr:" >&2
+		# 124: timeout(1) ended it
+		echo "quick.sh: rhizome run $run failed (exit $rc$([ "$rc" = 124 ] &&
+			echo ": hung, killed after $RUN_TIMEOUT s"), $nfiles of $EXPECTED files);" \
+			"left out of the median; its stderr:" >&2
 		tail -n 20 "$WORK/rhizome.$run.err" >&2
 		failed=1
+		continue
 	fi
 	rhiz_ms+=("$ms")
 done
 
 # Same server, no writes in between: the last run's files of both must be
 # byte for byte the same (the baseline writes text + ";\n", as the SPEC does).
-if [ "$HAVE_RHIZOME" = 1 ]; then
+if [ "$HAVE_RHIZOME" = 1 ] && [ -d "$OUT" ]; then
 	same=0
 	for e in "${ENVS[@]}"; do
 		for t in "${TABLE_NAMES[@]}"; do
@@ -215,10 +222,12 @@ fi
 # ---- results ----------------------------------------------------------------
 b=$(printf '%s\n' "${base_ms[@]}" | median)
 echo "median baseline: $(secs "$b")"
-if [ "$HAVE_RHIZOME" = 1 ]; then
+if [ "$HAVE_RHIZOME" = 1 ] && [ "${#rhiz_ms[@]}" -gt 0 ]; then
 	r=$(printf '%s\n' "${rhiz_ms[@]}" | median)
-	echo "median rhizome:  $(secs "$r")"
+	echo "median rhizome:  $(secs "$r") (${#rhiz_ms[@]} of $RUNS runs succeeded)"
 	awk -v b="$b" -v r="$r" 'BEGIN { if (r > 0) printf "ratio baseline/rhizome: %.1fx\n", b / r }'
+elif [ "$HAVE_RHIZOME" = 1 ]; then
+	echo "rhizome: no run succeeded"
 else
 	echo "rhizome: skipped ($RHIZOME not found)"
 fi
@@ -226,5 +235,11 @@ fi
 kill "$PROXY_PID" 2>/dev/null || true
 wait "$PROXY_PID" 2>/dev/null || true
 PROXY_PID=""
-echo "proxy: $(cat "$COUNTS" 2>/dev/null); $(sed -n 's/^latency_proxy: //p' "$WORK/proxy.err")"
+echo "proxy: $(cat "$COUNTS" 2>/dev/null); $(sed -n 's/^latency_proxy: chunks/chunks/p' "$WORK/proxy.err")"
+# Chunks written late mean the machine, not the network, set the pace.
+late=$(sed -n 's/.*late_mean_us=\([0-9]*\).*/\1/p' "$WORK/proxy.err")
+if [ -n "$late" ] && (( late * 20 > DELAY_MS * 1000 )); then
+	echo "quick.sh: warning: the proxy wrote chunks ${late} us late on average (over 5% of" \
+		"the delay): the machine was busy, the figures are less trustworthy" >&2
+fi
 exit "$failed"

@@ -208,6 +208,11 @@ int atomic_mkdirs(const char *path)
 
 	if (p == NULL)
 		return -ENOMEM;
+	if (p[0] == '\0') {
+		/* as mkdir(""); and p + 1 below would be past the string */
+		free(p);
+		return -ENOENT;
+	}
 	for (s = p + 1; ; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;

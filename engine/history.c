@@ -228,6 +228,16 @@ int history_publish(history *h, json_t *manifest)
 	size_t i;
 	int rc = 0;
 
+	if (envs == NULL) {
+		/* json_object_set_new() frees the value when it fails: never
+		 * touch `envs` or `e` below unless it succeeded. */
+		envs = json_object();
+		if (envs == NULL ||
+		    json_object_set_new(manifest, "environments", envs) != 0) {
+			envs = NULL;
+			rc = -EINVAL;
+		}
+	}
 	for (i = 0; i < h->nstreams && rc == 0; i++) {
 		struct env_stream *s = &h->streams[i];
 		char hex[65];
@@ -244,7 +254,10 @@ int history_publish(history *h, json_t *manifest)
 		e = json_object_get(envs, s->name);
 		if (e == NULL) {
 			e = json_object();
-			json_object_set_new(envs, s->name, e);
+			if (e == NULL || json_object_set_new(envs, s->name, e) != 0) {
+				rc = -EINVAL; /* e.g. a name that is not UTF-8 */
+				break;
+			}
 		}
 		json_object_set_new(e, "file", json_sprintf("%s.jsonl.zst", s->name));
 		json_object_set_new(e, "sha256", json_string(hex));
