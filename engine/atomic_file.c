@@ -228,5 +228,14 @@ int atomic_mkdirs(const char *path)
 		}
 	}
 	free(p);
+	if (rc == 0) {
+		struct stat st;
+
+		/* EEXIST on the last component may be a file, not a folder. */
+		if (stat(path, &st) != 0)
+			rc = -errno;
+		else if (!S_ISDIR(st.st_mode))
+			rc = -ENOTDIR;
+	}
 	return rc;
 }

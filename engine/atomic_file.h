@@ -56,7 +56,8 @@ int atomic_fsync_dir(const char *dir);
  */
 int atomic_sweep_dir(const char *dir);
 
-/* mkdir -p. Returns 0 or -errno. */
+/* mkdir -p: 0 when `path` is (now) a folder, else -errno (-ENOTDIR when
+ * it is another kind of file). Thread-safe. */
 int atomic_mkdirs(const char *path);
 
 #endif

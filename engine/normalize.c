@@ -119,7 +119,8 @@ char *normalize_schema(const char *t, size_t len, size_t *out_len)
 
 			while (k < end && is_digit(t[k]))
 				k++;
-			if (k == end || t[k] == ' ') {
+			/* ';' ends the statement in a snapshot file. */
+			if (k == end || t[k] == ' ' || t[k] == ';') {
 				i = k; /* drop " AUTO_INCREMENT=<n>" */
 				continue;
 			}

@@ -69,6 +69,33 @@ static int fail(struct parse_state *st, int line, const char *key,
 	return 0;
 }
 
+/* Whether s is well-formed UTF-8 (names end up as JSON strings). */
+static int is_utf8(const unsigned char *s)
+{
+	while (*s) {
+		int n;
+		unsigned cp;
+
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		if ((*s & 0xe0) == 0xc0) { n = 1; cp = *s & 0x1f; }
+		else if ((*s & 0xf0) == 0xe0) { n = 2; cp = *s & 0x0f; }
+		else if ((*s & 0xf8) == 0xf0) { n = 3; cp = *s & 0x07; }
+		else return 0;
+		s++;
+		while (n-- > 0) {
+			if ((*s & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (*s++ & 0x3f);
+		}
+		if (cp < 0x80 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0; /* overlong (roughly), out of range, surrogate */
+	}
+	return 1;
+}
+
 int config_name_is_safe(const char *name)
 {
 	size_t len;
@@ -84,7 +111,7 @@ int config_name_is_safe(const char *name)
 	for (p = (const unsigned char *)name; *p; p++)
 		if (*p == '/' || *p < 0x20 || *p == 0x7f)
 			return 0;
-	return 1;
+	return is_utf8((const unsigned char *)name);
 }
 
 static char *xstrdup(const char *s)
@@ -471,6 +498,17 @@ static int handle_continuation(struct parse_state *st, const char *key,
 	for (p = value; *p; p++)
 		if (*p == ';' && p > value && isspace((unsigned char)p[-1]))
 			break;
+	{
+		/* "   exclude = x" reads as a continuation to inih; as a list of
+		 * tables it would silently add "exclude", "=", "x". */
+		const char *eq = strstr(value, " = ");
+
+		if (eq != NULL && eq < p)
+			return fail(st, st->line, key,
+				    "indented 'name = value' line: keys start "
+				    "at the beginning of a line; only table "
+				    "names continue a list");
+	}
 	if (*p == '\0')
 		return handle_tables(st, key, value);
 	own = strndup(value, (size_t)(p - value));

@@ -93,8 +93,8 @@ int config_check_password(const struct fleet_config *cfg,
 
 /*
  * Whether `name` is safe as one path component under the snapshot root:
- * not empty, not "." or "..", no '/', no control character, at most 255
- * bytes. Thread-safe.
+ * not empty, not "." or "..", no '/', no control character, well-formed
+ * UTF-8 (names appear in JSON), at most 255 bytes. Thread-safe.
  */
 int config_name_is_safe(const char *name);
 

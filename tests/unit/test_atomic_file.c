@@ -321,6 +321,17 @@ static void test_atomic_mkdirs_under_a_file_fails_with_enotdir(void)
 	scratch_remove(dir);
 }
 
+static void test_atomic_mkdirs_on_an_existing_file_fails_with_enotdir(void)
+{
+	char *dir = scratch_dir();
+	char *file = path_join(dir, "plain");
+
+	ASSERT_EQ(file_put_str(file, "x"), 0);
+	ASSERT_EQ(atomic_mkdirs(file), -ENOTDIR);
+	free(file);
+	scratch_remove(dir);
+}
+
 static void test_atomic_mkdirs_of_empty_path_fails_with_enoent(void)
 {
 	/* as mkdir(""): and no read past the end of the string (ASan) */
@@ -344,6 +355,7 @@ int main(void)
 	RUN(test_atomic_sweep_removes_only_prefixed_files);
 	RUN(test_atomic_mkdirs_creates_nested_folders);
 	RUN(test_atomic_mkdirs_under_a_file_fails_with_enotdir);
+	RUN(test_atomic_mkdirs_on_an_existing_file_fails_with_enotdir);
 	RUN(test_atomic_mkdirs_of_empty_path_fails_with_enoent);
 	return CHECK_EXIT();
 }

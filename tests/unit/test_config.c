@@ -595,6 +595,20 @@ static void test_config_password_env_must_be_a_variable_name(void)
 
 /* ---- helpers --------------------------------------------------------------- */
 
+static void test_config_indented_key_in_table_list_is_refused(void)
+{
+	check_error("[tables db]\ntables = t1 t2\n   exclude = t2\n"
+		    "[environment e]\nfolder = f\ndatabase = db\n",
+		    3, "tables", "indented 'name = value' line");
+}
+
+static void test_config_environment_name_not_utf8_is_refused(void)
+{
+	check_error(TABLES_DB "[environment bad\xff\xfename]\nfolder = f\n"
+		    "database = db\n", 3, "environment bad\xff\xfename",
+		    "not a safe file name");
+}
+
 static void test_config_name_is_safe_truth_table(void)
 {
 	static const struct {
@@ -695,6 +709,8 @@ int main(void)
 	RUN(test_config_missing_file_reports_line_zero_and_os_error);
 	RUN(test_config_check_password_names_unset_variable_and_its_line);
 	RUN(test_config_password_env_must_be_a_variable_name);
+	RUN(test_config_indented_key_in_table_list_is_refused);
+	RUN(test_config_environment_name_not_utf8_is_refused);
 	RUN(test_config_name_is_safe_truth_table);
 	RUN(test_config_error_format_shapes);
 

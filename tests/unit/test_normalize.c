@@ -81,6 +81,15 @@ static void test_normalize_removes_option_at_end_of_options_line(void)
 		") ENGINE=InnoDB");
 }
 
+static void test_normalize_removes_option_last_before_semicolon(void)
+{
+	ASSERT_NORMALIZES_TO(
+		"CREATE TABLE `t` (\n  `id` int NOT NULL AUTO_INCREMENT\n"
+		") ENGINE=InnoDB AUTO_INCREMENT=5;\n",
+		"CREATE TABLE `t` (\n  `id` int NOT NULL AUTO_INCREMENT\n"
+		") ENGINE=InnoDB;\n");
+}
+
 static void test_normalize_leaves_column_auto_increment_attribute(void)
 {
 	const char *text =
@@ -306,6 +315,7 @@ int main(void)
 	RUN(test_normalize_removes_auto_increment_table_option);
 	RUN(test_normalize_removes_option_in_snapshot_file_with_semicolon);
 	RUN(test_normalize_removes_option_at_end_of_options_line);
+	RUN(test_normalize_removes_option_last_before_semicolon);
 	RUN(test_normalize_leaves_column_auto_increment_attribute);
 	RUN(test_normalize_leaves_table_comment_mentioning_the_option);
 	RUN(test_normalize_leaves_table_comment_with_escaped_quotes);
