@@ -222,12 +222,8 @@ test_io_failure_exits_4_and_keeps_earlier_snapshots() {
 test_kill_9_leaves_no_partial_file_and_the_next_run_cleans_up() {
 	it_load_fleet && it_config "batch = 1" "workers = 2"
 	# A slow link (100 ms each way) so the run is still going when killed.
-	local pport pid rpid f env t
-	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port s2)" --delay-ms 100 >"$T/proxy.out" 2>&1 &
-	pid=$!
-	for _ in $(seq 50); do grep -q listening "$T/proxy.out" && break; sleep 0.1; done
-	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
-	sed -i "s/^port = .*/port = $pport/" rhizome.cnf
+	local rpid f env t
+	it_slow_na_prod 100
 	"$RHIZOME" --quiet sync schema >/dev/null 2>&1 &
 	rpid=$!
 	sleep 0.6
@@ -243,7 +239,6 @@ test_kill_9_leaves_no_partial_file_and_the_next_run_cleans_up() {
 	mkdir -p snap/na_prod/expected_data
 	echo partial >snap/na_prod/expected_data/.rhizome-tmp.billing_invoice.sql.AbC123
 	rz sync schema
-	kill $pid
 	assert_eq "$RC" 0 "next run"
 	grep -q 'removed [0-9]* leftover' "$T/err.txt" || fail "no cleanup reported: $(cat "$T/err.txt")"
 	[ -z "$(find snap -name '.rhizome-tmp.*')" ] || fail "temporary files left"
@@ -259,19 +254,13 @@ test_kill_9_leaves_no_partial_file_and_the_next_run_cleans_up() {
 
 interrupt_test() { # SIGNAL EXPECTED_STATUS NAME
 	it_load_fleet && it_config "batch = 1" "workers = 2"
-	local pport pid
-	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port s2)" --delay-ms 100 >"$T/proxy.out" 2>&1 &
-	pid=$!
-	for _ in $(seq 50); do grep -q listening "$T/proxy.out" && break; sleep 0.1; done
-	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
-	sed -i "s/^port = .*/port = $pport/" rhizome.cnf
+	it_slow_na_prod 100
 	"$RHIZOME" sync schema >"$T/out.json" 2>"$T/err.txt" &
 	local rpid=$! start=$SECONDS
 	sleep 0.5
 	kill -"$1" $rpid
 	wait $rpid
 	RC=$?
-	kill $pid
 	assert_eq "$RC" "$2" "exit status after SIG$1"
 	[ $((SECONDS - start)) -lt 5 ] || fail "took $((SECONDS - start)) s to stop"
 	grep -q "interrupted\|terminated" "$T/err.txt" || fail "stderr: $(cat "$T/err.txt")"
@@ -301,14 +290,8 @@ test_slow_environment_does_not_stall_the_others() {
 	# With more workers than one environment's pool, dev and demo finish
 	# while na_prod is still waiting on its network.
 	it_load_fleet && it_config "workers = 4" "batch = 1"
-	local pport pid
-	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port s2)" --delay-ms 150 >"$T/proxy.out" 2>&1 &
-	pid=$!
-	for _ in $(seq 50); do grep -q listening "$T/proxy.out" && break; sleep 0.1; done
-	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
-	sed -i "s/^port = .*/port = $pport/" rhizome.cnf
+	it_slow_na_prod 150
 	rz sync schema
-	kill $pid
 	assert_eq "$RC" 0 "exit status"
 	assert_eq "$(grep -o '^rhizome: [a-z_]*:' "$T/err.txt" | head -4 | grep -c na_prod)" 0 \
 		"an na_prod environment finished among the first four: $(cat "$T/err.txt")"
