@@ -166,6 +166,18 @@ tables_of() {
 	esac
 }
 
+# Every snapshot that should exist equals what its server shows now.
+assert_snapshots_match_server() {
+	local env t
+	for env in $ALL_ENVS; do
+		for t in $(tables_of "$env"); do
+			[ "$env/$t" = 'demo_billing_bookkeeper/odd`name' ] && continue
+			server_create "$env" "$t" >"$T/expected"
+			assert_file_eq "$(env_file "$env" "$t")" "$T/expected" "$env.$t"
+		done
+	done
+}
+
 # Modification times and inodes of every plain snapshot, sorted.
 snap_stat() {
 	find "$T/snap" -name '*.sql' -printf '%p %i %T@\n' | sort

@@ -12,14 +12,7 @@ test_first_run_writes_every_file_as_the_server_shows_it() {
 	assert_eq "$(js .new_count)" 19 "new_count"
 	assert_eq "$(js .missing_count)" 1 "missing_count"
 	assert_eq "$(js .error_count)" 0 "error_count"
-	local env t
-	for env in $ALL_ENVS; do
-		for t in $(tables_of "$env"); do
-			[ "$env/$t" = 'demo_billing_bookkeeper/odd`name' ] && continue
-			server_create "$env" "$t" >"$T/expected"
-			assert_file_eq "$(env_file "$env" "$t")" "$T/expected" "$env.$t"
-		done
-	done
+	assert_snapshots_match_server
 	# Paths in the summary are as written: relative to the config's folder.
 	js '.new[]' | grep -qx 'snap/na_prod/expected_data/billing_invoice.sql' ||
 		fail "summary path for na_prod invoice not as written"
@@ -222,7 +215,7 @@ test_io_failure_exits_4_and_keeps_earlier_snapshots() {
 test_kill_9_leaves_no_partial_file_and_the_next_run_cleans_up() {
 	it_load_fleet && it_config "batch = 1" "workers = 2"
 	# A slow link (100 ms each way) so the run is still going when killed.
-	local rpid f env t
+	local rpid f
 	it_slow_na_prod 100
 	"$RHIZOME" --quiet sync schema >/dev/null 2>&1 &
 	rpid=$!
@@ -243,13 +236,7 @@ test_kill_9_leaves_no_partial_file_and_the_next_run_cleans_up() {
 	grep -q 'removed [0-9]* leftover' "$T/err.txt" || fail "no cleanup reported: $(cat "$T/err.txt")"
 	[ -z "$(find snap -name '.rhizome-tmp.*')" ] || fail "temporary files left"
 	[ -z "$(find snap/.history -maxdepth 1 -name '.tmp-*')" ] || fail "unpublished run folders left"
-	for env in $ALL_ENVS; do
-		for t in $(tables_of "$env"); do
-			[ "$env/$t" = 'demo_billing_bookkeeper/odd`name' ] && continue
-			server_create "$env" "$t" >"$T/expected"
-			assert_file_eq "$(env_file "$env" "$t")" "$T/expected" "$env.$t"
-		done
-	done
+	assert_snapshots_match_server
 }
 
 interrupt_test() { # SIGNAL EXPECTED_STATUS NAME
