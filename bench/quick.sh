@@ -18,8 +18,8 @@
 # Environment: TABLES (300), ROWS (5), DELAY_MS (5, one-way: 10 ms RTT),
 # RUNS (3), RHIZOME (build/rhizome at the repo root), RUN_TIMEOUT (600 s per
 # program run: a hung run is killed and counted as failed, not waited on
-# forever), RHIZOME_BENCH_PASSWORD (generated when unset). Passwords never appear on a command line: SQL goes
-# in on stdin, clients read the variable.
+# forever), RHIZOME_BENCH_PASSWORD (generated when unset). The password never
+# appears on a command line: SQL goes in on stdin, clients read the variable.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -165,8 +165,8 @@ for run in $(seq 1 "$RUNS"); do
 	rm -rf "$WORK/baseline-out"
 	read -r c0 r0 <<<"$(proxy_counts)"
 	t0=$(now_ms)
-	if ! timeout --foreground -k 5 "$RUN_TIMEOUT" "$BIN/baseline" --host 127.0.0.1 --port "$PROXY_PORT" --user rhizome \
-		--password-env RHIZOME_BENCH_PASSWORD --schemas "$SCHEMAS" --tables-from-server \
+	if ! timeout --foreground -k 5 "$RUN_TIMEOUT" "$BIN/baseline" --host 127.0.0.1 \
+		--port "$PROXY_PORT" --user rhizome --password-env RHIZOME_BENCH_PASSWORD --schemas "$SCHEMAS" --tables-from-server \
 		--out "$WORK/baseline-out" >"$WORK/baseline.$run.out" 2>"$WORK/baseline.$run.err"; then
 		cat "$WORK/baseline.$run.out" "$WORK/baseline.$run.err" >&2
 		die "baseline run $run failed"
