@@ -7,14 +7,24 @@
  * In-use connections are remembered with their socket descriptor, captured
  * by the owning thread right after connect, so connpool_interrupt() can shut
  * a socket down from another thread without touching the MYSQL handle.
+ *
+ * Connecting uses libmariadb's non-blocking API, polling the socket together
+ * with the pool's eventfd: an interrupt writes the eventfd and every connect
+ * in progress gives up at once, instead of sitting out its connect timeout
+ * (a shutdown() cannot reach a socket whose TCP handshake is still going).
  */
 #include "connpool.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 struct busy_conn {
 	MYSQL *m;
@@ -32,6 +42,7 @@ struct connpool {
 	unsigned connecting;            /* guarded by lock: slots being opened */
 	unsigned opened;                /* guarded by lock */
 	int interrupted;                /* guarded by lock */
+	int wake_fd;                    /* eventfd: readable once interrupted */
 	int dead;                       /* guarded by lock: a connect failed */
 	struct db_error dead_error;     /* guarded by lock */
 };
@@ -57,6 +68,13 @@ connpool *connpool_new(const struct env_config *env)
 		free(p);
 		return NULL;
 	}
+	p->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (p->wake_fd < 0) {
+		free(p->idle);
+		free(p->busy);
+		free(p);
+		return NULL;
+	}
 	p->env = env;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->changed, NULL);
@@ -71,6 +89,7 @@ void connpool_free(connpool *p)
 		return;
 	for (i = 0; i < p->nidle; i++)
 		mysql_close(p->idle[i]);
+	close(p->wake_fd);
 	pthread_cond_destroy(&p->changed);
 	pthread_mutex_destroy(&p->lock);
 	free(p->idle);
@@ -78,13 +97,62 @@ void connpool_free(connpool *p)
 	free(p);
 }
 
-/* Open one connection with every option set. Runs without the lock. */
-static MYSQL *open_connection(const struct env_config *env,
-			      struct db_error *err)
+static void set_interrupted(struct db_error *err)
 {
-	MYSQL *m = mysql_init(NULL);
+	err->code = 0;
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
+	snprintf(err->message, sizeof(err->message), "interrupted");
+}
+
+/*
+ * Drive a non-blocking connect to its end. Returns the libmariadb status
+ * loop's result: 0 when done (connected or failed, see *ret), or -1 when the
+ * pool was interrupted first.
+ */
+static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
+{
+	while (status != 0) {
+		struct pollfd fds[2] = {
+			{ .fd = (int)mysql_get_socket(m), .events = 0 },
+			{ .fd = p->wake_fd, .events = POLLIN },
+		};
+		int timeout = -1, n;
+
+		if (status & MYSQL_WAIT_READ)
+			fds[0].events |= POLLIN;
+		if (status & MYSQL_WAIT_WRITE)
+			fds[0].events |= POLLOUT;
+		if (status & MYSQL_WAIT_EXCEPT)
+			fds[0].events |= POLLPRI;
+		if (status & MYSQL_WAIT_TIMEOUT)
+			timeout = (int)mysql_get_timeout_value_ms(m);
+		n = poll(fds, 2, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (fds[1].revents != 0)
+			return -1;
+		status = 0;
+		if (n == 0)
+			status = MYSQL_WAIT_TIMEOUT;
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+			status |= MYSQL_WAIT_READ;
+		if (fds[0].revents & (POLLOUT | POLLHUP | POLLERR))
+			status |= MYSQL_WAIT_WRITE;
+		if (fds[0].revents & POLLPRI)
+			status |= MYSQL_WAIT_EXCEPT;
+		status = mysql_real_connect_cont(ret, m, status);
+	}
+	return 0;
+}
+
+/* Open one connection with every option set. Runs without the lock. */
+static MYSQL *open_connection(connpool *p, struct db_error *err)
+{
+	const struct env_config *env = p->env;
+	MYSQL *m = mysql_init(NULL), *ret = NULL;
 	my_bool off = 0;
 	const char *password = NULL;
+	int status;
 
 	if (m == NULL) {
 		err->code = 2008; /* CR_OUT_OF_MEMORY */
@@ -97,6 +165,8 @@ static MYSQL *open_connection(const struct env_config *env,
 	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &env->read_timeout);
 	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &env->write_timeout);
 	mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);
+	/* Only the connect is non-blocking (see the top); queries block. */
+	mysql_optionsv(m, MYSQL_OPT_NONBLOCK, 0);
 	/* Identifiers and comments may hold any Unicode character. */
 	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	if (env->option_file != NULL)
@@ -106,22 +176,21 @@ static MYSQL *open_connection(const struct env_config *env,
 	if (env->password_env != NULL)
 		password = getenv(env->password_env);
 
-	if (mysql_real_connect(m, env->host, env->user, password, NULL,
-			       env->port, env->socket,
-			       CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS) ==
-	    NULL) {
+	status = mysql_real_connect_start(&ret, m, env->host, env->user,
+					  password, NULL, env->port,
+					  env->socket, CLIENT_MULTI_STATEMENTS |
+					  CLIENT_MULTI_RESULTS);
+	if (finish_connect(p, m, &ret, status) != 0) {
+		set_interrupted(err);
+		mysql_close(m);
+		return NULL;
+	}
+	if (ret == NULL) {
 		db_error_capture(err, m);
 		mysql_close(m);
 		return NULL;
 	}
 	return m;
-}
-
-static void set_interrupted(struct db_error *err)
-{
-	err->code = 0;
-	snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
-	snprintf(err->message, sizeof(err->message), "interrupted");
 }
 
 int connpool_acquire(connpool *p, MYSQL **out, int *reused,
@@ -149,7 +218,7 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		if (p->nidle + p->nbusy + p->connecting < p->env->pool) {
 			p->connecting++;
 			pthread_mutex_unlock(&p->lock);
-			m = open_connection(p->env, err);
+			m = open_connection(p, err);
 			pthread_mutex_lock(&p->lock);
 			p->connecting--;
 			pthread_cond_broadcast(&p->changed);
@@ -212,6 +281,8 @@ void connpool_interrupt(connpool *p)
 
 	pthread_mutex_lock(&p->lock);
 	p->interrupted = 1;
+	/* Wakes connects in progress; the eventfd stays readable. */
+	(void)!write(p->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t));
 	for (i = 0; i < p->nbusy; i++)
 		if (p->busy[i].fd >= 0)
 			shutdown(p->busy[i].fd, SHUT_RDWR);

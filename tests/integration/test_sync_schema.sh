@@ -260,6 +260,24 @@ interrupt_test() { # SIGNAL EXPECTED_STATUS NAME
 test_sigint_stops_cleanly_with_130() { interrupt_test INT 130; }
 test_sigterm_stops_cleanly_with_143() { interrupt_test TERM 143; }
 
+test_sigterm_during_connect_stops_at_once() {
+	# na_prod's greeting is 20 s away and the connect timeout is 30 s: a
+	# stop well before either shows the connect itself was interrupted.
+	it_load_fleet && it_config
+	sed -i 's/^connect-timeout = 3/connect-timeout = 30/' rhizome.cnf
+	it_slow_na_prod 20000
+	"$RHIZOME" --quiet sync schema >"$T/out.json" 2>"$T/err.txt" &
+	local rpid=$! start=$SECONDS
+	sleep 1
+	kill -TERM $rpid
+	wait $rpid
+	RC=$?
+	assert_eq "$RC" 143 "exit status"
+	[ $((SECONDS - start)) -lt 8 ] || fail "took $((SECONDS - start)) s to stop"
+	assert_eq "$(js -r '.errors[0].message')" "interrupted" "na_prod error"
+	assert_eq "$(js .new_count)" 11 "dev and demo done before the signal"
+}
+
 test_password_never_appears_in_output_or_files() {
 	it_load_fleet && it_config
 	mdb_stop s2 # an error path too
