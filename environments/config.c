@@ -26,6 +26,8 @@
 #define DEFAULT_POOL 4
 #define DEFAULT_CONNECT_TIMEOUT 10
 #define DEFAULT_RW_TIMEOUT 60
+/* engine/atomic_file.h's ".rhizome-tmp." prefix and ".XXXXXX" suffix. */
+#define MAX_TMP_AFFIXES 20
 
 enum section_kind { SEC_NONE, SEC_FLEET, SEC_TABLES, SEC_ENV, SEC_BAD };
 
@@ -453,9 +455,12 @@ static int handle_env(struct parse_state *st, const char *key,
 				break;
 		if (value[0] == '\0' || *p != '\0' ||
 		    isdigit((unsigned char)value[0]))
+			/* Not echoed: it may be the password itself. */
 			return fail(st, st->line, key,
-				    "'%s' is not an environment variable name",
-				    value);
+				    "the value is not an environment variable "
+				    "name (letters, digits, '_'); put the "
+				    "password in a variable and name that "
+				    "variable here");
 		env->password_env_line = st->line;
 		return set_string(st, key, value, &env->password_env, 0);
 	}
@@ -572,6 +577,15 @@ static int resolve_list(struct parse_state *st, struct table_list *tl)
 	if (tl->ntables == 0)
 		return fail(st, tl->line, "tables",
 			    "[tables %s] lists no tables", tl->database);
+	for (i = 0; i < tl->ntables; i++)
+		/* "{database}_{table}.json" plus the temporary file's prefix
+		 * and suffix must fit in one 255-byte file name. */
+		if (strlen(tl->database) + 1 + strlen(tl->tables[i]) +
+		    strlen(".json") + MAX_TMP_AFFIXES > 255)
+			return fail(st, tl->line, "tables",
+				    "file name for table '%s' of database '%s' "
+				    "would be longer than the file system "
+				    "allows", tl->tables[i], tl->database);
 	tl->effective = calloc(tl->ntables, sizeof(*tl->effective));
 	if (tl->effective == NULL)
 		abort();
@@ -583,6 +597,63 @@ static int resolve_list(struct parse_state *st, struct table_list *tl)
 				excluded = 1;
 		if (!excluded)
 			tl->effective[tl->neffective++] = tl->tables[i];
+	}
+	return 1;
+}
+
+static int listed(const struct table_list *tl, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < tl->neffective; i++)
+		if (strcmp(tl->effective[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Two environments sharing a folder write {database}_{table} names side by
+ * side, and different pairs can spell the same name: database "billing"
+ * with table "event_outbox" and database "billing_event" with table
+ * "outbox". Each would overwrite the other's snapshot on every run.
+ */
+static int check_file_clashes(struct parse_state *st)
+{
+	struct fleet_config *cfg = st->cfg;
+	size_t i, j, k;
+
+	for (i = 0; i < cfg->nenvs; i++) {
+		for (j = 0; j < cfg->nenvs; j++) {
+			const struct env_config *a = &cfg->envs[i], *b = &cfg->envs[j];
+			size_t blen = strlen(b->database);
+
+			if (i == j || strcmp(a->folder, b->folder) != 0 ||
+			    strcmp(a->database, b->database) == 0)
+				continue;
+			/* a's "{db}_{t}" is b's "{db}_{u}" when it starts with
+			 * b's database and "_": u is the rest. */
+			for (k = 0; k < a->tables->neffective; k++) {
+				const char *t = a->tables->effective[k];
+				char stem[600];
+				const char *u;
+
+				snprintf(stem, sizeof(stem), "%s_%s", a->database, t);
+				if (strncmp(stem, b->database, blen) != 0 ||
+				    stem[blen] != '_')
+					continue;
+				u = stem + blen + 1;
+				if (listed(b->tables, u))
+					return fail(st, b->line, "database",
+						    "environments '%s' and '%s' "
+						    "would both write %s/expected_"
+						    "data/%s.sql (table '%s' of "
+						    "database '%s', table '%s' of "
+						    "database '%s'); give them "
+						    "different folders", a->name,
+						    b->name, a->folder, stem, t,
+						    a->database, u, b->database);
+			}
+		}
 	}
 	return 1;
 }
@@ -632,7 +703,7 @@ static int validate(struct parse_state *st)
 					    env->name, env->folder,
 					    env->database);
 	}
-	return 1;
+	return check_file_clashes(st);
 }
 
 int config_load(const char *path, struct fleet_config *cfg,
@@ -683,6 +754,18 @@ int config_load(const char *path, struct fleet_config *cfg,
 	return 0;
 }
 
+/* Upper case, digits and '_', as environment variables are named. */
+static int looks_like_variable(const char *name)
+{
+	const char *p;
+
+	for (p = name; *p; p++)
+		if (!isupper((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    *p != '_')
+			return 0;
+	return 1;
+}
+
 int config_check_password(const struct fleet_config *cfg,
 			  const struct env_config *env,
 			  struct config_error *err)
@@ -693,9 +776,17 @@ int config_check_password(const struct fleet_config *cfg,
 	snprintf(err->file, sizeof(err->file), "%s", cfg->path);
 	err->line = env->password_env_line;
 	snprintf(err->key, sizeof(err->key), "password-env");
-	snprintf(err->message, sizeof(err->message),
-		 "environment '%s' reads its password from $%s, which is not "
-		 "set", env->name, env->password_env);
+	if (looks_like_variable(env->password_env))
+		snprintf(err->message, sizeof(err->message),
+			 "environment '%s' reads its password from $%s, which "
+			 "is not set", env->name, env->password_env);
+	else
+		/* A lower-case word here may be the password itself. */
+		snprintf(err->message, sizeof(err->message),
+			 "environment '%s' reads its password from the variable "
+			 "that password-env names, which is not set (not "
+			 "repeated here in case it is the password itself)",
+			 env->name);
 	return -1;
 }
 

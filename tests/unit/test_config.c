@@ -609,6 +609,54 @@ static void test_config_environment_name_not_utf8_is_refused(void)
 		    "not a safe file name");
 }
 
+static void test_config_databases_spelling_the_same_file_name_are_refused(void)
+{
+	/* billing + event_outbox and billing_event + outbox are both
+	 * billing_event_outbox.sql in folder f. */
+	check_error("[tables billing]\ntables = invoice event_outbox\n"
+		    "[tables billing_event]\ntables = outbox\n"
+		    "[environment a]\nfolder = f\ndatabase = billing\n"
+		    "[environment b]\nfolder = f\ndatabase = billing_event\n",
+		    8, "database", "would both write f/expected_data/billing_event_outbox.sql");
+	/* in different folders they do not clash */
+	ASSERT_EQ(load("[tables billing]\ntables = invoice event_outbox\n"
+		       "[tables billing_event]\ntables = outbox\n"
+		       "[environment a]\nfolder = f\ndatabase = billing\n"
+		       "[environment b]\nfolder = g\ndatabase = billing_event\n"), 0);
+}
+
+static void test_config_table_name_too_long_for_a_file_name_is_refused(void)
+{
+	char text[1024], name[65];
+
+	memset(name, 'x', 64);
+	name[64] = '\0';
+	/* 180-byte database + 64-byte table: over 255 with ".json" and the
+	 * temporary file's affixes */
+	snprintf(text, sizeof(text), "[tables %0180d]\ntables = %s\n"
+		 "[environment e]\nfolder = f\ndatabase = %0180d\n", 0, name, 0);
+	check_error(text, 1, "tables", "longer than the file system allows");
+}
+
+static void test_config_password_put_in_password_env_is_not_echoed(void)
+{
+	static const char secret[] = "hunter2-secret";
+	char text[512];
+
+	snprintf(text, sizeof(text), TABLES_DB "[environment e]\nfolder = f\n"
+		 "database = db\npassword-env = %s\n", secret);
+	check_error(text, 6, "password-env", "not an environment variable name");
+	ASSERT_TRUE(strstr(err.message, secret) == NULL);
+	/* a lower-case word passes as a variable name, but is not repeated
+	 * when the variable is unset */
+	unsetenv("hunter2");
+	ASSERT_EQ(load(TABLES_DB "[environment e]\nfolder = f\ndatabase = db\n"
+		       "password-env = hunter2\n"), 0);
+	ASSERT_EQ(config_check_password(&cfg, &cfg.envs[0], &err), -1);
+	ASSERT_CONTAINS(err.message, "not set");
+	ASSERT_TRUE(strstr(err.message, "hunter2") == NULL);
+}
+
 static void test_config_name_is_safe_truth_table(void)
 {
 	static const struct {
@@ -711,6 +759,9 @@ int main(void)
 	RUN(test_config_password_env_must_be_a_variable_name);
 	RUN(test_config_indented_key_in_table_list_is_refused);
 	RUN(test_config_environment_name_not_utf8_is_refused);
+	RUN(test_config_databases_spelling_the_same_file_name_are_refused);
+	RUN(test_config_table_name_too_long_for_a_file_name_is_refused);
+	RUN(test_config_password_put_in_password_env_is_not_echoed);
 	RUN(test_config_name_is_safe_truth_table);
 	RUN(test_config_error_format_shapes);
 
