@@ -41,6 +41,8 @@ struct connpool {
 	unsigned nbusy;                 /* guarded by lock */
 	unsigned connecting;            /* guarded by lock: slots being opened */
 	unsigned opened;                /* guarded by lock */
+	unsigned limit;                 /* guarded by lock: env->pool, lowered
+					 * when the server refuses more */
 	int interrupted;                /* guarded by lock */
 	int wake_fd;                    /* eventfd: readable once interrupted */
 	int dead;                       /* guarded by lock: a connect failed */
@@ -76,6 +78,7 @@ connpool *connpool_new(const struct env_config *env)
 		return NULL;
 	}
 	p->env = env;
+	p->limit = env->pool;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->changed, NULL);
 	return p;
@@ -206,32 +209,39 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			set_interrupted(err);
 			goto fail_locked;
 		}
-		if (p->dead) {
-			*err = p->dead_error;
-			goto fail_locked;
-		}
 		if (p->nidle > 0) {
 			m = p->idle[--p->nidle];
 			*reused = 1;
 			break;
 		}
-		if (p->nidle + p->nbusy + p->connecting < p->env->pool) {
+		if (p->dead) {
+			*err = p->dead_error;
+			goto fail_locked;
+		}
+		if (p->nidle + p->nbusy + p->connecting < p->limit) {
 			p->connecting++;
 			pthread_mutex_unlock(&p->lock);
 			m = open_connection(p, err);
 			pthread_mutex_lock(&p->lock);
 			p->connecting--;
 			pthread_cond_broadcast(&p->changed);
-			if (m == NULL) {
-				if (!p->dead && !p->interrupted) {
-					p->dead = 1;
-					p->dead_error = *err;
-				}
-				goto fail_locked;
+			if (m != NULL) {
+				p->opened++;
+				*reused = 0;
+				break;
 			}
-			p->opened++;
-			*reused = 0;
-			break;
+			if (p->interrupted)
+				goto fail_locked;
+			if (p->nidle + p->nbusy + p->connecting > 0) {
+				/* The server serves some but refuses more (say,
+				 * max_user_connections): live with what works,
+				 * and wait for one of those. */
+				p->limit = p->nidle + p->nbusy + p->connecting;
+				continue;
+			}
+			p->dead = 1;
+			p->dead_error = *err;
+			goto fail_locked;
 		}
 		pthread_cond_wait(&p->changed, &p->lock);
 	}

@@ -303,6 +303,20 @@ test_slow_environment_does_not_stall_the_others() {
 	assert_eq "$(grep -c '^rhizome: na_prod_.*tables in' "$T/err.txt")" 3 "na_prod lines"
 }
 
+test_server_refusing_extra_connections_still_serves_the_environment() {
+	# The server lets this user open 2 connections; the pool wants 4.
+	it_load_fleet && it_config "batch = 1"
+	mdb_sql s1 <<SQL
+DROP USER IF EXISTS limited@localhost;
+CREATE USER limited@localhost IDENTIFIED BY '$RHIZOME_IT_PASSWORD' WITH MAX_USER_CONNECTIONS 2;
+GRANT SELECT ON *.* TO limited@localhost;
+SQL
+	sed -i '/^\[environment dev_billing_bookkeeper\]/,/^\[/{s/^user = .*/user = limited/;s/^pool = .*/pool = 4/}' rhizome.cnf
+	rz sync schema --env dev_billing_bookkeeper
+	assert_eq "$RC" 0 "exit status: $(js -c .errors)"
+	assert_eq "$(js .new_count)" 4 "every table synced"
+}
+
 test_env_option_selects_environments() {
 	it_load_fleet && it_config
 	rz sync schema --env na_prod_billing --env dev_billing_event
