@@ -89,7 +89,7 @@ static int usage_error(const char *fmt, const char *arg, const char *help)
 	fprintf(stderr, "rhizome: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry '%s --help'.\n", help);
-	return EXIT_USAGE;
+	return SYNC_EXIT_USAGE;
 }
 
 static int parse_workers(const char *s, unsigned *out)
@@ -140,8 +140,8 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 						   "rhizome");
 			break;
 		case 'q': c->quiet = 1; break;
-		case 'h': fputs(usage_top, stdout); return EXIT_OK;
-		case 'V': printf("rhizome %s\n", RHIZOME_VERSION); return EXIT_OK;
+		case 'h': fputs(usage_top, stdout); return SYNC_EXIT_OK;
+		case 'V': printf("rhizome %s\n", RHIZOME_VERSION); return SYNC_EXIT_OK;
 		default:
 			return usage_error("unknown or incomplete option '%s'",
 					   argv[optind - 1], "rhizome");
@@ -158,7 +158,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		return usage_error("'sync' needs a command%s", "", "rhizome sync");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage_sync, stdout);
-		return EXIT_OK;
+		return SYNC_EXIT_OK;
 	}
 	if (strcmp(argv[1], "schema") != 0)
 		return usage_error("unknown sync command '%s' (this version has: "
@@ -185,7 +185,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case 'v': c->verbose = 1; break;
 		case 'n': c->dry_run = 1; break;
 		case 't': c->write_trivial = 1; break;
-		case 'h': fputs(usage_schema, stdout); return EXIT_OK;
+		case 'h': fputs(usage_schema, stdout); return SYNC_EXIT_OK;
 		default:
 			return usage_error("unknown or incomplete option '%s'",
 					   argv[optind - 1], "rhizome sync schema");
@@ -282,9 +282,9 @@ int main(int argc, char **argv)
 		config_error_format(&cerr, msg, sizeof(msg));
 		fprintf(stderr, "rhizome: configuration error: %s\n", msg);
 		free(c.envs);
-		return EXIT_USAGE;
+		return SYNC_EXIT_USAGE;
 	}
-	status = EXIT_USAGE;
+	status = SYNC_EXIT_USAGE;
 	envs = calloc(cfg.nenvs, sizeof(*envs));
 	if (envs == NULL)
 		abort();
@@ -319,7 +319,7 @@ int main(int argc, char **argv)
 	atomic_file_init();
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		fprintf(stderr, "rhizome: cannot initialize libmariadb\n");
-		status = EXIT_PARTIAL;
+		status = SYNC_EXIT_PARTIAL;
 		goto done;
 	}
 
@@ -335,11 +335,11 @@ int main(int argc, char **argv)
 				fprintf(stderr, "rhizome: another run holds the "
 					"lock on %s/.rhizome.lock; nothing "
 					"touched\n", out);
-				status = EXIT_LOCKED;
+				status = SYNC_EXIT_LOCKED;
 			} else {
 				fprintf(stderr, "rhizome: cannot open the snapshot "
 					"root %s: %s\n", out, strerror(-rc));
-				status = EXIT_IO;
+				status = SYNC_EXIT_IO;
 			}
 			goto done_lib;
 		}

@@ -11,7 +11,8 @@
  *
  * Scheduling is fair share: an environment has at most
  *     min(pool, max(1, workers / environments still running))
- * jobs in flight, recomputed as environments finish. A worker blocks while
+ * jobs in flight (the remainder of the division going to the first ones),
+ * recomputed as environments finish. A worker blocks while
  * its job waits on the network, so without the cap a few slow environments
  * could take every worker and stall the fast ones queued behind them; with
  * it, slow environments hold at most their share, and once the fast ones are
@@ -97,6 +98,8 @@ struct run {
 	size_t running_envs;    /* guarded by lock: environments not finished */
 	unsigned workers;       /* immutable: worker threads */
 	int cancel_signal;      /* guarded by lock: SIGINT/SIGTERM received */
+	int over;               /* guarded by lock: the watcher may stop */
+	int signals;            /* atomic: signals received */
 	int io_failed;          /* guarded by lock: a local write failed */
 	struct progress progress; /* guarded by lock */
 };
@@ -131,6 +134,16 @@ static void worker_stop(void *state, void *ctx)
 		free(ws);
 	}
 	mysql_thread_end();
+}
+
+static int run_cancelled(struct run *r)
+{
+	int sig;
+
+	pthread_mutex_lock(&r->lock);
+	sig = r->cancel_signal;
+	pthread_mutex_unlock(&r->lock);
+	return sig != 0;
 }
 
 static int run_stopping(struct run *r)
@@ -273,11 +286,19 @@ static void format_error(struct strbuf *sb, const struct env_run *e,
 		strbuf_addf(sb, "; statement: %s", res->statement);
 }
 
-/* Jobs environment `e` may have in flight now. Caller holds r->lock. */
+/* Jobs environment `e` may have in flight now: its share of the workers,
+ * the remainder going to the first environments still running, so every
+ * worker can be busy yet the shares never add up to more than the workers.
+ * Caller holds r->lock. */
 static unsigned fair_share(const struct run *r, const struct env_run *e)
 {
-	size_t share = r->running_envs ? r->workers / r->running_envs : 1;
+	size_t running = r->running_envs ? r->running_envs : 1;
+	size_t share = r->workers / running, rank = 0, i;
 
+	for (i = 0; i < e->index; i++)
+		rank += !r->envs[i].finished;
+	if (rank < r->workers % running)
+		share++;
 	if (share < 1)
 		share = 1;
 	return share < e->cfg->pool ? (unsigned)share : e->cfg->pool;
@@ -454,7 +475,7 @@ static void *watch_signals(void *arg)
 	struct run *r = arg;
 	sigset_t set;
 	size_t i;
-	int sig;
+	int sig, over;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -463,18 +484,27 @@ static void *watch_signals(void *arg)
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
-		if (sig == SIGUSR1)
-			return NULL; /* the run is over */
-		pthread_mutex_lock(&r->lock);
-		if (r->cancel_signal != 0) {
-			/* A second signal: the user insists. Temporaries are
-			 * swept by the next run; the lock dies with us. */
+		if (sig == SIGUSR1) {
+			pthread_mutex_lock(&r->lock);
+			over = r->over;
+			pthread_mutex_unlock(&r->lock);
+			if (over)
+				return NULL;
+			continue; /* somebody else's SIGUSR1 */
+		}
+		/* Counted before taking the lock: a worker stuck writing to a
+		 * stalled stderr while holding it must not make a second
+		 * Ctrl-C useless. The user insists: leave now. Temporaries
+		 * are swept by the next run, the lock dies with the process.
+		 * (The one exit outside main, and the reason for it.) */
+		if (__atomic_add_fetch(&r->signals, 1, __ATOMIC_SEQ_CST) > 1) {
 			static const char msg[] =
 				"rhizome: interrupted again, exiting at once\n";
 
 			(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 			_exit(128 + sig);
 		}
+		pthread_mutex_lock(&r->lock);
 		r->cancel_signal = sig;
 		progress_log(&r->progress, sig == SIGINT
 			     ? "rhizome: interrupted (SIGINT), stopping"
@@ -659,43 +689,96 @@ static void dispatch_first_jobs(struct run *r)
 	dispatch_all(r);
 }
 
+/* Open the run history unless this is a dry run. 0 or -errno. */
+static int open_history(struct run *r)
+{
+	const char **names;
+	size_t i;
+	int rc = 0;
+
+	if (r->o->dry_run)
+		return 0;
+	names = calloc(r->nenvs ? r->nenvs : 1, sizeof(*names));
+	if (names == NULL)
+		return -ENOMEM;
+	for (i = 0; i < r->nenvs; i++)
+		names[i] = r->envs[i].cfg->name;
+	r->hist = history_open(r->o->out, r->o->run_id, names, r->nenvs, &rc);
+	free(names);
+	if (r->hist == NULL)
+		fprintf(stderr, "rhizome: cannot start the run history under "
+			"%s/.history: %s\n", r->o->out, strerror(-rc));
+	return rc;
+}
+
+/* The exit status the results call for, before publishing. */
+static int run_status(struct run *r)
+{
+	int status = SYNC_EXIT_OK;
+	size_t i;
+
+	for (i = 0; i < r->nenvs; i++)
+		if (r->envs[i].counts[CLASS_ERROR] > 0)
+			status = SYNC_EXIT_PARTIAL;
+	if (r->io_failed)
+		status = SYNC_EXIT_IO;
+	return status;
+}
+
+/* Publish the history of a run that was not interrupted and wrote all it
+ * had to; otherwise drop it. Returns the status, changed to SYNC_EXIT_IO
+ * when publishing fails. */
+static int publish_history(struct run *r, int status, json_t *summary,
+			   const struct timespec *end)
+{
+	json_t *manifest;
+	char *dir;
+	int rc;
+
+	if (r->hist == NULL)
+		return status;
+	if (status == SYNC_EXIT_IO || run_cancelled(r)) {
+		history_abandon(r->hist);
+		r->hist = NULL;
+		return status;
+	}
+	manifest = build_manifest(r, end);
+	rc = history_publish(r->hist, manifest);
+	r->hist = NULL;
+	json_decref(manifest);
+	if (rc != 0) {
+		fprintf(stderr, "rhizome: cannot publish the run history under "
+			"%s/.history: %s\n", r->o->out, strerror(-rc));
+		return SYNC_EXIT_IO;
+	}
+	dir = history_run_dir(r->o->out, r->o->run_id);
+	json_object_set_new(summary, "history", json_string(dir));
+	free(dir);
+	return status;
+}
+
 int sync_schema(const struct sync_opts *o, json_t **summary)
 {
 	struct run r;
 	struct pool_opts popts;
 	pool *workers = NULL;
 	pthread_t watcher;
-	int watcher_started = 0, rc, status = EXIT_OK;
+	int watcher_started = 0, status = SYNC_EXIT_IO, sig;
 	size_t i, total = 0;
+	unsigned trips = 0;
 	double t0 = progress_now();
 	struct timespec end;
-	const char **names;
 
 	*summary = NULL;
 	if (setup(&r, o) != 0) {
 		fprintf(stderr, "rhizome: out of memory\n");
-		free_run(&r);
-		return EXIT_IO;
+		goto out;
 	}
 	for (i = 0; i < r.nenvs; i++)
 		total += r.envs[i].ntables;
 	progress_init(&r.progress, o->quiet, total, r.nenvs);
-
-	if (!o->dry_run) {
-		names = calloc(r.nenvs ? r.nenvs : 1, sizeof(*names));
-		if (names == NULL)
-			abort();
-		for (i = 0; i < r.nenvs; i++)
-			names[i] = r.envs[i].cfg->name;
-		r.hist = history_open(o->out, o->run_id, names, r.nenvs, &rc);
-		free(names);
-		if (r.hist == NULL) {
-			fprintf(stderr, "rhizome: cannot start the run history "
-				"under %s/.history: %s\n", o->out, strerror(-rc));
-			free_run(&r);
-			return EXIT_IO;
-		}
-	}
+	if (open_history(&r) != 0)
+		goto out;
 
 	memset(&popts, 0, sizeof(popts));
 	popts.threads = o->workers ? o->workers : o->cfg->workers;
@@ -704,69 +787,52 @@ int sync_schema(const struct sync_opts *o, json_t **summary)
 	popts.run = worker_run;
 	popts.thread_stop = worker_stop;
 	r.workers = (unsigned)popts.threads;
+	/* The watcher first: signals stay blocked in every thread, so without
+	 * it the run could not be interrupted at all. */
+	if (pthread_create(&watcher, NULL, watch_signals, &r) != 0) {
+		fprintf(stderr, "rhizome: cannot start the signal watcher\n");
+		goto out;
+	}
+	watcher_started = 1;
 	workers = pool_start(r.q, &popts);
 	if (workers == NULL) {
 		fprintf(stderr, "rhizome: cannot start %zu worker threads\n",
 			popts.threads);
-		history_abandon(r.hist);
-		free_run(&r);
-		return EXIT_IO;
+		goto out;
 	}
-	if (pthread_create(&watcher, NULL, watch_signals, &r) == 0)
-		watcher_started = 1;
 
 	pthread_mutex_lock(&r.lock);
 	dispatch_first_jobs(&r);
 	while (r.inflight_jobs > 0)
 		pthread_cond_wait(&r.idle, &r.lock);
 	pthread_mutex_unlock(&r.lock);
-
 	pool_free(workers);
-	if (watcher_started) {
-		pthread_kill(watcher, SIGUSR1);
-		pthread_join(watcher, NULL);
-	}
 	progress_finish(&r.progress);
 	clock_gettime(CLOCK_REALTIME, &end);
 
 	*summary = build_summary(&r, (long long)((progress_now() - t0) * 1000));
+	/* The watcher still runs: a signal while publishing is honoured. */
+	status = publish_history(&r, run_status(&r), *summary, &end);
 	for (i = 0; i < r.nenvs; i++)
-		if (r.envs[i].counts[CLASS_ERROR] > 0)
-			status = EXIT_PARTIAL;
-	if (r.io_failed)
-		status = EXIT_IO;
-	if (r.cancel_signal != 0) {
-		status = r.cancel_signal == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
-		json_object_set_new(*summary, "interrupted", json_string(
-			r.cancel_signal == SIGINT ? "SIGINT" : "SIGTERM"));
+		trips += r.envs[i].round_trips;
+	json_object_set_new(*summary, "round_trips", json_integer(trips));
+
+out:
+	if (watcher_started) {
+		pthread_mutex_lock(&r.lock);
+		r.over = 1;
+		pthread_mutex_unlock(&r.lock);
+		pthread_kill(watcher, SIGUSR1);
+		pthread_join(watcher, NULL);
 	}
-
-	if (r.hist != NULL && status != EXIT_SIGINT && status != EXIT_SIGTERM &&
-	    status != EXIT_IO) {
-		json_t *manifest = build_manifest(&r, &end);
-
-		rc = history_publish(r.hist, manifest);
-		json_decref(manifest);
-		if (rc != 0) {
-			fprintf(stderr, "rhizome: cannot publish the run history "
-				"under %s/.history: %s\n", o->out, strerror(-rc));
-			status = EXIT_IO;
-		} else {
-			char *dir = history_run_dir(o->out, o->run_id);
-
-			json_object_set_new(*summary, "history", json_string(dir));
-			free(dir);
-		}
-	} else {
-		history_abandon(r.hist);
+	sig = r.cancel_signal; /* no thread but this one is left */
+	if (sig != 0) {
+		status = sig == SIGINT ? SYNC_EXIT_SIGINT : SYNC_EXIT_SIGTERM;
+		if (*summary != NULL)
+			json_object_set_new(*summary, "interrupted", json_string(
+				sig == SIGINT ? "SIGINT" : "SIGTERM"));
 	}
-	{
-		unsigned trips = 0;
-
-		for (i = 0; i < r.nenvs; i++)
-			trips += r.envs[i].round_trips;
-		json_object_set_new(*summary, "round_trips", json_integer(trips));
-	}
+	history_abandon(r.hist);
 	free_run(&r);
 	return status;
 }

@@ -32,14 +32,14 @@ struct sync_opts {
 
 /* Exit statuses of SPEC's table. */
 enum {
-	EXIT_OK = 0,
-	EXIT_DRIFT = 1,
-	EXIT_USAGE = 2,
-	EXIT_PARTIAL = 3,
-	EXIT_IO = 4,
-	EXIT_LOCKED = 5,
-	EXIT_SIGINT = 130,
-	EXIT_SIGTERM = 143,
+	SYNC_EXIT_OK = 0,
+	SYNC_EXIT_DRIFT = 1,
+	SYNC_EXIT_USAGE = 2,
+	SYNC_EXIT_PARTIAL = 3,
+	SYNC_EXIT_IO = 4,
+	SYNC_EXIT_LOCKED = 5,
+	SYNC_EXIT_SIGINT = 130,
+	SYNC_EXIT_SIGTERM = 143,
 };
 
 /*
