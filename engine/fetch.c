@@ -99,8 +99,12 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 
 	while (first < n) {
 		strbuf_reset(sql);
+		if (first == 0) {
+			strbuf_adds(sql, "SHOW CREATE DATABASE ");
+			sqlident_quote(sql, schema);
+		}
 		for (i = first; i < n; i++) {
-			if (i > first)
+			if (sql->len > 0)
 				strbuf_add(sql, ";", 1);
 			sqlident_show_create(sql, schema, t[i].table);
 		}
@@ -112,8 +116,37 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 				fail_rest(t, k, n, &err);
 				return -1;
 			}
+			if (first == 0) {
+				/* the schema check itself failed */
+				fail_rest(t, 0, n, &err);
+				return 0;
+			}
 			set_error(&t[k], &err);
 			first = k + 1;
+			continue;
+		}
+		/* The first query opens with SHOW CREATE DATABASE (see the
+		 * header): a schema that is missing or not ours to read fails
+		 * the batch with its own error instead of every table passing
+		 * for "missing". Had it failed, mysql_real_query would have
+		 * said so; here its result is only set aside. */
+		status = 0;
+		if (first == 0) {
+			MYSQL_RES *res = mysql_store_result(m);
+
+			if (res != NULL)
+				mysql_free_result(res);
+			status = mysql_next_result(m);
+		}
+		if (status > 0) {
+			/* the batch's first table failed */
+			db_error_capture(&err, m);
+			if (fetch_is_client_error(err.code)) {
+				fail_rest(t, 0, n, &err);
+				return -1;
+			}
+			set_error(&t[0], &err);
+			first = 1;
 			continue;
 		}
 		for (;;) {
@@ -125,6 +158,16 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 			status = mysql_next_result(m);
 			if (status == -1)
 				break;
+			if (status == 0 && k >= n) {
+				/* More results than statements: do not trust
+				 * this connection any further. */
+				err.code = CR_UNKNOWN_ERROR;
+				snprintf(err.sqlstate, sizeof(err.sqlstate), "HY000");
+				snprintf(err.message, sizeof(err.message),
+					 "the server answered more statements "
+					 "than sent");
+				return -1;
+			}
 			if (status > 0) {
 				/* Statement k failed; the server ran none after it. */
 				db_error_capture(&err, m);

@@ -6,7 +6,9 @@
  * missing (1146) or refused, that table is marked and the statements after
  * it are sent again: a missing table costs one extra round trip, never the
  * rest of its batch. A client-side error (connection lost, timeout) ends the
- * batch: every table not yet fetched carries that error.
+ * batch: every table not yet fetched carries that error. The first query of
+ * a batch opens with SHOW CREATE DATABASE, so a wrong or unreadable schema
+ * fails its tables with that error rather than passing them off as missing.
  */
 #ifndef RHIZOME_FETCH_H
 #define RHIZOME_FETCH_H

@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 test_first_run_writes_every_file_as_the_server_shows_it() {
 	it_load_fleet && it_config
 	rz sync schema
-	assert_eq "$RC" 0 "exit status"
+	assert_eq "$RC" 0 "exit status: $(js -c .errors)"
 	assert_eq "$(js .new_count)" 19 "new_count"
 	assert_eq "$(js .missing_count)" 1 "missing_count"
 	assert_eq "$(js .error_count)" 0 "error_count"
@@ -26,7 +26,7 @@ test_second_run_is_unchanged_and_rewrites_nothing() {
 	snap_stat >"$T/before"
 	sleep 0.05
 	rz sync schema
-	assert_eq "$RC" 0 "exit status"
+	assert_eq "$RC" 0 "exit status: $(js -c .errors)"
 	assert_eq "$(js .unchanged_count)" 19 "unchanged_count"
 	assert_eq "$(js '.new_count + .trivial_count + .significant_count')" 0 "changes"
 	snap_stat >"$T/after"
@@ -42,7 +42,7 @@ test_inserted_rows_are_trivial_and_leave_files_untouched() {
 	snap_stat >"$T/before"
 	mdb_sql s1 -e "INSERT INTO dev_billing_bookkeeper.fee_summary (account_id) VALUES (9),(10)"
 	rz sync schema
-	assert_eq "$RC" 0 "exit status"
+	assert_eq "$RC" 0 "exit status: $(js -c .errors)"
 	assert_eq "$(js .trivial_count)" 1 "trivial_count"
 	assert_eq "$(js -c .trivial)" '["snap/dev/expected_data/billing_bookkeeper_fee_summary.sql"]' "trivial list"
 	snap_stat >"$T/after"
@@ -62,7 +62,7 @@ test_alter_table_is_significant_and_rewrites() {
 	rz sync schema
 	mdb_sql s2 -e "ALTER TABLE na_prod_billing_event.event ADD COLUMN source varchar(40) NULL"
 	rz sync schema
-	assert_eq "$RC" 0 "exit status"
+	assert_eq "$RC" 0 "exit status: $(js -c .errors)"
 	assert_eq "$(js -c .significant)" '["snap/na_prod/expected_data/billing_event_event.sql"]' "significant list"
 	server_create na_prod_billing_event event >"$T/expected"
 	assert_file_eq "$(env_file na_prod_billing_event event)" "$T/expected" "rewritten"
@@ -76,7 +76,7 @@ test_missing_table_is_reported_and_the_rest_of_its_batch_synced() {
 	sed -i 's/^pool = 2/pool = 1/' rhizome.cnf
 	mdb_sql s1 -e "DROP TABLE dev_billing_bookkeeper.ledger_entry"
 	rz sync schema --env dev_billing_bookkeeper
-	assert_eq "$RC" 0 "exit status"
+	assert_eq "$RC" 0 "exit status: $(js -c .errors)"
 	assert_eq "$(js -c .missing)" '[{"env":"dev_billing_bookkeeper","table":"ledger_entry"}]' "missing"
 	assert_eq "$(js .new_count)" 3 "tables after the missing one synced"
 	[ ! -e "$(env_file dev_billing_bookkeeper ledger_entry)" ] || fail "file for a missing table"
@@ -84,6 +84,17 @@ test_missing_table_is_reported_and_the_rest_of_its_batch_synced() {
 	# One round trip for the batch, one more for the statements after the
 	# missing table: round trips grow with batches, not with tables.
 	assert_eq "$(js .round_trips)" 2 "round trips"
+}
+
+test_wrong_schema_is_an_error_not_a_fleet_of_missing_tables() {
+	it_load_fleet && it_config
+	sed -i '/^\[environment dev_billing_event\]/,/^\[/s/^schema = .*/schema = no_such_schema/' rhizome.cnf
+	rz sync schema
+	assert_eq "$RC" 3 "exit status"
+	assert_eq "$(js .missing_count)" 1 "missing (only demo's odd\`name)"
+	assert_eq "$(js '[.errors[] | select(.env == "dev_billing_event" and .code == 1049)] | length')" 2 \
+		"dev_billing_event tables failing with 1049: $(js -c .errors)"
+	assert_eq "$(js .new_count)" 17 "the other environments"
 }
 
 test_one_server_down_gives_exit_3_and_the_rest_complete() {
@@ -134,7 +145,7 @@ test_bad_config_exits_2_and_touches_nothing() {
 test_dry_run_writes_nothing() {
 	it_load_fleet && it_config
 	rz sync schema --dry-run
-	assert_eq "$RC" 0 "exit status"
+	assert_eq "$RC" 0 "exit status: $(js -c .errors)"
 	assert_eq "$(js .new_count)" 19 "classified as new"
 	assert_eq "$(js .dry_run)" true "dry_run flag"
 	[ ! -e "$T/snap" ] || fail "dry run created $(find "$T/snap" | head -3)"
@@ -297,7 +308,7 @@ test_slow_environment_does_not_stall_the_others() {
 	it_load_fleet && it_config "workers = 4" "batch = 1"
 	it_slow_na_prod 150
 	rz sync schema
-	assert_eq "$RC" 0 "exit status"
+	assert_eq "$RC" 0 "exit status: $(js -c .errors)"
 	assert_eq "$(grep -o '^rhizome: [a-z_]*:' "$T/err.txt" | head -4 | grep -c na_prod)" 0 \
 		"an na_prod environment finished among the first four: $(cat "$T/err.txt")"
 	assert_eq "$(grep -c '^rhizome: na_prod_.*tables in' "$T/err.txt")" 3 "na_prod lines"
@@ -320,7 +331,7 @@ SQL
 test_env_option_selects_environments() {
 	it_load_fleet && it_config
 	rz sync schema --env na_prod_billing --env dev_billing_event
-	assert_eq "$RC" 0 "exit status"
+	assert_eq "$RC" 0 "exit status: $(js -c .errors)"
 	assert_eq "$(js .new_count)" 4 "tables of the two environments"
 	[ ! -d snap/demo ] || fail "demo synced"
 }
