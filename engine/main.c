@@ -319,7 +319,7 @@ int main(int argc, char **argv)
 	atomic_file_init();
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		fprintf(stderr, "rhizome: cannot initialize libmariadb\n");
-		status = SYNC_EXIT_PARTIAL;
+		status = SYNC_EXIT_IO; /* nothing contacted: a local failure */
 		goto done;
 	}
 
@@ -365,9 +365,15 @@ int main(int argc, char **argv)
 	o.quiet = c.quiet;
 	status = sync_schema(&o, &summary);
 	if (summary != NULL) {
-		json_dumpf(summary, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		fflush(stdout);
+		/* A summary that did not get out (a full disk, a closed pipe)
+		 * is a local I/O failure: the caller cannot know what happened. */
+		if (json_dumpf(summary, stdout, JSON_INDENT(2)) != 0 ||
+		    fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
+			fprintf(stderr, "rhizome: cannot write the summary to "
+				"stdout: %s\n", strerror(errno));
+			if (status == SYNC_EXIT_OK || status == SYNC_EXIT_PARTIAL)
+				status = SYNC_EXIT_IO;
+		}
 		json_decref(summary);
 	}
 	snapshot_unlock(root);

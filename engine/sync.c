@@ -43,9 +43,11 @@
 #include "../queue/queue.h"
 #include "../workers/pool.h"
 #include "atomic_file.h"
+#include "base64.h"
 #include "classify.h"
 #include "fetch.h"
 #include "history.h"
+#include "jsontext.h"
 #include "progress.h"
 #include "sha256.h"
 #include "snapshot.h"
@@ -171,23 +173,29 @@ static int record_history(struct run *r, struct env_run *e,
 			  struct worker_state *ws, const char *table,
 			  enum change_class cls, const char *body, size_t len)
 {
-	json_t *obj, *jbody;
+	json_t *obj;
 	char hex[65];
 	char *text;
 	int rc;
 
 	sha256_hex(body, len, hex);
-	jbody = json_stringn(body, len);
-	if (jbody == NULL)
-		/* Not UTF-8 (a binary default, say): keep the line valid JSON. */
-		jbody = json_null();
-	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
 			"env", e->cfg->name, "database", e->cfg->database,
 			"table", table, "kind", "schema",
-			"status", classify_name(cls), "sha256", hex,
-			"body", jbody);
+			"status", classify_name(cls), "sha256", hex);
 	if (obj == NULL)
 		return -ENOMEM;
+	if (jsontext_is_utf8(body, len)) {
+		json_object_set_new(obj, "body", json_stringn(body, len));
+	} else {
+		/* Bytes that are not text (a binary default, say) cannot be a
+		 * JSON string: the body travels as base64 instead. */
+		char *b64 = base64_encode(body, len);
+
+		json_object_set_new(obj, "body", json_null());
+		json_object_set_new(obj, "body_base64", json_string(b64));
+		free(b64);
+	}
 	text = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (text == NULL)
@@ -396,17 +404,21 @@ static void finish_job(struct run *r, struct job *job, size_t processed)
 	free(job);
 }
 
-/* A reused connection can have died while idle (server restart, timeout);
- * that shows as a client error on the very first statement. */
-static int stale_connection(const struct fetched_table *t, size_t n)
+/* A reused connection can have died while idle (server restart,
+ * wait_timeout): that shows as "gone away" or "lost" on the very first
+ * statement, at once. A read timeout also says "lost", but only after the
+ * timeout: retrying that would double the wait, so it must have been quick. */
+static int stale_connection(const struct fetched_table *t, size_t n,
+			    double seconds, unsigned read_timeout)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (t[i].status == FETCH_OK || t[i].status == FETCH_MISSING)
 			return 0;
-	return n > 0 && (t[0].err.code == CR_SERVER_GONE_ERROR ||
-			 t[0].err.code == CR_SERVER_LOST);
+	return n > 0 && seconds < read_timeout / 2.0 &&
+	       (t[0].err.code == CR_SERVER_GONE_ERROR ||
+		t[0].err.code == CR_SERVER_LOST);
 }
 
 static void worker_run(void *item, void *state, void *ctx)
@@ -420,9 +432,15 @@ static void worker_run(void *item, void *state, void *ctx)
 	unsigned trips = 0;
 	size_t i;
 	int attempt, reused = 0, broken;
+	double started;
 	MYSQL *m;
 
-	if (ws == NULL || run_stopping(r)) {
+	if (ws == NULL) {
+		/* Out of memory at thread start: as everywhere, no way on. */
+		fputs("rhizome: out of memory\n", stderr);
+		abort();
+	}
+	if (run_stopping(r)) {
 		finish_job(r, job, 0);
 		return;
 	}
@@ -447,11 +465,14 @@ static void worker_run(void *item, void *state, void *ctx)
 			}
 			break;
 		}
+		started = progress_now();
 		broken = fetch_schema_batch(m, e->cfg->schema, t, job->n,
 					    &ws->sql, &trips) != 0;
 		connpool_release(e->pool, m, broken);
 		if (broken && reused && attempt == 0 &&
-		    stale_connection(t, job->n) && !run_stopping(r)) {
+		    stale_connection(t, job->n, progress_now() - started,
+				     e->cfg->read_timeout) &&
+		    !run_stopping(r)) {
 			fetch_reset(t, job->n);
 			continue;
 		}
@@ -559,13 +580,13 @@ static json_t *build_summary(struct run *r, long long elapsed_ms)
 			counts[res->cls]++;
 			if (list_keys[res->cls] != NULL)
 				json_array_append_new(lists[res->cls],
-						      json_string(res->path));
+						      jsontext_string(res->path));
 			else if (res->cls == CLASS_ERROR)
 				json_array_append_new(lists[res->cls], json_pack(
-					"{s:s, s:s, s:i, s:s}", "env", e->cfg->name,
+					"{s:s, s:s, s:i, s:o}", "env", e->cfg->name,
 					"table", e->tables[j], "code",
 					(int)res->err.code, "message",
-					res->err.message));
+					jsontext_string(res->err.message)));
 			else
 				json_array_append_new(lists[res->cls], json_pack(
 					"{s:s, s:s}", "env", e->cfg->name,
@@ -752,7 +773,7 @@ static int publish_history(struct run *r, int status, json_t *summary,
 		return SYNC_EXIT_IO;
 	}
 	dir = history_run_dir(r->o->out, r->o->run_id);
-	json_object_set_new(summary, "history", json_string(dir));
+	json_object_set_new(summary, "history", jsontext_string(dir));
 	free(dir);
 	return status;
 }

@@ -190,6 +190,22 @@ test_history_decompresses_to_exactly_what_was_fetched() {
 	assert_eq "$(find "$T/snap/.history" -maxdepth 1 -name '.tmp-*' | wc -l)" 0 "unpublished folders"
 }
 
+test_body_that_is_not_utf8_goes_to_history_as_base64() {
+	it_load_fleet && it_config
+	mdb_sql s1 -e "CREATE TABLE dev_billing_event.bin_default (id int PRIMARY KEY, tag varbinary(4) DEFAULT x'FF00C3')"
+	sed -i 's/^tables = event flyway_schema_history/tables = event flyway_schema_history bin_default/' rhizome.cnf
+	rz sync schema --env dev_billing_event
+	assert_eq "$RC" 0 "exit status: $(js -c .errors)"
+	local f line
+	f=$(env_file dev_billing_event bin_default)
+	line=$(zstd -dcq snap/.history/*/dev_billing_event.jsonl.zst | jq -c 'select(.table == "bin_default")')
+	assert_eq "$(jq -r .body <<<"$line")" null "body"
+	jq -r .body_base64 <<<"$line" | base64 -d >"$T/decoded"
+	head -c -2 "$f" >"$T/fetched"
+	assert_file_eq "$T/decoded" "$T/fetched" "base64 body"
+	assert_eq "$(jq -r .sha256 <<<"$line")" "$(sha256sum <"$T/fetched" | cut -d' ' -f1)" "sha256"
+}
+
 test_lock_held_exits_5_and_touches_nothing() {
 	it_load_fleet && it_config
 	rz sync schema
