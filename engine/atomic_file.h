@@ -30,23 +30,26 @@ void atomic_file_init(void);
  */
 int atomic_file_open(struct atomic_file *f, const char *path);
 
-/* Append len bytes. Returns 0 or -errno (ENOSPC, EIO...). */
+/* Append len bytes. Returns 0 or -errno (ENOSPC, EIO...). Thread-safe for
+ * different files; one thread per struct. */
 int atomic_file_write(struct atomic_file *f, const void *data, size_t len);
 
 /*
  * Flush, rename over the final name, flush the folder. Returns 0, or -errno
  * with the temporary removed and the old file untouched. Frees the struct's
- * strings in both cases.
+ * strings in both cases. One thread per struct.
  */
 int atomic_file_commit(struct atomic_file *f);
 
-/* Drop the temporary file; the old file stays. Frees the struct's strings. */
+/* Drop the temporary file; the old file stays. Frees the struct's strings.
+ * One thread per struct. */
 void atomic_file_abort(struct atomic_file *f);
 
-/* open + write + commit. Returns 0 or -errno. */
+/* open + write + commit. Returns 0 or -errno. Thread-safe. */
 int atomic_write_file(const char *path, const void *data, size_t len);
 
-/* fsync a folder so renames and creations in it are durable. 0 or -errno. */
+/* fsync a folder so renames and creations in it are durable. 0 or -errno.
+ * Thread-safe. */
 int atomic_fsync_dir(const char *dir);
 
 /*

@@ -1,3 +1,7 @@
+/*
+ * Byte equality first (the common, unchanged case costs one memcmp); only
+ * when the bytes differ are both sides normalized and compared again.
+ */
 #include "classify.h"
 
 #include <stdlib.h>

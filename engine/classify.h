@@ -32,7 +32,8 @@ enum change_class classify_schema(const char *fresh, size_t fresh_len,
 /* "new", "unchanged", ... as the summary spells them. Thread-safe. */
 const char *classify_name(enum change_class c);
 
-/* Whether the plain file must be (re)written for this class. */
+/* Whether the plain file must be (re)written for this class, given
+ * --write-trivial. Thread-safe. */
 int classify_writes(enum change_class c, int write_trivial);
 
 #endif

@@ -1,3 +1,9 @@
+/*
+ * The batch loop: send the remaining statements as one query, read one
+ * result per statement, and when the server reports a failing statement
+ * (it runs none after it), record it and send the rest again. Errors are
+ * copied off the handle at once, on the thread that owns it.
+ */
 #include "fetch.h"
 
 #include <stdio.h>
@@ -27,7 +33,7 @@ void fetch_reset(struct fetched_table *t, size_t n)
 	}
 }
 
-static void set_error(struct fetched_table *t, const struct db_error *err)
+static void set_error(struct fetched_table *t, const struct connpool_error *err)
 {
 	t->err = *err;
 	t->status = err->code == ER_NO_SUCH_TABLE ? FETCH_MISSING : FETCH_ERROR;
@@ -42,9 +48,9 @@ static int take_result(MYSQL *m, struct fetched_table *t)
 	MYSQL_FIELD *fields;
 
 	if (res == NULL) {
-		struct db_error err;
+		struct connpool_error err;
 
-		db_error_capture(&err, m);
+		connpool_error_capture(&err, m);
 		if (err.code == 0) {
 			err.code = CR_UNKNOWN_ERROR;
 			snprintf(err.message, sizeof(err.message),
@@ -58,7 +64,7 @@ static int take_result(MYSQL *m, struct fetched_table *t)
 	lengths = mysql_fetch_lengths(res);
 	if (row == NULL || mysql_num_fields(res) < 2 || row[1] == NULL ||
 	    strcmp(fields[1].name, "Create Table") != 0) {
-		struct db_error err = { .code = ER_WRONG_OBJECT };
+		struct connpool_error err = { .code = ER_WRONG_OBJECT };
 
 		snprintf(err.sqlstate, sizeof(err.sqlstate), "HY000");
 		snprintf(err.message, sizeof(err.message),
@@ -81,7 +87,7 @@ static int take_result(MYSQL *m, struct fetched_table *t)
 
 /* Mark t[from..n) with err (the connection is gone). */
 static void fail_rest(struct fetched_table *t, size_t from, size_t n,
-		      const struct db_error *err)
+		      const struct connpool_error *err)
 {
 	for (; from < n; from++)
 		if (t[from].status == FETCH_PENDING) {
@@ -94,7 +100,7 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 		       size_t n, struct strbuf *sql, unsigned *round_trips)
 {
 	size_t first = 0, k, i;
-	struct db_error err;
+	struct connpool_error err;
 	int status;
 
 	while (first < n) {
@@ -111,7 +117,7 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 		(*round_trips)++;
 		k = first;
 		if (mysql_real_query(m, sql->data, sql->len) != 0) {
-			db_error_capture(&err, m);
+			connpool_error_capture(&err, m);
 			if (fetch_is_client_error(err.code)) {
 				fail_rest(t, k, n, &err);
 				return -1;
@@ -140,7 +146,7 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 		}
 		if (status > 0) {
 			/* the batch's first table failed */
-			db_error_capture(&err, m);
+			connpool_error_capture(&err, m);
 			if (fetch_is_client_error(err.code)) {
 				fail_rest(t, 0, n, &err);
 				return -1;
@@ -170,7 +176,7 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 			}
 			if (status > 0) {
 				/* Statement k failed; the server ran none after it. */
-				db_error_capture(&err, m);
+				connpool_error_capture(&err, m);
 				if (fetch_is_client_error(err.code) || k >= n) {
 					fail_rest(t, k, n, &err);
 					return -1;

@@ -25,7 +25,7 @@ struct fetched_table {
 	enum fetch_status status;
 	char *body;                 /* owned: the Create Table text (FETCH_OK) */
 	size_t len;
-	struct db_error err;        /* FETCH_MISSING / FETCH_ERROR */
+	struct connpool_error err;        /* FETCH_MISSING / FETCH_ERROR */
 };
 
 /*

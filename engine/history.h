@@ -43,7 +43,8 @@ int history_append(history *h, size_t env, const char *line, size_t len);
  */
 int history_publish(history *h, json_t *manifest);
 
-/* Remove the unpublished folder and free `h`. NULL is a no-op. */
+/* Remove the unpublished folder and free `h`. NULL is a no-op. Main thread
+ * only, after the workers stopped. */
 void history_abandon(history *h);
 
 /* The published folder's path ("{out}/.history/{run_id}"). Caller frees. */

@@ -1,3 +1,8 @@
+/*
+ * Output goes straight to stderr, unbuffered, under the engine's lock. The
+ * bar is redrawn with "\r\033[K" and cleared before any log line, so lines
+ * never land in the middle of a bar.
+ */
 #include "progress.h"
 
 #include <stdio.h>

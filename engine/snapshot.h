@@ -38,7 +38,8 @@ int snapshot_sweep(snapshot_root *root, const char *const *folders,
 /* "{out}/{folder}/expected_data". Caller frees. Thread-safe. */
 char *snapshot_data_dir(const char *out, const char *folder);
 
-/* "{out}/{folder}/expected_data/{database}_{table}{ext}". Caller frees. */
+/* "{out}/{folder}/expected_data/{database}_{table}{ext}". Caller frees.
+ * Thread-safe. */
 char *snapshot_table_path(const char *out, const char *folder,
 			  const char *database, const char *table,
 			  const char *ext);

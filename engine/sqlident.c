@@ -1,3 +1,8 @@
+/*
+ * Quoting is the whole defence: a backtick inside a name is doubled, so the
+ * quoted identifier always ends where it should. Names are never escaped
+ * any other way and never appear in SQL unquoted.
+ */
 #include "sqlident.h"
 
 void sqlident_quote(struct strbuf *sb, const char *name)

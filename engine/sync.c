@@ -59,7 +59,7 @@ struct table_result {
 	enum change_class cls;
 	int done;               /* written once, by the job owning the table */
 	char *path;             /* the .sql path, as shown in the summary */
-	struct db_error err;    /* cls == CLASS_ERROR */
+	struct connpool_error err;    /* cls == CLASS_ERROR */
 	char *statement;        /* the failing statement (for --verbose) */
 };
 
@@ -428,7 +428,7 @@ static void worker_run(void *item, void *state, void *ctx)
 	struct worker_state *ws = state;
 	struct env_run *e = job->env;
 	struct fetched_table *t;
-	struct db_error err;
+	struct connpool_error err;
 	unsigned trips = 0;
 	size_t i;
 	int attempt, reused = 0, broken;

@@ -46,10 +46,10 @@ struct connpool {
 	int interrupted;                /* guarded by lock */
 	int wake_fd;                    /* eventfd: readable once interrupted */
 	int dead;                       /* guarded by lock: a connect failed */
-	struct db_error dead_error;     /* guarded by lock */
+	struct connpool_error dead_error;     /* guarded by lock */
 };
 
-void db_error_capture(struct db_error *err, MYSQL *m)
+void connpool_error_capture(struct connpool_error *err, MYSQL *m)
 {
 	err->code = mysql_errno(m);
 	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", mysql_sqlstate(m));
@@ -100,7 +100,7 @@ void connpool_free(connpool *p)
 	free(p);
 }
 
-static void set_interrupted(struct db_error *err)
+static void set_interrupted(struct connpool_error *err)
 {
 	err->code = 0;
 	snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
@@ -149,7 +149,7 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
 }
 
 /* Open one connection with every option set. Runs without the lock. */
-static MYSQL *open_connection(connpool *p, struct db_error *err)
+static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 {
 	const struct env_config *env = p->env;
 	MYSQL *m = mysql_init(NULL), *ret = NULL;
@@ -189,7 +189,7 @@ static MYSQL *open_connection(connpool *p, struct db_error *err)
 		return NULL;
 	}
 	if (ret == NULL) {
-		db_error_capture(err, m);
+		connpool_error_capture(err, m);
 		mysql_close(m);
 		return NULL;
 	}
@@ -197,7 +197,7 @@ static MYSQL *open_connection(connpool *p, struct db_error *err)
 }
 
 int connpool_acquire(connpool *p, MYSQL **out, int *reused,
-		     struct db_error *err)
+		     struct connpool_error *err)
 {
 	MYSQL *m = NULL;
 	int fd;

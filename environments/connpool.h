@@ -22,14 +22,14 @@
 typedef struct connpool connpool;
 
 /* A server or client error, copied off the handle by the thread owning it. */
-struct db_error {
+struct connpool_error {
 	unsigned code;          /* mysql_errno(), or 0 */
 	char sqlstate[6];
 	char message[512];
 };
 
 /* Copy the error of `m` into *err. Call on the thread that owns `m`. */
-void db_error_capture(struct db_error *err, MYSQL *m);
+void connpool_error_capture(struct connpool_error *err, MYSQL *m);
 
 /*
  * Create the pool for `env` (borrowed; must outlive the pool). No connection
@@ -50,7 +50,7 @@ void connpool_free(connpool *p);
  * Thread-safe; the handle then belongs to the calling thread until released.
  */
 int connpool_acquire(connpool *p, MYSQL **out, int *reused,
-		     struct db_error *err);
+		     struct connpool_error *err);
 
 /*
  * Give a connection back. `broken` nonzero closes it (after an error that

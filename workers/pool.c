@@ -13,8 +13,8 @@
 struct pool {
 	queue *q;                  /* borrowed */
 	struct pool_opts opts;     /* immutable after start */
-	pthread_t *threads;
-	size_t nthreads;           /* threads actually created */
+	pthread_t *threads;        /* owned by the controlling thread */
+	size_t nthreads;           /* controlling thread only: threads created */
 	pthread_mutex_t lock;
 	pthread_cond_t started_cond;
 	size_t started;            /* guarded by lock */

@@ -29,8 +29,9 @@ struct pool_opts {
 
 /*
  * Start opts->threads workers popping from `q` (borrowed: it must outlive the
- * pool). Returns once every worker runs, or NULL on failure (no thread is left
- * running then). Call from one controlling thread.
+ * pool). Returns once every worker runs, or NULL on failure: no thread is
+ * left running then, and `q` has been closed (that is how the threads that
+ * did start were stopped). Call from one controlling thread.
  */
 pool *pool_start(queue *q, const struct pool_opts *opts);
 
