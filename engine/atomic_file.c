@@ -182,6 +182,112 @@ int atomic_write_file(const char *path, const void *data, size_t len)
 	return atomic_file_commit(&f);
 }
 
+void atomic_batch_init(struct atomic_batch *b)
+{
+	b->n = 0;
+}
+
+int atomic_batch_full(const struct atomic_batch *b)
+{
+	return b->n >= ATOMIC_BATCH_MAX;
+}
+
+int atomic_batch_add(struct atomic_batch *b, const char *path,
+		     const void *data, size_t len)
+{
+	struct atomic_file *f = &b->files[b->n];
+	int rc;
+
+	if (b->n >= ATOMIC_BATCH_MAX)
+		return -ENOBUFS;
+	rc = atomic_file_open(f, path);
+	if (rc != 0)
+		return rc;
+	rc = atomic_file_write(f, data, len);
+	if (rc != 0) {
+		atomic_file_abort(f);
+		return rc;
+	}
+	b->n++;
+	return 0;
+}
+
+void atomic_batch_abort(struct atomic_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		atomic_file_abort(&b->files[i]);
+	b->n = 0;
+}
+
+/* Flush every queued file: one syncfs() for the lot where the kernel has
+ * it, else one fsync() each. Returns 0 or -errno. */
+static int flush_all(struct atomic_batch *b)
+{
+	size_t i;
+
+	if (b->n > 1 && syncfs(b->files[0].fd) == 0)
+		return 0;
+	for (i = 0; i < b->n; i++)
+		if (fsync(b->files[i].fd) != 0)
+			return -errno;
+	return 0;
+}
+
+int atomic_batch_commit(struct atomic_batch *b, size_t *failed)
+{
+	char *last_dir = NULL;
+	size_t i;
+	int rc;
+
+	*failed = 0;
+	if (b->n == 0)
+		return 0;
+	rc = flush_all(b);
+	for (i = 0; rc == 0 && i < b->n; i++) {
+		struct atomic_file *f = &b->files[i];
+		char *dir;
+
+		if (close(f->fd) != 0) {
+			f->fd = -1;
+			rc = -errno;
+			break;
+		}
+		f->fd = -1;
+		if (rename(f->tmp_path, f->path) != 0) {
+			rc = -errno;
+			break;
+		}
+		dir = dir_of(f->path);
+		if (dir == NULL) {
+			rc = -ENOMEM;
+			i++; /* this one has its name */
+			release(f);
+			break;
+		}
+		/* Files of a batch usually share one folder: flush each
+		 * folder once, when the next file leaves it (or at the end). */
+		if (last_dir != NULL && strcmp(dir, last_dir) != 0)
+			rc = atomic_fsync_dir(last_dir);
+		free(last_dir);
+		last_dir = dir;
+		release(f);
+		if (rc != 0) {
+			i++;
+			break;
+		}
+	}
+	if (rc == 0 && last_dir != NULL)
+		rc = atomic_fsync_dir(last_dir);
+	free(last_dir);
+	*failed = rc == 0 ? b->n : i;
+	for (; i < b->n; i++)
+		atomic_file_abort(&b->files[i]);
+	b->n = 0;
+	return rc;
+}
+
 int atomic_sweep_dir(const char *dir)
 {
 	DIR *d = opendir(dir);

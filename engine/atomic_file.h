@@ -48,6 +48,46 @@ void atomic_file_abort(struct atomic_file *f);
 /* open + write + commit. Returns 0 or -errno. Thread-safe. */
 int atomic_write_file(const char *path, const void *data, size_t len);
 
+/*
+ * A batch: many files made durable together. Flushing each file before its
+ * rename costs one journal commit per file; a batch writes every temporary,
+ * flushes them all with one syncfs(), renames them, and flushes each folder
+ * once. The guarantee is the same (no file is renamed before its contents
+ * are on disk), at a fraction of the cost. At most ATOMIC_BATCH_MAX files
+ * are held open; a caller adding more commits in between.
+ */
+#define ATOMIC_BATCH_MAX 64
+
+struct atomic_batch {
+	struct atomic_file files[ATOMIC_BATCH_MAX];
+	size_t n;
+};
+
+/* An empty batch. */
+void atomic_batch_init(struct atomic_batch *b);
+
+/* Whether the batch is full (commit before adding more). */
+int atomic_batch_full(const struct atomic_batch *b);
+
+/*
+ * Write `data` to a temporary file for `path` and queue it. Returns 0, or
+ * -errno with nothing queued and nothing left behind. The batch must not be
+ * full. One thread per batch.
+ */
+int atomic_batch_add(struct atomic_batch *b, const char *path,
+		     const void *data, size_t len);
+
+/*
+ * Make every queued file durable and give it its final name, in order.
+ * Returns 0, or -errno with *failed set to the index of the first file that
+ * did not get its final name (files before it did; it and those after it
+ * were removed, their old files untouched). The batch is empty afterwards.
+ */
+int atomic_batch_commit(struct atomic_batch *b, size_t *failed);
+
+/* Drop every queued file; the old files stay. */
+void atomic_batch_abort(struct atomic_batch *b);
+
 /* fsync a folder so renames and creations in it are durable. 0 or -errno.
  * Thread-safe. */
 int atomic_fsync_dir(const char *dir);

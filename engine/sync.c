@@ -107,6 +107,8 @@ struct run {
 };
 
 struct worker_state {
+	struct atomic_batch batch;      /* plain files awaiting their commit */
+	size_t batch_table[ATOMIC_BATCH_MAX]; /* their tables' indexes */
 	struct strbuf sql;
 	struct strbuf line;
 	struct fetched_table *fetched;
@@ -121,6 +123,8 @@ static void *worker_start(void *ctx)
 
 	(void)ctx;
 	mysql_thread_init();
+	if (ws != NULL)
+		atomic_batch_init(&ws->batch);
 	return ws;
 }
 
@@ -207,6 +211,26 @@ static int record_history(struct run *r, struct env_run *e,
 	return rc;
 }
 
+/* Give the job's new files their final names, durably, all at once (see
+ * atomic_file.h). A file that fails turns its table into a local error. */
+static void commit_writes(struct run *r, struct env_run *e,
+			  struct worker_state *ws)
+{
+	size_t failed, i, n = ws->batch.n;
+	int rc = atomic_batch_commit(&ws->batch, &failed);
+
+	if (rc == 0)
+		return;
+	for (i = failed; i < n; i++) {
+		struct table_result *res = &e->results[ws->batch_table[i]];
+
+		local_error(res, "cannot write", res->path, rc);
+	}
+	pthread_mutex_lock(&r->lock);
+	r->io_failed = 1;
+	pthread_mutex_unlock(&r->lock);
+}
+
 static void handle_table(struct run *r, struct env_run *e, size_t idx,
 			 struct fetched_table *f, struct worker_state *ws)
 {
@@ -253,11 +277,14 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 			local_error(res, "cannot create", e->data_dir, rc);
 			goto io_failed;
 		}
-		rc = atomic_write_file(res->path, fresh, fresh_len);
+		if (atomic_batch_full(&ws->batch))
+			commit_writes(r, e, ws);
+		rc = atomic_batch_add(&ws->batch, res->path, fresh, fresh_len);
 		if (rc != 0) {
 			local_error(res, "cannot write", res->path, rc);
 			goto io_failed;
 		}
+		ws->batch_table[ws->batch.n - 1] = idx;
 	}
 	rc = record_history(r, e, ws, f->table, res->cls, f->body, f->len);
 	if (rc != 0) {
@@ -481,6 +508,7 @@ static void worker_run(void *item, void *state, void *ctx)
 
 	for (i = 0; i < job->n; i++)
 		handle_table(r, e, job->first + i, &t[i], ws);
+	commit_writes(r, e, ws);
 	fetch_reset(t, job->n);
 
 	pthread_mutex_lock(&r->lock);

@@ -321,6 +321,87 @@ static void test_atomic_mkdirs_under_a_file_fails_with_enotdir(void)
 	scratch_remove(dir);
 }
 
+static void test_atomic_batch_commit_gives_every_file_its_name(void)
+{
+	char *dir = scratch_dir();
+	char *a = path_join(dir, "a.sql"), *b = path_join(dir, "b.sql");
+	struct atomic_batch batch;
+	size_t failed = 99, len;
+	char *got;
+
+	ASSERT_EQ(file_put_str(a, "old a"), 0);
+	atomic_batch_init(&batch);
+	ASSERT_EQ(atomic_batch_add(&batch, a, "new a", 5), 0);
+	ASSERT_EQ(atomic_batch_add(&batch, b, "new b", 5), 0);
+	/* before the commit: old contents, temporaries beside them */
+	got = file_get(a, &len);
+	ASSERT_STR_EQ(got, "old a");
+	free(got);
+	ASSERT_EQ(dir_count_prefix(dir, ATOMIC_TMP_PREFIX), 2);
+	ASSERT_EQ(atomic_batch_commit(&batch, &failed), 0);
+	ASSERT_EQ(failed, 2);
+	ASSERT_EQ(batch.n, 0);
+	got = file_get(a, &len);
+	ASSERT_STR_EQ(got, "new a");
+	free(got);
+	got = file_get(b, &len);
+	ASSERT_STR_EQ(got, "new b");
+	free(got);
+	ASSERT_EQ(dir_count_prefix(dir, ATOMIC_TMP_PREFIX), 0);
+	free(a);
+	free(b);
+	scratch_remove(dir);
+}
+
+static void test_atomic_batch_failed_rename_keeps_old_files_and_leaves_no_temporary(void)
+{
+	char *dir = scratch_dir();
+	char *a = path_join(dir, "a.sql"), *b = path_join(dir, "b.sql");
+	char *c = path_join(dir, "c.sql"), *inside = path_join(dir, "b.sql/x");
+	struct atomic_batch batch;
+	size_t failed = 99, len;
+	char *got;
+
+	/* b.sql is a folder with a file in it: renaming a file over it fails */
+	ASSERT_EQ(atomic_mkdirs(b), 0);
+	ASSERT_EQ(file_put_str(inside, "x"), 0);
+	ASSERT_EQ(file_put_str(c, "old c"), 0);
+	atomic_batch_init(&batch);
+	ASSERT_EQ(atomic_batch_add(&batch, a, "new a", 5), 0);
+	ASSERT_EQ(atomic_batch_add(&batch, b, "new b", 5), 0);
+	ASSERT_EQ(atomic_batch_add(&batch, c, "new c", 5), 0);
+	ASSERT_EQ(atomic_batch_commit(&batch, &failed), -EISDIR);
+	ASSERT_EQ(failed, 1);
+	got = file_get(a, &len);
+	ASSERT_STR_EQ(got, "new a");
+	free(got);
+	got = file_get(c, &len);
+	ASSERT_STR_EQ(got, "old c");
+	free(got);
+	ASSERT_EQ(dir_count_prefix(dir, ATOMIC_TMP_PREFIX), 0);
+	free(a);
+	free(b);
+	free(c);
+	free(inside);
+	scratch_remove(dir);
+}
+
+static void test_atomic_batch_abort_removes_temporaries(void)
+{
+	char *dir = scratch_dir();
+	char *a = path_join(dir, "a.sql");
+	struct atomic_batch batch;
+
+	atomic_batch_init(&batch);
+	ASSERT_EQ(atomic_batch_add(&batch, a, "new a", 5), 0);
+	ASSERT_EQ(dir_count_prefix(dir, ATOMIC_TMP_PREFIX), 1);
+	atomic_batch_abort(&batch);
+	ASSERT_EQ(dir_count_prefix(dir, ATOMIC_TMP_PREFIX), 0);
+	ASSERT_TRUE(!path_exists(a));
+	free(a);
+	scratch_remove(dir);
+}
+
 static void test_atomic_mkdirs_on_an_existing_file_fails_with_enotdir(void)
 {
 	char *dir = scratch_dir();
@@ -355,6 +436,9 @@ int main(void)
 	RUN(test_atomic_sweep_removes_only_prefixed_files);
 	RUN(test_atomic_mkdirs_creates_nested_folders);
 	RUN(test_atomic_mkdirs_under_a_file_fails_with_enotdir);
+	RUN(test_atomic_batch_commit_gives_every_file_its_name);
+	RUN(test_atomic_batch_failed_rename_keeps_old_files_and_leaves_no_temporary);
+	RUN(test_atomic_batch_abort_removes_temporaries);
 	RUN(test_atomic_mkdirs_on_an_existing_file_fails_with_enotdir);
 	RUN(test_atomic_mkdirs_of_empty_path_fails_with_enoent);
 	return CHECK_EXIT();
