@@ -110,7 +110,6 @@ struct worker_state {
 	struct atomic_batch batch;      /* plain files awaiting their commit */
 	size_t batch_table[ATOMIC_BATCH_MAX]; /* their tables' indexes */
 	struct strbuf sql;
-	struct strbuf line;
 	struct fetched_table *fetched;
 	size_t cap;
 };
@@ -135,7 +134,6 @@ static void worker_stop(void *state, void *ctx)
 	(void)ctx;
 	if (ws != NULL) {
 		strbuf_release(&ws->sql);
-		strbuf_release(&ws->line);
 		free(ws->fetched);
 		free(ws);
 	}
@@ -173,8 +171,7 @@ static void local_error(struct table_result *res, const char *what,
 }
 
 /* Append this table's history line. Returns 0 or -errno. */
-static int record_history(struct run *r, struct env_run *e,
-			  struct worker_state *ws, const char *table,
+static int record_history(struct run *r, struct env_run *e, const char *table,
 			  enum change_class cls, const char *body, size_t len)
 {
 	json_t *obj;
@@ -204,10 +201,8 @@ static int record_history(struct run *r, struct env_run *e,
 	json_decref(obj);
 	if (text == NULL)
 		return -ENOMEM;
-	strbuf_reset(&ws->line);
-	strbuf_adds(&ws->line, text);
+	rc = history_append(r->hist, e->index, text, strlen(text));
 	free(text);
-	rc = history_append(r->hist, e->index, ws->line.data, ws->line.len);
 	return rc;
 }
 
@@ -286,7 +281,7 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 		}
 		ws->batch_table[ws->batch.n - 1] = idx;
 	}
-	rc = record_history(r, e, ws, f->table, res->cls, f->body, f->len);
+	rc = record_history(r, e, f->table, res->cls, f->body, f->len);
 	if (rc != 0) {
 		char *hpath = history_run_dir(o->out, o->run_id);
 
