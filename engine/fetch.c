@@ -27,6 +27,9 @@ void fetch_reset(struct fetched_table *t, size_t n)
 	for (i = 0; i < n; i++) {
 		free(t[i].body);
 		t[i].body = NULL;
+		if (t[i].res != NULL)
+			mysql_free_result(t[i].res);
+		t[i].res = NULL;
 		t[i].len = 0;
 		t[i].status = FETCH_PENDING;
 		memset(&t[i].err, 0, sizeof(t[i].err));
@@ -40,7 +43,7 @@ static void set_error(struct fetched_table *t, const struct connpool_error *err)
 }
 
 /* Read the current statement's result into t. 0, or -1 on a client error. */
-static int take_result(MYSQL *m, struct fetched_table *t)
+static int take_result(MYSQL *m, enum fetch_kind kind, struct fetched_table *t)
 {
 	MYSQL_RES *res = mysql_store_result(m);
 	MYSQL_ROW row;
@@ -54,10 +57,15 @@ static int take_result(MYSQL *m, struct fetched_table *t)
 		if (err.code == 0) {
 			err.code = CR_UNKNOWN_ERROR;
 			snprintf(err.message, sizeof(err.message),
-				 "SHOW CREATE TABLE returned no result set");
+				 "the statement returned no result set");
 		}
 		set_error(t, &err);
 		return fetch_is_client_error(err.code) ? -1 : 0;
+	}
+	if (kind == FETCH_DATA) {
+		t->res = res;
+		t->status = FETCH_OK;
+		return 0;
 	}
 	fields = mysql_fetch_fields(res);
 	row = mysql_fetch_row(res);
@@ -96,23 +104,98 @@ static void fail_rest(struct fetched_table *t, size_t from, size_t n,
 		}
 }
 
-int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
-		       size_t n, struct strbuf *sql, unsigned *round_trips)
+static void add_statement(struct strbuf *sql, const struct fetch_request *req,
+			  const struct fetched_table *t)
+{
+	size_t i;
+
+	if (req->kind == FETCH_SCHEMA) {
+		sqlident_show_create(sql, req->schema, t->table);
+		return;
+	}
+	strbuf_adds(sql, "SELECT * FROM ");
+	sqlident_quote(sql, req->schema);
+	strbuf_add(sql, ".", 1);
+	sqlident_quote(sql, t->table);
+	for (i = 0; i < t->norder; i++) {
+		strbuf_adds(sql, i == 0 ? " ORDER BY " : ", ");
+		sqlident_quote(sql, t->order_by[i]);
+	}
+	/* A number rhizome formats itself: the one non-identifier. */
+	strbuf_addf(sql, " LIMIT %u", req->rows);
+}
+
+/* Statements that open the first query of a batch (see the header).
+ * Returns how many. */
+static unsigned add_prefix(struct strbuf *sql, const struct fetch_request *req)
+{
+	strbuf_adds(sql, "SHOW CREATE DATABASE ");
+	sqlident_quote(sql, req->schema);
+	if (req->kind == FETCH_SCHEMA)
+		return 1;
+	strbuf_adds(sql, ";SET time_zone = '+00:00'");
+	return 2;
+}
+
+static void set_unknown(struct connpool_error *err, const char *message)
+{
+	err->code = CR_UNKNOWN_ERROR;
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
+	snprintf(err->message, sizeof(err->message), "%s", message);
+}
+
+/*
+ * Set aside the results of the prefix statements. Returns 0 when the first
+ * table's result is next, 1 when the first table failed (its error is
+ * current), 2 when a prefix statement failed (t[] marked), -1 when the
+ * connection broke (t[] marked).
+ */
+static int skip_prefix(MYSQL *m, unsigned nprefix, struct fetched_table *t,
+		       size_t n)
+{
+	struct connpool_error err;
+	unsigned j;
+	int status;
+
+	for (j = 0; j < nprefix; j++) {
+		MYSQL_RES *res = mysql_store_result(m);
+
+		if (res != NULL)
+			mysql_free_result(res);
+		status = mysql_next_result(m);
+		if (status == 0)
+			continue;
+		if (status < 0) {
+			set_unknown(&err, "the server answered fewer statements "
+				    "than sent");
+			fail_rest(t, 0, n, &err);
+			return -1;
+		}
+		if (j + 1 == nprefix)
+			return 1;
+		connpool_error_capture(&err, m);
+		fail_rest(t, 0, n, &err);
+		return fetch_is_client_error(err.code) ? -1 : 2;
+	}
+	return 0;
+}
+
+int fetch_batch(MYSQL *m, const struct fetch_request *req,
+		struct fetched_table *t, size_t n, struct strbuf *sql,
+		unsigned *round_trips)
 {
 	size_t first = 0, k, i;
 	struct connpool_error err;
+	unsigned nprefix;
 	int status;
 
 	while (first < n) {
 		strbuf_reset(sql);
-		if (first == 0) {
-			strbuf_adds(sql, "SHOW CREATE DATABASE ");
-			sqlident_quote(sql, schema);
-		}
+		nprefix = first == 0 ? add_prefix(sql, req) : 0;
 		for (i = first; i < n; i++) {
 			if (sql->len > 0)
 				strbuf_add(sql, ";", 1);
-			sqlident_show_create(sql, schema, t[i].table);
+			add_statement(sql, req, &t[i]);
 		}
 		(*round_trips)++;
 		k = first;
@@ -122,7 +205,7 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 				fail_rest(t, k, n, &err);
 				return -1;
 			}
-			if (first == 0) {
+			if (nprefix > 0) {
 				/* the schema check itself failed */
 				fail_rest(t, 0, n, &err);
 				return 0;
@@ -131,20 +214,12 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 			first = k + 1;
 			continue;
 		}
-		/* The first query opens with SHOW CREATE DATABASE (see the
-		 * header): a schema that is missing or not ours to read fails
-		 * the batch with its own error instead of every table passing
-		 * for "missing". Had it failed, mysql_real_query would have
-		 * said so; here its result is only set aside. */
-		status = 0;
-		if (first == 0) {
-			MYSQL_RES *res = mysql_store_result(m);
-
-			if (res != NULL)
-				mysql_free_result(res);
-			status = mysql_next_result(m);
-		}
-		if (status > 0) {
+		switch (skip_prefix(m, nprefix, t, n)) {
+		case -1:
+			return -1;
+		case 2:
+			return 0;
+		case 1:
 			/* the batch's first table failed */
 			connpool_error_capture(&err, m);
 			if (fetch_is_client_error(err.code)) {
@@ -156,7 +231,7 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 			continue;
 		}
 		for (;;) {
-			if (take_result(m, &t[k]) != 0) {
+			if (take_result(m, req->kind, &t[k]) != 0) {
 				fail_rest(t, k + 1, n, &t[k].err);
 				return -1;
 			}
@@ -167,11 +242,6 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 			if (status == 0 && k >= n) {
 				/* More results than statements: do not trust
 				 * this connection any further. */
-				err.code = CR_UNKNOWN_ERROR;
-				snprintf(err.sqlstate, sizeof(err.sqlstate), "HY000");
-				snprintf(err.message, sizeof(err.message),
-					 "the server answered more statements "
-					 "than sent");
 				return -1;
 			}
 			if (status > 0) {
@@ -189,4 +259,104 @@ int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
 		first = k;
 	}
 	return 0;
+}
+
+void fetch_keys_free(struct table_key *keys, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		free(keys[i].table);
+		free(keys[i].index);
+		for (j = 0; j < keys[i].ncolumns; j++)
+			free(keys[i].columns[j]);
+		free(keys[i].columns);
+	}
+	free(keys);
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+int fetch_keys(MYSQL *m, const char *schema, struct table_key **keys,
+	       size_t *nkeys, struct connpool_error *err, struct strbuf *sql,
+	       unsigned *round_trips)
+{
+	struct table_key *out = NULL;
+	size_t n = 0, cap = 0;
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int status;
+
+	*keys = NULL;
+	*nkeys = 0;
+	/* USE names the schema as an identifier, so the query needs no
+	 * string built from it. Rows come key by key: for each table the
+	 * primary key first, then unique keys by name; only the first key
+	 * of each table is kept. */
+	strbuf_reset(sql);
+	strbuf_adds(sql, "USE ");
+	sqlident_quote(sql, schema);
+	strbuf_adds(sql, ";SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME "
+		    "FROM information_schema.STATISTICS "
+		    "WHERE TABLE_SCHEMA = DATABASE() AND NON_UNIQUE = 0 "
+		    "ORDER BY TABLE_NAME, INDEX_NAME <> 'PRIMARY', INDEX_NAME, "
+		    "SEQ_IN_INDEX");
+	(*round_trips)++;
+	if (mysql_real_query(m, sql->data, sql->len) != 0)
+		goto failed;
+	status = mysql_next_result(m);
+	if (status != 0)
+		goto failed;
+	res = mysql_store_result(m);
+	if (res == NULL)
+		goto failed;
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		struct table_key *k = n ? &out[n - 1] : NULL;
+
+		if (row[0] == NULL || row[1] == NULL || row[2] == NULL)
+			continue;
+		if (k != NULL && strcmp(k->table, row[0]) == 0) {
+			if (strcmp(k->index, row[1]) != 0)
+				continue; /* a later key of the same table */
+		} else {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				out = realloc(out, cap * sizeof(*out));
+				if (out == NULL)
+					abort();
+			}
+			k = &out[n++];
+			memset(k, 0, sizeof(*k));
+			k->table = xstrdup(row[0]);
+			k->index = xstrdup(row[1]);
+			k->primary = strcmp(row[1], "PRIMARY") == 0;
+		}
+		k->columns = realloc(k->columns,
+				     (k->ncolumns + 1) * sizeof(*k->columns));
+		if (k->columns == NULL)
+			abort();
+		k->columns[k->ncolumns++] = xstrdup(row[2]);
+	}
+	mysql_free_result(res);
+	/* drain anything left so the connection is clean */
+	while (mysql_next_result(m) == 0) {
+		res = mysql_store_result(m);
+		if (res != NULL)
+			mysql_free_result(res);
+	}
+	*keys = out;
+	*nkeys = n;
+	return 0;
+
+failed:
+	connpool_error_capture(err, m);
+	fetch_keys_free(out, n);
+	return fetch_is_client_error(err->code) ? -1 : 1;
 }

@@ -1,5 +1,6 @@
 /*
- * fetch: one round trip for a batch of SHOW CREATE TABLE statements.
+ * fetch: one round trip for a batch of statements, one per table: SHOW
+ * CREATE TABLE (schema) or SELECT ... ORDER BY key LIMIT n (data).
  *
  * The batch's statements go to the server as one multi-statement query.
  * The server stops at the first failing statement, so when a table is
@@ -8,7 +9,9 @@
  * rest of its batch. A client-side error (connection lost, timeout) ends the
  * batch: every table not yet fetched carries that error. The first query of
  * a batch opens with SHOW CREATE DATABASE, so a wrong or unreadable schema
- * fails its tables with that error rather than passing them off as missing.
+ * fails its tables with that error rather than passing them off as missing
+ * (data batches also set the session time zone to UTC there, so TIMESTAMP
+ * values do not depend on the server's zone).
  */
 #ifndef RHIZOME_FETCH_H
 #define RHIZOME_FETCH_H
@@ -20,27 +23,61 @@
 
 enum fetch_status { FETCH_PENDING, FETCH_OK, FETCH_MISSING, FETCH_ERROR };
 
+enum fetch_kind { FETCH_SCHEMA, FETCH_DATA };
+
 struct fetched_table {
 	const char *table;          /* borrowed: the name fetched */
+	const char *const *order_by; /* data: key columns to order by (borrowed) */
+	size_t norder;
 	enum fetch_status status;
-	char *body;                 /* owned: the Create Table text (FETCH_OK) */
+	char *body;                 /* owned: the Create Table text (schema) */
 	size_t len;
-	struct connpool_error err;        /* FETCH_MISSING / FETCH_ERROR */
+	MYSQL_RES *res;             /* owned: the rows (data) */
+	struct connpool_error err;  /* FETCH_MISSING / FETCH_ERROR */
+};
+
+struct fetch_request {
+	enum fetch_kind kind;
+	const char *schema;         /* schema on the server */
+	unsigned rows;              /* data: rows per table (LIMIT) */
 };
 
 /*
- * Fetch every t[i].table (status FETCH_PENDING) of `schema` over `m`.
- * `sql` is the caller's reusable buffer. Returns 0 when the connection is
- * still usable, -1 when it broke (the caller must release it as broken).
+ * Fetch every t[i] (status FETCH_PENDING) over `m` as `req` says. `sql` is
+ * the caller's reusable buffer. Returns 0 when the connection is still
+ * usable, -1 when it broke (the caller must release it as broken).
  * *round_trips is incremented per query sent. Call on the thread owning `m`.
  */
-int fetch_schema_batch(MYSQL *m, const char *schema, struct fetched_table *t,
-		       size_t n, struct strbuf *sql, unsigned *round_trips);
+int fetch_batch(MYSQL *m, const struct fetch_request *req,
+		struct fetched_table *t, size_t n, struct strbuf *sql,
+		unsigned *round_trips);
+
+/* The keys of one table, as read by fetch_keys(). */
+struct table_key {
+	char *table;
+	char *index;                /* "PRIMARY" or a unique key's name */
+	int primary;
+	char **columns;             /* in key order */
+	size_t ncolumns;
+};
+
+/*
+ * Read, in one round trip, the primary key of every table of `schema` that
+ * has one and the first unique key (by name) of those that have none.
+ * Returns 0 with *keys (caller frees with fetch_keys_free) and *nkeys, 1
+ * when the server refused (*err filled, connection fine), -1 when the
+ * connection broke. Call on the thread owning `m`.
+ */
+int fetch_keys(MYSQL *m, const char *schema, struct table_key **keys,
+	       size_t *nkeys, struct connpool_error *err, struct strbuf *sql,
+	       unsigned *round_trips);
+
+void fetch_keys_free(struct table_key *keys, size_t n);
 
 /* Whether `code` is a client-side (connection) error, not a server one. */
 int fetch_is_client_error(unsigned code);
 
-/* Free the bodies of t[0..n) and reset them to FETCH_PENDING. */
+/* Free the bodies and results of t[0..n), reset them to FETCH_PENDING. */
 void fetch_reset(struct fetched_table *t, size_t n);
 
 #endif

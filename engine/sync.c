@@ -456,6 +456,8 @@ static void worker_run(void *item, void *state, void *ctx)
 	int attempt, reused = 0, broken;
 	double started;
 	MYSQL *m;
+	struct fetch_request req = { .kind = FETCH_SCHEMA,
+				     .schema = e->cfg->schema };
 
 	if (ws == NULL) {
 		/* Out of memory at thread start: as everywhere, no way on. */
@@ -488,8 +490,8 @@ static void worker_run(void *item, void *state, void *ctx)
 			break;
 		}
 		started = progress_now();
-		broken = fetch_schema_batch(m, e->cfg->schema, t, job->n,
-					    &ws->sql, &trips) != 0;
+		broken = fetch_batch(m, &req, t, job->n, &ws->sql,
+				     &trips) != 0;
 		connpool_release(e->pool, m, broken);
 		if (broken && reused && attempt == 0 &&
 		    stale_connection(t, job->n, progress_now() - started,
