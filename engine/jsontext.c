@@ -14,7 +14,7 @@ static size_t sequence_length(const unsigned char *s, size_t left)
 	unsigned cp;
 
 	if (s[0] < 0x80)
-		return s[0] != 0;
+		return 1;
 	if ((s[0] & 0xe0) == 0xc0) { n = 2; cp = s[0] & 0x1f; }
 	else if ((s[0] & 0xf0) == 0xe0) { n = 3; cp = s[0] & 0x0f; }
 	else if ((s[0] & 0xf8) == 0xf0) { n = 4; cp = s[0] & 0x07; }

@@ -11,7 +11,8 @@
 
 #include <jansson.h>
 
-/* Whether s[0..len) is well-formed UTF-8 without NUL bytes. Thread-safe. */
+/* Whether s[0..len) is well-formed UTF-8 (NUL included: JSON escapes it as
+ * \u0000). Thread-safe. */
 int jsontext_is_utf8(const char *s, size_t len);
 
 /* A JSON string of `s` (NUL-terminated), each byte that is not part of

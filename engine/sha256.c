@@ -83,9 +83,8 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
 	}
 }
 
-void sha256_final_hex(struct sha256 *s, char hex[65])
+void sha256_final(struct sha256 *s, unsigned char out[32])
 {
-	static const char digits[] = "0123456789abcdef";
 	uint64_t bits = s->bytes * 8;
 	unsigned char pad = 0x80, len[8];
 	int i;
@@ -97,13 +96,50 @@ void sha256_final_hex(struct sha256 *s, char hex[65])
 	for (i = 0; i < 8; i++)
 		len[i] = (unsigned char)(bits >> (56 - 8 * i));
 	sha256_update(s, len, 8);
-	for (i = 0; i < 32; i++) {
-		unsigned char byte = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+	for (i = 0; i < 32; i++)
+		out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+}
 
-		hex[2 * i] = digits[byte >> 4];
-		hex[2 * i + 1] = digits[byte & 15];
+void sha256_final_hex(struct sha256 *s, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char raw[32];
+	int i;
+
+	sha256_final(s, raw);
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = digits[raw[i] >> 4];
+		hex[2 * i + 1] = digits[raw[i] & 15];
 	}
 	hex[64] = '\0';
+}
+
+void sha256_hmac(const void *key, size_t keylen, const void *data,
+		 size_t len, unsigned char out[32])
+{
+	unsigned char k[64] = { 0 }, pad[64], inner[32];
+	struct sha256 s;
+	int i;
+
+	if (keylen > 64) {
+		sha256_init(&s);
+		sha256_update(&s, key, keylen);
+		sha256_final(&s, k);
+	} else {
+		memcpy(k, key, keylen);
+	}
+	for (i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_init(&s);
+	sha256_update(&s, pad, 64);
+	sha256_update(&s, data, len);
+	sha256_final(&s, inner);
+	for (i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_init(&s);
+	sha256_update(&s, pad, 64);
+	sha256_update(&s, inner, 32);
+	sha256_final(&s, out);
 }
 
 void sha256_hex(const void *data, size_t len, char hex[65])

@@ -21,6 +21,13 @@ void sha256_update(struct sha256 *s, const void *data, size_t len);
 /* Write the digest as 64 lowercase hex digits and a NUL into hex[65]. */
 void sha256_final_hex(struct sha256 *s, char hex[65]);
 
+/* Write the raw 32-byte digest into out. */
+void sha256_final(struct sha256 *s, unsigned char out[32]);
+
+/* HMAC-SHA256 (RFC 2104) of data under key, raw. Thread-safe. */
+void sha256_hmac(const void *key, size_t keylen, const void *data,
+		 size_t len, unsigned char out[32]);
+
 /* One-shot digest of a buffer, as hex. Thread-safe. */
 void sha256_hex(const void *data, size_t len, char hex[65]);
 

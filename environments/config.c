@@ -29,7 +29,7 @@
 /* engine/atomic_file.h's ".rhizome-tmp." prefix and ".XXXXXX" suffix. */
 #define MAX_TMP_AFFIXES 20
 
-enum section_kind { SEC_NONE, SEC_FLEET, SEC_TABLES, SEC_ENV, SEC_BAD };
+enum section_kind { SEC_NONE, SEC_FLEET, SEC_TABLES, SEC_ENV, SEC_MASK, SEC_BAD };
 
 struct parse_state {
 	FILE *fp;
@@ -48,6 +48,7 @@ struct parse_state {
 	/* fleet-wide defaults that environments inherit */
 	unsigned connect_timeout, read_timeout, write_timeout;
 	int fleet_seen;
+	int mask_seen;
 	char seen_keys[4096];   /* "\nkey\n" list of keys seen in this section */
 };
 
@@ -195,6 +196,16 @@ static void open_section(struct parse_state *st, const char *raw)
 		st->kind = SEC_FLEET;
 		return;
 	}
+	if (strcmp(name, "mask") == 0) {
+		if (st->mask_seen) {
+			fail(st, st->line, "mask", "duplicate section [mask]");
+			st->kind = SEC_BAD;
+			return;
+		}
+		st->mask_seen = 1;
+		st->kind = SEC_MASK;
+		return;
+	}
 	if (strncmp(name, "tables ", 7) == 0) {
 		struct table_list *tl;
 
@@ -255,8 +266,8 @@ static void open_section(struct parse_state *st, const char *raw)
 	}
 	st->kind = SEC_BAD;
 	fail(st, st->line, name,
-	     "unknown section [%s] (expected [fleet], [tables DATABASE] or "
-	     "[environment NAME])", name);
+	     "unknown section [%s] (expected [fleet], [mask], [tables DATABASE] "
+	     "or [environment NAME])", name);
 }
 
 static char *reader(char *str, int num, void *stream)
@@ -470,6 +481,16 @@ static int handle_env(struct parse_state *st, const char *key,
 			    "passwords are never read from the config file; "
 			    "name an environment variable with password-env, "
 			    "or use option-file");
+	if (strcmp(key, "mask") == 0) {
+		if (strcmp(value, "required") == 0)
+			env->mask_required = 1;
+		else if (strcmp(value, "optional") == 0)
+			env->mask_required = 0;
+		else
+			return fail(st, st->line, key,
+				    "'%s' is not 'required' or 'optional'", value);
+		return 1;
+	}
 	if (strcmp(key, "port") == 0)
 		return parse_uint(st, key, value, 1, 65535, &env->port);
 	if (strcmp(key, "pool") == 0)
@@ -483,7 +504,7 @@ static int handle_env(struct parse_state *st, const char *key,
 	return fail(st, st->line, key,
 		    "unknown key in [%s] (known: folder, database, schema, "
 		    "host, port, socket, user, password-env, option-file, "
-		    "option-group, pool, connect-timeout, read-timeout, "
+		    "option-group, pool, mask, connect-timeout, read-timeout, "
 		    "write-timeout)", st->section);
 }
 
@@ -522,6 +543,78 @@ static int handle_continuation(struct parse_state *st, const char *key,
 	rc = handle_tables(st, key, own);
 	free(own);
 	return rc;
+}
+
+static int valid_variable_name(const char *v)
+{
+	const char *p;
+
+	if (v[0] == '\0' || isdigit((unsigned char)v[0]))
+		return 0;
+	for (p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return 1;
+}
+
+/* `[mask]`: `key-env = VAR`, or `PATTERN = hash | null | constant:VALUE`. */
+static int handle_mask(struct parse_state *st, const char *key,
+		       const char *value)
+{
+	struct fleet_config *cfg = st->cfg;
+	struct mask_rule rule;
+	char *copy, *part, *save = NULL;
+	int nparts = 0, i;
+
+	if (strcmp(key, "key-env") == 0) {
+		if (!valid_variable_name(value))
+			return fail(st, st->line, key,
+				    "the value is not an environment variable "
+				    "name (letters, digits, '_')");
+		cfg->mask_key_env_line = st->line;
+		return set_string(st, key, value, &cfg->mask_key_env, 0);
+	}
+	memset(&rule, 0, sizeof(rule));
+	if (strcmp(value, "hash") == 0)
+		rule.method = MASK_HASH;
+	else if (strcmp(value, "null") == 0)
+		rule.method = MASK_NULL;
+	else if (strncmp(value, "constant:", 9) == 0)
+		rule.method = MASK_CONSTANT;
+	else
+		return fail(st, st->line, key,
+			    "'%s' is not a masking method (hash, null or "
+			    "constant:VALUE)", value);
+	copy = xstrdup(key);
+	for (part = strtok_r(copy, ".", &save); part != NULL;
+	     part = strtok_r(NULL, ".", &save)) {
+		if (nparts == 3) {
+			free(copy);
+			return fail(st, st->line, key,
+				    "a pattern is column, table.column or "
+				    "database.table.column");
+		}
+		rule.parts[nparts++] = part;
+	}
+	if (nparts == 0 || key[0] == '.' || key[strlen(key) - 1] == '.' ||
+	    strstr(key, "..") != NULL) {
+		free(copy);
+		return fail(st, st->line, key, "empty part in the pattern");
+	}
+	/* Right-align: the last part is always the column. */
+	for (i = 2; i >= 0; i--)
+		rule.parts[i] = i - (3 - nparts) >= 0
+					? xstrdup(rule.parts[i - (3 - nparts)])
+					: NULL;
+	free(copy);
+	rule.pattern = xstrdup(key);
+	rule.line = st->line;
+	if (rule.method == MASK_CONSTANT)
+		rule.constant = xstrdup(value + 9);
+	cfg->mask_rules = xrealloc(cfg->mask_rules,
+				   (cfg->nmask_rules + 1) * sizeof(rule));
+	cfg->mask_rules[cfg->nmask_rules++] = rule;
+	return 1;
 }
 
 static int handler(void *user, const char *section, const char *key,
@@ -563,6 +656,8 @@ static int handler(void *user, const char *section, const char *key,
 		return handle_tables(st, key, value);
 	case SEC_ENV:
 		return handle_env(st, key, value);
+	case SEC_MASK:
+		return handle_mask(st, key, value);
 	default:
 		return 1;
 	}
@@ -665,6 +760,13 @@ static int validate(struct parse_state *st)
 
 	if (cfg->nenvs == 0)
 		return fail(st, 0, NULL, "no [environment NAME] section");
+	for (i = 0; i < cfg->nmask_rules; i++)
+		if (cfg->mask_rules[i].method == MASK_HASH &&
+		    cfg->mask_key_env == NULL)
+			return fail(st, cfg->mask_rules[i].line,
+				    cfg->mask_rules[i].pattern,
+				    "'hash' needs a key: add key-env = VARIABLE "
+				    "to [mask] and put the key in that variable");
 	for (i = 0; i < cfg->nlists; i++)
 		if (!resolve_list(st, &cfg->lists[i]))
 			return 0;
@@ -790,6 +892,30 @@ int config_check_password(const struct fleet_config *cfg,
 	return -1;
 }
 
+int config_check_mask_key(const struct fleet_config *cfg,
+			  struct config_error *err)
+{
+	const char *key;
+	size_t i;
+
+	for (i = 0; i < cfg->nmask_rules; i++)
+		if (cfg->mask_rules[i].method == MASK_HASH)
+			break;
+	if (i == cfg->nmask_rules)
+		return 0;
+	key = getenv(cfg->mask_key_env);
+	if (key != NULL && key[0] != '\0')
+		return 0;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", cfg->path);
+	err->line = cfg->mask_key_env_line;
+	snprintf(err->key, sizeof(err->key), "key-env");
+	snprintf(err->message, sizeof(err->message),
+		 "[mask] reads the hash key from $%s, which is %s", cfg->mask_key_env,
+		 key == NULL ? "not set" : "empty");
+	return -1;
+}
+
 static void free_words(char **w, size_t n)
 {
 	size_t i;
@@ -825,6 +951,17 @@ void config_release(struct fleet_config *cfg)
 		free(e->option_file);
 		free(e->option_group);
 	}
+	for (i = 0; i < cfg->nmask_rules; i++) {
+		struct mask_rule *r = &cfg->mask_rules[i];
+
+		free(r->pattern);
+		free(r->parts[0]);
+		free(r->parts[1]);
+		free(r->parts[2]);
+		free(r->constant);
+	}
+	free(cfg->mask_rules);
+	free(cfg->mask_key_env);
 	free(cfg->lists);
 	free(cfg->envs);
 	free(cfg->path);

@@ -26,6 +26,19 @@ struct table_list {
 	int line;               /* line of the section header */
 };
 
+/* How a masked column is written (see engine/mask.h). */
+enum mask_method { MASK_NONE, MASK_HASH, MASK_NULL, MASK_CONSTANT };
+
+/* One `PATTERN = METHOD` line of `[mask]`. PATTERN is `column`,
+ * `table.column` or `database.table.column`, each part a shell glob. */
+struct mask_rule {
+	char *pattern;          /* as written */
+	char *parts[3];         /* database, table, column; NULL = any */
+	enum mask_method method;
+	char *constant;         /* MASK_CONSTANT's value */
+	int line;
+};
+
 /* One `[environment NAME]` section. Strings are owned by the config. */
 struct env_config {
 	char *name;
@@ -43,6 +56,8 @@ struct env_config {
 	unsigned pool;          /* connections this environment may hold */
 	unsigned connect_timeout, read_timeout, write_timeout; /* seconds */
 	const struct table_list *tables; /* resolved list, borrowed */
+	int mask_required;      /* `mask = required`: refuse what looks
+				 * sensitive and no rule covers */
 	int line;               /* line of the section header */
 };
 
@@ -58,6 +73,10 @@ struct fleet_config {
 	size_t nenvs;
 	struct table_list *lists;
 	size_t nlists;
+	struct mask_rule *mask_rules; /* in file order: the first match wins */
+	size_t nmask_rules;
+	char *mask_key_env;     /* variable holding the hash key */
+	int mask_key_env_line;
 };
 
 /* What went wrong, for the user: "FILE:LINE: key 'KEY': MESSAGE". */
@@ -89,6 +108,13 @@ const struct env_config *config_find_env(const struct fleet_config *cfg,
  */
 int config_check_password(const struct fleet_config *cfg,
 			  const struct env_config *env,
+			  struct config_error *err);
+
+/*
+ * Check that the variable named by `[mask] key-env` is set and not empty
+ * when a rule hashes. Returns 0, or -1 with *err naming file, line, key.
+ */
+int config_check_mask_key(const struct fleet_config *cfg,
 			  struct config_error *err);
 
 /*

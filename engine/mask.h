@@ -1,0 +1,39 @@
+/*
+ * mask: keep production data out of repositories.
+ *
+ * The `[mask]` rules of the config (environments/config.h) say, per column,
+ * how a value is written: `hash` (a keyed pseudonym: same length, digits
+ * stay digits, letters stay letters of the same case, everything else
+ * stays, so a UUID still looks like one and equal inputs give equal outputs
+ * in every table, keeping joins aligned), `null`, or `constant:VALUE`.
+ * Environments with `mask = required` refuse a table with a column that
+ * looks sensitive by its name and that no rule covers.
+ */
+#ifndef RHIZOME_MASK_H
+#define RHIZOME_MASK_H
+
+#include <stddef.h>
+
+#include "../environments/config.h"
+
+/* The first rule matching database.table.column, or NULL. Thread-safe. */
+const struct mask_rule *mask_match(const struct fleet_config *cfg,
+				   const char *database, const char *table,
+				   const char *column);
+
+/* Whether a column name looks like it holds personal or secret data
+ * (email, phone, address, name, birth date, IBAN, card, token...), the
+ * list being in mask.c and the README. Thread-safe. */
+int mask_looks_sensitive(const char *column);
+
+/*
+ * Write the pseudonym of in[0..len) into out[0..len) under `key`. `binary`
+ * nonzero treats the value as bytes (every byte changes under a keyed
+ * stream); otherwise ASCII digits and letters are replaced within their
+ * class and every other byte is kept, so UTF-8 stays UTF-8. The result
+ * differs from the input whenever it has a digit or a letter. Thread-safe.
+ */
+void mask_hash(const void *key, size_t keylen, const char *in, size_t len,
+	       char *out, int binary);
+
+#endif
