@@ -29,6 +29,16 @@ enum change_class classify_schema(const char *fresh, size_t fresh_len,
 	return c;
 }
 
+enum change_class classify_data(const char *fresh, size_t fresh_len,
+				const char *old, size_t old_len)
+{
+	if (old == NULL)
+		return CLASS_NEW;
+	if (fresh_len == old_len && memcmp(fresh, old, old_len) == 0)
+		return CLASS_UNCHANGED;
+	return CLASS_SIGNIFICANT;
+}
+
 const char *classify_name(enum change_class c)
 {
 	static const char *const names[CLASS_COUNT] = {

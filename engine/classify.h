@@ -29,6 +29,13 @@ enum change_class {
 enum change_class classify_schema(const char *fresh, size_t fresh_len,
 				  const char *old, size_t old_len);
 
+/*
+ * The same for sample rows: no normalization (nothing in a row is noise),
+ * so new, unchanged or significant. Thread-safe.
+ */
+enum change_class classify_data(const char *fresh, size_t fresh_len,
+				const char *old, size_t old_len);
+
 /* "new", "unchanged", ... as the summary spells them. Thread-safe. */
 const char *classify_name(enum change_class c);
 

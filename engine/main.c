@@ -15,14 +15,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mysql.h>
 
 #include "../environments/config.h"
 #include "atomic_file.h"
 #include "history.h"
+#include "report.h"
 #include "snapshot.h"
 #include "sync.h"
 #include "version.h"
@@ -46,6 +49,8 @@ static const char usage_top[] =
 	"\n"
 	"Commands:\n"
 	"  sync schema    fetch SHOW CREATE TABLE for every environment x table\n"
+	"  sync data      fetch the first row(s) of every environment x table\n"
+	"  sync report    show which snapshots exist (reads files only)\n"
 	"\n"
 	"Exit status: 0 done, 2 usage or configuration error, 3 partial failure,\n"
 	"4 local I/O failure, 5 snapshot root locked by another run,\n"
@@ -56,8 +61,10 @@ static const char usage_sync[] =
 	"\n"
 	"Commands:\n"
 	"  schema   [--env NAME]... [--verbose] [--dry-run] [--write-trivial]\n"
+	"  data     [--env NAME]... [--verbose] [--dry-run] [--rows N]\n"
+	"  report   [--env NAME]... [--format text|json]\n"
 	"\n"
-	"Run 'rhizome sync schema --help' for details.\n";
+	"Run 'rhizome sync COMMAND --help' for details.\n";
 
 static const char usage_schema[] =
 	"usage: rhizome [global options] sync schema [--env NAME]... [--verbose]\n"
@@ -74,7 +81,42 @@ static const char usage_schema[] =
 	"  --write-trivial  also rewrite files whose only change is AUTO_INCREMENT\n"
 	"  --help           this text\n";
 
+static const char usage_data[] =
+	"usage: rhizome [global options] sync data [--env NAME]... [--verbose]\n"
+	"                                          [--dry-run] [--rows N]\n"
+	"\n"
+	"Fetch the first row of every table of every environment (or of the\n"
+	"named ones) in primary-key order (else the first unique key, else as\n"
+	"the server returns them: the summary's \"ordering\" says which) and write\n"
+	"{out}/{folder}/expected_data/{database}_{table}.json, masked by the\n"
+	"config's [mask] rules. Empty tables write no file (status \"empty\").\n"
+	"\n"
+	"  --env NAME   only this environment; repeat for several\n"
+	"  --rows N     write an array of the first N rows (1-100000)\n"
+	"  --verbose    every error in full\n"
+	"  --dry-run    fetch and classify, write nothing\n"
+	"  --help       this text\n";
+
+static const char usage_report[] =
+	"usage: rhizome [global options] sync report [--env NAME]...\n"
+	"                                            [--format text|json]\n"
+	"\n"
+	"For every environment x table: is there a schema snapshot, a data\n"
+	"snapshot, and (where [fleet] model / emplacement are set) those files?\n"
+	"Reads files only; contacts no server. Plain ASCII when NO_COLOR is set\n"
+	"or the locale is not UTF-8.\n"
+	"\n"
+	"  --env NAME       only this environment; repeat for several\n"
+	"  --format FORMAT  text (default) or json\n"
+	"  --help           this text\n";
+
+enum command { CMD_SCHEMA, CMD_DATA, CMD_REPORT };
+
 struct cli {
+	enum command command;
+	unsigned rows;
+	int rows_given;
+	int json;
 	const char *config;
 	const char *out;
 	unsigned workers;
@@ -92,14 +134,14 @@ static int usage_error(const char *fmt, const char *arg, const char *help)
 	return SYNC_EXIT_USAGE;
 }
 
-static int parse_workers(const char *s, unsigned *out)
+static int parse_number(const char *s, unsigned max, unsigned *out)
 {
 	char *end;
 	unsigned long v;
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < 1 || v > 1024)
+	if (errno || end == s || *end || s[0] == '-' || v < 1 || v > max)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
@@ -117,14 +159,18 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct option schema[] = {
+	static const struct option sub_options[] = {
 		{ "env", required_argument, NULL, 'e' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "write-trivial", no_argument, NULL, 't' },
+		{ "rows", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *help;
+	char sub[64];
 	int ch;
 
 	opterr = 0;
@@ -134,7 +180,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case 'c': c->config = optarg; break;
 		case 'o': c->out = optarg; break;
 		case 'w':
-			if (parse_workers(optarg, &c->workers) != 0)
+			if (parse_number(optarg, 1024, &c->workers) != 0)
 				return usage_error("--workers wants a number from "
 						   "1 to 1024, not '%s'", optarg,
 						   "rhizome");
@@ -160,9 +206,18 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		fputs(usage_sync, stdout);
 		return SYNC_EXIT_OK;
 	}
-	if (strcmp(argv[1], "schema") != 0)
-		return usage_error("unknown sync command '%s' (this version has: "
-				   "schema)", argv[1], "rhizome sync");
+	if (strcmp(argv[1], "schema") == 0)
+		c->command = CMD_SCHEMA;
+	else if (strcmp(argv[1], "data") == 0)
+		c->command = CMD_DATA;
+	else if (strcmp(argv[1], "report") == 0)
+		c->command = CMD_REPORT;
+	else
+		return usage_error("unknown sync command '%s' (expected schema, "
+				   "data or report)", argv[1], "rhizome sync");
+	help = c->command == CMD_SCHEMA ? usage_schema
+	       : c->command == CMD_DATA ? usage_data : usage_report;
+	snprintf(sub, sizeof(sub), "rhizome sync %s", argv[1]);
 
 	argc -= 1;
 	argv += 1;
@@ -170,7 +225,14 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	c->envs = calloc((size_t)argc + 1, sizeof(*c->envs));
 	if (c->envs == NULL)
 		abort();
-	while ((ch = getopt_long(argc, argv, "+", schema, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+", sub_options, NULL)) != -1) {
+		/* Each command takes only its own options. */
+		if ((ch == 't' && c->command != CMD_SCHEMA) ||
+		    (ch == 'r' && c->command != CMD_DATA) ||
+		    (ch == 'f' && c->command != CMD_REPORT) ||
+		    ((ch == 'v' || ch == 'n') && c->command == CMD_REPORT))
+			return usage_error("option '%s' does not apply here",
+					   argv[optind - 1], sub);
 		switch (ch) {
 		case 'e': {
 			size_t i;
@@ -185,15 +247,27 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case 'v': c->verbose = 1; break;
 		case 'n': c->dry_run = 1; break;
 		case 't': c->write_trivial = 1; break;
-		case 'h': fputs(usage_schema, stdout); return SYNC_EXIT_OK;
+		case 'r':
+			if (parse_number(optarg, 100000, &c->rows) != 0)
+				return usage_error("--rows wants a number from 1 "
+						   "to 100000, not '%s'", optarg, sub);
+			c->rows_given = 1;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				c->json = 1;
+			else if (strcmp(optarg, "text") != 0)
+				return usage_error("--format is text or json, not "
+						   "'%s'", optarg, sub);
+			break;
+		case 'h': fputs(help, stdout); return SYNC_EXIT_OK;
 		default:
 			return usage_error("unknown or incomplete option '%s'",
-					   argv[optind - 1], "rhizome sync schema");
+					   argv[optind - 1], sub);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind],
-				   "rhizome sync schema");
+		return usage_error("unexpected argument '%s'", argv[optind], sub);
 	return -1;
 }
 
@@ -243,6 +317,55 @@ static void make_run_id(const char *out, const struct timespec *ts,
 		if (!taken)
 			return;
 	}
+}
+
+/* Whether the report may use emoji: not with NO_COLOR, and only when the
+ * locale's character set is UTF-8. */
+static int report_ascii(void)
+{
+	const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	size_t i;
+
+	if (getenv("NO_COLOR") != NULL)
+		return 1;
+	for (i = 0; i < 3; i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && v[0] != '\0')
+			return strcasestr(v, "utf-8") == NULL &&
+			       strcasestr(v, "utf8") == NULL;
+	}
+	return 1; /* the C locale */
+}
+
+static int run_report(const struct cli *c, const struct fleet_config *cfg,
+		      const struct env_config **envs, const char *out)
+{
+	struct report_opts r;
+	struct winsize ws;
+	const char *columns = getenv("COLUMNS");
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.cfg = cfg;
+	r.envs = envs;
+	r.nenvs = c->nenvs;
+	r.out = out;
+	r.format = c->json ? REPORT_JSON : REPORT_TEXT;
+	r.ascii = report_ascii();
+	r.width = 100;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		r.width = ws.ws_col;
+	else if (columns != NULL && atoi(columns) > 0)
+		r.width = (unsigned)atoi(columns);
+	rc = report_write(&r, stdout);
+	if (rc != 0) {
+		fprintf(stderr, "rhizome: cannot write the report: %s\n",
+			strerror(-rc));
+		return SYNC_EXIT_IO;
+	}
+	return SYNC_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -308,14 +431,23 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	out = resolve_out(&c, &cfg);
+	if (c.command == CMD_REPORT) {
+		status = run_report(&c, &cfg, envs, out);
+		goto done;
+	}
 	for (i = 0; i < c.nenvs; i++)
 		if (config_check_password(&cfg, envs[i], &cerr) != 0) {
 			config_error_format(&cerr, msg, sizeof(msg));
 			fprintf(stderr, "rhizome: configuration error: %s\n", msg);
 			goto done;
 		}
+	if (c.command == CMD_DATA && config_check_mask_key(&cfg, &cerr) != 0) {
+		config_error_format(&cerr, msg, sizeof(msg));
+		fprintf(stderr, "rhizome: configuration error: %s\n", msg);
+		goto done;
+	}
 
-	out = resolve_out(&c, &cfg);
 	atomic_file_init();
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		fprintf(stderr, "rhizome: cannot initialize libmariadb\n");
@@ -353,6 +485,9 @@ int main(int argc, char **argv)
 	}
 	make_run_id(out, &o.started, run_id, sizeof(run_id));
 
+	o.command = c.command == CMD_DATA ? SYNC_DATA : SYNC_SCHEMA;
+	o.rows = c.rows_given ? c.rows : 1;
+	o.rows_array = c.rows_given;
 	o.cfg = &cfg;
 	o.envs = envs;
 	o.nenvs = c.nenvs;
@@ -363,7 +498,7 @@ int main(int argc, char **argv)
 	o.write_trivial = c.write_trivial;
 	o.verbose = c.verbose;
 	o.quiet = c.quiet;
-	status = sync_schema(&o, &summary);
+	status = sync_run(&o, &summary);
 	if (summary != NULL) {
 		/* A summary that did not get out (a full disk, a closed pipe)
 		 * is a local I/O failure: the caller cannot know what happened. */

@@ -3,6 +3,8 @@
  *
  *   main thread: plan -> push the first jobs -> wait until no job is in
  *                flight -> stop workers -> summary, manifest, publish
+ *   (sync data: an environment's first job reads its tables' keys, in one
+ *   round trip; its row batches are dispatched once that is done)
  *   workers:     pop job -> acquire connection -> one multi-statement round
  *                trip (fetch.c) -> release -> classify, write, record each
  *                table -> finish_job(), which queues the environment's next
@@ -48,7 +50,9 @@
 #include "fetch.h"
 #include "history.h"
 #include "jsontext.h"
+#include "mask.h"
 #include "progress.h"
+#include "rowjson.h"
 #include "sha256.h"
 #include "snapshot.h"
 #include "sqlident.h"
@@ -72,7 +76,12 @@ struct env_run {
 	size_t batch;
 	struct table_result *results;  /* one per table; see table_result */
 	char *data_dir;
+	struct table_key *keys;        /* data: written by the keys job, read
+					* by the row jobs dispatched after it */
+	size_t nkeys;
+	const struct table_key **key_of; /* data: per table, or NULL */
 	/* guarded by run->lock: */
+	int keys_state;         /* data: 0 to do, 1 in flight, 2 done */
 	size_t next;            /* first table not yet given to a job */
 	unsigned inflight;      /* jobs queued or running */
 	size_t done;
@@ -86,6 +95,7 @@ struct env_run {
 struct job {
 	struct env_run *env;
 	size_t first, n;
+	int keys;               /* the data run's key lookup */
 };
 
 struct run {
@@ -94,6 +104,8 @@ struct run {
 	size_t nenvs;
 	queue *q;
 	history *hist;          /* NULL on --dry-run */
+	const char *mask_key;   /* data: the hash key, from the environment */
+	size_t mask_key_len;
 	pthread_mutex_t lock;
 	pthread_cond_t idle;    /* signalled when inflight_jobs drops to 0 */
 	unsigned inflight_jobs; /* guarded by lock */
@@ -182,7 +194,8 @@ static int record_history(struct run *r, struct env_run *e, const char *table,
 	sha256_hex(body, len, hex);
 	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
 			"env", e->cfg->name, "database", e->cfg->database,
-			"table", table, "kind", "schema",
+			"table", table,
+			"kind", r->o->command == SYNC_DATA ? "data" : "schema",
 			"status", classify_name(cls), "sha256", hex);
 	if (obj == NULL)
 		return -ENOMEM;
@@ -226,18 +239,94 @@ static void commit_writes(struct run *r, struct env_run *e,
 	pthread_mutex_unlock(&r->lock);
 }
 
+/*
+ * Data: refuse the table when its environment requires masking and a column
+ * looks sensitive with no rule for it; else say how each column is written.
+ * Returns 0, or -1 with res set to the refusal.
+ */
+static int plan_masking(struct run *r, struct env_run *e, const char *table,
+			MYSQL_RES *res_set, struct rowjson_column *cols,
+			struct table_result *res)
+{
+	MYSQL_FIELD *fields = mysql_fetch_fields(res_set);
+	unsigned i, n = mysql_num_fields(res_set);
+
+	for (i = 0; i < n; i++) {
+		const struct mask_rule *rule = mask_match(r->o->cfg,
+			e->cfg->database, table, fields[i].name);
+
+		cols[i].method = rule ? rule->method : MASK_NONE;
+		cols[i].constant = rule ? rule->constant : NULL;
+		if (rule == NULL && e->cfg->mask_required &&
+		    mask_looks_sensitive(fields[i].name)) {
+			res->cls = CLASS_ERROR;
+			res->err.code = 0;
+			snprintf(res->err.sqlstate, sizeof(res->err.sqlstate), "-----");
+			snprintf(res->err.message, sizeof(res->err.message),
+				 "refused: column `%s` looks sensitive and no "
+				 "[mask] rule covers it, and environment %s has "
+				 "mask = required (add e.g. '%s.%s = hash')",
+				 fields[i].name, e->cfg->name, table,
+				 fields[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * What the plain file would hold now: the schema text and ";\n", or the
+ * rows as JSON. Returns 0 with *fresh (caller frees) and *fresh_len, 1 when
+ * the table has no rows (res->cls = CLASS_EMPTY), -1 when masking refused it.
+ */
+static int render(struct run *r, struct env_run *e, struct fetched_table *f,
+		  struct table_result *res, struct worker_state *ws,
+		  char **fresh, size_t *fresh_len)
+{
+	struct rowjson_column *cols;
+	size_t rows;
+
+	if (r->o->command == SYNC_SCHEMA) {
+		*fresh_len = f->len + 2;
+		*fresh = malloc(*fresh_len + 1);
+		if (*fresh == NULL)
+			abort();
+		memcpy(*fresh, f->body, f->len);
+		memcpy(*fresh + f->len, ";\n", 3);
+		return 0;
+	}
+	cols = calloc(mysql_num_fields(f->res) + 1, sizeof(*cols));
+	if (cols == NULL)
+		abort();
+	if (plan_masking(r, e, f->table, f->res, cols, res) != 0) {
+		free(cols);
+		return -1;
+	}
+	strbuf_reset(&ws->sql);
+	rows = rowjson_render(f->res, r->o->rows, r->o->rows_array, cols,
+			      r->mask_key, r->mask_key_len, &ws->sql);
+	free(cols);
+	if (rows == 0) {
+		res->cls = CLASS_EMPTY;
+		return 1;
+	}
+	*fresh = strbuf_detach(&ws->sql, fresh_len);
+	return 0;
+}
+
 static void handle_table(struct run *r, struct env_run *e, size_t idx,
 			 struct fetched_table *f, struct worker_state *ws)
 {
 	const struct sync_opts *o = r->o;
 	struct table_result *res = &e->results[idx];
 	char *old = NULL, *fresh = NULL;
-	size_t old_len = 0, fresh_len;
+	size_t old_len = 0, fresh_len = 0;
 	int rc;
 
 	res->done = 1;
 	res->path = snapshot_table_path(o->out, e->cfg->folder,
-					e->cfg->database, f->table, ".sql");
+					e->cfg->database, f->table,
+					o->command == SYNC_DATA ? ".json" : ".sql");
 	if (f->status == FETCH_MISSING) {
 		res->cls = CLASS_MISSING;
 		return;
@@ -250,20 +339,17 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 		res->statement = strdup(ws->sql.data);
 		return;
 	}
-
-	fresh_len = f->len + 2;
-	fresh = malloc(fresh_len + 1);
-	if (fresh == NULL)
-		abort();
-	memcpy(fresh, f->body, f->len);
-	memcpy(fresh + f->len, ";\n", 3);
+	if (render(r, e, f, res, ws, &fresh, &fresh_len) != 0)
+		return; /* empty, or refused: nothing to write */
 
 	rc = snapshot_read(res->path, &old, &old_len);
 	if (rc != 0 && rc != -ENOENT) {
 		local_error(res, "cannot read", res->path, rc);
 		goto io_failed;
 	}
-	res->cls = classify_schema(fresh, fresh_len, old, old_len);
+	res->cls = o->command == SYNC_DATA
+			   ? classify_data(fresh, fresh_len, old, old_len)
+			   : classify_schema(fresh, fresh_len, old, old_len);
 	if (o->dry_run)
 		goto out;
 	if (classify_writes(res->cls, o->write_trivial)) {
@@ -281,7 +367,12 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 		}
 		ws->batch_table[ws->batch.n - 1] = idx;
 	}
-	rc = record_history(r, e, f->table, res->cls, f->body, f->len);
+	/* The history holds what was fetched: the schema text, or the rows
+	 * as written (masked: nothing unmasked may reach any file). */
+	if (o->command == SYNC_DATA)
+		rc = record_history(r, e, f->table, res->cls, fresh, fresh_len);
+	else
+		rc = record_history(r, e, f->table, res->cls, f->body, f->len);
 	if (rc != 0) {
 		char *hpath = history_run_dir(o->out, o->run_id);
 
@@ -336,26 +427,48 @@ static unsigned fair_share(const struct run *r, const struct env_run *e)
 
 /* Queue up to `max` more jobs of `e`, within its fair share. Caller holds
  * r->lock. */
+static struct job *new_job(struct env_run *e)
+{
+	struct job *job = calloc(1, sizeof(*job));
+
+	if (job == NULL)
+		abort();
+	job->env = e;
+	return job;
+}
+
+static void push_job(struct run *r, struct job *job)
+{
+	if (queue_try_push(r->q, job) != 0)
+		abort(); /* capacity is the sum of the pools: see above */
+	job->env->inflight++;
+	r->inflight_jobs++;
+}
+
 static void dispatch(struct run *r, struct env_run *e, unsigned max)
 {
 	unsigned cap = fair_share(r, e);
 
 	if (r->cancel_signal != 0 || r->io_failed)
 		return;
-	while (max-- > 0 && e->inflight < cap && e->next < e->ntables) {
-		struct job *job = calloc(1, sizeof(*job));
+	if (r->o->command == SYNC_DATA && e->keys_state != 2) {
+		if (e->keys_state == 0 && max > 0 && e->next < e->ntables) {
+			struct job *job = new_job(e);
 
-		if (job == NULL)
-			abort();
-		job->env = e;
+			job->keys = 1;
+			e->keys_state = 1;
+			push_job(r, job);
+		}
+		return;
+	}
+	while (max-- > 0 && e->inflight < cap && e->next < e->ntables) {
+		struct job *job = new_job(e);
+
 		job->first = e->next;
 		job->n = e->ntables - e->next < e->batch ? e->ntables - e->next
 							  : e->batch;
-		if (queue_try_push(r->q, job) != 0)
-			abort(); /* capacity is the sum of the pools: see above */
 		e->next += job->n;
-		e->inflight++;
-		r->inflight_jobs++;
+		push_job(r, job);
 	}
 }
 
@@ -409,6 +522,11 @@ static void finish_job(struct run *r, struct job *job, size_t processed)
 	}
 	e->done += processed;
 	progress_tables(&r->progress, processed);
+	if (job->keys) {
+		e->keys_state = 2;
+		if (processed > 0)
+			e->next = e->ntables; /* the lookup failed them all */
+	}
 
 	e->inflight--;
 	r->inflight_jobs--;
@@ -443,6 +561,64 @@ static int stale_connection(const struct fetched_table *t, size_t n,
 		t[0].err.code == CR_SERVER_LOST);
 }
 
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(((const struct table_key *)a)->table,
+		      ((const struct table_key *)b)->table);
+}
+
+/*
+ * Data: read the keys of the environment's tables, in one round trip, and
+ * index them by table. If that fails, every table of the environment fails
+ * with the same error.
+ */
+static void run_keys_job(struct run *r, struct job *job,
+			 struct worker_state *ws)
+{
+	struct env_run *e = job->env;
+	struct connpool_error err;
+	unsigned trips = 0;
+	size_t i, processed = 0;
+	int reused, rc = 1;
+	MYSQL *m;
+
+	if (connpool_acquire(e->pool, &m, &reused, &err) == 0) {
+		rc = fetch_keys(m, e->cfg->schema, &e->keys, &e->nkeys, &err,
+				&ws->sql, &trips);
+		connpool_release(e->pool, m, rc < 0);
+	}
+	if (rc == 0) {
+		qsort(e->keys, e->nkeys, sizeof(*e->keys), compare_keys);
+		e->key_of = calloc(e->ntables ? e->ntables : 1,
+				   sizeof(*e->key_of));
+		if (e->key_of == NULL)
+			abort();
+		for (i = 0; i < e->ntables; i++) {
+			struct table_key probe = { .table = (char *)e->tables[i] };
+
+			e->key_of[i] = bsearch(&probe, e->keys, e->nkeys,
+					       sizeof(*e->keys), compare_keys);
+		}
+	} else {
+		for (i = 0; i < e->ntables; i++) {
+			struct table_result *res = &e->results[i];
+
+			res->done = 1;
+			res->cls = CLASS_ERROR;
+			res->err = err;
+			res->path = snapshot_table_path(r->o->out, e->cfg->folder,
+							e->cfg->database,
+							e->tables[i], ".json");
+		}
+		job->first = 0;
+		processed = e->ntables;
+	}
+	pthread_mutex_lock(&r->lock);
+	e->round_trips += trips;
+	pthread_mutex_unlock(&r->lock);
+	finish_job(r, job, processed);
+}
+
 static void worker_run(void *item, void *state, void *ctx)
 {
 	struct job *job = item;
@@ -456,8 +632,10 @@ static void worker_run(void *item, void *state, void *ctx)
 	int attempt, reused = 0, broken;
 	double started;
 	MYSQL *m;
-	struct fetch_request req = { .kind = FETCH_SCHEMA,
-				     .schema = e->cfg->schema };
+	struct fetch_request req = {
+		.kind = r->o->command == SYNC_DATA ? FETCH_DATA : FETCH_SCHEMA,
+		.schema = e->cfg->schema, .rows = r->o->rows,
+	};
 
 	if (ws == NULL) {
 		/* Out of memory at thread start: as everywhere, no way on. */
@@ -466,6 +644,10 @@ static void worker_run(void *item, void *state, void *ctx)
 	}
 	if (run_stopping(r)) {
 		finish_job(r, job, 0);
+		return;
+	}
+	if (job->keys) {
+		run_keys_job(r, job, ws);
 		return;
 	}
 	if (ws->cap < job->n) {
@@ -477,8 +659,15 @@ static void worker_run(void *item, void *state, void *ctx)
 	}
 	t = ws->fetched;
 	for (i = 0; i < job->n; i++) {
+		const struct table_key *k = e->key_of ? e->key_of[job->first + i]
+						      : NULL;
+
 		memset(&t[i], 0, sizeof(t[i]));
 		t[i].table = e->tables[job->first + i];
+		if (k != NULL) {
+			t[i].order_by = (const char *const *)k->columns;
+			t[i].norder = k->ncolumns;
+		}
 	}
 
 	for (attempt = 0; attempt < 2; attempt++) {
@@ -572,6 +761,36 @@ static void format_utc(const struct timespec *ts, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Data: the tables whose first rows are not in primary-key order, and
+ * what order they are in instead. */
+static json_t *build_ordering(struct run *r)
+{
+	json_t *list = json_array();
+	size_t i, j;
+
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		for (j = 0; j < e->ntables && e->key_of != NULL; j++) {
+			const struct table_key *k = e->key_of[j];
+			struct table_result *res = &e->results[j];
+			json_t *by;
+
+			if (!res->done || (k != NULL && k->primary) ||
+			    res->cls == CLASS_MISSING || res->cls == CLASS_ERROR)
+				continue;
+			by = k != NULL
+				? json_sprintf("unique key %s", k->index)
+				: json_string("as the server returns them (no "
+					      "primary or unique key)");
+			json_array_append_new(list, json_pack(
+				"{s:s, s:s, s:o}", "env", e->cfg->name,
+				"table", e->tables[j], "order", by));
+		}
+	}
+	return list;
+}
+
 static json_t *build_summary(struct run *r, long long elapsed_ms)
 {
 	static const char *const list_keys[CLASS_COUNT] = {
@@ -589,7 +808,8 @@ static json_t *build_summary(struct run *r, long long elapsed_ms)
 	size_t i, j, k;
 	char key[32];
 
-	json_object_set_new(s, "command", json_string("schema"));
+	json_object_set_new(s, "command", json_string(
+		r->o->command == SYNC_DATA ? "data" : "schema"));
 	json_object_set_new(s, "run_id", json_string(r->o->run_id));
 	json_object_set_new(s, "elapsed_ms", json_integer(elapsed_ms));
 	for (k = 0; k < CLASS_COUNT; k++)
@@ -629,6 +849,8 @@ static json_t *build_summary(struct run *r, long long elapsed_ms)
 		json_object_set_new(s, name, lists[order[k]]);
 	}
 	json_object_set_new(s, "dry_run", json_boolean(r->o->dry_run));
+	if (r->o->command == SYNC_DATA)
+		json_object_set_new(s, "ordering", build_ordering(r));
 	return s;
 }
 
@@ -654,7 +876,8 @@ static json_t *build_manifest(struct run *r, const struct timespec *end)
 			"tables", (json_int_t)e->ntables, "counts", counts));
 	}
 	m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "run_id", r->o->run_id,
-		      "command", "schema", "started_at", started,
+		      "command", r->o->command == SYNC_DATA ? "data" : "schema",
+		      "started_at", started,
 		      "finished_at", finished, "tool_version", RHIZOME_VERSION,
 		      "environments", envs);
 	return m;
@@ -676,6 +899,8 @@ static void free_run(struct run *r)
 		}
 		free(e->results);
 		free(e->data_dir);
+		fetch_keys_free(e->keys, e->nkeys);
+		free(e->key_of);
 	}
 	free(r->envs);
 	queue_free(r->q);
@@ -694,6 +919,10 @@ static int setup(struct run *r, const struct sync_opts *o)
 	r->envs = calloc(o->nenvs ? o->nenvs : 1, sizeof(*r->envs));
 	if (r->envs == NULL)
 		return -ENOMEM;
+	if (o->cfg->mask_key_env != NULL) {
+		r->mask_key = getenv(o->cfg->mask_key_env);
+		r->mask_key_len = r->mask_key ? strlen(r->mask_key) : 0;
+	}
 	r->nenvs = o->nenvs;
 	for (i = 0; i < o->nenvs; i++) {
 		struct env_run *e = &r->envs[i];
@@ -803,7 +1032,7 @@ static int publish_history(struct run *r, int status, json_t *summary,
 	return status;
 }
 
-int sync_schema(const struct sync_opts *o, json_t **summary)
+int sync_run(const struct sync_opts *o, json_t **summary)
 {
 	struct run r;
 	struct pool_opts popts;

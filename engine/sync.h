@@ -1,5 +1,6 @@
 /*
- * sync: one run of `rhizome sync schema` over the selected environments.
+ * sync: one run of `rhizome sync schema` or `sync data` over the selected
+ * environments.
  *
  * The run plans jobs (a batch of tables of one environment each), feeds them
  * to the worker pool through the bounded queue, and collects one result per
@@ -16,7 +17,12 @@
 
 #include "../environments/config.h"
 
+enum sync_command { SYNC_SCHEMA, SYNC_DATA };
+
 struct sync_opts {
+	enum sync_command command;
+	unsigned rows;          /* data: rows per table (default 1) */
+	int rows_array;         /* data: --rows given: write an array */
 	const struct fleet_config *cfg;
 	const struct env_config *const *envs; /* the selected environments */
 	size_t nenvs;
@@ -43,12 +49,12 @@ enum {
 };
 
 /*
- * Run the schema sync. On return *summary holds the SPEC summary object
+ * Run the sync. On return *summary holds the SPEC summary object
  * (caller owns it; NULL only when the run could not start) and the result
  * is the exit status. SIGINT and SIGTERM must be blocked in the calling
  * thread before the call (main does it first thing), so that only the run's
  * own watcher thread receives them. Call from the main thread.
  */
-int sync_schema(const struct sync_opts *o, json_t **summary);
+int sync_run(const struct sync_opts *o, json_t **summary);
 
 #endif
