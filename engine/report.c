@@ -34,7 +34,7 @@ static const char *const icons[REPORT_STATUS_COUNT] = {
 	"\xf0\x9f\x93\x84", "\xe2\x9d\x8c",
 };
 static const char *const ascii_icons[REPORT_STATUS_COUNT] = {
-	"ok", "data?", "empl?", "schema", "--",
+	"ok", "data?", "empl?", "sql", "--",
 };
 static const char *const meanings[REPORT_STATUS_COUNT] = {
 	"complete", "ready for data sync", "missing emplacement",
@@ -287,7 +287,8 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 		}
 		fprintf(fp, "%-*s  ", (int)name_w, tl->database);
 		for (i = 0; i < ncols; i++)
-			fprintf(fp, "%-*s", (int)cell, cols[i]->folder);
+			fprintf(fp, "%-*s", i + 1 < ncols ? (int)cell : 0,
+				cols[i]->folder);
 		fputc('\n', fp);
 		for (j = 0; j < tl->neffective; j++) {
 			fprintf(fp, "  %-*s  ", (int)(name_w - 2), tl->effective[j]);
@@ -299,7 +300,9 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 				if (k == n)
 					continue;
 				fputs(icon(o, pairs[k].status), fp);
-				fprintf(fp, "%*s", (int)(cell - icon_width(o, pairs[k].status)), "");
+				if (i + 1 < ncols)
+					fprintf(fp, "%*s", (int)(cell -
+						icon_width(o, pairs[k].status)), "");
 			}
 			fputc('\n', fp);
 		}

@@ -21,6 +21,7 @@ packages=(
 	gnuplot-nox    # bench: plots
 	jq             # tests: read summaries and history lines
 	util-linux     # tests: flock, to hold the snapshot lock from outside
+	python3        # tests: a second JSON reader, exact on 64-bit integers
 )
 
 if ! command -v dpkg >/dev/null 2>&1; then

@@ -3,9 +3,10 @@
 #
 #  1. unit tests (tests/unit), built with AddressSanitizer and again with
 #     ThreadSanitizer;
-#  2. integration tests (tests/integration) against private MariaDB servers
-#     they start and stop themselves: every scenario with the ASan build,
-#     the concurrent ones again with the TSan build;
+#  2. integration tests (tests/integration: sync schema, sync data, sync
+#     report) against private MariaDB servers they start and stop
+#     themselves: every scenario with the ASan build, the concurrent ones
+#     again with the TSan build;
 #  3. the README's demo command, twice.
 #
 # Every test prints one PASS or FAIL line; the last line of the output is
@@ -76,6 +77,9 @@ section "integration tests, AddressSanitizer build"
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_sync_schema.sh 2>&1 | report
 
+RHIZOME=build-address/rhizome PREFIX="[asan] " \
+	tests/integration/test_sync_data.sh 2>&1 | report
+
 section "integration tests, ThreadSanitizer build (the concurrent scenarios)"
 # setarch's personality flag is inherited by every process the tests start.
 PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
@@ -85,6 +89,10 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	test_missing_table_is_reported_and_the_rest_of_its_batch_synced \
 	test_sigterm_stops_cleanly_with_143 \
 	test_kill_9_leaves_no_partial_file_and_the_next_run_cleans_up 2>&1 | report
+PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
+	tests/integration/test_sync_data.sh \
+	test_second_run_is_unchanged_and_an_update_is_significant \
+	test_masking_hashes_consistently_and_never_leaks 2>&1 | report
 
 section "the README's demo command"
 tests/integration/test_demo.sh 2>&1 | report
