@@ -7,6 +7,7 @@
  */
 #include "report.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@ struct pair {
 	const struct env_config *env;
 	const char *table;
 	int schema, data;
+	int absent;             /* missing from its environment at the last
+				 * schema sync: nothing to fetch */
+	int empty;              /* no rows at the last data sync: no file */
 	int model, emplacement;         /* -1: not configured */
 	enum report_status status;
 };
@@ -86,30 +90,103 @@ static int exists(char *path)
 static void classify_pair(struct pair *p)
 {
 	int others_ok = p->model != 0 && p->emplacement != 0;
+	/* An empty table has no data file by design: its data is done. */
+	int data = p->data || p->empty;
 
 	if (!p->schema)
 		p->status = REPORT_MISSING;
-	else if (p->data && others_ok)
+	else if (data && others_ok)
 		p->status = REPORT_COMPLETE;
-	else if (!p->data && others_ok)
+	else if (!data && others_ok)
 		p->status = REPORT_READY_FOR_DATA;
-	else if (p->data)
+	else if (data)
 		p->status = REPORT_MISSING_EMPLACEMENT;
 	else
 		p->status = REPORT_SCHEMA_ONLY;
+}
+
+static int listed_in(json_t *list, const char *table)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), table) == 0)
+			return 1;
+	return 0;
+}
+
+static int newest_first(const struct dirent **a, const struct dirent **b)
+{
+	return -strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/*
+ * From the newest published runs (run ids sort by time), each selected
+ * environment's "missing" list of its last schema sync and "empty" list of
+ * its last data sync (see the manifest). Entries stay NULL when no run
+ * covered the environment.
+ */
+static void load_last_runs(const struct report_opts *o, json_t **missing,
+			   json_t **empty)
+{
+	struct dirent **runs = NULL;
+	char *dir = NULL;
+	int n, r;
+	size_t i, left = 2 * o->nenvs;
+
+	if (asprintf(&dir, "%s/.history", o->out) < 0)
+		return;
+	n = scandir(dir, &runs, NULL, newest_first);
+	for (r = 0; r < n; r++) {
+		char *path = NULL;
+		json_t *m, *envs;
+		int data;
+
+		if (left > 0 && runs[r]->d_name[0] != '.' &&
+		    asprintf(&path, "%s/%s/manifest.json", dir,
+			     runs[r]->d_name) >= 0) {
+			m = json_load_file(path, 0, NULL);
+			free(path);
+			envs = json_object_get(m, "environments");
+			data = json_is_string(json_object_get(m, "command")) &&
+			       strcmp(json_string_value(json_object_get(m, "command")),
+				      "data") == 0;
+			for (i = 0; envs != NULL && i < o->nenvs; i++) {
+				json_t *e = json_object_get(envs, o->envs[i]->name);
+				json_t **slot = data ? &empty[i] : &missing[i];
+
+				if (e == NULL || *slot != NULL)
+					continue;
+				*slot = json_incref(json_object_get(
+					e, data ? "empty" : "missing"));
+				if (*slot == NULL)
+					*slot = json_array();
+				left--;
+			}
+			json_decref(m);
+		}
+		free(runs[r]);
+	}
+	free(runs);
+	free(dir);
 }
 
 static struct pair *collect(const struct report_opts *o, size_t *npairs)
 {
 	const struct fleet_config *cfg = o->cfg;
 	struct pair *pairs;
+	json_t **missing, **empty;
 	size_t i, j, n = 0, total = 0;
 
 	for (i = 0; i < o->nenvs; i++)
 		total += o->envs[i]->tables->neffective;
 	pairs = calloc(total ? total : 1, sizeof(*pairs));
-	if (pairs == NULL)
+	missing = calloc(o->nenvs + 1, sizeof(*missing));
+	empty = calloc(o->nenvs + 1, sizeof(*empty));
+	if (pairs == NULL || missing == NULL || empty == NULL)
 		abort();
+	load_last_runs(o, missing, empty);
 	for (i = 0; i < o->nenvs; i++) {
 		const struct env_config *env = o->envs[i];
 
@@ -128,9 +205,15 @@ static struct pair *collect(const struct report_opts *o, size_t *npairs)
 			p->emplacement = cfg->emplacement == NULL ? -1 :
 				exists(report_expand(cfg->emplacement, cfg,
 						     o->out, env, t));
+			p->absent = !p->schema && listed_in(missing[i], t);
+			p->empty = !p->data && listed_in(empty[i], t);
 			classify_pair(p);
 		}
+		json_decref(missing[i]);
+		json_decref(empty[i]);
 	}
+	free(missing);
+	free(empty);
 	*npairs = n;
 	return pairs;
 }
@@ -165,7 +248,8 @@ static json_t *recommendations(const struct report_opts *o,
 
 			for (j = 0; j < n; j++)
 				if (pairs[j].env == o->envs[i] &&
-				    pairs[j].status == advice[a].status)
+				    pairs[j].status == advice[a].status &&
+				    !pairs[j].absent)
 					json_array_append_new(tables,
 						json_string(pairs[j].table));
 			if (json_array_size(tables) == 0) {
@@ -199,7 +283,7 @@ static json_t *tristate(int v)
 
 static json_t *counts_json(const struct pair *pairs, size_t n)
 {
-	size_t c[REPORT_STATUS_COUNT] = { 0 }, i;
+	size_t c[REPORT_STATUS_COUNT] = { 0 }, i, absent;
 	json_t *j;
 
 	for (i = 0; i < n; i++)
@@ -211,6 +295,9 @@ static json_t *counts_json(const struct pair *pairs, size_t n)
 		      "missing", (json_int_t)c[REPORT_MISSING]);
 	for (i = 0; i < REPORT_STATUS_COUNT; i++)
 		json_object_set_new(j, names[i], json_integer((json_int_t)c[i]));
+	for (i = 0, absent = 0; i < n; i++)
+		absent += pairs[i].absent;
+	json_object_set_new(j, "absent", json_integer((json_int_t)absent));
 	return j;
 }
 
@@ -225,12 +312,13 @@ static int write_json(const struct report_opts *o, const struct pair *pairs,
 		json_array_append_new(envs, json_string(o->envs[i]->name));
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, json_pack(
-			"{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:o}",
+			"{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:b, s:b}",
 			"env", pairs[i].env->name, "folder", pairs[i].env->folder,
 			"database", pairs[i].env->database, "table", pairs[i].table,
 			"status", names[pairs[i].status], "schema", pairs[i].schema,
 			"data", pairs[i].data, "model", tristate(pairs[i].model),
-			"emplacement", tristate(pairs[i].emplacement)));
+			"emplacement", tristate(pairs[i].emplacement),
+			"absent", pairs[i].absent, "empty", pairs[i].empty));
 	json_object_set_new(root, "environments", envs);
 	json_object_set_new(root, "pairs", list);
 	json_object_set_new(root, "summary", counts_json(pairs, n));
@@ -364,6 +452,10 @@ static int write_text(const struct report_opts *o, const struct pair *pairs,
 		json_integer_value(json_object_get(counts, "missing_emplacement")),
 		json_integer_value(json_object_get(counts, "schema_only")),
 		json_integer_value(json_object_get(counts, "missing")));
+	if (json_integer_value(json_object_get(counts, "absent")) > 0)
+		fprintf(fp, "(%lld of the missing do not exist in their environment "
+			"at the last schema sync: nothing to fetch)\n",
+			json_integer_value(json_object_get(counts, "absent")));
 	json_decref(counts);
 	if (json_array_size(recs) > 0)
 		fputs("\nNext:\n", fp);
@@ -379,7 +471,8 @@ static int write_text(const struct report_opts *o, const struct pair *pairs,
 				json_string_value(json_object_get(r, "reason")));
 	}
 	if (json_array_size(recs) == 0)
-		fputs("\nNothing to do: every pair is complete.\n", fp);
+		fputs("\nNothing to do: every pair is complete (or absent from its "
+		      "environment).\n", fp);
 	json_decref(recs);
 	return ferror(fp) ? -EIO : 0;
 }

@@ -867,13 +867,27 @@ static json_t *build_manifest(struct run *r, const struct timespec *end)
 		struct env_run *e = &r->envs[i];
 		json_t *counts = json_object();
 
+		json_t *missing = json_array(), *empty = json_array();
+		size_t j;
+
 		for (k = 0; k < CLASS_COUNT; k++)
 			json_object_set_new(counts, classify_name((enum change_class)k),
 					    json_integer(e->counts[k]));
+		/* Named, so `sync report` can tell a table that does not exist
+		 * (or has no rows) from one that was never synced. */
+		for (j = 0; j < e->ntables; j++) {
+			if (!e->results[j].done)
+				continue;
+			if (e->results[j].cls == CLASS_MISSING)
+				json_array_append_new(missing, json_string(e->tables[j]));
+			else if (e->results[j].cls == CLASS_EMPTY)
+				json_array_append_new(empty, json_string(e->tables[j]));
+		}
 		json_object_set_new(envs, e->cfg->name, json_pack(
-			"{s:s, s:s, s:s, s:I, s:o}", "folder", e->cfg->folder,
-			"database", e->cfg->database, "schema", e->cfg->schema,
-			"tables", (json_int_t)e->ntables, "counts", counts));
+			"{s:s, s:s, s:s, s:I, s:o, s:o, s:o}", "folder",
+			e->cfg->folder, "database", e->cfg->database, "schema",
+			e->cfg->schema, "tables", (json_int_t)e->ntables,
+			"counts", counts, "missing", missing, "empty", empty));
 	}
 	m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "run_id", r->o->run_id,
 		      "command", r->o->command == SYNC_DATA ? "data" : "schema",

@@ -37,6 +37,16 @@ cat <<EOF
 out = environments
 workers = 8
 
+[mask]
+; sample rows (sync data) keep no personal or secret value: hashed values
+; are keyed pseudonyms, the key is read from \$RHIZOME_DEMO_MASK_KEY
+key-env = RHIZOME_DEMO_MASK_KEY
+*email = hash
+account_number = hash
+card_fingerprint = hash
+tax_id = null
+signing_secret = constant:redacted
+
 [tables billing]
 tables = account price_plan subscription tax_rate invoice invoice_line payment flyway_schema_history
 
@@ -62,6 +72,8 @@ user = rhizome
 password-env = RHIZOME_DEMO_PASSWORD
 pool = 4
 EOF
+	# production refuses a sensitive-looking column no [mask] rule covers
+	if [ "$folder" = na_prod ]; then echo "mask = required"; fi
 done <<'EOF'
 dev_billing_bookkeeper dev billing_bookkeeper
 dev_billing_event dev billing_event

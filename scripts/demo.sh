@@ -1,18 +1,23 @@
 #!/bin/bash
-# Run rhizome's main job, `sync schema`, on the demo fleet.
+# Run rhizome's jobs on the demo fleet.
 #
-#   scripts/demo.sh [SYNC-SCHEMA-OPTIONS...]     e.g. scripts/demo.sh --dry-run
+#   scripts/demo.sh                       sync schema, sync data, sync report
+#   scripts/demo.sh schema|data|report [OPTIONS...]
+#                                         one command, e.g. scripts/demo.sh schema --dry-run
 #
 # Installs what is missing (scripts/deps.sh), builds build/rhizome, starts a
 # private MariaDB server (tests/lib/mariadb.sh), loads the seven-environment
 # billing fleet (tests/fixtures/demo_fleet.sql) with a read-only user whose
 # password is made up for this run, writes demo/rhizome.cnf and runs
 #
-#   build/rhizome --config demo/rhizome.cnf sync schema [OPTIONS...]
+#   build/rhizome --config demo/rhizome.cnf sync COMMAND [OPTIONS...]
 #
 # Snapshots go to demo/environments and stay there: the fleet is loaded the
-# same way every time, so a second run finds everything unchanged. The server
-# and its data are gone when the script ends.
+# same way every time, so a second run finds everything unchanged. The
+# masking key (demo/mask.key) is made once and kept, so masked values are
+# stable across runs too. The server and its data are gone when the script
+# ends. Full summaries are kept in demo/last-schema.json and
+# demo/last-data.json.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -46,78 +51,77 @@ demo_fleet_reader demo rhizome "$RHIZOME_DEMO_PASSWORD"
 mkdir -p "$DEMO_DIR"
 scripts/demo-config.sh "$(mdb_sock demo)" "$(mdb_port demo)" >"$DEMO_DIR/rhizome.cnf.tmp"
 mv "$DEMO_DIR/rhizome.cnf.tmp" "$DEMO_DIR/rhizome.cnf"
+if [ ! -s "$DEMO_DIR/mask.key" ]; then
+	(umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$DEMO_DIR/mask.key")
+fi
+RHIZOME_DEMO_MASK_KEY=$(cat "$DEMO_DIR/mask.key")
+export RHIZOME_DEMO_MASK_KEY
 
-step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf sync schema $*"
-rc=0
-summary=$(build/rhizome --config "$DEMO_DIR/rhizome.cnf" sync schema "$@") || rc=$?
+commands=(schema data report)
+case ${1:-} in
+schema | data | report)
+	commands=("$1")
+	shift
+	;;
+-*) commands=(schema) ;; # options alone: as before, for sync schema
+esac
+
+# Counts and lists of a summary, without the long path lists.
+brief() {
+	jq '{new_count, trivial_count, significant_count, unchanged_count,
+	     missing_count, empty_count, error_count, missing, errors}
+	    + (if .ordering then {ordering} else {} end)' "$1"
+}
+
+status=0
+for cmd in "${commands[@]}"; do
+	step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf sync $cmd $*"
+	rc=0
+	if [ "$cmd" = report ]; then
+		build/rhizome --config "$DEMO_DIR/rhizome.cnf" sync report "$@" || rc=$?
+		[ $rc -eq 0 ] || status=$rc
+		continue
+	fi
+	summary=$DEMO_DIR/last-$cmd.json
+	build/rhizome --config "$DEMO_DIR/rhizome.cnf" sync "$cmd" "$@" >"$summary" || rc=$?
+	[ $rc -eq 0 ] || status=$rc
+	if [ ! -s "$summary" ]; then
+		echo "rhizome printed no summary (exit status $rc); see the messages above."
+		continue
+	fi
+	brief "$summary"
+	read -r new significant trivial unchanged missing empty errors dry < <(jq -r \
+		'[.new_count, .significant_count, .trivial_count, .unchanged_count,
+		  .missing_count, .empty_count, .error_count, .dry_run] | @tsv' "$summary")
+	written=$((new + significant))
+	if [ "$dry" = true ]; then
+		echo "Dry run: nothing written; a real run would write $written file(s)."
+	elif [ "$written" -gt 0 ]; then
+		echo "$written file(s) written under $DEMO_DIR/environments ($new new," \
+			"$significant significant); run scripts/demo.sh again to see" \
+			"everything unchanged. Full summary: $summary"
+	else
+		echo "Nothing written: $unchanged snapshot(s) under $DEMO_DIR/environments" \
+			"are unchanged. Full summary: $summary"
+	fi
+	if [ "$trivial" -gt 0 ]; then
+		echo "$trivial snapshot(s) differ only in AUTO_INCREMENT=n: kept" \
+			"(--write-trivial rewrites them)."
+	fi
+	if [ "$missing" -gt 0 ]; then
+		echo "$missing table(s) of the table lists do not exist in their" \
+			"environment (by design: demo_billing_event has no" \
+			"webhook_delivery): reported, not an error."
+	fi
+	if [ "$empty" -gt 0 ]; then
+		echo "$empty table(s) have no rows: no data file (status empty)."
+	fi
+	if [ "$errors" -gt 0 ]; then
+		echo "$errors error(s): see \"errors\" above."
+	fi
+	echo
+done
 
 step "stopping the server"
 mdb_stop_all
-
-# The summary is one JSON line: indent it for humans when python3 can.
-if [ -n "$summary" ]; then
-	echo
-	if ! command -v python3 >/dev/null 2>&1 ||
-		! printf '%s\n' "$summary" | python3 -m json.tool 2>/dev/null; then
-		printf '%s\n' "$summary"
-	fi
-	echo
-fi
-
-# count KEY: the number after "KEY": in the summary, 0 if absent.
-count() {
-	local n
-	n=$(printf '%s\n' "$summary" | sed -n "s/.*\"$1\": *\([0-9][0-9]*\).*/\1/p")
-	echo "${n:-0}"
-}
-
-dry_run=no
-write_trivial=no
-for arg in "$@"; do
-	case $arg in
-	--dry-run) dry_run=yes ;;
-	--write-trivial) write_trivial=yes ;;
-	esac
-done
-
-new=$(count new_count)
-significant=$(count significant_count)
-trivial=$(count trivial_count)
-unchanged=$(count unchanged_count)
-missing=$(count missing_count)
-errors=$(count error_count)
-written=$((new + significant))
-if [ "$write_trivial" = yes ]; then
-	written=$((written + trivial))
-fi
-
-detail="$new new, $significant significant"
-if [ "$write_trivial" = yes ]; then
-	detail="$detail, $trivial trivial"
-fi
-if [ -z "$summary" ]; then
-	echo "rhizome printed no summary (exit status $rc); see the messages above."
-elif [ "$dry_run" = yes ]; then
-	echo "Dry run: nothing written. A real run would write $written files" \
-		"under $DEMO_DIR/environments ($detail)."
-elif [ "$written" -gt 0 ]; then
-	echo "$written files written under $DEMO_DIR/environments ($detail);" \
-		"run scripts/demo.sh again to see everything unchanged."
-else
-	echo "Nothing written: $unchanged snapshots under $DEMO_DIR/environments" \
-		"are unchanged."
-fi
-if [ "$trivial" -gt 0 ] && [ "$write_trivial" = no ]; then
-	echo "$trivial snapshot(s) differ from the fleet only in the" \
-		"AUTO_INCREMENT=n option: kept as they are (--write-trivial" \
-		"rewrites them)."
-fi
-if [ "$missing" -gt 0 ]; then
-	echo "$missing table(s) listed in $DEMO_DIR/rhizome.cnf do not exist in their" \
-		"environment (by design: demo_billing_event has no" \
-		"webhook_delivery): reported as missing, not an error."
-fi
-if [ "$errors" -gt 0 ]; then
-	echo "$errors error(s): see \"errors\" in the summary."
-fi
-exit "$rc"
+exit "$status"

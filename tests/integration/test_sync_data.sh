@@ -232,7 +232,7 @@ test_report_shows_every_status_in_text_and_json() {
 		grep -q '📄' "$T/out.json" && grep -q '❌' "$T/out.json" || fail "icons: $(cat "$T/out.json")"
 	rz sync report --env dev_billing_bookkeeper --env na_prod_billing --format json
 	assert_eq "$(js -c .summary)" \
-		'{"complete":1,"partial":4,"missing":1,"ready_for_data":2,"missing_emplacement":1,"schema_only":1}' "counts"
+		'{"complete":1,"partial":4,"missing":1,"ready_for_data":2,"missing_emplacement":1,"schema_only":1,"absent":0}' "counts"
 	assert_eq "$(js -c '[.pairs[] | .table + ":" + .status]')" \
 		'["fee_summary:complete","ledger_entry:ready_for_data","flyway_schema_history:missing_emplacement","odd`name:schema_only","invoice:ready_for_data","flyway_schema_history:missing"]' \
 		"statuses"
@@ -240,6 +240,28 @@ test_report_shows_every_status_in_text_and_json() {
 		'["rhizome sync data --env dev_billing_bookkeeper","rhizome sync data --env na_prod_billing","rhizome sync schema --env na_prod_billing",null,null]' \
 		"recommendations"
 	assert_eq "$(js -c '.pairs[1] | [.schema, .data, .model, .emplacement]')" '[true,false,true,true]' "pair detail"
+}
+
+test_report_reads_absent_and_empty_tables_from_the_last_runs() {
+	# demo lacks odd`name; the fixture's flyway tables have no rows
+	it_load_fleet && it_config
+	rz sync schema && rz sync data
+	rz sync report --format json
+	assert_eq "$(js -c '[.pairs[] | select(.absent) | .env + "." + .table]')" \
+		'["demo_billing_bookkeeper.odd`name"]' "absent"
+	assert_eq "$(js -c '[.pairs[] | select(.table == "flyway_schema_history") | .status] | unique')" \
+		'["complete"]' "empty tables count as synced"
+	assert_eq "$(js -c .recommendations)" '[]' "nothing to recommend"
+	assert_eq "$(js -c '.summary | [.complete, .missing, .absent]')" '[19,1,1]' "counts"
+	# a table dropped since: the newest schema run says so
+	mdb_sql s1 -e "DROP TABLE dev_billing_event.event"
+	rm "$(env_file dev_billing_event event)"
+	rz sync report --format json
+	assert_eq "$(js -c '[.recommendations[].command]')" '["rhizome sync schema --env dev_billing_event"]' \
+		"never-synced (as far as the last run knows) is recommended"
+	rz sync schema --env dev_billing_event
+	rz sync report --format json
+	assert_eq "$(js -c '[.recommendations[].command]')" '[]' "absent after the newest run"
 }
 
 test_report_without_templates_and_narrow_terminal() {

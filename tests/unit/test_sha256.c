@@ -1,7 +1,8 @@
 /*
  * Unit tests of engine/sha256 against published FIPS 180-4 / NIST vectors,
  * plus lengths around the padding boundary (55, 56, 63, 64, 65 bytes...)
- * whose digests were taken from coreutils' sha256sum.
+ * whose digests were taken from coreutils' sha256sum; HMAC-SHA256 against
+ * RFC 4231's test cases.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,53 @@ static void test_sha256_hashes_bytes_past_a_nul(void)
 		"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb");
 }
 
+/* ---- HMAC-SHA256, RFC 4231 ---------------------------------------------- */
+
+static void check_hmac(const void *key, size_t keylen, const void *data,
+		       size_t len, const char *want)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char mac[32];
+	char hex[65];
+	size_t i;
+
+	sha256_hmac(key, keylen, data, len, mac);
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = digits[mac[i] >> 4];
+		hex[2 * i + 1] = digits[mac[i] & 15];
+	}
+	hex[64] = '\0';
+	ASSERT_STR_EQ(hex, want);
+}
+
+static void test_hmac_sha256_rfc4231_case_1(void)
+{
+	unsigned char key[20];
+
+	memset(key, 0x0b, sizeof(key));
+	check_hmac(key, sizeof(key), "Hi There", 8,
+		"b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+}
+
+static void test_hmac_sha256_rfc4231_case_2_short_key(void)
+{
+	const char *data = "what do ya want for nothing?";
+
+	check_hmac("Jefe", 4, data, strlen(data),
+		"5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+static void test_hmac_sha256_rfc4231_case_6_key_longer_than_block(void)
+{
+	const char *data = "Test Using Larger Than Block-Size Key - Hash Key First";
+	unsigned char key[131];
+
+	memset(key, 0xaa, sizeof(key));
+	ASSERT_EQ(strlen(data), 54);
+	check_hmac(key, sizeof(key), data, strlen(data),
+		"60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 int main(void)
 {
 	RUN(test_sha256_of_empty_input);
@@ -143,5 +191,8 @@ int main(void)
 	RUN(test_sha256_of_million_a_fed_in_odd_sized_chunks);
 	RUN(test_sha256_init_resets_a_used_context);
 	RUN(test_sha256_hashes_bytes_past_a_nul);
+	RUN(test_hmac_sha256_rfc4231_case_1);
+	RUN(test_hmac_sha256_rfc4231_case_2_short_key);
+	RUN(test_hmac_sha256_rfc4231_case_6_key_longer_than_block);
 	return CHECK_EXIT();
 }

@@ -1,0 +1,423 @@
+/*
+ * Unit tests of engine/mask: the keyed pseudonym keeps the shape of a value
+ * (length, digit/lower/upper classes, every other byte, a non-zero leading
+ * digit) but never the value itself, and is the same for the same key;
+ * which column names look sensitive; which [mask] rule covers a column
+ * (the first in file order, each part a glob). The rules come from a real
+ * config file loaded with config_load, as the tool reads them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../engine/mask.h"
+#include "check.h"
+#include "testutil.h"
+
+static const char key[] = "unit-test-mask-key";
+static const char other_key[] = "unit-test-mask-key2";
+
+/* mask_hash of a NUL-terminated input into out (len + 1 bytes, NUL-ended),
+ * with guard bytes after it that must stay untouched. */
+static void hash_str(const char *k, const char *in, char *out, int binary)
+{
+	size_t len = strlen(in);
+
+	memset(out, '#', len + 4);
+	mask_hash(k, strlen(k), in, len, out, binary);
+	if (memcmp(out + len, "####", 4) != 0)
+		CHECK_FAIL("mask_hash(\"%s\") wrote past its %zu bytes", in, len);
+	out[len] = '\0';
+}
+
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+
+/* Byte by byte: digit -> digit, lower -> lower, upper -> upper, any other
+ * byte unchanged. */
+static void check_shape(const char *in, const char *out)
+{
+	size_t i;
+
+	ASSERT_EQ(strlen(out), strlen(in));
+	for (i = 0; in[i] != '\0'; i++) {
+		unsigned char a = (unsigned char)in[i], b = (unsigned char)out[i];
+
+		if (is_digit(a) ? !is_digit(b) :
+		    is_lower(a) ? !is_lower(b) :
+		    is_upper(a) ? !is_upper(b) : a != b)
+			CHECK_FAIL("\"%s\" -> \"%s\": byte %zu 0x%02x became 0x%02x",
+				   in, out, i, a, b);
+	}
+}
+
+/* ---- mask_hash --------------------------------------------------------------- */
+
+static void test_mask_hash_is_deterministic_for_same_key_and_input(void)
+{
+	static const char *const inputs[] = {
+		"alice@example.com", "4111111111111111", "7", "x",
+		"550e8400-e29b-41d4-a716-446655440000", "Jos\xc3\xa9 M\xc3\xbcller",
+	};
+	char a[64], b[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		hash_str(key, inputs[i], a, 0);
+		hash_str(key, inputs[i], b, 0);
+		ASSERT_STR_EQ(a, b);
+		hash_str(key, inputs[i], a, 1);
+		hash_str(key, inputs[i], b, 1);
+		ASSERT_EQ(memcmp(a, b, strlen(inputs[i])), 0);
+	}
+}
+
+static void test_mask_hash_differs_under_another_key(void)
+{
+	static const char *const inputs[] = {
+		"alice@example.com", "4111111111111111",
+		"550e8400-e29b-41d4-a716-446655440000", "Bob Smith",
+	};
+	char a[64], b[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		hash_str(key, inputs[i], a, 0);
+		hash_str(other_key, inputs[i], b, 0);
+		if (strcmp(a, b) == 0)
+			CHECK_FAIL("\"%s\" -> \"%s\" under both keys", inputs[i], a);
+		hash_str(key, inputs[i], a, 1);
+		hash_str(other_key, inputs[i], b, 1);
+		ASSERT_TRUE(memcmp(a, b, strlen(inputs[i])) != 0);
+	}
+}
+
+/* A small deterministic generator (xorshift32), so a failure reproduces. */
+static unsigned rng_state = 0x2545f491u;
+
+static unsigned rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+static void test_mask_hash_never_returns_input_with_letters_or_digits(void)
+{
+	static const char alphabet[] =
+		"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"@.-_ :/+";
+	char in[32], out[40];
+	int n = 0, c, len, i;
+
+	/* single digits and single letters: the one-in-ten (one-in-26)
+	 * chance of a fixed point must be retried away */
+	for (c = '0'; c <= '9'; c++, n++) {
+		in[0] = (char)c;
+		in[1] = '\0';
+		hash_str(key, in, out, 0);
+		if (strcmp(in, out) == 0)
+			CHECK_FAIL("\"%s\" masked to itself", in);
+		check_shape(in, out);
+	}
+	for (c = 0; c < 26; c++, n += 2) {
+		in[0] = (char)('a' + c);
+		in[1] = '\0';
+		hash_str(key, in, out, 0);
+		if (strcmp(in, out) == 0)
+			CHECK_FAIL("\"%s\" masked to itself", in);
+		check_shape(in, out);
+		in[0] = (char)('A' + c);
+		hash_str(key, in, out, 0);
+		if (strcmp(in, out) == 0)
+			CHECK_FAIL("\"%s\" masked to itself", in);
+		check_shape(in, out);
+	}
+	/* then short strings, each with at least one letter or digit */
+	while (n < 2000) {
+		len = 1 + (int)(rng() % 12);
+		for (i = 0; i < len; i++)
+			in[i] = alphabet[rng() % (sizeof(alphabet) - 1)];
+		in[rng() % (unsigned)len] = alphabet[rng() % 62];
+		in[len] = '\0';
+		hash_str(key, in, out, 0);
+		if (strcmp(in, out) == 0)
+			CHECK_FAIL("\"%s\" masked to itself (input %d)", in, n);
+		check_shape(in, out);
+		n++;
+	}
+	ASSERT_EQ(n, 2000);
+}
+
+static void test_mask_hash_keeps_length_and_character_classes(void)
+{
+	static const char *const inputs[] = {
+		"alice.smith-99@example.com",
+		"550e8400-e29b-41d4-a716-446655440000",
+		"+1 (555) 010-9999",
+		"Jos\xc3\xa9 M\xc3\xbcller",           /* UTF-8: é, ü */
+		"caf\xc3\xa9",
+		"\xc3\xa9",                            /* é alone */
+		"Main St. 12, Apt 3B",
+		"a",
+		"Z",
+		"2024-01-31 23:59:59",
+	};
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		hash_str(key, inputs[i], out, 0);
+		check_shape(inputs[i], out);
+	}
+	/* the bytes of é and the separators are kept in place */
+	hash_str(key, "Jos\xc3\xa9 M\xc3\xbcller", out, 0);
+	ASSERT_EQ((unsigned char)out[3], 0xc3);
+	ASSERT_EQ((unsigned char)out[4], 0xa9);
+	ASSERT_EQ(out[5], ' ');
+	hash_str(key, "alice.smith-99@example.com", out, 0);
+	ASSERT_EQ(out[5], '.');
+	ASSERT_EQ(out[11], '-');
+	ASSERT_EQ(out[14], '@');
+	ASSERT_TRUE(strchr(out, '@') == out + 14);
+}
+
+static void test_mask_hash_with_nothing_to_replace_keeps_the_value(void)
+{
+	char out[16];
+
+	hash_str(key, "@.- ", out, 0);
+	ASSERT_STR_EQ(out, "@.- ");
+	hash_str(key, "\xc3\xa9", out, 0);
+	ASSERT_STR_EQ(out, "\xc3\xa9");
+	hash_str(key, "", out, 0);
+	ASSERT_STR_EQ(out, "");
+}
+
+static void test_mask_hash_leading_nonzero_digit_stays_nonzero(void)
+{
+	static const char *const inputs[] = {
+		"1", "2", "3", "4", "5", "6", "7", "8", "9", "12345",
+		"900", "-42", "31.5",
+	};
+	char k[32], out[16];
+	size_t i;
+	int j;
+
+	/* many keys, so a '0' that slips through once in ten would show */
+	for (j = 0; j < 200; j++) {
+		snprintf(k, sizeof(k), "key-%d", j);
+		for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+			const char *in = inputs[i];
+			size_t d = strcspn(in, "0123456789");
+
+			hash_str(k, in, out, 0);
+			check_shape(in, out);
+			if (out[d] == '0')
+				CHECK_FAIL("\"%s\" -> \"%s\" under \"%s\": leading "
+					   "digit became 0", in, out, k);
+		}
+	}
+}
+
+static void test_mask_hash_binary_changes_every_byte(void)
+{
+	unsigned char in[512], out[512 + 4], again[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (unsigned char)(i % 256); /* 0x00..0xff, twice */
+	memset(out, '#', sizeof(out));
+	mask_hash(key, sizeof(key) - 1, (const char *)in, sizeof(in),
+		  (char *)out, 1);
+	ASSERT_EQ(memcmp(out + sizeof(in), "####", 4), 0);
+	for (i = 0; i < sizeof(in); i++)
+		if (out[i] == in[i])
+			CHECK_FAIL("binary byte %zu (0x%02x) unchanged", i, in[i]);
+	mask_hash(key, sizeof(key) - 1, (const char *)in, sizeof(in),
+		  (char *)again, 1);
+	ASSERT_EQ(memcmp(out, again, sizeof(in)), 0);
+
+	/* short values and text bytes too: every byte, whatever its class */
+	{
+		char o[16];
+
+		hash_str(key, "@.- \xc3\xa9", o, 1);
+		for (i = 0; i < 6; i++)
+			ASSERT_NE((unsigned char)o[i],
+				  (unsigned char)"@.- \xc3\xa9"[i]);
+		hash_str(key, "\x01", o, 1);
+		ASSERT_NE((unsigned char)o[0], 0x01);
+	}
+}
+
+/* ---- mask_looks_sensitive ---------------------------------------------------- */
+
+static void test_mask_looks_sensitive_truth_table(void)
+{
+	static const struct {
+		const char *column;
+		int sensitive;
+	} rows[] = {
+		{ "email", 1 },
+		{ "contact_email", 1 },
+		{ "PHONE_number", 1 },
+		{ "first_name", 1 },
+		{ "iban", 1 },
+		{ "card_number", 1 },
+		{ "api_token", 1 },
+		{ "id", 0 },
+		{ "amount", 0 },
+		{ "created_at", 0 },
+		{ "status", 0 },
+		{ "currency", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if ((mask_looks_sensitive(rows[i].column) != 0) != rows[i].sensitive)
+			CHECK_FAIL("mask_looks_sensitive(\"%s\") should be %d",
+				   rows[i].column, rows[i].sensitive);
+}
+
+/* ---- mask_match ---------------------------------------------------------------- */
+
+static char *scratch;
+static struct fleet_config cfg;
+
+static const char mask_config[] =
+	"[mask]\n"                                      /* 1 */
+	"key-env = K\n"                                 /* 2 */
+	"*uuid = hash\n"                                /* 3 */
+	"billing_address.* = null\n"                    /* 4 */
+	"billing.invoice.note = constant:X\n"           /* 5 */
+	"email = hash\n"                                /* 6 */
+	"billing.invoice.email = constant:Y\n"          /* 7: never wins */
+	"[tables db]\n"
+	"tables = t billing_address\n"
+	"[environment e]\n"
+	"folder = f\n"
+	"database = db\n";
+
+static void load_mask_config(void)
+{
+	struct config_error err;
+	char *path = path_join(scratch, "rhizome.cnf");
+
+	config_release(&cfg);
+	if (file_put_str(path, mask_config) != 0)
+		abort();
+	if (config_load(path, &cfg, &err) != 0) {
+		free(path);
+		CHECK_FAIL("config_load: line %d key '%s': %s", err.line,
+			   err.key, err.message);
+	}
+	free(path);
+	ASSERT_EQ(cfg.nmask_rules, 5);
+}
+
+/* mask_match's rule, by its line in mask_config (0 = none). */
+static int match_line(const char *d, const char *t, const char *c)
+{
+	const struct mask_rule *r = mask_match(&cfg, d, t, c);
+
+	return r ? r->line : 0;
+}
+
+static void test_mask_match_column_pattern_matches_any_table(void)
+{
+	load_mask_config();
+	ASSERT_EQ(match_line("db", "t", "email"), 6);
+	ASSERT_EQ(match_line("other", "users", "email"), 6);
+	/* a glob matches the whole name, not a part of it */
+	ASSERT_EQ(match_line("db", "t", "email_verified"), 0);
+	ASSERT_EQ(match_line("db", "t", "contact_email"), 0);
+	ASSERT_EQ(match_line("db", "t", "id"), 0);
+}
+
+static void test_mask_match_glob_on_column(void)
+{
+	load_mask_config();
+	ASSERT_EQ(match_line("db", "t", "uuid"), 3);
+	ASSERT_EQ(match_line("db", "t", "order_uuid"), 3);
+	ASSERT_EQ(match_line("x", "y", "customeruuid"), 3);
+	ASSERT_EQ(match_line("db", "t", "uuid_v4"), 0);
+	ASSERT_TRUE(mask_match(&cfg, "db", "t", "order_uuid")->method == MASK_HASH);
+}
+
+static void test_mask_match_table_column_pattern_with_glob(void)
+{
+	const struct mask_rule *r;
+
+	load_mask_config();
+	r = mask_match(&cfg, "db", "billing_address", "street");
+	ASSERT_TRUE(r != NULL);
+	ASSERT_EQ(r->line, 4);
+	ASSERT_TRUE(r->method == MASK_NULL);
+	ASSERT_EQ(match_line("any_db", "billing_address", "zip"), 4);
+	/* another table: not covered */
+	ASSERT_EQ(match_line("db", "shipping_address", "street"), 0);
+	ASSERT_EQ(match_line("db", "billing_addresses", "street"), 0);
+}
+
+static void test_mask_match_database_table_column_pattern(void)
+{
+	const struct mask_rule *r;
+
+	load_mask_config();
+	r = mask_match(&cfg, "billing", "invoice", "note");
+	ASSERT_TRUE(r != NULL);
+	ASSERT_EQ(r->line, 5);
+	ASSERT_TRUE(r->method == MASK_CONSTANT);
+	ASSERT_STR_EQ(r->constant, "X");
+	/* another database or another table: not covered */
+	ASSERT_EQ(match_line("billing2", "invoice", "note"), 0);
+	ASSERT_EQ(match_line("db", "invoice", "note"), 0);
+	ASSERT_EQ(match_line("billing", "receipt", "note"), 0);
+	ASSERT_EQ(match_line("billing", "invoice", "notes"), 0);
+}
+
+static void test_mask_match_first_rule_in_file_order_wins(void)
+{
+	load_mask_config();
+	/* billing_address.uuid: *uuid (line 3) before billing_address.* (4) */
+	ASSERT_EQ(match_line("db", "billing_address", "uuid"), 3);
+	/* billing.invoice.email: the broad 'email' (line 6) comes before the
+	 * more specific rule of line 7, and file order decides */
+	ASSERT_EQ(match_line("billing", "invoice", "email"), 6);
+	ASSERT_TRUE(mask_match(&cfg, "billing", "invoice", "email")->method ==
+		    MASK_HASH);
+}
+
+static void test_mask_match_without_rules_is_null(void)
+{
+	struct fleet_config empty;
+
+	memset(&empty, 0, sizeof(empty));
+	ASSERT_TRUE(mask_match(&empty, "db", "t", "email") == NULL);
+}
+
+int main(void)
+{
+	scratch = scratch_dir();
+
+	RUN(test_mask_hash_is_deterministic_for_same_key_and_input);
+	RUN(test_mask_hash_differs_under_another_key);
+	RUN(test_mask_hash_never_returns_input_with_letters_or_digits);
+	RUN(test_mask_hash_keeps_length_and_character_classes);
+	RUN(test_mask_hash_with_nothing_to_replace_keeps_the_value);
+	RUN(test_mask_hash_leading_nonzero_digit_stays_nonzero);
+	RUN(test_mask_hash_binary_changes_every_byte);
+	RUN(test_mask_looks_sensitive_truth_table);
+	RUN(test_mask_match_column_pattern_matches_any_table);
+	RUN(test_mask_match_glob_on_column);
+	RUN(test_mask_match_table_column_pattern_with_glob);
+	RUN(test_mask_match_database_table_column_pattern);
+	RUN(test_mask_match_first_rule_in_file_order_wins);
+	RUN(test_mask_match_without_rules_is_null);
+
+	config_release(&cfg);
+	scratch_remove(scratch);
+	return CHECK_EXIT();
+}
