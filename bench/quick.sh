@@ -15,7 +15,8 @@
 # Prints each run's wall time with the round trips and connections the proxy
 # saw, then the medians and the ratio baseline/rhizome.
 #
-# Environment: TABLES (300), ROWS (5), DELAY_MS (5, one-way: 10 ms RTT),
+# Environment: JOBS ("schema data"), TABLES (300), ROWS (5), DELAY_MS (5,
+# one-way: 10 ms RTT),
 # RUNS (3), RHIZOME (build/rhizome at the repo root), RUN_TIMEOUT (600 s per
 # program run: a hung run is killed and counted as failed, not waited on
 # forever), RHIZOME_BENCH_PASSWORD (generated when unset). The password never
@@ -27,6 +28,7 @@ TABLES=${TABLES:-300}
 ROWS=${ROWS:-5}
 DELAY_MS=${DELAY_MS:-5}
 RUNS=${RUNS:-3}
+JOBS=${JOBS:-schema data}   # the sync commands to measure
 RUN_TIMEOUT=${RUN_TIMEOUT:-600}
 RHIZOME=${RHIZOME:-$ROOT/build/rhizome}
 BIN=$ROOT/bench/build
@@ -160,77 +162,94 @@ mapfile -t TABLE_NAMES < <("$BIN/fleetgen" --list --tables "$TABLES")
 # ---- the runs ---------------------------------------------------------------
 SCHEMAS=$(IFS=,; echo "${ENVS[*]}")
 EXPECTED=$(( ${#ENVS[@]} * TABLES ))
-base_ms=() rhiz_ms=() failed=0
-for run in $(seq 1 "$RUNS"); do
-	rm -rf "$WORK/baseline-out"
-	read -r c0 r0 <<<"$(proxy_counts)"
-	t0=$(now_ms)
-	if ! timeout --foreground -k 5 "$RUN_TIMEOUT" "$BIN/baseline" --host 127.0.0.1 \
-		--port "$PROXY_PORT" --user rhizome --password-env RHIZOME_BENCH_PASSWORD --schemas "$SCHEMAS" --tables-from-server \
-		--out "$WORK/baseline-out" >"$WORK/baseline.$run.out" 2>"$WORK/baseline.$run.err"; then
-		cat "$WORK/baseline.$run.out" "$WORK/baseline.$run.err" >&2
-		die "baseline run $run failed"
-	fi
-	ms=$(( $(now_ms) - t0 ))
-	read -r c1 r1 <<<"$(proxy_counts)"
-	base_ms+=("$ms")
-	nfiles=$(find "$WORK/baseline-out" -name '*.sql' | wc -l)
-	printf 'run %d: baseline %s  round_trips=%d connections=%d files=%d\n' \
-		"$run" "$(secs "$ms")" $((r1 - r0)) $((c1 - c0)) "$nfiles"
 
-	[ "$HAVE_RHIZOME" = 1 ] || continue
-	rm -rf "$OUT"
-	read -r c0 r0 <<<"$(proxy_counts)"
-	t0=$(now_ms)
-	rc=0
-	timeout --foreground -k 5 "$RUN_TIMEOUT" "$RHIZOME" --config "$CNF" --quiet sync schema \
-		>"$WORK/rhizome.$run.json" \
-		2>"$WORK/rhizome.$run.err" || rc=$?
-	ms=$(( $(now_ms) - t0 ))
-	read -r c1 r1 <<<"$(proxy_counts)"
-	nfiles=$(find "$OUT" -path '*/expected_data/*.sql' 2>/dev/null | wc -l)
-	errors=$(sed -n 's/.*"error_count": *\([0-9]*\).*/\1/p' "$WORK/rhizome.$run.json")
-	printf 'run %d: rhizome  %s  round_trips=%d connections=%d files=%d exit=%d errors=%s\n' \
-		"$run" "$(secs "$ms")" $((r1 - r0)) $((c1 - c0)) "$nfiles" "$rc" "${errors:-?}"
-	if [ "$rc" != 0 ] || [ "$nfiles" != "$EXPECTED" ]; then
-		# 124: timeout(1) ended it
-		echo "quick.sh: rhizome run $run failed (exit $rc$([ "$rc" = 124 ] &&
-			echo ": hung, killed after $RUN_TIMEOUT s"), $nfiles of $EXPECTED files);" \
-			"left out of the median; its stderr:" >&2
-		tail -n 20 "$WORK/rhizome.$run.err" >&2
-		failed=1
-		continue
-	fi
-	rhiz_ms+=("$ms")
-done
+# One job (schema or data), RUNS times, the baseline and rhizome
+# interleaved, then the medians. The baseline's data mode sends one
+# SELECT * ... LIMIT 1 per round trip.
+bench_job() {
+	local job=$1 ext mode=() run ms rc nfiles errors c0 r0 c1 r1 b r same
+	if [ "$job" = data ]; then ext=json mode=(--mode data); else ext=sql; fi
+	base_ms=() rhiz_ms=()
+	echo "== sync $job"
+	for run in $(seq 1 "$RUNS"); do
+		rm -rf "$WORK/baseline-out"
+		read -r c0 r0 <<<"$(proxy_counts)"
+		t0=$(now_ms)
+		if ! timeout --foreground -k 5 "$RUN_TIMEOUT" "$BIN/baseline" "${mode[@]}" \
+			--host 127.0.0.1 --port "$PROXY_PORT" --user rhizome \
+			--password-env RHIZOME_BENCH_PASSWORD --schemas "$SCHEMAS" \
+			--tables-from-server --out "$WORK/baseline-out" \
+			>"$WORK/baseline.$run.out" 2>"$WORK/baseline.$run.err"; then
+			cat "$WORK/baseline.$run.out" "$WORK/baseline.$run.err" >&2
+			die "baseline run $run failed"
+		fi
+		ms=$(( $(now_ms) - t0 ))
+		read -r c1 r1 <<<"$(proxy_counts)"
+		base_ms+=("$ms")
+		nfiles=$(find "$WORK/baseline-out" -type f | wc -l)
+		printf 'run %d: baseline %s  round_trips=%d connections=%d files=%d\n' \
+			"$run" "$(secs "$ms")" $((r1 - r0)) $((c1 - c0)) "$nfiles"
 
-# Same server, no writes in between: the last run's files of both must be
-# byte for byte the same (the baseline writes text + ";\n", as the SPEC does).
-if [ "$HAVE_RHIZOME" = 1 ] && [ -d "$OUT" ]; then
-	same=0
-	for e in "${ENVS[@]}"; do
-		for t in "${TABLE_NAMES[@]}"; do
-			cmp -s "$WORK/baseline-out/$e/$t.sql" \
-				"$OUT/${e%%_billing*}/expected_data/billing${e#*_billing}_$t.sql" &&
-				same=$((same + 1))
-		done
+		[ "$HAVE_RHIZOME" = 1 ] || continue
+		rm -rf "$OUT"
+		read -r c0 r0 <<<"$(proxy_counts)"
+		t0=$(now_ms)
+		rc=0
+		timeout --foreground -k 5 "$RUN_TIMEOUT" "$RHIZOME" --config "$CNF" --quiet \
+			sync "$job" >"$WORK/rhizome.$run.json" \
+			2>"$WORK/rhizome.$run.err" || rc=$?
+		ms=$(( $(now_ms) - t0 ))
+		read -r c1 r1 <<<"$(proxy_counts)"
+		nfiles=$(find "$OUT" -path "*/expected_data/*.$ext" 2>/dev/null | wc -l)
+		errors=$(sed -n 's/.*"error_count": *\([0-9]*\).*/\1/p' "$WORK/rhizome.$run.json")
+		printf 'run %d: rhizome  %s  round_trips=%d connections=%d files=%d exit=%d errors=%s\n' \
+			"$run" "$(secs "$ms")" $((r1 - r0)) $((c1 - c0)) "$nfiles" "$rc" "${errors:-?}"
+		if [ "$rc" != 0 ] || [ "$nfiles" != "$EXPECTED" ]; then
+			# 124: timeout(1) ended it
+			echo "quick.sh: rhizome run $run failed (exit $rc$([ "$rc" = 124 ] &&
+				echo ": hung, killed after $RUN_TIMEOUT s"), $nfiles of $EXPECTED files);" \
+				"left out of the median; its stderr:" >&2
+			tail -n 20 "$WORK/rhizome.$run.err" >&2
+			failed=1
+			continue
+		fi
+		rhiz_ms+=("$ms")
 	done
-	echo "check: $same of $EXPECTED rhizome files identical to the baseline's"
-	[ "$same" = "$EXPECTED" ] || failed=1
-fi
 
-# ---- results ----------------------------------------------------------------
-b=$(printf '%s\n' "${base_ms[@]}" | median)
-echo "median baseline: $(secs "$b")"
-if [ "$HAVE_RHIZOME" = 1 ] && [ "${#rhiz_ms[@]}" -gt 0 ]; then
-	r=$(printf '%s\n' "${rhiz_ms[@]}" | median)
-	echo "median rhizome:  $(secs "$r") (${#rhiz_ms[@]} of $RUNS runs succeeded)"
-	awk -v b="$b" -v r="$r" 'BEGIN { if (r > 0) printf "ratio baseline/rhizome: %.1fx\n", b / r }'
-elif [ "$HAVE_RHIZOME" = 1 ]; then
-	echo "rhizome: no run succeeded"
-else
-	echo "rhizome: skipped ($RHIZOME not found)"
-fi
+	# Same server, no writes in between: the last run's schema files of
+	# both must be byte for byte the same (the baseline writes text + ";\n",
+	# as the SPEC does).
+	if [ "$job" = schema ] && [ "$HAVE_RHIZOME" = 1 ] && [ -d "$OUT" ]; then
+		same=0
+		for e in "${ENVS[@]}"; do
+			for t in "${TABLE_NAMES[@]}"; do
+				cmp -s "$WORK/baseline-out/$e/$t.sql" \
+					"$OUT/${e%%_billing*}/expected_data/billing${e#*_billing}_$t.sql" &&
+					same=$((same + 1))
+			done
+		done
+		echo "check: $same of $EXPECTED rhizome files identical to the baseline's"
+		[ "$same" = "$EXPECTED" ] || failed=1
+	fi
+
+	b=$(printf '%s\n' "${base_ms[@]}" | median)
+	echo "median baseline: $(secs "$b")"
+	if [ "$HAVE_RHIZOME" = 1 ] && [ "${#rhiz_ms[@]}" -gt 0 ]; then
+		r=$(printf '%s\n' "${rhiz_ms[@]}" | median)
+		echo "median rhizome:  $(secs "$r") (${#rhiz_ms[@]} of $RUNS runs succeeded)"
+		awk -v b="$b" -v r="$r" 'BEGIN { if (r > 0) printf "ratio baseline/rhizome: %.1fx\n", b / r }'
+	elif [ "$HAVE_RHIZOME" = 1 ]; then
+		echo "rhizome: no run succeeded"
+	else
+		echo "rhizome: skipped ($RHIZOME not found)"
+	fi
+}
+
+failed=0
+for job in $JOBS; do
+	case $job in schema | data) ;; *) die "JOBS: '$job' is not schema or data" ;; esac
+	bench_job "$job"
+done
 
 kill "$PROXY_PID" 2>/dev/null || true
 wait "$PROXY_PID" 2>/dev/null || true

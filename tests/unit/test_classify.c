@@ -133,6 +133,89 @@ static void test_classify_compares_lengths_not_just_prefixes(void)
 		  CLASS_SIGNIFICANT);
 }
 
+/* ---- classify_data: sample rows, no normalization ---------------------------- */
+
+static const char row[] =
+	"{\n"
+	"  \"id\": 1,\n"
+	"  \"ddl\": \") ENGINE=InnoDB AUTO_INCREMENT=5 DEFAULT CHARSET=latin1\",\n"
+	"  \"amount\": \"10.00\"\n"
+	"}\n";
+
+static enum change_class dcls(const char *fresh, const char *old)
+{
+	return classify_data(fresh, strlen(fresh), old, old ? strlen(old) : 0);
+}
+
+static void test_classify_data_without_old_file_is_new(void)
+{
+	ASSERT_EQ(dcls(row, NULL), CLASS_NEW);
+	ASSERT_EQ(classify_data("", 0, NULL, 0), CLASS_NEW);
+}
+
+static void test_classify_data_byte_equal_is_unchanged(void)
+{
+	char copy[sizeof(row)];
+
+	memcpy(copy, row, sizeof(row));
+	ASSERT_EQ(dcls(row, copy), CLASS_UNCHANGED);
+	ASSERT_EQ(classify_data("", 0, "", 0), CLASS_UNCHANGED);
+}
+
+static void test_classify_data_any_difference_is_significant_never_trivial(void)
+{
+	static const char *const variants[] = {
+		/* only the AUTO_INCREMENT=N text inside a value differs: a
+		 * schema would call this trivial, a row does not */
+		"{\n"
+		"  \"id\": 1,\n"
+		"  \"ddl\": \") ENGINE=InnoDB AUTO_INCREMENT=9 DEFAULT CHARSET=latin1\",\n"
+		"  \"amount\": \"10.00\"\n"
+		"}\n",
+		"{\n"
+		"  \"id\": 1,\n"
+		"  \"ddl\": \") ENGINE=InnoDB DEFAULT CHARSET=latin1\",\n"
+		"  \"amount\": \"10.00\"\n"
+		"}\n",
+		/* white space only */
+		"{\n"
+		"  \"id\": 1,\n"
+		"  \"ddl\": \") ENGINE=InnoDB AUTO_INCREMENT=5 DEFAULT CHARSET=latin1\",\n"
+		"  \"amount\": \"10.00\"\n"
+		"}",
+		/* one digit */
+		"{\n"
+		"  \"id\": 2,\n"
+		"  \"ddl\": \") ENGINE=InnoDB AUTO_INCREMENT=5 DEFAULT CHARSET=latin1\",\n"
+		"  \"amount\": \"10.00\"\n"
+		"}\n",
+		"",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		enum change_class a = dcls(variants[i], row);
+		enum change_class b = dcls(row, variants[i]);
+
+		if (a != CLASS_SIGNIFICANT || b != CLASS_SIGNIFICANT)
+			CHECK_FAIL("variant %zu: %s / %s, want significant both ways",
+				   i, classify_name(a), classify_name(b));
+	}
+	/* a strict prefix, either way */
+	ASSERT_EQ(classify_data(row, sizeof(row) - 2, row, sizeof(row) - 1),
+		  CLASS_SIGNIFICANT);
+	ASSERT_EQ(classify_data(row, sizeof(row) - 1, row, sizeof(row) - 2),
+		  CLASS_SIGNIFICANT);
+	/* the very texts classify_schema calls trivial */
+	{
+		const char *fresh =
+			HEAD ") ENGINE=InnoDB AUTO_INCREMENT=9 DEFAULT CHARSET=latin1;\n";
+
+		ASSERT_EQ(cls(fresh, base), CLASS_TRIVIAL);
+		ASSERT_EQ(dcls(fresh, base), CLASS_SIGNIFICANT);
+	}
+}
+
 static void test_classify_name_spells_every_class_as_the_summary(void)
 {
 	ASSERT_STR_EQ(classify_name(CLASS_NEW), "new");
@@ -187,6 +270,9 @@ int main(void)
 	RUN(test_classify_change_inside_column_default_is_significant);
 	RUN(test_classify_change_in_partition_clause_is_significant);
 	RUN(test_classify_compares_lengths_not_just_prefixes);
+	RUN(test_classify_data_without_old_file_is_new);
+	RUN(test_classify_data_byte_equal_is_unchanged);
+	RUN(test_classify_data_any_difference_is_significant_never_trivial);
 	RUN(test_classify_name_spells_every_class_as_the_summary);
 	RUN(test_classify_writes_truth_table);
 	return CHECK_EXIT();

@@ -657,6 +657,187 @@ static void test_config_password_put_in_password_env_is_not_echoed(void)
 	ASSERT_TRUE(strstr(err.message, "hunter2") == NULL);
 }
 
+/* ---- [mask] ------------------------------------------------------------------ */
+
+#define ENV_DB "[environment e1]\nfolder = f\ndatabase = db\n"
+
+static void test_config_mask_rules_load_in_order_with_parts_right_aligned(void)
+{
+	const struct mask_rule *r;
+
+	if (load("[mask]\n"                                 /* 1 */
+		 "key-env = RHIZOME_UNIT_MASK_KEY\n"        /* 2 */
+		 "email = hash\n"                           /* 3 */
+		 "t.c = null\n"                             /* 4 */
+		 "d.t.c = constant:a b\n"                   /* 5 */
+		 "billing_address.* = constant:\n"          /* 6 */
+		 TABLES_DB ENV_DB) != 0)
+		CHECK_FAIL("load failed: line %d key '%s': %s", err.line, err.key,
+			   err.message);
+	ASSERT_STR_EQ(cfg.mask_key_env, "RHIZOME_UNIT_MASK_KEY");
+	ASSERT_EQ(cfg.mask_key_env_line, 2);
+	ASSERT_EQ(cfg.nmask_rules, 4);
+
+	r = &cfg.mask_rules[0];
+	ASSERT_STR_EQ(r->pattern, "email");
+	ASSERT_TRUE(r->parts[0] == NULL && r->parts[1] == NULL);
+	ASSERT_STR_EQ(r->parts[2], "email");
+	ASSERT_EQ(r->method, MASK_HASH);
+	ASSERT_TRUE(r->constant == NULL);
+	ASSERT_EQ(r->line, 3);
+
+	r = &cfg.mask_rules[1];
+	ASSERT_STR_EQ(r->pattern, "t.c");
+	ASSERT_TRUE(r->parts[0] == NULL);
+	ASSERT_STR_EQ(r->parts[1], "t");
+	ASSERT_STR_EQ(r->parts[2], "c");
+	ASSERT_EQ(r->method, MASK_NULL);
+	ASSERT_TRUE(r->constant == NULL);
+	ASSERT_EQ(r->line, 4);
+
+	r = &cfg.mask_rules[2];
+	ASSERT_STR_EQ(r->pattern, "d.t.c");
+	ASSERT_STR_EQ(r->parts[0], "d");
+	ASSERT_STR_EQ(r->parts[1], "t");
+	ASSERT_STR_EQ(r->parts[2], "c");
+	ASSERT_EQ(r->method, MASK_CONSTANT);
+	ASSERT_STR_EQ(r->constant, "a b");
+	ASSERT_EQ(r->line, 5);
+
+	r = &cfg.mask_rules[3];
+	ASSERT_STR_EQ(r->pattern, "billing_address.*");
+	ASSERT_TRUE(r->parts[0] == NULL);
+	ASSERT_STR_EQ(r->parts[1], "billing_address");
+	ASSERT_STR_EQ(r->parts[2], "*");
+	ASSERT_EQ(r->method, MASK_CONSTANT);
+	ASSERT_STR_EQ(r->constant, "");
+	ASSERT_EQ(r->line, 6);
+}
+
+static void test_config_without_mask_section_has_no_rules(void)
+{
+	ASSERT_EQ(load(TABLES_DB ENV_DB), 0);
+	ASSERT_EQ(cfg.nmask_rules, 0);
+	ASSERT_TRUE(cfg.mask_rules == NULL && cfg.mask_key_env == NULL);
+	ASSERT_EQ(cfg.envs[0].mask_required, 0);
+}
+
+static void test_config_mask_unknown_method_names_line_and_pattern(void)
+{
+	check_error("[mask]\n"                               /* 1 */
+		    "phone = null\n"                         /* 2 */
+		    "email = scramble\n"                     /* 3 */
+		    TABLES_DB ENV_DB,
+		    3, "email", "'scramble' is not a masking method");
+	check_error("[mask]\nemail = Hash\n" TABLES_DB ENV_DB,
+		    2, "email", "'Hash' is not a masking method");
+}
+
+static void test_config_mask_pattern_with_too_many_parts_is_refused(void)
+{
+	check_error("[mask]\na.b.c.d = null\n" TABLES_DB ENV_DB,
+		    2, "a.b.c.d", "database.table.column");
+}
+
+static void test_config_mask_pattern_with_empty_part_is_refused(void)
+{
+	check_error("[mask]\na..b = null\n" TABLES_DB ENV_DB,
+		    2, "a..b", "empty part");
+	check_error("[mask]\n.a = null\n" TABLES_DB ENV_DB,
+		    2, ".a", "empty part");
+	check_error("[mask]\na. = null\n" TABLES_DB ENV_DB,
+		    2, "a.", "empty part");
+}
+
+static void test_config_mask_hash_without_key_env_names_the_rule(void)
+{
+	check_error("[mask]\n"                               /* 1 */
+		    "phone = null\n"                         /* 2 */
+		    "billing.*.email = hash\n"               /* 3 */
+		    TABLES_DB ENV_DB,
+		    3, "billing.*.email", "key-env");
+	/* key-env after the rule is fine: the whole section is read first */
+	ASSERT_EQ(load("[mask]\nemail = hash\nkey-env = RHIZOME_UNIT_MASK_KEY\n"
+		       TABLES_DB ENV_DB), 0);
+	ASSERT_EQ(cfg.mask_key_env_line, 3);
+	/* without a hash rule, no key is needed */
+	ASSERT_EQ(load("[mask]\nemail = null\nphone = constant:0\n"
+		       TABLES_DB ENV_DB), 0);
+	ASSERT_TRUE(cfg.mask_key_env == NULL);
+}
+
+static void test_config_duplicate_mask_section_is_refused(void)
+{
+	check_error("[mask]\n"                               /* 1 */
+		    "email = null\n"                         /* 2 */
+		    TABLES_DB                                /* 3-4 */
+		    "[mask]\n"                               /* 5 */
+		    "phone = null\n"
+		    ENV_DB,
+		    5, "mask", "duplicate section [mask]");
+}
+
+static void test_config_environment_mask_must_be_required_or_optional(void)
+{
+	check_error(TABLES_DB ENV_DB "mask = sometimes\n",   /* 6 */
+		    6, "mask", "'sometimes' is not 'required' or 'optional'");
+}
+
+static void test_config_environment_mask_required_sets_the_flag(void)
+{
+	ASSERT_EQ(load(TABLES_DB
+		       "[environment e1]\nfolder = f1\ndatabase = db\n"
+		       "mask = required\n"
+		       "[environment e2]\nfolder = f2\ndatabase = db\n"
+		       "mask = optional\n"
+		       "[environment e3]\nfolder = f3\ndatabase = db\n"), 0);
+	ASSERT_EQ(cfg.nenvs, 3);
+	ASSERT_EQ(cfg.envs[0].mask_required, 1);
+	ASSERT_EQ(cfg.envs[1].mask_required, 0);
+	ASSERT_EQ(cfg.envs[2].mask_required, 0); /* the default */
+}
+
+static void test_config_check_mask_key_names_key_env_line(void)
+{
+	struct config_error kerr;
+
+	ASSERT_EQ(load("[mask]\n"                            /* 1 */
+		       "email = hash\n"                      /* 2 */
+		       "key-env = RHIZOME_UNIT_MASK_KEY\n"   /* 3 */
+		       TABLES_DB ENV_DB), 0);
+
+	unsetenv("RHIZOME_UNIT_MASK_KEY");
+	ASSERT_EQ(config_check_mask_key(&cfg, &kerr), -1);
+	ASSERT_STR_EQ(kerr.file, cfg_path);
+	ASSERT_EQ(kerr.line, 3);
+	ASSERT_STR_EQ(kerr.key, "key-env");
+	ASSERT_CONTAINS(kerr.message, "RHIZOME_UNIT_MASK_KEY");
+	ASSERT_CONTAINS(kerr.message, "not set");
+
+	setenv("RHIZOME_UNIT_MASK_KEY", "", 1);
+	ASSERT_EQ(config_check_mask_key(&cfg, &kerr), -1);
+	ASSERT_EQ(kerr.line, 3);
+	ASSERT_STR_EQ(kerr.key, "key-env");
+	ASSERT_CONTAINS(kerr.message, "empty");
+
+	setenv("RHIZOME_UNIT_MASK_KEY", "k3y", 1);
+	ASSERT_EQ(config_check_mask_key(&cfg, &kerr), 0);
+	unsetenv("RHIZOME_UNIT_MASK_KEY");
+}
+
+static void test_config_check_mask_key_without_hash_rule_needs_no_key(void)
+{
+	struct config_error kerr;
+
+	unsetenv("RHIZOME_UNIT_MASK_KEY");
+	ASSERT_EQ(load("[mask]\nkey-env = RHIZOME_UNIT_MASK_KEY\n"
+		       "email = null\nnote = constant:x\n"
+		       TABLES_DB ENV_DB), 0);
+	ASSERT_EQ(config_check_mask_key(&cfg, &kerr), 0);
+	ASSERT_EQ(load(TABLES_DB ENV_DB), 0);
+	ASSERT_EQ(config_check_mask_key(&cfg, &kerr), 0);
+}
+
 static void test_config_name_is_safe_truth_table(void)
 {
 	static const struct {
@@ -762,6 +943,17 @@ int main(void)
 	RUN(test_config_databases_spelling_the_same_file_name_are_refused);
 	RUN(test_config_table_name_too_long_for_a_file_name_is_refused);
 	RUN(test_config_password_put_in_password_env_is_not_echoed);
+	RUN(test_config_mask_rules_load_in_order_with_parts_right_aligned);
+	RUN(test_config_without_mask_section_has_no_rules);
+	RUN(test_config_mask_unknown_method_names_line_and_pattern);
+	RUN(test_config_mask_pattern_with_too_many_parts_is_refused);
+	RUN(test_config_mask_pattern_with_empty_part_is_refused);
+	RUN(test_config_mask_hash_without_key_env_names_the_rule);
+	RUN(test_config_duplicate_mask_section_is_refused);
+	RUN(test_config_environment_mask_must_be_required_or_optional);
+	RUN(test_config_environment_mask_required_sets_the_flag);
+	RUN(test_config_check_mask_key_names_key_env_line);
+	RUN(test_config_check_mask_key_without_hash_rule_needs_no_key);
 	RUN(test_config_name_is_safe_truth_table);
 	RUN(test_config_error_format_shapes);
 
