@@ -15,6 +15,8 @@
 
 #include "sha256.h"
 
+/* Case-insensitive, as MariaDB column names are: a rule for "email" must
+ * cover a column called "Email". */
 const struct mask_rule *mask_match(const struct fleet_config *cfg,
 				   const char *database, const char *table,
 				   const char *column)
@@ -28,7 +30,7 @@ const struct mask_rule *mask_match(const struct fleet_config *cfg,
 
 		for (j = 0; j < 3; j++)
 			if (r->parts[j] != NULL &&
-			    fnmatch(r->parts[j], names[j], 0) != 0)
+			    fnmatch(r->parts[j], names[j], FNM_CASEFOLD) != 0)
 				break;
 		if (j == 3)
 			return r;
@@ -89,7 +91,7 @@ static unsigned char stream_byte(const void *key, size_t keylen,
 }
 
 void mask_hash(const void *key, size_t keylen, const char *in, size_t len,
-	       char *out, int binary)
+	       char *out, enum mask_kind kind)
 {
 	unsigned char block[32];
 	unsigned attempt;
@@ -105,7 +107,7 @@ void mask_hash(const void *key, size_t keylen, const char *in, size_t len,
 						      attempt, i, block,
 						      &block_no);
 
-			if (binary)
+			if (kind == MASK_BYTES)
 				out[i] = (char)(c ^ (b ? b : 0x5a));
 			else if (c >= '0' && c <= '9') {
 				if (first_digit && c != '0')
@@ -113,7 +115,9 @@ void mask_hash(const void *key, size_t keylen, const char *in, size_t len,
 				else
 					out[i] = (char)('0' + b % 10);
 				first_digit = 0;
-			} else if (c >= 'a' && c <= 'z')
+			} else if (kind == MASK_NUMBER)
+				out[i] = (char)c; /* sign, point, exponent */
+			else if (c >= 'a' && c <= 'z')
 				out[i] = (char)('a' + b % 26);
 			else if (c >= 'A' && c <= 'Z')
 				out[i] = (char)('A' + b % 26);

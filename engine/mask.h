@@ -16,7 +16,8 @@
 
 #include "../environments/config.h"
 
-/* The first rule matching database.table.column, or NULL. Thread-safe. */
+/* The first rule matching database.table.column (case-insensitive), or
+ * NULL. Thread-safe. */
 const struct mask_rule *mask_match(const struct fleet_config *cfg,
 				   const char *database, const char *table,
 				   const char *column);
@@ -26,14 +27,20 @@ const struct mask_rule *mask_match(const struct fleet_config *cfg,
  * list being in mask.c and the README. Thread-safe. */
 int mask_looks_sensitive(const char *column);
 
+/* What a value is, for mask_hash. */
+enum mask_kind {
+	MASK_TEXT = 0,   /* ASCII digits and letters change within their class */
+	MASK_BYTES = 1,  /* every byte changes under a keyed stream */
+	MASK_NUMBER = 2, /* only digits change: "1.5e20" stays a number */
+};
+
 /*
- * Write the pseudonym of in[0..len) into out[0..len) under `key`. `binary`
- * nonzero treats the value as bytes (every byte changes under a keyed
- * stream); otherwise ASCII digits and letters are replaced within their
- * class and every other byte is kept, so UTF-8 stays UTF-8. The result
- * differs from the input whenever it has a digit or a letter. Thread-safe.
+ * Write the pseudonym of in[0..len) into out[0..len) under `key`. Bytes
+ * that do not change (by `kind`) are kept, so UTF-8 stays UTF-8 and a
+ * number stays a number. The result differs from the input whenever it has
+ * a byte that may change. Thread-safe.
  */
 void mask_hash(const void *key, size_t keylen, const char *in, size_t len,
-	       char *out, int binary);
+	       char *out, enum mask_kind kind);
 
 #endif

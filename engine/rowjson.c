@@ -164,7 +164,8 @@ static void add_value(struct strbuf *out, const MYSQL_FIELD *f,
 		if (masked == NULL)
 			abort();
 		mask_hash(key, keylen, v, len, masked,
-			  kind == V_BINARY || kind == V_BIT);
+			  kind == V_BINARY || kind == V_BIT ? MASK_BYTES
+			  : kind == V_NUMBER ? MASK_NUMBER : MASK_TEXT);
 		masked[len] = '\0';
 		v = masked;
 	}

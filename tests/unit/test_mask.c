@@ -18,7 +18,8 @@ static const char other_key[] = "unit-test-mask-key2";
 
 /* mask_hash of a NUL-terminated input into out (len + 1 bytes, NUL-ended),
  * with guard bytes after it that must stay untouched. */
-static void hash_str(const char *k, const char *in, char *out, int binary)
+static void hash_str(const char *k, const char *in, char *out,
+		     enum mask_kind binary)
 {
 	size_t len = strlen(in);
 
@@ -398,6 +399,33 @@ static void test_mask_match_without_rules_is_null(void)
 	ASSERT_TRUE(mask_match(&empty, "db", "t", "email") == NULL);
 }
 
+static void test_mask_hash_number_keeps_sign_point_and_exponent(void)
+{
+	char out[32];
+	size_t i;
+
+	/* a DOUBLE the server prints with an exponent stays a JSON number */
+	hash_str(key, "-1.5e+20", out, MASK_NUMBER);
+	ASSERT_TRUE(strcmp(out, "-1.5e+20") != 0);
+	ASSERT_EQ(out[0], '-');
+	ASSERT_EQ(out[2], '.');
+	ASSERT_EQ(out[4], 'e');
+	ASSERT_EQ(out[5], '+');
+	for (i = 0; out[i]; i++)
+		if (i != 0 && i != 2 && i != 4 && i != 5)
+			ASSERT_TRUE(is_digit((unsigned char)out[i]));
+	ASSERT_TRUE(out[1] != '0'); /* the leading digit stays non-zero */
+}
+
+static void test_mask_match_ignores_case_as_mariadb_columns_do(void)
+{
+	load_mask_config();
+	ASSERT_EQ(match_line("db", "t", "Email"), 6);
+	ASSERT_EQ(match_line("db", "t", "EMAIL"), 6);
+	ASSERT_EQ(match_line("db", "t", "Account_UUID"), 3);
+	ASSERT_EQ(match_line("db", "t", "CONTACT_EMAIL"), 0);
+}
+
 int main(void)
 {
 	scratch = scratch_dir();
@@ -416,6 +444,8 @@ int main(void)
 	RUN(test_mask_match_database_table_column_pattern);
 	RUN(test_mask_match_first_rule_in_file_order_wins);
 	RUN(test_mask_match_without_rules_is_null);
+	RUN(test_mask_hash_number_keeps_sign_point_and_exponent);
+	RUN(test_mask_match_ignores_case_as_mariadb_columns_do);
 
 	config_release(&cfg);
 	scratch_remove(scratch);
