@@ -104,8 +104,8 @@ static void fail_rest(struct fetched_table *t, size_t from, size_t n,
 		}
 }
 
-static void add_statement(struct strbuf *sql, const struct fetch_request *req,
-			  const struct fetched_table *t)
+void fetch_statement(struct strbuf *sql, const struct fetch_request *req,
+		     const struct fetched_table *t)
 {
 	size_t i;
 
@@ -195,7 +195,7 @@ int fetch_batch(MYSQL *m, const struct fetch_request *req,
 		for (i = first; i < n; i++) {
 			if (sql->len > 0)
 				strbuf_add(sql, ";", 1);
-			add_statement(sql, req, &t[i]);
+			fetch_statement(sql, req, &t[i]);
 		}
 		(*round_trips)++;
 		k = first;

@@ -74,6 +74,11 @@ int fetch_keys(MYSQL *m, const char *schema, struct table_key **keys,
 
 void fetch_keys_free(struct table_key *keys, size_t n);
 
+/* Append the statement that fetches `t` (for messages: --verbose shows
+ * the statement that failed). Thread-safe. */
+void fetch_statement(struct strbuf *sql, const struct fetch_request *req,
+		     const struct fetched_table *t);
+
 /* Whether `code` is a client-side (connection) error, not a server one. */
 int fetch_is_client_error(unsigned code);
 

@@ -55,7 +55,6 @@
 #include "rowjson.h"
 #include "sha256.h"
 #include "snapshot.h"
-#include "sqlident.h"
 #include "strbuf.h"
 #include "version.h"
 
@@ -239,6 +238,19 @@ static void commit_writes(struct run *r, struct env_run *e,
 	pthread_mutex_unlock(&r->lock);
 }
 
+/* What a row or schema batch of environment `e` asks the server. */
+static struct fetch_request request_of(const struct run *r,
+				       const struct env_run *e)
+{
+	struct fetch_request req = {
+		.kind = r->o->command == SYNC_DATA ? FETCH_DATA : FETCH_SCHEMA,
+		.schema = e->cfg->schema,
+		.rows = r->o->rows,
+	};
+
+	return req;
+}
+
 /*
  * Data: refuse the table when its environment requires masking and a column
  * looks sensitive with no rule for it; else say how each column is written.
@@ -332,10 +344,12 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 		return;
 	}
 	if (f->status != FETCH_OK) {
+		struct fetch_request req = request_of(r, e);
+
 		res->cls = CLASS_ERROR;
 		res->err = f->err;
 		strbuf_reset(&ws->sql);
-		sqlident_show_create(&ws->sql, e->cfg->schema, f->table);
+		fetch_statement(&ws->sql, &req, f);
 		res->statement = strdup(ws->sql.data);
 		return;
 	}
@@ -632,10 +646,7 @@ static void worker_run(void *item, void *state, void *ctx)
 	int attempt, reused = 0, broken;
 	double started;
 	MYSQL *m;
-	struct fetch_request req = {
-		.kind = r->o->command == SYNC_DATA ? FETCH_DATA : FETCH_SCHEMA,
-		.schema = e->cfg->schema, .rows = r->o->rows,
-	};
+	struct fetch_request req = request_of(r, e);
 
 	if (ws == NULL) {
 		/* Out of memory at thread start: as everywhere, no way on. */
