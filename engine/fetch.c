@@ -261,16 +261,28 @@ int fetch_batch(MYSQL *m, const struct fetch_request *req,
 	return 0;
 }
 
+/* Free a key's index name and columns (not its table name). */
+static void table_key_clear(struct table_key *k)
+{
+	size_t j;
+
+	free(k->index);
+	for (j = 0; j < k->ncolumns; j++)
+		free(k->columns[j]);
+	free(k->columns);
+	k->index = NULL;
+	k->columns = NULL;
+	k->ncolumns = 0;
+	k->rejected = 0;
+}
+
 void fetch_keys_free(struct table_key *keys, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
+		table_key_clear(&keys[i]);
 		free(keys[i].table);
-		free(keys[i].index);
-		for (j = 0; j < keys[i].ncolumns; j++)
-			free(keys[i].columns[j]);
-		free(keys[i].columns);
 	}
 	free(keys);
 }
@@ -298,16 +310,16 @@ int fetch_keys(MYSQL *m, const char *schema, struct table_key **keys,
 	*nkeys = 0;
 	/* USE names the schema as an identifier, so the query needs no
 	 * string built from it. Rows come key by key: for each table the
-	 * primary key first, then unique keys by name; only the first key
-	 * of each table is kept. */
+	 * primary key first, then unique keys by name. BINARY: names that
+	 * differ only in case are different tables (and keys) here. */
 	strbuf_reset(sql);
 	strbuf_adds(sql, "USE ");
 	sqlident_quote(sql, schema);
-	strbuf_adds(sql, ";SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME "
+	strbuf_adds(sql, ";SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, NULLABLE "
 		    "FROM information_schema.STATISTICS "
 		    "WHERE TABLE_SCHEMA = DATABASE() AND NON_UNIQUE = 0 "
-		    "ORDER BY TABLE_NAME, INDEX_NAME <> 'PRIMARY', INDEX_NAME, "
-		    "SEQ_IN_INDEX");
+		    "ORDER BY BINARY TABLE_NAME, INDEX_NAME <> 'PRIMARY', "
+		    "BINARY INDEX_NAME, SEQ_IN_INDEX");
 	(*round_trips)++;
 	if (mysql_real_query(m, sql->data, sql->len) != 0)
 		goto failed;
@@ -323,9 +335,26 @@ int fetch_keys(MYSQL *m, const char *schema, struct table_key **keys,
 		if (row[0] == NULL || row[1] == NULL || row[2] == NULL)
 			continue;
 		if (k != NULL && strcmp(k->table, row[0]) == 0) {
-			if (strcmp(k->index, row[1]) != 0)
-				continue; /* a later key of the same table */
+			if (strcmp(k->index, row[1]) != 0) {
+				/* A later key of the same table: it replaces
+				 * the one being read only if that one was
+				 * rejected (a NULL-able column does not fix
+				 * an order: NULLs may repeat). */
+				if (!k->rejected)
+					continue;
+				table_key_clear(k);
+				k->index = xstrdup(row[1]);
+				k->primary = 0;
+			} else if (k->rejected) {
+				continue;
+			}
 		} else {
+			if (k != NULL && k->rejected) {
+				/* the previous table has no usable key */
+				table_key_clear(k);
+				free(k->table);
+				n--;
+			}
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
 				out = realloc(out, cap * sizeof(*out));
@@ -338,11 +367,20 @@ int fetch_keys(MYSQL *m, const char *schema, struct table_key **keys,
 			k->index = xstrdup(row[1]);
 			k->primary = strcmp(row[1], "PRIMARY") == 0;
 		}
+		if (row[3] != NULL && strcmp(row[3], "YES") == 0) {
+			k->rejected = 1;
+			continue;
+		}
 		k->columns = realloc(k->columns,
 				     (k->ncolumns + 1) * sizeof(*k->columns));
 		if (k->columns == NULL)
 			abort();
 		k->columns[k->ncolumns++] = xstrdup(row[2]);
+	}
+	if (n > 0 && out[n - 1].rejected) {
+		table_key_clear(&out[n - 1]);
+		free(out[n - 1].table);
+		n--;
 	}
 	mysql_free_result(res);
 	/* drain anything left so the connection is clean */
@@ -357,6 +395,8 @@ int fetch_keys(MYSQL *m, const char *schema, struct table_key **keys,
 
 failed:
 	connpool_error_capture(err, m);
+	if (err->code == 0)
+		set_unknown(err, "the key lookup returned no result");
 	fetch_keys_free(out, n);
 	return fetch_is_client_error(err->code) ? -1 : 1;
 }

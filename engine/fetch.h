@@ -59,11 +59,13 @@ struct table_key {
 	int primary;
 	char **columns;             /* in key order */
 	size_t ncolumns;
+	int rejected;               /* while reading: has a NULL-able column */
 };
 
 /*
  * Read, in one round trip, the primary key of every table of `schema` that
- * has one and the first unique key (by name) of those that have none.
+ * has one and the first unique key (by name) without a NULL-able column of
+ * those that have none (NULLs may repeat, so such a key fixes no order).
  * Returns 0 with *keys (caller frees with fetch_keys_free) and *nkeys, 1
  * when the server refused (*err filled, connection fine), -1 when the
  * connection broke. Call on the thread owning `m`.

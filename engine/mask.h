@@ -3,7 +3,8 @@
  *
  * The `[mask]` rules of the config (environments/config.h) say, per column,
  * how a value is written: `hash` (a keyed pseudonym: same length, digits
- * stay digits, letters stay letters of the same case, everything else
+ * stay digits, ASCII letters stay letters of the same case, other
+ * characters become characters of the same script block, ASCII punctuation
  * stays, so a UUID still looks like one and equal inputs give equal outputs
  * in every table, keeping joins aligned), `null`, or `constant:VALUE`.
  * Environments with `mask = required` refuse a table with a column that
@@ -29,9 +30,11 @@ int mask_looks_sensitive(const char *column);
 
 /* What a value is, for mask_hash. */
 enum mask_kind {
-	MASK_TEXT = 0,   /* ASCII digits and letters change within their class */
+	MASK_TEXT = 0,   /* digits, letters and non-ASCII characters change
+			  * within their class; ASCII punctuation stays */
 	MASK_BYTES = 1,  /* every byte changes under a keyed stream */
-	MASK_NUMBER = 2, /* only digits change: "1.5e20" stays a number */
+	MASK_NUMBER = 2, /* only mantissa digits change: "1.5e20" stays a
+			  * number of the same magnitude */
 };
 
 /*

@@ -93,7 +93,9 @@ static void classify_pair(struct pair *p)
 	/* An empty table has no data file by design: its data is done. */
 	int data = p->data || p->empty;
 
-	if (!p->schema)
+	/* absent from its environment at the last sync: a snapshot left from
+	 * before the table was dropped does not make it there */
+	if (!p->schema || p->absent)
 		p->status = REPORT_MISSING;
 	else if (data && others_ok)
 		p->status = REPORT_COMPLETE;
@@ -116,6 +118,15 @@ static int listed_in(json_t *list, const char *table)
 	return 0;
 }
 
+/* The manifest list `name` of an environment entry (a new reference; an
+ * empty array when absent or malformed). */
+static json_t *take_list(json_t *env, const char *name)
+{
+	json_t *list = json_object_get(env, name);
+
+	return json_is_array(list) ? json_incref(list) : json_array();
+}
+
 static int newest_first(const struct dirent **a, const struct dirent **b)
 {
 	return -strcmp((*a)->d_name, (*b)->d_name);
@@ -123,8 +134,8 @@ static int newest_first(const struct dirent **a, const struct dirent **b)
 
 /*
  * From the newest published runs (run ids sort by time), each selected
- * environment's "missing" list of its last schema sync and "empty" list of
- * its last data sync (see the manifest). Entries stay NULL when no run
+ * environment's "missing" list of its last sync of either kind and "empty"
+ * list of its last data sync (see the manifest). Entries stay NULL when no run
  * covered the environment.
  */
 static void load_last_runs(const struct report_opts *o, json_t **missing,
@@ -154,15 +165,19 @@ static void load_last_runs(const struct report_opts *o, json_t **missing,
 				      "data") == 0;
 			for (i = 0; envs != NULL && i < o->nenvs; i++) {
 				json_t *e = json_object_get(envs, o->envs[i]->name);
-				json_t **slot = data ? &empty[i] : &missing[i];
 
-				if (e == NULL || *slot != NULL)
+				if (e == NULL)
 					continue;
-				*slot = json_incref(json_object_get(
-					e, data ? "empty" : "missing"));
-				if (*slot == NULL)
-					*slot = json_array();
-				left--;
+				/* missing: from the newest run of either kind;
+				 * empty: from the newest data run */
+				if (missing[i] == NULL) {
+					missing[i] = take_list(e, "missing");
+					left--;
+				}
+				if (data && empty[i] == NULL) {
+					empty[i] = take_list(e, "empty");
+					left--;
+				}
 			}
 			json_decref(m);
 		}
@@ -205,7 +220,7 @@ static struct pair *collect(const struct report_opts *o, size_t *npairs)
 			p->emplacement = cfg->emplacement == NULL ? -1 :
 				exists(report_expand(cfg->emplacement, cfg,
 						     o->out, env, t));
-			p->absent = !p->schema && listed_in(missing[i], t);
+			p->absent = listed_in(missing[i], t);
 			p->empty = !p->data && listed_in(empty[i], t);
 			classify_pair(p);
 		}

@@ -137,13 +137,33 @@ static int is_json_number(const char *s)
 	return *p == '\0';
 }
 
+/* ZEROFILL columns and YEAR come with leading zeros ("000042", "0000"),
+ * which JSON numbers may not have: drop them, keeping one before a point
+ * or the end. */
+static void strip_leading_zeros(const char **v, size_t *len, char *buf)
+{
+	size_t i = 0, z;
+
+	if (*len > 0 && (*v)[0] == '-')
+		i = 1;
+	for (z = i; z + 1 < *len && (*v)[z] == '0' &&
+	     (*v)[z + 1] >= '0' && (*v)[z + 1] <= '9'; z++)
+		;
+	if (z == i)
+		return;
+	memcpy(buf, *v, i);
+	memcpy(buf + i, *v + z, *len - z);
+	*len -= z - i;
+	*v = buf;
+}
+
 static void add_value(struct strbuf *out, const MYSQL_FIELD *f,
 		      const char *v, size_t len,
 		      const struct rowjson_column *col, const void *key,
 		      size_t keylen)
 {
 	enum value_kind kind = kind_of(f);
-	char *masked = NULL;
+	char *masked = NULL, *stripped = NULL;
 
 	if (col != NULL && col->method == MASK_NULL)
 		v = NULL;
@@ -158,6 +178,12 @@ static void add_value(struct strbuf *out, const MYSQL_FIELD *f,
 		else
 			rowjson_string(out, col->constant, strlen(col->constant));
 		return;
+	}
+	if (kind == V_NUMBER) {
+		stripped = malloc(len + 1);
+		if (stripped == NULL)
+			abort();
+		strip_leading_zeros(&v, &len, stripped);
 	}
 	if (col != NULL && col->method == MASK_HASH) {
 		masked = malloc(len + 1);
@@ -190,6 +216,7 @@ static void add_value(struct strbuf *out, const MYSQL_FIELD *f,
 		break;
 	}
 	free(masked);
+	free(stripped);
 }
 
 size_t rowjson_render(MYSQL_RES *res, size_t max_rows, int as_array,

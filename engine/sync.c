@@ -353,8 +353,24 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 		res->statement = strdup(ws->sql.data);
 		return;
 	}
-	if (render(r, e, f, res, ws, &fresh, &fresh_len) != 0)
-		return; /* empty, or refused: nothing to write */
+	rc = render(r, e, f, res, ws, &fresh, &fresh_len);
+	if (rc < 0)
+		return; /* refused by masking: nothing of it goes anywhere */
+	if (rc > 0) {
+		/* empty: no file, but the history records what was fetched */
+		if (!o->dry_run &&
+		    record_history(r, e, f->table, res->cls, "", 0) != 0) {
+			char *hpath = history_run_dir(o->out, o->run_id);
+
+			local_error(res, "cannot write the run history under",
+				    hpath, -EIO);
+			free(hpath);
+			pthread_mutex_lock(&r->lock);
+			r->io_failed = 1;
+			pthread_mutex_unlock(&r->lock);
+		}
+		return;
+	}
 
 	rc = snapshot_read(res->path, &old, &old_len);
 	if (rc != 0 && rc != -ENOENT) {

@@ -193,6 +193,16 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 		mysql_close(m);
 		return NULL;
 	}
+	/* An option file is read at connect time, after our options, and can
+	 * name another character set: text would then arrive mangled ("?" for
+	 * what latin1 cannot hold) with nothing failing. Costs a round trip
+	 * only in that case. */
+	if (strcmp(mysql_character_set_name(m), "utf8mb4") != 0 &&
+	    mysql_set_character_set(m, "utf8mb4") != 0) {
+		connpool_error_capture(err, m);
+		mysql_close(m);
+		return NULL;
+	}
 	return m;
 }
 

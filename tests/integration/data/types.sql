@@ -23,6 +23,9 @@ CREATE TABLE all_types (
   vbin varbinary(8),
   bl blob,
   nul int,
+  y0 year,
+  zf int(6) zerofill,
+  fz double(10,1) zerofill,
   PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 SET time_zone = '+00:00';
@@ -33,4 +36,4 @@ INSERT INTO all_types VALUES (
   '2038-01-19 03:14:07', 2155, b'1010101010', b'1111111111111111111111111111111111111111111111111111111111111111',
   'credit', 'a,c', '{"k": [1, 2.5, "x"], "q": "\\"quoted\\""}',
   CONCAT('quote " backslash \\ newline', CHAR(10), 'tab', CHAR(9), 'cr', CHAR(13), 'ctrl', CHAR(1), CHAR(31), ' caf', _utf8mb4 0xC3A9, ' ', _utf8mb4 0xE697A5E69CAC, ' ', _utf8mb4 0xF09F9880),
-  0x00FF7F80, '', @blob, NULL);
+  0x00FF7F80, '', @blob, NULL, 0, 42, 3.5);
