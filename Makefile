@@ -30,7 +30,7 @@ LIB_SRC = queue/queue.c workers/pool.c environments/config.c \
 	engine/classify.c engine/fetch.c engine/history.c engine/jsontext.c \
 	engine/mask.c engine/normalize.c engine/progress.c engine/rowjson.c \
 	engine/sha256.c engine/snapshot.c engine/sqlident.c engine/strbuf.c \
-	engine/report.c engine/sync.c
+	engine/report.c engine/sync.c engine/tablemodel.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/engine/main.o
 
@@ -55,7 +55,11 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(BUILD)/librhizom
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
-unit: $(BUILD)/rhizome $(UNIT_BIN)
+$(BUILD)/tests/tablemodel_check: tests/tools/tablemodel_check.c $(BUILD)/librhizome.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+unit: $(BUILD)/rhizome $(UNIT_BIN) $(BUILD)/tests/tablemodel_check
 
 test:
 	scripts/deps.sh

@@ -80,6 +80,9 @@ RHIZOME=build-address/rhizome PREFIX="[asan] " \
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_sync_data.sh 2>&1 | report
 
+RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
+	PREFIX="[asan] " tests/integration/test_tablemodel.sh 2>&1 | report
+
 section "integration tests, ThreadSanitizer build (the concurrent scenarios)"
 # setarch's personality flag is inherited by every process the tests start.
 PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The table model against schemas no one here wrote: every table of the
+# real-world corpus (../shared/corpus, when it is there) is loaded into a
+# private server, snapshotted by `rhizome sync schema`, and must parse whole
+# and render back byte for byte (tests/tools/tablemodel_check.c).
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+RHIZOME=${RHIZOME:-$ROOT/build/rhizome}
+case $RHIZOME in /*) ;; *) RHIZOME=$ROOT/$RHIZOME ;; esac
+CHECK=${CHECK:-$ROOT/build/tests/tablemodel_check}
+case $CHECK in /*) ;; *) CHECK=$ROOT/$CHECK ;; esac
+CORPUS=${CORPUS:-$ROOT/../shared/corpus}
+source "$ROOT/tests/lib/mariadb.sh"
+
+if [ ! -x "$CORPUS/load-all.sh" ]; then
+	# Not a pass: say so, and count it as neither.
+	echo "SKIP ${PREFIX:-}test_every_corpus_table_parses_and_round_trips (no corpus at $CORPUS)"
+	exit 0
+fi
+T=$(mktemp -d /tmp/rhizome-corpus.XXXXXX)
+mdb_start corpus >/dev/null || { echo "FAIL ${PREFIX:-}start_server"; exit 1; }
+trap 'mdb_stop_all; rm -rf "$T"' EXIT
+
+run() {
+	"$CORPUS/load-all.sh" "mariadb --no-defaults -S $(mdb_sock corpus) -uroot" >"$T/load.log" 2>&1 ||
+		{ tail -5 "$T/load.log"; return 1; }
+	# One environment per database, its base tables as the table list.
+	mdb_sql corpus -N -B -e "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES
+		WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN
+		('mysql', 'sys', 'performance_schema', 'information_schema')
+		ORDER BY TABLE_SCHEMA, TABLE_NAME" >"$T/tables.tsv" || return 1
+	{
+		printf '[fleet]\nout = snap\n'
+		cut -f1 "$T/tables.tsv" | sort -u | while read -r db; do
+			printf '\n[tables %s]\ntables =' "$db"
+			awk -F'\t' -v db="$db" '$1 == db { printf "\n         %s", $2 }' "$T/tables.tsv"
+			printf '\n[environment %s]\nfolder = corpus\ndatabase = %s\n' "$db" "$db"
+			printf 'socket = %s\nuser = root\n' "$(mdb_sock corpus)"
+		done
+	} >"$T/rhizome.cnf"
+	"$RHIZOME" --quiet --config "$T/rhizome.cnf" sync schema >"$T/summary.json" ||
+		{ jq -c .errors "$T/summary.json" | head -c 2000; return 1; }
+	echo "$(wc -l <"$T/tables.tsv") tables in $(cut -f1 "$T/tables.tsv" | sort -u | wc -l) databases"
+	"$CHECK" "$T"/snap/corpus/expected_data/*.sql
+}
+
+if run >"$T/out.log" 2>&1; then
+	echo "PASS ${PREFIX:-}test_every_corpus_table_parses_and_round_trips"
+	tail -1 "$T/out.log" | sed 's/^/    /'
+else
+	echo "FAIL ${PREFIX:-}test_every_corpus_table_parses_and_round_trips"
+	sed 's/^/    /' "$T/out.log" | tail -60
+fi
