@@ -51,8 +51,11 @@ static const char usage_top[] =
 	"  sync schema    fetch SHOW CREATE TABLE for every environment x table\n"
 	"  sync data      fetch the first row(s) of every environment x table\n"
 	"  sync report    show which snapshots exist (reads files only)\n"
+	"  sync check     compare the live schemas with the snapshots (exit 1\n"
+	"                 on drift); writes nothing\n"
 	"\n"
-	"Exit status: 0 done, 2 usage or configuration error, 3 partial failure,\n"
+	"Exit status: 0 done, 1 drift (sync check), 2 usage or configuration error,\n"
+	"3 partial failure,\n"
 	"4 local I/O failure, 5 snapshot root locked by another run,\n"
 	"130/143 interrupted.\n";
 
@@ -63,6 +66,7 @@ static const char usage_sync[] =
 	"  schema   [--env NAME]... [--verbose] [--dry-run] [--write-trivial]\n"
 	"  data     [--env NAME]... [--verbose] [--dry-run] [--rows N]\n"
 	"  report   [--env NAME]... [--format text|json]\n"
+	"  check    [--env NAME]... [--verbose]\n"
 	"\n"
 	"Run 'rhizome sync COMMAND --help' for details.\n";
 
@@ -110,7 +114,20 @@ static const char usage_report[] =
 	"  --format FORMAT  text (default) or json\n"
 	"  --help           this text\n";
 
-enum command { CMD_SCHEMA, CMD_DATA, CMD_REPORT };
+static const char usage_check[] =
+	"usage: rhizome [global options] sync check [--env NAME]... [--verbose]\n"
+	"\n"
+	"Fetch the live schemas and compare them with the committed .sql\n"
+	"snapshots, writing nothing. The summary's \"drift\" lists each drifted\n"
+	"pair with its severity (critical, high, medium, low) and changes.\n"
+	"AUTO_INCREMENT noise is not drift.\n"
+	"Exit status: 0 no drift, 1 drift, 2 usage or config, 3 a fetch failed.\n"
+	"\n"
+	"  --env NAME   only this environment; repeat for several\n"
+	"  --verbose    every error in full\n"
+	"  --help       this text\n";
+
+enum command { CMD_SCHEMA, CMD_DATA, CMD_REPORT, CMD_CHECK };
 
 struct cli {
 	enum command command;
@@ -212,11 +229,14 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		c->command = CMD_DATA;
 	else if (strcmp(argv[1], "report") == 0)
 		c->command = CMD_REPORT;
+	else if (strcmp(argv[1], "check") == 0)
+		c->command = CMD_CHECK;
 	else
 		return usage_error("unknown sync command '%s' (expected schema, "
-				   "data or report)", argv[1], "rhizome sync");
+				   "data, report or check)", argv[1], "rhizome sync");
 	help = c->command == CMD_SCHEMA ? usage_schema
-	       : c->command == CMD_DATA ? usage_data : usage_report;
+	       : c->command == CMD_DATA ? usage_data
+	       : c->command == CMD_CHECK ? usage_check : usage_report;
 	snprintf(sub, sizeof(sub), "rhizome sync %s", argv[1]);
 
 	argc -= 1;
@@ -230,7 +250,8 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		if ((ch == 't' && c->command != CMD_SCHEMA) ||
 		    (ch == 'r' && c->command != CMD_DATA) ||
 		    (ch == 'f' && c->command != CMD_REPORT) ||
-		    ((ch == 'v' || ch == 'n') && c->command == CMD_REPORT))
+		    ((ch == 'v' || ch == 'n') && c->command == CMD_REPORT) ||
+		    (ch == 'n' && c->command == CMD_CHECK))
 			return usage_error("option '%s' does not apply here",
 					   argv[optind - 1], sub);
 		switch (ch) {
@@ -457,6 +478,8 @@ int main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	clock_gettime(CLOCK_REALTIME, &o.started);
+	if (c.command == CMD_CHECK)
+		c.dry_run = 1; /* check writes nothing: no lock, no history */
 	if (!c.dry_run) {
 		const char **folders = calloc(cfg.nenvs, sizeof(*folders));
 
@@ -485,7 +508,8 @@ int main(int argc, char **argv)
 	}
 	make_run_id(out, &o.started, run_id, sizeof(run_id));
 
-	o.command = c.command == CMD_DATA ? SYNC_DATA : SYNC_SCHEMA;
+	o.command = c.command == CMD_DATA ? SYNC_DATA
+		    : c.command == CMD_CHECK ? SYNC_CHECK : SYNC_SCHEMA;
 	o.rows = c.rows_given ? c.rows : 1;
 	o.rows_array = c.rows_given;
 	o.cfg = &cfg;

@@ -53,6 +53,8 @@
 #include "mask.h"
 #include "progress.h"
 #include "rowjson.h"
+#include "schemadiff.h"
+#include "tablemodel.h"
 #include "sha256.h"
 #include "snapshot.h"
 #include "strbuf.h"
@@ -64,6 +66,7 @@ struct table_result {
 	char *path;             /* the .sql path, as shown in the summary */
 	struct connpool_error err;    /* cls == CLASS_ERROR */
 	char *statement;        /* the failing statement (for --verbose) */
+	struct schema_diff drift; /* check: what drifted (n == 0: nothing) */
 };
 
 struct env_run {
@@ -298,7 +301,7 @@ static int render(struct run *r, struct env_run *e, struct fetched_table *f,
 	struct rowjson_column *cols;
 	size_t rows;
 
-	if (r->o->command == SYNC_SCHEMA) {
+	if (r->o->command != SYNC_DATA) {
 		*fresh_len = f->len + 2;
 		*fresh = malloc(*fresh_len + 1);
 		if (*fresh == NULL)
@@ -326,6 +329,46 @@ static int render(struct run *r, struct env_run *e, struct fetched_table *f,
 	return 0;
 }
 
+/* check: what changed from the committed snapshot (old, or NULL when there
+ * is none) to the live schema, with severities. AUTO_INCREMENT noise and
+ * identical text are no drift. */
+static void check_drift(struct table_result *res, const char *table,
+			const char *old, size_t old_len, const char *fresh,
+			size_t fresh_len)
+{
+	struct table_model a, b;
+	int ra, rb;
+
+	if (res->cls == CLASS_UNCHANGED || res->cls == CLASS_TRIVIAL)
+		return;
+	if (old == NULL) {
+		schemadiff_compare(NULL, &(struct table_model){ .name =
+				   (char *)table }, NULL, &res->drift);
+		return;
+	}
+	ra = tablemodel_parse(old, old_len, &a);
+	rb = tablemodel_parse(fresh, fresh_len, &b);
+	if (ra >= 0 && rb >= 0)
+		schemadiff_compare(&a, &b, NULL, &res->drift);
+	if (ra >= 0)
+		tablemodel_release(&a);
+	if (rb >= 0)
+		tablemodel_release(&b);
+	if (res->drift.n == 0) {
+		/* differs, yet no part of the model did: say so rather than
+		 * pass it (a committed file that is not a CREATE TABLE) */
+		struct diff_change *c = calloc(1, sizeof(*c));
+
+		if (c == NULL)
+			abort();
+		c->kind = DIFF_UNPARSED_CHANGED;
+		c->severity = schemadiff_severity_of(DIFF_UNPARSED_CHANGED);
+		res->drift.changes = c;
+		res->drift.n = 1;
+		res->drift.max = c->severity;
+	}
+}
+
 static void handle_table(struct run *r, struct env_run *e, size_t idx,
 			 struct fetched_table *f, struct worker_state *ws)
 {
@@ -341,6 +384,11 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 					o->command == SYNC_DATA ? ".json" : ".sql");
 	if (f->status == FETCH_MISSING) {
 		res->cls = CLASS_MISSING;
+		/* check: a committed table that is gone has drifted */
+		if (o->command == SYNC_CHECK && access(res->path, F_OK) == 0)
+			schemadiff_compare(&(struct table_model){ .name =
+					   (char *)f->table }, NULL, NULL,
+					   &res->drift);
 		return;
 	}
 	if (f->status != FETCH_OK) {
@@ -380,6 +428,8 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 	res->cls = o->command == SYNC_DATA
 			   ? classify_data(fresh, fresh_len, old, old_len)
 			   : classify_schema(fresh, fresh_len, old, old_len);
+	if (o->command == SYNC_CHECK)
+		check_drift(res, f->table, old, old_len, fresh, fresh_len);
 	if (o->dry_run)
 		goto out;
 	if (classify_writes(res->cls, o->write_trivial)) {
@@ -818,6 +868,53 @@ static json_t *build_ordering(struct run *r)
 	return list;
 }
 
+static const char *command_name(const struct run *r)
+{
+	return r->o->command == SYNC_DATA ? "data"
+	       : r->o->command == SYNC_CHECK ? "check" : "schema";
+}
+
+static json_t *text_or_null(const char *s)
+{
+	return s ? jsontext_string(s) : json_null();
+}
+
+/* check: every drifted pair with its severity and changes. */
+static void add_drift(struct run *r, json_t *summary)
+{
+	json_t *list = json_array();
+	size_t i, j, k;
+
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		for (j = 0; j < e->ntables; j++) {
+			const struct schema_diff *d = &e->results[j].drift;
+			json_t *changes;
+
+			if (!e->results[j].done || d->n == 0)
+				continue;
+			changes = json_array();
+			for (k = 0; k < d->n; k++)
+				json_array_append_new(changes, json_pack(
+					"{s:s, s:s, s:o, s:o, s:o}",
+					"change", schemadiff_kind_name(d->changes[k].kind),
+					"severity", schemadiff_severity_name(d->changes[k].severity),
+					"object", text_or_null(d->changes[k].object),
+					"from", text_or_null(d->changes[k].from),
+					"to", text_or_null(d->changes[k].to)));
+			json_array_append_new(list, json_pack(
+				"{s:s, s:s, s:o, s:s, s:o}", "env", e->cfg->name,
+				"table", e->tables[j], "path",
+				jsontext_string(e->results[j].path), "severity",
+				schemadiff_severity_name(d->max), "changes", changes));
+		}
+	}
+	json_object_set_new(summary, "drift_count",
+			    json_integer((json_int_t)json_array_size(list)));
+	json_object_set_new(summary, "drift", list);
+}
+
 static json_t *build_summary(struct run *r, long long elapsed_ms)
 {
 	static const char *const list_keys[CLASS_COUNT] = {
@@ -835,8 +932,7 @@ static json_t *build_summary(struct run *r, long long elapsed_ms)
 	size_t i, j, k;
 	char key[32];
 
-	json_object_set_new(s, "command", json_string(
-		r->o->command == SYNC_DATA ? "data" : "schema"));
+	json_object_set_new(s, "command", json_string(command_name(r)));
 	json_object_set_new(s, "run_id", json_string(r->o->run_id));
 	json_object_set_new(s, "elapsed_ms", json_integer(elapsed_ms));
 	for (k = 0; k < CLASS_COUNT; k++)
@@ -875,7 +971,10 @@ static json_t *build_summary(struct run *r, long long elapsed_ms)
 
 		json_object_set_new(s, name, lists[order[k]]);
 	}
-	json_object_set_new(s, "dry_run", json_boolean(r->o->dry_run));
+	if (r->o->command == SYNC_CHECK)
+		add_drift(r, s);
+	else
+		json_object_set_new(s, "dry_run", json_boolean(r->o->dry_run));
 	if (r->o->command == SYNC_DATA)
 		json_object_set_new(s, "ordering", build_ordering(r));
 	return s;
@@ -937,6 +1036,7 @@ static void free_run(struct run *r)
 		for (j = 0; j < e->ntables && e->results; j++) {
 			free(e->results[j].path);
 			free(e->results[j].statement);
+			schemadiff_release(&e->results[j].drift);
 		}
 		free(e->results);
 		free(e->data_dir);
@@ -1031,8 +1131,13 @@ static int open_history(struct run *r)
 static int run_status(struct run *r)
 {
 	int status = SYNC_EXIT_OK;
-	size_t i;
+	size_t i, j;
 
+	/* check: drift is 1, but an error (3) means it could not tell */
+	for (i = 0; i < r->nenvs && r->o->command == SYNC_CHECK; i++)
+		for (j = 0; j < r->envs[i].ntables; j++)
+			if (r->envs[i].results[j].drift.n > 0)
+				status = SYNC_EXIT_DRIFT;
 	for (i = 0; i < r->nenvs; i++)
 		if (r->envs[i].counts[CLASS_ERROR] > 0)
 			status = SYNC_EXIT_PARTIAL;

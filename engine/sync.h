@@ -17,7 +17,9 @@
 
 #include "../environments/config.h"
 
-enum sync_command { SYNC_SCHEMA, SYNC_DATA };
+/* SYNC_CHECK fetches like SYNC_SCHEMA and compares with the committed
+ * snapshots; it writes nothing (the caller sets dry_run too). */
+enum sync_command { SYNC_SCHEMA, SYNC_DATA, SYNC_CHECK };
 
 struct sync_opts {
 	enum sync_command command;

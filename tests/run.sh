@@ -80,6 +80,8 @@ RHIZOME=build-address/rhizome PREFIX="[asan] " \
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_sync_data.sh 2>&1 | report
 
+RHIZOME=build-address/rhizome PREFIX="[asan] " \
+	tests/integration/test_sync_check.sh 2>&1 | report
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_tablemodel.sh 2>&1 | report
 
