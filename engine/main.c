@@ -24,6 +24,7 @@
 
 #include "../environments/config.h"
 #include "atomic_file.h"
+#include "diffreport.h"
 #include "history.h"
 #include "report.h"
 #include "snapshot.h"
@@ -53,6 +54,7 @@ static const char usage_top[] =
 	"  sync report    show which snapshots exist (reads files only)\n"
 	"  sync check     compare the live schemas with the snapshots (exit 1\n"
 	"                 on drift); writes nothing\n"
+	"  sync diff      the same, as a readable diff or a Markdown report\n"
 	"\n"
 	"Exit status: 0 done, 1 drift (sync check), 2 usage or configuration error,\n"
 	"3 partial failure,\n"
@@ -67,6 +69,9 @@ static const char usage_sync[] =
 	"  data     [--env NAME]... [--verbose] [--dry-run] [--rows N]\n"
 	"  report   [--env NAME]... [--format text|json]\n"
 	"  check    [--env NAME]... [--verbose]\n"
+	"  diff     [--env NAME]... [--format text|json] [--report [FILE.md]]\n"
+	"           [--ignore-int-width] [--utf8-is-utf8mb3]\n"
+	"           [--ignore-default-charset] [--ignore-index-order]\n"
 	"\n"
 	"Run 'rhizome sync COMMAND --help' for details.\n";
 
@@ -127,13 +132,40 @@ static const char usage_check[] =
 	"  --verbose    every error in full\n"
 	"  --help       this text\n";
 
-enum command { CMD_SCHEMA, CMD_DATA, CMD_REPORT, CMD_CHECK };
+static const char usage_diff[] =
+	"usage: rhizome [global options] sync diff [--env NAME]... [--against live]\n"
+	"                   [--format text|json] [--report [FILE.md]] [--verbose]\n"
+	"                   [--ignore-int-width] [--utf8-is-utf8mb3]\n"
+	"                   [--ignore-default-charset] [--ignore-index-order]\n"
+	"\n"
+	"Fetch the live schemas and show, per table, what differs from the\n"
+	"committed snapshots: columns, indexes, foreign keys, checks, options,\n"
+	"partitioning; each change with its severity. Writes no snapshot.\n"
+	"\n"
+	"  --env NAME               only this environment; repeat for several\n"
+	"  --against live           what to compare with (live: the servers)\n"
+	"  --format FORMAT          text (default) or json (the check summary)\n"
+	"  --report [FILE.md]       also write a Markdown report (default name:\n"
+	"                           rhizome-diff-RUN_ID.md)\n"
+	"  --ignore-int-width       int(11) = int\n"
+	"  --utf8-is-utf8mb3        utf8 = utf8mb3\n"
+	"  --ignore-default-charset a column charset/collation equal to the\n"
+	"                           table default is not a change\n"
+	"  --ignore-index-order     the same indexes in another order are equal\n"
+	"  --help                   this text\n"
+	"Exit status: 0 no drift, 1 drift, 2 usage or config, 3 a fetch failed,\n"
+	"4 the report could not be written.\n";
+
+enum command { CMD_SCHEMA, CMD_DATA, CMD_REPORT, CMD_CHECK, CMD_DIFF };
 
 struct cli {
 	enum command command;
 	unsigned rows;
 	int rows_given;
 	int json;
+	int report_md;
+	const char *report_file;
+	struct diff_opts diff;
 	const char *config;
 	const char *out;
 	unsigned workers;
@@ -183,6 +215,12 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "write-trivial", no_argument, NULL, 't' },
 		{ "rows", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "against", required_argument, NULL, 'a' },
+		{ "report", optional_argument, NULL, 'R' },
+		{ "ignore-int-width", no_argument, NULL, '1' },
+		{ "utf8-is-utf8mb3", no_argument, NULL, '2' },
+		{ "ignore-default-charset", no_argument, NULL, '3' },
+		{ "ignore-index-order", no_argument, NULL, '4' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -231,12 +269,16 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		c->command = CMD_REPORT;
 	else if (strcmp(argv[1], "check") == 0)
 		c->command = CMD_CHECK;
+	else if (strcmp(argv[1], "diff") == 0)
+		c->command = CMD_DIFF;
 	else
 		return usage_error("unknown sync command '%s' (expected schema, "
-				   "data, report or check)", argv[1], "rhizome sync");
+				   "data, report, check or diff)", argv[1],
+				   "rhizome sync");
 	help = c->command == CMD_SCHEMA ? usage_schema
 	       : c->command == CMD_DATA ? usage_data
-	       : c->command == CMD_CHECK ? usage_check : usage_report;
+	       : c->command == CMD_CHECK ? usage_check
+	       : c->command == CMD_DIFF ? usage_diff : usage_report;
 	snprintf(sub, sizeof(sub), "rhizome sync %s", argv[1]);
 
 	argc -= 1;
@@ -249,7 +291,10 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		/* Each command takes only its own options. */
 		if ((ch == 't' && c->command != CMD_SCHEMA) ||
 		    (ch == 'r' && c->command != CMD_DATA) ||
-		    (ch == 'f' && c->command != CMD_REPORT) ||
+		    (ch == 'f' && c->command != CMD_REPORT &&
+		     c->command != CMD_DIFF) ||
+		    (strchr("aR1234", ch) != NULL && c->command != CMD_DIFF) ||
+		    (ch == 'n' && c->command == CMD_DIFF) ||
 		    ((ch == 'v' || ch == 'n') && c->command == CMD_REPORT) ||
 		    (ch == 'n' && c->command == CMD_CHECK))
 			return usage_error("option '%s' does not apply here",
@@ -281,6 +326,25 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 				return usage_error("--format is text or json, not "
 						   "'%s'", optarg, sub);
 			break;
+		case 'a':
+			if (strcmp(optarg, "live") != 0)
+				return usage_error("--against: this version "
+						   "compares with the live servers "
+						   "only ('live'), not '%s'",
+						   optarg, sub);
+			break;
+		case 'R':
+			c->report_md = 1;
+			c->report_file = optarg;
+			/* "--report FILE" too: diff takes no other argument */
+			if (optarg == NULL && optind < argc &&
+			    argv[optind][0] != '-')
+				c->report_file = argv[optind++];
+			break;
+		case '1': c->diff.ignore_int_width = 1; break;
+		case '2': c->diff.utf8_is_utf8mb3 = 1; break;
+		case '3': c->diff.ignore_default_charset = 1; break;
+		case '4': c->diff.ignore_index_order = 1; break;
 		case 'h': fputs(help, stdout); return SYNC_EXIT_OK;
 		default:
 			return usage_error("unknown or incomplete option '%s'",
@@ -338,6 +402,45 @@ static void make_run_id(const char *out, const struct timespec *ts,
 		if (!taken)
 			return;
 	}
+}
+
+/* sync diff's output: the text diff (or the summary as JSON) on stdout,
+ * and the Markdown report when asked. Returns 0 or SYNC_EXIT_IO. */
+static int write_diff(const struct cli *c, json_t *summary)
+{
+	char *md, *name = NULL;
+	int rc;
+
+	if (c->json)
+		rc = json_dumpf(summary, stdout, JSON_INDENT(2)) != 0 ||
+		     fputc('\n', stdout) == EOF;
+	else
+		rc = diffreport_text(summary, stdout) != 0;
+	if (rc != 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "rhizome: cannot write the diff to stdout\n");
+		return SYNC_EXIT_IO;
+	}
+	if (!c->report_md)
+		return 0;
+	if (c->report_file != NULL)
+		name = strdup(c->report_file);
+	else if (asprintf(&name, "rhizome-diff-%s.md", json_string_value(
+				  json_object_get(summary, "run_id"))) < 0)
+		name = NULL;
+	if (name == NULL)
+		abort();
+	md = diffreport_markdown(summary, "live schemas");
+	rc = atomic_write_file(name, md, strlen(md));
+	free(md);
+	if (rc != 0) {
+		fprintf(stderr, "rhizome: cannot write the report %s: %s\n", name,
+			strerror(-rc));
+		free(name);
+		return SYNC_EXIT_IO;
+	}
+	fprintf(stderr, "rhizome: report written to %s\n", name);
+	free(name);
+	return 0;
 }
 
 /* Whether the report may use emoji: not with NO_COLOR, and only when the
@@ -478,8 +581,8 @@ int main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	clock_gettime(CLOCK_REALTIME, &o.started);
-	if (c.command == CMD_CHECK)
-		c.dry_run = 1; /* check writes nothing: no lock, no history */
+	if (c.command == CMD_CHECK || c.command == CMD_DIFF)
+		c.dry_run = 1; /* they write no snapshot: no lock, no history */
 	if (!c.dry_run) {
 		const char **folders = calloc(cfg.nenvs, sizeof(*folders));
 
@@ -509,7 +612,9 @@ int main(int argc, char **argv)
 	make_run_id(out, &o.started, run_id, sizeof(run_id));
 
 	o.command = c.command == CMD_DATA ? SYNC_DATA
-		    : c.command == CMD_CHECK ? SYNC_CHECK : SYNC_SCHEMA;
+		    : c.command == CMD_CHECK || c.command == CMD_DIFF ? SYNC_CHECK
+		    : SYNC_SCHEMA;
+	o.diff = c.diff;
 	o.rows = c.rows_given ? c.rows : 1;
 	o.rows_array = c.rows_given;
 	o.cfg = &cfg;
@@ -523,7 +628,12 @@ int main(int argc, char **argv)
 	o.verbose = c.verbose;
 	o.quiet = c.quiet;
 	status = sync_run(&o, &summary);
-	if (summary != NULL) {
+	if (summary != NULL && c.command == CMD_DIFF) {
+		rc = write_diff(&c, summary);
+		if (rc != 0)
+			status = rc;
+		json_decref(summary);
+	} else if (summary != NULL) {
 		/* A summary that did not get out (a full disk, a closed pipe)
 		 * is a local I/O failure: the caller cannot know what happened. */
 		if (json_dumpf(summary, stdout, JSON_INDENT(2)) != 0 ||

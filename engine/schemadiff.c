@@ -306,11 +306,31 @@ static char *strip_int_width(const char *type)
 	return s;
 }
 
+static char *join_clauses(const struct tm_column *c)
+{
+	size_t i, len = 1;
+	char *s;
+
+	for (i = 0; i < c->nclauses; i++)
+		len += strlen(c->clauses[i]) + 1;
+	s = calloc(1, len);
+	if (s == NULL)
+		abort();
+	for (i = 0; i < c->nclauses; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, c->clauses[i]);
+	}
+	return s;
+}
+
 static void compare_column(const struct tm_column *a, const struct tm_column *b,
 			   const struct table_model *ma,
 			   const struct table_model *mb,
 			   const struct diff_opts *o, struct schema_diff *d)
 {
+	size_t before = d->n;
+
 	if (strcmp(a->type, b->type) != 0) {
 		char *ta = o->ignore_int_width ? strip_int_width(a->type) : strdup(a->type);
 		char *tb = o->ignore_int_width ? strip_int_width(b->type) : strdup(b->type);
@@ -345,6 +365,18 @@ static void compare_column(const struct tm_column *a, const struct tm_column *b,
 		add(d, DIFF_ATTRIBUTE_CHANGED, a->name,
 		    a->auto_increment ? "AUTO_INCREMENT" : a->on_update,
 		    b->auto_increment ? "AUTO_INCREMENT" : b->on_update);
+	/* A clause the fields above do not hold (INVISIBLE, an inline CHECK,
+	 * SRID...) still counts: compare the definitions as written, unless
+	 * noise is being ignored (then only the fields speak). */
+	if (d->n == before && !o->ignore_int_width && !o->utf8_is_utf8mb3 &&
+	    !o->ignore_default_charset) {
+		char *ta = join_clauses(a), *tb = join_clauses(b);
+
+		if (strcmp(ta, tb) != 0)
+			add(d, DIFF_ATTRIBUTE_CHANGED, a->name, ta, tb);
+		free(ta);
+		free(tb);
+	}
 }
 
 /* ---- indexes, keys, options --------------------------------------------- */

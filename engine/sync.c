@@ -334,7 +334,7 @@ static int render(struct run *r, struct env_run *e, struct fetched_table *f,
  * identical text are no drift. */
 static void check_drift(struct table_result *res, const char *table,
 			const char *old, size_t old_len, const char *fresh,
-			size_t fresh_len)
+			size_t fresh_len, const struct diff_opts *opts)
 {
 	struct table_model a, b;
 	int ra, rb;
@@ -349,13 +349,13 @@ static void check_drift(struct table_result *res, const char *table,
 	ra = tablemodel_parse(old, old_len, &a);
 	rb = tablemodel_parse(fresh, fresh_len, &b);
 	if (ra >= 0 && rb >= 0)
-		schemadiff_compare(&a, &b, NULL, &res->drift);
+		schemadiff_compare(&a, &b, opts, &res->drift);
 	if (ra >= 0)
 		tablemodel_release(&a);
 	if (rb >= 0)
 		tablemodel_release(&b);
-	if (res->drift.n == 0) {
-		/* differs, yet no part of the model did: say so rather than
+	if (res->drift.n == 0 && (ra != 0 || rb != 0)) {
+		/* differs where the model could not look: say so rather than
 		 * pass it (a committed file that is not a CREATE TABLE) */
 		struct diff_change *c = calloc(1, sizeof(*c));
 
@@ -429,7 +429,8 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 			   ? classify_data(fresh, fresh_len, old, old_len)
 			   : classify_schema(fresh, fresh_len, old, old_len);
 	if (o->command == SYNC_CHECK)
-		check_drift(res, f->table, old, old_len, fresh, fresh_len);
+		check_drift(res, f->table, old, old_len, fresh, fresh_len,
+			    &o->diff);
 	if (o->dry_run)
 		goto out;
 	if (classify_writes(res->cls, o->write_trivial)) {

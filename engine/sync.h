@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "../environments/config.h"
+#include "schemadiff.h"
 
 /* SYNC_CHECK fetches like SYNC_SCHEMA and compares with the committed
  * snapshots; it writes nothing (the caller sets dry_run too). */
@@ -34,6 +35,7 @@ struct sync_opts {
 	unsigned workers;       /* 0: cfg->workers */
 	int dry_run;
 	int write_trivial;
+	struct diff_opts diff;  /* check: cosmetic noise to ignore */
 	int verbose;
 	int quiet;
 };

@@ -81,6 +81,47 @@ test_table_not_in_snapshots_and_errors() {
 	assert_eq "$RC" 3 "exit status with a server down"
 }
 
+test_diff_shows_changes_as_text_markdown_and_json() {
+	it_load_fleet && it_config
+	rz sync schema
+	mdb_sql s1 <<'SQL'
+ALTER TABLE dev_billing_event.event ADD COLUMN source varchar(40) NULL,
+  MODIFY occurred_at datetime(3) NOT NULL, ADD KEY ix_source (source);
+DROP TABLE dev_billing_event.flyway_schema_history;
+SQL
+	rz sync diff --env dev_billing_event --report
+	assert_eq "$RC" 1 "exit status"
+	grep -q '^dev_billing_event.event  \[high\]' "$T/out.json" || fail "header: $(cat "$T/out.json")"
+	grep -q '+ column added source: varchar(40) *medium' "$T/out.json" || fail "added: $(cat "$T/out.json")"
+	grep -q '~ type narrowed occurred_at: datetime(6) -> datetime(3) *high' "$T/out.json" || fail "narrowed"
+	grep -q '+ index added ix_source: KEY `ix_source` (`source`) *medium' "$T/out.json" || fail "index"
+	grep -q '^dev_billing_event.flyway_schema_history  \[critical\]' "$T/out.json" || fail "table removed"
+	grep -q '^2 pair(s) drifted: 1 critical, 1 high, 0 medium, 0 low' "$T/out.json" || fail "summary line"
+	local md
+	md=$(ls rhizome-diff-*.md) || fail "no report"
+	grep -q '^## dev_billing_event.event (high)' "$md" || fail "md section"
+	grep -q '^| critical | 1 |' "$md" || fail "md summary"
+	grep -q 'rhizome sync schema --env dev_billing_event' "$md" || fail "md actions"
+	[ ! -e snap/.history/*/manifest.json ] || [ "$(ls snap/.history | wc -l)" = 1 ] || fail "diff wrote history"
+	rz sync diff --env dev_billing_event --format json --report custom.md
+	assert_eq "$(js -r '[.drift[] | select(.table == "event") | .changes[].change] | join(",")')" \
+		"type narrowed,column added,index added" "json"
+	[ -s custom.md ] || fail "custom report name"
+}
+
+test_diff_noise_options() {
+	it_load_fleet && it_config
+	rz sync schema --env dev_billing_event
+	# int(11) -> int(10): display width only
+	mdb_sql s1 -e "ALTER TABLE dev_billing_event.flyway_schema_history MODIFY installed_rank int(10) NOT NULL"
+	rz sync diff --env dev_billing_event
+	assert_eq "$RC" 1 "width counts by default"
+	rz sync diff --env dev_billing_event --ignore-int-width
+	assert_eq "$RC" 0 "--ignore-int-width: $(cat "$T/out.json")"
+	rz sync diff --env dev_billing_event --against 20260101T000000Z-000
+	assert_eq "$RC" 2 "--against a run is refused clearly"
+}
+
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
 it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
 it_run $TESTS
