@@ -107,7 +107,9 @@ static size_t group_end(const char *s, size_t len, size_t i)
 	return len;
 }
 
-/* The end of the token starting at s[i] (not a space). */
+/* The end of the token starting at s[i] (not a space): up to the next
+ * space outside quotes and parentheses, so `db`.`t`, `OPT`='1', b'01' and
+ * int(11) are one token each. */
 static size_t token_end(const char *s, size_t len, size_t i)
 {
 	if (s[i] == '/' && i + 2 < len && s[i + 1] == '*') {
@@ -115,20 +117,13 @@ static size_t token_end(const char *s, size_t len, size_t i)
 
 		return end && (size_t)(end - s) + 2 <= len ? (size_t)(end - s) + 2 : len;
 	}
-	if (s[i] == '\'' || s[i] == '"' || s[i] == '`')
-		return quoted_end(s, len, i);
-	if (s[i] == '(')
-		return group_end(s, len, i);
 	while (i < len && s[i] != ' ') {
-		if (s[i] == '(') {
-			i = group_end(s, len, i); /* int(11), now() */
-			continue;
-		}
-		if (s[i] == '\'' || s[i] == '"' || s[i] == '`') {
-			i = quoted_end(s, len, i); /* b'01', COMMENT='x y' */
-			continue;
-		}
-		i++;
+		if (s[i] == '(')
+			i = group_end(s, len, i);
+		else if (s[i] == '\'' || s[i] == '"' || s[i] == '`')
+			i = quoted_end(s, len, i);
+		else
+			i++;
 	}
 	return i;
 }
@@ -240,6 +235,13 @@ static int parse_column(const char *line, size_t len, struct tm_column *c)
 			j = i + 2;
 			free(c->comment);
 			c->comment = span(&t, i + 1, j);
+		} else if (is(&t, i, "GENERATED") && is(&t, i + 1, "ALWAYS") &&
+			   is(&t, i + 2, "AS") && is(&t, i + 3, "ROW") &&
+			   (is(&t, i + 4, "START") || is(&t, i + 4, "END"))) {
+			/* a system-versioned table's row start/end */
+			j = i + 5;
+			free(c->generated);
+			c->generated = span(&t, i, j);
 		} else if ((is(&t, i, "GENERATED") && is(&t, i + 1, "ALWAYS") &&
 			    is(&t, i + 2, "AS") && i + 3 < t.n) ||
 			   (is(&t, i, "AS") && i + 1 < t.n &&
@@ -412,18 +414,19 @@ out:
 
 /* ---- table options ------------------------------------------------------ */
 
-static void parse_options(struct table_model *m, const char *s, size_t len)
+/* Returns 1 when the options were not understood (kept as text). */
+static int parse_options(struct table_model *m, const char *s, size_t len)
 {
 	struct tokens t;
 	size_t i;
 
-	if (len == 0 || tokenize(s, len, &t) != 0) {
-		if (len > 0) {
-			m->unparsed = grow(m->unparsed, m->nunparsed,
-					   sizeof(*m->unparsed));
-			m->unparsed[m->nunparsed++] = dupn(s, len);
-		}
-		return;
+	if (len == 0)
+		return 0;
+	if (tokenize(s, len, &t) != 0) {
+		tokens_release(&t);
+		m->unparsed = grow(m->unparsed, m->nunparsed, sizeof(*m->unparsed));
+		m->unparsed[m->nunparsed++] = dupn(s, len);
+		return 1;
 	}
 	for (i = 0; i < t.n; i++) {
 		struct tm_option *o;
@@ -447,6 +450,7 @@ static void parse_options(struct table_model *m, const char *s, size_t len)
 		}
 	}
 	tokens_release(&t);
+	return 0;
 }
 
 /* ---- the statement ------------------------------------------------------ */
@@ -567,7 +571,8 @@ int tablemodel_parse(const char *text, size_t len, struct table_model *m)
 		nl = end;
 	m->options_text = dupn(p + 1, (size_t)(nl - p - 1));
 	if (m->options_text[0] == ' ')
-		parse_options(m, m->options_text + 1, strlen(m->options_text) - 1);
+		unknown |= parse_options(m, m->options_text + 1,
+					 strlen(m->options_text) - 1);
 	else if (m->options_text[0] != '\0')
 		unknown = 1;
 	if (nl < end)
