@@ -31,7 +31,8 @@ LIB_SRC = queue/queue.c workers/pool.c environments/config.c \
 	engine/jsontext.c \
 	engine/mask.c engine/normalize.c engine/progress.c engine/rowjson.c \
 	engine/sha256.c engine/snapshot.c engine/sqlident.c engine/strbuf.c \
-	engine/report.c engine/schemadiff.c engine/sync.c engine/tablemodel.c
+	engine/report.c engine/schemadiff.c engine/sync.c engine/tablemodel.c \
+	engine/versions.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/engine/main.o
 

@@ -29,6 +29,7 @@
 #include "report.h"
 #include "snapshot.h"
 #include "sync.h"
+#include "versions.h"
 #include "version.h"
 
 static const char usage_top[] =
@@ -55,6 +56,8 @@ static const char usage_top[] =
 	"  sync check     compare the live schemas with the snapshots (exit 1\n"
 	"                 on drift); writes nothing\n"
 	"  sync diff      the same, as a readable diff or a Markdown report\n"
+	"  sync versions  which environments run which version of each table\n"
+	"                 (reads files only)\n"
 	"\n"
 	"Exit status: 0 done, 1 drift (sync check), 2 usage or configuration error,\n"
 	"3 partial failure,\n"
@@ -72,6 +75,7 @@ static const char usage_sync[] =
 	"  diff     [--env NAME]... [--format text|json] [--report [FILE.md]]\n"
 	"           [--ignore-int-width] [--utf8-is-utf8mb3]\n"
 	"           [--ignore-default-charset] [--ignore-index-order]\n"
+	"  versions [--table NAME]... [--format text|json]\n"
 	"\n"
 	"Run 'rhizome sync COMMAND --help' for details.\n";
 
@@ -156,7 +160,23 @@ static const char usage_diff[] =
 	"Exit status: 0 no drift, 1 drift, 2 usage or config, 3 a fetch failed,\n"
 	"4 the report could not be written.\n";
 
-enum command { CMD_SCHEMA, CMD_DATA, CMD_REPORT, CMD_CHECK, CMD_DIFF };
+static const char usage_versions[] =
+	"usage: rhizome [global options] sync versions [--table NAME]...\n"
+	"                                              [--format text|json]\n"
+	"\n"
+	"From the committed schema snapshots (no server): for each table, the\n"
+	"environments grouped by equal schema into versions V1, V2, ... (V1: the\n"
+	"environments that roll out last, production before demo before dev, or\n"
+	"by each environment's `order` key, lower rolling out later), the\n"
+	"columns every version defines alike (the safe base), and what each\n"
+	"version adds, lacks or defines differently against V1.\n"
+	"\n"
+	"  --table NAME     only this table; repeat for several\n"
+	"  --format FORMAT  text (default) or json\n"
+	"  --help           this text\n";
+
+enum command { CMD_SCHEMA, CMD_DATA, CMD_REPORT, CMD_CHECK, CMD_DIFF,
+	       CMD_VERSIONS };
 
 struct cli {
 	enum command command;
@@ -166,6 +186,8 @@ struct cli {
 	int report_md;
 	const char *report_file;
 	struct diff_opts diff;
+	const char **tables;    /* versions: --table */
+	size_t ntables;
 	const char *config;
 	const char *out;
 	unsigned workers;
@@ -216,6 +238,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "rows", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "against", required_argument, NULL, 'a' },
+		{ "table", required_argument, NULL, 'T' },
 		{ "report", optional_argument, NULL, 'R' },
 		{ "ignore-int-width", no_argument, NULL, '1' },
 		{ "utf8-is-utf8mb3", no_argument, NULL, '2' },
@@ -271,28 +294,35 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		c->command = CMD_CHECK;
 	else if (strcmp(argv[1], "diff") == 0)
 		c->command = CMD_DIFF;
+	else if (strcmp(argv[1], "versions") == 0)
+		c->command = CMD_VERSIONS;
 	else
 		return usage_error("unknown sync command '%s' (expected schema, "
-				   "data, report, check or diff)", argv[1],
+				   "data, report, check, diff or versions)", argv[1],
 				   "rhizome sync");
 	help = c->command == CMD_SCHEMA ? usage_schema
 	       : c->command == CMD_DATA ? usage_data
 	       : c->command == CMD_CHECK ? usage_check
-	       : c->command == CMD_DIFF ? usage_diff : usage_report;
+	       : c->command == CMD_DIFF ? usage_diff
+	       : c->command == CMD_VERSIONS ? usage_versions : usage_report;
 	snprintf(sub, sizeof(sub), "rhizome sync %s", argv[1]);
 
 	argc -= 1;
 	argv += 1;
 	optind = 1;
 	c->envs = calloc((size_t)argc + 1, sizeof(*c->envs));
-	if (c->envs == NULL)
+	c->tables = calloc((size_t)argc + 1, sizeof(*c->tables));
+	if (c->envs == NULL || c->tables == NULL)
 		abort();
 	while ((ch = getopt_long(argc, argv, "+", sub_options, NULL)) != -1) {
 		/* Each command takes only its own options. */
 		if ((ch == 't' && c->command != CMD_SCHEMA) ||
 		    (ch == 'r' && c->command != CMD_DATA) ||
 		    (ch == 'f' && c->command != CMD_REPORT &&
-		     c->command != CMD_DIFF) ||
+		     c->command != CMD_DIFF && c->command != CMD_VERSIONS) ||
+		    (ch == 'T' && c->command != CMD_VERSIONS) ||
+		    ((ch == 'e' || ch == 'v' || ch == 'n') &&
+		     c->command == CMD_VERSIONS) ||
 		    (strchr("aR1234", ch) != NULL && c->command != CMD_DIFF) ||
 		    (ch == 'n' && c->command == CMD_DIFF) ||
 		    ((ch == 'v' || ch == 'n') && c->command == CMD_REPORT) ||
@@ -340,6 +370,9 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			if (optarg == NULL && optind < argc &&
 			    argv[optind][0] != '-')
 				c->report_file = argv[optind++];
+			break;
+		case 'T':
+			c->tables[c->ntables++] = optarg;
 			break;
 		case '1': c->diff.ignore_int_width = 1; break;
 		case '2': c->diff.utf8_is_utf8mb3 = 1; break;
@@ -443,6 +476,34 @@ static int write_diff(const struct cli *c, json_t *summary)
 	return 0;
 }
 
+static int run_versions(const struct cli *c, const struct fleet_config *cfg,
+			const struct env_config **envs, const char *out)
+{
+	struct versions_opts v;
+	json_t *result;
+	int rc;
+
+	memset(&v, 0, sizeof(v));
+	v.cfg = cfg;
+	v.envs = envs;
+	v.nenvs = c->nenvs;
+	v.out = out;
+	v.tables = c->tables;
+	v.ntables = c->ntables;
+	result = versions_build(&v);
+	if (c->json)
+		rc = json_dumpf(result, stdout, JSON_INDENT(2)) != 0 ||
+		     fputc('\n', stdout) == EOF;
+	else
+		rc = versions_text(result, stdout) != 0;
+	json_decref(result);
+	if (rc != 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "rhizome: cannot write to stdout\n");
+		return SYNC_EXIT_IO;
+	}
+	return SYNC_EXIT_OK;
+}
+
 /* Whether the report may use emoji: not with NO_COLOR, and only when the
  * locale's character set is UTF-8. */
 static int report_ascii(void)
@@ -518,6 +579,7 @@ int main(int argc, char **argv)
 	status = parse_cli(argc, argv, &c);
 	if (status >= 0) {
 		free(c.envs);
+		free(c.tables);
 		return status;
 	}
 	if (c.config == NULL)
@@ -529,6 +591,7 @@ int main(int argc, char **argv)
 		config_error_format(&cerr, msg, sizeof(msg));
 		fprintf(stderr, "rhizome: configuration error: %s\n", msg);
 		free(c.envs);
+		free(c.tables);
 		return SYNC_EXIT_USAGE;
 	}
 	status = SYNC_EXIT_USAGE;
@@ -558,6 +621,10 @@ int main(int argc, char **argv)
 	out = resolve_out(&c, &cfg);
 	if (c.command == CMD_REPORT) {
 		status = run_report(&c, &cfg, envs, out);
+		goto done;
+	}
+	if (c.command == CMD_VERSIONS) {
+		status = run_versions(&c, &cfg, envs, out);
 		goto done;
 	}
 	for (i = 0; i < c.nenvs; i++)
@@ -652,6 +719,7 @@ done:
 	free(out);
 	free(envs);
 	free(c.envs);
+	free(c.tables);
 	config_release(&cfg);
 	return status;
 }

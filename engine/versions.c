@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "normalize.h"
+#include "schemadiff.h"
 #include "snapshot.h"
 #include "strbuf.h"
 #include "tablemodel.h"
@@ -30,6 +31,7 @@ int versions_rank(const struct env_config *env)
 
 struct env_version {
 	const struct env_config *env;
+	size_t pos;             /* in the selection: ties keep config order */
 	char *normalized;       /* NULL: no snapshot */
 	struct table_model model;
 	int parsed;
@@ -49,12 +51,41 @@ static char *column_def(const struct tm_column *c)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* Against V1, what is not about columns: indexes, keys, checks, options,
+ * partitioning (schemadiff's words). */
+static json_t *other_changes(const struct env_version *v1,
+			     const struct env_version *v)
+{
+	json_t *list = json_array();
+	struct schema_diff d;
+	size_t i;
+
+	if (v1 == v || !v1->parsed || !v->parsed)
+		return list;
+	schemadiff_compare(&v1->model, &v->model, NULL, &d);
+	for (i = 0; i < d.n; i++) {
+		const struct diff_change *c = &d.changes[i];
+
+		if (c->kind < DIFF_INDEX_ADDED)
+			continue; /* columns: adds, lacks, changes say it */
+		json_array_append_new(list, json_pack("{s:s, s:o, s:o}",
+			"change", schemadiff_kind_name(c->kind),
+			"object", c->object ? json_string(c->object) : json_null(),
+			"text", c->to ? json_string(c->to)
+			      : c->from ? json_string(c->from) : json_null()));
+	}
+	schemadiff_release(&d);
+	return list;
+}
+
 static int cmp_rank(const void *a, const void *b)
 {
 	const struct env_version *x = a, *y = b;
 	int rx = versions_rank(x->env), ry = versions_rank(y->env);
 
-	return rx != ry ? rx - ry : 0;
+	if (rx != ry)
+		return rx - ry;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
 /* One logical table across the environments that have its database. */
@@ -76,6 +107,7 @@ static json_t *one_table(const struct versions_opts *o, const char *database,
 		if (strcmp(o->envs[i]->database, database) != 0)
 			continue;
 		ev[n].env = o->envs[i];
+		ev[n].pos = i;
 		path = snapshot_table_path(o->out, o->envs[i]->folder, database,
 					   table, ".sql");
 		if (snapshot_read(path, &text, &len) == 0) {
@@ -153,11 +185,10 @@ static json_t *one_table(const struct versions_opts *o, const char *database,
 				json_array_append_new(lacks,
 					json_string(v1->columns[k].name));
 		json_array_append_new(versions, json_pack(
-			"{s:s+, s:o, s:o, s:o, s:o}", "version", "V",
-			(char[12]){0}, "environments", envs, "adds", adds,
-			"lacks", lacks, "changes", changes));
-		json_object_set_new(json_array_get(versions, j), "version",
-				    json_sprintf("V%zu", j + 1));
+			"{s:o, s:o, s:o, s:o, s:o, s:o}", "version",
+			json_sprintf("V%zu", j + 1), "environments", envs,
+			"adds", adds, "lacks", lacks, "changes", changes,
+			"other", other_changes(rep[0], rep[j])));
 	}
 	t = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}", "database", database,
 		      "table", table, "version_count", (json_int_t)nv,
@@ -254,6 +285,14 @@ int versions_text(json_t *v, FILE *fp)
 					json_string_value(json_object_get(x, "column")),
 					json_string_value(json_object_get(x, "V1")),
 					json_string_value(json_object_get(x, "here")));
+			json_array_foreach(json_object_get(ver, "other"), k, x) {
+				json_t *txt = json_object_get(x, "text");
+
+				fprintf(fp, "      %s%s%s\n",
+					json_string_value(json_object_get(x, "change")),
+					json_is_string(txt) ? ": " : "",
+					json_is_string(txt) ? json_string_value(txt) : "");
+			}
 		}
 		if (nv > 1) {
 			fputs("  safe base (same in every version):", fp);

@@ -491,6 +491,15 @@ static int handle_env(struct parse_state *st, const char *key,
 				    "'%s' is not 'required' or 'optional'", value);
 		return 1;
 	}
+	if (strcmp(key, "order") == 0) {
+		unsigned v;
+
+		if (!parse_uint(st, key, value, 0, 1000, &v))
+			return 0;
+		env->order = (int)v;
+		env->order_set = 1;
+		return 1;
+	}
 	if (strcmp(key, "port") == 0)
 		return parse_uint(st, key, value, 1, 65535, &env->port);
 	if (strcmp(key, "pool") == 0)
@@ -504,7 +513,7 @@ static int handle_env(struct parse_state *st, const char *key,
 	return fail(st, st->line, key,
 		    "unknown key in [%s] (known: folder, database, schema, "
 		    "host, port, socket, user, password-env, option-file, "
-		    "option-group, pool, mask, connect-timeout, read-timeout, "
+		    "option-group, pool, mask, order, connect-timeout, read-timeout, "
 		    "write-timeout)", st->section);
 }
 

@@ -58,6 +58,9 @@ struct env_config {
 	const struct table_list *tables; /* resolved list, borrowed */
 	int mask_required;      /* `mask = required`: refuse what looks
 				 * sensitive and no rule covers */
+	int order;              /* `order = N`: rollout rank for sync
+				 * versions, lower rolls out later */
+	int order_set;
 	int line;               /* line of the section header */
 };
 

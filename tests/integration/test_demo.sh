@@ -33,6 +33,12 @@ first_run() {
 	# masked: no real email of the fixture reaches a file
 	! grep -rq '@northwind.example' "$D/demo/environments" || { echo "unmasked email"; return 1; }
 	grep -q 'Summary: 50 pairs: 49 complete' "$D/first.log" || { cat "$D/first.log"; return 1; }
+	# versions: journal_entry has two extra columns in dev and demo
+	"$ROOT/build/rhizome" --config "$D/demo/rhizome.cnf" sync versions \
+		--table journal_entry --format json >"$D/versions.json" || return 1
+	[ "$(jq -c '[.tables[0].versions[] | [.version, .environments, [.adds[].column]]]' "$D/versions.json")" = \
+	  '[["V1",["na_prod_billing_bookkeeper"],[]],["V2",["demo_billing_bookkeeper","dev_billing_bookkeeper"],["reversal_of_id","reversed_at"]]]' ] ||
+		{ cat "$D/versions.json"; return 1; }
 }
 
 second_run() {

@@ -122,6 +122,29 @@ test_diff_noise_options() {
 	assert_eq "$RC" 2 "--against a run is refused clearly"
 }
 
+test_versions_group_environments_by_schema() {
+	it_load_fleet && it_config
+	mdb_sql s1 -e "ALTER TABLE dev_billing_event.event ADD COLUMN source varchar(40) NULL, MODIFY body blob"
+	rz sync schema
+	mdb_stop s1 # versions reads files only
+	rz sync versions --table event --format json
+	mdb_start s1 "$(mdb_port s1)" >/dev/null
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(js -c '[.tables[0].versions[] | [.version, (.environments | join(","))]]')" \
+		'[["V1","na_prod_billing_event,demo_billing_event"],["V2","dev_billing_event"]]' "versions"
+	assert_eq "$(js -c '.tables[0].versions[1].adds')" '[{"column":"source","definition":"varchar(40) DEFAULT NULL"}]' "adds"
+	assert_eq "$(js -c '.tables[0].versions[1].changes')" '[{"column":"body","V1":"longblob DEFAULT NULL","here":"blob DEFAULT NULL"}]' "changes"
+	assert_eq "$(js -c '.tables[0].base')" '["id","occurred_at"]' "safe base"
+	assert_eq "$(js -c '.summary.behind')" \
+		'{"dev_billing_bookkeeper":0,"dev_billing_event":0,"demo_billing_bookkeeper":0,"demo_billing_event":1,"na_prod_billing":0,"na_prod_billing_bookkeeper":0,"na_prod_billing_event":1}' "behind"
+	# `order` says dev rolls out last: its version becomes V1
+	sed -i '/^\[environment dev_billing_event\]/a order = 0' rhizome.cnf
+	sed -i '/^\[environment na_prod_billing_event\]/a order = 5' rhizome.cnf
+	rz sync versions --table event
+	grep -q '^  V1: dev_billing_event$' "$T/out.json" || fail "order: $(cat "$T/out.json")"
+	grep -q 'lacks `source`' "$T/out.json" || fail "lacks: $(cat "$T/out.json")"
+}
+
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
 it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
 it_run $TESTS
