@@ -27,7 +27,8 @@ endif
 
 LIB_SRC = queue/queue.c workers/pool.c environments/config.c \
 	environments/connpool.c engine/atomic_file.c engine/base64.c \
-	engine/classify.c engine/diffreport.c engine/fetch.c engine/history.c \
+	engine/classify.c engine/diffreport.c engine/fetch.c engine/histdiff.c \
+	engine/history.c \
 	engine/jsontext.c \
 	engine/mask.c engine/normalize.c engine/progress.c engine/rowjson.c \
 	engine/sha256.c engine/snapshot.c engine/sqlident.c engine/strbuf.c \

@@ -303,3 +303,69 @@ void history_abandon(history *h)
 	remove_tmp_dir(h);
 	free_history(h);
 }
+
+int history_read(const char *out, const char *run_id, const char *env,
+		 int (*fn)(const char *line, size_t len, void *arg), void *arg)
+{
+	ZSTD_DCtx *dctx = NULL;
+	FILE *fp = NULL;
+	char *path = NULL, *in = NULL, *outbuf = NULL, *line = NULL;
+	size_t in_cap = ZSTD_DStreamInSize(), out_cap = ZSTD_DStreamOutSize();
+	size_t line_len = 0, line_cap = 0, left = 1, got, i;
+	int rc = 0, stop = 0;
+
+	if (asprintf(&path, "%s/.history/%s/%s.jsonl.zst", out, run_id, env) < 0)
+		return -ENOMEM;
+	fp = fopen(path, "rb");
+	free(path);
+	if (fp == NULL)
+		return -errno;
+	dctx = ZSTD_createDCtx();
+	in = malloc(in_cap);
+	outbuf = malloc(out_cap);
+	if (dctx == NULL || in == NULL || outbuf == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (!stop && (got = fread(in, 1, in_cap, fp)) > 0) {
+		ZSTD_inBuffer ib = { in, got, 0 };
+
+		while (!stop && ib.pos < ib.size) {
+			ZSTD_outBuffer ob = { outbuf, out_cap, 0 };
+
+			left = ZSTD_decompressStream(dctx, &ob, &ib);
+			if (ZSTD_isError(left)) {
+				rc = -EIO;
+				goto out;
+			}
+			for (i = 0; i < ob.pos && !stop; i++) {
+				if (outbuf[i] == '\n') {
+					if (line == NULL)
+						line = malloc(1);
+					if (line == NULL)
+						abort();
+					line[line_len] = '\0';
+					stop = fn(line, line_len, arg);
+					line_len = 0;
+					continue;
+				}
+				if (line_len + 2 > line_cap) {
+					line_cap = line_cap ? line_cap * 2 : 4096;
+					line = realloc(line, line_cap);
+					if (line == NULL)
+						abort();
+				}
+				line[line_len++] = outbuf[i];
+			}
+		}
+	}
+	if (!stop && (ferror(fp) || left != 0))
+		rc = -EIO; /* a read error, or the frame did not end */
+out:
+	free(line);
+	free(in);
+	free(outbuf);
+	ZSTD_freeDCtx(dctx);
+	fclose(fp);
+	return rc;
+}

@@ -47,6 +47,15 @@ int history_publish(history *h, json_t *manifest);
  * only, after the workers stopped. */
 void history_abandon(history *h);
 
+/*
+ * Read a published run back: call fn(line, len, arg) for each line of
+ * {out}/.history/{run_id}/{env}.jsonl.zst (no newline; NUL-terminated), in
+ * order. Stops when fn returns nonzero. Returns 0, -ENOENT when the file
+ * does not exist, -EIO when it is not a whole zstd frame. Thread-safe.
+ */
+int history_read(const char *out, const char *run_id, const char *env,
+		 int (*fn)(const char *line, size_t len, void *arg), void *arg);
+
 /* The published folder's path ("{out}/.history/{run_id}"). Caller frees. */
 char *history_run_dir(const char *out, const char *run_id);
 

@@ -25,6 +25,7 @@
 #include "../environments/config.h"
 #include "atomic_file.h"
 #include "diffreport.h"
+#include "histdiff.h"
 #include "history.h"
 #include "report.h"
 #include "snapshot.h"
@@ -72,7 +73,8 @@ static const char usage_sync[] =
 	"  data     [--env NAME]... [--verbose] [--dry-run] [--rows N]\n"
 	"  report   [--env NAME]... [--format text|json]\n"
 	"  check    [--env NAME]... [--verbose]\n"
-	"  diff     [--env NAME]... [--format text|json] [--report [FILE.md]]\n"
+	"  diff     [--env NAME]... [--against live|RUN_ID] [--format text|json]\n"
+	"           [--report [FILE.md]]\n"
 	"           [--ignore-int-width] [--utf8-is-utf8mb3]\n"
 	"           [--ignore-default-charset] [--ignore-index-order]\n"
 	"  versions [--table NAME]... [--format text|json]\n"
@@ -137,7 +139,8 @@ static const char usage_check[] =
 	"  --help       this text\n";
 
 static const char usage_diff[] =
-	"usage: rhizome [global options] sync diff [--env NAME]... [--against live]\n"
+	"usage: rhizome [global options] sync diff [--env NAME]...\n"
+	"                   [--against live|RUN_ID]\n"
 	"                   [--format text|json] [--report [FILE.md]] [--verbose]\n"
 	"                   [--ignore-int-width] [--utf8-is-utf8mb3]\n"
 	"                   [--ignore-default-charset] [--ignore-index-order]\n"
@@ -147,7 +150,9 @@ static const char usage_diff[] =
 	"partitioning; each change with its severity. Writes no snapshot.\n"
 	"\n"
 	"  --env NAME               only this environment; repeat for several\n"
-	"  --against live           what to compare with (live: the servers)\n"
+	"  --against live|RUN_ID    what to compare with: the servers (default),\n"
+	"                           or what a published schema run fetched\n"
+	"                           (its .history; no server contacted)\n"
 	"  --format FORMAT          text (default) or json (the check summary)\n"
 	"  --report [FILE.md]       also write a Markdown report (default name:\n"
 	"                           rhizome-diff-RUN_ID.md)\n"
@@ -186,6 +191,7 @@ struct cli {
 	int report_md;
 	const char *report_file;
 	struct diff_opts diff;
+	const char *against;    /* diff: a run id, or NULL for live */
 	const char **tables;    /* versions: --table */
 	size_t ntables;
 	const char *config;
@@ -357,11 +363,10 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 						   "'%s'", optarg, sub);
 			break;
 		case 'a':
-			if (strcmp(optarg, "live") != 0)
-				return usage_error("--against: this version "
-						   "compares with the live servers "
-						   "only ('live'), not '%s'",
-						   optarg, sub);
+			c->against = strcmp(optarg, "live") == 0 ? NULL : optarg;
+			if (c->against != NULL && !config_name_is_safe(optarg))
+				return usage_error("--against wants 'live' or a run "
+						   "id, not '%s'", optarg, sub);
 			break;
 		case 'R':
 			c->report_md = 1;
@@ -462,7 +467,16 @@ static int write_diff(const struct cli *c, json_t *summary)
 		name = NULL;
 	if (name == NULL)
 		abort();
-	md = diffreport_markdown(summary, "live schemas");
+	if (c->against != NULL) {
+		char *what;
+
+		if (asprintf(&what, "run %s", c->against) < 0)
+			abort();
+		md = diffreport_markdown(summary, what);
+		free(what);
+	} else {
+		md = diffreport_markdown(summary, "live schemas");
+	}
 	rc = atomic_write_file(name, md, strlen(md));
 	free(md);
 	if (rc != 0) {
@@ -625,6 +639,20 @@ int main(int argc, char **argv)
 	}
 	if (c.command == CMD_VERSIONS) {
 		status = run_versions(&c, &cfg, envs, out);
+		goto done;
+	}
+	if (c.command == CMD_DIFF && c.against != NULL) {
+		struct histdiff_opts h = { .cfg = &cfg, .envs = envs,
+			.nenvs = c.nenvs, .out = out, .run_id = c.against,
+			.diff = c.diff };
+
+		summary = histdiff_build(&h, &status);
+		if (summary != NULL) {
+			rc = write_diff(&c, summary);
+			if (rc != 0)
+				status = rc;
+			json_decref(summary);
+		}
 		goto done;
 	}
 	for (i = 0; i < c.nenvs; i++)

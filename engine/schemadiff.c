@@ -9,6 +9,8 @@
  */
 #include "schemadiff.h"
 
+#include "jsontext.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -622,4 +624,25 @@ void schemadiff_release(struct schema_diff *d)
 	}
 	free(d->changes);
 	memset(d, 0, sizeof(*d));
+}
+
+static json_t *text_or_null(const char *s)
+{
+	return s ? jsontext_string(s) : json_null();
+}
+
+json_t *schemadiff_json(const struct schema_diff *d)
+{
+	json_t *changes = json_array();
+	size_t k;
+
+	for (k = 0; k < d->n; k++)
+		json_array_append_new(changes, json_pack(
+			"{s:s, s:s, s:o, s:o, s:o}",
+			"change", schemadiff_kind_name(d->changes[k].kind),
+			"severity", schemadiff_severity_name(d->changes[k].severity),
+			"object", text_or_null(d->changes[k].object),
+			"from", text_or_null(d->changes[k].from),
+			"to", text_or_null(d->changes[k].to)));
+	return changes;
 }

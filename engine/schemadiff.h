@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "tablemodel.h"
 
 enum diff_severity { SEV_NONE, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
@@ -67,6 +69,10 @@ int schemadiff_compare(const struct table_model *from,
 		       const struct diff_opts *opts, struct schema_diff *d);
 
 void schemadiff_release(struct schema_diff *d);
+
+/* The changes as a JSON array of {change, severity, object, from, to}
+ * (new reference). Thread-safe. */
+json_t *schemadiff_json(const struct schema_diff *d);
 
 /* "critical", "high", "medium", "low", "none". */
 const char *schemadiff_severity_name(enum diff_severity s);

@@ -875,40 +875,26 @@ static const char *command_name(const struct run *r)
 	       : r->o->command == SYNC_CHECK ? "check" : "schema";
 }
 
-static json_t *text_or_null(const char *s)
-{
-	return s ? jsontext_string(s) : json_null();
-}
-
 /* check: every drifted pair with its severity and changes. */
 static void add_drift(struct run *r, json_t *summary)
 {
 	json_t *list = json_array();
-	size_t i, j, k;
+	size_t i, j;
 
 	for (i = 0; i < r->nenvs; i++) {
 		struct env_run *e = &r->envs[i];
 
 		for (j = 0; j < e->ntables; j++) {
 			const struct schema_diff *d = &e->results[j].drift;
-			json_t *changes;
 
 			if (!e->results[j].done || d->n == 0)
 				continue;
-			changes = json_array();
-			for (k = 0; k < d->n; k++)
-				json_array_append_new(changes, json_pack(
-					"{s:s, s:s, s:o, s:o, s:o}",
-					"change", schemadiff_kind_name(d->changes[k].kind),
-					"severity", schemadiff_severity_name(d->changes[k].severity),
-					"object", text_or_null(d->changes[k].object),
-					"from", text_or_null(d->changes[k].from),
-					"to", text_or_null(d->changes[k].to)));
 			json_array_append_new(list, json_pack(
 				"{s:s, s:s, s:o, s:s, s:o}", "env", e->cfg->name,
 				"table", e->tables[j], "path",
 				jsontext_string(e->results[j].path), "severity",
-				schemadiff_severity_name(d->max), "changes", changes));
+				schemadiff_severity_name(d->max), "changes",
+				schemadiff_json(d)));
 		}
 	}
 	json_object_set_new(summary, "drift_count",

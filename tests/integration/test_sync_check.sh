@@ -119,7 +119,32 @@ test_diff_noise_options() {
 	rz sync diff --env dev_billing_event --ignore-int-width
 	assert_eq "$RC" 0 "--ignore-int-width: $(cat "$T/out.json")"
 	rz sync diff --env dev_billing_event --against 20260101T000000Z-000
-	assert_eq "$RC" 2 "--against a run is refused clearly"
+	assert_eq "$RC" 2 "--against a run that does not exist"
+	grep -q 'no published schema run' "$T/err.txt" || fail "$(cat "$T/err.txt")"
+}
+
+test_diff_against_a_run_reads_its_history() {
+	it_load_fleet && it_config
+	rz sync schema
+	local first
+	first=$(js -r .run_id)
+	mdb_sql s1 -e "ALTER TABLE dev_billing_event.event DROP COLUMN body"
+	mdb_sql s2 -e "DROP TABLE na_prod_billing.invoice"
+	rz sync schema
+	local second
+	second=$(js -r .run_id)
+	mdb_stop s1 # reads files only
+	mdb_stop s2
+	# the snapshots now hold the second run; the first run remembers `body`
+	rz sync diff --against "$first" --format json
+	mdb_start s1 "$(mdb_port s1)" >/dev/null
+	mdb_start s2 "$(mdb_port s2)" >/dev/null
+	assert_eq "$RC" 1 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.drift[] | [.table, .changes[0].change]]')" \
+		'[["event","column added"]]' "committed vs the first run"
+	rz sync diff --against "$second"
+	assert_eq "$RC" 1 "the second run: the dropped table"
+	grep -q '^na_prod_billing.invoice  \[critical\]' "$T/out.json" || fail "$(cat "$T/out.json")"
 }
 
 test_versions_group_environments_by_schema() {

@@ -1,0 +1,164 @@
+/*
+ * The run's manifest says which environments it covered and which tables
+ * were missing then; its {env}.jsonl.zst holds each fetched table's text.
+ * Only schema runs can be compared: a data run's bodies are rows.
+ */
+#include "histdiff.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "history.h"
+#include "snapshot.h"
+#include "tablemodel.h"
+
+/* history_read callback: collect {table: body} of schema lines. */
+static int collect(const char *line, size_t len, void *arg)
+{
+	json_t *bodies = arg, *l = json_loadb(line, len, 0, NULL);
+	json_t *kind = json_object_get(l, "kind"), *body = json_object_get(l, "body");
+	json_t *table = json_object_get(l, "table");
+
+	if (json_is_string(kind) && strcmp(json_string_value(kind), "schema") == 0 &&
+	    json_is_string(table) && json_is_string(body))
+		json_object_set(bodies, json_string_value(table), body);
+	json_decref(l);
+	return 0;
+}
+
+static int listed(json_t *list, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Compare one table; append a drift entry to `drift` when it drifted.
+ * Returns the class (unchanged, trivial, significant, ...). */
+static enum change_class compare(const struct histdiff_opts *o,
+				 const struct env_config *env, const char *table,
+				 json_t *body, int was_missing, json_t *drift)
+{
+	char *path = snapshot_table_path(o->out, env->folder, env->database,
+					 table, ".sql");
+	char *old = NULL, *fresh = NULL;
+	size_t old_len = 0, fresh_len = 0;
+	struct schema_diff d;
+	enum change_class cls = CLASS_UNCHANGED;
+
+	memset(&d, 0, sizeof(d));
+	snapshot_read(path, &old, &old_len);
+	if (body != NULL) {
+		fresh_len = json_string_length(body) + 2;
+		fresh = malloc(fresh_len + 1);
+		if (fresh == NULL)
+			abort();
+		memcpy(fresh, json_string_value(body), fresh_len - 2);
+		memcpy(fresh + fresh_len - 2, ";\n", 3);
+	}
+	if (body == NULL && old != NULL && was_missing) {
+		cls = CLASS_MISSING;
+		schemadiff_compare(&(struct table_model){ .name = (char *)table },
+				   NULL, NULL, &d);
+	} else if (body != NULL) {
+		cls = classify_schema(fresh, fresh_len, old, old_len);
+		if (cls == CLASS_NEW) {
+			schemadiff_compare(NULL, &(struct table_model){ .name =
+					   (char *)table }, NULL, &d);
+		} else if (cls == CLASS_SIGNIFICANT) {
+			struct table_model a, b;
+			int ra = tablemodel_parse(old, old_len, &a);
+			int rb = tablemodel_parse(fresh, fresh_len, &b);
+
+			if (ra >= 0 && rb >= 0)
+				schemadiff_compare(&a, &b, &o->diff, &d);
+			if (ra >= 0)
+				tablemodel_release(&a);
+			if (rb >= 0)
+				tablemodel_release(&b);
+		}
+	} else {
+		cls = CLASS_COUNT; /* not in that run: nothing to say */
+	}
+	if (d.n > 0)
+		json_array_append_new(drift, json_pack(
+			"{s:s, s:s, s:s, s:s, s:o}", "env", env->name, "table",
+			table, "path", path, "severity",
+			schemadiff_severity_name(d.max), "changes",
+			schemadiff_json(&d)));
+	schemadiff_release(&d);
+	free(path);
+	free(old);
+	free(fresh);
+	return cls;
+}
+
+json_t *histdiff_build(const struct histdiff_opts *o, int *status)
+{
+	char *dir = history_run_dir(o->out, o->run_id), *mpath = NULL;
+	json_t *manifest, *envs, *drift, *summary, *cmd;
+	size_t i, k, unchanged = 0, trivial = 0;
+
+	*status = 2;
+	if (asprintf(&mpath, "%s/manifest.json", dir) < 0)
+		abort();
+	manifest = json_load_file(mpath, 0, NULL);
+	free(mpath);
+	cmd = json_object_get(manifest, "command");
+	if (manifest == NULL || !json_is_string(cmd) ||
+	    strcmp(json_string_value(cmd), "schema") != 0) {
+		fprintf(stderr, "rhizome: --against %s: no published schema run "
+			"at %s\n", o->run_id, dir);
+		json_decref(manifest);
+		free(dir);
+		return NULL;
+	}
+	free(dir);
+	envs = json_object_get(manifest, "environments");
+	drift = json_array();
+	*status = 0;
+	for (i = 0; i < o->nenvs; i++) {
+		const struct env_config *env = o->envs[i];
+		json_t *entry = json_object_get(envs, env->name);
+		json_t *bodies = json_object();
+		int rc;
+
+		if (entry == NULL) {
+			json_decref(bodies);
+			continue; /* that run did not cover it */
+		}
+		rc = history_read(o->out, o->run_id, env->name, collect, bodies);
+		if (rc != 0) {
+			fprintf(stderr, "rhizome: cannot read the history of %s in "
+				"run %s: %s\n", env->name, o->run_id, strerror(-rc));
+			*status = 3;
+		}
+		for (k = 0; rc == 0 && k < env->tables->neffective; k++) {
+			const char *t = env->tables->effective[k];
+			enum change_class c = compare(o, env, t,
+				json_object_get(bodies, t),
+				listed(json_object_get(entry, "missing"), t), drift);
+
+			unchanged += c == CLASS_UNCHANGED;
+			trivial += c == CLASS_TRIVIAL;
+		}
+		json_decref(bodies);
+	}
+	if (*status == 0 && json_array_size(drift) > 0)
+		*status = 1;
+	summary = json_pack("{s:s, s:s, s:I, s:I, s:I, s:[], s:I, s:o}",
+			    "command", "diff", "run_id", o->run_id,
+			    "unchanged_count", (json_int_t)unchanged,
+			    "trivial_count", (json_int_t)trivial,
+			    "error_count", (json_int_t)0, "errors",
+			    "drift_count", (json_int_t)json_array_size(drift),
+			    "drift", drift);
+	json_decref(manifest);
+	return summary;
+}
