@@ -33,6 +33,7 @@ static const struct {
 	[DIFF_NULL_LOOSENED] = { "nullability loosened", SEV_MEDIUM },
 	[DIFF_ENUM_VALUE_REMOVED] = { "enum value removed", SEV_HIGH },
 	[DIFF_ENUM_VALUE_ADDED] = { "enum value added", SEV_MEDIUM },
+	[DIFF_ENUM_REORDERED] = { "enum values reordered", SEV_MEDIUM },
 	[DIFF_DEFAULT_CHANGED] = { "default changed", SEV_LOW },
 	[DIFF_COMMENT_CHANGED] = { "comment changed", SEV_LOW },
 	[DIFF_CHARSET_CHANGED] = { "charset or collation changed", SEV_MEDIUM },
@@ -227,7 +228,9 @@ static enum diff_kind type_change(const char *a, const char *b,
 	    strcmp(x.base, y.base) == 0) {
 		if (values_missing(&x, &y))
 			return DIFF_ENUM_VALUE_REMOVED;
-		return DIFF_ENUM_VALUE_ADDED;
+		if (values_missing(&y, &x))
+			return DIFF_ENUM_VALUE_ADDED;
+		return DIFF_ENUM_REORDERED; /* same values, other order */
 	}
 	if (x.is_unsigned != y.is_unsigned)
 		return DIFF_TYPE_CHANGED;
@@ -236,6 +239,9 @@ static enum diff_kind type_change(const char *a, const char *b,
 
 		if (rx < 0 || ry < 0)
 			continue;
+		if (rx != ry && (families[f] == strings || families[f] == bins))
+			/* char <-> varchar: the length decides */
+			return y.n1 >= x.n1 ? DIFF_TYPE_WIDENED : DIFF_TYPE_NARROWED;
 		if (rx != ry)
 			return ry > rx ? DIFF_TYPE_WIDENED : DIFF_TYPE_NARROWED;
 		/* same base: lengths (ints: display width only) */
@@ -308,22 +314,63 @@ static char *strip_int_width(const char *type)
 	return s;
 }
 
-static char *join_clauses(const struct tm_column *c)
+/* Whether a clause is one the column's fields hold (compared there). */
+static int known_clause(const char *c)
+{
+	static const char *const prefixes[] = {
+		"CHARACTER SET ", "COLLATE ", "NOT NULL", "NULL", "DEFAULT ",
+		"ON UPDATE ", "AUTO_INCREMENT", "COMMENT ", "GENERATED ALWAYS AS ",
+		"AS (",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncasecmp(c, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* The clauses no field holds (INVISIBLE, an inline CHECK, SRID...), in
+ * order: compared as written, so no clause can change unseen. */
+static char *other_clauses(const struct tm_column *c)
 {
 	size_t i, len = 1;
 	char *s;
 
-	for (i = 0; i < c->nclauses; i++)
+	for (i = 1; i < c->nclauses; i++)
 		len += strlen(c->clauses[i]) + 1;
 	s = calloc(1, len);
 	if (s == NULL)
 		abort();
-	for (i = 0; i < c->nclauses; i++) {
-		if (i > 0)
+	for (i = 1; i < c->nclauses; i++) {
+		if (known_clause(c->clauses[i]))
+			continue;
+		if (s[0] != '\0')
 			strcat(s, " ");
 		strcat(s, c->clauses[i]);
 	}
 	return s;
+}
+
+/* Types that hold text, and so have a character set. */
+static int textual(const char *type)
+{
+	static const char *const words[] = { "char", "varchar", "tinytext",
+		"text", "mediumtext", "longtext", "enum", "set", NULL };
+	struct type_info ti;
+
+	type_info(type, &ti);
+	return rank(ti.base, words) >= 0;
+}
+
+/* A text column's charset or collation as it takes effect: written, else
+ * the table's default. */
+static const char *in_effect(const struct tm_column *c, const char *written,
+			     const struct table_model *m, const char *option)
+{
+	if (written != NULL || !textual(c->type))
+		return written;
+	return table_option(m, option);
 }
 
 static void compare_column(const struct tm_column *a, const struct tm_column *b,
@@ -331,7 +378,7 @@ static void compare_column(const struct tm_column *a, const struct tm_column *b,
 			   const struct table_model *mb,
 			   const struct diff_opts *o, struct schema_diff *d)
 {
-	size_t before = d->n;
+	char *oa, *ob;
 
 	if (strcmp(a->type, b->type) != 0) {
 		char *ta = o->ignore_int_width ? strip_int_width(a->type) : strdup(a->type);
@@ -355,30 +402,46 @@ static void compare_column(const struct tm_column *a, const struct tm_column *b,
 		    b->default_value);
 	if (!same(a->comment, b->comment))
 		add(d, DIFF_COMMENT_CHANGED, a->name, a->comment, b->comment);
-	if (!same_charset(effective(a->charset, ma, "DEFAULT CHARSET", o),
-			  effective(b->charset, mb, "DEFAULT CHARSET", o), o) ||
-	    !same_charset(effective(a->collation, ma, "COLLATE", o),
-			  effective(b->collation, mb, "COLLATE", o), o))
-		add(d, DIFF_CHARSET_CHANGED, a->name, a->collation ? a->collation : a->charset,
-		    b->collation ? b->collation : b->charset);
+	/* As written (unless an explicit default is declared noise), and as
+	 * in effect: a table converted to another charset changes its text
+	 * columns even where they name none. */
+	if (textual(a->type) == textual(b->type)) {
+		/* (a change to or from a text type says it already) */
+		int in_force = !same_charset(in_effect(a, a->charset, ma,
+						       "DEFAULT CHARSET"),
+					     in_effect(b, b->charset, mb,
+						       "DEFAULT CHARSET"), o) ||
+			       !same_charset(in_effect(a, a->collation, ma, "COLLATE"),
+					     in_effect(b, b->collation, mb, "COLLATE"), o);
+		int written = !same_charset(effective(a->charset, ma,
+						      "DEFAULT CHARSET", o),
+					    effective(b->charset, mb,
+						      "DEFAULT CHARSET", o), o) ||
+			      !same_charset(effective(a->collation, ma, "COLLATE", o),
+					    effective(b->collation, mb, "COLLATE", o), o);
+
+		if (in_force)
+			add(d, DIFF_CHARSET_CHANGED, a->name,
+			    in_effect(a, a->collation, ma, "COLLATE"),
+			    in_effect(b, b->collation, mb, "COLLATE"));
+		else if (written)
+			add(d, DIFF_CHARSET_CHANGED, a->name,
+			    a->collation ? a->collation : a->charset,
+			    b->collation ? b->collation : b->charset);
+	}
 	if (!same(a->generated, b->generated))
 		add(d, DIFF_GENERATED_CHANGED, a->name, a->generated, b->generated);
 	if (!same(a->on_update, b->on_update) || a->auto_increment != b->auto_increment)
 		add(d, DIFF_ATTRIBUTE_CHANGED, a->name,
 		    a->auto_increment ? "AUTO_INCREMENT" : a->on_update,
 		    b->auto_increment ? "AUTO_INCREMENT" : b->on_update);
-	/* A clause the fields above do not hold (INVISIBLE, an inline CHECK,
-	 * SRID...) still counts: compare the definitions as written, unless
-	 * noise is being ignored (then only the fields speak). */
-	if (d->n == before && !o->ignore_int_width && !o->utf8_is_utf8mb3 &&
-	    !o->ignore_default_charset) {
-		char *ta = join_clauses(a), *tb = join_clauses(b);
-
-		if (strcmp(ta, tb) != 0)
-			add(d, DIFF_ATTRIBUTE_CHANGED, a->name, ta, tb);
-		free(ta);
-		free(tb);
-	}
+	oa = other_clauses(a);
+	ob = other_clauses(b);
+	if (strcmp(oa, ob) != 0)
+		add(d, DIFF_ATTRIBUTE_CHANGED, a->name, oa[0] ? oa : NULL,
+		    ob[0] ? ob : NULL);
+	free(oa);
+	free(ob);
 }
 
 /* ---- indexes, keys, options --------------------------------------------- */
@@ -519,31 +582,43 @@ static void compare_checks(const struct table_model *a,
 	}
 }
 
+static const struct tm_option *find_option(const struct table_model *m,
+					    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->noptions; i++)
+		if (strcasecmp(m->options[i].name, name) == 0)
+			return &m->options[i];
+	return NULL;
+}
+
+/* Options by name; a flag (no value, like WITH SYSTEM VERSIONING) counts
+ * by its presence. */
 static void compare_options(const struct table_model *a,
 			    const struct table_model *b, struct schema_diff *d)
 {
 	size_t i;
 
 	for (i = 0; i < a->noptions; i++) {
-		const char *name = a->options[i].name;
+		const struct tm_option *x = &a->options[i];
+		const struct tm_option *y = find_option(b, x->name);
 
-		if (strcasecmp(name, "AUTO_INCREMENT") == 0)
+		if (strcasecmp(x->name, "AUTO_INCREMENT") == 0)
 			continue;
-		if (!same(a->options[i].value, table_option(b, name)))
-			add(d, DIFF_OPTION_CHANGED, name, a->options[i].value,
-			    table_option(b, name));
+		if (y == NULL)
+			add(d, DIFF_OPTION_CHANGED, x->name,
+			    x->value ? x->value : x->name, NULL);
+		else if (!same(x->value, y->value))
+			add(d, DIFF_OPTION_CHANGED, x->name, x->value, y->value);
 	}
 	for (i = 0; i < b->noptions; i++) {
-		const char *name = b->options[i].name;
-		size_t j;
+		const struct tm_option *y = &b->options[i];
 
-		if (strcasecmp(name, "AUTO_INCREMENT") == 0)
-			continue;
-		for (j = 0; j < a->noptions; j++)
-			if (strcasecmp(a->options[j].name, name) == 0)
-				break;
-		if (j == a->noptions)
-			add(d, DIFF_OPTION_CHANGED, name, NULL, b->options[i].value);
+		if (strcasecmp(y->name, "AUTO_INCREMENT") != 0 &&
+		    find_option(a, y->name) == NULL)
+			add(d, DIFF_OPTION_CHANGED, y->name, NULL,
+			    y->value ? y->value : y->name);
 	}
 }
 

@@ -6,7 +6,7 @@
  * the README: critical (table removed), high (column removed, type
  * narrowed or changed in kind, nullability tightened, enum/set value
  * removed), medium (column or table added, index or key changed, type
- * widened, enum/set value added, charset or collation, generated
+ * widened, enum/set value added or reordered, charset or collation, generated
  * expression, partitioning), low (comment, default, table options other
  * than AUTO_INCREMENT, which is never a change).
  */
@@ -26,7 +26,7 @@ enum diff_kind {
 	DIFF_COLUMN_ADDED, DIFF_COLUMN_REMOVED,
 	DIFF_TYPE_NARROWED, DIFF_TYPE_WIDENED, DIFF_TYPE_CHANGED,
 	DIFF_NULL_TIGHTENED, DIFF_NULL_LOOSENED,
-	DIFF_ENUM_VALUE_REMOVED, DIFF_ENUM_VALUE_ADDED,
+	DIFF_ENUM_VALUE_REMOVED, DIFF_ENUM_VALUE_ADDED, DIFF_ENUM_REORDERED,
 	DIFF_DEFAULT_CHANGED, DIFF_COMMENT_CHANGED, DIFF_CHARSET_CHANGED,
 	DIFF_GENERATED_CHANGED, DIFF_ATTRIBUTE_CHANGED,
 	DIFF_INDEX_ADDED, DIFF_INDEX_REMOVED, DIFF_INDEX_CHANGED,

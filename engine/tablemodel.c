@@ -445,7 +445,13 @@ static int parse_options(struct table_model *m, const char *s, size_t len)
 			o->name = dupn(t.start[from], (size_t)(eq - t.start[from]));
 			o->value = dupn(eq + 1, (size_t)(t.start[i] + t.len[i] - eq - 1));
 		} else {
-			o->name = span(&t, from, i + 1); /* a flag or comment */
+			/* a flag ("WITH SYSTEM VERSIONING": its words run to
+			 * the next name=value) or a version comment */
+			while (t.start[from][0] != '/' && i + 1 < t.n &&
+			       memchr(t.start[i + 1], '=', t.len[i + 1]) == NULL &&
+			       t.start[i + 1][0] != '/' && !is(&t, i + 1, "DEFAULT"))
+				i++;
+			o->name = span(&t, from, i + 1);
 			o->value = NULL;
 		}
 	}
