@@ -45,13 +45,20 @@ mdb_start() {
 	mkdir -p "$dir"
 	sock="$dir/mysqld.sock"
 	if [ ! -d "$dir/data/mysql" ]; then
-		mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
-			--auth-root-authentication-method=normal --skip-test-db \
-			>"$dir/install.log" 2>&1 || {
-			echo "mariadb.sh: mariadb-install-db failed for $name:" >&2
-			tail -n 20 "$dir/install.log" >&2
-			return 1
-		}
+		# Tried twice: on a loaded machine the bootstrap server has
+		# been seen to fail once and succeed on the next try.
+		for attempt in 1 2; do
+			rm -rf "$dir/data"
+			mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+				--auth-root-authentication-method=normal --skip-test-db \
+				>"$dir/install.log" 2>&1 && break
+			if [ "$attempt" = 2 ]; then
+				echo "mariadb.sh: mariadb-install-db failed for $name:" >&2
+				grep -iE 'error|fail|cannot|can.t' "$dir/install.log" | head -n 10 >&2
+				return 1
+			fi
+			sleep 1
+		done
 	fi
 	case " $MDB_STARTED " in
 	*" $name "*) ;;
