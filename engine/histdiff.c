@@ -11,6 +11,7 @@
 
 #include "classify.h"
 #include "history.h"
+#include "jsontext.h"
 #include "snapshot.h"
 #include "tablemodel.h"
 
@@ -25,17 +26,6 @@ static int collect(const char *line, size_t len, void *arg)
 	    json_is_string(table) && json_is_string(body))
 		json_object_set(bodies, json_string_value(table), body);
 	json_decref(l);
-	return 0;
-}
-
-static int listed(json_t *list, const char *name)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
-			return 1;
 	return 0;
 }
 
@@ -143,7 +133,7 @@ json_t *histdiff_build(const struct histdiff_opts *o, int *status)
 			const char *t = env->tables->effective[k];
 			enum change_class c = compare(o, env, t,
 				json_object_get(bodies, t),
-				listed(json_object_get(entry, "missing"), t), drift);
+				jsontext_list_has(json_object_get(entry, "missing"), t), drift);
 
 			unchanged += c == CLASS_UNCHANGED;
 			trivial += c == CLASS_TRIVIAL;

@@ -76,3 +76,14 @@ json_t *jsontext_string(const char *s)
 	}
 	return j;
 }
+
+int jsontext_list_has(json_t *list, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return 1;
+	return 0;
+}

@@ -21,4 +21,8 @@ int jsontext_is_utf8(const char *s, size_t len);
  * in one U+FFFD.) */
 json_t *jsontext_string(const char *s);
 
+/* Whether the JSON array `list` holds the string `name` (NULL or a
+ * non-array: no). Thread-safe. */
+int jsontext_list_has(json_t *list, const char *name);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "jsontext.h"
 #include "snapshot.h"
 #include "strbuf.h"
 
@@ -105,17 +106,6 @@ static void classify_pair(struct pair *p)
 		p->status = REPORT_MISSING_EMPLACEMENT;
 	else
 		p->status = REPORT_SCHEMA_ONLY;
-}
-
-static int listed_in(json_t *list, const char *table)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), table) == 0)
-			return 1;
-	return 0;
 }
 
 /* The manifest list `name` of an environment entry (a new reference; an
@@ -220,8 +210,8 @@ static struct pair *collect(const struct report_opts *o, size_t *npairs)
 			p->emplacement = cfg->emplacement == NULL ? -1 :
 				exists(report_expand(cfg->emplacement, cfg,
 						     o->out, env, t));
-			p->absent = listed_in(missing[i], t);
-			p->empty = !p->data && listed_in(empty[i], t);
+			p->absent = jsontext_list_has(missing[i], t);
+			p->empty = !p->data && jsontext_list_has(empty[i], t);
 			classify_pair(p);
 		}
 		json_decref(missing[i]);

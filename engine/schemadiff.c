@@ -162,54 +162,50 @@ static const char *const strings[] = { "char", "varchar", NULL };
 static const char *const bins[] = { "binary", "varbinary", NULL };
 static const char *const floats[] = { "float", "double", NULL };
 
-/* The values of an enum/set list, one per ',' at the top level. */
-static int has_value(const char *list, size_t len, const char *v, size_t vlen)
+/* The next value of an enum/set list ('a','b''c',...) from *i: its start
+ * and length (quotes included). Returns 0 at the end of the list. */
+static int next_value(const char *list, size_t len, size_t *i,
+		      const char **value, size_t *vlen)
 {
-	size_t i = 0;
+	size_t start = *i, k = *i;
 
-	while (i < len) {
-		size_t start = i;
-
-		if (list[i] == '\'') {
-			i++;
-			while (i < len && !(list[i] == '\'' &&
-					    (i + 1 >= len || list[i + 1] != '\''))) {
-				i += list[i] == '\'' ? 2 : 1;
-			}
-			i++;
-		}
-		if (i - start == vlen && strncmp(list + start, v, vlen) == 0)
-			return 1;
-		while (i < len && list[i] != ',')
-			i++;
-		i++;
+	if (k >= len)
+		return 0;
+	if (list[k] == '\'') {
+		k++;
+		while (k < len && !(list[k] == '\'' &&
+				    (k + 1 >= len || list[k + 1] != '\'')))
+			k += list[k] == '\'' ? 2 : 1;
+		k++;
 	}
+	*value = list + start;
+	*vlen = k - start;
+	while (k < len && list[k] != ',')
+		k++;
+	*i = k + 1;
+	return 1;
+}
+
+static int has_value(const struct type_info *t, const char *v, size_t vlen)
+{
+	const char *w;
+	size_t i = 0, wlen;
+
+	while (next_value(t->values, t->values_len, &i, &w, &wlen))
+		if (wlen == vlen && strncmp(w, v, vlen) == 0)
+			return 1;
 	return 0;
 }
 
-/* Each value of a missing from b? */
+/* Is a value of a missing from b? */
 static int values_missing(const struct type_info *a, const struct type_info *b)
 {
-	size_t i = 0, len = a->values_len;
-	const char *list = a->values;
+	const char *v;
+	size_t i = 0, vlen;
 
-	while (i < len) {
-		size_t start = i;
-
-		if (list[i] == '\'') {
-			i++;
-			while (i < len && !(list[i] == '\'' &&
-					    (i + 1 >= len || list[i + 1] != '\''))) {
-				i += list[i] == '\'' ? 2 : 1;
-			}
-			i++;
-		}
-		if (!has_value(b->values, b->values_len, list + start, i - start))
+	while (next_value(a->values, a->values_len, &i, &v, &vlen))
+		if (!has_value(b, v, vlen))
 			return 1;
-		while (i < len && list[i] != ',')
-			i++;
-		i++;
-	}
 	return 0;
 }
 
