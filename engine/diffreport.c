@@ -86,25 +86,24 @@ int diffreport_text(json_t *summary, FILE *fp)
 	return ferror(fp) ? -EIO : 0;
 }
 
-/* A table cell: pipes escaped, newlines as spaces. */
+/* A table cell: a code span that may hold backticks ("`` `a` ``"), pipes
+ * escaped, newlines as spaces. */
 static void cell(struct strbuf *sb, const char *s)
 {
 	if (s == NULL) {
 		strbuf_adds(sb, " ");
 		return;
 	}
-	strbuf_add(sb, "`", 1);
+	strbuf_adds(sb, "`` ");
 	for (; *s; s++) {
 		if (*s == '|')
 			strbuf_adds(sb, "\\|");
 		else if (*s == '\n')
 			strbuf_add(sb, " ", 1);
-		else if (*s == '`')
-			strbuf_add(sb, "'", 1);
 		else
 			strbuf_add(sb, s, 1);
 	}
-	strbuf_add(sb, "`", 1);
+	strbuf_adds(sb, " ``");
 }
 
 char *diffreport_markdown(json_t *summary, const char *against)
@@ -153,9 +152,19 @@ char *diffreport_markdown(json_t *summary, const char *against)
 	if (counts[2] + counts[3] > 0)
 		strbuf_adds(&sb, "- Medium and low changes add to the schema or "
 			    "restate it: review them, then accept.\n");
-	json_array_foreach(drift, i, p)
-		strbuf_addf(&sb, "- To accept `%s.%s`: `rhizome sync schema --env "
-			    "%s`, then commit `%s`.\n", str(p, "env"),
-			    str(p, "table"), str(p, "env"), str(p, "path"));
+	json_array_foreach(drift, i, p) {
+		json_t *first = json_array_get(json_object_get(p, "changes"), 0);
+
+		if (strcmp(str(first, "change"), "table removed") == 0)
+			/* sync schema keeps the files of missing tables */
+			strbuf_addf(&sb, "- To accept `%s.%s` (removed): `git rm "
+				    "%s`.\n", str(p, "env"), str(p, "table"),
+				    str(p, "path"));
+		else
+			strbuf_addf(&sb, "- To accept `%s.%s`: `rhizome sync schema "
+				    "--env %s`, then commit `%s`.\n",
+				    str(p, "env"), str(p, "table"), str(p, "env"),
+				    str(p, "path"));
+	}
 	return strbuf_detach(&sb, NULL);
 }

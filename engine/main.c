@@ -364,7 +364,8 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			break;
 		case 'a':
 			c->against = strcmp(optarg, "live") == 0 ? NULL : optarg;
-			if (c->against != NULL && !config_name_is_safe(optarg))
+			if (c->against != NULL && (!config_name_is_safe(optarg) ||
+						   optarg[0] == '.'))
 				return usage_error("--against wants 'live' or a run "
 						   "id, not '%s'", optarg, sub);
 			break;
@@ -495,8 +496,23 @@ static int run_versions(const struct cli *c, const struct fleet_config *cfg,
 {
 	struct versions_opts v;
 	json_t *result;
+	size_t i, k;
 	int rc;
 
+	for (i = 0; i < c->ntables; i++) {
+		size_t d;
+		int known = 0;
+
+		for (d = 0; d < cfg->nlists; d++)
+			for (k = 0; k < cfg->lists[d].neffective; k++)
+				known |= strcmp(cfg->lists[d].effective[k],
+						c->tables[i]) == 0;
+		if (!known) {
+			fprintf(stderr, "rhizome: --table %s: no table list of %s "
+				"has it\n", c->tables[i], cfg->path);
+			return SYNC_EXIT_USAGE;
+		}
+	}
 	memset(&v, 0, sizeof(v));
 	v.cfg = cfg;
 	v.envs = envs;

@@ -10,6 +10,7 @@
 #include "schemadiff.h"
 
 #include "jsontext.h"
+#include "normalize.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@ static const struct {
 	[DIFF_TABLE_REMOVED] = { "table removed", SEV_CRITICAL },
 	[DIFF_COLUMN_ADDED] = { "column added", SEV_MEDIUM },
 	[DIFF_COLUMN_REMOVED] = { "column removed", SEV_HIGH },
+	[DIFF_COLUMN_MOVED] = { "column order changed", SEV_MEDIUM },
 	[DIFF_TYPE_NARROWED] = { "type narrowed", SEV_HIGH },
 	[DIFF_TYPE_WIDENED] = { "type widened", SEV_MEDIUM },
 	[DIFF_TYPE_CHANGED] = { "type changed", SEV_HIGH },
@@ -49,6 +51,7 @@ static const struct {
 	[DIFF_OPTION_CHANGED] = { "table option changed", SEV_LOW },
 	[DIFF_PARTITION_CHANGED] = { "partitioning changed", SEV_MEDIUM },
 	[DIFF_UNPARSED_CHANGED] = { "definition not understood changed", SEV_MEDIUM },
+	[DIFF_TEXT_CHANGED] = { "definition changed", SEV_MEDIUM },
 };
 
 const char *schemadiff_kind_name(enum diff_kind k)
@@ -243,6 +246,8 @@ static enum diff_kind type_change(const char *a, const char *b,
 		/* same base: lengths (ints: display width only) */
 		if (families[f] == ints)
 			return o->ignore_int_width ? DIFF_KIND_COUNT : DIFF_ATTRIBUTE_CHANGED;
+		if (families[f] == floats)
+			break; /* float(m,d): precision and scale, below */
 		return y.n1 >= x.n1 ? DIFF_TYPE_WIDENED : DIFF_TYPE_NARROWED;
 	}
 	if (strcmp(x.base, y.base) == 0) {
@@ -383,8 +388,10 @@ static void compare_column(const struct tm_column *a, const struct tm_column *b,
 		if (strcmp(ta, tb) != 0) {
 			enum diff_kind k = type_change(a->type, b->type, o);
 
-			if (k != DIFF_KIND_COUNT)
-				add(d, k, a->name, a->type, b->type);
+			/* still different once the width is gone: zerofill,
+			 * say */
+			add(d, k != DIFF_KIND_COUNT ? k : DIFF_ATTRIBUTE_CHANGED,
+			    a->name, a->type, b->type);
 		}
 		free(ta);
 		free(tb);
@@ -393,6 +400,10 @@ static void compare_column(const struct tm_column *a, const struct tm_column *b,
 		add(d, b->not_null ? DIFF_NULL_TIGHTENED : DIFF_NULL_LOOSENED,
 		    a->name, a->not_null ? "NOT NULL" : "NULL",
 		    b->not_null ? "NOT NULL" : "NULL");
+	else if (a->null_written != b->null_written)
+		/* an explicit NULL (timestamps print it): same nullability */
+		add(d, DIFF_ATTRIBUTE_CHANGED, a->name,
+		    a->null_written ? "NULL" : NULL, b->null_written ? "NULL" : NULL);
 	if (!same(a->default_value, b->default_value))
 		add(d, DIFF_DEFAULT_CHANGED, a->name, a->default_value,
 		    b->default_value);
@@ -618,6 +629,29 @@ static void compare_options(const struct table_model *a,
 	}
 }
 
+/* Columns both sides have, in another relative order (ALTER ... AFTER):
+ * SELECT * and positional readers see it. */
+static void compare_column_order(const struct table_model *a,
+				 const struct table_model *b,
+				 struct schema_diff *d)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < a->ncolumns; i++) {
+		const char *name = a->columns[i].name;
+
+		if (tablemodel_column(b, name) == NULL)
+			continue;
+		while (j < b->ncolumns && tablemodel_column(a, b->columns[j].name) == NULL)
+			j++;
+		if (j < b->ncolumns && strcmp(b->columns[j].name, name) != 0) {
+			add(d, DIFF_COLUMN_MOVED, b->columns[j].name, NULL, NULL);
+			return;
+		}
+		j++;
+	}
+}
+
 int schemadiff_compare(const struct table_model *a,
 		       const struct table_model *b,
 		       const struct diff_opts *opts, struct schema_diff *d)
@@ -650,6 +684,7 @@ int schemadiff_compare(const struct table_model *a,
 		if (tablemodel_column(a, b->columns[j].name) == NULL)
 			add(d, DIFF_COLUMN_ADDED, b->columns[j].name, NULL,
 			    b->columns[j].type);
+	compare_column_order(a, b, d);
 	compare_indexes(a, b, d);
 	compare_fks(a, b, d);
 	compare_checks(a, b, d);
@@ -716,4 +751,42 @@ json_t *schemadiff_json(const struct schema_diff *d)
 			"from", text_or_null(d->changes[k].from),
 			"to", text_or_null(d->changes[k].to)));
 	return changes;
+}
+
+int schemadiff_compare_text(const char *from, size_t from_len, const char *to,
+			    size_t to_len, const struct diff_opts *opts,
+			    struct schema_diff *d)
+{
+	static const struct diff_opts none;
+	const struct diff_opts *o = opts ? opts : &none;
+	struct table_model a, b;
+	int ra, rb, noise;
+	char *na, *nb;
+	size_t la, lb;
+
+	memset(d, 0, sizeof(*d));
+	ra = tablemodel_parse(from, from_len, &a);
+	rb = tablemodel_parse(to, to_len, &b);
+	if (ra >= 0 && rb >= 0)
+		schemadiff_compare(&a, &b, o, d);
+	if (ra >= 0)
+		tablemodel_release(&a);
+	if (rb >= 0)
+		tablemodel_release(&b);
+	if (d->n > 0)
+		return 0;
+	/* The backstop: texts that differ (AUTO_INCREMENT aside) always
+	 * yield a change, unless declared noise explains it. */
+	noise = o->ignore_int_width || o->utf8_is_utf8mb3 ||
+		o->ignore_default_charset || o->ignore_index_order;
+	if (noise && ra == 0 && rb == 0)
+		return 0;
+	na = normalize_schema(from, from_len, &la);
+	nb = normalize_schema(to, to_len, &lb);
+	if (la != lb || memcmp(na, nb, la) != 0)
+		add(d, ra == 0 && rb == 0 ? DIFF_TEXT_CHANGED : DIFF_UNPARSED_CHANGED,
+		    NULL, NULL, NULL);
+	free(na);
+	free(nb);
+	return 0;
 }

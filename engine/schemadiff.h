@@ -23,7 +23,7 @@ enum diff_severity { SEV_NONE, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 
 enum diff_kind {
 	DIFF_TABLE_ADDED, DIFF_TABLE_REMOVED,
-	DIFF_COLUMN_ADDED, DIFF_COLUMN_REMOVED,
+	DIFF_COLUMN_ADDED, DIFF_COLUMN_REMOVED, DIFF_COLUMN_MOVED,
 	DIFF_TYPE_NARROWED, DIFF_TYPE_WIDENED, DIFF_TYPE_CHANGED,
 	DIFF_NULL_TIGHTENED, DIFF_NULL_LOOSENED,
 	DIFF_ENUM_VALUE_REMOVED, DIFF_ENUM_VALUE_ADDED, DIFF_ENUM_REORDERED,
@@ -32,7 +32,7 @@ enum diff_kind {
 	DIFF_INDEX_ADDED, DIFF_INDEX_REMOVED, DIFF_INDEX_CHANGED,
 	DIFF_FK_ADDED, DIFF_FK_REMOVED, DIFF_FK_CHANGED,
 	DIFF_CHECK_CHANGED, DIFF_OPTION_CHANGED, DIFF_PARTITION_CHANGED,
-	DIFF_UNPARSED_CHANGED,
+	DIFF_UNPARSED_CHANGED, DIFF_TEXT_CHANGED,
 	DIFF_KIND_COUNT
 };
 
@@ -67,6 +67,18 @@ struct diff_opts {
 int schemadiff_compare(const struct table_model *from,
 		       const struct table_model *to,
 		       const struct diff_opts *opts, struct schema_diff *d);
+
+/*
+ * Compare two CREATE TABLE texts (a snapshot's, with or without ";\n"):
+ * parse both and compare the models; when they differ beyond
+ * AUTO_INCREMENT and no part of the models says how (a line the parser
+ * cannot read, an order of keys), one "definition changed" change is
+ * reported, so no textual drift passes unseen, unless a noise option is
+ * on and both parsed whole. Fills *d. Returns 0. Thread-safe.
+ */
+int schemadiff_compare_text(const char *from, size_t from_len, const char *to,
+			    size_t to_len, const struct diff_opts *opts,
+			    struct schema_diff *d);
 
 void schemadiff_release(struct schema_diff *d);
 

@@ -336,37 +336,14 @@ static void check_drift(struct table_result *res, const char *table,
 			const char *old, size_t old_len, const char *fresh,
 			size_t fresh_len, const struct diff_opts *opts)
 {
-	struct table_model a, b;
-	int ra, rb;
-
 	if (res->cls == CLASS_UNCHANGED || res->cls == CLASS_TRIVIAL)
 		return;
-	if (old == NULL) {
+	if (old == NULL)
 		schemadiff_compare(NULL, &(struct table_model){ .name =
 				   (char *)table }, NULL, &res->drift);
-		return;
-	}
-	ra = tablemodel_parse(old, old_len, &a);
-	rb = tablemodel_parse(fresh, fresh_len, &b);
-	if (ra >= 0 && rb >= 0)
-		schemadiff_compare(&a, &b, opts, &res->drift);
-	if (ra >= 0)
-		tablemodel_release(&a);
-	if (rb >= 0)
-		tablemodel_release(&b);
-	if (res->drift.n == 0 && (ra != 0 || rb != 0)) {
-		/* differs where the model could not look: say so rather than
-		 * pass it (a committed file that is not a CREATE TABLE) */
-		struct diff_change *c = calloc(1, sizeof(*c));
-
-		if (c == NULL)
-			abort();
-		c->kind = DIFF_UNPARSED_CHANGED;
-		c->severity = schemadiff_severity_of(DIFF_UNPARSED_CHANGED);
-		res->drift.changes = c;
-		res->drift.n = 1;
-		res->drift.max = c->severity;
-	}
+	else
+		schemadiff_compare_text(old, old_len, fresh, fresh_len, opts,
+					&res->drift);
 }
 
 static void handle_table(struct run *r, struct env_run *e, size_t idx,

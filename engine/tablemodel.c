@@ -31,9 +31,18 @@ static char *dupn(const char *s, size_t n)
 	return d;
 }
 
+/* Room for element n of an array that grows one element at a time: the
+ * capacity doubles at each power of two, so n appends cost O(n). */
 static void *grow(void *p, size_t n, size_t size)
 {
-	void *q = realloc(p, (n + 1) * size);
+	size_t cap = 1;
+	void *q;
+
+	if (n != 0 && (n & (n - 1)) != 0)
+		return p; /* n is within the capacity of the last doubling */
+	while (cap < n + 1)
+		cap *= 2;
+	q = realloc(p, cap * size);
 
 	if (q == NULL) {
 		fputs("rhizome: out of memory\n", stderr);
@@ -113,9 +122,9 @@ static size_t group_end(const char *s, size_t len, size_t i)
 static size_t token_end(const char *s, size_t len, size_t i)
 {
 	if (s[i] == '/' && i + 2 < len && s[i + 1] == '*') {
-		const char *end = strstr(s + i + 2, "*/");
+		const char *end = memmem(s + i + 2, len - i - 2, "*/", 2);
 
-		return end && (size_t)(end - s) + 2 <= len ? (size_t)(end - s) + 2 : len;
+		return end ? (size_t)(end - s) + 2 : len;
 	}
 	while (i < len && s[i] != ' ') {
 		if (s[i] == '(')

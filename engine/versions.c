@@ -95,6 +95,7 @@ static json_t *one_table(const struct versions_opts *o, const char *database,
 	struct env_version *ev = calloc(o->nenvs + 1, sizeof(*ev));
 	json_t *versions = json_array(), *base = json_array(), *none = json_array();
 	size_t n = 0, i, j, k, nv = 0;
+	int newest;
 	struct env_version **rep; /* the first environment of each version */
 	json_t *t;
 
@@ -190,9 +191,18 @@ static json_t *one_table(const struct versions_opts *o, const char *database,
 			"adds", adds, "lacks", lacks, "changes", changes,
 			"other", other_changes(rep[0], rep[j])));
 	}
-	t = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}", "database", database,
+	/* the newest version: that of the environment rolling out first
+	 * (the last one with a snapshot, in rank order) */
+	for (i = n, newest = 0; i-- > 0;)
+		if (ev[i].version > 0) {
+			newest = ev[i].version;
+			break;
+		}
+	t = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o}", "database", database,
 		      "table", table, "version_count", (json_int_t)nv,
-		      "versions", versions, "base", base, "no_snapshot", none);
+		      "versions", versions, "newest",
+		      newest ? json_sprintf("V%d", newest) : json_null(),
+		      "base", base, "no_snapshot", none);
 	for (i = 0; i < n; i++) {
 		free(ev[i].normalized);
 		if (ev[i].parsed)
@@ -231,25 +241,26 @@ json_t *versions_build(const struct versions_opts *o)
 	for (i = 0; i < o->nenvs; i++)
 		json_object_set_new(behind, o->envs[i]->name, json_integer(0));
 	json_array_foreach(tables, k, t) {
-		json_t *vs = json_object_get(t, "versions"), *newest, *e;
+		json_t *vs = json_object_get(t, "versions"), *v, *e;
+		const char *newest = json_string_value(json_object_get(t, "newest"));
 		size_t nv = json_array_size(vs), j;
 
 		if (nv == 1)
 			identical++;
-		if (nv < 2)
+		if (nv < 2 || newest == NULL)
 			continue;
 		multi++;
-		/* the newest version: that of the environment rolling out
-		 * first, the last version */
-		newest = json_array_get(vs, nv - 1);
-		for (j = 0; j + 1 < nv; j++)
-			json_array_foreach(json_object_get(json_array_get(vs, j),
-							   "environments"), i, e) {
+		/* behind: every environment not on the newest version */
+		json_array_foreach(vs, j, v) {
+			if (strcmp(json_string_value(json_object_get(v, "version")),
+				   newest) == 0)
+				continue;
+			json_array_foreach(json_object_get(v, "environments"), i, e) {
 				json_t *c = json_object_get(behind, json_string_value(e));
 
 				json_integer_set(c, json_integer_value(c) + 1);
 			}
-		(void)newest;
+		}
 	}
 	return json_pack("{s:o, s:{s:I, s:I, s:o}}", "tables", tables,
 			 "summary", "identical", (json_int_t)identical,

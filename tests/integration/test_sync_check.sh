@@ -170,6 +170,41 @@ test_versions_group_environments_by_schema() {
 	grep -q 'lacks `source`' "$T/out.json" || fail "lacks: $(cat "$T/out.json")"
 }
 
+test_no_textual_drift_goes_unreported() {
+	it_load_fleet && it_config
+	rz sync schema --env dev_billing_event
+	# only the column order changes
+	mdb_sql s1 -e "ALTER TABLE dev_billing_event.event MODIFY body longblob AFTER id"
+	rz sync check --env dev_billing_event
+	assert_eq "$RC" 1 "column moved: $(js -c .drift)"
+	assert_eq "$(js -r '.drift[0].changes[0].change')" "column order changed" "change"
+	# a committed file that is not a CREATE TABLE, against a run too
+	rz sync schema --env dev_billing_event
+	local run
+	run=$(js -r .run_id)
+	echo "garbage" >"$(env_file dev_billing_event event)"
+	rz sync check --env dev_billing_event
+	assert_eq "$RC" 1 "garbage snapshot, live"
+	rz sync diff --env dev_billing_event --against "$run"
+	assert_eq "$RC" 1 "garbage snapshot, against a run: $(cat "$T/out.json")"
+	rz sync diff --against ".tmp-$run"
+	assert_eq "$RC" 2 "an unpublished run folder is refused"
+}
+
+test_versions_behind_and_unknown_table() {
+	it_load_fleet && it_config
+	# prod and dev alike, demo apart: dev rolls out first, so demo is behind
+	mdb_sql s1 -e "ALTER TABLE demo_billing_event.event ADD COLUMN x int"
+	rz sync schema
+	rz sync versions --table event --format json
+	assert_eq "$(js -r '.tables[0].newest')" V1 "newest: dev's version"
+	assert_eq "$(js -c '.summary.behind | with_entries(select(.value > 0))')" \
+		'{"demo_billing_event":1}' "behind"
+	rz sync versions --table no_such_table
+	assert_eq "$RC" 2 "unknown --table"
+	grep -q 'no table list' "$T/err.txt" || fail "$(cat "$T/err.txt")"
+}
+
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
 it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
 it_run $TESTS
