@@ -27,12 +27,12 @@ endif
 
 LIB_SRC = queue/queue.c workers/pool.c environments/config.c \
 	environments/connpool.c engine/atomic_file.c engine/base64.c \
-	engine/classify.c engine/diffreport.c engine/fetch.c engine/histdiff.c \
-	engine/history.c \
-	engine/jsontext.c \
-	engine/mask.c engine/normalize.c engine/progress.c engine/rowjson.c \
-	engine/sha256.c engine/snapshot.c engine/sqlident.c engine/strbuf.c \
-	engine/report.c engine/schemadiff.c engine/sync.c engine/tablemodel.c \
+	engine/classify.c \
+	engine/diffreport.c engine/fetch.c engine/histdiff.c engine/history.c \
+	engine/jsontext.c engine/mask.c engine/normalize.c engine/progress.c \
+	engine/report.c engine/rowjson.c engine/schemadiff.c engine/sha256.c \
+	engine/snapshot.c \
+	engine/sqlident.c engine/strbuf.c engine/sync.c engine/tablemodel.c \
 	engine/versions.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/engine/main.o
