@@ -22,7 +22,7 @@
 #include <ini.h>
 
 #define DEFAULT_WORKERS 8
-#define DEFAULT_BATCH 50
+#define DEFAULT_BATCH 250
 #define DEFAULT_POOL 4
 #define DEFAULT_CONNECT_TIMEOUT 10
 #define DEFAULT_RW_TIMEOUT 60

@@ -78,7 +78,7 @@ mdb_start() {
 			--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
 			--skip-log-bin --skip-name-resolve --innodb-buffer-pool-size=128M \
 			--innodb-flush-log-at-trx-commit=0 --max-connections=500 \
-			--table-open-cache=8000 --table-definition-cache=8000 \
+			--table-open-cache=30000 --table-definition-cache=30000 \
 			>/dev/null 2>&1 &
 		echo $! >"$dir/launcher.pid"
 		for _ in $(seq 1 300); do
