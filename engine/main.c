@@ -443,6 +443,23 @@ static void make_run_id(const char *out, const struct timespec *ts,
 	}
 }
 
+/*
+ * Write `v` to stdout: as indented JSON, or through `text` (NULL: JSON
+ * always), then flush. Returns 0, or -1 when it did not get out (a full
+ * disk, a closed pipe): the caller's run then ends with SYNC_EXIT_IO.
+ */
+static int print_result(json_t *v, int as_json, int (*text)(json_t *, FILE *))
+{
+	int rc;
+
+	if (as_json || text == NULL)
+		rc = json_dumpf(v, stdout, JSON_INDENT(2)) != 0 ||
+		     fputc('\n', stdout) == EOF;
+	else
+		rc = text(v, stdout) != 0;
+	return rc != 0 || fflush(stdout) != 0 ? -1 : 0;
+}
+
 /* sync diff's output: the text diff (or the summary as JSON) on stdout,
  * and the Markdown report when asked. Returns 0 or SYNC_EXIT_IO. */
 static int write_diff(const struct cli *c, json_t *summary)
@@ -450,12 +467,7 @@ static int write_diff(const struct cli *c, json_t *summary)
 	char *md, *name = NULL;
 	int rc;
 
-	if (c->json)
-		rc = json_dumpf(summary, stdout, JSON_INDENT(2)) != 0 ||
-		     fputc('\n', stdout) == EOF;
-	else
-		rc = diffreport_text(summary, stdout) != 0;
-	if (rc != 0 || fflush(stdout) != 0) {
+	if (print_result(summary, c->json, diffreport_text) != 0) {
 		fprintf(stderr, "rhizome: cannot write the diff to stdout\n");
 		return SYNC_EXIT_IO;
 	}
@@ -521,13 +533,9 @@ static int run_versions(const struct cli *c, const struct fleet_config *cfg,
 	v.tables = c->tables;
 	v.ntables = c->ntables;
 	result = versions_build(&v);
-	if (c->json)
-		rc = json_dumpf(result, stdout, JSON_INDENT(2)) != 0 ||
-		     fputc('\n', stdout) == EOF;
-	else
-		rc = versions_text(result, stdout) != 0;
+	rc = print_result(result, c->json, versions_text);
 	json_decref(result);
-	if (rc != 0 || fflush(stdout) != 0) {
+	if (rc != 0) {
 		fprintf(stderr, "rhizome: cannot write to stdout\n");
 		return SYNC_EXIT_IO;
 	}
@@ -747,8 +755,7 @@ int main(int argc, char **argv)
 	} else if (summary != NULL) {
 		/* A summary that did not get out (a full disk, a closed pipe)
 		 * is a local I/O failure: the caller cannot know what happened. */
-		if (json_dumpf(summary, stdout, JSON_INDENT(2)) != 0 ||
-		    fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
+		if (print_result(summary, 1, NULL) != 0) {
 			fprintf(stderr, "rhizome: cannot write the summary to "
 				"stdout: %s\n", strerror(errno));
 			if (status == SYNC_EXIT_OK || status == SYNC_EXIT_PARTIAL)

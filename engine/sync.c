@@ -221,6 +221,14 @@ static int record_history(struct run *r, struct env_run *e, const char *table,
 	return rc;
 }
 
+/* A local write failed: the run stops dispatching and exits 4. */
+static void mark_io_failed(struct run *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->io_failed = 1;
+	pthread_mutex_unlock(&r->lock);
+}
+
 /* Give the job's new files their final names, durably, all at once (see
  * atomic_file.h). A file that fails turns its table into a local error. */
 static void commit_writes(struct run *r, struct env_run *e,
@@ -236,9 +244,7 @@ static void commit_writes(struct run *r, struct env_run *e,
 
 		local_error(res, "cannot write", res->path, rc);
 	}
-	pthread_mutex_lock(&r->lock);
-	r->io_failed = 1;
-	pthread_mutex_unlock(&r->lock);
+	mark_io_failed(r);
 }
 
 /* What a row or schema batch of environment `e` asks the server. */
@@ -352,7 +358,8 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 	const struct sync_opts *o = r->o;
 	struct table_result *res = &e->results[idx];
 	char *old = NULL, *fresh = NULL;
-	size_t old_len = 0, fresh_len = 0;
+	const char *body;
+	size_t old_len = 0, fresh_len = 0, body_len;
 	int rc;
 
 	res->done = 1;
@@ -383,18 +390,11 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 		return; /* refused by masking: nothing of it goes anywhere */
 	if (rc > 0) {
 		/* empty: no file, but the history records what was fetched */
-		if (!o->dry_run &&
-		    record_history(r, e, f->table, res->cls, "", 0) != 0) {
-			char *hpath = history_run_dir(o->out, o->run_id);
-
-			local_error(res, "cannot write the run history under",
-				    hpath, -EIO);
-			free(hpath);
-			pthread_mutex_lock(&r->lock);
-			r->io_failed = 1;
-			pthread_mutex_unlock(&r->lock);
-		}
-		return;
+		if (o->dry_run)
+			return;
+		body = "";
+		body_len = 0;
+		goto history;
 	}
 
 	rc = snapshot_read(res->path, &old, &old_len);
@@ -427,10 +427,10 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 	}
 	/* The history holds what was fetched: the schema text, or the rows
 	 * as written (masked: nothing unmasked may reach any file). */
-	if (o->command == SYNC_DATA)
-		rc = record_history(r, e, f->table, res->cls, fresh, fresh_len);
-	else
-		rc = record_history(r, e, f->table, res->cls, f->body, f->len);
+	body = o->command == SYNC_DATA ? fresh : f->body;
+	body_len = o->command == SYNC_DATA ? fresh_len : f->len;
+history:
+	rc = record_history(r, e, f->table, res->cls, body, body_len);
 	if (rc != 0) {
 		char *hpath = history_run_dir(o->out, o->run_id);
 
@@ -441,9 +441,7 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 	goto out;
 
 io_failed:
-	pthread_mutex_lock(&r->lock);
-	r->io_failed = 1;
-	pthread_mutex_unlock(&r->lock);
+	mark_io_failed(r);
 out:
 	free(old);
 	free(fresh);
