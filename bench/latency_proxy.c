@@ -162,7 +162,8 @@ static void usage(FILE *f)
 		"\n"
 		"Forward TCP connections accepted on 127.0.0.1:PORT to HOST:PORT, adding\n"
 		"D ms (plus uniform jitter in [0,J] ms, seeded by S) of one-way delay to\n"
-		"each direction: a round trip grows by 2*D. --listen 0 picks a free port.\n"
+		"each direction: a round trip grows by 2*D. D and J may have decimals\n"
+		"(0.5). --listen 0 picks a free port.\n"
 		"--bandwidth-kbps caps each direction to K kilobits per second.\n"
 		"\n"
 		"Prints 'listening on 127.0.0.1:PORT' once ready. On SIGUSR1 and at exit\n"
@@ -182,6 +183,36 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	if (errno != 0 || *end != '\0' || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* Milliseconds with up to six decimals ("0.5": a 1 ms round trip), as
+ * nanoseconds; at most an hour. */
+static int parse_ms(const char *s, uint64_t *ns)
+{
+	uint64_t ms = 0, frac = 0, scale = NS_PER_MS;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		ms = ms * 10 + (uint64_t)(*p - '0');
+		if (ms > 3600 * 1000)
+			return -1;
+	}
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (scale == 1)
+				return -1; /* finer than a nanosecond */
+			scale /= 10;
+			frac += (uint64_t)(*p - '0') * scale;
+		}
+	}
+	if (*p != '\0')
+		return -1;
+	*ns = ms * NS_PER_MS + frac;
 	return 0;
 }
 
@@ -215,15 +246,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->target = optarg;
 			break;
 		case 'd':
-			if (parse_u64(optarg, 3600 * 1000, &v) < 0)
+			if (parse_ms(optarg, &o->delay_ns) < 0)
 				goto bad;
-			o->delay_ns = v * NS_PER_MS;
 			have_delay = 1;
 			break;
 		case 'j':
-			if (parse_u64(optarg, 3600 * 1000, &v) < 0)
+			if (parse_ms(optarg, &o->jitter_ns) < 0)
 				goto bad;
-			o->jitter_ns = v * NS_PER_MS;
 			break;
 		case 's':
 			if (parse_u64(optarg, UINT64_MAX, &o->seed) < 0)

@@ -3,28 +3,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* umask() can only be read by setting it, which is process-wide: do it once,
- * before two threads could race on it. */
-static pthread_once_t mask_once = PTHREAD_ONCE_INIT;
-static mode_t process_umask;
-
-static void read_umask(void)
-{
-	process_umask = umask(022);
-	umask(process_umask);
-}
-
-void atomic_file_init(void)
-{
-	pthread_once(&mask_once, read_umask);
-}
+/* Temporary names: prefix, final name, pid and a process-wide counter. The
+ * pid keeps two processes apart, the counter two threads; a name left by a
+ * killed run with a reused pid costs one more try (O_EXCL). */
+static atomic_ulong tmp_counter;
 
 static char *dir_of(const char *path)
 {
@@ -54,7 +43,7 @@ int atomic_file_open(struct atomic_file *f, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	char *dir;
-	int rc;
+	int rc, tries;
 
 	f->fd = -1;
 	f->path = NULL;
@@ -63,34 +52,36 @@ int atomic_file_open(struct atomic_file *f, const char *path)
 	dir = dir_of(path);
 	if (dir == NULL)
 		return -ENOMEM;
-	if (asprintf(&f->tmp_path, "%s/%s%s.XXXXXX", dir, ATOMIC_TMP_PREFIX,
-		     base) < 0) {
-		f->tmp_path = NULL;
+	f->path = strdup(path);
+	if (f->path == NULL) {
 		free(dir);
 		return -ENOMEM;
 	}
-	free(dir);
-	f->path = strdup(path);
-	if (f->path == NULL) {
-		rc = -ENOMEM;
-		goto fail;
+	for (tries = 0; tries < 100; tries++) {
+		free(f->tmp_path);
+		if (asprintf(&f->tmp_path, "%s/%s%s.%ld-%lu", dir,
+			     ATOMIC_TMP_PREFIX, base, (long)getpid(),
+			     atomic_fetch_add(&tmp_counter, 1)) < 0) {
+			f->tmp_path = NULL;
+			rc = -ENOMEM;
+			goto fail;
+		}
+		/* 0666 less the umask, as any file the user creates: snapshots
+		 * are ordinary files of their repository. */
+		f->fd = open(f->tmp_path,
+			     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (f->fd >= 0 || errno != EEXIST)
+			break;
 	}
-	f->fd = mkostemp(f->tmp_path, O_CLOEXEC);
 	if (f->fd < 0) {
 		rc = -errno;
 		goto fail;
 	}
-	/* mkostemp makes 0600; snapshots are ordinary files of the repo. */
-	pthread_once(&mask_once, read_umask);
-	if (fchmod(f->fd, 0666 & ~process_umask) != 0) {
-		rc = -errno;
-		unlink(f->tmp_path);
-		close(f->fd);
-		goto fail;
-	}
+	free(dir);
 	return 0;
 
 fail:
+	free(dir);
 	free(f->path);
 	free(f->tmp_path);
 	f->path = f->tmp_path = NULL;
@@ -204,6 +195,11 @@ int atomic_batch_add(struct atomic_batch *b, const char *path,
 	if (rc != 0)
 		return rc;
 	rc = atomic_file_write(f, data, len);
+	/* The page cache holds the contents; syncfs() at the commit finds
+	 * them without the descriptor. close() can report a write error. */
+	if (close(f->fd) != 0 && rc == 0)
+		rc = -errno;
+	f->fd = -1;
 	if (rc != 0) {
 		atomic_file_abort(f);
 		return rc;
@@ -221,17 +217,44 @@ void atomic_batch_abort(struct atomic_batch *b)
 	b->n = 0;
 }
 
+/* fsync one closed file by name. 0 or -errno. */
+static int fsync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) != 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 /* Flush every queued file: one syncfs() for the lot where the kernel has
- * it, else one fsync() each. Returns 0 or -errno. */
+ * it (any descriptor on the file system will do: the first file's folder),
+ * else one fsync() each. Returns 0 or -errno. */
 static int flush_all(struct atomic_batch *b)
 {
+	char *dir;
 	size_t i;
+	int fd, rc;
 
-	if (b->n > 1 && syncfs(b->files[0].fd) == 0)
-		return 0;
-	for (i = 0; i < b->n; i++)
-		if (fsync(b->files[i].fd) != 0)
-			return -errno;
+	if (b->n > 1 && (dir = dir_of(b->files[0].tmp_path)) != NULL) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		free(dir);
+		if (fd >= 0) {
+			rc = syncfs(fd);
+			close(fd);
+			if (rc == 0)
+				return 0;
+		}
+	}
+	for (i = 0; i < b->n; i++) {
+		rc = fsync_path(b->files[i].tmp_path);
+		if (rc != 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -249,12 +272,6 @@ int atomic_batch_commit(struct atomic_batch *b, size_t *failed)
 		struct atomic_file *f = &b->files[i];
 		char *dir;
 
-		if (close(f->fd) != 0) {
-			f->fd = -1;
-			rc = -errno;
-			break;
-		}
-		f->fd = -1;
 		if (rename(f->tmp_path, f->path) != 0) {
 			rc = -errno;
 			break;
@@ -309,9 +326,15 @@ int atomic_sweep_dir(const char *dir)
 
 int atomic_mkdirs(const char *path)
 {
-	char *p = strdup(path), *s;
+	struct stat st;
+	char *p, *s;
 	int rc = 0;
 
+	/* Usually there already: one stat instead of a mkdir per component
+	 * (callers ask once per file written). */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	p = strdup(path);
 	if (p == NULL)
 		return -ENOMEM;
 	if (p[0] == '\0') {
@@ -335,8 +358,6 @@ int atomic_mkdirs(const char *path)
 	}
 	free(p);
 	if (rc == 0) {
-		struct stat st;
-
 		/* EEXIST on the last component may be a file, not a folder. */
 		if (stat(path, &st) != 0)
 			rc = -errno;

@@ -20,13 +20,10 @@ struct atomic_file {
 	char *tmp_path;  /* temporary name while open */
 };
 
-/* Read the process umask once. Call from the main thread before any worker
- * starts (reading the umask means setting it, which is process-wide). */
-void atomic_file_init(void);
-
 /*
- * Create the temporary file for `path`. Returns 0, or -errno (nothing is left
- * behind). One owner per struct; different files are thread-safe.
+ * Create the temporary file for `path`, mode 0666 less the umask. Returns 0,
+ * or -errno (nothing is left behind). One owner per struct; different files
+ * are thread-safe.
  */
 int atomic_file_open(struct atomic_file *f, const char *path);
 
@@ -50,13 +47,14 @@ int atomic_write_file(const char *path, const void *data, size_t len);
 
 /*
  * A batch: many files made durable together. Flushing each file before its
- * rename costs one journal commit per file; a batch writes every temporary,
- * flushes them all with one syncfs(), renames them, and flushes each folder
- * once. The guarantee is the same (no file is renamed before its contents
- * are on disk), at a fraction of the cost. At most ATOMIC_BATCH_MAX files
- * are held open; a caller adding more commits in between.
+ * rename costs one journal commit per file; a batch writes and closes every
+ * temporary, flushes them all with one syncfs(), renames them, and flushes
+ * each folder once. The guarantee is the same (no file is renamed before its
+ * contents are on disk), at a fraction of the cost. Temporaries are closed
+ * as soon as they are written, so a batch holds no descriptors; a caller
+ * adding more than ATOMIC_BATCH_MAX files commits in between.
  */
-#define ATOMIC_BATCH_MAX 64
+#define ATOMIC_BATCH_MAX 512
 
 struct atomic_batch {
 	struct atomic_file files[ATOMIC_BATCH_MAX];

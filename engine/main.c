@@ -691,7 +691,6 @@ int main(int argc, char **argv)
 		goto done;
 	}
 
-	atomic_file_init();
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		fprintf(stderr, "rhizome: cannot initialize libmariadb\n");
 		status = SYNC_EXIT_IO; /* nothing contacted: a local failure */

@@ -31,6 +31,71 @@
 
 enum section_kind { SEC_NONE, SEC_FLEET, SEC_TABLES, SEC_ENV, SEC_MASK, SEC_BAD };
 
+/*
+ * A set of names for duplicate checks: open addressing, borrowed strings.
+ * Fleets list thousands of tables; comparing each with all before it made
+ * loading a config quadratic.
+ */
+struct nameset {
+	const char **slot;
+	size_t cap, n;          /* cap is 0 or a power of two */
+};
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 1469598103934665603u; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+/* 1 when added, 0 when already there. */
+static int nameset_add(struct nameset *set, const char *name)
+{
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		struct nameset bigger = { NULL, set->cap ? 2 * set->cap : 64, 0 };
+
+		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+		if (bigger.slot == NULL)
+			abort();
+		for (i = 0; i < set->cap; i++)
+			if (set->slot[i] != NULL)
+				nameset_add(&bigger, set->slot[i]);
+		free(set->slot);
+		*set = bigger;
+	}
+	for (i = name_hash(name) & (set->cap - 1); set->slot[i] != NULL;
+	     i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->slot[i], name) == 0)
+			return 0;
+	set->slot[i] = name;
+	set->n++;
+	return 1;
+}
+
+static int nameset_has(const struct nameset *set, const char *name)
+{
+	size_t i;
+
+	if (set->cap == 0)
+		return 0;
+	for (i = name_hash(name) & (set->cap - 1); set->slot[i] != NULL;
+	     i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->slot[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void nameset_release(struct nameset *set)
+{
+	free(set->slot);
+	set->slot = NULL;
+	set->cap = set->n = 0;
+}
+
 struct parse_state {
 	FILE *fp;
 	struct fleet_config *cfg;
@@ -44,6 +109,11 @@ struct parse_state {
 	char section[256];
 	int section_line;
 	void *section_obj;      /* struct table_list * or struct env_config * */
+	/* names of the list append_words filled last, and which list that
+	 * was: its section's header line, and the list itself */
+	struct nameset seen;
+	int seen_line;
+	const char ***seen_list;
 	char last_key[64];      /* for continuation lines */
 	/* fleet-wide defaults that environments inherit */
 	unsigned connect_timeout, read_timeout, write_timeout;
@@ -326,11 +396,22 @@ static int append_words(struct parse_state *st, const char *key,
 			int check_names)
 {
 	const char *p = value;
+	size_t i;
 
+	/* Lists are filled a line at a time; restart the set when another
+	 * list is filled (the section's line tells lists apart even when a
+	 * realloc moved them). */
+	if (st->seen_line != st->section_line ||
+	    st->seen_list != (const char ***)list) {
+		nameset_release(&st->seen);
+		for (i = 0; i < *n; i++)
+			nameset_add(&st->seen, (*list)[i]);
+		st->seen_line = st->section_line;
+		st->seen_list = (const char ***)list;
+	}
 	while (*p) {
 		const char *start;
 		char *word;
-		size_t i;
 
 		while (isspace((unsigned char)*p))
 			p++;
@@ -351,13 +432,12 @@ static int append_words(struct parse_state *st, const char *key,
 			free(word);
 			return 0;
 		}
-		for (i = 0; i < *n; i++)
-			if (strcmp((*list)[i], word) == 0) {
-				fail(st, st->line, key,
-				     "table '%s' is listed twice", word);
-				free(word);
-				return 0;
-			}
+		if (!nameset_add(&st->seen, word)) {
+			fail(st, st->line, key, "table '%s' is listed twice",
+			     word);
+			free(word);
+			return 0;
+		}
 		*list = xrealloc(*list, (*n + 1) * sizeof(**list));
 		(*list)[(*n)++] = word;
 	}
@@ -705,16 +785,6 @@ static int resolve_list(struct parse_state *st, struct table_list *tl)
 	return 1;
 }
 
-static int listed(const struct table_list *tl, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < tl->neffective; i++)
-		if (strcmp(tl->effective[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Two environments sharing a folder write {database}_{table} names side by
  * side, and different pairs can spell the same name: database "billing"
@@ -724,10 +794,19 @@ static int listed(const struct table_list *tl, const char *name)
 static int check_file_clashes(struct parse_state *st)
 {
 	struct fleet_config *cfg = st->cfg;
+	struct nameset *sets;
 	size_t i, j, k;
+	int ok = 1;
 
-	for (i = 0; i < cfg->nenvs; i++) {
-		for (j = 0; j < cfg->nenvs; j++) {
+	/* each list's effective names, for lookups by name */
+	sets = calloc(cfg->nlists ? cfg->nlists : 1, sizeof(*sets));
+	if (sets == NULL)
+		abort();
+	for (i = 0; i < cfg->nlists; i++)
+		for (k = 0; k < cfg->lists[i].neffective; k++)
+			nameset_add(&sets[i], cfg->lists[i].effective[k]);
+	for (i = 0; ok && i < cfg->nenvs; i++) {
+		for (j = 0; ok && j < cfg->nenvs; j++) {
 			const struct env_config *a = &cfg->envs[i], *b = &cfg->envs[j];
 			size_t blen = strlen(b->database);
 
@@ -746,8 +825,8 @@ static int check_file_clashes(struct parse_state *st)
 				    stem[blen] != '_')
 					continue;
 				u = stem + blen + 1;
-				if (listed(b->tables, u))
-					return fail(st, b->line, "database",
+				if (nameset_has(&sets[b->tables - cfg->lists], u)) {
+					ok = fail(st, b->line, "database",
 						    "environments '%s' and '%s' "
 						    "would both write %s/expected_"
 						    "data/%s.sql (table '%s' of "
@@ -756,10 +835,15 @@ static int check_file_clashes(struct parse_state *st)
 						    "different folders", a->name,
 						    b->name, a->folder, stem, t,
 						    a->database, u, b->database);
+					break;
+				}
 			}
 		}
 	}
-	return 1;
+	for (i = 0; i < cfg->nlists; i++)
+		nameset_release(&sets[i]);
+	free(sets);
+	return ok;
 }
 
 static int validate(struct parse_state *st)
@@ -852,6 +936,7 @@ int config_load(const char *path, struct fleet_config *cfg,
 	}
 	rc = ini_parse_stream(reader, &st, handler, &st);
 	fclose(st.fp);
+	nameset_release(&st.seen);
 	if (rc != 0 && !st.failed)
 		/* A line inih could not lex (no '=' and not a section). */
 		fail(&st, rc, NULL, "not a 'key = value' line, a [section] "

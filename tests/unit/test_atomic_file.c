@@ -1,15 +1,16 @@
 /*
  * Unit tests of engine/atomic_file: a file appears whole or not at all.
  *
- * main() sets umask 027 before any atomic_* call (the module reads the umask
- * once), so a mode of 0640 proves the umask is honoured: mkostemp's 0600 or
- * a hard-coded 0644 would both fail. A crash between write and rename is a
+ * main() sets umask 027 before any atomic_* call, so a mode of 0640 proves
+ * the umask is honoured: mkstemp's 0600 or a hard-coded 0644 would both
+ * fail. A crash between write and rename is a
  * child process that opens and writes, then _exit()s without committing.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -353,6 +354,47 @@ static void test_atomic_batch_commit_gives_every_file_its_name(void)
 	scratch_remove(dir);
 }
 
+/* A full batch holds no descriptors: with the process limited to 32, a batch
+ * of ATOMIC_BATCH_MAX files still writes and commits (eight workers with a
+ * full batch each must not run out of descriptors). */
+static void test_atomic_batch_holds_no_descriptors(void)
+{
+	char *dir = scratch_dir();
+	struct rlimit old, low;
+	struct atomic_batch *batch = malloc(sizeof(*batch));
+	size_t i, failed = 0, len;
+	char name[64], *path, *got;
+
+	ASSERT_TRUE(batch != NULL);
+	ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 32;
+	ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+	atomic_batch_init(batch);
+	for (i = 0; i < ATOMIC_BATCH_MAX; i++) {
+		snprintf(name, sizeof(name), "t%zu.sql", i);
+		path = path_join(dir, name);
+		ASSERT_EQ(atomic_batch_add(batch, path, name, strlen(name)), 0);
+		free(path);
+	}
+	ASSERT_TRUE(atomic_batch_full(batch));
+	ASSERT_EQ(atomic_batch_add(batch, "/nonexistent/x", "x", 1), -ENOBUFS);
+	ASSERT_EQ(atomic_batch_commit(batch, &failed), 0);
+	ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ASSERT_EQ(failed, ATOMIC_BATCH_MAX);
+	ASSERT_EQ(dir_count_prefix(dir, ATOMIC_TMP_PREFIX), 0);
+	for (i = 0; i < ATOMIC_BATCH_MAX; i += ATOMIC_BATCH_MAX / 4 - 1) {
+		snprintf(name, sizeof(name), "t%zu.sql", i);
+		path = path_join(dir, name);
+		got = file_get(path, &len);
+		ASSERT_STR_EQ(got, name);
+		free(got);
+		free(path);
+	}
+	free(batch);
+	scratch_remove(dir);
+}
+
 static void test_atomic_batch_failed_rename_keeps_old_files_and_leaves_no_temporary(void)
 {
 	char *dir = scratch_dir();
@@ -422,7 +464,6 @@ static void test_atomic_mkdirs_of_empty_path_fails_with_enoent(void)
 int main(void)
 {
 	umask(TEST_UMASK);
-	atomic_file_init();
 
 	RUN(test_atomic_write_creates_file_with_contents_and_umask_mode);
 	RUN(test_atomic_write_of_empty_contents_creates_empty_file);
@@ -437,6 +478,7 @@ int main(void)
 	RUN(test_atomic_mkdirs_creates_nested_folders);
 	RUN(test_atomic_mkdirs_under_a_file_fails_with_enotdir);
 	RUN(test_atomic_batch_commit_gives_every_file_its_name);
+	RUN(test_atomic_batch_holds_no_descriptors);
 	RUN(test_atomic_batch_failed_rename_keeps_old_files_and_leaves_no_temporary);
 	RUN(test_atomic_batch_abort_removes_temporaries);
 	RUN(test_atomic_mkdirs_on_an_existing_file_fails_with_enotdir);

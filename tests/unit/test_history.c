@@ -347,7 +347,6 @@ static void test_history_run_dir_layout(void)
 
 int main(void)
 {
-	atomic_file_init();
 	RUN_GUARDED(test_history_publishes_checksummed_frames_of_all_lines_and_manifest, 120);
 	RUN(test_history_publish_adds_environments_object_when_manifest_lacks_it);
 	RUN(test_history_abandon_leaves_no_folder);

@@ -270,7 +270,6 @@ static void test_snapshot_read_of_missing_file_returns_enoent(void)
 
 int main(void)
 {
-	atomic_file_init();
 	RUN(test_snapshot_lock_creates_root_and_lock_file);
 	RUN(test_snapshot_second_lock_in_same_process_fails_with_ewouldblock);
 	RUN(test_snapshot_lock_held_by_another_process_fails_with_ewouldblock);
