@@ -64,7 +64,9 @@ struct table_result {
 	enum change_class cls;
 	int done;               /* written once, by the job owning the table */
 	char *path;             /* the .sql path, as shown in the summary */
-	struct connpool_error err;    /* cls == CLASS_ERROR */
+	struct connpool_error *err;   /* cls == CLASS_ERROR; see set_error.
+				       * A pointer: a result per table lives
+				       * through the run, errors are rare */
 	char *statement;        /* the failing statement (for --verbose) */
 	struct schema_diff drift; /* check: what drifted (n == 0: nothing) */
 };
@@ -174,14 +176,40 @@ static int run_stopping(struct run *r)
 	return stop;
 }
 
+/* Stands in for an error that could not be copied for want of memory. */
+static const struct connpool_error no_memory_error = {
+	0, "-----", "out of memory while recording an error"
+};
+
+/* The table failed with *err (copied). */
+static void set_error(struct table_result *res,
+		      const struct connpool_error *err)
+{
+	struct connpool_error *copy = malloc(sizeof(*copy));
+
+	res->cls = CLASS_ERROR;
+	if (res->err != &no_memory_error)
+		free(res->err);
+	if (copy != NULL)
+		*copy = *err;
+	res->err = copy ? copy : (struct connpool_error *)&no_memory_error;
+}
+
+static void free_error(struct table_result *res)
+{
+	if (res->err != &no_memory_error)
+		free(res->err);
+	res->err = NULL;
+}
+
 static void local_error(struct table_result *res, const char *what,
 			const char *path, int err)
 {
-	res->cls = CLASS_ERROR;
-	res->err.code = 0;
-	snprintf(res->err.sqlstate, sizeof(res->err.sqlstate), "-----");
-	snprintf(res->err.message, sizeof(res->err.message), "%s %s: %s",
-		 what, path, strerror(-err));
+	struct connpool_error e = { .code = 0, .sqlstate = "-----" };
+
+	snprintf(e.message, sizeof(e.message), "%s %s: %s", what, path,
+		 strerror(-err));
+	set_error(res, &e);
 }
 
 /* Append this table's history line. Returns 0 or -errno. */
@@ -280,15 +308,16 @@ static int plan_masking(struct run *r, struct env_run *e, const char *table,
 		cols[i].constant = rule ? rule->constant : NULL;
 		if (rule == NULL && e->cfg->mask_required &&
 		    mask_looks_sensitive(fields[i].name)) {
-			res->cls = CLASS_ERROR;
-			res->err.code = 0;
-			snprintf(res->err.sqlstate, sizeof(res->err.sqlstate), "-----");
-			snprintf(res->err.message, sizeof(res->err.message),
+			struct connpool_error err = { .code = 0,
+						      .sqlstate = "-----" };
+
+			snprintf(err.message, sizeof(err.message),
 				 "refused: column `%s` looks sensitive and no "
 				 "[mask] rule covers it, and environment %s has "
 				 "mask = required (add e.g. '%s.%s = hash')",
 				 fields[i].name, e->cfg->name, table,
 				 fields[i].name);
+			set_error(res, &err);
 			return -1;
 		}
 	}
@@ -378,8 +407,7 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 	if (f->status != FETCH_OK) {
 		struct fetch_request req = request_of(r, e);
 
-		res->cls = CLASS_ERROR;
-		res->err = f->err;
+		set_error(res, &f->err);
 		strbuf_reset(&ws->sql);
 		fetch_statement(&ws->sql, &req, f);
 		res->statement = strdup(ws->sql.data);
@@ -452,13 +480,13 @@ static void format_error(struct strbuf *sb, const struct env_run *e,
 			 int verbose)
 {
 	strbuf_addf(sb, "%s: table %s: ", e->cfg->name, table);
-	if (res->err.code != 0)
-		strbuf_addf(sb, "error %u", res->err.code);
+	if (res->err->code != 0)
+		strbuf_addf(sb, "error %u", res->err->code);
 	else
 		strbuf_adds(sb, "local error");
-	if (verbose && res->err.sqlstate[0] && res->err.code != 0)
-		strbuf_addf(sb, " (SQLSTATE %s)", res->err.sqlstate);
-	strbuf_addf(sb, ": %s", res->err.message);
+	if (verbose && res->err->sqlstate[0] && res->err->code != 0)
+		strbuf_addf(sb, " (SQLSTATE %s)", res->err->sqlstate);
+	strbuf_addf(sb, ": %s", res->err->message);
 	if (verbose && res->statement != NULL)
 		strbuf_addf(sb, "; statement: %s", res->statement);
 }
@@ -660,8 +688,7 @@ static void run_keys_job(struct run *r, struct job *job,
 			struct table_result *res = &e->results[i];
 
 			res->done = 1;
-			res->cls = CLASS_ERROR;
-			res->err = err;
+			set_error(res, &err);
 			res->path = snapshot_table_path(r->o->out, e->cfg->folder,
 							e->cfg->database,
 							e->tables[i], ".json");
@@ -915,8 +942,8 @@ static json_t *build_summary(struct run *r, long long elapsed_ms)
 				json_array_append_new(lists[res->cls], json_pack(
 					"{s:s, s:s, s:i, s:o}", "env", e->cfg->name,
 					"table", e->tables[j], "code",
-					(int)res->err.code, "message",
-					jsontext_string(res->err.message)));
+					(int)res->err->code, "message",
+					jsontext_string(res->err->message)));
 			else
 				json_array_append_new(lists[res->cls], json_pack(
 					"{s:s, s:s}", "env", e->cfg->name,
@@ -998,6 +1025,7 @@ static void free_run(struct run *r)
 		for (j = 0; j < e->ntables && e->results; j++) {
 			free(e->results[j].path);
 			free(e->results[j].statement);
+			free_error(&e->results[j]);
 			schemadiff_release(&e->results[j].drift);
 		}
 		free(e->results);

@@ -19,6 +19,8 @@ packages=(
 	mariadb-client
 	mydumper       # bench: the tool rhizome is measured against
 	gnuplot-nox    # bench: plots
+	gawk           # bench: report.sh sorts and formats with gawk
+	time           # bench: GNU time, for peak memory and CPU per run
 	jq             # tests: read summaries and history lines
 	util-linux     # tests: flock, to hold the snapshot lock from outside
 	python3        # tests: a second JSON reader, exact on 64-bit integers
