@@ -6,7 +6,9 @@
 #                   integration tests under AddressSanitizer, the thread code
 #                   (queue, pool, engine) under ThreadSanitizer
 #   make demo       the main job end to end on a private demo fleet
-#   make bench      benchmarks (bench/)
+#   make bench      rhizome against mydumper, mariadb-dump and a one-statement
+#                   baseline across round trips and fleet sizes (bench/README.md;
+#                   QUICK=1 make bench: the 10 ms, 300-table point only)
 #   make clean
 
 SANITIZER ?=
@@ -75,7 +77,7 @@ bench:
 	scripts/deps.sh
 	$(MAKE) all
 	$(MAKE) -C bench
-	bench/quick.sh
+	bench/bench.sh
 
 clean:
 	rm -rf build build-* bench/build
