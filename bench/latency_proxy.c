@@ -20,9 +20,9 @@
  * data still queued for it is dropped and nothing more is read from it.
  *
  * Counters (connections, round trips = client->server chunks that follow
- * server->client data on the same connection, bytes each way) go to
- * --count-file at exit and on SIGUSR1, written atomically (temporary file,
- * rename) so a script never reads half a line.
+ * server->client data on the same connection or open it, bytes each way)
+ * go to --count-file at exit and on SIGUSR1, written atomically (temporary
+ * file, rename) so a script never reads half a line.
  *
  * Not emulated: the TCP handshake itself. connect() to the proxy returns at
  * once and the server greeting arrives one delay later, so opening a
@@ -517,7 +517,9 @@ static int conn_read(const struct opts *o, struct conn *c, int dirn, uint64_t no
 
 		if (dirn == UP) {
 			stats.bytes_up += (uint64_t)n;
-			if (c->last_dir == DOWN)
+			/* A request after an answer, or the first one when
+			 * the client speaks first (MySQL's server does). */
+			if (c->last_dir != UP)
 				stats.round_trips++;
 		} else {
 			stats.bytes_down += (uint64_t)n;

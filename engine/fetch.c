@@ -235,6 +235,8 @@ int fetch_batch(MYSQL *m, const struct fetch_request *req,
 				fail_rest(t, k + 1, n, &t[k].err);
 				return -1;
 			}
+			if (t[k].status == FETCH_OK && req->on_ok != NULL)
+				req->on_ok(req->ctx, &t[k]);
 			k++;
 			status = mysql_next_result(m);
 			if (status == -1)

@@ -34,19 +34,28 @@ struct fetched_table {
 	size_t len;
 	MYSQL_RES *res;             /* owned: the rows (data) */
 	struct connpool_error err;  /* FETCH_MISSING / FETCH_ERROR */
+	int handled;                /* the caller's: on_ok dealt with it */
 };
 
 struct fetch_request {
 	enum fetch_kind kind;
 	const char *schema;         /* schema on the server */
 	unsigned rows;              /* data: rows per table (LIMIT) */
+	/* Optional: called with each table as soon as it is FETCH_OK, while
+	 * the rest of the batch is still on its way, so results are handled
+	 * (and freed) one at a time instead of held for the whole batch.
+	 * The callback may take t->body and t->res (setting them NULL). It
+	 * runs on the fetching thread, between two reads of `m`. */
+	void (*on_ok)(void *ctx, struct fetched_table *t);
+	void *ctx;
 };
 
 /*
  * Fetch every t[i] (status FETCH_PENDING) over `m` as `req` says. `sql` is
- * the caller's reusable buffer. Returns 0 when the connection is still
- * usable, -1 when it broke (the caller must release it as broken).
- * *round_trips is incremented per query sent. Call on the thread owning `m`.
+ * the caller's reusable buffer: free for the callback's use once it is
+ * called. Returns 0 when the connection is still usable, -1 when it broke
+ * (the caller must release it as broken). *round_trips is incremented per
+ * query sent. Call on the thread owning `m`.
  */
 int fetch_batch(MYSQL *m, const struct fetch_request *req,
 		struct fetched_table *t, size_t n, struct strbuf *sql,

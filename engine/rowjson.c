@@ -48,31 +48,40 @@ static enum value_kind kind_of(const MYSQL_FIELD *f)
 static void add_escaped(struct strbuf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	size_t i, run = 0;
 
 	strbuf_add(out, "\"", 1);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		const char *esc;
+		char u[6];
 
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+			continue;
+		/* bytes that need no escape go in runs, not one by one */
+		strbuf_add(out, s + run, i - run);
+		run = i + 1;
 		switch (c) {
-		case '"': strbuf_add(out, "\\\"", 2); break;
-		case '\\': strbuf_add(out, "\\\\", 2); break;
-		case '\n': strbuf_add(out, "\\n", 2); break;
-		case '\r': strbuf_add(out, "\\r", 2); break;
-		case '\t': strbuf_add(out, "\\t", 2); break;
-		case '\b': strbuf_add(out, "\\b", 2); break;
-		case '\f': strbuf_add(out, "\\f", 2); break;
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
 		default:
-			if (c < 0x20 || c == 0x7f) {
-				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4],
-					      hex[c & 15] };
-
-				strbuf_add(out, u, 6);
-			} else {
-				strbuf_add(out, s + i, 1);
-			}
+			u[0] = '\\';
+			u[1] = 'u';
+			u[2] = '0';
+			u[3] = '0';
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			strbuf_add(out, u, 6);
+			continue;
 		}
+		strbuf_add(out, esc, 2);
 	}
+	strbuf_add(out, s + run, len - run);
 	strbuf_add(out, "\"", 1);
 }
 

@@ -6,9 +6,10 @@
  *   (sync data: an environment's first job reads its tables' keys, in one
  *   round trip; its row batches are dispatched once that is done)
  *   workers:     pop job -> acquire connection -> one multi-statement round
- *                trip (fetch.c) -> release -> classify, write, record each
- *                table -> finish_job(), which queues the environment's next
- *                batch
+ *                trip (fetch.c), each table classified, written and
+ *                recorded as its result arrives (on_table_ok) -> release ->
+ *                the failed and missing ones -> commit the job's files ->
+ *                finish_job(), which queues the environment's next batch
  *   watcher:     sigwait(SIGINT/SIGTERM) -> cancel, interrupt connections
  *
  * Scheduling is fair share: an environment has at most
@@ -126,6 +127,7 @@ struct worker_state {
 	struct atomic_batch batch;      /* plain files awaiting their commit */
 	size_t batch_table[ATOMIC_BATCH_MAX]; /* their tables' indexes */
 	struct strbuf sql;
+	struct strbuf line;             /* history lines */
 	struct fetched_table *fetched;
 	size_t cap;
 };
@@ -150,6 +152,7 @@ static void worker_stop(void *state, void *ctx)
 	(void)ctx;
 	if (ws != NULL) {
 		strbuf_release(&ws->sql);
+		strbuf_release(&ws->line);
 		free(ws->fetched);
 		free(ws);
 	}
@@ -212,41 +215,42 @@ static void local_error(struct table_result *res, const char *what,
 	set_error(res, &e);
 }
 
-/* Append this table's history line. Returns 0 or -errno. */
+/* Append this table's history line, built in `line` (the worker's).
+ * Written by hand rather than through a JSON tree: this runs once per
+ * table and the tree cost more than compressing the line. Returns 0 or
+ * -errno. */
 static int record_history(struct run *r, struct env_run *e, const char *table,
-			  enum change_class cls, const char *body, size_t len)
+			  enum change_class cls, const char *body, size_t len,
+			  struct strbuf *line)
 {
-	json_t *obj;
 	char hex[65];
-	char *text;
-	int rc;
 
 	sha256_hex(body, len, hex);
-	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-			"env", e->cfg->name, "database", e->cfg->database,
-			"table", table,
-			"kind", r->o->command == SYNC_DATA ? "data" : "schema",
-			"status", classify_name(cls), "sha256", hex);
-	if (obj == NULL)
-		return -ENOMEM;
+	strbuf_reset(line);
+	strbuf_adds(line, "{\"env\":");
+	rowjson_string(line, e->cfg->name, strlen(e->cfg->name));
+	strbuf_adds(line, ",\"database\":");
+	rowjson_string(line, e->cfg->database, strlen(e->cfg->database));
+	strbuf_adds(line, ",\"table\":");
+	rowjson_string(line, table, strlen(table));
+	strbuf_addf(line, ",\"kind\":\"%s\",\"status\":\"%s\",\"sha256\":\"%s\"",
+		    r->o->command == SYNC_DATA ? "data" : "schema",
+		    classify_name(cls), hex);
 	if (jsontext_is_utf8(body, len)) {
-		json_object_set_new(obj, "body", json_stringn(body, len));
+		strbuf_adds(line, ",\"body\":");
+		rowjson_string(line, body, len);
 	} else {
 		/* Bytes that are not text (a binary default, say) cannot be a
 		 * JSON string: the body travels as base64 instead. */
 		char *b64 = base64_encode(body, len);
 
-		json_object_set_new(obj, "body", json_null());
-		json_object_set_new(obj, "body_base64", json_string(b64));
+		if (b64 == NULL)
+			return -ENOMEM;
+		strbuf_addf(line, ",\"body\":null,\"body_base64\":\"%s\"", b64);
 		free(b64);
 	}
-	text = json_dumps(obj, JSON_COMPACT);
-	json_decref(obj);
-	if (text == NULL)
-		return -ENOMEM;
-	rc = history_append(r->hist, e->index, text, strlen(text));
-	free(text);
-	return rc;
+	strbuf_add(line, "}", 1);
+	return history_append(r->hist, e->index, line->data, line->len);
 }
 
 /* A local write failed: the run stops dispatching and exits 4. */
@@ -458,7 +462,8 @@ static void handle_table(struct run *r, struct env_run *e, size_t idx,
 	body = o->command == SYNC_DATA ? fresh : f->body;
 	body_len = o->command == SYNC_DATA ? fresh_len : f->len;
 history:
-	rc = record_history(r, e, f->table, res->cls, body, body_len);
+	rc = record_history(r, e, f->table, res->cls, body, body_len,
+			    &ws->line);
 	if (rc != 0) {
 		char *hpath = history_run_dir(o->out, o->run_id);
 
@@ -702,6 +707,32 @@ static void run_keys_job(struct run *r, struct job *job,
 	finish_job(r, job, processed);
 }
 
+/* What on_table_ok needs of the job being fetched. */
+struct fetch_ctx {
+	struct run *r;
+	struct env_run *e;
+	struct worker_state *ws;
+	size_t first;           /* the job's first table */
+};
+
+/* fetch_batch's on_ok: handle a table the moment its result is read, so a
+ * worker holds one result at a time, not a batch of them (a data result
+ * costs libmariadb some 16 KiB however small). */
+static void on_table_ok(void *arg, struct fetched_table *t)
+{
+	struct fetch_ctx *c = arg;
+
+	handle_table(c->r, c->e, c->first + (size_t)(t - c->ws->fetched), t,
+		     c->ws);
+	free(t->body);
+	t->body = NULL;
+	t->len = 0;
+	if (t->res != NULL)
+		mysql_free_result(t->res);
+	t->res = NULL;
+	t->handled = 1;
+}
+
 static void worker_run(void *item, void *state, void *ctx)
 {
 	struct job *job = item;
@@ -716,6 +747,7 @@ static void worker_run(void *item, void *state, void *ctx)
 	double started;
 	MYSQL *m;
 	struct fetch_request req = request_of(r, e);
+	struct fetch_ctx fctx = { r, e, ws, job->first };
 
 	if (ws == NULL) {
 		/* Out of memory at thread start: as everywhere, no way on. */
@@ -738,6 +770,8 @@ static void worker_run(void *item, void *state, void *ctx)
 		ws->cap = job->n;
 	}
 	t = ws->fetched;
+	req.on_ok = on_table_ok;
+	req.ctx = &fctx;
 	for (i = 0; i < job->n; i++) {
 		const struct table_key *k = e->key_of ? e->key_of[job->first + i]
 						      : NULL;
@@ -772,8 +806,10 @@ static void worker_run(void *item, void *state, void *ctx)
 		break;
 	}
 
+	/* what on_table_ok did not see: missing tables and errors */
 	for (i = 0; i < job->n; i++)
-		handle_table(r, e, job->first + i, &t[i], ws);
+		if (!t[i].handled)
+			handle_table(r, e, job->first + i, &t[i], ws);
 	commit_writes(r, e, ws);
 	fetch_reset(t, job->n);
 
@@ -1042,6 +1078,7 @@ static void free_run(struct run *r)
 static int setup(struct run *r, const struct sync_opts *o)
 {
 	size_t i, slots = 0;
+	unsigned workers = o->workers ? o->workers : o->cfg->workers;
 
 	memset(r, 0, sizeof(*r));
 	r->o = o;
@@ -1057,18 +1094,29 @@ static int setup(struct run *r, const struct sync_opts *o)
 	r->nenvs = o->nenvs;
 	for (i = 0; i < o->nenvs; i++) {
 		struct env_run *e = &r->envs[i];
-		size_t per_conn;
+		size_t per_conn, njobs, share;
 
 		e->cfg = o->envs[i];
 		e->index = i;
 		e->tables = (const char *const *)e->cfg->tables->effective;
 		e->ntables = e->cfg->tables->neffective;
-		/* Batches small enough that every connection gets work, and
-		 * no larger than the configured batch. */
-		per_conn = (e->ntables + e->cfg->pool - 1) / e->cfg->pool;
-		e->batch = per_conn < o->cfg->batch ? per_conn : o->cfg->batch;
-		if (e->batch == 0)
-			e->batch = 1;
+		/* A job is a round trip: as many jobs as the connections the
+		 * environment gets at the start (its fair share, see
+		 * fair_share) cost one round trip each side by side; more
+		 * would queue behind them. So: one job per connection, none
+		 * larger than the configured batch, all of about one size. */
+		share = workers / o->nenvs + (i < workers % o->nenvs);
+		if (share < 1)
+			share = 1;
+		if (share > e->cfg->pool)
+			share = e->cfg->pool;
+		per_conn = (e->ntables + share - 1) / share;
+		if (per_conn > o->cfg->batch)
+			per_conn = o->cfg->batch;
+		if (per_conn == 0)
+			per_conn = 1;
+		njobs = (e->ntables + per_conn - 1) / per_conn;
+		e->batch = njobs ? (e->ntables + njobs - 1) / njobs : 1;
 		e->results = calloc(e->ntables ? e->ntables : 1,
 				    sizeof(*e->results));
 		e->pool = connpool_new(e->cfg);

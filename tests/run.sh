@@ -7,7 +7,8 @@
 #     report) against private MariaDB servers they start and stop
 #     themselves: every scenario with the ASan build, the concurrent ones
 #     again with the TSan build;
-#  3. the README's demo command, twice.
+#  3. the bench tools that need no server (latency_proxy, report.sh);
+#  4. the README's demo command, twice.
 #
 # Every test prints one PASS or FAIL line; the last line of the output is
 # "N passed, N failed", and the exit status is 0 only when nothing failed.
@@ -98,6 +99,9 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	tests/integration/test_sync_data.sh \
 	test_second_run_is_unchanged_and_an_update_is_significant \
 	test_masking_hashes_consistently_and_never_leaks 2>&1 | report
+
+section "bench tools (latency_proxy, report.sh)"
+tests/integration/test_bench_tools.sh 2>&1 | report
 
 section "the README's demo command"
 tests/integration/test_demo.sh 2>&1 | report

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The bench tools that need no database: latency_proxy (its options, the
+# delay it adds, the round trips it counts) against a small echo server, and
+# bench/report.sh turning a results.csv into Markdown and a plot.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PROXY=${PROXY:-$ROOT/bench/build/latency_proxy}
+T=$(mktemp -d /tmp/rhizome-benchtools.XXXXXX)
+PIDS=""
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+
+pass() { echo "PASS ${PREFIX:-}$1"; }
+fail() { echo "FAIL ${PREFIX:-}$1: $2"; }
+
+# Start the proxy with ARGS in front of the echo server; sets PPORT.
+start_proxy() {
+	"$PROXY" --listen 0 --target "127.0.0.1:$EPORT" "$@" --count-file "$T/counts" \
+		>"$T/proxy.out" 2>"$T/proxy.err" &
+	PPID_=$!
+	PIDS="$PIDS $PPID_"
+	for _ in $(seq 100); do
+		PPORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/proxy.out")
+		[ -n "$PPORT" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# An echo server: answers every chunk with the same bytes.
+python3 - "$T/echo.port" <<'EOF' &
+import socket, sys, threading
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+def serve(c):
+    while True:
+        d = c.recv(65536)
+        if not d: break
+        c.sendall(d)
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+PIDS="$PIDS $!"
+for _ in $(seq 100); do [ -s "$T/echo.port" ] && break; sleep 0.05; done
+EPORT=$(cat "$T/echo.port" 2>/dev/null)
+
+test_latency_proxy_takes_fractional_delays_and_rejects_bad_values() {
+	local v out rc bad=""
+	for v in 0.5 2.25 0; do
+		start_proxy --delay-ms "$v" || { fail "${FUNCNAME[0]}" "--delay-ms $v: not listening: $(cat "$T/proxy.err")"; return; }
+		kill "$PPID_"; wait "$PPID_" 2>/dev/null
+	done
+	for v in 0. .5 x -1 1.0000001 3600001; do
+		out=$("$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms "$v" 2>&1 </dev/null)
+		rc=$?
+		if [ "$rc" = 0 ] || ! grep -q "bad value for --delay-ms: '$v'" <<<"$out"; then
+			bad="$bad [$v: exit $rc: $out]"
+		fi
+	done
+	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "accepted or unclear:$bad"
+}
+
+# 10 request/answer exchanges on one connection through a 15 ms (one-way)
+# proxy: each waits for its answer, so they cannot take less than 10 round
+# trips of 30 ms, and the proxy counts 10 round trips.
+test_latency_proxy_delays_each_direction_and_counts_round_trips() {
+	local ms counts
+	start_proxy --delay-ms 15 || { fail "${FUNCNAME[0]}" "not listening: $(cat "$T/proxy.err")"; return; }
+	ms=$(python3 - "$PPORT" <<'EOF'
+import socket, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+t = time.monotonic()
+for i in range(10):
+    c.sendall(b"ping %d\n" % i)
+    got = b""
+    while not got.endswith(b"\n"):
+        got += c.recv(100)
+    assert got == b"ping %d\n" % i, got
+print(int((time.monotonic() - t) * 1000))
+EOF
+)
+	kill -USR1 "$PPID_"
+	for _ in $(seq 100); do [ -s "$T/counts" ] && break; sleep 0.02; done
+	counts=$(cat "$T/counts" 2>/dev/null)
+	kill "$PPID_"; wait "$PPID_" 2>/dev/null
+	if [ -z "$ms" ] || [ "$ms" -lt 300 ]; then
+		fail "${FUNCNAME[0]}" "10 exchanges took ${ms:-?} ms, less than 10 x 30 ms"
+	elif ! grep -q '^connections=1 round_trips=10 bytes_up=' <<<"$counts"; then
+		fail "${FUNCNAME[0]}" "counts: $counts"
+	else
+		pass "${FUNCNAME[0]}"
+	fi
+}
+
+# report.sh on a hand-made CSV: ratios, skipped points with their estimate,
+# the floor, CPU per table, and a plot.
+test_report_renders_tables_and_plot_from_the_csv() {
+	local d=$T/results md
+	mkdir -p "$d"
+	cat >"$d/results.csv" <<'EOF'
+tool,job,tables,rtt_ms,runs,median_s,min_s,max_s,cpu_s,peak_rss_kb,round_trips,connections,status,note
+rhizome-schema,schema,300,0,3,0.100,0.090,0.120,0.105,16384,46,9,ok,
+mydumper,schema,300,0,3,0.200,0.180,0.220,0.090,10240,2200,10,ok,threads=9
+rhizome-schema,schema,300,10,3,0.150,0.140,0.160,0.110,16384,47,9,ok,
+mydumper,schema,300,10,3,3.000,2.900,3.100,0.140,10240,2203,10,ok,threads=9
+baseline-schema,schema,300,10,0,,,,,,,,skipped,estimate 105 s per run
+mariadb-dump,schema,300,10,1,30.000,30.000,30.000,0.600,55296,23184,7,ok,processes=7
+EOF
+	if ! HEADLINE_MS=10 HEADLINE_TABLES=300 "$ROOT/bench/report.sh" "$d/results.csv" >"$T/report.out" 2>&1; then
+		fail "${FUNCNAME[0]}" "report.sh failed: $(tail -5 "$T/report.out")"
+		return
+	fi
+	md=$(cat "$d/results.md")
+	local want w missing=""
+	for w in '| mydumper | schema | 3.00 s | 3 | 20.0x slower | 10 MB | 0.14 s | 2203 | 10 |' \
+		'| mariadb-dump | schema | 30.00 s | 1 | 200.0x slower |' \
+		'| 300 | 10 ms | 0.025 s | 0.15 s | 0.05 s | 3.00 s (20.0x) | 30.00 s (200.0x) | skipped (estimate 105 s per run) |' \
+		'Round-trip floor: 0.025 s (schema)' \
+		'| 300 | 50 us | 43 us | - | - | - | 16 MB / - | 10 MB |'; do
+		grep -qF -- "$w" <<<"$md" || missing="$missing [$w]"
+	done
+	if [ -n "$missing" ]; then
+		fail "${FUNCNAME[0]}" "results.md lacks:$missing; it reads: $md"
+	elif ! grep -q '<svg' "$d/scaling.svg" 2>/dev/null; then
+		fail "${FUNCNAME[0]}" "no scaling.svg: $(tail -3 "$T/report.out")"
+	else
+		pass "${FUNCNAME[0]}"
+	fi
+}
+
+if [ -z "$EPORT" ]; then
+	echo "FAIL ${PREFIX:-}start_echo_server: no port"
+	exit 1
+fi
+for t in ${1:-$(declare -F | awk '$3 ~ /^test_/ { print $3 }')}; do
+	"$t"
+done
