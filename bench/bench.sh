@@ -115,12 +115,11 @@ else
 	OUT_ROOT=$(mktemp -d "$OUT_ROOT/rhizome-bench.XXXXXX") || die "cannot write in OUT_ROOT"
 fi
 declare -A PROXY_PID PROXY_PORT
-STOP_PIDS=""
 
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
 	local p
-	for p in "${PROXY_PID[@]}" $STOP_PIDS; do
+	for p in "${PROXY_PID[@]}"; do
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
@@ -129,6 +128,7 @@ cleanup() {
 }
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap cleanup EXIT
 
 mkdir -p "$RESULTS" || die "cannot create $RESULTS"
 CSV=$RESULTS/results.csv
@@ -198,23 +198,24 @@ run_tool() {
 	local c0 r0 c1 r1 t0 ms rc=0 expected=$((NENVS * $2)) got=0 cpu rss i e tf
 	local -a pids=()
 	read -r c0 r0 <<<"$(proxy_counts "$l")"
+	[[ ${r0:-} =~ ^[0-9]+$ ]] || die "no counts from the $l ms proxy"
 	t0=$(now_ms)
 	case $tool in
 	rhizome-schema | rhizome-data)
 		sed "s#^out = .*#out = $out#" "$WORK/rhizome.$t.$l.cnf" >"$WORK/rhizome.cnf"
-		timeout --foreground -k 5 "$RUN_TIMEOUT" /usr/bin/time -f '%U %S %M' -o "$WORK/time.0" \
+		/usr/bin/time -f '%U %S %M' -o "$WORK/time.0" timeout --foreground -k 5 "$RUN_TIMEOUT" \
 			"$RHIZOME" --config "$WORK/rhizome.cnf" --quiet sync "${tool#rhizome-}" \
 			>"$WORK/last.out" 2>"$WORK/last.err" || rc=$?
 		;;
 	baseline-schema | baseline-data)
-		timeout --foreground -k 5 "$RUN_TIMEOUT" /usr/bin/time -f '%U %S %M' -o "$WORK/time.0" \
+		/usr/bin/time -f '%U %S %M' -o "$WORK/time.0" timeout --foreground -k 5 "$RUN_TIMEOUT" \
 			"$BIN/baseline" --mode "${tool#baseline-}" --host 127.0.0.1 --port "$port" \
 			--user rhizome --password-env RHIZOME_BENCH_PASSWORD \
 			--schemas "$(IFS=,; echo "${ENVS[*]}")" --tables-from-server --out "$out" \
 			>"$WORK/last.out" 2>"$WORK/last.err" || rc=$?
 		;;
 	mydumper)
-		timeout --foreground -k 5 "$RUN_TIMEOUT" /usr/bin/time -f '%U %S %M' -o "$WORK/time.0" \
+		/usr/bin/time -f '%U %S %M' -o "$WORK/time.0" timeout --foreground -k 5 "$RUN_TIMEOUT" \
 			mydumper --defaults-file "$MYCNF" -h 127.0.0.1 -P "$port" -u rhizome \
 			--no-data --no-locks --threads "${MYDUMPER_THREADS[$t.$l]}" \
 			--regex "^($(IFS='|'; echo "${ENVS[*]}"))\\." -o "$out" \
@@ -223,7 +224,7 @@ run_tool() {
 	mariadb-dump)
 		mkdir -p "$out"
 		for i in "${!ENVS[@]}"; do
-			timeout --foreground -k 5 "$RUN_TIMEOUT" /usr/bin/time -f '%U %S %M' -o "$WORK/time.$i" \
+			/usr/bin/time -f '%U %S %M' -o "$WORK/time.$i" timeout --foreground -k 5 "$RUN_TIMEOUT" \
 				mariadb-dump --defaults-file="$MYCNF" -h 127.0.0.1 -P "$port" \
 				--no-data --skip-lock-tables "${ENVS[$i]}" \
 				>"$out/${ENVS[$i]}.sql" 2>"$WORK/last.err.$i" &
@@ -236,6 +237,7 @@ run_tool() {
 	esac
 	ms=$(( $(now_ms) - t0 ))
 	read -r c1 r1 <<<"$(proxy_counts "$l")"
+	[[ ${r1:-} =~ ^[0-9]+$ ]] || die "no counts from the $l ms proxy"
 	case $tool in
 	rhizome-schema) got=$(find "$out" -path '*/expected_data/*.sql' 2>/dev/null | wc -l) ;;
 	rhizome-data) got=$(find "$out" -path '*/expected_data/*.json' 2>/dev/null | wc -l) ;;

@@ -517,8 +517,9 @@ static int conn_read(const struct opts *o, struct conn *c, int dirn, uint64_t no
 
 		if (dirn == UP) {
 			stats.bytes_up += (uint64_t)n;
-			/* A request after an answer, or the first one when
-			 * the client speaks first (MySQL's server does). */
+			/* A request after an answer, or a connection's first
+			 * chunk when the client speaks first (not MySQL: its
+			 * server greets, so this changes no MySQL count). */
 			if (c->last_dir != UP)
 				stats.round_trips++;
 		} else {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # report.sh CSV: turns bench.sh's results.csv into results.md (Markdown
-# tables) and scaling.svg (gnuplot) beside it, and prints the Markdown.
+# tables) and scaling.svg / scaling.png (gnuplot) beside it, and prints the
+# Markdown.
 # Re-runnable on its own: the CSV holds every figure.
 #
 # The round-trip floor of a point is the least number of round trips the
@@ -24,6 +25,7 @@ HEADLINE_TABLES=${HEADLINE_TABLES:-300}
 gawk -F, -v hl="$HEADLINE_MS" -v ht="$HEADLINE_TABLES" -v envs=7 '
 function secs(v) { return v == "" ? "" : sprintf("%.2f s", v) }
 function mb(kb) { return kb == "" ? "" : sprintf("%.0f MB", kb / 1024) }
+function ok(k) { return (k in status) && status[k] == "ok" }
 function floor_of(job, l) { return (job == "data" ? 3.5 : 2.5) * l / 1000 }
 # a cell: the median, or why there is none
 function cell(k) {
@@ -58,7 +60,7 @@ END {
 			if (!(k in status)) continue
 			job = order[i] ~ /data$/ ? "data" : "schema"
 			r = "rhizome-" job SUBSEP ht SUBSEP hl
-			ratio = (status[k] == "ok" && status[r] == "ok" && order[i] !~ /^rhizome/) ?
+			ratio = (status[k] == "ok" && (r in status) && status[r] == "ok" && order[i] !~ /^rhizome/) ?
 				sprintf("%.1fx slower", med[k] / med[r]) : ""
 			if (status[k] != "ok")
 				printf "| %s | %s | %s | | | | | | |\n", order[i], job, cell(k)
@@ -75,7 +77,7 @@ END {
 	print "|---|---|---|---|---|---|---|---|"
 	for (i = 1; i <= nt; i++) for (j = 1; j <= nl; j++) {
 		t = T[i]; l = L[j]; r = "rhizome-schema" SUBSEP t SUBSEP l; z = "rhizome-schema" SUBSEP t SUBSEP 0
-		above = (r in status && status[r] == "ok" && z in status && status[z] == "ok" && l > 0) ?
+		above = ((r in status) && status[r] == "ok" && (z in status) && status[z] == "ok" && l > 0) ?
 			secs(med[r] - med[z]) : ""
 		printf "| %d | %d ms | %.3f s | %s | %s | %s | %s | %s |\n", t, l, floor_of("schema", l), cell(r), above,
 			vs("mydumper" SUBSEP t SUBSEP l, r), vs("mariadb-dump" SUBSEP t SUBSEP l, r),
@@ -93,7 +95,7 @@ END {
 	}
 
 	print "\n## CPU and memory at the lowest round trip\n"
-	printf "User + system CPU per table (%d ms round trip), and peak resident memory (mariadb-dump: its %d processes together).\n\n", L[1], envs
+	printf "User + system CPU per table (%d ms round trip; mariadb-dump: its %d processes together), and peak resident memory.\n\n", L[1], envs
 	print "| tables/env | rhizome schema | mydumper | mariadb-dump | baseline | rhizome data | rhizome memory (schema / data) | mydumper memory |"
 	print "|---|---|---|---|---|---|---|---|"
 	for (i = 1; i <= nt; i++) {
@@ -106,8 +108,8 @@ END {
 		}
 		a = "rhizome-schema" SUBSEP t SUBSEP L[1]; b = "rhizome-data" SUBSEP t SUBSEP L[1]
 		d = "mydumper" SUBSEP t SUBSEP L[1]
-		line = line sprintf(" %s / %s | %s |", (a in rss) ? mb(rss[a]) : "-", (b in rss) ? mb(rss[b]) : "-",
-			(d in rss) ? mb(rss[d]) : "-")
+		line = line sprintf(" %s / %s | %s |", ok(a) ? mb(rss[a]) : "-", ok(b) ? mb(rss[b]) : "-",
+			ok(d) ? mb(rss[d]) : "-")
 		print line
 	}
 }' "$CSV" >"$MD.tmp"
@@ -131,10 +133,8 @@ NR > 1 && $13 == "ok" && $2 == "schema" {
 		printf "%s %s\n", $3, $6 >> (dat ".tool." $1)
 }' "$CSV"
 {
-	echo "set terminal svg size 1100,460 font 'sans,12' background rgb 'white'"
-	echo "set output '$DIR/scaling.svg'"
 	echo "set multiplot layout 1,2"
-	echo "set logscale xy; set grid; set key top left"
+	echo "set logscale xy; set grid; set key top left; set xrange [70:4500]"
 	echo "set xlabel 'tables per environment (7 environments)'; set ylabel 'wall time, s'"
 	echo "set title 'rhizome sync schema vs the round-trip floor'"
 	plots=() i=1
@@ -146,7 +146,7 @@ NR > 1 && $13 == "ok" && $2 == "schema" {
 		i=$((i + 1))
 	done
 	[ ${#plots[@]} -gt 0 ] && echo "plot $(IFS=,; echo "${plots[*]}")"
-	echo "set title 'sync schema at $HEADLINE_MS ms round trip'"
+	echo "set title 'sync schema at $HEADLINE_MS ms round trip'; set key bottom right"
 	plots=() i=1
 	for tool in rhizome-schema mydumper mariadb-dump baseline-schema; do
 		[ -s "$DAT.tool.$tool" ] && plots+=("'$DAT.tool.$tool' using 1:2 with linespoints lc $i lw 2 title '$tool'")
@@ -155,6 +155,10 @@ NR > 1 && $13 == "ok" && $2 == "schema" {
 	[ ${#plots[@]} -gt 0 ] && echo "plot $(IFS=,; echo "${plots[*]}")"
 	echo "unset multiplot"
 } >"$DAT.gp"
-gnuplot "$DAT.gp" || { echo "report.sh: gnuplot failed" >&2; exit 1; }
+# The same plot as SVG (for the README) and PNG (for viewers without SVG).
+gnuplot -e "set terminal svg size 1100,460 font 'sans,12' background rgb 'white'; set output '$DIR/scaling.svg'" \
+	"$DAT.gp" || { echo "report.sh: gnuplot failed" >&2; exit 1; }
+gnuplot -e "set terminal pngcairo size 1100,460 font 'sans,10' background rgb 'white'; set output '$DIR/scaling.png'" \
+	"$DAT.gp" || { echo "report.sh: gnuplot failed (PNG)" >&2; exit 1; }
 echo
-echo "report.sh: wrote $MD and $DIR/scaling.svg"
+echo "report.sh: wrote $MD, $DIR/scaling.svg and $DIR/scaling.png"

@@ -176,6 +176,14 @@ int atomic_write_file(const char *path, const void *data, size_t len)
 void atomic_batch_init(struct atomic_batch *b)
 {
 	b->n = 0;
+	b->sync_fd = -1;
+}
+
+static void close_sync_fd(struct atomic_batch *b)
+{
+	if (b->sync_fd >= 0)
+		close(b->sync_fd);
+	b->sync_fd = -1;
 }
 
 int atomic_batch_full(const struct atomic_batch *b)
@@ -191,6 +199,15 @@ int atomic_batch_add(struct atomic_batch *b, const char *path,
 
 	if (b->n >= ATOMIC_BATCH_MAX)
 		return -ENOBUFS;
+	if (b->n == 0 && b->sync_fd < 0) {
+		char *dir = dir_of(path);
+
+		/* Failing here only means one fsync() per file at the end. */
+		if (dir != NULL)
+			b->sync_fd = open(dir, O_RDONLY | O_DIRECTORY |
+					  O_CLOEXEC);
+		free(dir);
+	}
 	rc = atomic_file_open(f, path);
 	if (rc != 0)
 		return rc;
@@ -215,6 +232,7 @@ void atomic_batch_abort(struct atomic_batch *b)
 	for (i = 0; i < b->n; i++)
 		atomic_file_abort(&b->files[i]);
 	b->n = 0;
+	close_sync_fd(b);
 }
 
 /* fsync one closed file by name. 0 or -errno. */
@@ -232,23 +250,18 @@ static int fsync_path(const char *path)
 }
 
 /* Flush every queued file: one syncfs() for the lot where the kernel has
- * it (any descriptor on the file system will do: the first file's folder),
- * else one fsync() each. Returns 0 or -errno. */
+ * it, through the descriptor opened before the first write, else one
+ * fsync() each. Returns 0 or -errno. */
 static int flush_all(struct atomic_batch *b)
 {
-	char *dir;
 	size_t i;
-	int fd, rc;
+	int rc;
 
-	if (b->n > 1 && (dir = dir_of(b->files[0].tmp_path)) != NULL) {
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		free(dir);
-		if (fd >= 0) {
-			rc = syncfs(fd);
-			close(fd);
-			if (rc == 0)
-				return 0;
-		}
+	if (b->n > 1 && b->sync_fd >= 0) {
+		if (syncfs(b->sync_fd) == 0)
+			return 0;
+		if (errno != ENOSYS)
+			return -errno; /* a write-back error: do not rename */
 	}
 	for (i = 0; i < b->n; i++) {
 		rc = fsync_path(b->files[i].tmp_path);
@@ -265,8 +278,10 @@ int atomic_batch_commit(struct atomic_batch *b, size_t *failed)
 	int rc;
 
 	*failed = 0;
-	if (b->n == 0)
+	if (b->n == 0) {
+		close_sync_fd(b);
 		return 0;
+	}
 	rc = flush_all(b);
 	for (i = 0; rc == 0 && i < b->n; i++) {
 		struct atomic_file *f = &b->files[i];
@@ -302,6 +317,7 @@ int atomic_batch_commit(struct atomic_batch *b, size_t *failed)
 	for (; i < b->n; i++)
 		atomic_file_abort(&b->files[i]);
 	b->n = 0;
+	close_sync_fd(b);
 	return rc;
 }
 

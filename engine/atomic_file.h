@@ -51,14 +51,19 @@ int atomic_write_file(const char *path, const void *data, size_t len);
  * temporary, flushes them all with one syncfs(), renames them, and flushes
  * each folder once. The guarantee is the same (no file is renamed before its
  * contents are on disk), at a fraction of the cost. Temporaries are closed
- * as soon as they are written, so a batch holds no descriptors; a caller
- * adding more than ATOMIC_BATCH_MAX files commits in between.
+ * as soon as they are written, so a batch holds one descriptor (a folder's)
+ * however many files it has; a caller adding more than ATOMIC_BATCH_MAX
+ * files commits in between.
  */
 #define ATOMIC_BATCH_MAX 512
 
 struct atomic_batch {
 	struct atomic_file files[ATOMIC_BATCH_MAX];
 	size_t n;
+	/* The first file's folder, opened before anything is written:
+	 * syncfs() reports a write-back error only to descriptors opened
+	 * before it happened. -1 when none. */
+	int sync_fd;
 };
 
 /* An empty batch. */

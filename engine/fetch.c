@@ -32,6 +32,7 @@ void fetch_reset(struct fetched_table *t, size_t n)
 		t[i].res = NULL;
 		t[i].len = 0;
 		t[i].status = FETCH_PENDING;
+		t[i].handled = 0;
 		memset(&t[i].err, 0, sizeof(t[i].err));
 	}
 }

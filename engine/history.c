@@ -182,13 +182,19 @@ history *history_open(const char *out, const char *run_id,
 			*err = -ENOMEM;
 			goto fail;
 		}
-		ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_compressionLevel, 3);
-		ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_checksumFlag, 1);
 		/* A 512 KiB window: level 3 would take 2 MiB, and with its
 		 * tables about 3.6 MiB per environment once the history is
 		 * that long; similar CREATE TABLEs repeat within a few KiB,
 		 * so the smaller window compresses them as well. */
-		ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_windowLog, 19);
+		if (ZSTD_isError(ZSTD_CCtx_setParameter(
+			    s->cctx, ZSTD_c_compressionLevel, 3)) ||
+		    ZSTD_isError(ZSTD_CCtx_setParameter(
+			    s->cctx, ZSTD_c_checksumFlag, 1)) ||
+		    ZSTD_isError(ZSTD_CCtx_setParameter(
+			    s->cctx, ZSTD_c_windowLog, 19))) {
+			*err = -EINVAL;
+			goto fail;
+		}
 		if (asprintf(&path, "%s/%s.jsonl.zst", h->tmp_dir, envs[i]) < 0) {
 			*err = -ENOMEM;
 			goto fail;

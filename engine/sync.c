@@ -19,7 +19,11 @@
  * its job waits on the network, so without the cap a few slow environments
  * could take every worker and stall the fast ones queued behind them; with
  * it, slow environments hold at most their share, and once the fast ones are
- * done the slow ones get the freed workers (up to their pools). No worker
+ * done the slow ones get the freed workers (up to their pools) for the
+ * jobs they have left. Jobs are sized (setup) so each connection of an
+ * environment's starting share takes one, within the configured batch: a
+ * job is a round trip, and more jobs than connections would wait in line;
+ * large environments still have jobs left for freed workers. No worker
  * ever waits for a connection: an environment never has more jobs in flight
  * than its pool has connections. It follows that the queue never holds more
  * than the sum of the pools, which is its capacity, so pushing from
@@ -246,7 +250,9 @@ static int record_history(struct run *r, struct env_run *e, const char *table,
 
 		if (b64 == NULL)
 			return -ENOMEM;
-		strbuf_addf(line, ",\"body\":null,\"body_base64\":\"%s\"", b64);
+		strbuf_adds(line, ",\"body\":null,\"body_base64\":\"");
+		strbuf_adds(line, b64);
+		strbuf_add(line, "\"", 1);
 		free(b64);
 	}
 	strbuf_add(line, "}", 1);
@@ -1077,7 +1083,7 @@ static void free_run(struct run *r)
 
 static int setup(struct run *r, const struct sync_opts *o)
 {
-	size_t i, slots = 0;
+	size_t i, slots = 0, active = 0, rank = 0;
 	unsigned workers = o->workers ? o->workers : o->cfg->workers;
 
 	memset(r, 0, sizeof(*r));
@@ -1092,6 +1098,10 @@ static int setup(struct run *r, const struct sync_opts *o)
 		r->mask_key_len = r->mask_key ? strlen(r->mask_key) : 0;
 	}
 	r->nenvs = o->nenvs;
+	r->workers = workers;
+	/* as fair_share counts: environments with no tables finish at once */
+	for (i = 0; i < o->nenvs; i++)
+		active += o->envs[i]->tables->neffective > 0;
 	for (i = 0; i < o->nenvs; i++) {
 		struct env_run *e = &r->envs[i];
 		size_t per_conn, njobs, share;
@@ -1105,7 +1115,9 @@ static int setup(struct run *r, const struct sync_opts *o)
 		 * fair_share) cost one round trip each side by side; more
 		 * would queue behind them. So: one job per connection, none
 		 * larger than the configured batch, all of about one size. */
-		share = workers / o->nenvs + (i < workers % o->nenvs);
+		share = 1;
+		if (e->ntables > 0 && active > 0)
+			share = workers / active + (rank++ < workers % active);
 		if (share < 1)
 			share = 1;
 		if (share > e->cfg->pool)
@@ -1240,12 +1252,11 @@ int sync_run(const struct sync_opts *o, json_t **summary)
 		goto out;
 
 	memset(&popts, 0, sizeof(popts));
-	popts.threads = o->workers ? o->workers : o->cfg->workers;
+	popts.threads = r.workers;
 	popts.ctx = &r;
 	popts.thread_start = worker_start;
 	popts.run = worker_run;
 	popts.thread_stop = worker_stop;
-	r.workers = (unsigned)popts.threads;
 	/* The watcher first: signals stay blocked in every thread, so without
 	 * it the run could not be interrupted at all. */
 	if (pthread_create(&watcher, NULL, watch_signals, &r) != 0) {

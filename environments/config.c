@@ -26,8 +26,9 @@
 #define DEFAULT_POOL 4
 #define DEFAULT_CONNECT_TIMEOUT 10
 #define DEFAULT_RW_TIMEOUT 60
-/* engine/atomic_file.h's ".rhizome-tmp." prefix and ".XXXXXX" suffix. */
-#define MAX_TMP_AFFIXES 20
+/* engine/atomic_file.c's temporary names: the ".rhizome-tmp." prefix and
+ * a ".PID-COUNTER" suffix (7 and at most 20 digits). */
+#define MAX_TMP_AFFIXES 42
 
 enum section_kind { SEC_NONE, SEC_FLEET, SEC_TABLES, SEC_ENV, SEC_MASK, SEC_BAD };
 

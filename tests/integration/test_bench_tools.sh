@@ -43,10 +43,33 @@ PIDS="$PIDS $!"
 for _ in $(seq 100); do [ -s "$T/echo.port" ] && break; sleep 0.05; done
 EPORT=$(cat "$T/echo.port" 2>/dev/null)
 
+# Milliseconds that N request/answer exchanges take on one connection to
+# PORT: each waits for its answer, so N exchanges through a proxy adding D
+# each way cannot take less than N x 2D.
+exchanges() { # PORT N
+	python3 - "$1" "$2" <<'EOF'
+import socket, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+t = time.monotonic()
+for i in range(int(sys.argv[2])):
+    c.sendall(b"ping %d\n" % i)
+    got = b""
+    while not got.endswith(b"\n"):
+        got += c.recv(100)
+    assert got == b"ping %d\n" % i, got
+print(int((time.monotonic() - t) * 1000))
+EOF
+}
+
 test_latency_proxy_takes_fractional_delays_and_rejects_bad_values() {
-	local v out rc bad=""
-	for v in 0.5 2.25 0; do
+	local v out rc ms bad=""
+	for v in 0 0.5 2.25; do
 		start_proxy --delay-ms "$v" || { fail "${FUNCNAME[0]}" "--delay-ms $v: not listening: $(cat "$T/proxy.err")"; return; }
+		if [ "$v" = 0.5 ]; then
+			# 40 x 1 ms: 40 ms (read as 0 ms: a few ms)
+			ms=$(exchanges "$PPORT" 40)
+			[ "${ms:-0}" -ge 40 ] || bad="$bad [0.5: 40 exchanges in ${ms:-?} ms, under 40]"
+		fi
 		kill "$PPID_"; wait "$PPID_" 2>/dev/null
 	done
 	for v in 0. .5 x -1 1.0000001 3600001; do
@@ -56,28 +79,15 @@ test_latency_proxy_takes_fractional_delays_and_rejects_bad_values() {
 			bad="$bad [$v: exit $rc: $out]"
 		fi
 	done
-	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "accepted or unclear:$bad"
+	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
 }
 
-# 10 request/answer exchanges on one connection through a 15 ms (one-way)
-# proxy: each waits for its answer, so they cannot take less than 10 round
-# trips of 30 ms, and the proxy counts 10 round trips.
+# 10 exchanges through a 15 ms (one-way) proxy: at least 10 x 30 ms, and the
+# proxy counts 10 round trips on 1 connection.
 test_latency_proxy_delays_each_direction_and_counts_round_trips() {
 	local ms counts
 	start_proxy --delay-ms 15 || { fail "${FUNCNAME[0]}" "not listening: $(cat "$T/proxy.err")"; return; }
-	ms=$(python3 - "$PPORT" <<'EOF'
-import socket, sys, time
-c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-t = time.monotonic()
-for i in range(10):
-    c.sendall(b"ping %d\n" % i)
-    got = b""
-    while not got.endswith(b"\n"):
-        got += c.recv(100)
-    assert got == b"ping %d\n" % i, got
-print(int((time.monotonic() - t) * 1000))
-EOF
-)
+	ms=$(exchanges "$PPORT" 10)
 	kill -USR1 "$PPID_"
 	for _ in $(seq 100); do [ -s "$T/counts" ] && break; sleep 0.02; done
 	counts=$(cat "$T/counts" 2>/dev/null)
@@ -122,6 +132,8 @@ EOF
 		fail "${FUNCNAME[0]}" "results.md lacks:$missing; it reads: $md"
 	elif ! grep -q '<svg' "$d/scaling.svg" 2>/dev/null; then
 		fail "${FUNCNAME[0]}" "no scaling.svg: $(tail -3 "$T/report.out")"
+	elif [ "$(head -c 4 "$d/scaling.png" 2>/dev/null | tail -c 3)" != PNG ]; then
+		fail "${FUNCNAME[0]}" "no scaling.png: $(tail -3 "$T/report.out")"
 	else
 		pass "${FUNCNAME[0]}"
 	fi

@@ -354,10 +354,10 @@ static void test_atomic_batch_commit_gives_every_file_its_name(void)
 	scratch_remove(dir);
 }
 
-/* A full batch holds no descriptors: with the process limited to 32, a batch
+/* A full batch holds one descriptor: with the process limited to 32, a batch
  * of ATOMIC_BATCH_MAX files still writes and commits (eight workers with a
  * full batch each must not run out of descriptors). */
-static void test_atomic_batch_holds_no_descriptors(void)
+static void test_atomic_batch_holds_one_descriptor_however_many_files(void)
 {
 	char *dir = scratch_dir();
 	struct rlimit old, low;
@@ -478,7 +478,7 @@ int main(void)
 	RUN(test_atomic_mkdirs_creates_nested_folders);
 	RUN(test_atomic_mkdirs_under_a_file_fails_with_enotdir);
 	RUN(test_atomic_batch_commit_gives_every_file_its_name);
-	RUN(test_atomic_batch_holds_no_descriptors);
+	RUN(test_atomic_batch_holds_one_descriptor_however_many_files);
 	RUN(test_atomic_batch_failed_rename_keeps_old_files_and_leaves_no_temporary);
 	RUN(test_atomic_batch_abort_removes_temporaries);
 	RUN(test_atomic_mkdirs_on_an_existing_file_fails_with_enotdir);
