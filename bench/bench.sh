@@ -44,7 +44,8 @@
 #   OUT_ROOT     where runs write (default: /dev/shm when it is a tmpfs;
 #                see bench/README.md for why), RESULTS (bench/results)
 #   RHIZOME      the binary (build/rhizome)
-#   QUICK=1      the headline point only: 10 ms, 300 tables
+#   QUICK=1      the headline point only: 10 ms, 300 tables, results in
+#                bench/results/quick
 # The password is generated, reaches the server on stdin and the clients
 # through the environment or a 0600 defaults file: never a command line.
 set -euo pipefail
@@ -53,6 +54,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${QUICK:-0}" = 1 ]; then
 	LATENCIES=${LATENCIES:-10}
 	TABLES_LIST=${TABLES_LIST:-300}
+	# beside the full matrix's results, not over them
+	RESULTS=${RESULTS:-$ROOT/bench/results/quick}
 fi
 LATENCIES=${LATENCIES:-0 1 10 50}
 TABLES_LIST=${TABLES_LIST:-100 300 1000 3000}
