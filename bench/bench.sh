@@ -279,13 +279,15 @@ run_tool() {
 # baseline writes the text and ";\n", as the SPEC does). Prints the count.
 same_files() {
 	local r=$OUT_ROOT/rhizome-schema.$1.$2.1 b=$OUT_ROOT/baseline-schema.$1.$2.1 same=0 e tn
+	local -a names
 	if [ -d "$r" ] && [ -d "$b" ]; then
+		mapfile -t names < <("$BIN/fleetgen" --list --tables "$1")
 		for e in "${ENVS[@]}"; do
-			while read -r tn; do
+			for tn in "${names[@]}"; do
 				cmp -s "$b/$e/$tn.sql" \
 					"$r/${e%%_billing*}/expected_data/billing${e#*_billing}_$tn.sql" &&
 					same=$((same + 1))
-			done < <("$BIN/fleetgen" --list --tables "$1")
+			done
 		done
 		echo "  check: $same of $((NENVS * $1)) rhizome files identical to the baseline's"
 		[ "$same" = $((NENVS * $1)) ] || failed=1

@@ -26,9 +26,10 @@ static char *dir_of(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
-int atomic_fsync_dir(const char *dir)
+/* open(path, flags) + fsync + close. 0 or -errno. */
+static int fsync_named(const char *path, int flags)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(path, flags | O_RDONLY | O_CLOEXEC);
 	int rc = 0;
 
 	if (fd < 0)
@@ -37,6 +38,11 @@ int atomic_fsync_dir(const char *dir)
 		rc = -errno;
 	close(fd);
 	return rc;
+}
+
+int atomic_fsync_dir(const char *dir)
+{
+	return fsync_named(dir, O_DIRECTORY);
 }
 
 int atomic_file_open(struct atomic_file *f, const char *path)
@@ -235,20 +241,6 @@ void atomic_batch_abort(struct atomic_batch *b)
 	close_sync_fd(b);
 }
 
-/* fsync one closed file by name. 0 or -errno. */
-static int fsync_path(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) != 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
 /* Flush every queued file: one syncfs() for the lot where the kernel has
  * it, through the descriptor opened before the first write, else one
  * fsync() each. Returns 0 or -errno. */
@@ -264,7 +256,7 @@ static int flush_all(struct atomic_batch *b)
 			return -errno; /* a write-back error: do not rename */
 	}
 	for (i = 0; i < b->n; i++) {
-		rc = fsync_path(b->files[i].tmp_path);
+		rc = fsync_named(b->files[i].tmp_path, 0);
 		if (rc != 0)
 			return rc;
 	}

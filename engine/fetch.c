@@ -20,17 +20,22 @@ int fetch_is_client_error(unsigned code)
 	return code >= CR_MIN_ERROR && code <= CR_MAX_ERROR;
 }
 
+void fetch_release(struct fetched_table *t)
+{
+	free(t->body);
+	t->body = NULL;
+	t->len = 0;
+	if (t->res != NULL)
+		mysql_free_result(t->res);
+	t->res = NULL;
+}
+
 void fetch_reset(struct fetched_table *t, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(t[i].body);
-		t[i].body = NULL;
-		if (t[i].res != NULL)
-			mysql_free_result(t[i].res);
-		t[i].res = NULL;
-		t[i].len = 0;
+		fetch_release(&t[i]);
 		t[i].status = FETCH_PENDING;
 		t[i].handled = 0;
 		memset(&t[i].err, 0, sizeof(t[i].err));

@@ -96,4 +96,8 @@ int fetch_is_client_error(unsigned code);
 /* Free the bodies and results of t[0..n), reset them to FETCH_PENDING. */
 void fetch_reset(struct fetched_table *t, size_t n);
 
+/* Free t's body and rows; its status and error stay (what was fetched
+ * stays known after the result is gone). */
+void fetch_release(struct fetched_table *t);
+
 #endif

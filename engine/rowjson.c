@@ -85,6 +85,11 @@ static void add_escaped(struct strbuf *out, const char *s, size_t len)
 	strbuf_add(out, "\"", 1);
 }
 
+void rowjson_utf8_string(struct strbuf *out, const char *s, size_t len)
+{
+	add_escaped(out, s, len);
+}
+
 void rowjson_string(struct strbuf *out, const char *s, size_t len)
 {
 	json_t *clean;

@@ -41,4 +41,8 @@ size_t rowjson_render(MYSQL_RES *res, size_t max_rows, int as_array,
  * UTF-8 become U+FFFD). Thread-safe. */
 void rowjson_string(struct strbuf *out, const char *s, size_t len);
 
+/* rowjson_string for text the caller has checked is UTF-8
+ * (jsontext_is_utf8): it is not scanned twice. Thread-safe. */
+void rowjson_utf8_string(struct strbuf *out, const char *s, size_t len);
+
 #endif

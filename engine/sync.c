@@ -242,7 +242,7 @@ static int record_history(struct run *r, struct env_run *e, const char *table,
 		    classify_name(cls), hex);
 	if (jsontext_is_utf8(body, len)) {
 		strbuf_adds(line, ",\"body\":");
-		rowjson_string(line, body, len);
+		rowjson_utf8_string(line, body, len);
 	} else {
 		/* Bytes that are not text (a binary default, say) cannot be a
 		 * JSON string: the body travels as base64 instead. */
@@ -506,18 +506,26 @@ static void format_error(struct strbuf *sb, const struct env_run *e,
  * the remainder going to the first environments still running, so every
  * worker can be busy yet the shares never add up to more than the workers.
  * Caller holds r->lock. */
+static unsigned share_of(unsigned workers, size_t running, size_t rank,
+			 unsigned pool)
+{
+	size_t share;
+
+	if (running == 0)
+		running = 1;
+	share = workers / running + (rank < workers % running);
+	if (share < 1)
+		share = 1;
+	return share < pool ? (unsigned)share : pool;
+}
+
 static unsigned fair_share(const struct run *r, const struct env_run *e)
 {
-	size_t running = r->running_envs ? r->running_envs : 1;
-	size_t share = r->workers / running, rank = 0, i;
+	size_t rank = 0, i;
 
 	for (i = 0; i < e->index; i++)
 		rank += !r->envs[i].finished;
-	if (rank < r->workers % running)
-		share++;
-	if (share < 1)
-		share = 1;
-	return share < e->cfg->pool ? (unsigned)share : e->cfg->pool;
+	return share_of(r->workers, r->running_envs, rank, e->cfg->pool);
 }
 
 /* Queue up to `max` more jobs of `e`, within its fair share. Caller holds
@@ -730,12 +738,7 @@ static void on_table_ok(void *arg, struct fetched_table *t)
 
 	handle_table(c->r, c->e, c->first + (size_t)(t - c->ws->fetched), t,
 		     c->ws);
-	free(t->body);
-	t->body = NULL;
-	t->len = 0;
-	if (t->res != NULL)
-		mysql_free_result(t->res);
-	t->res = NULL;
+	fetch_release(t);
 	t->handled = 1;
 }
 
@@ -1115,13 +1118,9 @@ static int setup(struct run *r, const struct sync_opts *o)
 		 * fair_share) cost one round trip each side by side; more
 		 * would queue behind them. So: one job per connection, none
 		 * larger than the configured batch, all of about one size. */
-		share = 1;
-		if (e->ntables > 0 && active > 0)
-			share = workers / active + (rank++ < workers % active);
-		if (share < 1)
-			share = 1;
-		if (share > e->cfg->pool)
-			share = e->cfg->pool;
+		share = e->ntables > 0
+				? share_of(workers, active, rank++, e->cfg->pool)
+				: 1;
 		per_conn = (e->ntables + share - 1) / share;
 		if (per_conn > o->cfg->batch)
 			per_conn = o->cfg->batch;

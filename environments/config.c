@@ -51,9 +51,23 @@ static size_t name_hash(const char *s)
 	return h;
 }
 
+/* The slot holding `name`, or the empty one where it would go. The set
+ * must have room (cap > 0). */
+static const char **nameset_slot(const struct nameset *set, const char *name)
+{
+	size_t i;
+
+	for (i = name_hash(name) & (set->cap - 1); set->slot[i] != NULL;
+	     i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->slot[i], name) == 0)
+			break;
+	return &set->slot[i];
+}
+
 /* 1 when added, 0 when already there. */
 static int nameset_add(struct nameset *set, const char *name)
 {
+	const char **slot;
 	size_t i;
 
 	if (2 * (set->n + 1) > set->cap) {
@@ -68,26 +82,17 @@ static int nameset_add(struct nameset *set, const char *name)
 		free(set->slot);
 		*set = bigger;
 	}
-	for (i = name_hash(name) & (set->cap - 1); set->slot[i] != NULL;
-	     i = (i + 1) & (set->cap - 1))
-		if (strcmp(set->slot[i], name) == 0)
-			return 0;
-	set->slot[i] = name;
+	slot = nameset_slot(set, name);
+	if (*slot != NULL)
+		return 0;
+	*slot = name;
 	set->n++;
 	return 1;
 }
 
 static int nameset_has(const struct nameset *set, const char *name)
 {
-	size_t i;
-
-	if (set->cap == 0)
-		return 0;
-	for (i = name_hash(name) & (set->cap - 1); set->slot[i] != NULL;
-	     i = (i + 1) & (set->cap - 1))
-		if (strcmp(set->slot[i], name) == 0)
-			return 1;
-	return 0;
+	return set->cap > 0 && *nameset_slot(set, name) != NULL;
 }
 
 static void nameset_release(struct nameset *set)
