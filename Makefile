@@ -42,8 +42,17 @@ MAIN_OBJ = $(BUILD)/engine/main.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit demo bench clean
+.PHONY: all test unit demo bench clean libraries
 all: $(BUILD)/rhizome
+
+# Without this a missing -dev package shows up as "mysql.h: No such file"
+# deep in the compiler's output: say which library is missing instead.
+libraries:
+	@command -v pkg-config >/dev/null || { echo "Makefile: pkg-config not found; scripts/deps.sh installs it" >&2; exit 1; }
+	@pkg-config --exists $(PKGS) || { pkg-config --print-errors --exists $(PKGS); \
+		echo "Makefile: error: missing libraries (pkg-config: $(PKGS)); scripts/deps.sh installs them" >&2; exit 1; }
+
+$(LIB_OBJ) $(MAIN_OBJ): | libraries
 
 $(BUILD)/rhizome: $(MAIN_OBJ) $(BUILD)/librhizome.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -75,8 +84,8 @@ demo:
 
 bench:
 	scripts/deps.sh
-	$(MAKE) all
-	$(MAKE) -C bench
+	scripts/build.sh all
+	scripts/build.sh -C bench
 	bench/bench.sh
 
 clean:

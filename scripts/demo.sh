@@ -29,8 +29,8 @@ step() { printf '==> %s\n' "$*" >&2; }
 step "checking dependencies (scripts/deps.sh)"
 scripts/deps.sh
 
-step "building (make)"
-make
+step "building (scripts/build.sh)"
+scripts/build.sh all
 if [ ! -x build/rhizome ]; then
 	echo "demo.sh: make did not build build/rhizome" >&2
 	exit 1

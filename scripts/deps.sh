@@ -32,6 +32,9 @@ if ! command -v dpkg >/dev/null 2>&1; then
 	exit 0
 fi
 
+# Arguments replace the list (the suite checks the error paths with them).
+[ $# -gt 0 ] && packages=("$@")
+
 missing=()
 for p in "${packages[@]}"; do
 	# sed, not grep -q: it reads all of dpkg's output, so no SIGPIPE can
@@ -52,11 +55,56 @@ if [ "$(id -u)" -ne 0 ]; then
 	as_root=(sudo)
 fi
 # env: sudo resets the environment, and apt must not stop to ask questions
-# (debconf prompts of mariadb-server, tzdata and the like).
+# (debconf prompts of mariadb-server, tzdata and the like). The lock
+# timeout waits for another apt run (an unattended upgrade) to finish
+# instead of failing at once.
 apt_get() {
-	${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get "$@"
+	${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive \
+		apt-get -o DPkg::Lock::Timeout=300 "$@"
+}
+
+log=$(mktemp "${TMPDIR:-/tmp}/rhizome-deps.XXXXXX")
+
+# Say what apt was doing and what it said, then stop. apt's own "E:" lines
+# and dpkg's "error processing package" lines name the package at fault;
+# the last lines give the context; the log is kept.
+apt_failed() { # WHAT RC
+	echo "deps.sh: $1 failed (exit $2)" >&2
+	if grep -qE '^(E|W): |error processing|dpkg: error' "$log"; then
+		echo "  apt said:" >&2
+		grep -E '^(E|W): |error processing|dpkg: error' "$log" | head -n 12 | sed 's/^/    /' >&2
+	fi
+	echo "  last lines:" >&2
+	tail -n 10 "$log" | sed 's/^/    /' >&2
+	echo "  full log: $log" >&2
+	exit 1
 }
 
 echo "deps.sh: installing ${missing[*]}" >&2
-apt_get -q update
-apt_get install -y -q --no-install-recommends "${missing[@]}"
+rc=0
+apt_get -q update >"$log" 2>&1 || rc=$?
+[ $rc -eq 0 ] || apt_failed "apt-get update" $rc
+
+# A name the archives do not have fails the whole install with one terse
+# line; check each first, so the message names every such package.
+unknown=()
+for p in "${missing[@]}"; do
+	candidate=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	case $candidate in
+	'') unknown+=("$p (apt knows no such package)") ;;
+	'(none)') unknown+=("$p (no installable version: Candidate: (none))") ;;
+	esac
+done
+if [ ${#unknown[@]} -gt 0 ]; then
+	echo "deps.sh: cannot install what the archives apt knows do not have:" >&2
+	printf '  %s\n' "${unknown[@]}" >&2
+	echo "  check /etc/apt/sources.list and that this machine reaches the archive" >&2
+	exit 1
+fi
+
+rc=0
+# Shown as it goes (an install takes minutes) and kept in the log; with
+# pipefail the pipeline's status is apt's.
+apt_get install -y -q --no-install-recommends "${missing[@]}" 2>&1 | tee -a "$log" || rc=$?
+[ $rc -eq 0 ] || apt_failed "apt-get install ${missing[*]}" $rc
+rm -f "$log"

@@ -7,8 +7,11 @@
 #     report) against private MariaDB servers they start and stop
 #     themselves: every scenario with the ASan build, the concurrent ones
 #     again with the TSan build;
-#  3. the bench tools that need no server (latency_proxy, report.sh);
-#  4. the README's demo command, twice.
+#  3. setup (tests/integration/test_setup.sh): a private server where no
+#     name resolves, and install, start-up, build and package failures
+#     that say why;
+#  4. the bench tools that need no server (latency_proxy, report.sh);
+#  5. the README's demo command, twice.
 #
 # Every test prints one PASS or FAIL line; the last line of the output is
 # "N passed, N failed", and the exit status is 0 only when nothing failed.
@@ -17,7 +20,7 @@ set -u
 cd "$(dirname "$0")/.."
 
 RESULTS=$(mktemp /tmp/rhizome-results.XXXXXX)
-trap 'rm -f "$RESULTS"' EXIT
+trap 'rm -f "$RESULTS" "$RESULTS.build"' EXIT
 
 # Record and show a test's output; the PASS/FAIL lines are what we count.
 report() { tee -a "$RESULTS"; }
@@ -37,11 +40,11 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 build() { # NAME MAKE-ARGS...
 	local name=$1
 	shift
-	if make -s -j2 "$@" >/tmp/rhizome-build.log 2>&1; then
+	if scripts/build.sh "$@" 2>"$RESULTS.build"; then
 		echo "PASS build_$name" | report
 	else
 		echo "FAIL build_$name" | report
-		sed 's/^/    /' /tmp/rhizome-build.log | tail -40
+		sed 's/^/    /' "$RESULTS.build"
 	fi
 }
 
@@ -99,6 +102,9 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	tests/integration/test_sync_data.sh \
 	test_second_run_is_unchanged_and_an_update_is_significant \
 	test_masking_hashes_consistently_and_never_leaks 2>&1 | report
+
+section "setup: private servers where no name resolves, setup failures that say why"
+RHIZOME=build-address/rhizome tests/integration/test_setup.sh 2>&1 | report
 
 section "bench tools (latency_proxy, report.sh)"
 tests/integration/test_bench_tools.sh 2>&1 | report

@@ -40,21 +40,67 @@ _mdb_free_port() {
 	return 1
 }
 
+# The server's programs: mariadbd lives in /usr/sbin, which a non-root PATH
+# often lacks. Prints the path, or says which package to install.
+_mdb_program() { # NAME PACKAGE
+	local p
+	p=$(PATH=$PATH:/usr/sbin:/usr/local/sbin command -v "$1") || {
+		echo "mariadb.sh: $1 not found (Debian package $2; scripts/deps.sh installs it)" >&2
+		return 1
+	}
+	echo "$p"
+}
+
+# Say why a start-up step failed: the command, the log's last lines (all of
+# them, not only those that look like errors: the reason is often a plain
+# sentence) and where the whole log is kept. MDB_ROOT goes when the script
+# ends, so the log is copied to a folder that stays.
+_mdb_explain() { # NAME WHAT LOG FROM_LINE COMMAND...
+	local name=$1 what=$2 log=$3 from=$4 kept line
+	shift 4
+	echo "mariadb.sh: server '$name': $what" >&2
+	line=$(printf '%q ' "$@")
+	echo "  command: ${line% }" >&2
+	if [ -s "$log" ] && [ "$(tail -n +"$from" "$log" | wc -l)" -gt 0 ]; then
+		echo "  last lines of its log:" >&2
+		tail -n +"$from" "$log" | tail -n 25 | sed 's/^/    /' >&2
+		kept=$(mktemp -d "${TMPDIR:-/tmp}/rhizome-mdb-failed.XXXXXX") &&
+			cp "$log" "$kept/" &&
+			echo "  full log: $kept/$(basename "$log")" >&2
+	else
+		echo "  its log ($log) is empty: the command said nothing" >&2
+	fi
+}
+
+# Start a server. The data directory is made without name resolution
+# (--cross-bootstrap: no host-name check and no grants naming this host),
+# and the server listens on 127.0.0.1 and its socket only, resolving no
+# names: minimal containers and chroots often have no /etc/hosts, and a
+# host name that resolves nowhere.
 mdb_start() {
-	local name=$1 dir="$MDB_ROOT/$1" port sock attempt log_lines
-	mkdir -p "$dir"
+	local name=$1 dir="$MDB_ROOT/$1" port sock attempt log_lines rc install_db mariadbd
+	local -a cmd
+	install_db=$(_mdb_program mariadb-install-db mariadb-server) || return 1
+	mariadbd=$(_mdb_program mariadbd mariadb-server) || return 1
+	_mdb_program mariadb-admin mariadb-client >/dev/null || return 1
+	mkdir -p "$dir" || return 1
 	sock="$dir/mysqld.sock"
 	if [ ! -d "$dir/data/mysql" ]; then
+		cmd=("$install_db" --no-defaults --datadir="$dir/data" --user="$(id -un)"
+			--auth-root-authentication-method=normal --skip-test-db
+			--cross-bootstrap --skip-name-resolve)
 		# Tried twice: on a loaded machine the bootstrap server has
 		# been seen to fail once and succeed on the next try.
 		for attempt in 1 2; do
-			rm -rf "$dir/data"
-			mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
-				--auth-root-authentication-method=normal --skip-test-db \
-				>"$dir/install.log" 2>&1 && break
+			# A datadir that cannot be removed (a mount point, say)
+			# is left for mariadb-install-db to report on.
+			rm -rf "$dir/data" 2>/dev/null || true
+			rc=0
+			"${cmd[@]}" >"$dir/install.log" 2>&1 || rc=$?
+			[ $rc -eq 0 ] && break
 			if [ "$attempt" = 2 ]; then
-				echo "mariadb.sh: mariadb-install-db failed for $name:" >&2
-				grep -iE 'error|fail|cannot|can.t' "$dir/install.log" | head -n 10 >&2
+				_mdb_explain "$name" "mariadb-install-db failed (exit $rc, tried twice)" \
+					"$dir/install.log" 1 "${cmd[@]}"
 				return 1
 			fi
 			sleep 1
@@ -73,13 +119,13 @@ mdb_start() {
 		if [ -f "$dir/error.log" ]; then
 			log_lines=$(wc -l <"$dir/error.log")
 		fi
-		mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" \
-			--port="$port" --bind-address=127.0.0.1 --user="$(id -un)" \
-			--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
-			--skip-log-bin --skip-name-resolve --innodb-buffer-pool-size=128M \
-			--innodb-flush-log-at-trx-commit=0 --max-connections=500 \
-			--table-open-cache=30000 --table-definition-cache=30000 \
-			>/dev/null 2>&1 &
+		cmd=("$mariadbd" --no-defaults --datadir="$dir/data" --socket="$sock"
+			--port="$port" --bind-address=127.0.0.1 --user="$(id -un)"
+			--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log"
+			--skip-log-bin --skip-name-resolve --innodb-buffer-pool-size=128M
+			--innodb-flush-log-at-trx-commit=0 --max-connections=500
+			--table-open-cache=30000 --table-definition-cache=30000)
+		"${cmd[@]}" >"$dir/stdout.log" 2>&1 &
 		echo $! >"$dir/launcher.pid"
 		for _ in $(seq 1 300); do
 			if mariadb-admin --no-defaults -S "$sock" -uroot ping >/dev/null 2>&1; then
@@ -92,19 +138,25 @@ mdb_start() {
 			sleep 0.1
 		done
 		if kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null; then
-			echo "mariadb.sh: server $name did not answer within 30 s" >&2
+			# Stopped here, not left to the EXIT trap: a caller that
+			# goes on must not find a half-started server.
+			_mdb_explain "$name" "mariadbd did not answer on $sock within 30 s" \
+				"$dir/error.log" "$((log_lines + 1))" "${cmd[@]}"
+			mdb_stop "$name"
 			return 1
 		fi
 		rm -f "$dir/launcher.pid"
-		if [ -z "${2:-}" ] && tail -n +"$((log_lines + 1))" "$dir/error.log" |
+		if [ -z "${2:-}" ] && tail -n +"$((log_lines + 1))" "$dir/error.log" 2>/dev/null |
 			grep 'Address already in use' >/dev/null; then
 			continue
 		fi
-		echo "mariadb.sh: server $name exited during start-up:" >&2
-		tail -n 20 "$dir/error.log" >&2
+		# What the server printed before its log was open goes to stdout.log.
+		cat "$dir/stdout.log" >>"$dir/error.log" 2>/dev/null
+		_mdb_explain "$name" "mariadbd exited during start-up" \
+			"$dir/error.log" "$((log_lines + 1))" "${cmd[@]}"
 		return 1
 	done
-	echo "mariadb.sh: server $name found no free port in $attempt tries" >&2
+	echo "mariadb.sh: server '$name': no free port found in $attempt tries" >&2
 	return 1
 }
 
