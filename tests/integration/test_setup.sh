@@ -22,6 +22,26 @@ trap 'rm -rf "$MDB_ROOT"' EXIT
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# unshare with a private mount namespace, so the test's mounts stay in it.
+# In a chroot (a fresh system built by debootstrap, say) "/" is not a mount
+# point and unshare cannot make it private: there the namespace keeps its
+# parent's propagation, which is safe only when no mount is shared (else a
+# mount made inside would show up outside, and outlive the test).
+private_unshare() { # UNSHARE-FLAGS... -- COMMAND...
+	local -a flags=()
+	while [ "$1" != -- ]; do flags+=("$1"); shift; done
+	shift
+	if ! unshare -m true 2>/dev/null; then
+		if grep -q ' shared:' /proc/self/mountinfo; then
+			echo "cannot make a private mount namespace: \"/\" is not a mount" \
+				"point (a chroot?) and some mounts are shared" >&2
+			return 9
+		fi
+		flags+=(--propagation unchanged)
+	fi
+	unshare "${flags[@]}" "$@"
+}
+
 # The value after "full log: " in $T/err.txt: a file that must exist and
 # hold WHAT. The folder it was kept in is removed afterwards.
 assert_kept_log_has() { # WHAT
@@ -45,7 +65,10 @@ $(sed 's/^/      /' "$T/err.txt")"
 # TCP on 127.0.0.1 and over its socket, by the client and by rhizome.
 bare_server_scenario() {
 	set -u
-	mount --bind "$T/empty-hosts" /etc/hosts || { echo "cannot bind-mount /etc/hosts"; return 1; }
+	# A system without /etc/hosts (FRESH_BARE=1) resolves nothing already.
+	if [ -e /etc/hosts ]; then
+		mount --bind "$T/empty-hosts" /etc/hosts || { echo "cannot bind-mount /etc/hosts"; return 1; }
+	fi
 	hostname "rhizome-nowhere-$RANDOM" || { echo "cannot set the host name"; return 1; }
 	# The premise: neither this host's name nor localhost resolves.
 	if getent hosts localhost >/dev/null || getent hosts "$(hostname)" >/dev/null; then
@@ -99,7 +122,7 @@ EOF
 test_server_starts_where_no_name_resolves() {
 	: >"$T/empty-hosts"
 	export T RHIZOME IT_ROOT RHIZOME_IT_PASSWORD
-	unshare -m -u bash -c "$(declare -f bare_server_scenario); bare_server_scenario" \
+	private_unshare -m -u -- bash -c "$(declare -f bare_server_scenario); bare_server_scenario" \
 		>"$T/scenario.log" 2>&1 || fail "in the namespaces: $(cat "$T/scenario.log")"
 }
 
@@ -107,13 +130,13 @@ test_an_install_that_fails_prints_its_reason() {
 	# A datadir on a read-only mount: root cannot write there either.
 	mkdir -p "$T/mdb/ro/data"
 	export T IT_ROOT
-	unshare -m bash -c '
+	private_unshare -m -- bash -c '
 		mount --bind -o ro "$T/mdb/ro/data" "$T/mdb/ro/data" || exit 9
 		MDB_ROOT=$T/mdb
 		source "$IT_ROOT/tests/lib/mariadb.sh"
 		mdb_start ro' >"$T/out.txt" 2>"$T/err.txt"
 	RC=$?
-	[ $RC -ne 9 ] || fail "cannot make a read-only mount: $(cat "$T/err.txt")"
+	[ $RC -ne 9 ] || fail "cannot make a private read-only mount: $(cat "$T/err.txt")"
 	assert_eq "$RC" 1 "mdb_start's status"
 	assert_err_has "mariadb.sh: server 'ro': mariadb-install-db failed (exit 1, tried twice)"
 	assert_err_has "  command: "
