@@ -17,6 +17,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 
 #include <mysql.h>
 #include <errmsg.h>
+
+#include "options.h"
 
 enum mode { MODE_SCHEMA, MODE_DATA };
 
@@ -342,21 +345,6 @@ static void usage(FILE *f)
 		"3 some statements failed.\n");
 }
 
-static int parse_uint(const char *s, unsigned long max, unsigned int *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s == '\0' || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -1;
-	*out = (unsigned int)v;
-	return 0;
-}
-
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -374,59 +362,54 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c, li = 0, from_server = 0;
+	struct opt_parser p;
+	int c, from_server = 0;
+	uint64_t v;
 
 	memset(o, 0, sizeof(*o));
 	o->host = "127.0.0.1";
 	o->port = 3306;
 	o->timeout = 30;
-	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
+	opt_init(&p, "baseline", argc, argv, longopts, usage);
+	while ((c = opt_next(&p)) > 0) {
 		switch (c) {
-		case 'H': o->host = optarg; break;
+		case 'H': o->host = p.arg; break;
 		case 'P':
-			if (parse_uint(optarg, 65535, &o->port) < 0)
-				goto bad;
+			if (opt_u64(p.arg, 65535, &v) < 0)
+				return opt_bad_value(&p);
+			o->port = (unsigned int)v;
 			break;
-		case 'u': o->user = optarg; break;
-		case 'w': o->password_env = optarg; break;
-		case 'S': o->socket = optarg; break;
-		case 's': o->schemas = optarg; break;
-		case 't': o->tables = optarg; break;
+		case 'u': o->user = p.arg; break;
+		case 'w': o->password_env = p.arg; break;
+		case 'S': o->socket = p.arg; break;
+		case 's': o->schemas = p.arg; break;
+		case 't': o->tables = p.arg; break;
 		case 'T': from_server = 1; break;
 		case 'm':
-			if (strcmp(optarg, "schema") == 0)
+			if (strcmp(p.arg, "schema") == 0)
 				o->mode = MODE_SCHEMA;
-			else if (strcmp(optarg, "data") == 0)
+			else if (strcmp(p.arg, "data") == 0)
 				o->mode = MODE_DATA;
 			else
-				goto bad;
+				return opt_bad_value(&p);
 			break;
-		case 'o': o->out = optarg; break;
+		case 'o': o->out = p.arg; break;
 		case 'i':
-			if (parse_uint(optarg, 86400, &o->timeout) < 0 || o->timeout == 0)
-				goto bad;
+			if (opt_u64(p.arg, 86400, &v) < 0 || v == 0)
+				return opt_bad_value(&p);
+			o->timeout = (unsigned int)v;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return -1;
 		}
 	}
-	if (optind != argc || o->user == NULL || o->schemas == NULL) {
-		fprintf(stderr, "baseline: --user and --schemas are required\n");
-		usage(stderr);
-		return -1;
-	}
+	if (c < 0)
+		return c;
+	if (optind != argc || o->user == NULL || o->schemas == NULL)
+		return opt_usage_error(&p, "--user and --schemas are required");
 	if (from_server && o->tables != NULL) {
 		fprintf(stderr, "baseline: --tables and --tables-from-server exclude each other\n");
-		return -1;
+		return OPT_USAGE;
 	}
 	return 0;
-bad:
-	fprintf(stderr, "baseline: bad value for --%s: '%s'\n", longopts[li].name, optarg);
-	return -1;
 }
 
 static MYSQL *connect_db(const struct opts *o)
@@ -472,7 +455,7 @@ int main(int argc, char **argv)
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc != 0)
-		return rc > 0 ? 0 : 2;
+		return rc == OPT_HELP ? 0 : 2;
 	if (strlist_split(&schemas, o.schemas) < 0 || schemas.n == 0) {
 		fprintf(stderr, "baseline: --schemas lists no schema\n");
 		return 2;

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
+
 #define ROWS_PER_INSERT 500
 #define MAX_TABLES      99999   /* names carry at least 4 digits */
 
@@ -540,19 +542,6 @@ static void usage(FILE *f)
 		"per line, in creation order.\n");
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -564,52 +553,41 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char *end;
-	int c, li = 0;
+	struct opt_parser p;
+	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->tables = 300;
 	o->rows = 5;
 	o->seed = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
+	opt_init(&p, "fleetgen", argc, argv, longopts, usage);
+	while ((c = opt_next(&p)) > 0) {
 		switch (c) {
 		case 'e':
-			o->envs = optarg;
+			o->envs = p.arg;
 			break;
 		case 't':
-			if (parse_long(optarg, 1, MAX_TABLES, &o->tables) < 0)
-				goto bad;
+			if (opt_long(p.arg, 1, MAX_TABLES, &o->tables) < 0)
+				return opt_bad_value(&p);
 			break;
 		case 'r':
-			if (parse_long(optarg, 0, 100000000L, &o->rows) < 0)
-				goto bad;
+			if (opt_long(p.arg, 0, 100000000L, &o->rows) < 0)
+				return opt_bad_value(&p);
 			break;
 		case 's':
-			errno = 0;
-			o->seed = strtoull(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-')
-				goto bad;
+			if (opt_u64(p.arg, UINT64_MAX, &o->seed) < 0)
+				return opt_bad_value(&p);
 			break;
 		case 'l':
 			o->list = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return -1;
 		}
 	}
-	if (optind != argc || (!o->list && (o->envs == NULL || o->envs[0] == '\0'))) {
-		fprintf(stderr, "fleetgen: --envs or --list is required\n");
-		usage(stderr);
-		return -1;
-	}
+	if (c < 0)
+		return c;
+	if (optind != argc || (!o->list && (o->envs == NULL || o->envs[0] == '\0')))
+		return opt_usage_error(&p, "--envs or --list is required");
 	return 0;
-bad:
-	fprintf(stderr, "fleetgen: bad value for --%s: '%s'\n", longopts[li].name, optarg);
-	return -1;
 }
 
 /* Environment names become schema names and are written quoted, but a name
@@ -645,7 +623,7 @@ int main(int argc, char **argv)
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc != 0)
-		return rc > 0 ? 0 : 2;
+		return rc == OPT_HELP ? 0 : 2;
 
 	if (o.list) {
 		for (i = 1; i <= o.tables; i++) {

@@ -51,6 +51,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "options.h"
+
 #define READ_SIZE    65536
 /* Stop reading a source while this much is queued for its destination:
  * bounds memory when one side is slow, and a cap this large never limits
@@ -171,21 +173,6 @@ static void usage(FILE *f)
 		"bytes_down=D' to FILE (to stderr at exit without --count-file).\n");
 }
 
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s == '\0' || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Milliseconds with up to six decimals ("0.5": a 1 ms round trip), as
  * nanoseconds; at most an hour. */
 static int parse_ms(const char *s, uint64_t *ns)
@@ -229,59 +216,51 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int have_listen = 0, have_delay = 0, c, li = 0;
+	struct opt_parser p;
+	int have_listen = 0, have_delay = 0, c;
 	uint64_t v;
 
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
+	opt_init(&p, "latency_proxy", argc, argv, longopts, usage);
+	while ((c = opt_next(&p)) > 0) {
 		switch (c) {
 		case 'l':
-			if (parse_u64(optarg, 65535, &v) < 0)
-				goto bad;
+			if (opt_u64(p.arg, 65535, &v) < 0)
+				return opt_bad_value(&p);
 			o->listen_port = (int)v;
 			have_listen = 1;
 			break;
 		case 't':
-			o->target = optarg;
+			o->target = p.arg;
 			break;
 		case 'd':
-			if (parse_ms(optarg, &o->delay_ns) < 0)
-				goto bad;
+			if (parse_ms(p.arg, &o->delay_ns) < 0)
+				return opt_bad_value(&p);
 			have_delay = 1;
 			break;
 		case 'j':
-			if (parse_ms(optarg, &o->jitter_ns) < 0)
-				goto bad;
+			if (parse_ms(p.arg, &o->jitter_ns) < 0)
+				return opt_bad_value(&p);
 			break;
 		case 's':
-			if (parse_u64(optarg, UINT64_MAX, &o->seed) < 0)
-				goto bad;
+			if (opt_u64(p.arg, UINT64_MAX, &o->seed) < 0)
+				return opt_bad_value(&p);
 			break;
 		case 'b':
-			if (parse_u64(optarg, UINT32_MAX, &o->bandwidth_kbps) < 0)
-				goto bad;
+			if (opt_u64(p.arg, UINT32_MAX, &o->bandwidth_kbps) < 0)
+				return opt_bad_value(&p);
 			break;
 		case 'c':
-			o->count_file = optarg;
+			o->count_file = p.arg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return -1;
 		}
 	}
-	if (optind != argc || !have_listen || !have_delay || o->target == NULL) {
-		fprintf(stderr, "latency_proxy: --listen, --target and --delay-ms are required\n");
-		usage(stderr);
-		return -1;
-	}
+	if (c < 0)
+		return c;
+	if (optind != argc || !have_listen || !have_delay || o->target == NULL)
+		return opt_usage_error(&p, "--listen, --target and --delay-ms are required");
 	return 0;
-bad:
-	fprintf(stderr, "latency_proxy: bad value for --%s: '%s'\n", longopts[li].name, optarg);
-	return -1;
 }
 
 /* Resolve HOST:PORT (or [V6]:PORT) once at start-up: a benchmark target
@@ -855,7 +834,7 @@ int main(int argc, char **argv)
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc != 0)
-		return rc > 0 ? 0 : 2;
+		return rc == OPT_HELP ? 0 : 2;
 	rng_state = o.seed;
 	if (resolve_target(o.target, &target, &target_len) < 0)
 		return 1;

@@ -9,7 +9,7 @@
  * what is wrong on its own line; validate() then checks what needs the whole
  * file (required keys, table lists, clashing folders).
  */
-#include "config.h"
+#include "environments/config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -21,14 +21,15 @@
 
 #include <ini.h>
 
+#include "engine/base/alloc.h"
+#include "engine/base/tmpname.h"
+#include "engine/base/utf8.h"
+
 #define DEFAULT_WORKERS 8
 #define DEFAULT_BATCH 250
 #define DEFAULT_POOL 4
 #define DEFAULT_CONNECT_TIMEOUT 10
 #define DEFAULT_RW_TIMEOUT 60
-/* engine/atomic_file.c's temporary names: the ".rhizome-tmp." prefix and
- * a ".PID-COUNTER" suffix (7 and at most 20 digits). */
-#define MAX_TMP_AFFIXES 42
 
 enum section_kind { SEC_NONE, SEC_FLEET, SEC_TABLES, SEC_ENV, SEC_MASK, SEC_BAD };
 
@@ -73,9 +74,7 @@ static int nameset_add(struct nameset *set, const char *name)
 	if (2 * (set->n + 1) > set->cap) {
 		struct nameset bigger = { NULL, set->cap ? 2 * set->cap : 64, 0 };
 
-		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
-		if (bigger.slot == NULL)
-			abort();
+		bigger.slot = xcalloc(bigger.cap, sizeof(*bigger.slot));
 		for (i = 0; i < set->cap; i++)
 			if (set->slot[i] != NULL)
 				nameset_add(&bigger, set->slot[i]);
@@ -148,33 +147,6 @@ static int fail(struct parse_state *st, int line, const char *key,
 	return 0;
 }
 
-/* Whether s is well-formed UTF-8 (names end up as JSON strings). */
-static int is_utf8(const unsigned char *s)
-{
-	while (*s) {
-		int n;
-		unsigned cp;
-
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if ((*s & 0xe0) == 0xc0) { n = 1; cp = *s & 0x1f; }
-		else if ((*s & 0xf0) == 0xe0) { n = 2; cp = *s & 0x0f; }
-		else if ((*s & 0xf8) == 0xf0) { n = 3; cp = *s & 0x07; }
-		else return 0;
-		s++;
-		while (n-- > 0) {
-			if ((*s & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (*s++ & 0x3f);
-		}
-		if (cp < 0x80 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0; /* overlong (roughly), out of range, surrogate */
-	}
-	return 1;
-}
-
 int config_name_is_safe(const char *name)
 {
 	size_t len;
@@ -190,29 +162,7 @@ int config_name_is_safe(const char *name)
 	for (p = (const unsigned char *)name; *p; p++)
 		if (*p == '/' || *p < 0x20 || *p == 0x7f)
 			return 0;
-	return is_utf8((const unsigned char *)name);
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL) {
-		fprintf(stderr, "rhizome: out of memory\n");
-		abort();
-	}
-	return d;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-
-	if (q == NULL && n != 0) {
-		fprintf(stderr, "rhizome: out of memory\n");
-		abort();
-	}
-	return q;
+	return utf8_valid(name, len);
 }
 
 /* ---- the reader: line numbers and section headers ---------------------- */
@@ -426,9 +376,7 @@ static int append_words(struct parse_state *st, const char *key,
 		start = p;
 		while (*p && !isspace((unsigned char)*p))
 			p++;
-		word = strndup(start, (size_t)(p - start));
-		if (word == NULL)
-			abort();
+		word = xstrndup(start, (size_t)(p - start));
 		if (check_names && (!config_name_is_safe(word) ||
 				    strlen(word) > 64)) {
 			fail(st, st->line, key,
@@ -467,15 +415,10 @@ static int set_string(struct parse_state *st, const char *key,
 static char *expand_home(const char *path)
 {
 	const char *home = getenv("HOME");
-	char *out;
 
 	if (path[0] != '~' || path[1] != '/' || home == NULL)
 		return xstrdup(path);
-	out = malloc(strlen(home) + strlen(path));
-	if (out == NULL)
-		abort();
-	sprintf(out, "%s%s", home, path + 1);
-	return out;
+	return xasprintf("%s%s", home, path + 1);
 }
 
 static int handle_fleet(struct parse_state *st, const char *key,
@@ -632,9 +575,7 @@ static int handle_continuation(struct parse_state *st, const char *key,
 	}
 	if (*p == '\0')
 		return handle_tables(st, key, value);
-	own = strndup(value, (size_t)(p - value));
-	if (own == NULL)
-		abort();
+	own = xstrndup(value, (size_t)(p - value));
 	rc = handle_tables(st, key, own);
 	free(own);
 	return rc;
@@ -771,14 +712,12 @@ static int resolve_list(struct parse_state *st, struct table_list *tl)
 		/* "{database}_{table}.json" plus the temporary file's prefix
 		 * and suffix must fit in one 255-byte file name. */
 		if (strlen(tl->database) + 1 + strlen(tl->tables[i]) +
-		    strlen(".json") + MAX_TMP_AFFIXES > 255)
+		    strlen(".json") + TMPNAME_MAX_AFFIXES > 255)
 			return fail(st, tl->line, "tables",
 				    "file name for table '%s' of database '%s' "
 				    "would be longer than the file system "
 				    "allows", tl->tables[i], tl->database);
-	tl->effective = calloc(tl->ntables, sizeof(*tl->effective));
-	if (tl->effective == NULL)
-		abort();
+	tl->effective = xcalloc(tl->ntables, sizeof(*tl->effective));
 	for (i = 0; i < tl->ntables; i++) {
 		int excluded = 0;
 
@@ -805,9 +744,7 @@ static int check_file_clashes(struct parse_state *st)
 	int ok = 1;
 
 	/* each list's effective names, for lookups by name */
-	sets = calloc(cfg->nlists ? cfg->nlists : 1, sizeof(*sets));
-	if (sets == NULL)
-		abort();
+	sets = xcalloc(cfg->nlists, sizeof(*sets));
 	for (i = 0; i < cfg->nlists; i++)
 		for (k = 0; k < cfg->lists[i].neffective; k++)
 			nameset_add(&sets[i], cfg->lists[i].effective[k]);
@@ -927,7 +864,7 @@ int config_load(const char *path, struct fleet_config *cfg,
 	cfg->batch = DEFAULT_BATCH;
 	cfg->path = xstrdup(path);
 	slash = strrchr(path, '/');
-	cfg->dir = slash ? strndup(path, (size_t)(slash - path + 1)) : xstrdup("");
+	cfg->dir = slash ? xstrndup(path, (size_t)(slash - path + 1)) : xstrdup("");
 	if (slash == path) {
 		free(cfg->dir);
 		cfg->dir = xstrdup("/");
@@ -935,10 +872,11 @@ int config_load(const char *path, struct fleet_config *cfg,
 
 	st.fp = fopen(path, "r");
 	if (st.fp == NULL) {
+		rc = -errno;
 		snprintf(err->message, sizeof(err->message),
-			 "cannot read the config file: %s", strerror(errno));
+			 "cannot read the config file: %s", strerror(-rc));
 		config_release(cfg);
-		return -1;
+		return rc;
 	}
 	rc = ini_parse_stream(reader, &st, handler, &st);
 	fclose(st.fp);
@@ -951,7 +889,7 @@ int config_load(const char *path, struct fleet_config *cfg,
 		validate(&st);
 	if (st.failed) {
 		config_release(cfg);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -989,7 +927,7 @@ int config_check_password(const struct fleet_config *cfg,
 			 "that password-env names, which is not set (not "
 			 "repeated here in case it is the password itself)",
 			 env->name);
-	return -1;
+	return -EINVAL;
 }
 
 int config_check_mask_key(const struct fleet_config *cfg,
@@ -1013,7 +951,7 @@ int config_check_mask_key(const struct fleet_config *cfg,
 	snprintf(err->message, sizeof(err->message),
 		 "[mask] reads the hash key from $%s, which is %s", cfg->mask_key_env,
 		 key == NULL ? "not set" : "empty");
-	return -1;
+	return -EINVAL;
 }
 
 static void free_words(char **w, size_t n)

@@ -7,7 +7,9 @@
  * validates everything that can be validated without a server: unknown
  * sections and keys, duplicates, numbers out of range, names that would let a
  * path leave the snapshot root, environments without a table list. Every
- * error names the file, the line and the key, so the user can fix it.
+ * error names the file, the line and the key, so the user can fix it: the
+ * functions below return 0 or a negative errno code, the words in one
+ * struct config_error. Out of memory aborts (engine/base/alloc.h).
  */
 #ifndef RHIZOME_CONFIG_H
 #define RHIZOME_CONFIG_H
@@ -91,23 +93,29 @@ struct config_error {
 };
 
 /*
- * Read and validate `path` into *cfg (zeroed first). Returns 0, or -1 with
- * *err filled and *cfg released. Reads the file only: no server, no other
- * file. Call from one thread; the result is then read-only and shareable.
+ * Read and validate `path` into *cfg (zeroed first; the caller releases it
+ * with config_release). Returns 0, or with *err filled and *cfg released:
+ * -EINVAL when the file says something wrong, -errno of the open when it
+ * cannot be read (-ENOENT, -EACCES...). Reads the file only: no server, no
+ * other file. Call from one thread; the result is then read-only and
+ * shareable.
  */
 int config_load(const char *path, struct fleet_config *cfg,
 		struct config_error *err);
 
-/* Free everything *cfg owns. Safe on a zeroed or failed config. */
+/* Free everything *cfg owns. Safe on a zeroed or failed config. Call when
+ * no other thread reads it. */
 void config_release(struct fleet_config *cfg);
 
-/* The environment named `name`, or NULL. Thread-safe (read-only). */
+/* The environment named `name` (borrowed from cfg), or NULL. Thread-safe
+ * (read-only). */
 const struct env_config *config_find_env(const struct fleet_config *cfg,
 					 const char *name);
 
 /*
  * Check that the password variable of `env`, if any, is set in the process
- * environment. Returns 0, or -1 with *err naming the file, line and key.
+ * environment. Returns 0, or -EINVAL with *err naming the file, line and key.
+ * Thread-safe (reads the process environment).
  */
 int config_check_password(const struct fleet_config *cfg,
 			  const struct env_config *env,
@@ -115,7 +123,8 @@ int config_check_password(const struct fleet_config *cfg,
 
 /*
  * Check that the variable named by `[mask] key-env` is set and not empty
- * when a rule hashes. Returns 0, or -1 with *err naming file, line, key.
+ * when a rule hashes. Returns 0, or -EINVAL with *err naming file, line,
+ * key. Thread-safe (reads the process environment).
  */
 int config_check_mask_key(const struct fleet_config *cfg,
 			  struct config_error *err);
@@ -127,7 +136,8 @@ int config_check_mask_key(const struct fleet_config *cfg,
  */
 int config_name_is_safe(const char *name);
 
-/* Format *err as one line "FILE:LINE: key 'K': message" into buf. */
+/* Format *err as one line "FILE:LINE: key 'K': message" into buf (the
+ * caller's, cut to `size`). Thread-safe. */
 void config_error_format(const struct config_error *err, char *buf,
 			 size_t size);
 

@@ -13,7 +13,7 @@
  * in progress gives up at once, instead of sitting out its connect timeout
  * (a shutdown() cannot reach a socket whose TCP handshake is still going).
  */
-#include "connpool.h"
+#include "environments/connpool.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -25,6 +25,8 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "engine/base/alloc.h"
 
 struct busy_conn {
 	MYSQL *m;
@@ -40,11 +42,11 @@ struct connpool {
 	struct busy_conn *busy;         /* guarded by lock; capacity env->pool */
 	unsigned nbusy;                 /* guarded by lock */
 	unsigned connecting;            /* guarded by lock: slots being opened */
-	unsigned opened;                /* guarded by lock */
 	unsigned limit;                 /* guarded by lock: env->pool, lowered
 					 * when the server refuses more */
 	int interrupted;                /* guarded by lock */
-	int wake_fd;                    /* eventfd: readable once interrupted */
+	int wake_fd;                    /* eventfd: readable once interrupted;
+					 * -1 when none could be made */
 	int dead;                       /* guarded by lock: a connect failed */
 	struct connpool_error dead_error;     /* guarded by lock */
 };
@@ -58,25 +60,13 @@ void connpool_error_capture(struct connpool_error *err, MYSQL *m)
 
 connpool *connpool_new(const struct env_config *env)
 {
-	connpool *p = calloc(1, sizeof(*p));
+	connpool *p = xcalloc(1, sizeof(*p));
 
-	if (p == NULL)
-		return NULL;
-	p->idle = calloc(env->pool, sizeof(*p->idle));
-	p->busy = calloc(env->pool, sizeof(*p->busy));
-	if (p->idle == NULL || p->busy == NULL) {
-		free(p->idle);
-		free(p->busy);
-		free(p);
-		return NULL;
-	}
+	p->idle = xcalloc(env->pool, sizeof(*p->idle));
+	p->busy = xcalloc(env->pool, sizeof(*p->busy));
+	/* Out of descriptors (EMFILE) the connects will fail too, and say so;
+	 * poll() skips a negative descriptor, so the pool works without it. */
 	p->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (p->wake_fd < 0) {
-		free(p->idle);
-		free(p->busy);
-		free(p);
-		return NULL;
-	}
 	p->env = env;
 	p->limit = env->pool;
 	pthread_mutex_init(&p->lock, NULL);
@@ -92,7 +82,8 @@ void connpool_free(connpool *p)
 		return;
 	for (i = 0; i < p->nidle; i++)
 		mysql_close(p->idle[i]);
-	close(p->wake_fd);
+	if (p->wake_fd >= 0)
+		close(p->wake_fd);
 	pthread_cond_destroy(&p->changed);
 	pthread_mutex_destroy(&p->lock);
 	free(p->idle);
@@ -108,9 +99,8 @@ static void set_interrupted(struct connpool_error *err)
 }
 
 /*
- * Drive a non-blocking connect to its end. Returns the libmariadb status
- * loop's result: 0 when done (connected or failed, see *ret), or -1 when the
- * pool was interrupted first.
+ * Drive a non-blocking connect to its end. Returns 0 when done (connected
+ * or failed, see *ret), or -ECANCELED when the pool was interrupted first.
  */
 static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
 {
@@ -133,7 +123,7 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (fds[1].revents != 0)
-			return -1;
+			return -ECANCELED;
 		status = 0;
 		if (n == 0)
 			status = MYSQL_WAIT_TIMEOUT;
@@ -210,7 +200,7 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		     struct connpool_error *err)
 {
 	MYSQL *m = NULL;
-	int fd;
+	int fd, rc = -ECANCELED;
 
 	*out = NULL;
 	pthread_mutex_lock(&p->lock);
@@ -226,6 +216,7 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		}
 		if (p->dead) {
 			*err = p->dead_error;
+			rc = -ENOTCONN;
 			goto fail_locked;
 		}
 		if (p->nidle + p->nbusy + p->connecting < p->limit) {
@@ -236,7 +227,6 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			p->connecting--;
 			pthread_cond_broadcast(&p->changed);
 			if (m != NULL) {
-				p->opened++;
 				*reused = 0;
 				break;
 			}
@@ -251,6 +241,7 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			}
 			p->dead = 1;
 			p->dead_error = *err;
+			rc = -ENOTCONN;
 			goto fail_locked;
 		}
 		pthread_cond_wait(&p->changed, &p->lock);
@@ -270,7 +261,7 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 
 fail_locked:
 	pthread_mutex_unlock(&p->lock);
-	return -1;
+	return rc;
 }
 
 void connpool_release(connpool *p, MYSQL *m, int broken)
@@ -302,20 +293,11 @@ void connpool_interrupt(connpool *p)
 	pthread_mutex_lock(&p->lock);
 	p->interrupted = 1;
 	/* Wakes connects in progress; the eventfd stays readable. */
-	(void)!write(p->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t));
+	if (p->wake_fd >= 0)
+		(void)!write(p->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t));
 	for (i = 0; i < p->nbusy; i++)
 		if (p->busy[i].fd >= 0)
 			shutdown(p->busy[i].fd, SHUT_RDWR);
 	pthread_cond_broadcast(&p->changed);
 	pthread_mutex_unlock(&p->lock);
-}
-
-unsigned connpool_opened(connpool *p)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&p->lock);
-	n = p->opened;
-	pthread_mutex_unlock(&p->lock);
-	return n;
 }

@@ -17,7 +17,7 @@
 
 #include <mysql.h>
 
-#include "config.h"
+#include "environments/config.h"
 
 typedef struct connpool connpool;
 
@@ -28,33 +28,42 @@ struct connpool_error {
 	char message[512];
 };
 
-/* Copy the error of `m` into *err. Call on the thread that owns `m`. */
+/* Copy the error of `m` into *err (the caller's). Call on the thread that
+ * owns `m`. */
 void connpool_error_capture(struct connpool_error *err, MYSQL *m);
 
 /*
- * Create the pool for `env` (borrowed; must outlive the pool). No connection
- * is opened here. Returns NULL on allocation failure. Requires
+ * Create the pool for `env` (borrowed; must outlive the pool); the caller
+ * owns the result (connpool_free). No connection is opened here. Never
+ * NULL: out of memory aborts (engine/base/alloc.h), and a process out of
+ * descriptors gets a pool whose interrupt cannot cut a connect short (its
+ * connects fail for want of descriptors anyway). Requires
  * mysql_library_init() to have run. Call from the main thread.
  */
 connpool *connpool_new(const struct env_config *env);
 
 /* Close every idle connection and free the pool. All connections must have
- * been released. Call from the main thread, after the workers stopped. */
+ * been released. NULL is a no-op. Call from the main thread, after the
+ * workers stopped. */
 void connpool_free(connpool *p);
 
 /*
  * Take a connection: an idle one, else a new one if fewer than env->pool
  * exist, else wait for a release. On success returns 0, stores the handle in
  * *out and sets *reused to 1 when it had served an earlier job. On failure
- * returns -1 with *err filled (the connect error, or "interrupted").
- * Thread-safe; the handle then belongs to the calling thread until released.
+ * *out is NULL and *err filled: -ENOTCONN when no connection could be opened
+ * (now, or for a dead pool earlier: *err is that connect's error),
+ * -ECANCELED when the pool was interrupted (*err says "interrupted", or the
+ * connect error the interrupt cut short). Thread-safe; the handle then
+ * belongs to the calling thread until released.
  */
 int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		     struct connpool_error *err);
 
 /*
- * Give a connection back. `broken` nonzero closes it (after an error that
- * may have left it mid-protocol), so it is never reused. Thread-safe.
+ * Give a connection back (NULL is a no-op); it is the pool's again. `broken`
+ * nonzero closes it (after an error that may have left it mid-protocol), so
+ * it is never reused. Thread-safe.
  */
 void connpool_release(connpool *p, MYSQL *m, int broken);
 
@@ -64,8 +73,5 @@ void connpool_release(connpool *p, MYSQL *m, int broken);
  * Thread-safe; async-signal-unsafe (call it from a normal thread).
  */
 void connpool_interrupt(connpool *p);
-
-/* Connections opened so far (for the summary and tests). Thread-safe. */
-unsigned connpool_opened(connpool *p);
 
 #endif

@@ -4,11 +4,13 @@
  * producers. Closing broadcasts both so no thread can sleep through it.
  * No callback ever runs under the lock: the queue only moves pointers.
  */
-#include "queue.h"
+#include "queue/queue.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+
+#include "engine/base/alloc.h"
 
 struct queue {
 	pthread_mutex_t lock;
@@ -27,12 +29,8 @@ queue *queue_new(size_t capacity)
 
 	if (capacity == 0)
 		return NULL;
-	q = calloc(1, sizeof(*q));
-	if (q == NULL)
-		return NULL;
-	q->items = calloc(capacity, sizeof(*q->items));
-	if (q->items == NULL)
-		goto fail_items;
+	q = xcalloc(1, sizeof(*q));
+	q->items = xcalloc(capacity, sizeof(*q->items));
 	if (pthread_mutex_init(&q->lock, NULL) != 0)
 		goto fail_lock;
 	if (pthread_cond_init(&q->not_empty, NULL) != 0)
@@ -48,7 +46,6 @@ fail_not_empty:
 	pthread_mutex_destroy(&q->lock);
 fail_lock:
 	free(q->items);
-fail_items:
 	free(q);
 	return NULL;
 }

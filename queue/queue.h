@@ -14,15 +14,17 @@
 typedef struct queue queue;
 
 /*
- * Create a queue holding at most `capacity` items (capacity >= 1).
- * Returns NULL on bad capacity or allocation failure.
- * Call from one thread; the result is then shared freely.
+ * Create a queue holding at most `capacity` items (capacity >= 1); the
+ * caller owns it (queue_free). Out of memory aborts (engine/base/alloc.h);
+ * returns NULL only for a capacity of 0, or when pthreads cannot make its
+ * mutex or condition variables. Call from one thread; the result is then
+ * shared freely.
  */
 queue *queue_new(size_t capacity);
 
 /*
- * Free the queue. Every thread that used it must have returned from its
- * queue_* calls. Items still queued are not freed (the queue never owns them).
+ * Free the queue (NULL is a no-op). Every thread that used it must have
+ * returned from its queue_* calls. Items still queued are not freed (the queue never owns them).
  */
 void queue_free(queue *q);
 

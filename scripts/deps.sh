@@ -14,6 +14,7 @@ packages=(
 	zstd           # the zstd command, to read .history/*.jsonl.zst by hand
 	libjansson-dev
 	libinih-dev
+	libssl-dev     # libcrypto (SHA-256, HMAC, base64): headers, pkg-config file
 	mariadb-server # mariadbd and mariadb-install-db, for the private servers
 	#                of tests/lib/mariadb.sh (no system server is needed)
 	mariadb-client

@@ -5,14 +5,16 @@
  * pool_start() waits on a counter until every thread has entered its loop,
  * so a caller never races a half-started pool.
  */
-#include "pool.h"
+#include "workers/pool.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "engine/base/alloc.h"
+
 struct pool {
 	queue *q;                  /* borrowed */
-	struct pool_opts opts;     /* immutable after start */
+	struct pool_opts opts;     /* immutable after start; threads resolved */
 	pthread_t *threads;        /* owned by the controlling thread */
 	size_t nthreads;           /* controlling thread only: threads created */
 	pthread_mutex_t lock;
@@ -67,17 +69,12 @@ pool *pool_start(queue *q, const struct pool_opts *opts)
 
 	if (q == NULL || opts == NULL || opts->run == NULL)
 		return NULL;
-	want = opts->threads ? opts->threads : 4;
-	p = calloc(1, sizeof(*p));
-	if (p == NULL)
-		return NULL;
-	p->threads = calloc(want, sizeof(*p->threads));
-	if (p->threads == NULL) {
-		free(p);
-		return NULL;
-	}
+	want = opts->threads ? opts->threads : POOL_DEFAULT_THREADS;
+	p = xcalloc(1, sizeof(*p));
+	p->threads = xcalloc(want, sizeof(*p->threads));
 	p->q = q;
 	p->opts = *opts;
+	p->opts.threads = want;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->started_cond, NULL);
 
@@ -108,5 +105,5 @@ void pool_free(pool *p)
 
 size_t pool_threads(const pool *p)
 {
-	return p->opts.threads ? p->opts.threads : 4;
+	return p->opts.threads;
 }

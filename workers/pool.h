@@ -12,12 +12,15 @@
 
 #include <stddef.h>
 
-#include "../queue/queue.h"
+#include "queue/queue.h"
 
 typedef struct pool pool;
 
+/* Workers when pool_opts.threads is 0. */
+#define POOL_DEFAULT_THREADS 4
+
 struct pool_opts {
-	size_t threads;                    /* 0 = 4 */
+	size_t threads;                    /* 0 = POOL_DEFAULT_THREADS */
 	void *ctx;                         /* passed to every callback */
 	/* Runs first on each worker thread; its result is that thread's state. */
 	void *(*thread_start)(void *ctx);
@@ -29,9 +32,12 @@ struct pool_opts {
 
 /*
  * Start opts->threads workers popping from `q` (borrowed: it must outlive the
- * pool). Returns once every worker runs, or NULL on failure: no thread is
- * left running then, and `q` has been closed (that is how the threads that
- * did start were stopped). Call from one controlling thread.
+ * pool; *opts is copied). Returns once every worker runs; the caller owns the
+ * pool (pool_free). Out of memory aborts (engine/base/alloc.h). When a
+ * thread cannot be created, returns NULL with no thread left running and
+ * `q` closed (that is how the threads that did start were stopped); NULL
+ * too when `q`, `opts` or opts->run is NULL. Call from one controlling
+ * thread.
  */
 pool *pool_start(queue *q, const struct pool_opts *opts);
 

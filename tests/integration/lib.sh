@@ -68,13 +68,13 @@ SQL
 	done
 }
 
-# (Re)create the seven schemas from fixture.sql. demo lacks `odd``name`.
+# (Re)create the seven schemas from tests/fixtures/integration_fleet.sql. demo lacks `odd``name`.
 it_load_fleet() {
 	local s
 	for s in $ALL_ENVS; do
 		{
 			echo "DROP DATABASE IF EXISTS $s; CREATE DATABASE $s; USE $s;"
-			cat "$IT_ROOT/tests/integration/fixture.sql"
+			cat "$IT_ROOT/tests/fixtures/integration_fleet.sql"
 		} | mdb_sql "$(server_of "$s")" || return 1
 	done
 	mdb_sql s1 -e 'DROP TABLE demo_billing_bookkeeper.`odd``name`'

@@ -5,6 +5,8 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PROXY=${PROXY:-$ROOT/bench/build/latency_proxy}
+FLEETGEN=${FLEETGEN:-$ROOT/bench/build/fleetgen}
+BASELINE=${BASELINE:-$ROOT/bench/build/baseline}
 T=$(mktemp -d /tmp/rhizome-benchtools.XXXXXX)
 PIDS=""
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
@@ -79,6 +81,66 @@ test_latency_proxy_takes_fractional_delays_and_rejects_bad_values() {
 			bad="$bad [$v: exit $rc: $out]"
 		fi
 	done
+	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
+}
+
+# The three tools parse options through bench/options.c: --help is usage on
+# stdout and exit 0; a refused value names the option and exits 2 without
+# the usage; a missing option exits 2 with the usage; getopt's own errors
+# are followed by the usage. Per-tool ranges stay: fleetgen's --rows takes
+# 0 and its --tables does not, baseline's --timeout refuses 0.
+test_bench_tools_share_help_and_usage_errors() {
+	local tool name out err rc bad=""
+	# expect NAME WANT_RC WANT_STDERR_LINE1 USAGE_ON_STDERR(0/1) CMD...
+	expect() {
+		local name=$1 want_rc=$2 want=$3 want_usage=$4; shift 4
+		# a value wrongly taken would leave the proxy running: 5 s at most
+		out=$(timeout 5 "$@" 2>"$T/opt.err" </dev/null); rc=$?
+		err=$(cat "$T/opt.err")
+		if [ "$rc" != "$want_rc" ]; then
+			bad="$bad [$name: exit $rc, want $want_rc: $err]"
+		elif [ -n "$want" ] && [ "$(head -1 <<<"$err")" != "$want" ]; then
+			bad="$bad [$name: stderr '$(head -1 <<<"$err")', want '$want']"
+		elif [ "$want_usage" = 1 ] && ! grep -q '^usage: ' <<<"$err"; then
+			bad="$bad [$name: no usage on stderr: $err]"
+		elif [ "$want_usage" = 0 ] && grep -q '^usage: ' <<<"$err"; then
+			bad="$bad [$name: usage on stderr: $err]"
+		fi
+	}
+	for tool in "$PROXY" "$FLEETGEN" "$BASELINE"; do
+		name=$(basename "$tool")
+		out=$("$tool" --help 2>"$T/opt.err"); rc=$?
+		if [ "$rc" != 0 ] || ! grep -q "^usage: $name " <<<"$out" || [ -s "$T/opt.err" ]; then
+			bad="$bad [$name --help: exit $rc, stdout '$(head -1 <<<"$out")', stderr '$(cat "$T/opt.err")']"
+		fi
+		expect "$name --bogus" 2 "$tool: unrecognized option '--bogus'" 1 "$tool" --bogus
+	done
+	expect "proxy no args" 2 "latency_proxy: --listen, --target and --delay-ms are required" 1 "$PROXY"
+	expect "proxy --listen 65536" 2 "latency_proxy: bad value for --listen: '65536'" 0 \
+		"$PROXY" --listen 65536 --target 127.0.0.1:1 --delay-ms 1
+	expect "proxy --seed -1" 2 "latency_proxy: bad value for --seed: '-1'" 0 \
+		"$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms 1 --seed -1
+	expect "fleetgen no args" 2 "fleetgen: --envs or --list is required" 1 "$FLEETGEN"
+	expect "fleetgen --tables 0" 2 "fleetgen: bad value for --tables: '0'" 0 "$FLEETGEN" --list --tables 0
+	expect "fleetgen --tables 100000" 2 "fleetgen: bad value for --tables: '100000'" 0 \
+		"$FLEETGEN" --list --tables 100000
+	expect "fleetgen --rows 5x" 2 "fleetgen: bad value for --rows: '5x'" 0 "$FLEETGEN" --envs a --rows 5x
+	expect "fleetgen --seed ''" 2 "fleetgen: bad value for --seed: ''" 0 "$FLEETGEN" --list --seed ""
+	expect "fleetgen --list extra" 2 "fleetgen: --envs or --list is required" 1 "$FLEETGEN" --list extra
+	expect "fleetgen --tables" 2 "$FLEETGEN: option '--tables' requires an argument" 1 "$FLEETGEN" --list --tables
+	expect "fleetgen --rows 0" 0 "" 0 "$FLEETGEN" --envs a --tables 1 --rows 0
+	[ "$(wc -l <<<"$out")" -gt 3 ] || bad="$bad [fleetgen --rows 0: no SQL: $out]"
+	expect "fleetgen --list --tables 3" 0 "" 0 "$FLEETGEN" --list --tables 3 --seed 18446744073709551615
+	[ "$out" = "$(printf 'invoice_0001\nledger_entry_0002\nbilling_event_0003')" ] ||
+		bad="$bad [fleetgen --list --tables 3: '$out']"
+	expect "baseline no args" 2 "baseline: --user and --schemas are required" 1 "$BASELINE"
+	expect "baseline --timeout 0" 2 "baseline: bad value for --timeout: '0'" 0 \
+		"$BASELINE" --user u --schemas a --timeout 0
+	expect "baseline --port -1" 2 "baseline: bad value for --port: '-1'" 0 "$BASELINE" --user u --schemas a --port -1
+	expect "baseline --mode x" 2 "baseline: bad value for --mode: 'x'" 0 "$BASELINE" --user u --schemas a --mode x
+	expect "baseline --tables with --tables-from-server" 2 \
+		"baseline: --tables and --tables-from-server exclude each other" 0 \
+		"$BASELINE" --user u --schemas a --tables t --tables-from-server
 	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
 }
 

@@ -4,7 +4,7 @@
 # test_sync_data.sh [test_name...] (default: all).
 set -u
 source "$(dirname "$0")/lib.sh"
-DATA_DIR=$IT_ROOT/tests/integration/data
+DATA_DIR=$IT_ROOT/tests/fixtures
 
 # Create all_types in dev_billing_event and list it.
 load_types() {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../engine/snapshot.h"
-#include "../../engine/tablemodel.h"
+#include "engine/store/snapshot.h"
+#include "engine/schema/tablemodel.h"
 
 int main(int argc, char **argv)
 {

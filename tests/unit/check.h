@@ -1,8 +1,11 @@
 /*
  * check.h: the unit tests' tiny harness, in the spirit of libuv's ASSERT_EQ.
  *
- * A test is `static void test_name(void)`; main() calls RUN(test_name) for
- * each and returns CHECK_EXIT(). A failed assertion prints both operands and
+ * A test is `static void test_name(void)`; main(argc, argv) calls
+ * CHECK_INIT(argc, argv), then RUN(test_name) for each, and returns
+ * CHECK_EXIT(). Given a test's name (`build/tests/test_queue
+ * test_queue_pops_in_fifo_order`) a binary runs that test alone; a name
+ * no test has is a failure. A failed assertion prints both operands and
  * ends that test (longjmp), the next one runs. Output, one line per test,
  * is what tests/run.sh counts:
  *     PASS test_queue_is_fifo
@@ -19,6 +22,9 @@
 static jmp_buf check_jmp;
 static int check_failed_count, check_passed_count;
 static const char *check_current;
+static const char *check_only;  /* the one test to run, or NULL: all */
+
+#define CHECK_INIT(argc, argv) (check_only = (argc) > 1 ? (argv)[1] : NULL)
 
 #define CHECK_FAIL(...)                                                     \
 	do {                                                                \
@@ -73,6 +79,8 @@ static const char *check_current;
 #define RUN(fn)                                                             \
 	do {                                                                \
 		check_current = #fn;                                        \
+		if (check_only != NULL && strcmp(check_only, #fn) != 0)     \
+			break;                                              \
 		if (setjmp(check_jmp) == 0) {                               \
 			fn();                                               \
 			printf("PASS %s\n", #fn);                           \
@@ -83,6 +91,15 @@ static const char *check_current;
 		fflush(stdout);                                             \
 	} while (0)
 
-#define CHECK_EXIT() (check_failed_count > 0 ? 1 : 0)
+static inline int check_exit(void)
+{
+	if (check_only != NULL && check_passed_count + check_failed_count == 0) {
+		printf("FAIL %s: no such test here\n", check_only);
+		return 1;
+	}
+	return check_failed_count > 0 ? 1 : 0;
+}
+
+#define CHECK_EXIT() check_exit()
 
 #endif

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../engine/atomic_file.h"
+#include "engine/store/atomic_file.h"
 #include "check.h"
 #include "testutil.h"
 
@@ -461,8 +461,9 @@ static void test_atomic_mkdirs_of_empty_path_fails_with_enoent(void)
 	ASSERT_EQ(atomic_mkdirs(""), -ENOENT);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	umask(TEST_UMASK);
 
 	RUN(test_atomic_write_creates_file_with_contents_and_umask_mode);

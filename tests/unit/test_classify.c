@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "../../engine/classify.h"
+#include "engine/schema/classify.h"
 #include "check.h"
 
 #define HEAD "CREATE TABLE `ledger_entry` (\n" \
@@ -257,8 +257,9 @@ static void test_classify_writes_truth_table(void)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	RUN(test_classify_without_old_file_is_new);
 	RUN(test_classify_byte_equal_is_unchanged);
 	RUN(test_classify_only_auto_increment_value_differs_is_trivial);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../environments/config.h"
+#include "environments/config.h"
 #include "check.h"
 #include "testutil.h"
 
@@ -36,7 +36,7 @@ static void check_error(const char *text, int line, const char *key,
 {
 	char formatted[2048], want[1300];
 
-	ASSERT_EQ(load(text), -1);
+	ASSERT_EQ(load(text), -EINVAL);
 	ASSERT_STR_EQ(err.key, key);
 	ASSERT_CONTAINS(err.message, hint);
 	ASSERT_EQ(err.line, line);
@@ -532,7 +532,7 @@ static void test_config_line_longer_than_inih_limit_is_refused(void)
 	for (i = 0; (size_t)(p - text) < n; i++)
 		p += sprintf(p, " t%05zu", i);
 	p += sprintf(p, "\n[environment e1]\nfolder = f\ndatabase = db\n");
-	ASSERT_EQ(load(text), -1);
+	ASSERT_EQ(load(text), -EINVAL);
 	free(text);
 	ASSERT_EQ(err.line, 2);
 	ASSERT_STR_EQ(err.key, "");
@@ -546,7 +546,7 @@ static void test_config_missing_file_reports_line_zero_and_os_error(void)
 
 	snprintf(path, sizeof(path), "%s/no-such-dir/rhizome.cnf", scratch);
 	config_release(&cfg);
-	ASSERT_EQ(config_load(path, &cfg, &err), -1);
+	ASSERT_EQ(config_load(path, &cfg, &err), -ENOENT);
 	ASSERT_EQ(err.line, 0);
 	ASSERT_STR_EQ(err.key, "");
 	ASSERT_STR_EQ(err.file, path);
@@ -568,7 +568,7 @@ static void test_config_check_password_names_unset_variable_and_its_line(void)
 	e = config_find_env(&cfg, "na_prod_billing_bookkeeper");
 	ASSERT_TRUE(e != NULL);
 	unsetenv("RHIZOME_UNIT_PW_NA_PROD");
-	ASSERT_EQ(config_check_password(&cfg, e, &perr), -1);
+	ASSERT_EQ(config_check_password(&cfg, e, &perr), -EINVAL);
 	ASSERT_EQ(perr.line, 24);
 	ASSERT_STR_EQ(perr.key, "password-env");
 	ASSERT_STR_EQ(perr.file, cfg_path);
@@ -609,6 +609,15 @@ static void test_config_environment_name_not_utf8_is_refused(void)
 		    "not a safe file name");
 }
 
+static void test_config_environment_name_with_overlong_utf8_is_refused(void)
+{
+	/* E0 9F BF is U+07FF in three bytes where two would do: well-formed
+	 * at a glance, refused by the one validator (engine/base/utf8.c) */
+	check_error(TABLES_DB "[environment env\xe0\x9f\xbf]\nfolder = f\n"
+		    "database = db\n", 3, "environment env\xe0\x9f\xbf",
+		    "environment name 'env\xe0\x9f\xbf' is not a safe file name");
+}
+
 static void test_config_databases_spelling_the_same_file_name_are_refused(void)
 {
 	/* billing + event_outbox and billing_event + outbox are both
@@ -625,16 +634,36 @@ static void test_config_databases_spelling_the_same_file_name_are_refused(void)
 		       "[environment b]\nfolder = g\ndatabase = billing_event\n"), 0);
 }
 
-static void test_config_table_name_too_long_for_a_file_name_is_refused(void)
+/* A fleet of one `dblen`-byte database with one 64-byte table, in text. */
+static void long_names_fleet(char *text, size_t size, int dblen)
 {
-	char text[1024], name[65];
+	char name[65];
 
 	memset(name, 'x', 64);
 	name[64] = '\0';
+	snprintf(text, size, "[tables %0*d]\ntables = %s\n[environment e]\n"
+		 "folder = f\ndatabase = %0*d\n", dblen, 0, name, dblen, 0);
+}
+
+static void test_config_table_name_too_long_for_a_file_name_is_refused(void)
+{
+	char text[1024];
+
 	/* 180-byte database + 64-byte table: over 255 with ".json" and the
 	 * temporary file's affixes */
-	snprintf(text, sizeof(text), "[tables %0180d]\ntables = %s\n"
-		 "[environment e]\nfolder = f\ndatabase = %0180d\n", 0, name, 0);
+	long_names_fleet(text, sizeof(text), 180);
+	check_error(text, 1, "tables", "longer than the file system allows");
+}
+
+static void test_config_table_file_name_may_take_255_bytes_with_temporary_affixes(void)
+{
+	char text[1024];
+
+	/* 143 + "_" + 64 + ".json" + 42 bytes of temporary prefix and suffix
+	 * (".rhizome-tmp.", "." pid of 7 digits, "-" counter of 20) is 255 */
+	long_names_fleet(text, sizeof(text), 143);
+	ASSERT_EQ(load(text), 0);
+	long_names_fleet(text, sizeof(text), 144);
 	check_error(text, 1, "tables", "longer than the file system allows");
 }
 
@@ -652,7 +681,7 @@ static void test_config_password_put_in_password_env_is_not_echoed(void)
 	unsetenv("hunter2");
 	ASSERT_EQ(load(TABLES_DB "[environment e]\nfolder = f\ndatabase = db\n"
 		       "password-env = hunter2\n"), 0);
-	ASSERT_EQ(config_check_password(&cfg, &cfg.envs[0], &err), -1);
+	ASSERT_EQ(config_check_password(&cfg, &cfg.envs[0], &err), -EINVAL);
 	ASSERT_CONTAINS(err.message, "not set");
 	ASSERT_TRUE(strstr(err.message, "hunter2") == NULL);
 }
@@ -807,7 +836,7 @@ static void test_config_check_mask_key_names_key_env_line(void)
 		       TABLES_DB ENV_DB), 0);
 
 	unsetenv("RHIZOME_UNIT_MASK_KEY");
-	ASSERT_EQ(config_check_mask_key(&cfg, &kerr), -1);
+	ASSERT_EQ(config_check_mask_key(&cfg, &kerr), -EINVAL);
 	ASSERT_STR_EQ(kerr.file, cfg_path);
 	ASSERT_EQ(kerr.line, 3);
 	ASSERT_STR_EQ(kerr.key, "key-env");
@@ -815,7 +844,7 @@ static void test_config_check_mask_key_names_key_env_line(void)
 	ASSERT_CONTAINS(kerr.message, "not set");
 
 	setenv("RHIZOME_UNIT_MASK_KEY", "", 1);
-	ASSERT_EQ(config_check_mask_key(&cfg, &kerr), -1);
+	ASSERT_EQ(config_check_mask_key(&cfg, &kerr), -EINVAL);
 	ASSERT_EQ(kerr.line, 3);
 	ASSERT_STR_EQ(kerr.key, "key-env");
 	ASSERT_CONTAINS(kerr.message, "empty");
@@ -899,8 +928,9 @@ static void test_config_error_format_shapes(void)
 	ASSERT_STR_EQ(buf, "fleet.cnf: bad");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	scratch = scratch_dir();
 	snprintf(cfg_path, sizeof(cfg_path), "%s/rhizome.cnf", scratch);
 
@@ -940,8 +970,10 @@ int main(void)
 	RUN(test_config_password_env_must_be_a_variable_name);
 	RUN(test_config_indented_key_in_table_list_is_refused);
 	RUN(test_config_environment_name_not_utf8_is_refused);
+	RUN(test_config_environment_name_with_overlong_utf8_is_refused);
 	RUN(test_config_databases_spelling_the_same_file_name_are_refused);
 	RUN(test_config_table_name_too_long_for_a_file_name_is_refused);
+	RUN(test_config_table_file_name_may_take_255_bytes_with_temporary_affixes);
 	RUN(test_config_password_put_in_password_env_is_not_echoed);
 	RUN(test_config_mask_rules_load_in_order_with_parts_right_aligned);
 	RUN(test_config_without_mask_section_has_no_rules);

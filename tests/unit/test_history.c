@@ -17,9 +17,9 @@
 #include <jansson.h>
 #include <zstd.h>
 
-#include "../../engine/atomic_file.h"
-#include "../../engine/history.h"
-#include "../../engine/sha256.h"
+#include "engine/store/atomic_file.h"
+#include "engine/store/history.h"
+#include "engine/base/sha256.h"
 #include "check.h"
 #include "testutil.h"
 
@@ -171,14 +171,13 @@ static void test_history_publishes_checksummed_frames_of_all_lines_and_manifest(
 	pthread_t th[NTHREADS];
 	json_t *manifest, *loaded, *envs;
 	json_error_t jerr;
-	history *h;
-	int err = 1, t;
+	history *h = NULL;
+	int t;
 	size_t e, mlen;
 	char *mtext;
 
-	h = history_open(out, RUN_ID, env_names, 3, &err);
+	ASSERT_EQ(history_open(out, RUN_ID, env_names, 3, &h), 0);
 	ASSERT_TRUE(h != NULL);
-	ASSERT_EQ(err, 0);
 	ASSERT_TRUE(path_exists(tmp_dir));
 	ASSERT_TRUE(!path_exists(run_dir)); /* not before it is complete */
 
@@ -269,10 +268,9 @@ static void test_history_publish_adds_environments_object_when_manifest_lacks_it
 	char *manifest_path = path_join(run_dir, "manifest.json");
 	json_t *manifest, *loaded, *je;
 	json_error_t jerr;
-	history *h;
-	int err = 1;
+	history *h = NULL;
 
-	h = history_open(out, RUN_ID, env_names, 1, &err);
+	ASSERT_EQ(history_open(out, RUN_ID, env_names, 1, &h), 0);
 	ASSERT_TRUE(h != NULL);
 	ASSERT_EQ(history_append(h, 0, "{\"a\":1}", 7), 0);
 	manifest = json_pack("{s:s}", "run_id", RUN_ID);
@@ -294,10 +292,9 @@ static void test_history_abandon_leaves_no_folder(void)
 	char *out = scratch_dir();
 	char *hist = path_join(out, ".history");
 	char *run_dir = history_run_dir(out, RUN_ID);
-	history *h;
-	int err = 1;
+	history *h = NULL;
 
-	h = history_open(out, RUN_ID, env_names, 2, &err);
+	ASSERT_EQ(history_open(out, RUN_ID, env_names, 2, &h), 0);
 	ASSERT_TRUE(h != NULL);
 	ASSERT_EQ(history_append(h, 0, "{\"x\":1}", 7), 0);
 	ASSERT_EQ(history_append(h, 1, "{\"y\":2}", 7), 0);
@@ -316,21 +313,18 @@ static void test_history_open_fails_with_errno_and_publishes_nothing(void)
 	char *out = scratch_dir();
 	char *file = path_join(out, "a-file");
 	char *tmp_dir = path_join(out, ".history/" HISTORY_TMP_PREFIX RUN_ID);
-	history *h;
-	int err = 0;
+	history *h = (history *)&h; /* not NULL: the call must set it */
 
 	/* the snapshot root is a file */
 	ASSERT_EQ(file_put_str(file, "x"), 0);
-	h = history_open(file, RUN_ID, env_names, 2, &err);
+	ASSERT_EQ(history_open(file, RUN_ID, env_names, 2, &h), -ENOTDIR);
 	ASSERT_TRUE(h == NULL);
-	ASSERT_EQ(err, -ENOTDIR);
 
 	/* the run's temporary folder is taken (another run with this id) */
 	ASSERT_EQ(atomic_mkdirs(tmp_dir), 0);
-	err = 0;
-	h = history_open(out, RUN_ID, env_names, 2, &err);
+	h = (history *)&h;
+	ASSERT_EQ(history_open(out, RUN_ID, env_names, 2, &h), -EEXIST);
 	ASSERT_TRUE(h == NULL);
-	ASSERT_EQ(err, -EEXIST);
 	ASSERT_TRUE(path_exists(tmp_dir)); /* not ours: left alone */
 	free(tmp_dir);
 	free(file);
@@ -345,8 +339,9 @@ static void test_history_run_dir_layout(void)
 	free(p);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	RUN_GUARDED(test_history_publishes_checksummed_frames_of_all_lines_and_manifest, 120);
 	RUN(test_history_publish_adds_environments_object_when_manifest_lacks_it);
 	RUN(test_history_abandon_leaves_no_folder);

@@ -2,9 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../engine/base64.h"
-#include "../../engine/jsontext.h"
+#include "engine/base/base64.h"
+#include "engine/base/jsontext.h"
 #include "check.h"
+#include "engine/base/utf8.h"
 
 static void check_b64(const char *in, size_t len, const char *want)
 {
@@ -31,15 +32,15 @@ static void test_base64_encodes_every_byte_value(void)
 	check_b64("\xfb\xef", 2, "++8=");
 }
 
-static void test_jsontext_is_utf8_accepts_text_and_refuses_bytes(void)
+static void test_utf8_valid_accepts_text_and_refuses_bytes(void)
 {
-	ASSERT_TRUE(jsontext_is_utf8("plain", 5));
-	ASSERT_TRUE(jsontext_is_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14));
-	ASSERT_TRUE(!jsontext_is_utf8("\xff\x00\xc3", 3));
-	ASSERT_TRUE(jsontext_is_utf8("a\0b", 3));            /* NUL is text */
-	ASSERT_TRUE(!jsontext_is_utf8("\xc3", 1));           /* cut short */
-	ASSERT_TRUE(!jsontext_is_utf8("\xc0\xaf", 2));       /* overlong '/' */
-	ASSERT_TRUE(!jsontext_is_utf8("\xed\xa0\x80", 3));   /* surrogate */
+	ASSERT_TRUE(utf8_valid("plain", 5));
+	ASSERT_TRUE(utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14));
+	ASSERT_TRUE(!utf8_valid("\xff\x00\xc3", 3));
+	ASSERT_TRUE(utf8_valid("a\0b", 3));            /* NUL is text */
+	ASSERT_TRUE(!utf8_valid("\xc3", 1));           /* cut short */
+	ASSERT_TRUE(!utf8_valid("\xc0\xaf", 2));       /* overlong '/' */
+	ASSERT_TRUE(!utf8_valid("\xed\xa0\x80", 3));   /* surrogate */
 }
 
 static void test_jsontext_string_keeps_valid_text_as_is(void)
@@ -63,11 +64,12 @@ static void test_jsontext_string_replaces_bad_bytes_instead_of_failing(void)
 	json_decref(j);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	RUN(test_base64_matches_rfc4648_vectors);
 	RUN(test_base64_encodes_every_byte_value);
-	RUN(test_jsontext_is_utf8_accepts_text_and_refuses_bytes);
+	RUN(test_utf8_valid_accepts_text_and_refuses_bytes);
 	RUN(test_jsontext_string_keeps_valid_text_as_is);
 	RUN(test_jsontext_string_replaces_bad_bytes_instead_of_failing);
 	return CHECK_EXIT();

@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../engine/jsontext.h"
-#include "../../engine/mask.h"
+#include "engine/base/jsontext.h"
+#include "engine/rows/mask.h"
 #include "check.h"
 #include "testutil.h"
+#include "engine/base/utf8.h"
 
 static const char key[] = "unit-test-mask-key";
 static const char other_key[] = "unit-test-mask-key2";
@@ -215,7 +216,7 @@ static void test_mask_hash_changes_letters_of_other_scripts(void)
 		hash_str(key, names[i], out, 0);
 		ASSERT_TRUE(strcmp(out, names[i]) != 0);
 		check_shape(names[i], out);
-		ASSERT_TRUE(jsontext_is_utf8(out, strlen(out)));
+		ASSERT_TRUE(utf8_valid(out, strlen(out)));
 	}
 }
 
@@ -320,6 +321,27 @@ static void test_mask_looks_sensitive_truth_table(void)
 		if ((mask_looks_sensitive(rows[i].column) != 0) != rows[i].sensitive)
 			CHECK_FAIL("mask_looks_sensitive(\"%s\") should be %d",
 				   rows[i].column, rows[i].sensitive);
+}
+
+static void test_mask_looks_sensitive_reads_the_first_255_bytes_of_a_long_name(void)
+{
+	char name[400];
+
+	/* a name of exactly 255 bytes ending in the word: seen */
+	memset(name, 'x', sizeof(name));
+	memcpy(name + 255 - 5, "email", 5);
+	name[255] = '\0';
+	ASSERT_EQ(mask_looks_sensitive(name), 1);
+	/* the word starting past byte 255 of a longer name: not looked at */
+	memset(name, 'x', sizeof(name));
+	memcpy(name + 300, "email", 5);
+	name[399] = '\0';
+	ASSERT_EQ(mask_looks_sensitive(name), 0);
+	/* cut at 255 bytes mid-word: the prefix does not match */
+	memset(name, 'x', sizeof(name));
+	memcpy(name + 252, "email", 5);
+	name[399] = '\0';
+	ASSERT_EQ(mask_looks_sensitive(name), 0);
 }
 
 /* ---- mask_match ---------------------------------------------------------------- */
@@ -462,8 +484,9 @@ static void test_mask_match_ignores_case_as_mariadb_columns_do(void)
 	ASSERT_EQ(match_line("db", "t", "CONTACT_EMAIL"), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	scratch = scratch_dir();
 
 	RUN(test_mask_hash_is_deterministic_for_same_key_and_input);
@@ -474,6 +497,7 @@ int main(void)
 	RUN(test_mask_hash_leading_nonzero_digit_stays_nonzero);
 	RUN(test_mask_hash_binary_changes_every_byte);
 	RUN(test_mask_looks_sensitive_truth_table);
+	RUN(test_mask_looks_sensitive_reads_the_first_255_bytes_of_a_long_name);
 	RUN(test_mask_match_column_pattern_matches_any_table);
 	RUN(test_mask_match_glob_on_column);
 	RUN(test_mask_match_table_column_pattern_with_glob);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../engine/normalize.h"
+#include "engine/schema/normalize.h"
 #include "check.h"
 
 /* normalize_schema() of a C string, with the length it reports checked. */
@@ -247,6 +247,18 @@ static void test_normalize_respects_length_not_nul(void)
 
 /* ---- normalize_find_options ---------------------------------------------- */
 
+/* In a name a backslash is an ordinary byte: `t\` closes at its second
+ * backtick, so the column list and the options after it are still found;
+ * in a string it escapes the quote after it. */
+static void test_normalize_backslash_in_name_does_not_hide_its_closing_quote(void)
+{
+	ASSERT_NORMALIZES_TO(
+		"CREATE TABLE `t\\` (\n  `c\\` int NOT NULL AUTO_INCREMENT\n"
+		") ENGINE=InnoDB AUTO_INCREMENT=9 COMMENT='a\\'b (c'",
+		"CREATE TABLE `t\\` (\n  `c\\` int NOT NULL AUTO_INCREMENT\n"
+		") ENGINE=InnoDB COMMENT='a\\'b (c'");
+}
+
 static void test_find_options_spans_from_closing_paren_to_end_of_line(void)
 {
 	const char *t = "CREATE TABLE `t` (\n  `id` int (11)\n"
@@ -310,8 +322,9 @@ static void test_find_options_fails_without_balanced_column_list(void)
 	ASSERT_EQ(normalize_find_options("", 0, &start, &end), -1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	RUN(test_normalize_removes_auto_increment_table_option);
 	RUN(test_normalize_removes_option_in_snapshot_file_with_semicolon);
 	RUN(test_normalize_removes_option_at_end_of_options_line);
@@ -326,6 +339,7 @@ int main(void)
 	RUN(test_normalize_leaves_similar_but_different_options);
 	RUN(test_normalize_returns_text_without_column_list_unchanged);
 	RUN(test_normalize_respects_length_not_nul);
+	RUN(test_normalize_backslash_in_name_does_not_hide_its_closing_quote);
 	RUN(test_find_options_spans_from_closing_paren_to_end_of_line);
 	RUN(test_find_options_ends_at_text_end_without_newline);
 	RUN(test_find_options_is_empty_when_paren_ends_the_line);

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../queue/queue.h"
-#include "../../workers/pool.h"
+#include "queue/queue.h"
+#include "workers/pool.h"
 #include "check.h"
 #include "testutil.h"
 
@@ -339,8 +339,9 @@ static void test_pool_runs_items_without_thread_hooks(void)
 	queue_free(q);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	RUN_GUARDED(test_pool_start_returns_with_every_worker_running, 30);
 	RUN_GUARDED(test_pool_with_zero_threads_starts_four, 30);
 	RUN_GUARDED(test_pool_start_refuses_missing_run_callback, 30);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../queue/queue.h"
+#include "queue/queue.h"
 #include "check.h"
 #include "testutil.h"
 
@@ -381,8 +381,9 @@ static void test_queue_many_producers_consumers_deliver_each_item_once_in_order(
 	queue_free(q);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	RUN(test_queue_new_refuses_zero_capacity);
 	RUN(test_queue_pops_in_fifo_order);
 	RUN(test_queue_keeps_fifo_order_across_ring_wraparound);

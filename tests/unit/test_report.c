@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "../../engine/report.h"
+#include "engine/commands/report.h"
 #include "check.h"
 #include "testutil.h"
 
@@ -389,8 +389,9 @@ static void test_report_text_default_icons_are_emoji(void)
 	free(text);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	scratch = scratch_dir();
 	out = path_join(scratch, "snap");
 

@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../engine/schemadiff.h"
-#include "../../engine/tablemodel.h"
+#include "engine/schema/schemadiff.h"
+#include "engine/schema/tablemodel.h"
 #include "check.h"
 
 #define MARIADB_TAIL ") ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci"
@@ -943,8 +943,9 @@ static void test_table_charset_conversion_changes_column_charset(void)
 	ASSERT_EQ(diff.max, SEV_MEDIUM);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	RUN(test_identical_models_have_no_change);
 	RUN(test_table_removed_is_critical);
 	RUN(test_table_added_is_medium);

@@ -2,20 +2,33 @@
  * Unit tests of engine/sha256 against published FIPS 180-4 / NIST vectors,
  * plus lengths around the padding boundary (55, 56, 63, 64, 65 bytes...)
  * whose digests were taken from coreutils' sha256sum; HMAC-SHA256 against
- * RFC 4231's test cases.
+ * RFC 4231's test cases. The one-shot digest (sha256_hex) and the one fed in
+ * pieces (struct sha256) are separate paths into libcrypto: each vector goes
+ * through both.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../engine/sha256.h"
+#include "engine/base/sha256.h"
 #include "check.h"
 
+/* The digest of msg by sha256_hex, and fed in two pieces. */
 static void check_one_shot(const char *msg, size_t len, const char *want)
 {
+	struct sha256 s = SHA256_INIT;
 	char hex[65];
 
 	memset(hex, 'x', sizeof(hex));
 	sha256_hex(msg, len, hex);
+	ASSERT_EQ(hex[64], '\0');
+	ASSERT_STR_EQ(hex, want);
+
+	memset(hex, 'x', sizeof(hex));
+	sha256_init(&s);
+	sha256_update(&s, msg, len / 2);
+	sha256_update(&s, msg + len / 2, len - len / 2);
+	sha256_final_hex(&s, hex);
+	sha256_release(&s);
 	ASSERT_EQ(hex[64], '\0');
 	ASSERT_STR_EQ(hex, want);
 }
@@ -69,21 +82,15 @@ static void test_sha256_around_the_padding_boundary(void)
 	size_t i;
 
 	memset(a, 'a', sizeof(a));
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		char hex[65];
-
-		sha256_hex(a, v[i].n, hex);
-		if (strcmp(hex, v[i].hex) != 0)
-			CHECK_FAIL("%zu x 'a': got %s, want %s", v[i].n, hex,
-				   v[i].hex);
-	}
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		check_one_shot(a, v[i].n, v[i].hex);
 }
 
 static void test_sha256_of_million_a_fed_in_odd_sized_chunks(void)
 {
 	static const size_t sizes[] = { 1, 3, 7, 13, 31, 55, 63, 64, 65, 127, 1001 };
 	char *buf = malloc(1001);
-	struct sha256 s;
+	struct sha256 s = SHA256_INIT;
 	size_t fed = 0, k = 0;
 	char hex[65];
 
@@ -100,24 +107,80 @@ static void test_sha256_of_million_a_fed_in_odd_sized_chunks(void)
 	}
 	sha256_update(&s, buf, 0); /* an empty update changes nothing */
 	sha256_final_hex(&s, hex);
+	sha256_release(&s);
 	free(buf);
 	ASSERT_EQ(fed, 1000000);
 	ASSERT_STR_EQ(hex,
 		"cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+static void test_sha256_of_a_million_a_in_one_call(void)
+{
+	char *buf = malloc(1000000);
+
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, 'a', 1000000);
+	check_one_shot(buf, 1000000,
+		"cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(buf);
+}
+
+static void test_sha256_of_one_mebibyte(void)
+{
+	/* 1 MiB of 'a', as `head -c 1048576 /dev/zero | tr '\0' a | sha256sum` */
+	char *buf = malloc(1 << 20);
+
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, 'a', 1 << 20);
+	check_one_shot(buf, 1 << 20,
+		"9bc1b2a288b26af7257a36277ae3816a7d4f16e89c1e7e77d0a5c48bad62b360");
+	free(buf);
+}
+
+static void test_sha256_of_nothing_accepts_null(void)
+{
+	struct sha256 s = SHA256_INIT;
+	char hex[65];
+
+	sha256_hex(NULL, 0, hex);
+	ASSERT_STR_EQ(hex,
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_init(&s);
+	sha256_update(&s, NULL, 0);
+	sha256_final_hex(&s, hex);
+	sha256_release(&s);
+	ASSERT_STR_EQ(hex,
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+/* What the run history does with an abandoned run: start a digest, feed
+ * it, release it unfinished. LeakSanitizer checks nothing is left. */
+static void test_sha256_release_frees_an_unfinished_digest(void)
+{
+	struct sha256 s = SHA256_INIT;
+
+	sha256_release(&s); /* never started: nothing to free */
+	sha256_init(&s);
+	sha256_update(&s, "abc", 3);
+	sha256_release(&s);
+	ASSERT_TRUE(s.ctx == NULL);
+}
+
 static void test_sha256_init_resets_a_used_context(void)
 {
-	struct sha256 s;
+	struct sha256 s = SHA256_INIT;
 	char hex[65];
 
 	sha256_init(&s);
 	sha256_update(&s, "something else entirely", 23);
 	sha256_final_hex(&s, hex);
 	sha256_init(&s);
+	sha256_update(&s, "abandoned, never finished", 25);
+	sha256_init(&s);
 	sha256_update(&s, "ab", 2);
 	sha256_update(&s, "c", 1);
 	sha256_final_hex(&s, hex);
+	sha256_release(&s);
 	ASSERT_STR_EQ(hex,
 		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
@@ -181,18 +244,33 @@ static void test_hmac_sha256_rfc4231_case_6_key_longer_than_block(void)
 		"60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
-int main(void)
+static void test_hmac_sha256_of_empty_key_and_data(void)
 {
+	/* Python's hmac.new(b"", b"", hashlib.sha256) */
+	check_hmac(NULL, 0, NULL, 0,
+		"b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+	check_hmac("", 0, "", 0,
+		"b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+int main(int argc, char **argv)
+{
+	CHECK_INIT(argc, argv);
 	RUN(test_sha256_of_empty_input);
 	RUN(test_sha256_of_abc);
 	RUN(test_sha256_of_448_bit_message);
 	RUN(test_sha256_of_896_bit_message);
 	RUN(test_sha256_around_the_padding_boundary);
 	RUN(test_sha256_of_million_a_fed_in_odd_sized_chunks);
+	RUN(test_sha256_of_a_million_a_in_one_call);
+	RUN(test_sha256_of_one_mebibyte);
+	RUN(test_sha256_of_nothing_accepts_null);
 	RUN(test_sha256_init_resets_a_used_context);
+	RUN(test_sha256_release_frees_an_unfinished_digest);
 	RUN(test_sha256_hashes_bytes_past_a_nul);
 	RUN(test_hmac_sha256_rfc4231_case_1);
 	RUN(test_hmac_sha256_rfc4231_case_2_short_key);
 	RUN(test_hmac_sha256_rfc4231_case_6_key_longer_than_block);
+	RUN(test_hmac_sha256_of_empty_key_and_data);
 	return CHECK_EXIT();
 }

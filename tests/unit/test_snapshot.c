@@ -15,23 +15,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../engine/atomic_file.h"
-#include "../../engine/history.h"
-#include "../../engine/snapshot.h"
+#include "engine/store/atomic_file.h"
+#include "engine/store/history.h"
+#include "engine/store/snapshot.h"
 #include "check.h"
 #include "testutil.h"
+
+/* What an out-parameter holds before the call, to see that it was set. */
+static char not_set_;
+#define NOT_SET ((snapshot_root *)&not_set_)
 
 static void test_snapshot_lock_creates_root_and_lock_file(void)
 {
 	char *dir = scratch_dir();
 	char *out = path_join(dir, "nested/environments");
 	char *lockfile = path_join(out, ".rhizome.lock");
-	snapshot_root *root;
-	int err = 12345;
+	snapshot_root *root = NOT_SET;
 
-	root = snapshot_lock(out, &err);
-	ASSERT_TRUE(root != NULL);
-	ASSERT_EQ(err, 0);
+	ASSERT_EQ(snapshot_lock(out, &root), 0);
+	ASSERT_TRUE(root != NULL && root != NOT_SET);
 	ASSERT_TRUE(path_exists(lockfile));
 	snapshot_unlock(root);
 	snapshot_unlock(NULL); /* a no-op */
@@ -44,12 +46,11 @@ static void test_snapshot_second_lock_in_same_process_fails_with_ewouldblock(voi
 {
 	char *out = scratch_dir();
 	snapshot_root *first, *second;
-	int err = 0;
+	int err;
 
-	first = snapshot_lock(out, &err);
+	ASSERT_EQ(snapshot_lock(out, &first), 0);
 	ASSERT_TRUE(first != NULL);
-	err = 0;
-	second = snapshot_lock(out, &err);
+	err = snapshot_lock(out, &second);
 	if (second != NULL) {
 		snapshot_unlock(second);
 		snapshot_unlock(first);
@@ -58,9 +59,9 @@ static void test_snapshot_second_lock_in_same_process_fails_with_ewouldblock(voi
 	ASSERT_EQ(err, -EWOULDBLOCK);
 
 	snapshot_unlock(first);
-	second = snapshot_lock(out, &err); /* released: free to take again */
+	/* released: free to take again */
+	ASSERT_EQ(snapshot_lock(out, &second), 0);
 	ASSERT_TRUE(second != NULL);
-	ASSERT_EQ(err, 0);
 	snapshot_unlock(second);
 	scratch_remove(out);
 }
@@ -69,17 +70,17 @@ static void test_snapshot_lock_held_by_another_process_fails_with_ewouldblock(vo
 {
 	char *out = scratch_dir();
 	snapshot_root *root;
-	int err = 0, status;
+	int status;
 	pid_t pid;
 
-	root = snapshot_lock(out, &err);
+	ASSERT_EQ(snapshot_lock(out, &root), 0);
 	ASSERT_TRUE(root != NULL);
 	fflush(stdout);
 	pid = fork();
 	ASSERT_TRUE(pid >= 0);
 	if (pid == 0) {
-		int cerr = 0;
-		snapshot_root *r = snapshot_lock(out, &cerr);
+		snapshot_root *r;
+		int cerr = snapshot_lock(out, &r);
 
 		/* 0: refused as it should be; 1: wrongly got it; 2: other error */
 		_exit(r != NULL ? 1 : cerr == -EWOULDBLOCK ? 0 : 2);
@@ -94,8 +95,8 @@ static void test_snapshot_lock_held_by_another_process_fails_with_ewouldblock(vo
 	pid = fork();
 	ASSERT_TRUE(pid >= 0);
 	if (pid == 0) {
-		int cerr = 0;
-		snapshot_root *r = snapshot_lock(out, &cerr);
+		snapshot_root *r;
+		int cerr = snapshot_lock(out, &r);
 
 		_exit(r != NULL && cerr == 0 ? 0 : 1);
 	}
@@ -110,11 +111,11 @@ static void test_snapshot_lock_on_unusable_root_reports_errno(void)
 	char *dir = scratch_dir();
 	char *file = path_join(dir, "a-file");
 	char *out = path_join(dir, "a-file/out");
-	int err = 0;
+	snapshot_root *root = NOT_SET;
 
 	ASSERT_EQ(file_put_str(file, "x"), 0);
-	ASSERT_TRUE(snapshot_lock(out, &err) == NULL);
-	ASSERT_EQ(err, -ENOTDIR);
+	ASSERT_EQ(snapshot_lock(out, &root), -ENOTDIR);
+	ASSERT_TRUE(root == NULL);
 	free(out);
 	free(file);
 	scratch_remove(dir);
@@ -140,7 +141,6 @@ static void test_snapshot_sweep_removes_leftovers_but_not_real_files(void)
 	char *out = scratch_dir();
 	const char *folders[] = { "na_prod", "demo", "never_written" };
 	snapshot_root *root;
-	int err = 0;
 	/* what a finished run left: must survive */
 	char *real_sql = put(out, "na_prod/expected_data/billing_fee.sql", "real");
 	char *real_json = put(out, "demo/expected_data/billing_fee.json", "{}");
@@ -166,8 +166,7 @@ static void test_snapshot_sweep_removes_leftovers_but_not_real_files(void)
 	char *other = put(out, "other/expected_data/" ATOMIC_TMP_PREFIX "z.sql.1",
 			  "not ours");
 
-	root = snapshot_lock(out, &err);
-	ASSERT_TRUE(root != NULL);
+	ASSERT_EQ(snapshot_lock(out, &root), 0);
 	ASSERT_EQ(snapshot_sweep(root, folders, 3), 3); /* 2 files, 1 run folder */
 
 	ASSERT_TRUE(!path_exists(tmp1));
@@ -203,10 +202,8 @@ static void test_snapshot_sweep_of_fresh_root_removes_nothing(void)
 	char *out = scratch_dir();
 	const char *folders[] = { "na_prod" };
 	snapshot_root *root;
-	int err = 0;
 
-	root = snapshot_lock(out, &err);
-	ASSERT_TRUE(root != NULL);
+	ASSERT_EQ(snapshot_lock(out, &root), 0);
 	ASSERT_EQ(snapshot_sweep(root, folders, 1), 0);
 	ASSERT_EQ(snapshot_sweep(root, NULL, 0), 0);
 	snapshot_unlock(root);
@@ -268,8 +265,9 @@ static void test_snapshot_read_of_missing_file_returns_enoent(void)
 	scratch_remove(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	RUN(test_snapshot_lock_creates_root_and_lock_file);
 	RUN(test_snapshot_second_lock_in_same_process_fails_with_ewouldblock);
 	RUN(test_snapshot_lock_held_by_another_process_fails_with_ewouldblock);

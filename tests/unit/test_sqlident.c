@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../engine/sqlident.h"
-#include "../../engine/strbuf.h"
+#include "engine/fetch/sqlident.h"
+#include "engine/base/strbuf.h"
 #include "check.h"
 
 static char out[1024];
@@ -128,8 +128,9 @@ static void test_sqlident_show_create_output_exact(void)
 	strbuf_release(&sb);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	RUN(test_sqlident_quotes_plain_name_in_backticks);
 	RUN(test_sqlident_doubles_embedded_backticks);
 	RUN(test_sqlident_keeps_quotes_semicolons_spaces_inside);

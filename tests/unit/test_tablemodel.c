@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../engine/tablemodel.h"
+#include "engine/schema/tablemodel.h"
 #include "check.h"
 
 static struct table_model model;
@@ -578,6 +578,22 @@ static void test_quoted_identifiers_held_unquoted(void)
 	ASSERT_STR_EQ(col("ид")->type, "int(11)");
 }
 
+/* A backslash escapes in a string, never in a name: `c\` ends at its
+ * second backtick, and 'it\'s' does not end at the escaped quote. */
+static void test_backslash_ends_no_name_but_escapes_in_strings(void)
+{
+	parse_exact("CREATE TABLE `t\\` (\n"
+		    "  `c\\` varchar(10) DEFAULT 'it\\'s, a (b' COMMENT 'x\\\\',\n"
+		    "  KEY `k\\` (`c\\`(5))\n"
+		    MARIADB_TAIL);
+	ASSERT_STR_EQ(model.name, "t\\");
+	ASSERT_STR_EQ(col("c\\")->default_value, "'it\\'s, a (b'");
+	ASSERT_STR_EQ(col("c\\")->comment, "'x\\\\'");
+	ASSERT_EQ(model.nindexes, 1);
+	ASSERT_STR_EQ(model.indexes[0].name, "k\\");
+	ASSERT_STR_EQ(model.indexes[0].columns[0], "`c\\`(5)");
+}
+
 /* Names are rendered from the model, quoted again, not copied as text. */
 static void test_render_quotes_names_from_the_model(void)
 {
@@ -656,6 +672,24 @@ static void test_parse_reads_only_the_given_length(void)
 }
 
 /* ---- failures ----------------------------------------------------------- */
+
+/* A text cut one space into a body line is not a table, and the parse
+ * reads no byte past the length to find that out (AddressSanitizer would
+ * catch it: the copy is exactly that long). */
+static void test_parse_cut_after_one_space_reads_no_further(void)
+{
+	static const char text[] = "CREATE TABLE `t` (\n  `a` int\n ";
+	size_t len = sizeof(text) - 1;
+	char *copy = malloc(len);
+	int rc;
+
+	ASSERT_TRUE(copy != NULL);
+	memcpy(copy, text, len);
+	reset();
+	rc = tablemodel_parse(copy, len, &model);
+	free(copy);
+	ASSERT_EQ(rc, -1);
+}
 
 static void test_not_create_table_returns_minus_one(void)
 {
@@ -826,8 +860,9 @@ static void test_parse_is_thread_safe(void)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	CHECK_INIT(argc, argv);
 	RUN(test_column_type_keeps_its_modifiers);
 	RUN(test_column_not_null_explicit_null_or_neither);
 	RUN(test_column_default_values_as_written);
@@ -851,10 +886,12 @@ int main(void)
 	RUN(test_table_option_flags_without_value);
 	RUN(test_partition_clause_kept_on_following_lines);
 	RUN(test_quoted_identifiers_held_unquoted);
+	RUN(test_backslash_ends_no_name_but_escapes_in_strings);
 	RUN(test_render_quotes_names_from_the_model);
 	RUN(test_temporary_table);
 	RUN(test_snapshot_trailing_semicolon_accepted);
 	RUN(test_parse_reads_only_the_given_length);
+	RUN(test_parse_cut_after_one_space_reads_no_further);
 	RUN(test_not_create_table_returns_minus_one);
 	RUN(test_unknown_body_line_kept_and_rendered);
 	RUN(test_period_for_system_time_kept_and_rendered);

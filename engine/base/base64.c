@@ -1,0 +1,47 @@
+/*
+ * EVP_EncodeBlock does the work: one line of output, no newlines (unlike
+ * EVP_EncodeUpdate, which breaks lines every 64 characters). It takes an int
+ * length, so a larger input goes in pieces of whole 3-byte groups, whose
+ * encodings simply follow one another.
+ */
+#include "engine/base/base64.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <openssl/evp.h>
+
+#include "engine/base/alloc.h"
+
+/* 768 MiB in, 1 GiB out: both fit an int. A multiple of 3. */
+#define PIECE ((size_t)3 << 28)
+
+/* Characters that encode n bytes. */
+static size_t encoded_len(size_t n)
+{
+	return (n / 3 + (n % 3 != 0)) * 4;
+}
+
+char *base64_encode(const void *data, size_t len)
+{
+	const unsigned char *in = data;
+	/* At most len / 3 + 1 groups of 4, and one more for the NUL; xcalloc
+	 * checks the product for overflow. */
+	char *out = xcalloc(len / 3 + 2, 4), *o = out;
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = len - done < PIECE ? len - done : PIECE;
+		int wrote = EVP_EncodeBlock((unsigned char *)o, in + done, (int)n);
+
+		if (wrote < 0 || (size_t)wrote != encoded_len(n)) {
+			fprintf(stderr, "rhizome: libcrypto: EVP_EncodeBlock "
+				"wrote %d characters for %zu bytes\n", wrote, n);
+			abort();
+		}
+		o += wrote;
+		done += n;
+	}
+	*o = '\0';
+	return out;
+}

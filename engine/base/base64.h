@@ -1,0 +1,16 @@
+/*
+ * base64: RFC 4648 encoding (standard alphabet, with padding, no line
+ * breaks), for bytes that JSON cannot carry as text: a fetched body that is
+ * not UTF-8, and binary columns. The encoding is libcrypto's.
+ */
+#ifndef RHIZOME_BASE64_H
+#define RHIZOME_BASE64_H
+
+#include <stddef.h>
+
+/* Encode len bytes of data (borrowed; may be NULL when len is 0). Returns a
+ * new NUL-terminated string the caller frees with free(); never NULL: on
+ * exhaustion it aborts, as engine/base/alloc.h. Thread-safe. */
+char *base64_encode(const void *data, size_t len);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * args: rhizome's command line, parsed into struct cli. Every option is
+ * checked here (numbers in range, formats, which command takes which
+ * option), so what follows only wires.
+ */
+#ifndef RHIZOME_ARGS_H
+#define RHIZOME_ARGS_H
+
+#include <stddef.h>
+
+#include "engine/schema/schemadiff.h"
+
+enum cli_command { CLI_SCHEMA, CLI_DATA, CLI_REPORT, CLI_CHECK, CLI_DIFF,
+		   CLI_VERSIONS };
+
+/* What the user asked for. Strings are borrowed from argv. */
+struct cli {
+	enum cli_command command;
+	const char *config;     /* --config, or NULL */
+	const char *out;        /* --out, or NULL */
+	unsigned workers;       /* --workers, or 0 */
+	int quiet;
+	const char **envs;      /* --env, each once; owned array */
+	size_t nenvs;
+	int verbose, dry_run, write_trivial;
+	unsigned rows;          /* data: --rows */
+	int rows_given;
+	int json;               /* --format json */
+	int report_md;          /* diff: --report */
+	const char *report_file;
+	struct diff_opts diff;  /* diff: the --ignore-* options */
+	const char *against;    /* diff: a run id, or NULL for live */
+	const char **tables;    /* versions: --table; owned array */
+	size_t ntables;
+};
+
+/* How parsing ended. */
+enum cli_parsed {
+	CLI_PARSED,             /* run the command */
+	CLI_ANSWERED,           /* --help or --version printed: exit 0 */
+	CLI_BAD_USAGE,          /* a message on stderr: exit 2 */
+};
+
+/*
+ * Parse argv into *c (zeroed first). Free with cli_release whatever the
+ * result. Call from the main thread (getopt's state is global).
+ */
+enum cli_parsed cli_parse(int argc, char **argv, struct cli *c);
+
+void cli_release(struct cli *c);
+
+#endif

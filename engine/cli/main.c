@@ -1,0 +1,121 @@
+/*
+ * rhizome's entry point. It only wires: parse the command line, load the
+ * config, pick the environments, run the command (engine/cli/run.c), exit
+ * with its status. Only this file exits; every module below returns errors
+ * and outcomes (engine/cli/exit.h maps them to SPEC's statuses).
+ *
+ * SIGINT, SIGTERM and SIGUSR1 are blocked before any thread exists, so every
+ * thread inherits the mask and only the run's watcher thread
+ * (engine/commands/sync_signals.c) receives them, through sigwait().
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "engine/base/alloc.h"
+#include "engine/cli/args.h"
+#include "engine/cli/exit.h"
+#include "engine/cli/run.h"
+#include "environments/config.h"
+
+/* The environments --env named (each must exist), else all of them, into
+ * envs (cfg->nenvs long); c->nenvs becomes their count. Returns 0, or -1
+ * with a message naming the ones there are. */
+static int select_envs(struct cli *c, const struct fleet_config *cfg,
+		       const struct env_config **envs)
+{
+	size_t i, j;
+
+	if (c->nenvs == 0) {
+		for (i = 0; i < cfg->nenvs; i++)
+			envs[i] = &cfg->envs[i];
+		c->nenvs = cfg->nenvs;
+		return 0;
+	}
+	for (i = 0; i < c->nenvs; i++) {
+		envs[i] = config_find_env(cfg, c->envs[i]);
+		if (envs[i] != NULL)
+			continue;
+		fprintf(stderr, "rhizome: --env %s: no such environment in %s "
+			"(it has:", c->envs[i], cfg->path);
+		for (j = 0; j < cfg->nenvs; j++)
+			fprintf(stderr, " %s", cfg->envs[j].name);
+		fprintf(stderr, ")\n");
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	struct fleet_config cfg;
+	struct config_error cerr;
+	const struct env_config **envs;
+	enum cli_exit status = CLI_EXIT_USAGE;
+	char msg[2048], *out = NULL;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* jansson allocates through the one family too: out of memory in a
+	 * summary aborts like anywhere else, never drops an entry. */
+	json_set_alloc_funcs(xmalloc, free);
+
+	switch (cli_parse(argc, argv, &c)) {
+	case CLI_PARSED:
+		break;
+	case CLI_ANSWERED:
+		cli_release(&c);
+		return CLI_EXIT_OK;
+	case CLI_BAD_USAGE:
+		cli_release(&c);
+		return CLI_EXIT_USAGE;
+	}
+	if (c.config == NULL)
+		c.config = getenv("RHIZOME_CONFIG");
+	if (c.config == NULL || c.config[0] == '\0')
+		c.config = "rhizome.cnf";
+	if (config_load(c.config, &cfg, &cerr) != 0) {
+		config_error_format(&cerr, msg, sizeof(msg));
+		fprintf(stderr, "rhizome: configuration error: %s\n", msg);
+		cli_release(&c);
+		return CLI_EXIT_USAGE;
+	}
+
+	envs = xcalloc(cfg.nenvs, sizeof(*envs));
+	if (select_envs(&c, &cfg, envs) != 0)
+		goto done;
+	out = cli_resolve_out(&c, &cfg);
+	switch (c.command) {
+	case CLI_REPORT:
+		status = cli_run_report(&c, &cfg, envs, out);
+		break;
+	case CLI_VERSIONS:
+		status = cli_run_versions(&c, &cfg, envs, out);
+		break;
+	case CLI_DIFF:
+		status = c.against != NULL ? cli_run_histdiff(&c, &cfg, envs, out)
+					   : cli_run_sync(&c, &cfg, envs, out);
+		break;
+	case CLI_SCHEMA:
+	case CLI_DATA:
+	case CLI_CHECK:
+		status = cli_run_sync(&c, &cfg, envs, out);
+		break;
+	}
+done:
+	free(out);
+	free(envs);
+	cli_release(&c);
+	config_release(&cfg);
+	return status;
+}

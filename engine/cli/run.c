@@ -1,0 +1,353 @@
+/*
+ * The command line's side of each command: what the modules below leave to
+ * it (the snapshot root as the user named it, the run id, the terminal's
+ * width, stdout, the lock, secrets checked before any contact), and the
+ * exit status each outcome calls for.
+ */
+#include "engine/cli/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mysql.h>
+
+#include "engine/base/alloc.h"
+#include "engine/commands/histdiff.h"
+#include "engine/commands/report.h"
+#include "engine/commands/versions.h"
+#include "engine/output/diffreport.h"
+#include "engine/store/atomic_file.h"
+#include "engine/store/history.h"
+#include "engine/store/snapshot.h"
+
+/* The snapshot root as the user sees it: --out as given, else the config's
+ * `out` (default "environments") relative to the config file's folder. */
+char *cli_resolve_out(const struct cli *c, const struct fleet_config *cfg)
+{
+	const char *out = c->out ? c->out : cfg->out ? cfg->out : "environments";
+	char *p;
+	size_t len;
+
+	if (c->out != NULL || out[0] == '/')
+		p = xstrdup(out);
+	else
+		p = xasprintf("%s%s", cfg->dir, out);
+	len = strlen(p);
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	return p;
+}
+
+/* YYYYMMDDTHHMMSSZ-mmm, with a counter when that run folder exists. */
+static void make_run_id(const char *out, const struct timespec *ts,
+			char *buf, size_t size)
+{
+	char stamp[32];
+	struct tm tm;
+	struct stat st;
+	unsigned n;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (n = 0;; n++) {
+		char *dir;
+		int taken;
+
+		if (n == 0)
+			snprintf(buf, size, "%s-%03ld", stamp, ts->tv_nsec / 1000000);
+		else
+			snprintf(buf, size, "%s-%03ld.%u", stamp,
+				 ts->tv_nsec / 1000000, n);
+		dir = history_run_dir(out, buf);
+		taken = stat(dir, &st) == 0;
+		free(dir);
+		if (!taken)
+			return;
+	}
+}
+
+/*
+ * Write `v` to stdout: as indented JSON, or through `text` (NULL: JSON
+ * always), then flush. Returns 0, or -1 when it did not get out (a full
+ * disk, a closed pipe): the caller's run then ends with CLI_EXIT_IO.
+ */
+static int print_result(json_t *v, int as_json, int (*text)(json_t *, FILE *))
+{
+	int rc;
+
+	if (as_json || text == NULL)
+		rc = json_dumpf(v, stdout, JSON_INDENT(2)) != 0 ||
+		     fputc('\n', stdout) == EOF;
+	else
+		rc = text(v, stdout) != 0;
+	return rc != 0 || fflush(stdout) != 0 ? -1 : 0;
+}
+
+/* sync diff's output: the text diff (or the summary as JSON) on stdout,
+ * and the Markdown report when asked. Returns 0, or -EIO with a message on
+ * stderr. */
+static int write_diff(const struct cli *c, json_t *summary)
+{
+	char *md, *name = NULL;
+	int rc;
+
+	if (print_result(summary, c->json, diffreport_text) != 0) {
+		fprintf(stderr, "rhizome: cannot write the diff to stdout\n");
+		return -EIO;
+	}
+	if (!c->report_md)
+		return 0;
+	if (c->report_file != NULL)
+		name = xstrdup(c->report_file);
+	else
+		name = xasprintf("rhizome-diff-%s.md", json_string_value(
+					 json_object_get(summary, "run_id")));
+	if (c->against != NULL) {
+		char *what = xasprintf("run %s", c->against);
+
+		md = diffreport_markdown(summary, what);
+		free(what);
+	} else {
+		md = diffreport_markdown(summary, "live schemas");
+	}
+	rc = atomic_write_file(name, md, strlen(md));
+	free(md);
+	if (rc != 0) {
+		fprintf(stderr, "rhizome: cannot write the report %s: %s\n", name,
+			strerror(-rc));
+		free(name);
+		return -EIO;
+	}
+	fprintf(stderr, "rhizome: report written to %s\n", name);
+	free(name);
+	return 0;
+}
+
+enum cli_exit cli_run_versions(const struct cli *c, const struct fleet_config *cfg,
+			       const struct env_config **envs, const char *out)
+{
+	struct versions_opts v;
+	json_t *result;
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < c->ntables; i++) {
+		size_t d;
+		int known = 0;
+
+		for (d = 0; d < cfg->nlists; d++)
+			for (k = 0; k < cfg->lists[d].neffective; k++)
+				known |= strcmp(cfg->lists[d].effective[k],
+						c->tables[i]) == 0;
+		if (!known) {
+			fprintf(stderr, "rhizome: --table %s: no table list of %s "
+				"has it\n", c->tables[i], cfg->path);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	memset(&v, 0, sizeof(v));
+	v.cfg = cfg;
+	v.envs = envs;
+	v.nenvs = c->nenvs;
+	v.out = out;
+	v.tables = c->tables;
+	v.ntables = c->ntables;
+	result = versions_build(&v);
+	rc = print_result(result, c->json, versions_text);
+	json_decref(result);
+	if (rc != 0) {
+		fprintf(stderr, "rhizome: cannot write to stdout\n");
+		return CLI_EXIT_IO;
+	}
+	return CLI_EXIT_OK;
+}
+
+/* Whether the report may use emoji: not with NO_COLOR, and only when the
+ * locale's character set is UTF-8. */
+static int report_ascii(void)
+{
+	const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	size_t i;
+
+	if (getenv("NO_COLOR") != NULL)
+		return 1;
+	for (i = 0; i < 3; i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && v[0] != '\0')
+			return strcasestr(v, "utf-8") == NULL &&
+			       strcasestr(v, "utf8") == NULL;
+	}
+	return 1; /* the C locale */
+}
+
+enum cli_exit cli_run_report(const struct cli *c, const struct fleet_config *cfg,
+			     const struct env_config **envs, const char *out)
+{
+	struct report_opts r;
+	struct winsize ws;
+	const char *columns = getenv("COLUMNS");
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.cfg = cfg;
+	r.envs = envs;
+	r.nenvs = c->nenvs;
+	r.out = out;
+	r.format = c->json ? REPORT_JSON : REPORT_TEXT;
+	r.ascii = report_ascii();
+	r.width = 100;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		r.width = ws.ws_col;
+	else if (columns != NULL && atoi(columns) > 0)
+		r.width = (unsigned)atoi(columns);
+	rc = report_write(&r, stdout);
+	if (rc != 0) {
+		fprintf(stderr, "rhizome: cannot write the report: %s\n",
+			strerror(-rc));
+		return CLI_EXIT_IO;
+	}
+	return CLI_EXIT_OK;
+}
+
+
+enum cli_exit cli_run_histdiff(const struct cli *c, const struct fleet_config *cfg,
+			       const struct env_config **envs, const char *out)
+{
+	struct histdiff_opts h = { .cfg = cfg, .envs = envs, .nenvs = c->nenvs,
+				   .out = out, .run_id = c->against,
+				   .diff = c->diff };
+	enum sync_outcome outcome;
+	json_t *summary = histdiff_build(&h, &outcome);
+	enum cli_exit status;
+
+	if (summary == NULL)
+		return CLI_EXIT_USAGE;
+	status = write_diff(c, summary) != 0 ? CLI_EXIT_IO : cli_exit_of(outcome);
+	json_decref(summary);
+	return status;
+}
+
+/* What a live run needs before any server is contacted: every selected
+ * environment's password variable set, and for data the masking key. */
+static int check_secrets(const struct cli *c, const struct fleet_config *cfg,
+			 const struct env_config **envs)
+{
+	struct config_error cerr;
+	char msg[2048];
+	size_t i;
+
+	for (i = 0; i < c->nenvs; i++)
+		if (config_check_password(cfg, envs[i], &cerr) != 0)
+			goto refused;
+	if (c->command == CLI_DATA && config_check_mask_key(cfg, &cerr) != 0)
+		goto refused;
+	return 0;
+
+refused:
+	config_error_format(&cerr, msg, sizeof(msg));
+	fprintf(stderr, "rhizome: configuration error: %s\n", msg);
+	return -EINVAL;
+}
+
+/* Take the snapshot root's lock and sweep what a killed run left. NULL,
+ * with a message and *status set, when that fails. */
+static snapshot_root *lock_root(const struct cli *c, const struct fleet_config *cfg,
+				const char *out, enum cli_exit *status)
+{
+	const char **folders;
+	snapshot_root *root;
+	size_t i;
+	int rc;
+
+	rc = snapshot_lock(out, &root);
+	if (rc != 0) {
+		if (rc == -EWOULDBLOCK) {
+			fprintf(stderr, "rhizome: another run holds the lock on "
+				"%s/.rhizome.lock; nothing touched\n", out);
+			*status = CLI_EXIT_LOCKED;
+		} else {
+			fprintf(stderr, "rhizome: cannot open the snapshot root "
+				"%s: %s\n", out, strerror(-rc));
+			*status = CLI_EXIT_IO;
+		}
+		return NULL;
+	}
+	folders = xcalloc(cfg->nenvs, sizeof(*folders));
+	for (i = 0; i < cfg->nenvs; i++)
+		folders[i] = cfg->envs[i].folder;
+	rc = snapshot_sweep(root, folders, cfg->nenvs);
+	free(folders);
+	if (rc > 0 && !c->quiet)
+		fprintf(stderr, "rhizome: removed %d leftover(s) of an "
+			"interrupted run under %s\n", rc, out);
+	return root;
+}
+
+enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
+			   const struct env_config **envs, const char *out)
+{
+	snapshot_root *root = NULL;
+	struct sync_opts o;
+	json_t *summary = NULL;
+	char run_id[64];
+	enum cli_exit status = CLI_EXIT_IO;
+	/* check and diff write no snapshot: no lock, no history */
+	int dry_run = c->dry_run || c->command == CLI_CHECK ||
+		      c->command == CLI_DIFF;
+
+	if (check_secrets(c, cfg, envs) != 0)
+		return CLI_EXIT_USAGE;
+	if (mysql_library_init(0, NULL, NULL) != 0) {
+		fprintf(stderr, "rhizome: cannot initialize libmariadb\n");
+		return CLI_EXIT_IO; /* nothing contacted: a local failure */
+	}
+	memset(&o, 0, sizeof(o));
+	clock_gettime(CLOCK_REALTIME, &o.started);
+	if (!dry_run && (root = lock_root(c, cfg, out, &status)) == NULL)
+		goto out;
+	make_run_id(out, &o.started, run_id, sizeof(run_id));
+
+	o.command = c->command == CLI_DATA ? SYNC_DATA
+		    : c->command == CLI_CHECK || c->command == CLI_DIFF ? SYNC_CHECK
+		    : SYNC_SCHEMA;
+	o.diff = c->diff;
+	o.rows = c->rows_given ? c->rows : 1;
+	o.rows_array = c->rows_given;
+	o.cfg = cfg;
+	o.envs = envs;
+	o.nenvs = c->nenvs;
+	o.out = out;
+	o.run_id = run_id;
+	o.workers = c->workers;
+	o.dry_run = dry_run;
+	o.write_trivial = c->write_trivial;
+	o.verbose = c->verbose;
+	o.quiet = c->quiet;
+	status = cli_exit_of(sync_run(&o, &summary));
+	if (summary != NULL && c->command == CLI_DIFF) {
+		if (write_diff(c, summary) != 0)
+			status = CLI_EXIT_IO;
+	} else if (summary != NULL) {
+		/* A summary that did not get out (a full disk, a closed pipe)
+		 * is a local I/O failure: the caller cannot know what happened. */
+		if (print_result(summary, 1, NULL) != 0) {
+			fprintf(stderr, "rhizome: cannot write the summary to "
+				"stdout: %s\n", strerror(errno));
+			if (status == CLI_EXIT_OK || status == CLI_EXIT_PARTIAL)
+				status = CLI_EXIT_IO;
+		}
+	}
+	json_decref(summary);
+	snapshot_unlock(root);
+out:
+	mysql_library_end();
+	return status;
+}

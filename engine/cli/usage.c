@@ -1,0 +1,165 @@
+/*
+ * The usage texts of `rhizome --help`, `rhizome sync --help` and each
+ * command's --help.
+ */
+#include "engine/cli/usage.h"
+
+const char cli_usage_top[] =
+	"usage: rhizome [--config FILE] [--out DIR] [--workers N] [--quiet] "
+	"sync COMMAND [options]\n"
+	"\n"
+	"Snapshot the CREATE TABLE statements of a fleet of MariaDB/MySQL\n"
+	"environments into files, and report what changed.\n"
+	"\n"
+	"Options:\n"
+	"  --config FILE  fleet configuration (default: $RHIZOME_CONFIG, else\n"
+	"                 ./rhizome.cnf)\n"
+	"  --out DIR      snapshot root (default: the config's [fleet] out,\n"
+	"                 relative to the config file)\n"
+	"  --workers N    worker threads (default: the config's workers, 8)\n"
+	"  --quiet        no progress on stderr\n"
+	"  --help         this text\n"
+	"  --version      print the version\n"
+	"\n"
+	"Commands:\n"
+	"  sync schema    fetch SHOW CREATE TABLE for every environment x table\n"
+	"  sync data      fetch the first row(s) of every environment x table\n"
+	"  sync report    show which snapshots exist (reads files only)\n"
+	"  sync check     compare the live schemas with the snapshots (exit 1\n"
+	"                 on drift); writes nothing\n"
+	"  sync diff      the same, as a readable diff or a Markdown report\n"
+	"  sync versions  which environments run which version of each table\n"
+	"                 (reads files only)\n"
+	"\n"
+	"Exit status: 0 done, 1 drift (sync check), 2 usage or configuration error,\n"
+	"3 partial failure,\n"
+	"4 local I/O failure, 5 snapshot root locked by another run,\n"
+	"130/143 interrupted.\n";
+
+const char cli_usage_sync[] =
+	"usage: rhizome [global options] sync COMMAND [options]\n"
+	"\n"
+	"Commands:\n"
+	"  schema   [--env NAME]... [--verbose] [--dry-run] [--write-trivial]\n"
+	"  data     [--env NAME]... [--verbose] [--dry-run] [--rows N]\n"
+	"  report   [--env NAME]... [--format text|json]\n"
+	"  check    [--env NAME]... [--verbose]\n"
+	"  diff     [--env NAME]... [--against live|RUN_ID] [--format text|json]\n"
+	"           [--report [FILE.md]]\n"
+	"           [--ignore-int-width] [--utf8-is-utf8mb3]\n"
+	"           [--ignore-default-charset] [--ignore-index-order]\n"
+	"  versions [--table NAME]... [--format text|json]\n"
+	"\n"
+	"Run 'rhizome sync COMMAND --help' for details.\n";
+
+static const char usage_schema[] =
+	"usage: rhizome [global options] sync schema [--env NAME]... [--verbose]\n"
+	"                                            [--dry-run] [--write-trivial]\n"
+	"\n"
+	"Fetch SHOW CREATE TABLE for every table of every environment (or of the\n"
+	"named ones) and write {out}/{folder}/expected_data/{database}_{table}.sql.\n"
+	"Prints a JSON summary on stdout: new, trivial (AUTO_INCREMENT noise\n"
+	"only), significant, unchanged, missing, errors.\n"
+	"\n"
+	"  --env NAME       only this environment; repeat for several\n"
+	"  --verbose        every error in full: error number, SQLSTATE, statement\n"
+	"  --dry-run        fetch and classify, write nothing\n"
+	"  --write-trivial  also rewrite files whose only change is AUTO_INCREMENT\n"
+	"  --help           this text\n";
+
+static const char usage_data[] =
+	"usage: rhizome [global options] sync data [--env NAME]... [--verbose]\n"
+	"                                          [--dry-run] [--rows N]\n"
+	"\n"
+	"Fetch the first row of every table of every environment (or of the\n"
+	"named ones) in primary-key order (else the first unique key, else as\n"
+	"the server returns them: the summary's \"ordering\" says which) and write\n"
+	"{out}/{folder}/expected_data/{database}_{table}.json, masked by the\n"
+	"config's [mask] rules. Empty tables write no file (status \"empty\").\n"
+	"\n"
+	"  --env NAME   only this environment; repeat for several\n"
+	"  --rows N     write an array of the first N rows (1-100000)\n"
+	"  --verbose    every error in full\n"
+	"  --dry-run    fetch and classify, write nothing\n"
+	"  --help       this text\n";
+
+static const char usage_report[] =
+	"usage: rhizome [global options] sync report [--env NAME]...\n"
+	"                                            [--format text|json]\n"
+	"\n"
+	"For every environment x table: is there a schema snapshot, a data\n"
+	"snapshot, and (where [fleet] model / emplacement are set) those files?\n"
+	"Reads files only; contacts no server. Plain ASCII when NO_COLOR is set\n"
+	"or the locale is not UTF-8.\n"
+	"\n"
+	"  --env NAME       only this environment; repeat for several\n"
+	"  --format FORMAT  text (default) or json\n"
+	"  --help           this text\n";
+
+static const char usage_check[] =
+	"usage: rhizome [global options] sync check [--env NAME]... [--verbose]\n"
+	"\n"
+	"Fetch the live schemas and compare them with the committed .sql\n"
+	"snapshots, writing nothing. The summary's \"drift\" lists each drifted\n"
+	"pair with its severity (critical, high, medium, low) and changes.\n"
+	"AUTO_INCREMENT noise is not drift.\n"
+	"Exit status: 0 no drift, 1 drift, 2 usage or config, 3 a fetch failed.\n"
+	"\n"
+	"  --env NAME   only this environment; repeat for several\n"
+	"  --verbose    every error in full\n"
+	"  --help       this text\n";
+
+static const char usage_diff[] =
+	"usage: rhizome [global options] sync diff [--env NAME]...\n"
+	"                   [--against live|RUN_ID]\n"
+	"                   [--format text|json] [--report [FILE.md]] [--verbose]\n"
+	"                   [--ignore-int-width] [--utf8-is-utf8mb3]\n"
+	"                   [--ignore-default-charset] [--ignore-index-order]\n"
+	"\n"
+	"Fetch the live schemas and show, per table, what differs from the\n"
+	"committed snapshots: columns, indexes, foreign keys, checks, options,\n"
+	"partitioning; each change with its severity. Writes no snapshot.\n"
+	"\n"
+	"  --env NAME               only this environment; repeat for several\n"
+	"  --against live|RUN_ID    what to compare with: the servers (default),\n"
+	"                           or what a published schema run fetched\n"
+	"                           (its .history; no server contacted)\n"
+	"  --format FORMAT          text (default) or json (the check summary)\n"
+	"  --report [FILE.md]       also write a Markdown report (default name:\n"
+	"                           rhizome-diff-RUN_ID.md)\n"
+	"  --ignore-int-width       int(11) = int\n"
+	"  --utf8-is-utf8mb3        utf8 = utf8mb3\n"
+	"  --ignore-default-charset a column charset/collation equal to the\n"
+	"                           table default is not a change\n"
+	"  --ignore-index-order     the same indexes in another order are equal\n"
+	"  --help                   this text\n"
+	"Exit status: 0 no drift, 1 drift, 2 usage or config, 3 a fetch failed,\n"
+	"4 the report could not be written.\n";
+
+static const char usage_versions[] =
+	"usage: rhizome [global options] sync versions [--table NAME]...\n"
+	"                                              [--format text|json]\n"
+	"\n"
+	"From the committed schema snapshots (no server): for each table, the\n"
+	"environments grouped by equal schema into versions V1, V2, ... (V1: the\n"
+	"environments that roll out last, production before demo before dev, or\n"
+	"by each environment's `order` key, lower rolling out later), the\n"
+	"columns every version defines alike (the safe base), and what each\n"
+	"version adds, lacks or defines differently against V1.\n"
+	"\n"
+	"  --table NAME     only this table; repeat for several\n"
+	"  --format FORMAT  text (default) or json\n"
+	"  --help           this text\n";
+
+const char *cli_usage_of(enum cli_command command)
+{
+	switch (command) {
+	case CLI_SCHEMA: return usage_schema;
+	case CLI_DATA: return usage_data;
+	case CLI_REPORT: return usage_report;
+	case CLI_CHECK: return usage_check;
+	case CLI_DIFF: return usage_diff;
+	case CLI_VERSIONS: return usage_versions;
+	}
+	return cli_usage_sync;
+}

@@ -1,0 +1,503 @@
+/*
+ * One pass over the pairs computes each status; the text and JSON layouts
+ * then read the same table. Statuses follow SPEC: no schema file is
+ * missing; schema and data (and model/emplacement where configured) are
+ * complete; all but data is ready for data; data present with emplacement
+ * or model absent is missing emplacement; the rest is schema only.
+ */
+#include "engine/commands/report.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "engine/base/alloc.h"
+#include "engine/base/strbuf.h"
+#include "engine/base/jsontext.h"
+#include "engine/store/snapshot.h"
+
+/* A model or emplacement file: the JSON's null, false and true. */
+enum optional_file { FILE_UNCONFIGURED, FILE_ABSENT, FILE_PRESENT };
+
+struct pair {
+	const struct env_config *env;
+	const char *table;
+	int schema, data;
+	int absent;             /* missing from its environment at the last
+				 * schema sync: nothing to fetch */
+	int empty;              /* no rows at the last data sync: no file */
+	enum optional_file model, emplacement;
+	enum report_status status;
+};
+
+static const char *const names[REPORT_STATUS_COUNT] = {
+	"complete", "ready_for_data", "missing_emplacement", "schema_only",
+	"missing",
+};
+static const char *const icons[REPORT_STATUS_COUNT] = {
+	"\xe2\x9c\x85", "\xe2\x9a\xa0\xef\xb8\x8f", "\xf0\x9f\x94\xb6",
+	"\xf0\x9f\x93\x84", "\xe2\x9d\x8c",
+};
+static const char *const ascii_icons[REPORT_STATUS_COUNT] = {
+	"ok", "data?", "empl?", "sql", "--",
+};
+static const char *const meanings[REPORT_STATUS_COUNT] = {
+	"complete", "ready for data sync", "missing emplacement",
+	"schema only", "missing",
+};
+
+char *report_expand(const char *tmpl, const struct fleet_config *cfg,
+		    const char *out, const struct env_config *env,
+		    const char *table)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = tmpl;
+
+	if (tmpl[0] != '/' && strncmp(tmpl, "{out}", 5) != 0)
+		strbuf_adds(&sb, cfg->dir);
+	while (*p) {
+		if (strncmp(p, "{out}", 5) == 0) {
+			strbuf_adds(&sb, out);
+			p += 5;
+		} else if (strncmp(p, "{folder}", 8) == 0) {
+			strbuf_adds(&sb, env->folder);
+			p += 8;
+		} else if (strncmp(p, "{database}", 10) == 0) {
+			strbuf_adds(&sb, env->database);
+			p += 10;
+		} else if (strncmp(p, "{table}", 7) == 0) {
+			strbuf_adds(&sb, table);
+			p += 7;
+		} else {
+			strbuf_add(&sb, p++, 1);
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static int exists(char *path)
+{
+	int ok = access(path, F_OK) == 0;
+
+	free(path);
+	return ok;
+}
+
+/* The file that path template `tmpl` (NULL: not configured) names. */
+static enum optional_file optional_file(const struct report_opts *o,
+					const char *tmpl,
+					const struct env_config *env,
+					const char *table)
+{
+	if (tmpl == NULL)
+		return FILE_UNCONFIGURED;
+	return exists(report_expand(tmpl, o->cfg, o->out, env, table))
+		       ? FILE_PRESENT : FILE_ABSENT;
+}
+
+static void classify_pair(struct pair *p)
+{
+	int others_ok = p->model != FILE_ABSENT && p->emplacement != FILE_ABSENT;
+	/* An empty table has no data file by design: its data is done. */
+	int data = p->data || p->empty;
+
+	/* absent from its environment at the last sync: a snapshot left from
+	 * before the table was dropped does not make it there */
+	if (!p->schema || p->absent)
+		p->status = REPORT_MISSING;
+	else if (data && others_ok)
+		p->status = REPORT_COMPLETE;
+	else if (!data && others_ok)
+		p->status = REPORT_READY_FOR_DATA;
+	else if (data)
+		p->status = REPORT_MISSING_EMPLACEMENT;
+	else
+		p->status = REPORT_SCHEMA_ONLY;
+}
+
+/* The manifest list `name` of an environment entry (a new reference; an
+ * empty array when absent or malformed). */
+static json_t *take_list(json_t *env, const char *name)
+{
+	json_t *list = json_object_get(env, name);
+
+	return json_is_array(list) ? json_incref(list) : json_array();
+}
+
+static int newest_first(const struct dirent **a, const struct dirent **b)
+{
+	return -strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/*
+ * From the newest published runs (run ids sort by time), each selected
+ * environment's "missing" list of its last sync of either kind and "empty"
+ * list of its last data sync (see the manifest). Entries stay NULL when no run
+ * covered the environment.
+ */
+static void load_last_runs(const struct report_opts *o, json_t **missing,
+			   json_t **empty)
+{
+	struct dirent **runs = NULL;
+	char *dir = xasprintf("%s/.history", o->out);
+	int n, r;
+	size_t i, left = 2 * o->nenvs;
+
+	n = scandir(dir, &runs, NULL, newest_first);
+	for (r = 0; r < n; r++) {
+		char *path;
+		json_t *m, *envs;
+		int data;
+
+		if (left > 0 && runs[r]->d_name[0] != '.') {
+			path = xasprintf("%s/%s/manifest.json", dir,
+					 runs[r]->d_name);
+			m = json_load_file(path, 0, NULL);
+			free(path);
+			envs = json_object_get(m, "environments");
+			data = json_is_string(json_object_get(m, "command")) &&
+			       strcmp(json_string_value(json_object_get(m, "command")),
+				      "data") == 0;
+			for (i = 0; envs != NULL && i < o->nenvs; i++) {
+				json_t *e = json_object_get(envs, o->envs[i]->name);
+
+				if (e == NULL)
+					continue;
+				/* missing: from the newest run of either kind;
+				 * empty: from the newest data run */
+				if (missing[i] == NULL) {
+					missing[i] = take_list(e, "missing");
+					left--;
+				}
+				if (data && empty[i] == NULL) {
+					empty[i] = take_list(e, "empty");
+					left--;
+				}
+			}
+			json_decref(m);
+		}
+		free(runs[r]);
+	}
+	free(runs);
+	free(dir);
+}
+
+static struct pair *collect(const struct report_opts *o, size_t *npairs)
+{
+	const struct fleet_config *cfg = o->cfg;
+	struct pair *pairs;
+	json_t **missing, **empty;
+	size_t i, j, n = 0, total = 0;
+
+	for (i = 0; i < o->nenvs; i++)
+		total += o->envs[i]->tables->neffective;
+	pairs = xcalloc(total, sizeof(*pairs));
+	missing = xcalloc(o->nenvs, sizeof(*missing));
+	empty = xcalloc(o->nenvs, sizeof(*empty));
+	load_last_runs(o, missing, empty);
+	for (i = 0; i < o->nenvs; i++) {
+		const struct env_config *env = o->envs[i];
+
+		for (j = 0; j < env->tables->neffective; j++) {
+			struct pair *p = &pairs[n++];
+			const char *t = env->tables->effective[j];
+
+			p->env = env;
+			p->table = t;
+			p->schema = exists(snapshot_table_path(o->out, env->folder,
+						env->database, t, ".sql"));
+			p->data = exists(snapshot_table_path(o->out, env->folder,
+						env->database, t, ".json"));
+			p->model = optional_file(o, cfg->model, env, t);
+			p->emplacement = optional_file(o, cfg->emplacement, env, t);
+			p->absent = jsontext_list_has(missing[i], t);
+			p->empty = !p->data && jsontext_list_has(empty[i], t);
+			classify_pair(p);
+		}
+		json_decref(missing[i]);
+		json_decref(empty[i]);
+	}
+	free(missing);
+	free(empty);
+	*npairs = n;
+	return pairs;
+}
+
+/* ---- recommendations ---------------------------------------------------- */
+
+struct advice {
+	const char *command;    /* the sync command, or NULL */
+	enum report_status status;
+	const char *what;
+};
+
+static const struct advice advice[] = {
+	{ "data", REPORT_READY_FOR_DATA, "ready for data" },
+	{ "schema", REPORT_MISSING, "without a schema snapshot" },
+	{ NULL, REPORT_MISSING_EMPLACEMENT,
+	  "with data but no emplacement (or model) file" },
+	{ NULL, REPORT_SCHEMA_ONLY,
+	  "with a schema only: add their model/emplacement files, then sync data" },
+};
+
+static json_t *recommendations(const struct report_opts *o,
+			       const struct pair *pairs, size_t n)
+{
+	json_t *list = json_array();
+	size_t a, i, j;
+
+	for (a = 0; a < sizeof(advice) / sizeof(advice[0]); a++) {
+		for (i = 0; i < o->nenvs; i++) {
+			json_t *tables = json_array();
+			char reason[200];
+
+			for (j = 0; j < n; j++)
+				if (pairs[j].env == o->envs[i] &&
+				    pairs[j].status == advice[a].status &&
+				    !pairs[j].absent)
+					json_array_append_new(tables,
+						json_string(pairs[j].table));
+			if (json_array_size(tables) == 0) {
+				json_decref(tables);
+				continue;
+			}
+			snprintf(reason, sizeof(reason), "%zu table%s %s",
+				 json_array_size(tables),
+				 json_array_size(tables) == 1 ? "" : "s",
+				 advice[a].what);
+			json_array_append_new(list, json_pack(
+				"{s:o, s:s, s:s, s:o}", "command",
+				advice[a].command
+					? json_sprintf("rhizome sync %s --env %s",
+						       advice[a].command,
+						       o->envs[i]->name)
+					: json_null(),
+				"env", o->envs[i]->name, "reason", reason,
+				"tables", tables));
+		}
+	}
+	return list;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static json_t *optional_file_json(enum optional_file f)
+{
+	return f == FILE_UNCONFIGURED ? json_null()
+				      : json_boolean(f == FILE_PRESENT);
+}
+
+static json_t *counts_json(const struct pair *pairs, size_t n)
+{
+	size_t c[REPORT_STATUS_COUNT] = { 0 }, i, absent;
+	json_t *j;
+
+	for (i = 0; i < n; i++)
+		c[pairs[i].status]++;
+	j = json_pack("{s:I, s:I, s:I}", "complete", (json_int_t)c[REPORT_COMPLETE],
+		      "partial", (json_int_t)(c[REPORT_READY_FOR_DATA] +
+					      c[REPORT_MISSING_EMPLACEMENT] +
+					      c[REPORT_SCHEMA_ONLY]),
+		      "missing", (json_int_t)c[REPORT_MISSING]);
+	for (i = 0; i < REPORT_STATUS_COUNT; i++)
+		json_object_set_new(j, names[i], json_integer((json_int_t)c[i]));
+	for (i = 0, absent = 0; i < n; i++)
+		absent += pairs[i].absent;
+	json_object_set_new(j, "absent", json_integer((json_int_t)absent));
+	return j;
+}
+
+static int write_json(const struct report_opts *o, const struct pair *pairs,
+		      size_t n, FILE *fp)
+{
+	json_t *root = json_object(), *list = json_array(), *envs = json_array();
+	size_t i;
+	int rc;
+
+	for (i = 0; i < o->nenvs; i++)
+		json_array_append_new(envs, json_string(o->envs[i]->name));
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:b, s:b}",
+			"env", pairs[i].env->name, "folder", pairs[i].env->folder,
+			"database", pairs[i].env->database, "table", pairs[i].table,
+			"status", names[pairs[i].status], "schema", pairs[i].schema,
+			"data", pairs[i].data, "model",
+			optional_file_json(pairs[i].model), "emplacement",
+			optional_file_json(pairs[i].emplacement),
+			"absent", pairs[i].absent, "empty", pairs[i].empty));
+	json_object_set_new(root, "environments", envs);
+	json_object_set_new(root, "pairs", list);
+	json_object_set_new(root, "summary", counts_json(pairs, n));
+	json_object_set_new(root, "recommendations", recommendations(o, pairs, n));
+	rc = json_dumpf(root, fp, JSON_INDENT(2));
+	json_decref(root);
+	if (rc != 0 || fputc('\n', fp) == EOF)
+		return -EIO;
+	return 0;
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+static const char *icon(const struct report_opts *o, enum report_status s)
+{
+	return o->ascii ? ascii_icons[s] : icons[s];
+}
+
+/* Display columns an icon takes: emoji are two wide. */
+static size_t icon_width(const struct report_opts *o, enum report_status s)
+{
+	return o->ascii ? strlen(ascii_icons[s]) : 2;
+}
+
+/* A matrix per logical database: its tables as rows, the environments
+ * that serve it (by folder) as columns. Returns 0 when it did not fit. */
+static int write_matrix(const struct report_opts *o, const struct pair *pairs,
+			size_t n, FILE *fp, int check_only)
+{
+	size_t d, i, j, k;
+	const struct fleet_config *cfg = o->cfg;
+
+	for (d = 0; d < cfg->nlists; d++) {
+		const struct table_list *tl = &cfg->lists[d];
+		const struct env_config *cols[64];
+		size_t ncols = 0, name_w = strlen(tl->database), cell = 8, width;
+
+		for (i = 0; i < o->nenvs && ncols < 64; i++)
+			if (o->envs[i]->tables == tl)
+				cols[ncols++] = o->envs[i];
+		if (ncols == 0)
+			continue;
+		for (j = 0; j < tl->neffective; j++)
+			if (strlen(tl->effective[j]) + 2 > name_w)
+				name_w = strlen(tl->effective[j]) + 2;
+		for (i = 0; i < ncols; i++)
+			if (strlen(cols[i]->folder) + 2 > cell)
+				cell = strlen(cols[i]->folder) + 2;
+		width = name_w + 2 + ncols * cell;
+		if (check_only) {
+			if (width > o->width)
+				return 0;
+			continue;
+		}
+		fprintf(fp, "%-*s  ", (int)name_w, tl->database);
+		for (i = 0; i < ncols; i++)
+			fprintf(fp, "%-*s", i + 1 < ncols ? (int)cell : 0,
+				cols[i]->folder);
+		fputc('\n', fp);
+		for (j = 0; j < tl->neffective; j++) {
+			fprintf(fp, "  %-*s  ", (int)(name_w - 2), tl->effective[j]);
+			for (i = 0; i < ncols; i++) {
+				for (k = 0; k < n; k++)
+					if (pairs[k].env == cols[i] &&
+					    strcmp(pairs[k].table, tl->effective[j]) == 0)
+						break;
+				if (k == n)
+					continue;
+				fputs(icon(o, pairs[k].status), fp);
+				if (i + 1 < ncols)
+					fprintf(fp, "%*s", (int)(cell -
+						icon_width(o, pairs[k].status)), "");
+			}
+			fputc('\n', fp);
+		}
+		fputc('\n', fp);
+	}
+	return 1;
+}
+
+/* Too wide for a matrix: one block per environment, listing only the
+ * tables that are not complete. */
+static void write_grouped(const struct report_opts *o, const struct pair *pairs,
+			  size_t n, FILE *fp)
+{
+	size_t i, k;
+	int s;
+
+	for (i = 0; i < o->nenvs; i++) {
+		size_t c[REPORT_STATUS_COUNT] = { 0 };
+
+		for (k = 0; k < n; k++)
+			if (pairs[k].env == o->envs[i])
+				c[pairs[k].status]++;
+		fprintf(fp, "%s (%s):", o->envs[i]->name, o->envs[i]->folder);
+		for (s = 0; s < REPORT_STATUS_COUNT; s++)
+			if (c[s] > 0)
+				fprintf(fp, "  %s %zu", icon(o, s), c[s]);
+		fputc('\n', fp);
+		for (k = 0; k < n; k++)
+			if (pairs[k].env == o->envs[i] &&
+			    pairs[k].status != REPORT_COMPLETE)
+				fprintf(fp, "  %s %s\n", icon(o, pairs[k].status),
+					pairs[k].table);
+	}
+	fputc('\n', fp);
+}
+
+static int write_text(const struct report_opts *o, const struct pair *pairs,
+		      size_t n, FILE *fp)
+{
+	json_t *recs = recommendations(o, pairs, n), *counts, *r;
+	size_t i;
+	int s;
+
+	if (write_matrix(o, pairs, n, fp, 1))
+		write_matrix(o, pairs, n, fp, 0);
+	else
+		write_grouped(o, pairs, n, fp);
+	fputs("Legend:", fp);
+	for (s = 0; s < REPORT_STATUS_COUNT; s++)
+		fprintf(fp, " %s %s%s", icon(o, s), meanings[s],
+			s + 1 < REPORT_STATUS_COUNT ? "," : "\n");
+	counts = counts_json(pairs, n);
+	fprintf(fp, "\nSummary: %lld pairs: %lld complete, %lld partial "
+		"(%lld ready for data, %lld missing emplacement, %lld schema "
+		"only), %lld missing\n", (long long)n,
+		json_integer_value(json_object_get(counts, "complete")),
+		json_integer_value(json_object_get(counts, "partial")),
+		json_integer_value(json_object_get(counts, "ready_for_data")),
+		json_integer_value(json_object_get(counts, "missing_emplacement")),
+		json_integer_value(json_object_get(counts, "schema_only")),
+		json_integer_value(json_object_get(counts, "missing")));
+	if (json_integer_value(json_object_get(counts, "absent")) > 0)
+		fprintf(fp, "(%lld of the missing do not exist in their environment "
+			"at the last schema sync: nothing to fetch)\n",
+			json_integer_value(json_object_get(counts, "absent")));
+	json_decref(counts);
+	if (json_array_size(recs) > 0)
+		fputs("\nNext:\n", fp);
+	json_array_foreach(recs, i, r) {
+		json_t *cmd = json_object_get(r, "command");
+
+		if (json_is_string(cmd))
+			fprintf(fp, "  %-50s # %s\n", json_string_value(cmd),
+				json_string_value(json_object_get(r, "reason")));
+		else
+			fprintf(fp, "  %s: %s\n",
+				json_string_value(json_object_get(r, "env")),
+				json_string_value(json_object_get(r, "reason")));
+	}
+	if (json_array_size(recs) == 0)
+		fputs("\nNothing to do: every pair is complete (or absent from its "
+		      "environment).\n", fp);
+	json_decref(recs);
+	return ferror(fp) ? -EIO : 0;
+}
+
+int report_write(const struct report_opts *o, FILE *fp)
+{
+	size_t n;
+	struct pair *pairs = collect(o, &n);
+	int rc;
+
+	rc = o->format == REPORT_JSON ? write_json(o, pairs, n, fp)
+				      : write_text(o, pairs, n, fp);
+	free(pairs);
+	if (rc == 0 && fflush(fp) != 0)
+		rc = -errno;
+	return rc;
+}

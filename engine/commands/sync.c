@@ -1,0 +1,234 @@
+/*
+ * A sync run's lifecycle, on the main thread: set up the environments, the
+ * schedule, the queue and the run history; start the signal watcher and
+ * the workers; wait until no job is in flight; then build the summary and
+ * publish (or drop) the history. How the rest flows: sync_int.h.
+ */
+#include "engine/commands/sync_int.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/base/alloc.h"
+#include "engine/base/jsontext.h"
+#include "engine/store/snapshot.h"
+#include "workers/pool.h"
+
+static void free_run(struct run *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		connpool_free(e->pool);
+		for (j = 0; j < e->ntables && e->results; j++) {
+			free(e->results[j].path);
+			free(e->results[j].statement);
+			sync_free_error(&e->results[j]);
+			schemadiff_release(&e->results[j].drift);
+		}
+		free(e->results);
+		free(e->data_dir);
+		fetch_keys_free(e->keys, e->nkeys);
+		free(e->key_of);
+	}
+	free(r->envs);
+	free(r->senvs);
+	queue_free(r->q);
+	pthread_cond_destroy(&r->idle);
+	pthread_mutex_destroy(&r->lock);
+}
+
+/* Plan the run: its environments, their schedule (which sizes their jobs)
+ * and the queue. Returns 0, or -EAGAIN when the queue's lock or condition
+ * variables cannot be made (allocation failures abort: alloc.h). */
+static int setup(struct run *r, const struct sync_opts *o)
+{
+	size_t i, slots = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->idle, NULL);
+	r->envs = xcalloc(o->nenvs, sizeof(*r->envs));
+	r->senvs = xcalloc(o->nenvs, sizeof(*r->senvs));
+	if (o->cfg->mask_key_env != NULL) {
+		r->mask_key = getenv(o->cfg->mask_key_env);
+		r->mask_key_len = r->mask_key ? strlen(r->mask_key) : 0;
+	}
+	r->nenvs = o->nenvs;
+	r->workers = o->workers ? o->workers : o->cfg->workers;
+	for (i = 0; i < o->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		e->cfg = o->envs[i];
+		e->index = i;
+		e->tables = (const char *const *)e->cfg->tables->effective;
+		e->ntables = e->cfg->tables->neffective;
+		e->results = xcalloc(e->ntables, sizeof(*e->results));
+		e->pool = connpool_new(e->cfg);
+		e->data_dir = snapshot_data_dir(o->out, e->cfg->folder);
+		r->senvs[i].pool = e->cfg->pool;
+		r->senvs[i].ntables = e->ntables;
+		r->senvs[i].keys_first = o->command == SYNC_DATA;
+		slots += e->cfg->pool;
+	}
+	schedule_init(&r->schedule, r->senvs, r->nenvs, r->workers, o->cfg->batch);
+	r->schedule.dispatch = sync_dispatch;
+	r->schedule.finished = sync_env_finished;
+	r->schedule.ctx = r;
+	r->q = queue_new(slots ? slots : 1);
+	return r->q != NULL ? 0 : -EAGAIN;
+}
+
+/* Open the run history unless this is a dry run. 0 or -errno. */
+static int open_history(struct run *r)
+{
+	const char **names;
+	size_t i;
+	int rc = 0;
+
+	if (r->o->dry_run)
+		return 0;
+	names = xcalloc(r->nenvs, sizeof(*names));
+	for (i = 0; i < r->nenvs; i++)
+		names[i] = r->envs[i].cfg->name;
+	rc = history_open(r->o->out, r->o->run_id, names, r->nenvs, &r->hist);
+	free(names);
+	if (rc != 0)
+		fprintf(stderr, "rhizome: cannot start the run history under "
+			"%s/.history: %s\n", r->o->out, strerror(-rc));
+	return rc;
+}
+
+/* What the results come to, before publishing. */
+static enum sync_outcome run_outcome(struct run *r)
+{
+	enum sync_outcome status = SYNC_DONE;
+	size_t i, j;
+
+	/* check: drift is 1, but an error (3) means it could not tell */
+	for (i = 0; i < r->nenvs && r->o->command == SYNC_CHECK; i++)
+		for (j = 0; j < r->envs[i].ntables; j++)
+			if (r->envs[i].results[j].drift.n > 0)
+				status = SYNC_DRIFTED;
+	for (i = 0; i < r->nenvs; i++)
+		if (r->envs[i].counts[CLASS_ERROR] > 0)
+			status = SYNC_PARTIAL;
+	if (r->io_failed)
+		status = SYNC_IO_FAILED;
+	return status;
+}
+
+/* Publish the history of a run that was not interrupted and wrote all it
+ * had to; otherwise drop it. Returns the outcome, SYNC_IO_FAILED when
+ * publishing fails. */
+static enum sync_outcome publish_history(struct run *r, enum sync_outcome status,
+					 json_t *summary, const struct timespec *end)
+{
+	json_t *manifest;
+	char *dir;
+	int rc;
+
+	if (r->hist == NULL)
+		return status;
+	if (status == SYNC_IO_FAILED || sync_cancelled(r)) {
+		history_abandon(r->hist);
+		r->hist = NULL;
+		return status;
+	}
+	manifest = sync_build_manifest(r, end);
+	rc = history_publish(r->hist, manifest);
+	r->hist = NULL;
+	json_decref(manifest);
+	if (rc != 0) {
+		fprintf(stderr, "rhizome: cannot publish the run history under "
+			"%s/.history: %s\n", r->o->out, strerror(-rc));
+		return SYNC_IO_FAILED;
+	}
+	dir = history_run_dir(r->o->out, r->o->run_id);
+	json_object_set_new(summary, "history", jsontext_string(dir));
+	free(dir);
+	return status;
+}
+
+enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
+{
+	struct run r;
+	struct pool_opts popts;
+	pool *workers = NULL;
+	pthread_t watcher;
+	int watcher_started = 0, sig;
+	enum sync_outcome status = SYNC_IO_FAILED;
+	size_t i, total = 0;
+	unsigned trips = 0;
+	double t0 = progress_now();
+	struct timespec end;
+
+	*summary = NULL;
+	if (setup(&r, o) != 0) {
+		fprintf(stderr, "rhizome: cannot create the job queue\n");
+		goto out;
+	}
+	for (i = 0; i < r.nenvs; i++)
+		total += r.envs[i].ntables;
+	progress_init(&r.progress, o->quiet, total, r.nenvs);
+	if (open_history(&r) != 0)
+		goto out;
+
+	memset(&popts, 0, sizeof(popts));
+	popts.threads = r.workers;
+	popts.ctx = &r;
+	popts.thread_start = sync_worker_start;
+	popts.run = sync_worker_run;
+	popts.thread_stop = sync_worker_stop;
+	/* The watcher first: signals stay blocked in every thread, so without
+	 * it the run could not be interrupted at all. */
+	if (sync_signals_start(&r, &watcher) != 0) {
+		fprintf(stderr, "rhizome: cannot start the signal watcher\n");
+		goto out;
+	}
+	watcher_started = 1;
+	workers = pool_start(r.q, &popts);
+	if (workers == NULL) {
+		fprintf(stderr, "rhizome: cannot start %zu worker threads\n",
+			popts.threads);
+		goto out;
+	}
+
+	pthread_mutex_lock(&r.lock);
+	for (i = 0; i < r.nenvs; i++)
+		r.envs[i].started = progress_now();
+	schedule_start(&r.schedule);
+	while (r.schedule.inflight > 0)
+		pthread_cond_wait(&r.idle, &r.lock);
+	pthread_mutex_unlock(&r.lock);
+	pool_free(workers);
+	progress_finish(&r.progress);
+	clock_gettime(CLOCK_REALTIME, &end);
+
+	*summary = sync_build_summary(&r, (long long)((progress_now() - t0) * 1000));
+	/* The watcher still runs: a signal while publishing is honoured. */
+	status = publish_history(&r, run_outcome(&r), *summary, &end);
+	for (i = 0; i < r.nenvs; i++)
+		trips += r.envs[i].round_trips;
+	json_object_set_new(*summary, "round_trips", json_integer(trips));
+
+out:
+	if (watcher_started)
+		sync_signals_stop(&r, watcher);
+	sig = r.cancel_signal; /* no thread but this one is left */
+	if (sig != 0) {
+		status = sig == SIGINT ? SYNC_INTERRUPTED : SYNC_TERMINATED;
+		if (*summary != NULL)
+			json_object_set_new(*summary, "interrupted", json_string(
+				sig == SIGINT ? "SIGINT" : "SIGTERM"));
+	}
+	history_abandon(r.hist);
+	free_run(&r);
+	return status;
+}

@@ -1,0 +1,169 @@
+/*
+ * sync_int: what the files of one sync run share. Private to
+ * engine/commands/sync*.c.
+ *
+ * How a run flows:
+ *
+ *   main thread (sync.c): plan -> start the schedule -> wait until no job
+ *                is in flight -> stop workers -> summary, manifest, publish
+ *   (sync data: an environment's first job reads its tables' keys, in one
+ *   round trip; its row batches are dispatched once that is done)
+ *   workers (sync_worker.c): pop job -> acquire connection -> one
+ *                multi-statement round trip (fetch.c), each table
+ *                classified, written and recorded as its result arrives
+ *                (sync_table.c) -> release -> the failed and missing ones ->
+ *                commit the job's files -> sync_finish_job(), which hands
+ *                the environment's next batch to the queue (schedule.c)
+ *   watcher (sync_signals.c): sigwait(SIGINT/SIGTERM) -> cancel, interrupt
+ *                connections
+ *   summary and manifest (sync_summary.c): built from the results once the
+ *                workers are gone
+ *
+ * The queue's capacity is the sum of the pools, and the schedule never has
+ * more jobs in flight than that (schedule.h), so pushing under the run lock
+ * cannot block.
+ *
+ * Lock order: run->lock, then the queue's lock (queue_try_push in
+ * sync_finish_job). The history's per-environment locks and connection pool
+ * locks are never taken while holding run->lock.
+ */
+#ifndef RHIZOME_SYNC_INT_H
+#define RHIZOME_SYNC_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "engine/base/strbuf.h"
+#include "engine/commands/schedule.h"
+#include "engine/commands/sync.h"
+#include "engine/fetch/fetch.h"
+#include "engine/output/progress.h"
+#include "engine/schema/classify.h"
+#include "engine/schema/schemadiff.h"
+#include "engine/store/atomic_file.h"
+#include "engine/store/history.h"
+#include "environments/connpool.h"
+#include "queue/queue.h"
+
+/* One environment x table. Written once, by the job owning the table,
+ * before that job's sync_finish_job; read by the main thread after the
+ * workers are gone. */
+struct table_result {
+	enum change_class cls;
+	int done;
+	char *path;             /* the .sql path, as shown in the summary */
+	struct connpool_error *err;   /* cls == CLASS_ERROR; see
+				       * sync_set_error. A pointer: a result per
+				       * table lives through the run, errors
+				       * are rare */
+	char *statement;        /* the failing statement (for --verbose) */
+	struct schema_diff drift; /* check: what drifted (n == 0: nothing) */
+};
+
+struct env_run {
+	const struct env_config *cfg;
+	size_t index;
+	connpool *pool;
+	const char *const *tables;
+	size_t ntables;
+	struct table_result *results;  /* one per table */
+	char *data_dir;
+	struct table_key *keys;        /* data: written by the keys job, read
+					* by the row jobs dispatched after it */
+	size_t nkeys;
+	const struct table_key **key_of; /* data: per table, or NULL */
+	/* guarded by run->lock: */
+	unsigned counts[CLASS_COUNT];
+	unsigned round_trips;
+	double started;
+	char first_error[600];
+};
+
+/* A job on the queue: the schedule's job and its environment. */
+struct job {
+	struct schedule_job s;
+	struct env_run *env;
+};
+
+struct run {
+	const struct sync_opts *o;
+	struct env_run *envs;
+	size_t nenvs;
+	queue *q;
+	history *hist;          /* NULL on --dry-run */
+	const char *mask_key;   /* data: the hash key, from the environment */
+	size_t mask_key_len;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;    /* signalled when schedule.inflight drops to 0 */
+	struct schedule schedule;     /* guarded by lock */
+	struct schedule_env *senvs;   /* the schedule's, one per environment */
+	unsigned workers;       /* immutable: worker threads */
+	int cancel_signal;      /* guarded by lock: SIGINT/SIGTERM received */
+	int over;               /* guarded by lock: the watcher may stop */
+	int signals;            /* atomic: signals received */
+	int io_failed;          /* guarded by lock: a local write failed */
+	struct progress progress; /* guarded by lock */
+};
+
+/* A worker's own state, for its whole life (sync_worker.c). */
+struct worker_state {
+	struct atomic_batch batch;      /* plain files awaiting their commit */
+	size_t batch_table[ATOMIC_BATCH_MAX]; /* their tables' indexes */
+	struct strbuf sql;
+	struct strbuf line;             /* history lines */
+	struct fetched_table *fetched;
+	size_t cap;
+};
+
+/* ---- sync_worker.c: the pool's callbacks, and the schedule's ---------- */
+
+void *sync_worker_start(void *ctx);
+void sync_worker_run(void *item, void *state, void *ctx);
+void sync_worker_stop(void *state, void *ctx);
+/* schedule callbacks (ctx: the run); called with run->lock held */
+void sync_dispatch(void *ctx, const struct schedule_job *job);
+void sync_env_finished(void *ctx, size_t env);
+/* Whether the run was cancelled by a signal / is stopping (a signal or a
+ * local write failure). Take run->lock. */
+int sync_cancelled(struct run *r);
+int sync_stopping(struct run *r);
+/* A local write failed: the run stops dispatching and exits 4. Takes
+ * run->lock. */
+void sync_mark_io_failed(struct run *r);
+
+/* ---- sync_table.c: one table's pipeline, on the worker that fetched it */
+
+/* Classify, write (or batch) and record table `idx` of `e` as fetched in
+ * `f`. Never fails: what goes wrong is the table's result. */
+void sync_handle_table(struct run *r, struct env_run *e, size_t idx,
+		       struct fetched_table *f, struct worker_state *ws);
+/* Give the worker's batched files their final names (atomic_file.h); a
+ * file that fails turns its table into a local error. */
+void sync_commit_writes(struct run *r, struct env_run *e,
+			struct worker_state *ws);
+/* What a batch of `e` asks the server. */
+struct fetch_request sync_request_of(const struct run *r,
+				     const struct env_run *e);
+/* The table failed with *err (copied). */
+void sync_set_error(struct table_result *res, const struct connpool_error *err);
+void sync_free_error(struct table_result *res);
+
+/* ---- sync_signals.c ------------------------------------------------------ */
+
+/* Start / stop the watcher thread that takes SIGINT and SIGTERM (blocked in
+ * every thread: main blocks them first). 0 or a negative errno. */
+int sync_signals_start(struct run *r, pthread_t *watcher);
+void sync_signals_stop(struct run *r, pthread_t watcher);
+
+/* ---- sync_summary.c: after the workers are gone ------------------------ */
+
+/* "ENV: table T: error N: message" (and, verbose, SQLSTATE and statement). */
+void sync_format_error(struct strbuf *sb, const struct env_run *e,
+		       const char *table, const struct table_result *res,
+		       int verbose);
+json_t *sync_build_summary(struct run *r, long long elapsed_ms);
+json_t *sync_build_manifest(struct run *r, const struct timespec *end);
+
+#endif

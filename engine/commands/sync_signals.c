@@ -1,0 +1,72 @@
+/*
+ * The run's signal watcher. SIGINT and SIGTERM are blocked in every thread
+ * (main blocks them before any thread exists), so this thread alone takes
+ * them, through sigwait(): it cancels the run, stops the schedule and shuts
+ * down the sockets in use, so blocked queries return at once. SIGUSR1 from
+ * the main thread tells it the run is over.
+ */
+#include "engine/commands/sync_int.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+static void *watch_signals(void *arg)
+{
+	struct run *r = arg;
+	sigset_t set;
+	size_t i;
+	int sig, over;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGUSR1) {
+			pthread_mutex_lock(&r->lock);
+			over = r->over;
+			pthread_mutex_unlock(&r->lock);
+			if (over)
+				return NULL;
+			continue; /* somebody else's SIGUSR1 */
+		}
+		/* Counted before taking the lock: a worker stuck writing to a
+		 * stalled stderr while holding it must not make a second
+		 * Ctrl-C useless. The user insists: leave now. Temporaries
+		 * are swept by the next run, the lock dies with the process.
+		 * (The one exit outside main, and the reason for it.) */
+		if (__atomic_add_fetch(&r->signals, 1, __ATOMIC_SEQ_CST) > 1) {
+			static const char msg[] =
+				"rhizome: interrupted again, exiting at once\n";
+
+			(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+			_exit(128 + sig);
+		}
+		pthread_mutex_lock(&r->lock);
+		r->cancel_signal = sig;
+		schedule_stop(&r->schedule);
+		progress_log(&r->progress, sig == SIGINT
+			     ? "rhizome: interrupted (SIGINT), stopping"
+			     : "rhizome: terminated (SIGTERM), stopping");
+		pthread_cond_broadcast(&r->idle);
+		pthread_mutex_unlock(&r->lock);
+		for (i = 0; i < r->nenvs; i++)
+			connpool_interrupt(r->envs[i].pool);
+	}
+}
+
+int sync_signals_start(struct run *r, pthread_t *watcher)
+{
+	return -pthread_create(watcher, NULL, watch_signals, r);
+}
+
+void sync_signals_stop(struct run *r, pthread_t watcher)
+{
+	pthread_mutex_lock(&r->lock);
+	r->over = 1;
+	pthread_mutex_unlock(&r->lock);
+	pthread_kill(watcher, SIGUSR1);
+	pthread_join(watcher, NULL);
+}

@@ -1,0 +1,209 @@
+/*
+ * What a sync run tells: the summary on stdout (SPEC's shape, plus drift
+ * for check and ordering for data) and the manifest published with the
+ * run's history. Built by the main thread from the tables' results once the
+ * workers are gone, so nothing here takes a lock.
+ */
+#include "engine/commands/sync_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/base/version.h"
+#include "engine/base/jsontext.h"
+
+void sync_format_error(struct strbuf *sb, const struct env_run *e,
+		       const char *table, const struct table_result *res,
+		       int verbose)
+{
+	strbuf_addf(sb, "%s: table %s: ", e->cfg->name, table);
+	if (res->err->code != 0)
+		strbuf_addf(sb, "error %u", res->err->code);
+	else
+		strbuf_adds(sb, "local error");
+	if (verbose && res->err->sqlstate[0] && res->err->code != 0)
+		strbuf_addf(sb, " (SQLSTATE %s)", res->err->sqlstate);
+	strbuf_addf(sb, ": %s", res->err->message);
+	if (verbose && res->statement != NULL)
+		strbuf_addf(sb, "; statement: %s", res->statement);
+}
+
+static void format_utc(const struct timespec *ts, char *buf, size_t size)
+{
+	struct tm tm;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Data: the tables whose first rows are not in primary-key order, and
+ * what order they are in instead. */
+static json_t *build_ordering(struct run *r)
+{
+	json_t *list = json_array();
+	size_t i, j;
+
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		for (j = 0; j < e->ntables && e->key_of != NULL; j++) {
+			const struct table_key *k = e->key_of[j];
+			struct table_result *res = &e->results[j];
+			json_t *by;
+
+			if (!res->done || (k != NULL && k->primary) ||
+			    res->cls == CLASS_MISSING || res->cls == CLASS_ERROR)
+				continue;
+			by = k != NULL
+				? json_sprintf("unique key %s", k->index)
+				: json_string("as the server returns them (no "
+					      "primary or unique key)");
+			json_array_append_new(list, json_pack(
+				"{s:s, s:s, s:o}", "env", e->cfg->name,
+				"table", e->tables[j], "order", by));
+		}
+	}
+	return list;
+}
+
+static const char *command_name(const struct run *r)
+{
+	return r->o->command == SYNC_DATA ? "data"
+	       : r->o->command == SYNC_CHECK ? "check" : "schema";
+}
+
+/* check: every drifted pair with its severity and changes. */
+static void add_drift(struct run *r, json_t *summary)
+{
+	json_t *list = json_array();
+	size_t i, j;
+
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		for (j = 0; j < e->ntables; j++) {
+			const struct schema_diff *d = &e->results[j].drift;
+
+			if (!e->results[j].done || d->n == 0)
+				continue;
+			json_array_append_new(list, json_pack(
+				"{s:s, s:s, s:o, s:s, s:o}", "env", e->cfg->name,
+				"table", e->tables[j], "path",
+				jsontext_string(e->results[j].path), "severity",
+				schemadiff_severity_name(d->max), "changes",
+				schemadiff_json(d)));
+		}
+	}
+	json_object_set_new(summary, "drift_count",
+			    json_integer((json_int_t)json_array_size(list)));
+	json_object_set_new(summary, "drift", list);
+}
+
+json_t *sync_build_summary(struct run *r, long long elapsed_ms)
+{
+	static const char *const list_keys[CLASS_COUNT] = {
+		[CLASS_NEW] = "new", [CLASS_TRIVIAL] = "trivial",
+		[CLASS_SIGNIFICANT] = "significant",
+		[CLASS_UNCHANGED] = "unchanged",
+	};
+	static const enum change_class order[] = {
+		CLASS_NEW, CLASS_TRIVIAL, CLASS_SIGNIFICANT, CLASS_UNCHANGED,
+		CLASS_MISSING, CLASS_EMPTY, CLASS_ERROR,
+	};
+	json_t *s = json_object();
+	json_t *lists[CLASS_COUNT];
+	unsigned counts[CLASS_COUNT] = { 0 };
+	size_t i, j, k;
+	char key[32];
+
+	json_object_set_new(s, "command", json_string(command_name(r)));
+	json_object_set_new(s, "run_id", json_string(r->o->run_id));
+	json_object_set_new(s, "elapsed_ms", json_integer(elapsed_ms));
+	for (k = 0; k < CLASS_COUNT; k++)
+		lists[k] = json_array();
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		for (j = 0; j < e->ntables; j++) {
+			struct table_result *res = &e->results[j];
+
+			if (!res->done)
+				continue;
+			counts[res->cls]++;
+			if (list_keys[res->cls] != NULL)
+				json_array_append_new(lists[res->cls],
+						      jsontext_string(res->path));
+			else if (res->cls == CLASS_ERROR)
+				json_array_append_new(lists[res->cls], json_pack(
+					"{s:s, s:s, s:i, s:o}", "env", e->cfg->name,
+					"table", e->tables[j], "code",
+					(int)res->err->code, "message",
+					jsontext_string(res->err->message)));
+			else
+				json_array_append_new(lists[res->cls], json_pack(
+					"{s:s, s:s}", "env", e->cfg->name,
+					"table", e->tables[j]));
+		}
+	}
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		snprintf(key, sizeof(key), "%s_count", classify_name(order[k]));
+		json_object_set_new(s, key, json_integer(counts[order[k]]));
+	}
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		const char *name = order[k] == CLASS_ERROR
+					   ? "errors" : classify_name(order[k]);
+
+		json_object_set_new(s, name, lists[order[k]]);
+	}
+	if (r->o->command == SYNC_CHECK)
+		add_drift(r, s);
+	else
+		json_object_set_new(s, "dry_run", json_boolean(r->o->dry_run));
+	if (r->o->command == SYNC_DATA)
+		json_object_set_new(s, "ordering", build_ordering(r));
+	return s;
+}
+
+json_t *sync_build_manifest(struct run *r, const struct timespec *end)
+{
+	char started[32], finished[32];
+	json_t *m, *envs;
+	size_t i, k;
+
+	format_utc(&r->o->started, started, sizeof(started));
+	format_utc(end, finished, sizeof(finished));
+	envs = json_object();
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+		json_t *counts = json_object();
+
+		json_t *missing = json_array(), *empty = json_array();
+		size_t j;
+
+		for (k = 0; k < CLASS_COUNT; k++)
+			json_object_set_new(counts, classify_name((enum change_class)k),
+					    json_integer(e->counts[k]));
+		/* Named, so `sync report` can tell a table that does not exist
+		 * (or has no rows) from one that was never synced. */
+		for (j = 0; j < e->ntables; j++) {
+			if (!e->results[j].done)
+				continue;
+			if (e->results[j].cls == CLASS_MISSING)
+				json_array_append_new(missing, json_string(e->tables[j]));
+			else if (e->results[j].cls == CLASS_EMPTY)
+				json_array_append_new(empty, json_string(e->tables[j]));
+		}
+		json_object_set_new(envs, e->cfg->name, json_pack(
+			"{s:s, s:s, s:s, s:I, s:o, s:o, s:o}", "folder",
+			e->cfg->folder, "database", e->cfg->database, "schema",
+			e->cfg->schema, "tables", (json_int_t)e->ntables,
+			"counts", counts, "missing", missing, "empty", empty));
+	}
+	m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "run_id", r->o->run_id,
+		      "command", r->o->command == SYNC_DATA ? "data" : "schema",
+		      "started_at", started,
+		      "finished_at", finished, "tool_version", RHIZOME_VERSION,
+		      "environments", envs);
+	return m;
+}

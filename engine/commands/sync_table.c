@@ -1,0 +1,305 @@
+/*
+ * One table's pipeline, on the worker that fetched it: render what the
+ * plain file would hold (schema text, or the rows as JSON, masked), read
+ * the committed file, classify the change, batch the write, append the
+ * history line. Whatever goes wrong becomes the table's result; a local
+ * write failure also stops the run (exit 4).
+ *
+ * The table's result is written only here, by the job owning the table,
+ * so it needs no lock (sync_int.h).
+ */
+#include "engine/commands/sync_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/base/alloc.h"
+#include "engine/base/base64.h"
+#include "engine/base/sha256.h"
+#include "engine/base/utf8.h"
+#include "engine/rows/mask.h"
+#include "engine/rows/rowjson.h"
+#include "engine/store/snapshot.h"
+
+void sync_set_error(struct table_result *res, const struct connpool_error *err)
+{
+	res->cls = CLASS_ERROR;
+	free(res->err);
+	res->err = xmalloc(sizeof(*res->err));
+	*res->err = *err;
+}
+
+void sync_free_error(struct table_result *res)
+{
+	free(res->err);
+	res->err = NULL;
+}
+
+static void local_error(struct table_result *res, const char *what,
+			const char *path, int err)
+{
+	struct connpool_error e = { .code = 0, .sqlstate = "-----" };
+
+	snprintf(e.message, sizeof(e.message), "%s %s: %s", what, path,
+		 strerror(-err));
+	sync_set_error(res, &e);
+}
+
+/* Append this table's history line, built in `line` (the worker's).
+ * Written by hand rather than through a JSON tree: this runs once per
+ * table and the tree cost more than compressing the line. Returns 0 or
+ * -errno. */
+static int record_history(struct run *r, struct env_run *e, const char *table,
+			  enum change_class cls, const char *body, size_t len,
+			  struct strbuf *line)
+{
+	char hex[65];
+
+	sha256_hex(body, len, hex);
+	strbuf_reset(line);
+	strbuf_adds(line, "{\"env\":");
+	rowjson_string(line, e->cfg->name, strlen(e->cfg->name));
+	strbuf_adds(line, ",\"database\":");
+	rowjson_string(line, e->cfg->database, strlen(e->cfg->database));
+	strbuf_adds(line, ",\"table\":");
+	rowjson_string(line, table, strlen(table));
+	strbuf_addf(line, ",\"kind\":\"%s\",\"status\":\"%s\",\"sha256\":\"%s\"",
+		    r->o->command == SYNC_DATA ? "data" : "schema",
+		    classify_name(cls), hex);
+	if (utf8_valid(body, len)) {
+		strbuf_adds(line, ",\"body\":");
+		rowjson_utf8_string(line, body, len);
+	} else {
+		/* Bytes that are not text (a binary default, say) cannot be a
+		 * JSON string: the body travels as base64 instead. */
+		char *b64 = base64_encode(body, len);
+
+		strbuf_adds(line, ",\"body\":null,\"body_base64\":\"");
+		strbuf_adds(line, b64);
+		strbuf_add(line, "\"", 1);
+		free(b64);
+	}
+	strbuf_add(line, "}", 1);
+	return history_append(r->hist, e->index, line->data, line->len);
+}
+
+void sync_commit_writes(struct run *r, struct env_run *e,
+			struct worker_state *ws)
+{
+	size_t failed, i, n = ws->batch.n;
+	int rc = atomic_batch_commit(&ws->batch, &failed);
+
+	if (rc == 0)
+		return;
+	for (i = failed; i < n; i++) {
+		struct table_result *res = &e->results[ws->batch_table[i]];
+
+		local_error(res, "cannot write", res->path, rc);
+	}
+	sync_mark_io_failed(r);
+}
+
+struct fetch_request sync_request_of(const struct run *r,
+				     const struct env_run *e)
+{
+	struct fetch_request req = {
+		.kind = r->o->command == SYNC_DATA ? FETCH_DATA : FETCH_SCHEMA,
+		.schema = e->cfg->schema,
+		.rows = r->o->rows,
+	};
+
+	return req;
+}
+
+/*
+ * Data: refuse the table when its environment requires masking and a column
+ * looks sensitive with no rule for it; else say how each column is written.
+ * Returns 0, or -EPERM with res set to the refusal.
+ */
+static int plan_masking(struct run *r, struct env_run *e, const char *table,
+			MYSQL_RES *res_set, struct rowjson_column *cols,
+			struct table_result *res)
+{
+	MYSQL_FIELD *fields = mysql_fetch_fields(res_set);
+	unsigned i, n = mysql_num_fields(res_set);
+
+	for (i = 0; i < n; i++) {
+		const struct mask_rule *rule = mask_match(r->o->cfg,
+			e->cfg->database, table, fields[i].name);
+
+		cols[i].method = rule ? rule->method : MASK_NONE;
+		cols[i].constant = rule ? rule->constant : NULL;
+		if (rule == NULL && e->cfg->mask_required &&
+		    mask_looks_sensitive(fields[i].name)) {
+			struct connpool_error err = { .code = 0,
+						      .sqlstate = "-----" };
+
+			snprintf(err.message, sizeof(err.message),
+				 "refused: column `%s` looks sensitive and no "
+				 "[mask] rule covers it, and environment %s has "
+				 "mask = required (add e.g. '%s.%s = hash')",
+				 fields[i].name, e->cfg->name, table,
+				 fields[i].name);
+			sync_set_error(res, &err);
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+/* What render() made of a fetched table. */
+enum rendered { RENDERED, RENDERED_EMPTY, RENDER_REFUSED };
+
+/*
+ * What the plain file would hold now: the schema text and ";\n", or the
+ * rows as JSON, in *fresh (caller frees) and *fresh_len. RENDERED_EMPTY:
+ * the table has no rows (res->cls = CLASS_EMPTY); RENDER_REFUSED: masking
+ * refused it (res holds why).
+ */
+static enum rendered render(struct run *r, struct env_run *e,
+			    struct fetched_table *f, struct table_result *res,
+			    struct worker_state *ws, char **fresh,
+			    size_t *fresh_len)
+{
+	struct rowjson_column *cols;
+	size_t rows;
+
+	if (r->o->command != SYNC_DATA) {
+		*fresh_len = f->len + 2;
+		*fresh = xmalloc(*fresh_len + 1);
+		memcpy(*fresh, f->body, f->len);
+		memcpy(*fresh + f->len, ";\n", 3);
+		return RENDERED;
+	}
+	cols = xcalloc(mysql_num_fields(f->res) + 1, sizeof(*cols));
+	if (plan_masking(r, e, f->table, f->res, cols, res) != 0) {
+		free(cols);
+		return RENDER_REFUSED;
+	}
+	strbuf_reset(&ws->sql);
+	rows = rowjson_render(f->res, r->o->rows, r->o->rows_array, cols,
+			      r->mask_key, r->mask_key_len, &ws->sql);
+	free(cols);
+	if (rows == 0) {
+		res->cls = CLASS_EMPTY;
+		return RENDERED_EMPTY;
+	}
+	*fresh = strbuf_detach(&ws->sql, fresh_len);
+	return RENDERED;
+}
+
+/* check: what changed from the committed snapshot (old, or NULL when there
+ * is none) to the live schema, with severities. AUTO_INCREMENT noise and
+ * identical text are no drift. */
+static void check_drift(struct table_result *res, const char *table,
+			const char *old, size_t old_len, const char *fresh,
+			size_t fresh_len, const struct diff_opts *opts)
+{
+	if (res->cls == CLASS_UNCHANGED || res->cls == CLASS_TRIVIAL)
+		return;
+	if (old == NULL)
+		schemadiff_compare(NULL, &(struct table_model){ .name =
+				   (char *)table }, NULL, &res->drift);
+	else
+		schemadiff_compare_text(old, old_len, fresh, fresh_len, opts,
+					&res->drift);
+}
+
+void sync_handle_table(struct run *r, struct env_run *e, size_t idx,
+		       struct fetched_table *f, struct worker_state *ws)
+{
+	const struct sync_opts *o = r->o;
+	struct table_result *res = &e->results[idx];
+	char *old = NULL, *fresh = NULL;
+	const char *body;
+	size_t old_len = 0, fresh_len = 0, body_len;
+	enum rendered rendered;
+	int rc;
+
+	res->done = 1;
+	res->path = snapshot_table_path(o->out, e->cfg->folder,
+					e->cfg->database, f->table,
+					o->command == SYNC_DATA ? ".json" : ".sql");
+	if (f->status == FETCH_MISSING) {
+		res->cls = CLASS_MISSING;
+		/* check: a committed table that is gone has drifted */
+		if (o->command == SYNC_CHECK && access(res->path, F_OK) == 0)
+			schemadiff_compare(&(struct table_model){ .name =
+					   (char *)f->table }, NULL, NULL,
+					   &res->drift);
+		return;
+	}
+	if (f->status != FETCH_OK) {
+		struct fetch_request req = sync_request_of(r, e);
+
+		sync_set_error(res, &f->err);
+		strbuf_reset(&ws->sql);
+		fetch_statement(&ws->sql, &req, f);
+		res->statement = xstrdup(ws->sql.data);
+		return;
+	}
+	rendered = render(r, e, f, res, ws, &fresh, &fresh_len);
+	if (rendered == RENDER_REFUSED)
+		return; /* nothing of it goes anywhere */
+	if (rendered == RENDERED_EMPTY) {
+		/* no file, but the history records what was fetched */
+		if (o->dry_run)
+			return;
+		body = "";
+		body_len = 0;
+		goto history;
+	}
+
+	rc = snapshot_read(res->path, &old, &old_len);
+	if (rc != 0 && rc != -ENOENT) {
+		local_error(res, "cannot read", res->path, rc);
+		goto io_failed;
+	}
+	res->cls = o->command == SYNC_DATA
+			   ? classify_data(fresh, fresh_len, old, old_len)
+			   : classify_schema(fresh, fresh_len, old, old_len);
+	if (o->command == SYNC_CHECK)
+		check_drift(res, f->table, old, old_len, fresh, fresh_len,
+			    &o->diff);
+	if (o->dry_run)
+		goto out;
+	if (classify_writes(res->cls, o->write_trivial)) {
+		rc = atomic_mkdirs(e->data_dir);
+		if (rc != 0) {
+			local_error(res, "cannot create", e->data_dir, rc);
+			goto io_failed;
+		}
+		if (atomic_batch_full(&ws->batch))
+			sync_commit_writes(r, e, ws);
+		rc = atomic_batch_add(&ws->batch, res->path, fresh, fresh_len);
+		if (rc != 0) {
+			local_error(res, "cannot write", res->path, rc);
+			goto io_failed;
+		}
+		ws->batch_table[ws->batch.n - 1] = idx;
+	}
+	/* The history holds what was fetched: the schema text, or the rows
+	 * as written (masked: nothing unmasked may reach any file). */
+	body = o->command == SYNC_DATA ? fresh : f->body;
+	body_len = o->command == SYNC_DATA ? fresh_len : f->len;
+history:
+	rc = record_history(r, e, f->table, res->cls, body, body_len,
+			    &ws->line);
+	if (rc != 0) {
+		char *hpath = history_run_dir(o->out, o->run_id);
+
+		local_error(res, "cannot write the run history under", hpath, rc);
+		free(hpath);
+		goto io_failed;
+	}
+	goto out;
+
+io_failed:
+	sync_mark_io_failed(r);
+out:
+	free(old);
+	free(fresh);
+}

@@ -1,0 +1,301 @@
+/*
+ * The worker side of a sync run: what a pool thread does with a job (one
+ * round trip for a batch of one environment's tables, or the environment's
+ * key lookup), and the accounting when it is done, which hands the schedule
+ * the freed share (schedule.c).
+ *
+ * A worker owns its state (struct worker_state: buffers, the files awaiting
+ * their commit) and, for the length of a job, one connection of its
+ * environment's pool. See sync_int.h for the lock order.
+ */
+#include "engine/commands/sync_int.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <errmsg.h>
+
+#include "engine/base/alloc.h"
+#include "engine/store/snapshot.h"
+
+void *sync_worker_start(void *ctx)
+{
+	struct worker_state *ws = xcalloc(1, sizeof(*ws));
+
+	(void)ctx;
+	mysql_thread_init();
+	atomic_batch_init(&ws->batch);
+	return ws;
+}
+
+void sync_worker_stop(void *state, void *ctx)
+{
+	struct worker_state *ws = state;
+
+	(void)ctx;
+	strbuf_release(&ws->sql);
+	strbuf_release(&ws->line);
+	free(ws->fetched);
+	free(ws);
+	mysql_thread_end();
+}
+
+int sync_cancelled(struct run *r)
+{
+	int sig;
+
+	pthread_mutex_lock(&r->lock);
+	sig = r->cancel_signal;
+	pthread_mutex_unlock(&r->lock);
+	return sig != 0;
+}
+
+int sync_stopping(struct run *r)
+{
+	int stop;
+
+	pthread_mutex_lock(&r->lock);
+	stop = r->cancel_signal != 0 || r->io_failed;
+	pthread_mutex_unlock(&r->lock);
+	return stop;
+}
+
+void sync_mark_io_failed(struct run *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->io_failed = 1;
+	schedule_stop(&r->schedule);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* The schedule hands out a job: onto the queue. Caller holds r->lock. */
+void sync_dispatch(void *ctx, const struct schedule_job *s)
+{
+	struct run *r = ctx;
+	struct job *job = xmalloc(sizeof(*job));
+
+	job->s = *s;
+	job->env = &r->envs[s->env];
+	if (queue_try_push(r->q, job) != 0)
+		abort(); /* capacity is the sum of the pools: see sync_int.h */
+}
+
+/* An environment is done. Caller holds r->lock. */
+void sync_env_finished(void *ctx, size_t env)
+{
+	struct run *r = ctx;
+	struct env_run *e = &r->envs[env];
+
+	progress_env_done(&r->progress, e->cfg->name, e->counts,
+			  progress_now() - e->started,
+			  e->first_error[0] ? e->first_error : NULL);
+}
+
+/* The job is over, `processed` of its tables with their results written:
+ * count them, log errors, and let the schedule hand out what that frees. */
+static void finish_job(struct run *r, struct job *job, size_t processed)
+{
+	struct env_run *e = job->env;
+	struct strbuf msg = STRBUF_INIT;
+	size_t i;
+
+	pthread_mutex_lock(&r->lock);
+	for (i = job->s.first; i < job->s.first + processed; i++) {
+		struct table_result *res = &e->results[i];
+
+		e->counts[res->cls]++;
+		if (res->cls != CLASS_ERROR)
+			continue;
+		strbuf_reset(&msg);
+		sync_format_error(&msg, e, e->tables[i], res, r->o->verbose);
+		if (e->first_error[0] == '\0')
+			snprintf(e->first_error, sizeof(e->first_error), "%s",
+				 msg.data + strlen(e->cfg->name) + 2);
+		if (r->o->verbose) {
+			strbuf_reset(&msg);
+			strbuf_adds(&msg, "rhizome: error: ");
+			sync_format_error(&msg, e, e->tables[i], res, 1);
+			progress_log(&r->progress, msg.data);
+		}
+	}
+	progress_tables(&r->progress, processed);
+	schedule_done(&r->schedule, &job->s, processed);
+	if (r->schedule.inflight == 0)
+		pthread_cond_broadcast(&r->idle);
+	pthread_mutex_unlock(&r->lock);
+	strbuf_release(&msg);
+	free(job);
+}
+
+/* A reused connection can have died while idle (server restart,
+ * wait_timeout): that shows as "gone away" or "lost" on the very first
+ * statement, at once. A read timeout also says "lost", but only after the
+ * timeout: retrying that would double the wait, so it must have been quick. */
+static int stale_connection(const struct fetched_table *t, size_t n,
+			    double seconds, unsigned read_timeout)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].status == FETCH_OK || t[i].status == FETCH_MISSING)
+			return 0;
+	return n > 0 && seconds < read_timeout / 2.0 &&
+	       (t[0].err.code == CR_SERVER_GONE_ERROR ||
+		t[0].err.code == CR_SERVER_LOST);
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(((const struct table_key *)a)->table,
+		      ((const struct table_key *)b)->table);
+}
+
+static void add_round_trips(struct run *r, struct env_run *e, unsigned trips)
+{
+	pthread_mutex_lock(&r->lock);
+	e->round_trips += trips;
+	pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * Data: read the keys of the environment's tables, in one round trip, and
+ * index them by table. If that fails, every table of the environment fails
+ * with the same error.
+ */
+static void run_keys_job(struct run *r, struct job *job,
+			 struct worker_state *ws)
+{
+	struct env_run *e = job->env;
+	struct connpool_error err;
+	unsigned trips = 0;
+	size_t i, processed = 0;
+	enum fetch_outcome rc = FETCH_REFUSED;
+	int reused;
+	MYSQL *m;
+
+	if (connpool_acquire(e->pool, &m, &reused, &err) == 0) {
+		rc = fetch_keys(m, e->cfg->schema, &e->keys, &e->nkeys, &err,
+				&ws->sql, &trips);
+		connpool_release(e->pool, m, rc == FETCH_BROKEN);
+	}
+	if (rc == FETCH_DONE) {
+		qsort(e->keys, e->nkeys, sizeof(*e->keys), compare_keys);
+		e->key_of = xcalloc(e->ntables, sizeof(*e->key_of));
+		for (i = 0; i < e->ntables; i++) {
+			struct table_key probe = { .table = (char *)e->tables[i] };
+
+			e->key_of[i] = bsearch(&probe, e->keys, e->nkeys,
+					       sizeof(*e->keys), compare_keys);
+		}
+	} else {
+		for (i = 0; i < e->ntables; i++) {
+			struct table_result *res = &e->results[i];
+
+			res->done = 1;
+			sync_set_error(res, &err);
+			res->path = snapshot_table_path(r->o->out, e->cfg->folder,
+							e->cfg->database,
+							e->tables[i], ".json");
+		}
+		processed = e->ntables;
+	}
+	add_round_trips(r, e, trips);
+	finish_job(r, job, processed);
+}
+
+/* What on_table_ok needs of the job being fetched. */
+struct fetch_ctx {
+	struct run *r;
+	struct env_run *e;
+	struct worker_state *ws;
+	size_t first;           /* the job's first table */
+};
+
+/* fetch_batch's on_ok: handle a table the moment its result is read, so a
+ * worker holds one result at a time, not a batch of them (a data result
+ * costs libmariadb some 16 KiB however small). */
+static void on_table_ok(void *arg, struct fetched_table *t)
+{
+	struct fetch_ctx *c = arg;
+
+	sync_handle_table(c->r, c->e, c->first + (size_t)(t - c->ws->fetched),
+			  t, c->ws);
+	fetch_release(t);
+	t->handled = 1;
+}
+
+void sync_worker_run(void *item, void *state, void *ctx)
+{
+	struct job *job = item;
+	struct run *r = ctx;
+	struct worker_state *ws = state;
+	struct env_run *e = job->env;
+	size_t first = job->s.first, n = job->s.n, i;
+	struct fetched_table *t;
+	struct connpool_error err;
+	unsigned trips = 0;
+	int attempt, reused = 0, broken;
+	double started;
+	MYSQL *m;
+	struct fetch_request req = sync_request_of(r, e);
+	struct fetch_ctx fctx = { r, e, ws, first };
+
+	if (sync_stopping(r)) {
+		finish_job(r, job, 0);
+		return;
+	}
+	if (job->s.keys) {
+		run_keys_job(r, job, ws);
+		return;
+	}
+	if (ws->cap < n) {
+		free(ws->fetched);
+		ws->fetched = xcalloc(n, sizeof(*ws->fetched));
+		ws->cap = n;
+	}
+	t = ws->fetched;
+	req.on_ok = on_table_ok;
+	req.ctx = &fctx;
+	for (i = 0; i < n; i++) {
+		const struct table_key *k = e->key_of ? e->key_of[first + i] : NULL;
+
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].table = e->tables[first + i];
+		if (k != NULL) {
+			t[i].order_by = (const char *const *)k->columns;
+			t[i].norder = k->ncolumns;
+		}
+	}
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (connpool_acquire(e->pool, &m, &reused, &err) != 0) {
+			for (i = 0; i < n; i++) {
+				t[i].status = FETCH_ERROR;
+				t[i].err = err;
+			}
+			break;
+		}
+		started = progress_now();
+		broken = fetch_batch(m, &req, t, n, &ws->sql, &trips) == FETCH_BROKEN;
+		connpool_release(e->pool, m, broken);
+		if (broken && reused && attempt == 0 &&
+		    stale_connection(t, n, progress_now() - started,
+				     e->cfg->read_timeout) &&
+		    !sync_stopping(r)) {
+			fetch_reset(t, n);
+			continue;
+		}
+		break;
+	}
+
+	/* what on_table_ok did not see: missing tables and errors */
+	for (i = 0; i < n; i++)
+		if (!t[i].handled)
+			sync_handle_table(r, e, first + i, &t[i], ws);
+	sync_commit_writes(r, e, ws);
+	fetch_reset(t, n);
+
+	add_round_trips(r, e, trips);
+	finish_job(r, job, n);
+}

@@ -1,0 +1,112 @@
+/*
+ * fetch: one round trip for a batch of statements, one per table: SHOW
+ * CREATE TABLE (schema) or SELECT ... ORDER BY key LIMIT n (data).
+ *
+ * The batch's statements go to the server as one multi-statement query.
+ * The server stops at the first failing statement, so when a table is
+ * missing (1146) or refused, that table is marked and the statements after
+ * it are sent again: a missing table costs one extra round trip, never the
+ * rest of its batch. A client-side error (connection lost, timeout) ends the
+ * batch: every table not yet fetched carries that error. The first query of
+ * a batch opens with SHOW CREATE DATABASE, so a wrong or unreadable schema
+ * fails its tables with that error rather than passing them off as missing
+ * (data batches also set the session time zone to UTC there, so TIMESTAMP
+ * values do not depend on the server's zone).
+ */
+#ifndef RHIZOME_FETCH_H
+#define RHIZOME_FETCH_H
+
+#include <stddef.h>
+
+#include "environments/connpool.h"
+#include "engine/base/strbuf.h"
+
+enum fetch_status { FETCH_PENDING, FETCH_OK, FETCH_MISSING, FETCH_ERROR };
+
+enum fetch_kind { FETCH_SCHEMA, FETCH_DATA };
+
+/* How a round trip left the connection. */
+enum fetch_outcome {
+	FETCH_DONE,     /* answered; the connection is fine */
+	FETCH_REFUSED,  /* the server refused (err filled); the connection is fine */
+	FETCH_BROKEN,   /* the connection broke: release it as broken */
+};
+
+struct fetched_table {
+	const char *table;          /* borrowed: the name fetched */
+	const char *const *order_by; /* data: key columns to order by (borrowed) */
+	size_t norder;
+	enum fetch_status status;
+	char *body;                 /* owned: the Create Table text (schema) */
+	size_t len;
+	MYSQL_RES *res;             /* owned: the rows (data) */
+	struct connpool_error err;  /* FETCH_MISSING / FETCH_ERROR */
+	int handled;                /* the caller's: on_ok dealt with it */
+};
+
+struct fetch_request {
+	enum fetch_kind kind;
+	const char *schema;         /* schema on the server */
+	unsigned rows;              /* data: rows per table (LIMIT) */
+	/* Optional: called with each table as soon as it is FETCH_OK, while
+	 * the rest of the batch is still on its way, so results are handled
+	 * (and freed) one at a time instead of held for the whole batch.
+	 * The callback may take t->body and t->res (setting them NULL). It
+	 * runs on the fetching thread, between two reads of `m`. */
+	void (*on_ok)(void *ctx, struct fetched_table *t);
+	void *ctx;
+};
+
+/*
+ * Fetch every t[i] (status FETCH_PENDING) over `m` as `req` says. `sql` is
+ * the caller's reusable buffer: free for the callback's use once it is
+ * called. Returns FETCH_DONE when the connection is still usable (each
+ * table's status says how it went), FETCH_BROKEN when it broke (the caller
+ * must release it as broken). *round_trips is incremented per query sent.
+ * Call on the thread owning `m`.
+ */
+enum fetch_outcome fetch_batch(MYSQL *m, const struct fetch_request *req,
+			       struct fetched_table *t, size_t n,
+			       struct strbuf *sql, unsigned *round_trips);
+
+/* The keys of one table, as read by fetch_keys(). */
+struct table_key {
+	char *table;
+	char *index;                /* "PRIMARY" or a unique key's name */
+	int primary;
+	char **columns;             /* in key order */
+	size_t ncolumns;
+	int rejected;               /* while reading: has a NULL-able column */
+};
+
+/*
+ * Read, in one round trip, the primary key of every table of `schema` that
+ * has one and the first unique key (by name) without a NULL-able column of
+ * those that have none (NULLs may repeat, so such a key fixes no order).
+ * Returns FETCH_DONE with *keys (caller frees with fetch_keys_free) and
+ * *nkeys, FETCH_REFUSED when the server refused (*err filled), FETCH_BROKEN
+ * when the connection broke (*err filled). Call on the thread owning `m`.
+ */
+enum fetch_outcome fetch_keys(MYSQL *m, const char *schema,
+			      struct table_key **keys, size_t *nkeys,
+			      struct connpool_error *err, struct strbuf *sql,
+			      unsigned *round_trips);
+
+void fetch_keys_free(struct table_key *keys, size_t n);
+
+/* Append the statement that fetches `t` (for messages: --verbose shows
+ * the statement that failed). Thread-safe. */
+void fetch_statement(struct strbuf *sql, const struct fetch_request *req,
+		     const struct fetched_table *t);
+
+/* Whether `code` is a client-side (connection) error, not a server one. */
+int fetch_is_client_error(unsigned code);
+
+/* Free the bodies and results of t[0..n), reset them to FETCH_PENDING. */
+void fetch_reset(struct fetched_table *t, size_t n);
+
+/* Free t's body and rows; its status and error stay (what was fetched
+ * stays known after the result is gone). */
+void fetch_release(struct fetched_table *t);
+
+#endif

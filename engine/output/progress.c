@@ -1,0 +1,100 @@
+/*
+ * Output goes straight to stderr, unbuffered, under the engine's lock. The
+ * bar is redrawn with "\r\033[K" and cleared before any log line, so lines
+ * never land in the middle of a bar.
+ */
+#include "engine/output/progress.h"
+
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+double progress_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void progress_init(struct progress *p, int quiet, size_t tables, size_t envs)
+{
+	p->mode = quiet ? PROGRESS_QUIET
+			: isatty(STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_LINES;
+	p->total_tables = tables;
+	p->done_tables = 0;
+	p->total_envs = envs;
+	p->done_envs = 0;
+	p->last_draw = 0;
+	p->drawn = 0;
+}
+
+static void draw(struct progress *p, int force)
+{
+	enum { WIDTH = 30 };
+	double now = progress_now();
+	size_t filled, i;
+	char bar[WIDTH + 1];
+
+	if (p->mode != PROGRESS_BAR || (!force && now - p->last_draw < 0.1))
+		return;
+	p->last_draw = now;
+	filled = p->total_tables ? p->done_tables * WIDTH / p->total_tables : WIDTH;
+	for (i = 0; i < WIDTH; i++)
+		bar[i] = i < filled ? '#' : '.';
+	bar[WIDTH] = '\0';
+	fprintf(stderr, "\r\033[K[%s] %zu/%zu tables, %zu/%zu environments",
+		bar, p->done_tables, p->total_tables, p->done_envs,
+		p->total_envs);
+	fflush(stderr);
+	p->drawn = 1;
+}
+
+static void clear(struct progress *p)
+{
+	if (p->drawn) {
+		fputs("\r\033[K", stderr);
+		p->drawn = 0;
+	}
+}
+
+void progress_tables(struct progress *p, size_t n)
+{
+	p->done_tables += n;
+	draw(p, 0);
+}
+
+void progress_env_done(struct progress *p, const char *env,
+		       const unsigned c[CLASS_COUNT], double seconds,
+		       const char *first_error)
+{
+	p->done_envs++;
+	if (p->mode == PROGRESS_QUIET)
+		return;
+	clear(p);
+	fprintf(stderr,
+		"rhizome: %s: %u tables in %.2f s: %u new, %u significant, "
+		"%u trivial, %u unchanged, %u missing, %u errors\n",
+		env, c[CLASS_NEW] + c[CLASS_SIGNIFICANT] + c[CLASS_TRIVIAL] +
+		c[CLASS_UNCHANGED] + c[CLASS_MISSING] + c[CLASS_EMPTY] +
+		c[CLASS_ERROR], seconds, c[CLASS_NEW], c[CLASS_SIGNIFICANT],
+		c[CLASS_TRIVIAL], c[CLASS_UNCHANGED], c[CLASS_MISSING],
+		c[CLASS_ERROR]);
+	if (first_error != NULL)
+		fprintf(stderr, "rhizome: %s: first error: %s\n", env,
+			first_error);
+	draw(p, 1);
+}
+
+void progress_log(struct progress *p, const char *line)
+{
+	clear(p);
+	fprintf(stderr, "%s\n", line);
+	draw(p, 1);
+}
+
+void progress_finish(struct progress *p)
+{
+	clear(p);
+	fflush(stderr);
+}

@@ -1,0 +1,72 @@
+/*
+ * history: the compressed record of one run, {out}/.history/{run_id}/.
+ *
+ * Each environment gets one zstd frame (content checksum on) of JSON lines,
+ * {env}.jsonl.zst, written as results arrive. Everything is built in
+ * {out}/.history/.tmp-{run_id}/ and published by one rename once the
+ * manifest is in place, so a run folder under its final name is complete.
+ *
+ * Several workers serve one environment, and a frame has one writer, so each
+ * environment's stream has its own lock: workers of different environments
+ * never wait on each other, and compression runs outside the engine's lock.
+ * Out of memory aborts (engine/base/alloc.h); zstd's and jansson's own
+ * allocation failures come back as errors.
+ */
+#ifndef RHIZOME_HISTORY_H
+#define RHIZOME_HISTORY_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#define HISTORY_TMP_PREFIX ".tmp-"
+
+typedef struct history history;
+
+/*
+ * Start the run folder for `run_id` under `out` with one stream per name in
+ * envs[0..nenvs) (borrowed; must outlive the history). Returns 0 with *hist
+ * set (the caller owns it: history_publish or history_abandon), or -errno
+ * with *hist NULL and nothing left behind: -EEXIST when the run's temporary
+ * folder exists (another run with this id), -ENOMEM when zstd cannot
+ * allocate, -EINVAL when it refuses a parameter. Call from the main thread.
+ */
+int history_open(const char *out, const char *run_id,
+		 const char *const *envs, size_t nenvs, history **hist);
+
+/*
+ * Append one line (without its newline; borrowed) to environment `env`'s
+ * stream. Returns 0 or -errno / -EIO (compression failure); the first error
+ * sticks to the stream. Thread-safe.
+ */
+int history_append(history *h, size_t env, const char *line, size_t len);
+
+/*
+ * End every frame, fill manifest["environments"][env]["file"/"sha256"/
+ * "bytes"], write manifest.json, publish the folder. `manifest` stays the
+ * caller's (it is filled in). Returns 0 or -errno; on failure nothing is
+ * published. Frees `h` either way. Main thread only, after the workers
+ * stopped.
+ */
+int history_publish(history *h, json_t *manifest);
+
+/* Remove the unpublished folder and free `h`. NULL is a no-op. Main thread
+ * only, after the workers stopped. */
+void history_abandon(history *h);
+
+/*
+ * Read a published run back: call fn(line, len, arg) for each line of
+ * {out}/.history/{run_id}/{env}.jsonl.zst (no newline; NUL-terminated), in
+ * order; `line` is valid during the call only. Stops when fn returns
+ * nonzero. Returns 0, -ENOENT when the file does not exist, -EIO when it is
+ * not a whole zstd frame, another -errno when it cannot be read (-ENOMEM:
+ * zstd could not allocate). Thread-safe.
+ */
+int history_read(const char *out, const char *run_id, const char *env,
+		 int (*fn)(const char *line, size_t len, void *arg), void *arg);
+
+/* The published folder's path ("{out}/.history/{run_id}"). Caller frees.
+ * Thread-safe. */
+char *history_run_dir(const char *out, const char *run_id);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * snapshot: the snapshot root on disk, `{out}/`.
+ *
+ *   {out}/.rhizome.lock                           held (flock) during a run
+ *   {out}/{folder}/expected_data/{database}_{table}.sql
+ *   {out}/.history/{run_id}/...                   see history.h
+ *
+ * One run at a time owns a root: the lock is taken before anything is
+ * written or swept, and released by the kernel if the process dies. Names
+ * are validated by the config (environments/config.h), so a path built here
+ * never leaves the root. Out of memory aborts (engine/base/alloc.h).
+ */
+#ifndef RHIZOME_SNAPSHOT_H
+#define RHIZOME_SNAPSHOT_H
+
+#include <stddef.h>
+
+typedef struct snapshot_root snapshot_root;
+
+/*
+ * Create `out` if needed and take its lock without waiting. Returns 0 with
+ * *root set (the caller owns it: snapshot_unlock), or -EWOULDBLOCK when
+ * another run holds the lock, or another -errno on I/O failure; *root is
+ * NULL then. `out` is copied. Call from the main thread.
+ */
+int snapshot_lock(const char *out, snapshot_root **root);
+
+/* Release the lock and free the root. NULL is a no-op. Main thread. */
+void snapshot_unlock(snapshot_root *root);
+
+/*
+ * Remove what a killed run left under the root: temporary files in
+ * {out}/{folder}/expected_data and unpublished run folders in .history.
+ * `folders` (borrowed) are the environments' snapshot folders. Returns the
+ * number of entries removed, or -errno. Needs the lock; main thread.
+ */
+int snapshot_sweep(snapshot_root *root, const char *const *folders,
+		   size_t nfolders);
+
+/* "{out}/{folder}/expected_data". Caller frees. Thread-safe. */
+char *snapshot_data_dir(const char *out, const char *folder);
+
+/* "{out}/{folder}/expected_data/{database}_{table}{ext}". Caller frees.
+ * Thread-safe. */
+char *snapshot_table_path(const char *out, const char *folder,
+			  const char *database, const char *table,
+			  const char *ext);
+
+/*
+ * Read a whole file. Returns 0 with *data (caller frees, NUL-terminated) and
+ * *len, -ENOENT when it does not exist, or another -errno. Thread-safe.
+ */
+int snapshot_read(const char *path, char **data, size_t *len);
+
+#endif
