@@ -6,6 +6,9 @@
  * works). Everything under engine/, environments/, queue/ and workers/
  * allocates through these; nothing checks malloc's result by hand.
  *
+ * A size of 0 (or a count of 0) still returns a valid, distinct pointer,
+ * so callers need no special case for empty arrays.
+ *
  * Ownership: the caller frees what each returns, with free().
  * Thread-safe.
  */

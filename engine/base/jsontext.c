@@ -30,8 +30,11 @@ json_t *jsontext_string(const char *s)
 		j = json_stringn(sb.data, sb.len);
 		strbuf_release(&sb);
 	}
+	/* The text is valid UTF-8 now and jansson allocates through alloc.h
+	 * (main), so NULL cannot happen; if it did, a summary entry would be
+	 * silently dropped: stop instead. */
 	if (j == NULL) {
-		fputs("rhizome: out of memory\n", stderr);
+		fputs("rhizome: jansson refused a JSON string\n", stderr);
 		abort();
 	}
 	return j;

@@ -57,7 +57,7 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
 		crypto_failed("EVP_DigestUpdate");
 }
 
-void sha256_final(struct sha256 *s, unsigned char out[32])
+static void sha256_final(struct sha256 *s, unsigned char out[32])
 {
 	unsigned int n = 0;
 

@@ -36,9 +36,6 @@ void sha256_update(struct sha256 *s, const void *data, size_t len);
  * digest is then finished: sha256_init it before feeding it again. */
 void sha256_final_hex(struct sha256 *s, char hex[65]);
 
-/* Write the raw 32-byte digest into out; as sha256_final_hex otherwise. */
-void sha256_final(struct sha256 *s, unsigned char out[32]);
-
 /* HMAC-SHA256 (RFC 2104) of data under key, raw, into out. key and data are
  * borrowed (either may be NULL when its length is 0). Thread-safe. */
 void sha256_hmac(const void *key, size_t keylen, const void *data,

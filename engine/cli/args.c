@@ -25,6 +25,7 @@ static enum cli_parsed usage_error(const char *fmt, const char *arg,
 	return CLI_BAD_USAGE;
 }
 
+/* A decimal number from 1 to max: 0 with *out, or -ERANGE. */
 static int parse_number(const char *s, unsigned max, unsigned *out)
 {
 	char *end;
@@ -33,7 +34,7 @@ static int parse_number(const char *s, unsigned max, unsigned *out)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || s[0] == '-' || v < 1 || v > max)
-		return -1;
+		return -ERANGE;
 	*out = (unsigned)v;
 	return 0;
 }
@@ -107,7 +108,7 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 	const char *help;
 	char sub[64];
 	size_t k;
-	int ch;
+	int ch, index = 0;
 
 	memset(c, 0, sizeof(*c));
 	opterr = 0;
@@ -159,11 +160,16 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 	optind = 1;
 	c->envs = xcalloc((size_t)argc + 1, sizeof(*c->envs));
 	c->tables = xcalloc((size_t)argc + 1, sizeof(*c->tables));
-	while ((ch = getopt_long(argc, argv, "+", sub_options, NULL)) != -1) {
-		/* Each command takes only its own options. */
-		if (!applies_to(ch, c->command))
-			return usage_error("option '%s' does not apply here",
-					   argv[optind - 1], sub);
+	while ((ch = getopt_long(argc, argv, "+", sub_options, &index)) != -1) {
+		/* Each command takes only its own options. Named by the table,
+		 * not argv: for "--rows 3" argv[optind - 1] is the "3". */
+		if (!applies_to(ch, c->command)) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "--%s", sub_options[index].name);
+			return usage_error("option '%s' does not apply here", name,
+					   sub);
+		}
 		switch (ch) {
 		case 'e': {
 			size_t i;

@@ -47,6 +47,8 @@ enum cli_parsed {
  */
 enum cli_parsed cli_parse(int argc, char **argv, struct cli *c);
 
+/* Free the arrays *c owns (not argv's strings). Safe after any result of
+ * cli_parse, and twice. */
 void cli_release(struct cli *c);
 
 #endif

@@ -8,6 +8,7 @@
  * thread inherits the mask and only the run's watcher thread
  * (engine/commands/sync_signals.c) receives them, through sigwait().
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,8 +24,8 @@
 #include "environments/config.h"
 
 /* The environments --env named (each must exist), else all of them, into
- * envs (cfg->nenvs long); c->nenvs becomes their count. Returns 0, or -1
- * with a message naming the ones there are. */
+ * envs (cfg->nenvs long); c->nenvs becomes their count. Returns 0, or
+ * -ENOENT with a message naming the ones there are. */
 static int select_envs(struct cli *c, const struct fleet_config *cfg,
 		       const struct env_config **envs)
 {
@@ -45,7 +46,7 @@ static int select_envs(struct cli *c, const struct fleet_config *cfg,
 		for (j = 0; j < cfg->nenvs; j++)
 			fprintf(stderr, " %s", cfg->envs[j].name);
 		fprintf(stderr, ")\n");
-		return -1;
+		return -ENOENT;
 	}
 	return 0;
 }

@@ -74,7 +74,7 @@ static void make_run_id(const char *out, const struct timespec *ts,
 
 /*
  * Write `v` to stdout: as indented JSON, or through `text` (NULL: JSON
- * always), then flush. Returns 0, or -1 when it did not get out (a full
+ * always), then flush. Returns 0, or -EIO when it did not get out (a full
  * disk, a closed pipe): the caller's run then ends with CLI_EXIT_IO.
  */
 static int print_result(json_t *v, int as_json, int (*text)(json_t *, FILE *))
@@ -86,7 +86,7 @@ static int print_result(json_t *v, int as_json, int (*text)(json_t *, FILE *))
 		     fputc('\n', stdout) == EOF;
 	else
 		rc = text(v, stdout) != 0;
-	return rc != 0 || fflush(stdout) != 0 ? -1 : 0;
+	return rc != 0 || fflush(stdout) != 0 ? -EIO : 0;
 }
 
 /* sync diff's output: the text diff (or the summary as JSON) on stdout,

@@ -111,7 +111,7 @@ static enum sync_outcome run_outcome(struct run *r)
 	enum sync_outcome status = SYNC_DONE;
 	size_t i, j;
 
-	/* check: drift is 1, but an error (3) means it could not tell */
+	/* check: drifted, but a failure means it could not tell */
 	for (i = 0; i < r->nenvs && r->o->command == SYNC_CHECK; i++)
 		for (j = 0; j < r->envs[i].ntables; j++)
 			if (r->envs[i].results[j].drift.n > 0)
@@ -119,7 +119,7 @@ static enum sync_outcome run_outcome(struct run *r)
 	for (i = 0; i < r->nenvs; i++)
 		if (r->envs[i].counts[CLASS_ERROR] > 0)
 			status = SYNC_PARTIAL;
-	if (r->io_failed)
+	if (r->io_failed) /* the workers are joined: no lock needed */
 		status = SYNC_IO_FAILED;
 	return status;
 }
@@ -208,7 +208,10 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 		pthread_cond_wait(&r.idle, &r.lock);
 	pthread_mutex_unlock(&r.lock);
 	pool_free(workers);
+	/* under the lock: the watcher may still log a signal */
+	pthread_mutex_lock(&r.lock);
 	progress_finish(&r.progress);
+	pthread_mutex_unlock(&r.lock);
 	clock_gettime(CLOCK_REALTIME, &end);
 
 	*summary = sync_build_summary(&r, (long long)((progress_now() - t0) * 1000));

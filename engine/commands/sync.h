@@ -55,7 +55,8 @@ enum sync_outcome {
 /*
  * Run the sync. On return *summary holds the SPEC summary object
  * (caller owns it; NULL only when the run could not start, with a message
- * on stderr: then SYNC_IO_FAILED) and the result is what the run came to. SIGINT and SIGTERM must be blocked in the calling
+ * on stderr: then SYNC_IO_FAILED, or SYNC_INTERRUPTED / SYNC_TERMINATED if
+ * a signal came first) and the result is what the run came to. SIGINT and SIGTERM must be blocked in the calling
  * thread before the call (main does it first thing), so that only the run's
  * own watcher thread receives them. Call from the main thread.
  */

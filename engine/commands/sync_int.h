@@ -12,8 +12,9 @@
  *                multi-statement round trip (fetch.c), each table
  *                classified, written and recorded as its result arrives
  *                (sync_table.c) -> release -> the failed and missing ones ->
- *                commit the job's files -> sync_finish_job(), which hands
- *                the environment's next batch to the queue (schedule.c)
+ *                commit the job's files -> finish_job(), where the
+ *                schedule (schedule.c) hands the environment's next
+ *                batches to the queue (sync_dispatch)
  *   watcher (sync_signals.c): sigwait(SIGINT/SIGTERM) -> cancel, interrupt
  *                connections
  *   summary and manifest (sync_summary.c): built from the results once the
@@ -23,9 +24,10 @@
  * more jobs in flight than that (schedule.h), so pushing under the run lock
  * cannot block.
  *
- * Lock order: run->lock, then the queue's lock (queue_try_push in
- * sync_finish_job). The history's per-environment locks and connection pool
- * locks are never taken while holding run->lock.
+ * Lock order: run->lock, then the queue's lock: sync_dispatch pushes onto
+ * the queue with run->lock held, from the main thread (schedule_start) and
+ * from workers (finish_job -> schedule_done). The history's per-environment
+ * locks and connection pool locks are never taken while holding run->lock.
  */
 #ifndef RHIZOME_SYNC_INT_H
 #define RHIZOME_SYNC_INT_H
@@ -48,8 +50,8 @@
 #include "queue/queue.h"
 
 /* One environment x table. Written once, by the job owning the table,
- * before that job's sync_finish_job; read by the main thread after the
- * workers are gone. */
+ * before that job is finished; read by the main thread after the workers
+ * are gone. */
 struct table_result {
 	enum change_class cls;
 	int done;
@@ -98,12 +100,14 @@ struct run {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;    /* signalled when schedule.inflight drops to 0 */
 	struct schedule schedule;     /* guarded by lock */
-	struct schedule_env *senvs;   /* the schedule's, one per environment */
+	struct schedule_env *senvs;   /* the schedule's, one per environment:
+				       * guarded by lock, as the schedule */
 	unsigned workers;       /* immutable: worker threads */
 	int cancel_signal;      /* guarded by lock: SIGINT/SIGTERM received */
 	int over;               /* guarded by lock: the watcher may stop */
 	int signals;            /* atomic: signals received */
-	int io_failed;          /* guarded by lock: a local write failed */
+	int io_failed;          /* guarded by lock: a local write failed (read
+				 * without it once the workers are joined) */
 	struct progress progress; /* guarded by lock */
 };
 
@@ -119,18 +123,21 @@ struct worker_state {
 
 /* ---- sync_worker.c: the pool's callbacks, and the schedule's ---------- */
 
+/* The pool's thread_start, run and thread_stop (workers/pool.h; ctx: the
+ * run). A worker's state is its own, from start to stop; run takes a job
+ * (struct job, freed when done) and always finishes it. On the worker
+ * thread. */
 void *sync_worker_start(void *ctx);
 void sync_worker_run(void *item, void *state, void *ctx);
 void sync_worker_stop(void *state, void *ctx);
-/* schedule callbacks (ctx: the run); called with run->lock held */
+/* The schedule's dispatch and finished callbacks (ctx: the run): queue a
+ * job; log an environment's end. Called with run->lock held. */
 void sync_dispatch(void *ctx, const struct schedule_job *job);
 void sync_env_finished(void *ctx, size_t env);
-/* Whether the run was cancelled by a signal / is stopping (a signal or a
- * local write failure). Take run->lock. */
+/* Whether the run was cancelled by a signal. Takes run->lock. */
 int sync_cancelled(struct run *r);
-int sync_stopping(struct run *r);
-/* A local write failed: the run stops dispatching and exits 4. Takes
- * run->lock. */
+/* A local write failed: the schedule stops, the run ends SYNC_IO_FAILED.
+ * Takes run->lock. */
 void sync_mark_io_failed(struct run *r);
 
 /* ---- sync_table.c: one table's pipeline, on the worker that fetched it */
@@ -146,15 +153,18 @@ void sync_commit_writes(struct run *r, struct env_run *e,
 /* What a batch of `e` asks the server. */
 struct fetch_request sync_request_of(const struct run *r,
 				     const struct env_run *e);
-/* The table failed with *err (copied). */
+/* The table failed with *err (copied: the result owns its copy). */
 void sync_set_error(struct table_result *res, const struct connpool_error *err);
+/* Free the result's error, if any. */
 void sync_free_error(struct table_result *res);
 
 /* ---- sync_signals.c ------------------------------------------------------ */
 
-/* Start / stop the watcher thread that takes SIGINT and SIGTERM (blocked in
- * every thread: main blocks them first). 0 or a negative errno. */
+/* Start the watcher thread that takes SIGINT and SIGTERM (blocked in every
+ * thread: main blocks them first). 0 or a negative errno. Main thread. */
 int sync_signals_start(struct run *r, pthread_t *watcher);
+/* Tell the watcher the run is over and wait until it has exited. Main
+ * thread, once; the run must outlive it. */
 void sync_signals_stop(struct run *r, pthread_t watcher);
 
 /* ---- sync_summary.c: after the workers are gone ------------------------ */
@@ -163,6 +173,8 @@ void sync_signals_stop(struct run *r, pthread_t watcher);
 void sync_format_error(struct strbuf *sb, const struct env_run *e,
 		       const char *table, const struct table_result *res,
 		       int verbose);
+/* The summary (SPEC's shape) and the manifest; new references, the
+ * caller's. Main thread, after the workers are gone. */
 json_t *sync_build_summary(struct run *r, long long elapsed_ms);
 json_t *sync_build_manifest(struct run *r, const struct timespec *end);
 

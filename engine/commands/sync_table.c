@@ -3,7 +3,7 @@
  * plain file would hold (schema text, or the rows as JSON, masked), read
  * the committed file, classify the change, batch the write, append the
  * history line. Whatever goes wrong becomes the table's result; a local
- * write failure also stops the run (exit 4).
+ * write failure also stops the run (SYNC_IO_FAILED).
  *
  * The table's result is written only here, by the job owning the table,
  * so it needs no lock (sync_int.h).

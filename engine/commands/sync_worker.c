@@ -10,7 +10,6 @@
  */
 #include "engine/commands/sync_int.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +50,8 @@ int sync_cancelled(struct run *r)
 	return sig != 0;
 }
 
-int sync_stopping(struct run *r)
+/* Whether the run is stopping: a signal or a local write failure. */
+static int sync_stopping(struct run *r)
 {
 	int stop;
 
@@ -69,7 +69,8 @@ void sync_mark_io_failed(struct run *r)
 	pthread_mutex_unlock(&r->lock);
 }
 
-/* The schedule hands out a job: onto the queue. Caller holds r->lock. */
+/* The schedule hands out a job: onto the queue. Caller holds r->lock;
+ * lock order: run->lock, then the queue's (sync_int.h). */
 void sync_dispatch(void *ctx, const struct schedule_job *s)
 {
 	struct run *r = ctx;

@@ -17,7 +17,8 @@
 #include "engine/schema/tablemodel.h"
 #include "engine/store/snapshot.h"
 
-int versions_rank(const struct env_config *env)
+/* An environment's rollout rank: lower rolls out later (V1 first). */
+static int versions_rank(const struct env_config *env)
 {
 	const char *f = env->folder;
 
@@ -112,7 +113,8 @@ static json_t *one_table(const struct versions_opts *o, const char *database,
 					   table, ".sql");
 		if (snapshot_read(path, &text, &len) == 0) {
 			ev[n].normalized = normalize_schema(text, len, &nlen);
-			ev[n].parsed = tablemodel_parse(text, len, &ev[n].model) >= 0;
+			ev[n].parsed = tablemodel_parse(text, len, &ev[n].model) !=
+				       TM_NOT_A_TABLE;
 			free(text);
 		}
 		free(path);

@@ -34,8 +34,5 @@ json_t *versions_build(const struct versions_opts *o);
  * Returns 0, or -EIO when writing failed. Call from one thread. */
 int versions_text(json_t *v, FILE *fp);
 
-/* An environment's rollout rank: lower rolls out later (V1 first).
- * Thread-safe. */
-int versions_rank(const struct env_config *env);
 
 #endif

@@ -16,7 +16,8 @@
 #include "engine/base/alloc.h"
 #include "engine/fetch/sqlident.h"
 
-int fetch_is_client_error(unsigned code)
+/* Whether `code` is a client-side (connection) error, not a server one. */
+static int fetch_is_client_error(unsigned code)
 {
 	return code >= CR_MIN_ERROR && code <= CR_MAX_ERROR;
 }

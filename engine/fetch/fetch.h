@@ -99,9 +99,6 @@ void fetch_keys_free(struct table_key *keys, size_t n);
 void fetch_statement(struct strbuf *sql, const struct fetch_request *req,
 		     const struct fetched_table *t);
 
-/* Whether `code` is a client-side (connection) error, not a server one. */
-int fetch_is_client_error(unsigned code);
-
 /* Free the bodies and results of t[0..n), reset them to FETCH_PENDING. */
 void fetch_reset(struct fetched_table *t, size_t n);
 

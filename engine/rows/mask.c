@@ -15,6 +15,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/sha256.h"
+#include "engine/base/utf8.h"
 
 /* Case-insensitive, as MariaDB column names are: a rule for "email" must
  * cover a column called "Email". */
@@ -107,27 +108,6 @@ static unsigned char stream_byte(struct stream *s, size_t i)
 	return s->block[i % 32];
 }
 
-/* Bytes of the well-formed UTF-8 sequence at in[i], or 0. */
-static size_t utf8_length(const unsigned char *in, size_t i, size_t len)
-{
-	size_t n, k;
-
-	if ((in[i] & 0xe0) == 0xc0 && in[i] >= 0xc2)
-		n = 2;
-	else if ((in[i] & 0xf0) == 0xe0)
-		n = 3;
-	else if ((in[i] & 0xf8) == 0xf0 && in[i] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (i + n > len)
-		return 0;
-	for (k = 1; k < n; k++)
-		if ((in[i + k] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* One attempt: text and numbers (see mask.h for what changes). */
 static void hash_text(struct stream *s, const unsigned char *in, size_t len,
 		      char *out, enum mask_kind kind)
@@ -153,7 +133,8 @@ static void hash_text(struct stream *s, const unsigned char *in, size_t len,
 			out[i] = (char)('a' + b % 26);
 		} else if (c >= 'A' && c <= 'Z') {
 			out[i] = (char)('A' + b % 26);
-		} else if (c >= 0x80 && (n = utf8_length(in, i, len)) > 0) {
+		} else if (c >= 0x80 &&
+			   (n = utf8_sequence_length(in + i, len - i)) > 1) {
 			/* Any other script: a character of the same length
 			 * from the same block of 64 code points (the last
 			 * continuation byte's six bits), so Cyrillic stays
@@ -162,6 +143,10 @@ static void hash_text(struct stream *s, const unsigned char *in, size_t len,
 			out[i + n - 1] = (char)(0x80 | (b & 0x3f));
 			i += n;
 			continue;
+		} else if (c >= 0x80) {
+			/* A byte of no well-formed character: masked too
+			 * (a stray byte, of no script), never copied. */
+			out[i] = (char)(0x80 | (b & 0x3f));
 		} else {
 			out[i] = (char)c;
 		}

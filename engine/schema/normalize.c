@@ -7,6 +7,8 @@
  */
 #include "engine/schema/normalize.h"
 
+#include <errno.h>
+
 #include <string.h>
 
 #include "engine/base/alloc.h"
@@ -34,12 +36,12 @@ int normalize_find_options(const char *t, size_t len, size_t *start,
 			if (depth == 0 && open != len)
 				break;
 			if (depth < 0)
-				return -1;
+				return -EINVAL;
 		}
 		i++;
 	}
 	if (i >= len || open == len)
-		return -1;
+		return -EINVAL;
 	*start = ++i;
 	while (i < len) {
 		size_t j = sqltoken_skip_quoted(t, len, i);

@@ -24,7 +24,7 @@ char *normalize_schema(const char *text, size_t len, size_t *out_len);
 /*
  * Locate the table options of a CREATE TABLE text: on success returns 0 and
  * sets [*start, *end) to the byte range after the column list's closing
- * parenthesis up to (not including) the end of that line. Returns -1 when
+ * parenthesis up to (not including) the end of that line. Returns -EINVAL when
  * there is no balanced column list. Thread-safe.
  */
 int normalize_find_options(const char *text, size_t len, size_t *start,

@@ -227,18 +227,19 @@ int schemadiff_compare_text(const char *from, size_t from_len, const char *to,
 	static const struct diff_opts none;
 	const struct diff_opts *o = opts ? opts : &none;
 	struct table_model a, b;
-	int ra, rb, noise;
+	enum tm_parsed ra, rb;
+	int noise;
 	char *na, *nb;
 	size_t la, lb;
 
 	memset(d, 0, sizeof(*d));
 	ra = tablemodel_parse(from, from_len, &a);
 	rb = tablemodel_parse(to, to_len, &b);
-	if (ra >= 0 && rb >= 0)
+	if (ra != TM_NOT_A_TABLE && rb != TM_NOT_A_TABLE)
 		schemadiff_compare(&a, &b, o, d);
-	if (ra >= 0)
+	if (ra != TM_NOT_A_TABLE)
 		tablemodel_release(&a);
-	if (rb >= 0)
+	if (rb != TM_NOT_A_TABLE)
 		tablemodel_release(&b);
 	if (d->n > 0)
 		return 0;

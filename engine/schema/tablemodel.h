@@ -88,14 +88,20 @@ struct table_model {
 	size_t nlines;
 };
 
+/* How much of a text tablemodel_parse understood. */
+enum tm_parsed {
+	TM_WHOLE,       /* every part, and rendering gives the text back */
+	TM_PARTIAL,     /* parsed, with parts listed in m->unparsed */
+	TM_NOT_A_TABLE, /* not a CREATE TABLE statement at all (m released) */
+};
+
 /*
  * Parse text[0..len) (the Create Table text, with or without the ";\n" of
- * a snapshot file) into *m (zeroed first). Returns 0 when every part was
- * understood and rendering gives the text back; 1 when it parsed with
- * parts listed in m->unparsed; -1 when the text is not a CREATE TABLE
- * statement at all (m released). Thread-safe.
+ * a snapshot file) into *m (zeroed first). Unless TM_NOT_A_TABLE, release
+ * *m with tablemodel_release. Thread-safe.
  */
-int tablemodel_parse(const char *text, size_t len, struct table_model *m);
+enum tm_parsed tablemodel_parse(const char *text, size_t len,
+				struct table_model *m);
 
 /* Render the model as SHOW CREATE TABLE prints it (no ";"). Caller frees. */
 char *tablemodel_render(const struct table_model *m);

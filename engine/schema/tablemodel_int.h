@@ -31,7 +31,7 @@ struct tm_tokens {
  * Cut s[0..len) at single spaces into *t (zeroed first). A token is a
  * quoted string or name, a parenthesized group glued to the word before it
  * (int(11), current_timestamp()), a version comment, or a bare word.
- * Returns 0, or -1 when the text is not single-space separated (it would
+ * Returns 0, or -EINVAL when the text is not single-space separated (it would
  * not render back); *t is filled either way and must be released.
  * Thread-safe.
  */

@@ -363,7 +363,8 @@ static int parse_body_line(struct table_model *m, const char *s, size_t len)
 	return 1;
 }
 
-int tablemodel_parse(const char *text, size_t len, struct table_model *m)
+enum tm_parsed tablemodel_parse(const char *text, size_t len,
+				struct table_model *m)
 {
 	const char *p = text, *end, *nl, *header_end;
 	int unknown = 0;
@@ -380,12 +381,12 @@ int tablemodel_parse(const char *text, size_t len, struct table_model *m)
 	} else if (len > 13 && strncmp(p, "CREATE TABLE ", 13) == 0) {
 		p += 13;
 	} else {
-		return -1;
+		return TM_NOT_A_TABLE;
 	}
 	header_end = memchr(p, '\n', (size_t)(end - p));
 	if (header_end == NULL || p[0] != '`' || header_end - p < 4 ||
 	    strncmp(header_end - 2, " (", 2) != 0)
-		return -1;
+		return TM_NOT_A_TABLE;
 	m->name = unquote(p, sqltoken_skip_quoted(p, (size_t)(header_end - p),
 						  0));
 	p = header_end + 1;
@@ -404,7 +405,7 @@ int tablemodel_parse(const char *text, size_t len, struct table_model *m)
 	}
 	if (p >= end || p[0] != ')') {
 		tablemodel_release(m);
-		return -1;
+		return TM_NOT_A_TABLE;
 	}
 	nl = memchr(p, '\n', (size_t)(end - p));
 	if (nl == NULL)
@@ -428,5 +429,5 @@ int tablemodel_parse(const char *text, size_t len, struct table_model *m)
 		unknown = 1;
 	}
 	free(back);
-	return unknown ? 1 : 0;
+	return unknown ? TM_PARTIAL : TM_WHOLE;
 }

@@ -9,6 +9,7 @@
  */
 #include "engine/schema/tablemodel_int.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -70,7 +71,7 @@ int tm_tokenize(const char *s, size_t len, struct tm_tokens *t)
 		if (e == len)
 			break;
 		if (s[e] != ' ' || e + 1 == len || s[e + 1] == ' ')
-			return -1;
+			return -EINVAL;
 		i = e + 1;
 	}
 	return 0;

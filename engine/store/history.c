@@ -258,8 +258,10 @@ int history_publish(history *h, json_t *manifest)
 	}
 	if (rc == 0) {
 		text = json_dumps(manifest, JSON_INDENT(2));
+		/* jansson allocates through alloc.h (main), so NULL means
+		 * the manifest could not be encoded */
 		if (text == NULL)
-			rc = -ENOMEM; /* jansson's own allocation */
+			rc = -EINVAL;
 	}
 	if (rc == 0) {
 		size_t len = strlen(text);

@@ -135,6 +135,11 @@ test_bad_config_exits_2_and_touches_nothing() {
 	grep -q "no such environment" "$T/err.txt" || fail "$(cat "$T/err.txt")"
 	rz sync schema --frobnicate
 	assert_eq "$RC" 2 "unknown option"
+	# another command's option is named, not its value
+	rz sync schema --rows 3
+	assert_eq "$RC" 2 "--rows on schema"
+	grep -q "option '--rows' does not apply here" "$T/err.txt" ||
+		fail "no option named: $(cat "$T/err.txt")"
 	unset RHIZOME_IT_PASSWORD
 	rz sync schema
 	assert_eq "$RC" 2 "unset password variable"

@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 		struct table_model m;
 		char *text;
 		size_t len, k;
-		int rc;
+		enum tm_parsed rc;
 
 		if (snapshot_read(argv[i], &text, &len) != 0) {
 			printf("unreadable: %s\n", argv[i]);
@@ -28,14 +28,14 @@ int main(int argc, char **argv)
 			continue;
 		}
 		rc = tablemodel_parse(text, len, &m);
-		if (rc != 0) {
-			printf("%s: %s\n", rc < 0 ? "not a CREATE TABLE" :
+		if (rc != TM_WHOLE) {
+			printf("%s: %s\n", rc == TM_NOT_A_TABLE ? "not a CREATE TABLE" :
 			       "not understood", argv[i]);
-			for (k = 0; rc > 0 && k < m.nunparsed; k++)
+			for (k = 0; rc == TM_PARTIAL && k < m.nunparsed; k++)
 				printf("    %s\n", m.unparsed[k]);
 			failed++;
 		}
-		if (rc >= 0)
+		if (rc != TM_NOT_A_TABLE)
 			tablemodel_release(&m);
 		free(text);
 	}

@@ -220,6 +220,33 @@ static void test_mask_hash_changes_letters_of_other_scripts(void)
 	}
 }
 
+/* Bytes that are no well-formed character (a stray continuation byte, a
+ * cut sequence, an overlong form, a surrogate) are masked too, never
+ * copied: masking must not fail open on text the validator refuses. */
+static void test_mask_hash_masks_bytes_of_no_character(void)
+{
+	static const char *const bad[] = {
+		"\x80\x81\x82\x83", "ab\xc3", "\xe0\x80\xaf\xe0\x80\xaf",
+		"\xed\xa0\x80\xed\xa0\x81",
+	};
+	char out[32];
+	size_t i, j, same;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t len = strlen(bad[i]);
+
+		hash_str(key, bad[i], out, MASK_TEXT);
+		for (j = same = 0; j < len; j++)
+			same += out[j] == bad[i][j];
+		/* each high byte has 1 chance in 64 to come out the same */
+		ASSERT_TRUE(same < len);
+		for (j = 0; j < len; j++)
+			if ((unsigned char)bad[i][j] >= 0x80)
+				ASSERT_TRUE((unsigned char)out[j] >= 0x80 &&
+					    (unsigned char)out[j] < 0xc0);
+	}
+}
+
 static void test_mask_hash_long_values_cost_linear_time(void)
 {
 	/* a MEDIUMBLOB-sized value: quadratic hashing would take minutes */
@@ -506,6 +533,7 @@ int main(int argc, char **argv)
 	RUN(test_mask_match_without_rules_is_null);
 	RUN(test_mask_hash_number_keeps_sign_point_and_exponent);
 	RUN(test_mask_hash_changes_letters_of_other_scripts);
+	RUN(test_mask_hash_masks_bytes_of_no_character);
 	RUN(test_mask_hash_long_values_cost_linear_time);
 	RUN(test_mask_match_ignores_case_as_mariadb_columns_do);
 

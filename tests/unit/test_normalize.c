@@ -10,6 +10,8 @@
 #include "engine/schema/normalize.h"
 #include "check.h"
 
+#include <errno.h>
+
 /* normalize_schema() of a C string, with the length it reports checked. */
 static char *norm(const char *text)
 {
@@ -315,11 +317,11 @@ static void test_find_options_fails_without_balanced_column_list(void)
 	const char *open = "CREATE TABLE t (a int";
 	const char *closed_first = "x) (y)";
 
-	ASSERT_EQ(normalize_find_options(none, strlen(none), &start, &end), -1);
-	ASSERT_EQ(normalize_find_options(open, strlen(open), &start, &end), -1);
+	ASSERT_EQ(normalize_find_options(none, strlen(none), &start, &end), -EINVAL);
+	ASSERT_EQ(normalize_find_options(open, strlen(open), &start, &end), -EINVAL);
 	ASSERT_EQ(normalize_find_options(closed_first, strlen(closed_first),
-					 &start, &end), -1);
-	ASSERT_EQ(normalize_find_options("", 0, &start, &end), -1);
+					 &start, &end), -EINVAL);
+	ASSERT_EQ(normalize_find_options("", 0, &start, &end), -EINVAL);
 }
 
 int main(int argc, char **argv)

@@ -40,15 +40,16 @@ static void reset(void)
 	case_label[0] = '\0';
 }
 
-/* Parse `text` into *m; it must be understood whole (rc 0) unless
- * `loose`, when parts listed in `unparsed` are expected (rc 1). */
+/* Parse `text` into *m; it must be understood whole unless `loose`, when
+ * parts listed in `unparsed` are expected. */
 static void parse_into(struct table_model *m, const char *text, int loose)
 {
-	int rc = tablemodel_parse(text, strlen(text), m);
+	enum tm_parsed want = loose ? TM_PARTIAL : TM_WHOLE;
+	enum tm_parsed rc = tablemodel_parse(text, strlen(text), m);
 
-	if (rc != (loose ? 1 : 0))
+	if (rc != want)
 		CHECK_FAIL("tablemodel_parse() = %d, want %d, for:\n%s", rc,
-			   loose ? 1 : 0, text);
+			   want, text);
 }
 
 /* Name the comparison for FAIL lines: the first line the texts differ in. */

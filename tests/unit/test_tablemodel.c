@@ -29,7 +29,7 @@ static void reset(void)
 }
 
 /* Parse `text` into the static model; the return code of the parse. */
-static int parse(const char *text)
+static enum tm_parsed parse(const char *text)
 {
 	reset();
 	return tablemodel_parse(text, strlen(text), &model);
@@ -46,7 +46,7 @@ static const char *render(void)
 /* Parse `text`, which must be understood whole and render back exactly. */
 static const struct table_model *parse_exact(const char *text)
 {
-	ASSERT_EQ(parse(text), 0);
+	ASSERT_EQ(parse(text), TM_WHOLE);
 	ASSERT_EQ(model.nunparsed, 0);
 	ASSERT_STR_EQ(render(), text);
 	return &model;
@@ -629,7 +629,7 @@ static void test_snapshot_trailing_semicolon_accepted(void)
 #define SNAPSHOT_BODY "CREATE TABLE `t` (\n  `a` int(11) DEFAULT NULL\n" MARIADB_TAIL
 	static const char body[] = SNAPSHOT_BODY;
 
-	ASSERT_EQ(parse(SNAPSHOT_BODY ";\n"), 0);
+	ASSERT_EQ(parse(SNAPSHOT_BODY ";\n"), TM_WHOLE);
 	ASSERT_EQ(model.nunparsed, 0);
 	ASSERT_STR_EQ(option("COLLATE"), "latin1_swedish_ci");
 	ASSERT_TRUE(model.partition == NULL);
@@ -640,9 +640,25 @@ static void test_snapshot_trailing_semicolon_accepted(void)
 			"  `id` int(11) NOT NULL\n"
 			MARIADB_TAIL "\n"
 			" PARTITION BY HASH (`id`)\n"
-			"PARTITIONS 4;\n"), 0);
+			"PARTITIONS 4;\n"), TM_WHOLE);
 	ASSERT_STR_EQ(model.partition, " PARTITION BY HASH (`id`)\nPARTITIONS 4");
 #undef SNAPSHOT_BODY
+}
+
+
+/* Parse a heap copy of exactly len bytes (no NUL after it), so
+ * AddressSanitizer catches any read past the length. */
+static enum tm_parsed parse_exact_copy(const char *text, size_t len)
+{
+	char *copy = malloc(len);
+	enum tm_parsed rc;
+
+	ASSERT_TRUE(copy != NULL);
+	memcpy(copy, text, len);
+	reset();
+	rc = tablemodel_parse(copy, len, &model);
+	free(copy);
+	return rc;
 }
 
 /* The length given is all the parser may read: no terminating NUL. */
@@ -656,15 +672,8 @@ static void test_parse_reads_only_the_given_length(void)
 		"  CONSTRAINT `c` CHECK ((`a` > 0))\n"
 		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci;\n";
 	size_t len = sizeof(text) - 1;
-	char *copy = malloc(len);
-	int rc;
 
-	ASSERT_TRUE(copy != NULL);
-	memcpy(copy, text, len);
-	reset();
-	rc = tablemodel_parse(copy, len, &model);
-	free(copy);
-	ASSERT_EQ(rc, 0);
+	ASSERT_EQ(parse_exact_copy(text, len), TM_WHOLE);
 	ASSERT_EQ(model.ncolumns, 2);
 	ASSERT_EQ(model.nchecks, 1);
 	ASSERT_EQ(strlen(render()), len - 2);
@@ -679,19 +688,11 @@ static void test_parse_reads_only_the_given_length(void)
 static void test_parse_cut_after_one_space_reads_no_further(void)
 {
 	static const char text[] = "CREATE TABLE `t` (\n  `a` int\n ";
-	size_t len = sizeof(text) - 1;
-	char *copy = malloc(len);
-	int rc;
 
-	ASSERT_TRUE(copy != NULL);
-	memcpy(copy, text, len);
-	reset();
-	rc = tablemodel_parse(copy, len, &model);
-	free(copy);
-	ASSERT_EQ(rc, -1);
+	ASSERT_EQ(parse_exact_copy(text, sizeof(text) - 1), TM_NOT_A_TABLE);
 }
 
-static void test_not_create_table_returns_minus_one(void)
+static void test_not_create_table_is_not_a_table(void)
 {
 	static const char *const texts[] = {
 		"",
@@ -706,10 +707,10 @@ static void test_not_create_table_returns_minus_one(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		int rc = parse(texts[i]);
+		enum tm_parsed rc = parse(texts[i]);
 
-		if (rc != -1)
-			CHECK_FAIL("parse(texts[%zu]) = %d, want -1", i, rc);
+		if (rc != TM_NOT_A_TABLE)
+			CHECK_FAIL("parse(texts[%zu]) = %d, want TM_NOT_A_TABLE", i, rc);
 		ASSERT_TRUE(model.name == NULL);
 		ASSERT_EQ(model.ncolumns, 0);
 		ASSERT_EQ(model.nlines, 0);
@@ -726,7 +727,7 @@ static void test_unknown_body_line_kept_and_rendered(void)
 		"  KEY `ks` (`s`)\n"
 		MARIADB_TAIL;
 
-	ASSERT_EQ(parse(text), 1);
+	ASSERT_EQ(parse(text), TM_PARTIAL);
 	ASSERT_EQ(model.nunparsed, 1);
 	ASSERT_STR_EQ(model.unparsed[0], "PERIOD FOR `p` (`s`, `e`)");
 	ASSERT_EQ(model.ncolumns, 2);
@@ -752,7 +753,7 @@ static void test_period_for_system_time_kept_and_rendered(void)
 		"  PERIOD FOR SYSTEM_TIME (`s`, `e`)\n"
 		") ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci WITH SYSTEM VERSIONING";
 
-	ASSERT_EQ(parse(text), 1);
+	ASSERT_EQ(parse(text), TM_PARTIAL);
 	ASSERT_STR_EQ(render(), text);
 	ASSERT_TRUE(model.nunparsed >= 1);
 	ASSERT_STR_EQ(model.unparsed[model.nunparsed - 1],
@@ -772,7 +773,7 @@ static void test_unknown_column_clause_returns_one(void)
 				   "  `b` int(11) DEFAULT NULL\n"
 				   MARIADB_TAIL;
 
-	ASSERT_EQ(parse(text), 1);
+	ASSERT_EQ(parse(text), TM_PARTIAL);
 	ASSERT_EQ(model.nunparsed, 1);
 	ASSERT_STR_EQ(model.unparsed[0], "`a` int(11) FROBNICATE");
 	ASSERT_EQ(model.lines[0].kind, TM_LINE_OTHER);
@@ -789,11 +790,11 @@ static void test_engine_defined_table_option_reported(void)
 		"CREATE TABLE `pc` (\n"
 		"  `a` int(11) DEFAULT NULL\n"
 		") ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci `PAGE_COMPRESSED`='1'";
-	int rc = parse(text);
+	enum tm_parsed rc = parse(text);
 
 	ASSERT_STR_EQ(render(), text);
 	/* either the option is read, or the line is listed and rc says so */
-	ASSERT_EQ(rc, model.nunparsed > 0 ? 1 : 0);
+	ASSERT_EQ(rc, model.nunparsed > 0 ? TM_PARTIAL : TM_WHOLE);
 }
 
 /* ---- lookups and threads ------------------------------------------------ */
@@ -826,7 +827,8 @@ static const char thread_text[] =
 static void *parse_many(void *arg)
 {
 	long bad = 0;
-	int i, rc;
+	enum tm_parsed rc;
+	int i;
 
 	(void)arg;
 	for (i = 0; i < 200; i++) {
@@ -834,12 +836,12 @@ static void *parse_many(void *arg)
 		char *back;
 
 		rc = tablemodel_parse(thread_text, strlen(thread_text), &m);
-		if (rc < 0) {
+		if (rc == TM_NOT_A_TABLE) {
 			bad++;
 			continue;
 		}
 		back = tablemodel_render(&m);
-		bad += rc != 0 || strcmp(back, thread_text) != 0;
+		bad += rc != TM_WHOLE || strcmp(back, thread_text) != 0;
 		free(back);
 		tablemodel_release(&m);
 	}
@@ -853,7 +855,7 @@ static void test_parse_is_thread_safe(void)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		ASSERT_EQ(pthread_create(&th[i], NULL, parse_many, NULL), 0);
+		ASSERT_EQ(pthread_create(&th[i], NULL, parse_many, NULL), TM_WHOLE);
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(pthread_join(th[i], &bad), 0);
 		ASSERT_EQ((long)bad, 0);
@@ -892,7 +894,7 @@ int main(int argc, char **argv)
 	RUN(test_snapshot_trailing_semicolon_accepted);
 	RUN(test_parse_reads_only_the_given_length);
 	RUN(test_parse_cut_after_one_space_reads_no_further);
-	RUN(test_not_create_table_returns_minus_one);
+	RUN(test_not_create_table_is_not_a_table);
 	RUN(test_unknown_body_line_kept_and_rendered);
 	RUN(test_period_for_system_time_kept_and_rendered);
 	RUN(test_unknown_column_clause_returns_one);
