@@ -24,6 +24,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/tmpname.h"
 #include "engine/base/utf8.h"
+#include "environments/optionfile.h"
 
 #define DEFAULT_WORKERS 8
 #define DEFAULT_BATCH 250
@@ -478,13 +479,26 @@ static int handle_env(struct parse_state *st, const char *key,
 		return set_string(st, key, value, &env->socket, 0);
 	if (strcmp(key, "user") == 0)
 		return set_string(st, key, value, &env->user, 0);
-	if (strcmp(key, "option-group") == 0)
+	if (strcmp(key, "option-group") == 0) {
+		env->option_group_line = st->line;
 		return set_string(st, key, value, &env->option_group, 0);
+	}
 	if (strcmp(key, "option-file") == 0) {
+		char *path;
+
 		if (value[0] == '\0')
 			return fail(st, st->line, key, "empty value");
+		/* Relative to this file, as `out` is: not to wherever the
+		 * scheduler happens to start rhizome. */
+		path = expand_home(value);
 		free(env->option_file);
-		env->option_file = expand_home(value);
+		if (path[0] == '/') {
+			env->option_file = path;
+		} else {
+			env->option_file = xasprintf("%s%s", st->cfg->dir, path);
+			free(path);
+		}
+		env->option_file_line = st->line;
 		return 1;
 	}
 	if (strcmp(key, "password-env") == 0) {
@@ -928,6 +942,58 @@ int config_check_password(const struct fleet_config *cfg,
 			 "repeated here in case it is the password itself)",
 			 env->name);
 	return -EINVAL;
+}
+
+int config_check_connection(const struct fleet_config *cfg,
+			    const struct env_config *env,
+			    struct optionfile_facts *out,
+			    struct config_error *err)
+{
+	struct optionfile_facts facts;
+	int rc;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", cfg->path);
+	memset(&facts, 0, sizeof(facts));
+	if (env->option_file != NULL) {
+		rc = optionfile_read(env->option_file, env->option_group, &facts,
+				     err->message, sizeof(err->message));
+		if (rc != 0) {
+			err->line = env->option_group != NULL && rc == -EINVAL &&
+				    env->option_group_line
+					    ? env->option_group_line
+					    : env->option_file_line;
+			snprintf(err->key, sizeof(err->key), "%s",
+				 err->line == env->option_file_line
+					 ? "option-file" : "option-group");
+			return -EINVAL;
+		}
+	} else if (env->option_group != NULL) {
+		/* libmariadb would read the group from ~/.my.cnf and
+		 * /etc/mysql: files this config does not name. */
+		err->line = env->option_group_line;
+		snprintf(err->key, sizeof(err->key), "option-group");
+		snprintf(err->message, sizeof(err->message),
+			 "environment '%s' names an option group but no "
+			 "option-file to read it from", env->name);
+		return -EINVAL;
+	}
+	if (env->host == NULL && env->socket == NULL && !facts.host &&
+	    !facts.socket) {
+		err->line = env->line;
+		snprintf(err->message, sizeof(err->message),
+			 "environment '%s' names no host and no socket%s: "
+			 "libmariadb would log in through its default local "
+			 "socket; set host or socket", env->name,
+			 env->option_file != NULL ? " (nor does its option file)"
+						  : "");
+		return -EINVAL;
+	}
+	if (out != NULL)
+		*out = facts;
+	return 0;
 }
 
 int config_check_mask_key(const struct fleet_config *cfg,

@@ -53,8 +53,11 @@ struct env_config {
 	char *user;             /* NULL: libmariadb's default */
 	char *password_env;     /* name of the variable holding the password */
 	int password_env_line;
-	char *option_file;      /* "~/" expanded, or NULL */
+	char *option_file;      /* "~/" expanded, relative to the config's
+				 * folder; or NULL */
+	int option_file_line;
 	char *option_group;
+	int option_group_line;
 	unsigned pool;          /* connections this environment may hold */
 	unsigned connect_timeout, read_timeout, write_timeout; /* seconds */
 	const struct table_list *tables; /* resolved list, borrowed */
@@ -120,6 +123,21 @@ const struct env_config *config_find_env(const struct fleet_config *cfg,
 int config_check_password(const struct fleet_config *cfg,
 			  const struct env_config *env,
 			  struct config_error *err);
+
+/*
+ * Before `env` is contacted: its option file, if any, exists, is safe
+ * (environments/optionfile.h: owner, mode) and has the option group named;
+ * an option group is named only with an option file; and a host or a
+ * socket is named, in the config or the option file (never libmariadb's
+ * silent default socket). Returns 0 with what the option file sets in
+ * *facts (zeroed when there is none; NULL: not wanted), or -EINVAL with
+ * *err naming the file, line and key. Reads the option files. Thread-safe.
+ */
+struct optionfile_facts;
+int config_check_connection(const struct fleet_config *cfg,
+			    const struct env_config *env,
+			    struct optionfile_facts *facts,
+			    struct config_error *err);
 
 /*
  * Check that the variable named by `[mask] key-env` is set and not empty

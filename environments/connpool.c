@@ -184,7 +184,12 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 		return NULL;
 	}
 	/* An option file is read at connect time, after our options, and can
-	 * name another character set: text would then arrive mangled ("?" for
+	 * switch auto-reconnect on: a silent reconnect would go on without
+	 * this session's settings (the time zone of data batches), and wrong
+	 * data is worse than an error. Off again, whatever the file said (the
+	 * command line warns when a file asks for it). */
+	mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);
+	/* It can also name another character set: text would then arrive mangled ("?" for
 	 * what latin1 cannot hold) with nothing failing. Costs a round trip
 	 * only in that case. */
 	if (strcmp(mysql_character_set_name(m), "utf8mb4") != 0 &&

@@ -25,6 +25,7 @@
 #include "engine/store/atomic_file.h"
 #include "engine/store/history.h"
 #include "engine/store/snapshot.h"
+#include "environments/optionfile.h"
 
 /* The snapshot root as the user sees it: --out as given, else the config's
  * `out` (default "environments") relative to the config file's folder. */
@@ -236,7 +237,8 @@ enum cli_exit cli_run_histdiff(const struct cli *c, const struct fleet_config *c
 }
 
 /* What a live run needs before any server is contacted: every selected
- * environment's password variable set, and for data the masking key. */
+ * environment's password variable set, its option file safe and its
+ * server named (config_check_connection), and for data the masking key. */
 static int check_secrets(const struct cli *c, const struct fleet_config *cfg,
 			 const struct env_config **envs)
 {
@@ -244,9 +246,19 @@ static int check_secrets(const struct cli *c, const struct fleet_config *cfg,
 	char msg[2048];
 	size_t i;
 
-	for (i = 0; i < c->nenvs; i++)
-		if (config_check_password(cfg, envs[i], &cerr) != 0)
+	for (i = 0; i < c->nenvs; i++) {
+		struct optionfile_facts facts;
+
+		if (config_check_password(cfg, envs[i], &cerr) != 0 ||
+		    config_check_connection(cfg, envs[i], &facts, &cerr) != 0)
 			goto refused;
+		if (facts.reconnect)
+			fprintf(stderr, "rhizome: warning: %s:%d: environment %s: "
+				"%s asks for reconnect; turned off (a silent "
+				"reconnect would lose the session's settings)\n",
+				cfg->path, envs[i]->option_file_line,
+				envs[i]->name, envs[i]->option_file);
+	}
 	if (c->command == CLI_DATA && config_check_mask_key(cfg, &cerr) != 0)
 		goto refused;
 	return 0;

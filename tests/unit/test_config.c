@@ -618,6 +618,39 @@ static void test_config_environment_name_with_overlong_utf8_is_refused(void)
 		    "environment name 'env\xe0\x9f\xbf' is not a safe file name");
 }
 
+/* A relative option-file is relative to the config's folder, as `out` is:
+ * not to wherever the scheduler starts rhizome. */
+static void test_config_relative_option_file_is_relative_to_the_config(void)
+{
+	char want[1200];
+
+	ASSERT_EQ(load(TABLES_DB "[environment e]\nfolder = f\ndatabase = db\n"
+		       "host = h\noption-file = conf/client.cnf\n"), 0);
+	snprintf(want, sizeof(want), "%s/conf/client.cnf", scratch);
+	ASSERT_STR_EQ(cfg.envs[0].option_file, want);
+	ASSERT_EQ(cfg.envs[0].option_file_line, 7);
+}
+
+/* Before contact: no host or socket anywhere, or an option group without
+ * an option file, is refused with the line to fix. */
+static void test_config_check_connection_refuses_what_would_fall_back(void)
+{
+	ASSERT_EQ(load(TABLES_DB "[environment e]\nfolder = f\ndatabase = db\n"), 0);
+	ASSERT_EQ(config_check_connection(&cfg, &cfg.envs[0], NULL, &err), -EINVAL);
+	ASSERT_EQ(err.line, 3);
+	ASSERT_CONTAINS(err.message, "names no host and no socket");
+
+	ASSERT_EQ(load(TABLES_DB "[environment e]\nfolder = f\ndatabase = db\n"
+		       "host = h\noption-group = client\n"), 0);
+	ASSERT_EQ(config_check_connection(&cfg, &cfg.envs[0], NULL, &err), -EINVAL);
+	ASSERT_EQ(err.line, 7);
+	ASSERT_STR_EQ(err.key, "option-group");
+
+	ASSERT_EQ(load(TABLES_DB "[environment e]\nfolder = f\ndatabase = db\n"
+		       "socket = /run/s.sock\n"), 0);
+	ASSERT_EQ(config_check_connection(&cfg, &cfg.envs[0], NULL, &err), 0);
+}
+
 static void test_config_databases_spelling_the_same_file_name_are_refused(void)
 {
 	/* billing + event_outbox and billing_event + outbox are both
@@ -971,6 +1004,8 @@ int main(int argc, char **argv)
 	RUN(test_config_indented_key_in_table_list_is_refused);
 	RUN(test_config_environment_name_not_utf8_is_refused);
 	RUN(test_config_environment_name_with_overlong_utf8_is_refused);
+	RUN(test_config_relative_option_file_is_relative_to_the_config);
+	RUN(test_config_check_connection_refuses_what_would_fall_back);
 	RUN(test_config_databases_spelling_the_same_file_name_are_refused);
 	RUN(test_config_table_name_too_long_for_a_file_name_is_refused);
 	RUN(test_config_table_file_name_may_take_255_bytes_with_temporary_affixes);
