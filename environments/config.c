@@ -123,6 +123,8 @@ struct parse_state {
 	char last_key[64];      /* for continuation lines */
 	/* fleet-wide defaults that environments inherit */
 	unsigned connect_timeout, read_timeout, write_timeout;
+	enum mask_mode mask;    /* [fleet] mask, when mask_line != 0 */
+	int mask_line;
 	int fleet_seen;
 	int mask_seen;
 	char seen_keys[4096];   /* "\nkey\n" list of keys seen in this section */
@@ -422,6 +424,23 @@ static char *expand_home(const char *path)
 	return xasprintf("%s%s", home, path + 1);
 }
 
+/* `mask = required|optional|none`, in [fleet] or an environment. */
+static int parse_mask(struct parse_state *st, const char *key, const char *value,
+		      enum mask_mode *mode, int *line)
+{
+	if (strcmp(value, "required") == 0)
+		*mode = MASK_REQUIRED;
+	else if (strcmp(value, "optional") == 0)
+		*mode = MASK_OPTIONAL;
+	else if (strcmp(value, "none") == 0)
+		*mode = MASK_OFF;
+	else
+		return fail(st, st->line, key,
+			    "'%s' is not 'required', 'optional' or 'none'", value);
+	*line = st->line;
+	return 1;
+}
+
 static int handle_fleet(struct parse_state *st, const char *key,
 			const char *value)
 {
@@ -437,6 +456,8 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 1024, &cfg->workers);
 	if (strcmp(key, "batch") == 0)
 		return parse_uint(st, key, value, 1, 10000, &cfg->batch);
+	if (strcmp(key, "mask") == 0)
+		return parse_mask(st, key, value, &st->mask, &st->mask_line);
 	if (strcmp(key, "connect-timeout") == 0)
 		return parse_uint(st, key, value, 1, 86400, &st->connect_timeout);
 	if (strcmp(key, "read-timeout") == 0)
@@ -444,7 +465,7 @@ static int handle_fleet(struct parse_state *st, const char *key,
 	if (strcmp(key, "write-timeout") == 0)
 		return parse_uint(st, key, value, 1, 86400, &st->write_timeout);
 	return fail(st, st->line, key,
-		    "unknown key in [fleet] (known: out, workers, batch, "
+		    "unknown key in [fleet] (known: out, workers, batch, mask, "
 		    "connect-timeout, read-timeout, write-timeout, model, "
 		    "emplacement)");
 }
@@ -524,14 +545,15 @@ static int handle_env(struct parse_state *st, const char *key,
 			    "passwords are never read from the config file; "
 			    "name an environment variable with password-env, "
 			    "or use option-file");
-	if (strcmp(key, "mask") == 0) {
-		if (strcmp(value, "required") == 0)
-			env->mask_required = 1;
-		else if (strcmp(value, "optional") == 0)
-			env->mask_required = 0;
+	if (strcmp(key, "mask") == 0)
+		return parse_mask(st, key, value, &env->mask, &env->mask_line);
+	if (strcmp(key, "sensitive") == 0) {
+		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
+			env->sensitive = value[0] == 'y';
 		else
-			return fail(st, st->line, key,
-				    "'%s' is not 'required' or 'optional'", value);
+			return fail(st, st->line, key, "'%s' is not 'yes' or 'no'",
+				    value);
+		env->sensitive_line = st->line;
 		return 1;
 	}
 	if (strcmp(key, "order") == 0) {
@@ -556,7 +578,8 @@ static int handle_env(struct parse_state *st, const char *key,
 	return fail(st, st->line, key,
 		    "unknown key in [%s] (known: folder, database, schema, "
 		    "host, port, socket, user, password-env, option-file, "
-		    "option-group, pool, mask, order, connect-timeout, read-timeout, "
+		    "option-group, pool, mask, sensitive, order, connect-timeout, "
+		    "read-timeout, "
 		    "write-timeout)", st->section);
 }
 
@@ -839,6 +862,22 @@ static int validate(struct parse_state *st)
 				    env->database);
 		if (env->schema == NULL)
 			env->schema = xstrdup(env->database);
+		/* Production data is masked unless its own section says
+		 * otherwise, and never left out of masking altogether. */
+		if (env->sensitive_line == 0 &&
+		    (strcasestr(env->name, "prod") != NULL ||
+		     strcasestr(env->folder, "prod") != NULL))
+			env->sensitive = 1; /* `sensitive = no` says otherwise */
+		/* a [fleet] default never lowers a sensitive one */
+		if (env->mask_line == 0)
+			env->mask = env->sensitive ? MASK_REQUIRED
+				    : st->mask_line ? st->mask : MASK_OPTIONAL;
+		else if (env->mask == MASK_OFF && env->sensitive)
+			return fail(st, env->mask_line, "mask",
+				    "[%s] is sensitive (%s): mask = none is "
+				    "refused there; say required or optional",
+				    sec, env->sensitive_line ? "sensitive = yes"
+				    : "'prod' in its name or folder");
 		if (env->connect_timeout == 0)
 			env->connect_timeout = st->connect_timeout;
 		if (env->read_timeout == 0)

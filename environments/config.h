@@ -28,6 +28,15 @@ struct table_list {
 	int line;               /* line of the section header */
 };
 
+/* An environment's `mask`: what sync data does with the [mask] rules. */
+enum mask_mode {
+	MASK_OPTIONAL,  /* the rules apply; uncovered columns are written */
+	MASK_REQUIRED,  /* the rules apply; a sensitive-looking column no rule
+			 * covers refuses its table */
+	MASK_OFF,       /* `mask = none`: no rule applies (scratch targets;
+			 * never a sensitive environment) */
+};
+
 /* How a masked column is written (see engine/mask.h). */
 enum mask_method { MASK_NONE, MASK_HASH, MASK_NULL, MASK_CONSTANT };
 
@@ -61,8 +70,12 @@ struct env_config {
 	unsigned pool;          /* connections this environment may hold */
 	unsigned connect_timeout, read_timeout, write_timeout; /* seconds */
 	const struct table_list *tables; /* resolved list, borrowed */
-	int mask_required;      /* `mask = required`: refuse what looks
-				 * sensitive and no rule covers */
+	enum mask_mode mask;    /* `mask =`; default MASK_REQUIRED for a
+				 * sensitive environment, else optional */
+	int mask_line;          /* 0: not said in its section */
+	int sensitive;          /* `sensitive = yes`, or `prod` in its name
+				 * or folder unless `sensitive = no` */
+	int sensitive_line;
 	int order;              /* `order = N`: rollout rank for sync
 				 * versions, lower rolls out later */
 	int order_set;

@@ -115,39 +115,49 @@ struct fetch_request sync_request_of(const struct run *r,
 }
 
 /*
- * Data: refuse the table when its environment requires masking and a column
- * looks sensitive with no rule for it; else say how each column is written.
- * Returns 0, or -EPERM with res set to the refusal.
+ * Data: say how each column is written; with `mask = none` no rule applies.
+ * When the environment requires masking, refuse the table if columns look
+ * sensitive with no rule for them, naming every one and the [mask] lines
+ * to add, so one run tells all there is to fix. Returns 0, or -EPERM with
+ * res set to the refusal.
  */
 static int plan_masking(struct run *r, struct env_run *e, const char *table,
 			MYSQL_RES *res_set, struct rowjson_column *cols,
 			struct table_result *res)
 {
 	MYSQL_FIELD *fields = mysql_fetch_fields(res_set);
-	unsigned i, n = mysql_num_fields(res_set);
+	unsigned i, n = mysql_num_fields(res_set), uncovered = 0;
+	struct strbuf names = STRBUF_INIT, lines = STRBUF_INIT;
+	struct connpool_error err = { .code = 0, .sqlstate = "-----" };
 
 	for (i = 0; i < n; i++) {
-		const struct mask_rule *rule = mask_match(r->o->cfg,
-			e->cfg->database, table, fields[i].name);
+		const struct mask_rule *rule = e->cfg->mask == MASK_OFF ? NULL
+			: mask_match(r->o->cfg, e->cfg->database, table,
+				     fields[i].name);
 
 		cols[i].method = rule ? rule->method : MASK_NONE;
 		cols[i].constant = rule ? rule->constant : NULL;
-		if (rule == NULL && e->cfg->mask_required &&
+		if (rule == NULL && e->cfg->mask == MASK_REQUIRED &&
 		    mask_looks_sensitive(fields[i].name)) {
-			struct connpool_error err = { .code = 0,
-						      .sqlstate = "-----" };
-
-			snprintf(err.message, sizeof(err.message),
-				 "refused: column `%s` looks sensitive and no "
-				 "[mask] rule covers it, and environment %s has "
-				 "mask = required (add e.g. '%s.%s = hash')",
-				 fields[i].name, e->cfg->name, table,
-				 fields[i].name);
-			sync_set_error(res, &err);
-			return -EPERM;
+			strbuf_addf(&names, "%s`%s`", uncovered ? ", " : "",
+				    fields[i].name);
+			strbuf_addf(&lines, "%s'%s.%s = hash'", uncovered ? ", " : "",
+				    table, fields[i].name);
+			uncovered++;
 		}
 	}
-	return 0;
+	if (uncovered > 0) {
+		snprintf(err.message, sizeof(err.message),
+			 "refused: column%s %s look%s sensitive and no [mask] "
+			 "rule covers %s, and environment %s requires masking "
+			 "(add e.g. %s)", uncovered > 1 ? "s" : "", names.data,
+			 uncovered > 1 ? "" : "s", uncovered > 1 ? "them" : "it",
+			 e->cfg->name, lines.data);
+		sync_set_error(res, &err);
+	}
+	strbuf_release(&names);
+	strbuf_release(&lines);
+	return uncovered > 0 ? -EPERM : 0;
 }
 
 /* What render() made of a fetched table. */

@@ -189,6 +189,38 @@ test_required_masking_refuses_an_uncovered_sensitive_column() {
 	! zstd -dcq snap/.history/*/dev_billing_event.jsonl.zst | grep -qF '555 0100' || fail "refused row in history"
 }
 
+# Production is masked by default (RELIABILITY 27): a table of a prod
+# environment with sensitive-looking columns and no rule is refused, every
+# column named at once with the rule to add; [fleet] mask = optional does
+# not lower it, the environment's own mask = optional does.
+test_production_requires_masking_by_default() {
+	it_load_fleet && it_config
+	mdb_sql s2 <<SQL
+CREATE TABLE na_prod_billing_event.customer (id int PRIMARY KEY,
+  contact_email varchar(64), phone varchar(20), amount int);
+INSERT INTO na_prod_billing_event.customer VALUES (1, 'alice@example.com', '+1 555 0100', 7);
+SQL
+	sed -i 's/^tables = event flyway_schema_history$/tables = event flyway_schema_history customer/' rhizome.cnf
+	sed -i 's/^out = snap$/out = snap\nmask = optional/' rhizome.cnf
+	rz sync data --env na_prod_billing_event
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.errors[] | .env + "." + .table]')" '["na_prod_billing_event.customer"]' "refused table"
+	js -r '.errors[0].message' | grep -qF 'columns `contact_email`, `phone` look sensitive' ||
+		fail "not every column: $(js -r .errors[0].message)"
+	js -r '.errors[0].message' | grep -qF "'customer.contact_email = hash', 'customer.phone = hash'" ||
+		fail "no rules to add: $(js -r .errors[0].message)"
+	assert_eq "$(js .new_count)" 1 "the other table written"
+	[ ! -e "$(data_file na_prod_billing_event customer)" ] || fail "refused table written"
+	! grep -rqF -e alice@example.com -e '555 0100' snap "$T/out.json" || fail "leak"
+	! zstd -dcq snap/.history/*/*.zst 2>/dev/null | grep -qF -e alice@example.com -e '555 0100' ||
+		fail "leak in history"
+	# the environment's own section says otherwise
+	sed -i '/^\[environment na_prod_billing_event\]/a mask = optional' rhizome.cnf
+	rz sync data --env na_prod_billing_event
+	assert_eq "$RC" 0 "own mask = optional: $(js -c .errors)"
+	grep -qF 'alice@example.com' "$(data_file na_prod_billing_event customer)" || fail "not written as is"
+}
+
 test_masking_config_errors_exit_2() {
 	it_load_fleet && it_config
 	mask_config

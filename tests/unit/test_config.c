@@ -781,7 +781,7 @@ static void test_config_without_mask_section_has_no_rules(void)
 	ASSERT_EQ(load(TABLES_DB ENV_DB), 0);
 	ASSERT_EQ(cfg.nmask_rules, 0);
 	ASSERT_TRUE(cfg.mask_rules == NULL && cfg.mask_key_env == NULL);
-	ASSERT_EQ(cfg.envs[0].mask_required, 0);
+	ASSERT_EQ(cfg.envs[0].mask, MASK_OPTIONAL);
 }
 
 static void test_config_mask_unknown_method_names_line_and_pattern(void)
@@ -842,7 +842,7 @@ static void test_config_duplicate_mask_section_is_refused(void)
 static void test_config_environment_mask_must_be_required_or_optional(void)
 {
 	check_error(TABLES_DB ENV_DB "mask = sometimes\n",   /* 6 */
-		    6, "mask", "'sometimes' is not 'required' or 'optional'");
+		    6, "mask", "'sometimes' is not 'required', 'optional' or 'none'");
 }
 
 static void test_config_environment_mask_required_sets_the_flag(void)
@@ -852,11 +852,55 @@ static void test_config_environment_mask_required_sets_the_flag(void)
 		       "mask = required\n"
 		       "[environment e2]\nfolder = f2\ndatabase = db\n"
 		       "mask = optional\n"
-		       "[environment e3]\nfolder = f3\ndatabase = db\n"), 0);
-	ASSERT_EQ(cfg.nenvs, 3);
-	ASSERT_EQ(cfg.envs[0].mask_required, 1);
-	ASSERT_EQ(cfg.envs[1].mask_required, 0);
-	ASSERT_EQ(cfg.envs[2].mask_required, 0); /* the default */
+		       "[environment e3]\nfolder = f3\ndatabase = db\n"
+		       "[environment e4]\nfolder = f4\ndatabase = db\n"
+		       "mask = none\n"), 0);
+	ASSERT_EQ(cfg.nenvs, 4);
+	ASSERT_EQ(cfg.envs[0].mask, MASK_REQUIRED);
+	ASSERT_EQ(cfg.envs[1].mask, MASK_OPTIONAL);
+	ASSERT_EQ(cfg.envs[2].mask, MASK_OPTIONAL); /* the default */
+	ASSERT_EQ(cfg.envs[3].mask, MASK_OFF);
+}
+
+/* Production is masked by default: `prod` in the name or the folder, or
+ * `sensitive = yes`, makes masking required unless the section says
+ * otherwise, and `mask = none` is refused there. */
+static void test_config_sensitive_environments_require_masking_by_default(void)
+{
+	ASSERT_EQ(load(TABLES_DB
+		       "[environment na_prod_db]\nfolder = f1\ndatabase = db\n"
+		       "[environment eu]\nfolder = eu_prod\ndatabase = db\n"
+		       "[environment vault]\nfolder = f3\ndatabase = db\n"
+		       "sensitive = yes\n"
+		       "[environment PROD2]\nfolder = f4\ndatabase = db\n"
+		       "mask = optional\n"
+		       "[environment product_catalog]\nfolder = f5\ndatabase = db\n"
+		       "sensitive = no\n"
+		       "[environment dev]\nfolder = f6\ndatabase = db\n"), 0);
+	ASSERT_EQ(cfg.envs[0].mask, MASK_REQUIRED);
+	ASSERT_EQ(cfg.envs[1].mask, MASK_REQUIRED);
+	ASSERT_EQ(cfg.envs[2].mask, MASK_REQUIRED);
+	ASSERT_EQ(cfg.envs[3].mask, MASK_OPTIONAL);  /* its own section says so */
+	ASSERT_TRUE(cfg.envs[3].sensitive);
+	ASSERT_EQ(cfg.envs[4].mask, MASK_OPTIONAL);  /* sensitive = no */
+	ASSERT_EQ(cfg.envs[5].mask, MASK_OPTIONAL);
+
+	check_error(TABLES_DB "[environment na_prod]\nfolder = f\ndatabase = db\n"
+		    "mask = none\n", 6, "mask",
+		    "[environment na_prod] is sensitive ('prod' in its name or "
+		    "folder): mask = none is refused there");
+	check_error(TABLES_DB "[environment v]\nfolder = f\ndatabase = db\n"
+		    "sensitive = yes\nmask = none\n", 7, "mask",
+		    "is sensitive (sensitive = yes)");
+	check_error(TABLES_DB ENV_DB "sensitive = maybe\n", 6, "sensitive",
+		    "'maybe' is not 'yes' or 'no'");
+
+	/* a [fleet] default applies to the others, never lowers these */
+	ASSERT_EQ(load("[fleet]\nmask = none\n" TABLES_DB
+		       "[environment na_prod]\nfolder = f1\ndatabase = db\n"
+		       "[environment scratch]\nfolder = f2\ndatabase = db\n"), 0);
+	ASSERT_EQ(cfg.envs[0].mask, MASK_REQUIRED);
+	ASSERT_EQ(cfg.envs[1].mask, MASK_OFF);
 }
 
 static void test_config_check_mask_key_names_key_env_line(void)
@@ -1019,6 +1063,7 @@ int main(int argc, char **argv)
 	RUN(test_config_duplicate_mask_section_is_refused);
 	RUN(test_config_environment_mask_must_be_required_or_optional);
 	RUN(test_config_environment_mask_required_sets_the_flag);
+	RUN(test_config_sensitive_environments_require_masking_by_default);
 	RUN(test_config_check_mask_key_names_key_env_line);
 	RUN(test_config_check_mask_key_without_hash_rule_needs_no_key);
 	RUN(test_config_name_is_safe_truth_table);
