@@ -147,13 +147,26 @@ static int plan_masking(struct run *r, struct env_run *e, const char *table,
 		}
 	}
 	if (uncovered > 0) {
-		snprintf(err.message, sizeof(err.message),
+		int len = snprintf(err.message, sizeof(err.message),
 			 "refused: column%s %s look%s sensitive and no [mask] "
 			 "rule covers %s, and environment %s requires masking "
 			 "(add e.g. %s)", uncovered > 1 ? "s" : "", names.data,
 			 uncovered > 1 ? "" : "s", uncovered > 1 ? "them" : "it",
 			 e->cfg->name, lines.data);
+
 		sync_set_error(res, &err);
+		/* Too long for an error's message: the whole list goes to
+		 * stderr, so no column is left out. */
+		if (len < 0 || (size_t)len >= sizeof(err.message)) {
+			struct strbuf msg = STRBUF_INIT;
+
+			strbuf_addf(&msg, "rhizome: %s: table %s: add to [mask]: %s",
+				    e->cfg->name, table, lines.data);
+			pthread_mutex_lock(&r->lock);
+			progress_log(&r->progress, msg.data);
+			pthread_mutex_unlock(&r->lock);
+			strbuf_release(&msg);
+		}
 	}
 	strbuf_release(&names);
 	strbuf_release(&lines);

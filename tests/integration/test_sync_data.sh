@@ -214,6 +214,18 @@ SQL
 	! grep -rqF -e alice@example.com -e '555 0100' snap "$T/out.json" || fail "leak"
 	! zstd -dcq snap/.history/*/*.zst 2>/dev/null | grep -qF -e alice@example.com -e '555 0100' ||
 		fail "leak in history"
+	# more columns than an error message holds: the whole list on stderr
+	{
+		printf 'CREATE TABLE na_prod_billing_event.wide (id int PRIMARY KEY'
+		for i in $(seq 1 30); do printf ', contact_email_%s varchar(8)' "$i"; done
+		printf '); INSERT INTO na_prod_billing_event.wide (id) VALUES (1);\n'
+	} | mdb_sql s2
+	sed -i 's/^tables = event flyway_schema_history customer$/tables = event flyway_schema_history customer wide/' rhizome.cnf
+	rz sync data --env na_prod_billing_event
+	assert_eq "$RC" 3 "exit status, wide table"
+	grep -qF "na_prod_billing_event: table wide: add to [mask]: 'wide.contact_email_1 = hash'" "$T/err.txt" ||
+		fail "no full list: $(cat "$T/err.txt")"
+	grep -qF "'wide.contact_email_30 = hash'" "$T/err.txt" || fail "list cut: $(cat "$T/err.txt")"
 	# the environment's own section says otherwise
 	sed -i '/^\[environment na_prod_billing_event\]/a mask = optional' rhizome.cnf
 	rz sync data --env na_prod_billing_event
