@@ -847,6 +847,7 @@ static int validate(struct parse_state *st)
 		struct env_config *env = &cfg->envs[i];
 		char sec[300];
 
+		env->config_path = cfg->path;
 		snprintf(sec, sizeof(sec), "environment %s", env->name);
 		if (env->folder == NULL)
 			return fail(st, env->line, "folder",

@@ -80,6 +80,8 @@ struct env_config {
 				 * versions, lower rolls out later */
 	int order_set;
 	int line;               /* line of the section header */
+	const char *config_path; /* the config file (borrowed from the
+				  * fleet_config), for messages */
 };
 
 struct fleet_config {

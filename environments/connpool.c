@@ -24,9 +24,11 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/strbuf.h"
 
 struct busy_conn {
 	MYSQL *m;
@@ -138,6 +140,51 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
 	return 0;
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * A connect failed: say where and why, so one line is enough to act on
+ * (which server, which config line, which option file), and say a timeout
+ * as a timeout. libmariadb's own message comes last.
+ */
+static void explain_connect_error(const struct env_config *env,
+				  struct connpool_error *err, double seconds)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (env->socket != NULL)
+		strbuf_addf(&sb, "cannot connect to socket %s", env->socket);
+	else if (env->host != NULL && env->port != 0)
+		strbuf_addf(&sb, "cannot connect to %s:%u", env->host, env->port);
+	else if (env->host != NULL)
+		strbuf_addf(&sb, "cannot connect to %s (port from %s)", env->host,
+			    env->option_file ? "the option file"
+					     : "libmariadb's default");
+	else
+		strbuf_adds(&sb, "cannot connect to the server the option file names");
+	strbuf_addf(&sb, " (environment %s, %s:%d", env->name,
+		    env->config_path ? env->config_path : "config", env->line);
+	if (env->option_file != NULL)
+		strbuf_addf(&sb, ", option file %s", env->option_file);
+	strbuf_adds(&sb, "): ");
+	/* A connect that used up its timeout timed out, whatever the
+	 * library's words (2013 "Lost connection ... reading initial
+	 * communication packet", 2002 "(110)"). */
+	if (seconds + 0.25 >= (double)env->connect_timeout)
+		strbuf_addf(&sb, "timed out after %u s (connect-timeout); ",
+			    env->connect_timeout);
+	strbuf_adds(&sb, err->message);
+	/* cut to the message's size: the library's words are the end of it */
+	snprintf(err->message, sizeof(err->message), "%s", sb.data);
+	strbuf_release(&sb);
+}
+
 /* Open one connection with every option set. Runs without the lock. */
 static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 {
@@ -145,6 +192,7 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 	MYSQL *m = mysql_init(NULL), *ret = NULL;
 	my_bool off = 0;
 	const char *password = NULL;
+	double started = now_seconds();
 	int status;
 
 	if (m == NULL) {
@@ -180,6 +228,7 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 	}
 	if (ret == NULL) {
 		connpool_error_capture(err, m);
+		explain_connect_error(env, err, now_seconds() - started);
 		mysql_close(m);
 		return NULL;
 	}

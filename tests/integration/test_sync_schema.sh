@@ -110,7 +110,10 @@ test_one_server_down_gives_exit_3_and_the_rest_complete() {
 	assert_eq "$(js '[.errors[].env] | unique | join(",")')" \
 		"na_prod_billing,na_prod_billing_bookkeeper,na_prod_billing_event" "error envs"
 	case $(js ".errors[0].code") in 2002|2003) ;; *) fail "error code $(js .errors[0].code)" ;; esac
-	js -r ".errors[0].message" | grep -q "127.0.0.1" || fail "message: $(js -r .errors[0].message)"
+	# where and why: the server, the environment, its config line
+	js -r '.errors[] | select(.env == "na_prod_billing") | .message' | head -1 |
+		grep -qE "^cannot connect to 127\.0\.0\.1:$port \(environment na_prod_billing, rhizome\.cnf:[0-9]+\): " ||
+		fail "message: $(js -r .errors[0].message)"
 	grep -q "na_prod_billing: first error" "$T/err.txt" || fail "stderr does not say why"
 	[ ! -d "$T/snap/na_prod" ] || fail "na_prod folder created for a dead server"
 	ls "$T"/snap/.history/*/manifest.json >/dev/null || fail "history not published"
@@ -451,6 +454,37 @@ test_option_file_reconnect_is_said_and_turned_off() {
 	grep -q "warning: rhizome.cnf:$(wc -l <rhizome.cnf): environment na_prod_billing_event: my.cnf asks for reconnect; turned off" \
 		"$T/err.txt" || fail "no warning: $(cat "$T/err.txt")"
 	assert_snapshots_match_server
+}
+
+# A server that accepts and never answers: the connect is bounded by
+# connect-timeout and said as a timeout, with where it was going.
+test_connect_to_a_silent_server_is_said_as_a_timeout() {
+	local bport started elapsed
+	it_load_fleet && it_config
+	python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+time.sleep(60)' >blackhole.port &
+	local bh=$!
+	for _ in $(seq 50); do [ -s blackhole.port ] && break; sleep 0.1; done
+	bport=$(cat blackhole.port)
+	[ -n "$bport" ] || fail "no listener"
+	awk -v p="$bport" '/^\[environment na_prod_billing_event\]/{last=1}
+		last && /^port = /{print "port = " p; next}
+		last && /^connect-timeout = /{print "connect-timeout = 1"; next} {print}' \
+		rhizome.cnf >r2.cnf
+	mv r2.cnf rhizome.cnf
+	started=$(date +%s)
+	rz sync schema --env na_prod_billing_event
+	elapsed=$(($(date +%s) - started))
+	kill $bh 2>/dev/null
+	assert_eq "$RC" 3 "exit status"
+	[ "$elapsed" -lt 15 ] || fail "took ${elapsed}s with a 1 s connect-timeout"
+	js -r '.errors[0].message' | grep -qF "cannot connect to 127.0.0.1:$bport (environment na_prod_billing_event, rhizome.cnf:" ||
+		fail "where: $(js -r .errors[0].message)"
+	js -r '.errors[0].message' | grep -qF "timed out after 1 s (connect-timeout)" ||
+		fail "not said as a timeout: $(js -r .errors[0].message)"
 }
 
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
