@@ -1001,13 +1001,14 @@ int config_check_connection(const struct fleet_config *cfg,
 		rc = optionfile_read(env->option_file, env->option_group, &facts,
 				     err->message, sizeof(err->message));
 		if (rc != 0) {
-			err->line = env->option_group != NULL && rc == -EINVAL &&
-				    env->option_group_line
-					    ? env->option_group_line
-					    : env->option_file_line;
+			/* the group's own line when it is the group that is
+			 * not there, else the file's */
+			int group = rc == -ENODATA;
+
+			err->line = group ? env->option_group_line
+					  : env->option_file_line;
 			snprintf(err->key, sizeof(err->key), "%s",
-				 err->line == env->option_file_line
-					 ? "option-file" : "option-group");
+				 group ? "option-group" : "option-file");
 			return -EINVAL;
 		}
 	} else if (env->option_group != NULL) {

@@ -24,10 +24,10 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/clock.h"
 #include "engine/base/strbuf.h"
 
 struct busy_conn {
@@ -140,14 +140,6 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
 	return 0;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * A connect failed: say where and why, so one line is enough to act on
  * (which server, which config line, which option file), and say a timeout
@@ -192,7 +184,7 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 	MYSQL *m = mysql_init(NULL), *ret = NULL;
 	my_bool off = 0;
 	const char *password = NULL;
-	double started = now_seconds();
+	double started = clock_seconds();
 	int status;
 
 	if (m == NULL) {
@@ -228,7 +220,7 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 	}
 	if (ret == NULL) {
 		connpool_error_capture(err, m);
-		explain_connect_error(env, err, now_seconds() - started);
+		explain_connect_error(env, err, clock_seconds() - started);
 		mysql_close(m);
 		return NULL;
 	}

@@ -219,7 +219,7 @@ int optionfile_read(const char *path, const char *group,
 	why[0] = '\0';
 	rc = read_file(&r, path, 0);
 	if (rc == 0 && group != NULL && !facts->group_found)
-		rc = say(&r, -EINVAL, "%s: has no [%s] group (libmariadb would "
+		rc = say(&r, -ENODATA, "%s: has no [%s] group (libmariadb would "
 			 "skip it without a word and connect as the defaults "
 			 "say)", path, group);
 	return rc;

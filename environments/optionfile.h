@@ -36,8 +36,8 @@ struct optionfile_facts {
  * Read `path` (and what it includes) as libmariadb would for `group` (NULL:
  * none named) into *facts (zeroed first). Returns 0, or -errno with `why`
  * (the caller's buffer of `size`) saying what is wrong, naming the file:
- * -ENOENT it does not exist, -EPERM its owner or mode is unsafe, -EINVAL
- * `group` is not in it or an include is malformed, -ELOOP includes nest too
+ * -ENOENT it does not exist, -EPERM its owner or mode is unsafe, -ENODATA
+ * `group` is not in it, -EINVAL a group header is malformed, -ELOOP includes nest too
  * deep, another -errno when a file cannot be read.
  */
 int optionfile_read(const char *path, const char *group,

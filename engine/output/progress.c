@@ -6,15 +6,13 @@
 #include "engine/output/progress.h"
 
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "engine/base/clock.h"
 
 double progress_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return clock_seconds();
 }
 
 void progress_init(struct progress *p, int quiet, size_t tables, size_t envs)

@@ -67,7 +67,7 @@ static void test_optionfile_group_not_there_is_refused(void)
 {
 	const char *p = put("b.cnf", "[client]\nuser = u\n", 0600);
 
-	ASSERT_EQ(read_as(p, "client-na-prod"), -EINVAL);
+	ASSERT_EQ(read_as(p, "client-na-prod"), -ENODATA);
 	ASSERT_CONTAINS(why, "has no [client-na-prod] group");
 	ASSERT_CONTAINS(why, p);
 }
