@@ -19,10 +19,19 @@
  * both directions are finished. A failed write means that peer is gone:
  * data still queued for it is dropped and nothing more is read from it.
  *
+ * Fault, for tests of a connection lost mid-result: with --reset-after-bytes
+ * N, the first C connections (--reset-connections, 0: all) get exactly N
+ * bytes server->client (the chunk that crosses N is cut), then both of
+ * their sockets are closed with a TCP RST (SO_LINGER 0) and whatever is
+ * queued either way is dropped. A RST also discards what our send buffer
+ * still holds, so the reset waits until the kernel has sent the N bytes,
+ * or until the client has taken none for a second (it may never read).
+ *
  * Counters (connections, round trips = client->server chunks that follow
- * server->client data on the same connection or open it, bytes each way)
- * go to --count-file at exit and on SIGUSR1, written atomically (temporary
- * file, rename) so a script never reads half a line.
+ * server->client data on the same connection or open it, bytes each way,
+ * resets done by the fault above) go to --count-file at exit and on
+ * SIGUSR1, written atomically (temporary file, rename) so a script never
+ * reads half a line.
  *
  * Not emulated: the TCP handshake itself. connect() to the proxy returns at
  * once and the server greeting arrives one delay later, so opening a
@@ -45,11 +54,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 
 #include "options.h"
 
@@ -60,6 +71,10 @@
 #define QUEUE_MAX    (8u << 20)
 #define NS_PER_MS    1000000ull
 #define MAX_EVENTS   512
+/* A reset waiting for its last bytes to leave looks again this often, and
+ * gives up on a client that has taken nothing for RESET_STALL_NS. */
+#define RESET_POLL_NS  NS_PER_MS
+#define RESET_STALL_NS (1000 * NS_PER_MS)
 
 enum { UP = 0, DOWN = 1 };          /* UP: client->server; DOWN: server->client */
 enum { CLIENT = 0, SERVER = 1 };
@@ -77,6 +92,7 @@ struct direction {
 	size_t queued;                  /* bytes read but not yet written */
 	uint64_t last_due;              /* release times never go backwards */
 	uint64_t link_free;             /* when the capped link is free again */
+	uint64_t written;               /* bytes written to the destination */
 	int src_done;                   /* EOF or error on the source: read no more */
 	int dst_done;                   /* destination shut down or gone */
 	int blocked;                    /* last write hit EAGAIN: wait for EPOLLOUT */
@@ -89,6 +105,10 @@ struct conn {
 	int connecting;                 /* non-blocking connect to the target pending */
 	int failed;                     /* free at once, dropping queued data */
 	int last_dir;                   /* direction of the previous chunk, -1 none */
+	int reset_armed;                /* one of the first C: --reset-after-bytes applies */
+	int draining;                   /* its N bytes are written: reset once they left */
+	int drain_left;                 /* of those, bytes still unsent at the last look */
+	uint64_t drain_stall_ns;        /* reset anyway if none leave before this */
 	uint32_t armed[2];              /* events registered with epoll, 0: not registered */
 	struct endpoint {
 		struct conn *c;
@@ -105,6 +125,9 @@ struct opts {
 	uint64_t seed;
 	uint64_t bandwidth_kbps;        /* 0: unlimited */
 	const char *count_file;
+	int reset;                      /* --reset-after-bytes given */
+	uint64_t reset_after_bytes;
+	uint64_t reset_connections;     /* C: how many connections get reset, 0: all */
 };
 
 struct stats {
@@ -112,6 +135,7 @@ struct stats {
 	uint64_t round_trips;
 	uint64_t bytes_up;
 	uint64_t bytes_down;
+	uint64_t resets;
 	/* Self-check, printed to stderr at exit: how long after its due time
 	 * each chunk was first written. That is latency beyond the delay the
 	 * proxy adds, its own work plus waiting for a CPU; a benchmark whose
@@ -161,16 +185,20 @@ static void usage(FILE *f)
 		"usage: latency_proxy --listen PORT --target HOST:PORT --delay-ms D\n"
 		"                     [--jitter-ms J] [--seed S] [--bandwidth-kbps K]\n"
 		"                     [--count-file FILE]\n"
+		"                     [--reset-after-bytes N [--reset-connections C]]\n"
 		"\n"
 		"Forward TCP connections accepted on 127.0.0.1:PORT to HOST:PORT, adding\n"
 		"D ms (plus uniform jitter in [0,J] ms, seeded by S) of one-way delay to\n"
 		"each direction: a round trip grows by 2*D. D and J may have decimals\n"
-		"(0.5). --listen 0 picks a free port.\n"
+		"(0.5); D may be 0. --listen 0 picks a free port.\n"
 		"--bandwidth-kbps caps each direction to K kilobits per second.\n"
+		"--reset-after-bytes forwards N bytes server->client, then resets the\n"
+		"connection (TCP RST to both sides; N = 0: once the target accepted it),\n"
+		"on the first C connections only (default 1; 0: every connection).\n"
 		"\n"
 		"Prints 'listening on 127.0.0.1:PORT' once ready. On SIGUSR1 and at exit\n"
 		"(SIGTERM, SIGINT) writes 'connections=N round_trips=M bytes_up=U\n"
-		"bytes_down=D' to FILE (to stderr at exit without --count-file).\n");
+		"bytes_down=D resets=R' to FILE (to stderr at exit without --count-file).\n");
 }
 
 /* Milliseconds with up to six decimals ("0.5": a 1 ms round trip), as
@@ -213,15 +241,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "seed", required_argument, NULL, 's' },
 		{ "bandwidth-kbps", required_argument, NULL, 'b' },
 		{ "count-file", required_argument, NULL, 'c' },
+		{ "reset-after-bytes", required_argument, NULL, 'r' },
+		{ "reset-connections", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opt_parser p;
-	int have_listen = 0, have_delay = 0, c;
+	int have_listen = 0, have_delay = 0, have_reset_conns = 0, c;
 	uint64_t v;
 
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
+	o->reset_connections = 1;
 	opt_init(&p, "latency_proxy", argc, argv, longopts, usage);
 	while ((c = opt_next(&p)) > 0) {
 		switch (c) {
@@ -254,12 +285,25 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'c':
 			o->count_file = p.arg;
 			break;
+		case 'r':
+			if (opt_u64(p.arg, UINT64_MAX, &o->reset_after_bytes) < 0)
+				return opt_bad_value(&p);
+			o->reset = 1;
+			break;
+		case 'k':
+			if (opt_u64(p.arg, UINT64_MAX, &o->reset_connections) < 0)
+				return opt_bad_value(&p);
+			have_reset_conns = 1;
+			break;
 		}
 	}
 	if (c < 0)
 		return c;
 	if (optind != argc || !have_listen || !have_delay || o->target == NULL)
 		return opt_usage_error(&p, "--listen, --target and --delay-ms are required");
+	/* alone it would do nothing, which a test would take for a fault */
+	if (have_reset_conns && !o->reset)
+		return opt_usage_error(&p, "--reset-connections needs --reset-after-bytes");
 	return 0;
 }
 
@@ -334,6 +378,13 @@ fail:
 	return -1;
 }
 
+static void print_counts(FILE *f)
+{
+	fprintf(f, "connections=%" PRIu64 " round_trips=%" PRIu64 " bytes_up=%" PRIu64
+		" bytes_down=%" PRIu64 " resets=%" PRIu64 "\n", stats.connections,
+		stats.round_trips, stats.bytes_up, stats.bytes_down, stats.resets);
+}
+
 static int write_counts(const char *path)
 {
 	char tmp[PATH_MAX];
@@ -341,9 +392,7 @@ static int write_counts(const char *path)
 	int n;
 
 	if (path == NULL) {
-		fprintf(stderr, "connections=%" PRIu64 " round_trips=%" PRIu64
-			" bytes_up=%" PRIu64 " bytes_down=%" PRIu64 "\n",
-			stats.connections, stats.round_trips, stats.bytes_up, stats.bytes_down);
+		print_counts(stderr);
 		return 0;
 	}
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
@@ -352,9 +401,7 @@ static int write_counts(const char *path)
 	f = fopen(tmp, "w");
 	if (f == NULL)
 		goto fail;
-	fprintf(f, "connections=%" PRIu64 " round_trips=%" PRIu64
-		" bytes_up=%" PRIu64 " bytes_down=%" PRIu64 "\n",
-		stats.connections, stats.round_trips, stats.bytes_up, stats.bytes_down);
+	print_counts(f);
 	if (fclose(f) != 0)
 		goto fail;
 	if (rename(tmp, path) < 0)
@@ -529,20 +576,36 @@ static void note_lateness(uint64_t late)
 		stats.late_over_1ms++;
 }
 
+/* How much of len bytes direction dirn may still write: all of it, except
+ * server->client on a connection to be reset, which stops at N. */
+static size_t write_room(const struct opts *o, const struct conn *c, int dirn, size_t len)
+{
+	uint64_t left;
+
+	if (dirn != DOWN || !c->reset_armed)
+		return len;
+	left = o->reset_after_bytes - c->dir[DOWN].written;
+	return left < len ? (size_t)left : len;
+}
+
 /* Write every chunk that is due. A chunk that only partly fits waits for
  * EPOLLOUT; the receiver being slow is not the proxy being late, so
  * lateness is taken at a chunk's first write only. */
-static void conn_flush(struct conn *c, int dirn, uint64_t now)
+static void conn_flush(const struct opts *o, struct conn *c, int dirn, uint64_t now)
 {
 	struct direction *d = &c->dir[dirn];
 	int dst = c->fd[1 - dirn];
 	struct chunk *ch;
+	size_t len;
 	ssize_t n;
 
 	if (d->dst_done || d->blocked)
 		return;
 	while ((ch = d->head) != NULL && ch->due_ns <= now) {
-		n = send(dst, ch->data + ch->off, ch->len - ch->off, MSG_NOSIGNAL);
+		len = write_room(o, c, dirn, ch->len - ch->off);
+		if (len == 0)
+			return;         /* at the reset point: reset_reached() takes over */
+		n = send(dst, ch->data + ch->off, len, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -557,10 +620,13 @@ static void conn_flush(struct conn *c, int dirn, uint64_t now)
 			note_lateness(now - ch->due_ns);
 		ch->off += (size_t)n;
 		d->queued -= (size_t)n;
-		if (ch->off < ch->len) {
+		d->written += (uint64_t)n;
+		if ((size_t)n < len) {
 			d->blocked = 1;         /* socket buffer full */
 			return;
 		}
+		if (ch->off < ch->len)
+			return;                 /* cut at the reset point */
 		d->head = ch->next;
 		if (d->head == NULL)
 			d->tail = NULL;
@@ -584,7 +650,62 @@ static void conn_settle(struct conn *c, int dirn)
 
 static int conn_finished(const struct conn *c)
 {
-	return c->failed || (c->dir[UP].dst_done && c->dir[DOWN].dst_done);
+	return c->failed || (!c->draining && c->dir[UP].dst_done && c->dir[DOWN].dst_done);
+}
+
+/* Has a connection to be reset had its N bytes? Checked after flushing and
+ * before passing an EOF on, so the client sees the reset, not an EOF, even
+ * when the server's answer ends at byte N. */
+static int reset_reached(const struct opts *o, const struct conn *c)
+{
+	return c->reset_armed && c->dir[DOWN].written >= o->reset_after_bytes;
+}
+
+/* Stop forwarding: drop what is queued either way and read no more, but
+ * keep the sockets until the N bytes have left (reset_drained). */
+static void reset_begin(struct conn *c, uint64_t now)
+{
+	int dirn;
+
+	for (dirn = UP; dirn <= DOWN; dirn++) {
+		dir_clear(&c->dir[dirn]);
+		c->dir[dirn].src_done = 1;
+		c->dir[dirn].blocked = 0;       /* nothing left to write: no EPOLLOUT */
+	}
+	c->draining = 1;
+	c->drain_left = INT_MAX;
+	c->drain_stall_ns = now + RESET_STALL_NS;
+}
+
+/* Have the N bytes left our send buffer, where a RST would discard them?
+ * Sent is enough: on loopback a sent byte is in the client's receive
+ * queue, and a RST arriving behind it leaves it readable. A client that
+ * takes nothing for RESET_STALL_NS may never read again: reset anyway. */
+static int reset_drained(struct conn *c, uint64_t now)
+{
+	int left;
+
+	if (ioctl(c->fd[CLIENT], SIOCOUTQNSD, &left) < 0 || left <= 0)
+		return 1;
+	if (left < c->drain_left) {
+		c->drain_left = left;
+		c->drain_stall_ns = now + RESET_STALL_NS;
+	}
+	return now >= c->drain_stall_ns;
+}
+
+/* SO_LINGER {1, 0} makes close() abort the connection with a RST instead
+ * of a FIN; conn_free() does the closing. */
+static void conn_reset(struct conn *c)
+{
+	static const struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+	int side;
+
+	for (side = CLIENT; side <= SERVER; side++)
+		if (c->fd[side] >= 0)
+			(void)setsockopt(c->fd[side], SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+	c->failed = 1;
+	stats.resets++;
 }
 
 static uint32_t want_events(const struct conn *c, int side)
@@ -631,8 +752,8 @@ static int conn_arm(int epfd, struct conn *c, int side)
 	return 0;
 }
 
-static void accept_all(int lfd, struct conn **conns, const struct sockaddr_storage *target,
-		       socklen_t target_len)
+static void accept_all(const struct opts *o, int lfd, struct conn **conns,
+		       const struct sockaddr_storage *target, socklen_t target_len)
 {
 	struct conn *c;
 	int fd;
@@ -651,6 +772,9 @@ static void accept_all(int lfd, struct conn **conns, const struct sockaddr_stora
 			close(fd);
 			continue;
 		}
+		/* stats.connections: how many were accepted before this one */
+		c->reset_armed = o->reset && (o->reset_connections == 0 ||
+					      stats.connections < o->reset_connections);
 		stats.connections++;
 		c->next = *conns;
 		*conns = c;
@@ -745,11 +869,21 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 		now = now_ns();
 		next = UINT64_MAX;
 		for (pp = &conns; (c = *pp) != NULL;) {
-			if (!c->connecting && !c->failed) {
-				conn_flush(c, UP, now);
-				conn_flush(c, DOWN, now);
-				conn_settle(c, UP);
-				conn_settle(c, DOWN);
+			if (!c->connecting && !c->failed && !c->draining) {
+				conn_flush(o, c, UP, now);
+				conn_flush(o, c, DOWN, now);
+				if (reset_reached(o, c)) {
+					reset_begin(c, now);
+				} else {
+					conn_settle(c, UP);
+					conn_settle(c, DOWN);
+				}
+			}
+			if (c->draining && !c->failed) {
+				if (reset_drained(c, now))
+					conn_reset(c);
+				else if (now + RESET_POLL_NS < next)
+					next = now + RESET_POLL_NS;
 			}
 			if (conn_finished(c)) {
 				*pp = c->next;
@@ -808,7 +942,7 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 		for (i = 0; i < n; i++) {
 			ep = evs[i].data.ptr;
 			if (ep == NULL)
-				accept_all(lfd, &conns, target, target_len);
+				accept_all(o, lfd, &conns, target, target_len);
 			else
 				handle_event(o, ep->c, ep->side, evs[i].events, now);
 		}

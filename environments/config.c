@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -123,6 +125,8 @@ struct parse_state {
 	char last_key[64];      /* for continuation lines */
 	/* fleet-wide defaults that environments inherit */
 	unsigned connect_timeout, read_timeout, write_timeout;
+	struct tls_config tls;  /* [fleet] tls keys: defaults (owned here
+				 * until handed to the environments) */
 	enum mask_mode mask;    /* [fleet] mask, when mask_line != 0 */
 	int mask_line;
 	int fleet_seen;
@@ -441,10 +445,105 @@ static int parse_mask(struct parse_state *st, const char *key, const char *value
 	return 1;
 }
 
+/* A path key: "~/" expanded, relative to the config's folder, as `out`
+ * is (not to wherever a scheduler happens to start rhizome). */
+static int set_path(struct parse_state *st, const char *key, const char *value,
+		    char **field, int *line)
+{
+	char *path;
+
+	if (value[0] == '\0')
+		return fail(st, st->line, key, "empty value");
+	path = expand_home(value);
+	free(*field);
+	if (path[0] == '/') {
+		*field = path;
+	} else {
+		*field = xasprintf("%s%s", st->cfg->dir, path);
+		free(path);
+	}
+	*line = st->line;
+	return 1;
+}
+
+static const char *const tls_names[] = {
+	[TLS_DISABLED] = "disabled", [TLS_PREFERRED] = "preferred",
+	[TLS_REQUIRED] = "required", [TLS_VERIFY_CA] = "verify-ca",
+	[TLS_VERIFY_IDENTITY] = "verify-identity",
+};
+
+const char *config_tls_name(enum tls_mode mode)
+{
+	return tls_names[mode];
+}
+
+/* `tls`, `tls-ca`, `tls-cert`, `tls-key`, in [fleet] or an environment.
+ * Returns -1 when `key` is none of them. */
+static int handle_tls(struct parse_state *st, const char *key,
+		      const char *value, struct tls_config *tls)
+{
+	size_t i;
+
+	if (strcmp(key, "tls") == 0) {
+		for (i = 0; i < sizeof(tls_names) / sizeof(tls_names[0]); i++)
+			if (strcmp(value, tls_names[i]) == 0) {
+				tls->mode = (enum tls_mode)i;
+				tls->mode_line = st->line;
+				return 1;
+			}
+		return fail(st, st->line, key, "'%s' is not disabled, preferred, "
+			    "required, verify-ca or verify-identity", value);
+	}
+	if (strcmp(key, "tls-ca") == 0)
+		return set_path(st, key, value, &tls->ca, &tls->ca_line);
+	if (strcmp(key, "tls-cert") == 0)
+		return set_path(st, key, value, &tls->cert, &tls->cert_line);
+	if (strcmp(key, "tls-key") == 0)
+		return set_path(st, key, value, &tls->key, &tls->key_line);
+	return -1;
+}
+
+static void tls_release(struct tls_config *tls)
+{
+	free(tls->ca);
+	free(tls->cert);
+	free(tls->key);
+	memset(tls, 0, sizeof(*tls));
+}
+
+/* What an environment's section did not say comes from [fleet]. */
+static void tls_inherit(struct tls_config *env, const struct tls_config *fleet)
+{
+	if (env->mode_line == 0 && fleet->mode_line != 0) {
+		env->mode = fleet->mode;
+		env->mode_line = fleet->mode_line;
+	}
+	if (env->ca == NULL && fleet->ca != NULL) {
+		env->ca = xstrdup(fleet->ca);
+		env->ca_line = fleet->ca_line;
+	}
+	if (env->cert == NULL && fleet->cert != NULL) {
+		env->cert = xstrdup(fleet->cert);
+		env->cert_line = fleet->cert_line;
+	}
+	if (env->key == NULL && fleet->key != NULL) {
+		env->key = xstrdup(fleet->key);
+		env->key_line = fleet->key_line;
+	}
+	/* Not said anywhere: TLS when offered, as MySQL's clients do; a CA
+	 * given means it is meant to be checked. */
+	if (env->mode_line == 0)
+		env->mode = env->ca != NULL ? TLS_VERIFY_CA : TLS_PREFERRED;
+}
+
 static int handle_fleet(struct parse_state *st, const char *key,
 			const char *value)
 {
 	struct fleet_config *cfg = st->cfg;
+	int rc = handle_tls(st, key, value, &st->tls);
+
+	if (rc >= 0)
+		return rc;
 
 	if (strcmp(key, "out") == 0)
 		return set_string(st, key, value, &cfg->out, 0);
@@ -466,8 +565,8 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 86400, &st->write_timeout);
 	return fail(st, st->line, key,
 		    "unknown key in [fleet] (known: out, workers, batch, mask, "
-		    "connect-timeout, read-timeout, write-timeout, model, "
-		    "emplacement)");
+		    "connect-timeout, read-timeout, write-timeout, tls, tls-ca, "
+		    "tls-cert, tls-key, model, emplacement)");
 }
 
 static int handle_tables(struct parse_state *st, const char *key,
@@ -487,7 +586,10 @@ static int handle_env(struct parse_state *st, const char *key,
 		      const char *value)
 {
 	struct env_config *env = st->section_obj;
+	int rc = handle_tls(st, key, value, &env->tls);
 
+	if (rc >= 0)
+		return rc;
 	if (strcmp(key, "folder") == 0)
 		return set_string(st, key, value, &env->folder, 1);
 	if (strcmp(key, "database") == 0)
@@ -504,24 +606,9 @@ static int handle_env(struct parse_state *st, const char *key,
 		env->option_group_line = st->line;
 		return set_string(st, key, value, &env->option_group, 0);
 	}
-	if (strcmp(key, "option-file") == 0) {
-		char *path;
-
-		if (value[0] == '\0')
-			return fail(st, st->line, key, "empty value");
-		/* Relative to this file, as `out` is: not to wherever the
-		 * scheduler happens to start rhizome. */
-		path = expand_home(value);
-		free(env->option_file);
-		if (path[0] == '/') {
-			env->option_file = path;
-		} else {
-			env->option_file = xasprintf("%s%s", st->cfg->dir, path);
-			free(path);
-		}
-		env->option_file_line = st->line;
-		return 1;
-	}
+	if (strcmp(key, "option-file") == 0)
+		return set_path(st, key, value, &env->option_file,
+				&env->option_file_line);
 	if (strcmp(key, "password-env") == 0) {
 		const char *p;
 
@@ -579,8 +666,8 @@ static int handle_env(struct parse_state *st, const char *key,
 		    "unknown key in [%s] (known: folder, database, schema, "
 		    "host, port, socket, user, password-env, option-file, "
 		    "option-group, pool, mask, sensitive, order, connect-timeout, "
-		    "read-timeout, "
-		    "write-timeout)", st->section);
+		    "read-timeout, write-timeout, tls, tls-ca, tls-cert, "
+		    "tls-key)", st->section);
 }
 
 /*
@@ -885,6 +972,7 @@ static int validate(struct parse_state *st)
 			env->read_timeout = st->read_timeout;
 		if (env->write_timeout == 0)
 			env->write_timeout = st->write_timeout;
+		tls_inherit(&env->tls, &st->tls);
 		for (j = 0; j < i; j++)
 			if (strcmp(cfg->envs[j].folder, env->folder) == 0 &&
 			    strcmp(cfg->envs[j].database, env->database) == 0)
@@ -941,6 +1029,7 @@ int config_load(const char *path, struct fleet_config *cfg,
 		     "or a comment");
 	if (!st.failed)
 		validate(&st);
+	tls_release(&st.tls);
 	if (st.failed) {
 		config_release(cfg);
 		return -EINVAL;
@@ -982,6 +1071,107 @@ int config_check_password(const struct fleet_config *cfg,
 			 "repeated here in case it is the password itself)",
 			 env->name);
 	return -EINVAL;
+}
+
+enum tls_mode config_tls_effective(const struct env_config *env,
+				   const struct optionfile_facts *facts)
+{
+	enum tls_mode mode = env->tls.mode;
+
+	if (facts != NULL && facts->tls && mode < TLS_REQUIRED)
+		mode = TLS_REQUIRED;
+	if (facts != NULL && facts->tls_verify && mode < TLS_VERIFY_CA)
+		mode = TLS_VERIFY_CA;
+	return mode;
+}
+
+/* A tls-* file must be there for libmariadb to read: it would otherwise
+ * say only "SSL connection error" at connect time, per connection. */
+static int check_tls_file(const struct env_config *env, const char *key,
+			  const char *path, int line, struct config_error *err)
+{
+	struct stat st;
+
+	if (path == NULL)
+		return 0;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    access(path, R_OK) == 0)
+		return 0;
+	err->line = line;
+	snprintf(err->key, sizeof(err->key), "%s", key);
+	snprintf(err->message, sizeof(err->message),
+		 "environment '%s': %s: %s", env->name, path,
+		 stat(path, &st) != 0 ? strerror(errno)
+		 : !S_ISREG(st.st_mode) ? "not a regular file"
+					: "not readable by this user");
+	return -EINVAL;
+}
+
+static int check_tls(const struct env_config *env,
+		     const struct optionfile_facts *facts,
+		     struct config_error *err)
+{
+	const struct tls_config *tls = &env->tls;
+	enum tls_mode mode = config_tls_effective(env, facts);
+	/* where the mode comes from, for messages */
+	int line = tls->mode_line ? tls->mode_line
+		   : tls->ca_line ? tls->ca_line : env->line;
+
+	if (check_tls_file(env, "tls-ca", tls->ca, tls->ca_line, err) != 0 ||
+	    check_tls_file(env, "tls-cert", tls->cert, tls->cert_line, err) != 0 ||
+	    check_tls_file(env, "tls-key", tls->key, tls->key_line, err) != 0)
+		return -EINVAL;
+	if ((tls->cert == NULL) != (tls->key == NULL)) {
+		err->line = tls->cert ? tls->cert_line : tls->key_line;
+		snprintf(err->key, sizeof(err->key), "%s",
+			 tls->cert ? "tls-cert" : "tls-key");
+		snprintf(err->message, sizeof(err->message),
+			 "environment '%s': tls-cert and tls-key go together "
+			 "(a client certificate and its private key)", env->name);
+		return -EINVAL;
+	}
+	snprintf(err->key, sizeof(err->key), "tls");
+	err->line = line;
+	if (tls->mode == TLS_DISABLED && tls->mode_line != 0 && facts->tls) {
+		snprintf(err->message, sizeof(err->message),
+			 "environment '%s' says tls = disabled, but %.300s:%d turns "
+			 "TLS on (libmariadb would follow the option file): "
+			 "remove one of the two", env->name, facts->tls_file,
+			 facts->tls_line);
+		return -EINVAL;
+	}
+	/* The file is read after rhizome's options and would win. */
+	if (tls->mode == TLS_VERIFY_IDENTITY && facts->tls_noverify) {
+		snprintf(err->message, sizeof(err->message),
+			 "environment '%s' says tls = verify-identity, but its "
+			 "option file turns ssl-verify-server-cert off (libmariadb "
+			 "would follow the file): remove that line", env->name);
+		return -EINVAL;
+	}
+	/* libmariadb checks a chain only against a CA it is given: without
+	 * one, verify-ca would accept any certificate at all. */
+	if (mode == TLS_VERIFY_CA && tls->ca == NULL && !facts->tls_ca) {
+		snprintf(err->message, sizeof(err->message),
+			 "environment '%s': tls = verify-ca needs tls-ca (the CA "
+			 "certificate to verify the server's against)%s",
+			 env->name, tls->mode_line ? ""
+			 : " (the mode comes from ssl-verify-server-cert in the "
+			   "option file)");
+		return -EINVAL;
+	}
+	if (mode >= TLS_VERIFY_CA &&
+	    getenv("MARIADB_TLS_DISABLE_PEER_VERIFICATION") != NULL) {
+		snprintf(err->message, sizeof(err->message),
+			 "environment '%s' verifies the server's certificate "
+			 "(tls = %s), but MARIADB_TLS_DISABLE_PEER_VERIFICATION "
+			 "is set, which newer connectors obey by skipping the "
+			 "check: unset it, or lower tls for this environment",
+			 env->name, config_tls_name(mode));
+		return -EINVAL;
+	}
+	err->key[0] = '\0';
+	err->line = 0;
+	return 0;
 }
 
 int config_check_connection(const struct fleet_config *cfg,
@@ -1032,6 +1222,8 @@ int config_check_connection(const struct fleet_config *cfg,
 						  : "");
 		return -EINVAL;
 	}
+	if (check_tls(env, &facts, err) != 0)
+		return -EINVAL;
 	if (out != NULL)
 		*out = facts;
 	return 0;
@@ -1095,6 +1287,7 @@ void config_release(struct fleet_config *cfg)
 		free(e->password_env);
 		free(e->option_file);
 		free(e->option_group);
+		tls_release(&e->tls);
 	}
 	for (i = 0; i < cfg->nmask_rules; i++) {
 		struct mask_rule *r = &cfg->mask_rules[i];

@@ -50,6 +50,27 @@ struct mask_rule {
 	int line;
 };
 
+/* `tls =`: MySQL's ssl-mode meanings, each asking for everything the ones
+ * before it do (so modes compare with < and >=). */
+enum tls_mode {
+	TLS_DISABLED,           /* never TLS */
+	TLS_PREFERRED,          /* TLS when the server offers it (the default) */
+	TLS_REQUIRED,           /* TLS or no connection; the certificate is not
+				 * checked */
+	TLS_VERIFY_CA,          /* and the server's certificate chains to tls-ca */
+	TLS_VERIFY_IDENTITY,    /* and names the host connected to */
+};
+
+/* An environment's transport security, as configured (its own section, else
+ * [fleet]). Paths are "~/"-expanded and relative to the config's folder. */
+struct tls_config {
+	enum tls_mode mode;
+	int mode_line;          /* 0: not said: preferred, or verify-ca when
+				 * tls-ca is set */
+	char *ca, *cert, *key;  /* or NULL */
+	int ca_line, cert_line, key_line;
+};
+
 /* One `[environment NAME]` section. Strings are owned by the config. */
 struct env_config {
 	char *name;
@@ -69,6 +90,7 @@ struct env_config {
 	int option_group_line;
 	unsigned pool;          /* connections this environment may hold */
 	unsigned connect_timeout, read_timeout, write_timeout; /* seconds */
+	struct tls_config tls;
 	const struct table_list *tables; /* resolved list, borrowed */
 	enum mask_mode mask;    /* `mask =`; default MASK_REQUIRED for a
 				 * sensitive environment, else optional */
@@ -142,9 +164,13 @@ int config_check_password(const struct fleet_config *cfg,
 /*
  * Before `env` is contacted: its option file, if any, exists, is safe
  * (environments/optionfile.h: owner, mode) and has the option group named;
- * an option group is named only with an option file; and a host or a
- * socket is named, in the config or the option file (never libmariadb's
- * silent default socket). Returns 0 with what the option file sets in
+ * an option group is named only with an option file; a host or a socket is
+ * named, in the config or the option file (never libmariadb's silent
+ * default socket); its TLS settings hold together: the tls-* files exist,
+ * tls-cert and tls-key come as a pair, `tls = disabled` is not contradicted
+ * by ssl-* options in the option file, verify-ca has a CA to verify
+ * against, and no verifying mode runs with MARIADB_TLS_DISABLE_PEER_VERIFICATION
+ * set (newer connectors honour it and would skip the check). Returns 0 with what the option file sets in
  * *facts (zeroed when there is none; NULL: not wanted), or -EINVAL with
  * *err naming the file, line and key. Reads the option files. Thread-safe.
  */
@@ -153,6 +179,19 @@ int config_check_connection(const struct fleet_config *cfg,
 			    const struct env_config *env,
 			    struct optionfile_facts *facts,
 			    struct config_error *err);
+
+/* "disabled", "preferred", ... as written in the config. Thread-safe. */
+const char *config_tls_name(enum tls_mode mode);
+
+/*
+ * The TLS mode a connection of `env` must meet: its configured mode, raised
+ * by what its option file says (`facts`, from config_check_connection; NULL:
+ * none): any ssl-* option there counts as at least required, and
+ * ssl-verify-server-cert as at least verify-ca, since libmariadb acts on
+ * them whatever rhizome.cnf says. Thread-safe.
+ */
+enum tls_mode config_tls_effective(const struct env_config *env,
+				   const struct optionfile_facts *facts);
 
 /*
  * Check that the variable named by `[mask] key-env` is set and not empty

@@ -37,6 +37,7 @@ struct busy_conn {
 
 struct connpool {
 	const struct env_config *env;   /* borrowed, immutable */
+	enum tls_mode tls;              /* immutable: what a connection must meet */
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	MYSQL **idle;                   /* guarded by lock; capacity env->pool */
@@ -50,6 +51,8 @@ struct connpool {
 	int wake_fd;                    /* eventfd: readable once interrupted;
 					 * -1 when none could be made */
 	int dead;                       /* guarded by lock: a connect failed */
+	int logged_in;                  /* guarded by lock: a connection of
+					 * this pool has logged in */
 	struct connpool_error dead_error;     /* guarded by lock */
 };
 
@@ -60,7 +63,7 @@ void connpool_error_capture(struct connpool_error *err, MYSQL *m)
 	snprintf(err->message, sizeof(err->message), "%s", mysql_error(m));
 }
 
-connpool *connpool_new(const struct env_config *env)
+connpool *connpool_new(const struct env_config *env, enum tls_mode tls)
 {
 	connpool *p = xcalloc(1, sizeof(*p));
 
@@ -70,6 +73,7 @@ connpool *connpool_new(const struct env_config *env)
 	 * poll() skips a negative descriptor, so the pool works without it. */
 	p->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	p->env = env;
+	p->tls = tls;
 	p->limit = env->pool;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->changed, NULL);
@@ -101,11 +105,40 @@ static void set_interrupted(struct connpool_error *err)
 }
 
 /*
+ * Whether the server's greeting, waiting unread on `fd`, offers TLS: 1 yes,
+ * 0 no, -1 cannot tell (not all there yet, or not a greeting: an error
+ * packet, which the library reads and reports). The greeting is a packet
+ * header (4 bytes), protocol version 10, the server version (NUL-ended),
+ * a connection id (4), 8 bytes of scramble and a filler, then the low 16
+ * capability bits, where CLIENT_SSL is.
+ */
+static int greeting_offers_tls(int fd)
+{
+	unsigned char b[256];
+	ssize_t n = recv(fd, b, sizeof(b), MSG_PEEK | MSG_DONTWAIT);
+	size_t off;
+
+	if (n < 6 || b[4] != 10)
+		return -1;
+	off = 5 + strnlen((const char *)b + 5, (size_t)n - 5) + 1 + 4 + 8 + 1;
+	if (off + 2 > (size_t)n)
+		return -1;
+	return ((b[off] | b[off + 1] << 8) & CLIENT_SSL) != 0;
+}
+
+/*
  * Drive a non-blocking connect to its end. Returns 0 when done (connected
- * or failed, see *ret), or -ECANCELED when the pool was interrupted first.
+ * or failed, see *ret); -ECANCELED when the pool was interrupted first;
+ * -EPROTO when TLS is required and the server's greeting offers none: the
+ * library would go on and log in in plain text (Connector/C 3.3 refuses
+ * that only while verifying the certificate), so the connect stops before
+ * any credential is sent. (A greeting the library read before its first
+ * wait is not seen here: open_connection checks the cipher after.)
  */
 static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
 {
+	int greeted = p->tls < TLS_REQUIRED;
+
 	while (status != 0) {
 		struct pollfd fds[2] = {
 			{ .fd = (int)mysql_get_socket(m), .events = 0 },
@@ -126,6 +159,12 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
 			continue;
 		if (fds[1].revents != 0)
 			return -ECANCELED;
+		/* The first bytes to read are the greeting. */
+		if (!greeted && (fds[0].revents & POLLIN)) {
+			greeted = 1;
+			if (greeting_offers_tls(fds[0].fd) == 0)
+				return -EPROTO;
+		}
 		status = 0;
 		if (n == 0)
 			status = MYSQL_WAIT_TIMEOUT;
@@ -146,7 +185,8 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
  * as a timeout. libmariadb's own message comes last.
  */
 static void explain_connect_error(const struct env_config *env,
-				  struct connpool_error *err, double seconds)
+				  enum tls_mode tls, struct connpool_error *err,
+				  double seconds)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -164,17 +204,48 @@ static void explain_connect_error(const struct env_config *env,
 		    env->config_path ? env->config_path : "config", env->line);
 	if (env->option_file != NULL)
 		strbuf_addf(&sb, ", option file %s", env->option_file);
+	if (tls >= TLS_REQUIRED)
+		strbuf_addf(&sb, ", tls = %s", config_tls_name(tls));
 	strbuf_adds(&sb, "): ");
 	/* A connect that used up its timeout timed out, whatever the
 	 * library's words (2013 "Lost connection ... reading initial
 	 * communication packet", 2002 "(110)"). */
-	if (seconds + 0.25 >= (double)env->connect_timeout)
+	if (seconds >= 0 && seconds + 0.25 >= (double)env->connect_timeout)
 		strbuf_addf(&sb, "timed out after %u s (connect-timeout); ",
 			    env->connect_timeout);
 	strbuf_adds(&sb, err->message);
 	/* cut to the message's size: the library's words are the end of it */
 	snprintf(err->message, sizeof(err->message), "%s", sb.data);
 	strbuf_release(&sb);
+}
+
+/* The environment's TLS settings, as libmariadb 3.3 takes them: a CA makes
+ * it check the chain during the handshake; ssl-verify-server-cert checks
+ * the chain and the host name, and refuses a server without TLS. */
+static void set_tls(MYSQL *m, const struct env_config *env, enum tls_mode tls)
+{
+	my_bool on = 1, verify = tls == TLS_VERIFY_IDENTITY;
+
+	if (tls == TLS_DISABLED)
+		return;
+	/* use_ssl: TLS whenever the server offers it (see finish_connect for
+	 * a server that does not) */
+	mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+	mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+	if (env->tls.ca != NULL)
+		mysql_optionsv(m, MYSQL_OPT_SSL_CA, env->tls.ca);
+	if (env->tls.cert != NULL)
+		mysql_optionsv(m, MYSQL_OPT_SSL_CERT, env->tls.cert);
+	if (env->tls.key != NULL)
+		mysql_optionsv(m, MYSQL_OPT_SSL_KEY, env->tls.key);
+}
+
+static void set_error(struct connpool_error *err, unsigned code,
+		      const char *message)
+{
+	err->code = code;
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
+	snprintf(err->message, sizeof(err->message), "%s", message);
 }
 
 /* Open one connection with every option set. Runs without the lock. */
@@ -185,23 +256,23 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 	my_bool off = 0;
 	const char *password = NULL;
 	double started = clock_seconds();
-	int status;
+	int status, rc;
 
 	if (m == NULL) {
-		err->code = 2008; /* CR_OUT_OF_MEMORY */
-		snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
-		snprintf(err->message, sizeof(err->message),
-			 "mysql_init: out of memory");
+		set_error(err, 2008 /* CR_OUT_OF_MEMORY */,
+			  "mysql_init: out of memory");
 		return NULL;
 	}
 	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &env->connect_timeout);
 	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &env->read_timeout);
 	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &env->write_timeout);
 	mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);
+	mysql_optionsv(m, MYSQL_INIT_COMMAND, CONNPOOL_SESSION_INIT);
 	/* Only the connect is non-blocking (see the top); queries block. */
 	mysql_optionsv(m, MYSQL_OPT_NONBLOCK, 0);
 	/* Identifiers and comments may hold any Unicode character. */
 	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	set_tls(m, env, p->tls);
 	if (env->option_file != NULL)
 		mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, env->option_file);
 	if (env->option_group != NULL)
@@ -213,14 +284,35 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 					  password, NULL, env->port,
 					  env->socket, CLIENT_MULTI_STATEMENTS |
 					  CLIENT_MULTI_RESULTS);
-	if (finish_connect(p, m, &ret, status) != 0) {
+	rc = finish_connect(p, m, &ret, status);
+	if (rc == -ECANCELED) {
 		set_interrupted(err);
+		mysql_close(m);
+		return NULL;
+	}
+	if (rc == -EPROTO) {
+		set_error(err, 2026 /* CR_SSL_CONNECTION_ERROR */,
+			  "TLS is required, but the server does not offer it "
+			  "(closed before logging in)");
+		explain_connect_error(env, p->tls, err, -1);
 		mysql_close(m);
 		return NULL;
 	}
 	if (ret == NULL) {
 		connpool_error_capture(err, m);
-		explain_connect_error(env, err, clock_seconds() - started);
+		explain_connect_error(env, p->tls, err, clock_seconds() - started);
+		mysql_close(m);
+		return NULL;
+	}
+	/* On a fast link (loopback) the library can read the greeting before
+	 * its first wait, unseen by finish_connect, and log in: then the
+	 * connection is closed here, before any query of ours (only the init
+	 * command's SET went out). */
+	if (p->tls >= TLS_REQUIRED && mysql_get_ssl_cipher(m) == NULL) {
+		set_error(err, 2026 /* CR_SSL_CONNECTION_ERROR */,
+			  "TLS is required, but the server does not offer it "
+			  "(closed before any query)");
+		explain_connect_error(env, p->tls, err, -1);
 		mysql_close(m);
 		return NULL;
 	}
@@ -265,12 +357,20 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			rc = -ENOTCONN;
 			goto fail_locked;
 		}
-		if (p->nidle + p->nbusy + p->connecting < p->limit) {
+		/* Until a connection has logged in, one connect at a time:
+		 * a wrong password is one attempt, never one per pool slot
+		 * (a server counts those against max_connect_errors and may
+		 * block the host), and a server without the TLS required is
+		 * refused once. Later connects overlap. */
+		if (p->nidle + p->nbusy + p->connecting < p->limit &&
+		    (p->logged_in || p->connecting == 0)) {
 			p->connecting++;
 			pthread_mutex_unlock(&p->lock);
 			m = open_connection(p, err);
 			pthread_mutex_lock(&p->lock);
 			p->connecting--;
+			if (m != NULL)
+				p->logged_in = 1;
 			pthread_cond_broadcast(&p->changed);
 			if (m != NULL) {
 				*reused = 0;
@@ -278,7 +378,8 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			}
 			if (p->interrupted)
 				goto fail_locked;
-			if (p->nidle + p->nbusy + p->connecting > 0) {
+			if (p->logged_in &&
+			    p->nidle + p->nbusy + p->connecting > 0) {
 				/* The server serves some but refuses more (say,
 				 * max_user_connections): live with what works,
 				 * and wait for one of those. */

@@ -4,7 +4,8 @@
  * At most env->pool connections exist at once. They are opened lazily, on
  * the first acquire that finds none idle, and reused across jobs. Every
  * connection has connect/read/write timeouts set, libmariadb's auto-reconnect
- * off (a silent reconnect would lose session state mid-batch) and
+ * off (a silent reconnect would lose session state mid-batch), the session
+ * settings in its init command, the environment's TLS settings, and
  * multi-statements on. A connection that failed is closed on release, never
  * handed out again. After a connect failure the pool remembers the error and
  * fails later acquires at once, so a dead environment costs one timeout per
@@ -32,15 +33,24 @@ struct connpool_error {
  * owns `m`. */
 void connpool_error_capture(struct connpool_error *err, MYSQL *m);
 
+/* Every session starts with this (MYSQL_INIT_COMMAND), so a connection the
+ * library opens again carries it too: TIMESTAMPs in UTC whatever the
+ * server's zone, and no SQL mode that changes what SHOW CREATE TABLE or a
+ * SELECT prints (ANSI_QUOTES, PAD_CHAR_TO_FULL_LENGTH, ORACLE...). */
+#define CONNPOOL_SESSION_INIT "SET time_zone = '+00:00', sql_mode = ''"
+
 /*
- * Create the pool for `env` (borrowed; must outlive the pool); the caller
- * owns the result (connpool_free). No connection is opened here. Never
+ * Create the pool for `env` (borrowed; must outlive the pool), whose
+ * connections must meet `tls` (config_tls_effective: from required up, a
+ * connection without TLS is refused, error 2026, before logging in when the
+ * server's greeting already shows it offers none); the caller owns the
+ * result (connpool_free). No connection is opened here. Never
  * NULL: out of memory aborts (engine/base/alloc.h), and a process out of
  * descriptors gets a pool whose interrupt cannot cut a connect short (its
  * connects fail for want of descriptors anyway). Requires
  * mysql_library_init() to have run. Call from the main thread.
  */
-connpool *connpool_new(const struct env_config *env);
+connpool *connpool_new(const struct env_config *env, enum tls_mode tls);
 
 /* Close every idle connection and free the pool. All connections must have
  * been released. NULL is a no-op. Call from the main thread, after the

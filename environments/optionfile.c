@@ -64,10 +64,20 @@ static int is_on(const char *value)
 				  strcasecmp(value, "false") == 0);
 }
 
-/* One `key[=value]` line of a group libmariadb reads. Sets *password when
- * the line is a password. */
+/* A TLS option at path:line: the first one is the one messages name. */
+static void note_tls(struct optionfile_facts *f, const char *path, int line)
+{
+	if (f->tls)
+		return;
+	f->tls = 1;
+	f->tls_line = line;
+	snprintf(f->tls_file, sizeof(f->tls_file), "%s", path);
+}
+
+/* One `key[=value]` line (path:line) of a group libmariadb reads. Sets
+ * *password when the line is a password. */
 static void take_option(struct reader *r, char *key, const char *value,
-			int *password)
+			int *password, const char *path, int line)
 {
 	struct optionfile_facts *f = r->facts;
 	char *p;
@@ -87,10 +97,19 @@ static void take_option(struct reader *r, char *key, const char *value,
 		f->password = *password = 1;
 	else if (strcmp(key, "reconnect") == 0)
 		f->reconnect = is_on(value);
-	else if (strcmp(key, "ssl-verify-server-cert") == 0)
-		f->tls = f->tls_verify = is_on(value);
-	else if (strncmp(key, "ssl", 3) == 0 || strncmp(key, "tls-", 4) == 0)
-		f->tls = 1;
+	else if (strcmp(key, "ssl-verify-server-cert") == 0) {
+		f->tls_verify = is_on(value);
+		f->tls_noverify = !f->tls_verify;
+		if (f->tls_verify)
+			note_tls(f, path, line);
+	} else if (strcmp(key, "ssl") == 0) {
+		if (is_on(value))
+			note_tls(f, path, line);
+	} else if (strncmp(key, "ssl-", 4) == 0 || strncmp(key, "tls-", 4) == 0) {
+		if (strcmp(key, "ssl-ca") == 0 || strcmp(key, "ssl-capath") == 0)
+			f->tls_ca = 1;
+		note_tls(f, path, line);
+	}
 }
 
 static int read_file(struct reader *r, const char *path, int depth);
@@ -148,7 +167,7 @@ static int read_file(struct reader *r, const char *path, int depth)
 	FILE *fp;
 	char *line = NULL, *s;
 	size_t cap = 0;
-	int in_group = 0, password = 0, rc = 0;
+	int in_group = 0, password = 0, rc = 0, lineno = 0;
 
 	if (depth > MAX_DEPTH)
 		return say(r, -ELOOP, "%s: %s", path,
@@ -167,6 +186,7 @@ static int read_file(struct reader *r, const char *path, int depth)
 	while (rc == 0 && getline(&line, &cap, fp) >= 0) {
 		char *eq, *value = NULL;
 
+		lineno++;
 		s = trim(line);
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
@@ -200,7 +220,7 @@ static int read_file(struct reader *r, const char *path, int depth)
 			*eq = '\0';
 			value = trim(eq + 1);
 		}
-		take_option(r, trim(s), value, &password);
+		take_option(r, trim(s), value, &password, path, lineno);
 	}
 	free(line);
 	fclose(fp);

@@ -28,8 +28,12 @@ struct optionfile_facts {
 	int group_found;        /* the option-group's [section] is there */
 	int host, socket, port, user, password; /* each key set */
 	int reconnect;          /* reconnect set (to anything but 0/off) */
-	int tls;                /* any ssl-* key */
-	int tls_verify;         /* ssl-verify-server-cert */
+	int tls;                /* an ssl-* key that turns TLS on (not ssl=0) */
+	int tls_verify;         /* ssl-verify-server-cert on */
+	int tls_noverify;       /* ssl-verify-server-cert said off */
+	int tls_ca;             /* ssl-ca or ssl-capath */
+	int tls_line;           /* the first such line, and its file */
+	char tls_file[512];
 };
 
 /*

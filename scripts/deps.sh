@@ -25,6 +25,7 @@ packages=(
 	jq             # tests: read summaries and history lines
 	util-linux     # tests: flock, to hold the snapshot lock from outside
 	python3        # tests: a second JSON reader, exact on 64-bit integers
+	openssl        # tests: the certificates of the TLS tests
 )
 
 if ! command -v dpkg >/dev/null 2>&1; then

@@ -4,7 +4,8 @@
 #  1. unit tests (tests/unit), built with AddressSanitizer and again with
 #     ThreadSanitizer;
 #  2. integration tests (tests/integration: sync schema, sync data, sync
-#     report) against private MariaDB servers they start and stop
+#     report, production: TLS, session settings, credentials) against
+#     private MariaDB servers they start and stop
 #     themselves: every scenario with the ASan build, the concurrent ones
 #     again with the TSan build;
 #  3. setup (tests/integration/test_setup.sh): a private server where no
@@ -89,6 +90,9 @@ RHIZOME=build-address/rhizome PREFIX="[asan] " \
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_tablemodel.sh 2>&1 | report
 
+RHIZOME=build-address/rhizome PREFIX="[asan] " \
+	tests/integration/test_production.sh 2>&1 | report
+
 section "integration tests, ThreadSanitizer build (the concurrent scenarios)"
 # setarch's personality flag is inherited by every process the tests start.
 PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
@@ -102,6 +106,10 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	tests/integration/test_sync_data.sh \
 	test_second_run_is_unchanged_and_an_update_is_significant \
 	test_masking_hashes_consistently_and_never_leaks 2>&1 | report
+PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
+	tests/integration/test_production.sh \
+	test_reconnect_and_a_reset_mid_batch_give_the_clean_runs_data \
+	test_wrong_password_is_one_attempt_and_never_shown 2>&1 | report
 
 section "setup: private servers where no name resolves, setup failures that say why"
 RHIZOME=build-address/rhizome tests/integration/test_setup.sh 2>&1 | report

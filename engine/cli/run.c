@@ -237,10 +237,12 @@ enum cli_exit cli_run_histdiff(const struct cli *c, const struct fleet_config *c
 }
 
 /* What a live run needs before any server is contacted: every selected
- * environment's password variable set, its option file safe and its
- * server named (config_check_connection), and for data the masking key. */
+ * environment's password variable set, its option file safe, its server
+ * named and its TLS settings coherent (config_check_connection), and for
+ * data the masking key. Fills tls[i], the TLS mode environment i's
+ * connections must meet. */
 static int check_secrets(const struct cli *c, const struct fleet_config *cfg,
-			 const struct env_config **envs)
+			 const struct env_config **envs, enum tls_mode *tls)
 {
 	struct config_error cerr;
 	char msg[2048];
@@ -252,6 +254,7 @@ static int check_secrets(const struct cli *c, const struct fleet_config *cfg,
 		if (config_check_password(cfg, envs[i], &cerr) != 0 ||
 		    config_check_connection(cfg, envs[i], &facts, &cerr) != 0)
 			goto refused;
+		tls[i] = config_tls_effective(envs[i], &facts);
 		if (facts.reconnect)
 			fprintf(stderr, "rhizome: warning: %s:%d: environment %s: "
 				"%s asks for reconnect; turned off (a silent "
@@ -315,10 +318,15 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	int dry_run = c->dry_run || c->command == CLI_CHECK ||
 		      c->command == CLI_DIFF;
 
-	if (check_secrets(c, cfg, envs) != 0)
+	enum tls_mode *tls = xcalloc(c->nenvs ? c->nenvs : 1, sizeof(*tls));
+
+	if (check_secrets(c, cfg, envs, tls) != 0) {
+		free(tls);
 		return CLI_EXIT_USAGE;
+	}
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		fprintf(stderr, "rhizome: cannot initialize libmariadb\n");
+		free(tls);
 		return CLI_EXIT_IO; /* nothing contacted: a local failure */
 	}
 	memset(&o, 0, sizeof(o));
@@ -336,6 +344,7 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	o.cfg = cfg;
 	o.envs = envs;
 	o.nenvs = c->nenvs;
+	o.tls = tls;
 	o.out = out;
 	o.run_id = run_id;
 	o.workers = c->workers;
@@ -361,5 +370,6 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	snapshot_unlock(root);
 out:
 	mysql_library_end();
+	free(tls);
 	return status;
 }

@@ -70,7 +70,7 @@ static int setup(struct run *r, const struct sync_opts *o)
 		e->tables = (const char *const *)e->cfg->tables->effective;
 		e->ntables = e->cfg->tables->neffective;
 		e->results = xcalloc(e->ntables, sizeof(*e->results));
-		e->pool = connpool_new(e->cfg);
+		e->pool = connpool_new(e->cfg, o->tls ? o->tls[i] : e->cfg->tls.mode);
 		e->data_dir = snapshot_data_dir(o->out, e->cfg->folder);
 		r->senvs[i].pool = e->cfg->pool;
 		r->senvs[i].ntables = e->ntables;

@@ -29,6 +29,10 @@ struct sync_opts {
 	const struct fleet_config *cfg;
 	const struct env_config *const *envs; /* the selected environments */
 	size_t nenvs;
+	const enum tls_mode *tls; /* per selected environment, what its
+				   * connections must meet
+				   * (config_tls_effective); NULL: as
+				   * configured */
 	const char *out;        /* snapshot root as the user wrote it */
 	const char *run_id;
 	struct timespec started; /* wall clock the run_id was made from */

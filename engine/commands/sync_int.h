@@ -61,6 +61,9 @@ struct table_result {
 				       * table lives through the run, errors
 				       * are rare */
 	char *statement;        /* the failing statement (for --verbose) */
+	int unreached;          /* error: the environment could not be
+				 * reached, so the table was never asked for;
+				 * err is the environment's, told once */
 	struct schema_diff drift; /* check: what drifted (n == 0: nothing) */
 };
 
@@ -81,6 +84,13 @@ struct env_run {
 	unsigned round_trips;
 	double started;
 	char first_error[600];
+	int unreached_told;     /* the connect error was logged */
+	/* what the manifest says of the server, from the first batch that
+	 * got an answer (server_known then) */
+	int server_known;
+	char server_version[96];
+	char server_hostname[256];
+	char tls_cipher[96];    /* empty: not encrypted */
 };
 
 /* A job on the queue: the schedule's job and its environment. */

@@ -17,7 +17,10 @@ void sync_format_error(struct strbuf *sb, const struct env_run *e,
 		       const char *table, const struct table_result *res,
 		       int verbose)
 {
-	strbuf_addf(sb, "%s: table %s: ", e->cfg->name, table);
+	if (res->unreached)
+		strbuf_addf(sb, "%s: not reached, no table fetched: ", e->cfg->name);
+	else
+		strbuf_addf(sb, "%s: table %s: ", e->cfg->name, table);
 	if (res->err->code != 0)
 		strbuf_addf(sb, "error %u", res->err->code);
 	else
@@ -25,7 +28,7 @@ void sync_format_error(struct strbuf *sb, const struct env_run *e,
 	if (verbose && res->err->sqlstate[0] && res->err->code != 0)
 		strbuf_addf(sb, " (SQLSTATE %s)", res->err->sqlstate);
 	strbuf_addf(sb, ": %s", res->err->message);
-	if (verbose && res->statement != NULL)
+	if (verbose && res->statement != NULL && !res->unreached)
 		strbuf_addf(sb, "; statement: %s", res->statement);
 }
 
@@ -100,6 +103,26 @@ static void add_drift(struct run *r, json_t *summary)
 	json_object_set_new(summary, "drift", list);
 }
 
+/* Table j of `e` was not fetched because `e` could not be reached: one
+ * error for the environment (*entry, made on its first such table),
+ * listing every such table, not one copy of the connect error per table. */
+static void add_unreached(json_t *errors, json_t **entry,
+			  const struct env_run *e, size_t j)
+{
+	const struct table_result *res = &e->results[j];
+
+	if (*entry == NULL) {
+		*entry = json_pack("{s:s, s:n, s:i, s:o, s:[]}", "env",
+				   e->cfg->name, "table", "code",
+				   (int)res->err->code, "message",
+				   jsontext_string(res->err->message),
+				   "tables_not_fetched");
+		json_array_append_new(errors, *entry);
+	}
+	json_array_append_new(json_object_get(*entry, "tables_not_fetched"),
+			      jsontext_string(e->tables[j]));
+}
+
 json_t *sync_build_summary(struct run *r, long long elapsed_ms)
 {
 	static const char *const list_keys[CLASS_COUNT] = {
@@ -124,6 +147,7 @@ json_t *sync_build_summary(struct run *r, long long elapsed_ms)
 		lists[k] = json_array();
 	for (i = 0; i < r->nenvs; i++) {
 		struct env_run *e = &r->envs[i];
+		json_t *unreached = NULL; /* borrowed from the errors list */
 
 		for (j = 0; j < e->ntables; j++) {
 			struct table_result *res = &e->results[j];
@@ -134,6 +158,8 @@ json_t *sync_build_summary(struct run *r, long long elapsed_ms)
 			if (list_keys[res->cls] != NULL)
 				json_array_append_new(lists[res->cls],
 						      jsontext_string(res->path));
+			else if (res->cls == CLASS_ERROR && res->unreached)
+				add_unreached(lists[res->cls], &unreached, e, j);
 			else if (res->cls == CLASS_ERROR)
 				json_array_append_new(lists[res->cls], json_pack(
 					"{s:s, s:s, s:i, s:o}", "env", e->cfg->name,
@@ -165,6 +191,23 @@ json_t *sync_build_summary(struct run *r, long long elapsed_ms)
 	return s;
 }
 
+/* What the environment's server is, as its first answered batch saw it
+ * (null when none was): which server a snapshot came from, and whether
+ * the connection was encrypted. */
+static json_t *server_json(const struct run *r, const struct env_run *e)
+{
+	enum tls_mode tls = r->o->tls ? r->o->tls[e->index] : e->cfg->tls.mode;
+
+	if (!e->server_known)
+		return json_null();
+	return json_pack("{s:o, s:o, s:s, s:o}",
+			 "version", jsontext_string(e->server_version),
+			 "hostname", jsontext_string(e->server_hostname),
+			 "tls", config_tls_name(tls),
+			 "tls_cipher", e->tls_cipher[0]
+				 ? json_string(e->tls_cipher) : json_null());
+}
+
 json_t *sync_build_manifest(struct run *r, const struct timespec *end)
 {
 	char started[32], finished[32];
@@ -179,6 +222,7 @@ json_t *sync_build_manifest(struct run *r, const struct timespec *end)
 		json_t *counts = json_object();
 
 		json_t *missing = json_array(), *empty = json_array();
+		json_t *unreached = json_null();
 		size_t j;
 
 		for (k = 0; k < CLASS_COUNT; k++)
@@ -189,16 +233,24 @@ json_t *sync_build_manifest(struct run *r, const struct timespec *end)
 		for (j = 0; j < e->ntables; j++) {
 			if (!e->results[j].done)
 				continue;
+			if (e->results[j].unreached && json_is_null(unreached)) {
+				json_decref(unreached);
+				unreached = json_pack("{s:i, s:o}", "code",
+						      (int)e->results[j].err->code,
+						      "message", jsontext_string(
+							      e->results[j].err->message));
+			}
 			if (e->results[j].cls == CLASS_MISSING)
 				json_array_append_new(missing, json_string(e->tables[j]));
 			else if (e->results[j].cls == CLASS_EMPTY)
 				json_array_append_new(empty, json_string(e->tables[j]));
 		}
 		json_object_set_new(envs, e->cfg->name, json_pack(
-			"{s:s, s:s, s:s, s:I, s:o, s:o, s:o}", "folder",
+			"{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "folder",
 			e->cfg->folder, "database", e->cfg->database, "schema",
 			e->cfg->schema, "tables", (json_int_t)e->ntables,
-			"counts", counts, "missing", missing, "empty", empty));
+			"counts", counts, "missing", missing, "empty", empty,
+			"server", server_json(r, e), "unreached", unreached));
 	}
 	m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "run_id", r->o->run_id,
 		      "command", r->o->command == SYNC_DATA ? "data" : "schema",

@@ -259,6 +259,7 @@ void sync_handle_table(struct run *r, struct env_run *e, size_t idx,
 		struct fetch_request req = sync_request_of(r, e);
 
 		sync_set_error(res, &f->err);
+		res->unreached = f->unreached;
 		strbuf_reset(&ws->sql);
 		fetch_statement(&ws->sql, &req, f);
 		res->statement = xstrdup(ws->sql.data);

@@ -10,6 +10,8 @@
  */
 #include "engine/commands/sync_int.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +110,11 @@ static void finish_job(struct run *r, struct job *job, size_t processed)
 		e->counts[res->cls]++;
 		if (res->cls != CLASS_ERROR)
 			continue;
+		/* An environment that cannot be reached is one error, told
+		 * once, not once per table. */
+		if (res->unreached && e->unreached_told)
+			continue;
+		e->unreached_told |= res->unreached;
 		strbuf_reset(&msg);
 		sync_format_error(&msg, e, e->tables[i], res, r->o->verbose);
 		if (e->first_error[0] == '\0')
@@ -129,21 +136,50 @@ static void finish_job(struct run *r, struct job *job, size_t processed)
 	free(job);
 }
 
-/* A reused connection can have died while idle (server restart,
- * wait_timeout): that shows as "gone away" or "lost" on the very first
- * statement, at once. A read timeout also says "lost", but only after the
- * timeout: retrying that would double the wait, so it must have been quick. */
-static int stale_connection(const struct fetched_table *t, size_t n,
-			    double seconds, unsigned read_timeout)
+/*
+ * Where the connection broke, when retrying there on a new connection is
+ * right: the index of the first table in t[from..n) that failed because the
+ * connection was lost or gone, or n for no retry. A connection reset
+ * mid-batch, or a pooled one that died while idle (server restart,
+ * wait_timeout), shows as "lost" or "gone away" quickly; a read timeout
+ * says "lost" too, but only after the timeout, and retrying that would
+ * double the wait. The tables after the first lost one carry the same
+ * error (fetch.h), and the ones before it are done.
+ */
+static size_t lost_from(const struct fetched_table *t, size_t from, size_t n,
+			double seconds, unsigned read_timeout)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (t[i].status == FETCH_OK || t[i].status == FETCH_MISSING)
-			return 0;
-	return n > 0 && seconds < read_timeout / 2.0 &&
-	       (t[0].err.code == CR_SERVER_GONE_ERROR ||
-		t[0].err.code == CR_SERVER_LOST);
+	if (seconds >= read_timeout / 2.0)
+		return n;
+	for (i = from; i < n; i++)
+		if (t[i].status == FETCH_ERROR && !t[i].handled)
+			return t[i].err.code == CR_SERVER_GONE_ERROR ||
+			       t[i].err.code == CR_SERVER_LOST ? i : n;
+	return n;
+}
+
+/* A read that used up read-timeout timed out, whatever the library's words
+ * ("Lost connection to server during query", "Server has gone away"). */
+static void say_read_timeouts(struct fetched_table *t, size_t n,
+			      double seconds, unsigned read_timeout)
+{
+	char msg[sizeof(t->err.message)];
+	size_t i;
+
+	if (seconds + 0.5 < read_timeout)
+		return;
+	for (i = 0; i < n; i++) {
+		struct connpool_error *err = &t[i].err;
+
+		if (t[i].status != FETCH_ERROR ||
+		    (err->code != CR_SERVER_LOST && err->code != CR_SERVER_GONE_ERROR))
+			continue;
+		snprintf(msg, sizeof(msg), "timed out after %u s waiting for the "
+			 "server (read-timeout): %s", read_timeout, err->message);
+		memcpy(err->message, msg, sizeof(msg));
+	}
 }
 
 static int compare_keys(const void *a, const void *b)
@@ -172,10 +208,11 @@ static void run_keys_job(struct run *r, struct job *job,
 	unsigned trips = 0;
 	size_t i, processed = 0;
 	enum fetch_outcome rc = FETCH_REFUSED;
-	int reused;
 	MYSQL *m;
+	int reused, acquired = connpool_acquire(e->pool, &m, &reused, &err);
+	int unreached = acquired == -ENOTCONN;
 
-	if (connpool_acquire(e->pool, &m, &reused, &err) == 0) {
+	if (acquired == 0) {
 		rc = fetch_keys(m, e->cfg->schema, &e->keys, &e->nkeys, &err,
 				&ws->sql, &trips);
 		connpool_release(e->pool, m, rc == FETCH_BROKEN);
@@ -195,6 +232,7 @@ static void run_keys_job(struct run *r, struct job *job,
 
 			res->done = 1;
 			sync_set_error(res, &err);
+			res->unreached = unreached;
 			res->path = snapshot_table_path(r->o->out, e->cfg->folder,
 							e->cfg->database,
 							e->tables[i], ".json");
@@ -203,6 +241,37 @@ static void run_keys_job(struct run *r, struct job *job,
 	}
 	add_round_trips(r, e, trips);
 	finish_job(r, job, processed);
+}
+
+/* Whether the manifest still lacks what the server is. */
+static int server_unknown(struct run *r, struct env_run *e)
+{
+	int unknown;
+
+	pthread_mutex_lock(&r->lock);
+	unknown = !e->server_known;
+	pthread_mutex_unlock(&r->lock);
+	return unknown;
+}
+
+/* Record what the server is, once: its version and TLS cipher (from the
+ * handle, so on the thread owning `m`) and @@hostname. */
+static void note_server(struct run *r, struct env_run *e, MYSQL *m,
+			const char *hostname)
+{
+	const char *cipher = mysql_get_ssl_cipher(m);
+
+	pthread_mutex_lock(&r->lock);
+	if (!e->server_known) {
+		e->server_known = 1;
+		snprintf(e->server_version, sizeof(e->server_version), "%s",
+			 mysql_get_server_info(m));
+		snprintf(e->server_hostname, sizeof(e->server_hostname), "%s",
+			 hostname);
+		snprintf(e->tls_cipher, sizeof(e->tls_cipher), "%s",
+			 cipher ? cipher : "");
+	}
+	pthread_mutex_unlock(&r->lock);
 }
 
 /* What on_table_ok needs of the job being fetched. */
@@ -232,12 +301,12 @@ void sync_worker_run(void *item, void *state, void *ctx)
 	struct run *r = ctx;
 	struct worker_state *ws = state;
 	struct env_run *e = job->env;
-	size_t first = job->s.first, n = job->s.n, i;
+	size_t first = job->s.first, n = job->s.n, i, from = 0;
 	struct fetched_table *t;
 	struct connpool_error err;
 	unsigned trips = 0;
 	int attempt, reused = 0, broken;
-	double started;
+	double started, elapsed;
 	MYSQL *m;
 	struct fetch_request req = sync_request_of(r, e);
 	struct fetch_ctx fctx = { r, e, ws, first };
@@ -269,24 +338,41 @@ void sync_worker_run(void *item, void *state, void *ctx)
 		}
 	}
 
+	/* t[from..n) is what is left to fetch: one more try, on a new
+	 * connection, for the tables a lost connection took (lost_from) */
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (connpool_acquire(e->pool, &m, &reused, &err) != 0) {
-			for (i = 0; i < n; i++) {
+		char hostname[sizeof(e->server_hostname)] = "";
+		size_t lost;
+
+		int rc = connpool_acquire(e->pool, &m, &reused, &err);
+
+		if (rc != 0) {
+			for (i = from; i < n; i++) {
 				t[i].status = FETCH_ERROR;
 				t[i].err = err;
+				t[i].unreached = rc == -ENOTCONN;
 			}
 			break;
 		}
+		req.hostname = server_unknown(r, e) ? hostname : NULL;
+		req.hostname_size = sizeof(hostname);
 		started = progress_now();
-		broken = fetch_batch(m, &req, t, n, &ws->sql, &trips) == FETCH_BROKEN;
+		broken = fetch_batch(m, &req, t + from, n - from, &ws->sql,
+				     &trips) == FETCH_BROKEN;
+		if (hostname[0] != '\0')
+			note_server(r, e, m, hostname);
 		connpool_release(e->pool, m, broken);
-		if (broken && reused && attempt == 0 &&
-		    stale_connection(t, n, progress_now() - started,
-				     e->cfg->read_timeout) &&
-		    !sync_stopping(r)) {
-			fetch_reset(t, n);
+		elapsed = progress_now() - started;
+		lost = broken ? lost_from(t, from, n, elapsed, e->cfg->read_timeout)
+			      : n;
+		if (attempt == 0 && lost < n && !sync_stopping(r)) {
+			fetch_reset(t + lost, n - lost);
+			from = lost;
 			continue;
 		}
+		if (broken)
+			say_read_timeouts(t + from, n - from, elapsed,
+					  e->cfg->read_timeout);
 		break;
 	}
 

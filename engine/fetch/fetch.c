@@ -40,6 +40,7 @@ void fetch_reset(struct fetched_table *t, size_t n)
 		fetch_release(&t[i]);
 		t[i].status = FETCH_PENDING;
 		t[i].handled = 0;
+		t[i].unreached = 0;
 		memset(&t[i].err, 0, sizeof(t[i].err));
 	}
 }
@@ -136,12 +137,27 @@ void fetch_statement(struct strbuf *sql, const struct fetch_request *req,
  * Returns how many. */
 static unsigned add_prefix(struct strbuf *sql, const struct fetch_request *req)
 {
+	unsigned n = 1;
+
+	if (req->hostname != NULL) {
+		strbuf_adds(sql, "SELECT @@hostname;");
+		n++;
+	}
 	strbuf_adds(sql, "SHOW CREATE DATABASE ");
 	sqlident_quote(sql, req->schema);
 	if (req->kind == FETCH_SCHEMA)
-		return 1;
+		return n;
 	strbuf_adds(sql, ";SET time_zone = '+00:00'");
-	return 2;
+	return n + 1;
+}
+
+/* The answer to SELECT @@hostname, into req->hostname. */
+static void take_hostname(MYSQL_RES *res, const struct fetch_request *req)
+{
+	MYSQL_ROW row = res != NULL ? mysql_fetch_row(res) : NULL;
+
+	snprintf(req->hostname, req->hostname_size, "%s",
+		 row != NULL && row[0] != NULL ? row[0] : "");
 }
 
 static void set_unknown(struct connpool_error *err, const char *message)
@@ -160,8 +176,8 @@ enum prefix {
 };
 
 /* Set aside the results of the prefix statements. */
-static enum prefix skip_prefix(MYSQL *m, unsigned nprefix, struct fetched_table *t,
-		       size_t n)
+static enum prefix skip_prefix(MYSQL *m, const struct fetch_request *req,
+			       unsigned nprefix, struct fetched_table *t, size_t n)
 {
 	struct connpool_error err;
 	unsigned j;
@@ -170,6 +186,8 @@ static enum prefix skip_prefix(MYSQL *m, unsigned nprefix, struct fetched_table 
 	for (j = 0; j < nprefix; j++) {
 		MYSQL_RES *res = mysql_store_result(m);
 
+		if (j == 0 && req->hostname != NULL)
+			take_hostname(res, req);
 		if (res != NULL)
 			mysql_free_result(res);
 		status = mysql_next_result(m);
@@ -224,7 +242,7 @@ enum fetch_outcome fetch_batch(MYSQL *m, const struct fetch_request *req,
 			first = k + 1;
 			continue;
 		}
-		switch (skip_prefix(m, nprefix, t, n)) {
+		switch (skip_prefix(m, req, nprefix, t, n)) {
 		case PREFIX_BROKEN:
 			return FETCH_BROKEN;
 		case PREFIX_FAILED:

@@ -10,8 +10,9 @@
  * batch: every table not yet fetched carries that error. The first query of
  * a batch opens with SHOW CREATE DATABASE, so a wrong or unreadable schema
  * fails its tables with that error rather than passing them off as missing
- * (data batches also set the session time zone to UTC there, so TIMESTAMP
- * values do not depend on the server's zone).
+ * (data batches also set the session time zone to UTC there, as every
+ * session's init command does (environments/connpool.h): a user's own
+ * init-command in an option file runs after that one, not after this).
  */
 #ifndef RHIZOME_FETCH_H
 #define RHIZOME_FETCH_H
@@ -42,6 +43,8 @@ struct fetched_table {
 	MYSQL_RES *res;             /* owned: the rows (data) */
 	struct connpool_error err;  /* FETCH_MISSING / FETCH_ERROR */
 	int handled;                /* the caller's: on_ok dealt with it */
+	int unreached;              /* the caller's: no connection to ask it
+				     * over (err is the connect's) */
 };
 
 struct fetch_request {
@@ -55,6 +58,11 @@ struct fetch_request {
 	 * runs on the fetching thread, between two reads of `m`. */
 	void (*on_ok)(void *ctx, struct fetched_table *t);
 	void *ctx;
+	/* Optional: the server's @@hostname is read into this buffer (of
+	 * hostname_size bytes; left empty if the answer has none) by the
+	 * batch's first query, which costs no round trip of its own. */
+	char *hostname;
+	size_t hostname_size;
 };
 
 /*

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The bench tools that need no database: latency_proxy (its options, the
-# delay it adds, the round trips it counts) against a small echo server, and
+# delay it adds, the round trips it counts, the resets it injects) against
+# a small echo server, and
 # bench/report.sh turning a results.csv into Markdown and a plot.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,16 +29,22 @@ start_proxy() {
 	return 1
 }
 
-# An echo server: answers every chunk with the same bytes.
+# An echo server: answers every chunk with the same bytes. A reset (the
+# proxy's --reset-after-bytes resets this side too) ends a connection
+# like a close.
 python3 - "$T/echo.port" <<'EOF' &
 import socket, sys, threading
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
 open(sys.argv[1], "w").write(str(s.getsockname()[1]))
 def serve(c):
-    while True:
-        d = c.recv(65536)
-        if not d: break
-        c.sendall(d)
+    try:
+        while True:
+            d = c.recv(65536)
+            if not d: break
+            c.sendall(d)
+    except ConnectionResetError:
+        pass
+    c.close()
 while True:
     c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
 EOF
@@ -161,6 +168,125 @@ test_latency_proxy_delays_each_direction_and_counts_round_trips() {
 	else
 		pass "${FUNCNAME[0]}"
 	fi
+}
+
+# Send BYTES bytes on one connection to PORT and read the echo until it
+# ends; prints "N END": N bytes came back (a prefix of what was sent, else
+# "corrupt" instead of N), END is complete, eof, reset or timeout. Sends
+# from a thread so that a reset cannot leave it stuck behind a full buffer.
+echo_until_end() { # PORT BYTES
+	python3 - "$1" "$2" <<'EOF'
+import socket, sys, threading
+port, size = int(sys.argv[1]), int(sys.argv[2])
+data = bytes(i * 7 % 251 for i in range(size))
+c = socket.create_connection(("127.0.0.1", port))
+c.settimeout(10)
+def send():
+    try:
+        c.sendall(data)
+    except OSError:
+        pass
+threading.Thread(target=send, daemon=True).start()
+got, end = bytearray(), "complete"
+try:
+    while len(got) < size:
+        d = c.recv(65536)
+        if not d:
+            end = "eof"
+            break
+        got += d
+except ConnectionResetError:
+    end = "reset"
+except socket.timeout:
+    end = "timeout"
+print(len(got) if bytes(got) == data[:len(got)] else "corrupt", end)
+EOF
+}
+
+# Kill the proxy and read the counts it writes at exit.
+stop_proxy_counts() {
+	kill "$PPID_"; wait "$PPID_" 2>/dev/null
+	cat "$T/counts" 2>/dev/null
+}
+
+# --reset-after-bytes N: the client gets exactly N bytes of a longer answer,
+# then a reset (or EOF, when the sender thread took the error first); the
+# proxy counts it. 100000 of 300000 cuts across several chunks, with a
+# delay; 0 resets before anything is forwarded.
+test_latency_proxy_resets_a_connection_after_n_bytes() {
+	local n size delay out counts bad=""
+	while read -r n size delay; do
+		rm -f "$T/counts"
+		start_proxy --delay-ms "$delay" --reset-after-bytes "$n" ||
+			{ fail "${FUNCNAME[0]}" "not listening: $(cat "$T/proxy.err")"; return; }
+		out=$(echo_until_end "$PPORT" "$size")
+		counts=$(stop_proxy_counts)
+		case $out in
+		"$n reset" | "$n eof") ;;
+		*) bad="$bad [N=$n of $size: got '$out']" ;;
+		esac
+		grep -q '^connections=1 round_trips=[0-9]* bytes_up=[0-9]* bytes_down=[0-9]* resets=1$' \
+			<<<"$counts" || bad="$bad [N=$n of $size: counts '$counts']"
+	done <<'EOF'
+5 17 0
+100000 300000 1
+0 17 0
+EOF
+	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
+}
+
+# --reset-connections C: only the first C connections accepted are reset
+# (default 1, 0: all of them); the later ones pass everything through.
+test_latency_proxy_resets_only_the_first_k_connections() {
+	local k want i out counts args bad=""
+	for k in default 2 0; do
+		args=(--delay-ms 0 --reset-after-bytes 5)
+		[ "$k" != default ] && args+=(--reset-connections "$k")
+		case $k in default) want=1 ;; 0) want=3 ;; *) want=$k ;; esac
+		rm -f "$T/counts"
+		start_proxy "${args[@]}" ||
+			{ fail "${FUNCNAME[0]}" "K=$k: not listening: $(cat "$T/proxy.err")"; return; }
+		for i in 1 2 3; do
+			out=$(echo_until_end "$PPORT" 100000)
+			if [ "$i" -le "$want" ]; then
+				case $out in
+				"5 reset" | "5 eof") ;;
+				*) bad="$bad [K=$k conn $i: '$out', want a reset after 5]" ;;
+				esac
+			elif [ "$out" != "100000 complete" ]; then
+				bad="$bad [K=$k conn $i: '$out', want 100000 complete]"
+			fi
+		done
+		counts=$(stop_proxy_counts)
+		grep -q "^connections=3 .* resets=$want\$" <<<"$counts" || bad="$bad [K=$k: counts '$counts']"
+	done
+	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
+}
+
+# Bad reset values are refused like every other option: the message names
+# the option and value, exit 2, no usage; --reset-connections alone is a
+# usage error.
+test_latency_proxy_rejects_bad_reset_values() {
+	local opt v out rc bad=""
+	for opt in reset-after-bytes reset-connections; do
+		for v in x -1 "" 5x 1.5 18446744073709551616; do
+			out=$(timeout 5 "$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms 0 \
+				--reset-after-bytes 1 "--$opt" "$v" 2>&1 </dev/null)
+			rc=$?
+			if [ "$rc" != 2 ] || [ "$out" != "latency_proxy: bad value for --$opt: '$v'" ]; then
+				bad="$bad [--$opt '$v': exit $rc: $out]"
+			fi
+		done
+	done
+	out=$(timeout 5 "$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms 0 \
+		--reset-connections 2 2>&1 </dev/null)
+	rc=$?
+	if [ "$rc" != 2 ] ||
+		[ "$(head -1 <<<"$out")" != "latency_proxy: --reset-connections needs --reset-after-bytes" ] ||
+		! grep -q '^usage: ' <<<"$out"; then
+		bad="$bad [--reset-connections alone: exit $rc: $out]"
+	fi
+	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
 }
 
 # report.sh on a hand-made CSV: ratios, skipped points with their estimate,

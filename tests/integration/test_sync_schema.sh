@@ -107,9 +107,13 @@ test_one_server_down_gives_exit_3_and_the_rest_complete() {
 	assert_eq "$RC" 3 "exit status"
 	assert_eq "$(js .new_count)" 11 "dev and demo complete"
 	assert_eq "$(js .error_count)" 8 "every na_prod table in error"
-	assert_eq "$(js '[.errors[].env] | unique | join(",")')" \
-		"na_prod_billing,na_prod_billing_bookkeeper,na_prod_billing_event" "error envs"
+	# one error per environment, with the tables it could not fetch
+	assert_eq "$(js -c '[.errors[] | [.env, .table, (.tables_not_fetched | length)]]')" \
+		'[["na_prod_billing",null,2],["na_prod_billing_bookkeeper",null,4],["na_prod_billing_event",null,2]]' \
+		"errors"
 	case $(js ".errors[0].code") in 2002|2003) ;; *) fail "error code $(js .errors[0].code)" ;; esac
+	assert_eq "$(grep -c 'not reached, no table fetched' "$T/err.txt")" 3 \
+		"stderr: one line per environment: $(cat "$T/err.txt")"
 	# where and why: the server, the environment, its config line
 	js -r '.errors[] | select(.env == "na_prod_billing") | .message' | head -1 |
 		grep -qE "^cannot connect to 127\.0\.0\.1:$port \(environment na_prod_billing, rhizome\.cnf:[0-9]+\): " ||

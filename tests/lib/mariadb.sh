@@ -1,9 +1,11 @@
 # Private MariaDB servers for tests, the demo and benchmarks.
 #
 # Source this file, then:
-#   mdb_start NAME          start a server in $MDB_ROOT/NAME (datadir, unix
+#   mdb_start NAME [PORT]   start a server in $MDB_ROOT/NAME (datadir, unix
 #                           socket, loopback port); sets MDB_<NAME>_SOCK and
-#                           MDB_<NAME>_PORT. NAME is [a-z0-9_]+.
+#                           MDB_<NAME>_PORT. NAME is [a-z0-9_]+. Options in
+#                           the array MDB_SERVER_ARGS, if set, are added to
+#                           mariadbd's (TLS certificates, a time zone).
 #   mdb_sql NAME [ARGS...]  run the mariadb client as root against NAME
 #   mdb_stop NAME           shut NAME down (waits until it is gone)
 #   mdb_stop_all            shut every server started here down; installed as
@@ -124,7 +126,8 @@ mdb_start() {
 			--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log"
 			--skip-log-bin --skip-name-resolve --innodb-buffer-pool-size=128M
 			--innodb-flush-log-at-trx-commit=0 --max-connections=500
-			--table-open-cache=30000 --table-definition-cache=30000)
+			--table-open-cache=30000 --table-definition-cache=30000
+			${MDB_SERVER_ARGS[@]+"${MDB_SERVER_ARGS[@]}"})
 		"${cmd[@]}" >"$dir/stdout.log" 2>&1 &
 		echo $! >"$dir/launcher.pid"
 		for _ in $(seq 1 300); do

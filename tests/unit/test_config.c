@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "environments/config.h"
+#include "environments/optionfile.h"
 #include "check.h"
 #include "testutil.h"
 
@@ -651,6 +652,94 @@ static void test_config_check_connection_refuses_what_would_fall_back(void)
 	ASSERT_EQ(config_check_connection(&cfg, &cfg.envs[0], NULL, &err), 0);
 }
 
+/* tls: preferred unless said; tls-ca alone means verify-ca; [fleet] holds
+ * defaults an environment's own keys override; paths are relative to the
+ * config; a bad mode is refused with its line. */
+static void test_config_tls_modes_defaults_and_inheritance(void)
+{
+	char want[1200];
+
+	ASSERT_EQ(load("[fleet]\ntls = verify-identity\ntls-ca = ca.pem\n"  /* 1-3 */
+		       TABLES_DB                                          /* 4-5 */
+		       "[environment a]\nfolder = a\ndatabase = db\n"     /* 6-8 */
+		       "[environment b]\nfolder = b\ndatabase = db\n"     /* 9-11 */
+		       "tls = disabled\n"), 0);                           /* 12 */
+	ASSERT_EQ(cfg.envs[0].tls.mode, TLS_VERIFY_IDENTITY);
+	ASSERT_EQ(cfg.envs[0].tls.mode_line, 2);
+	snprintf(want, sizeof(want), "%s/ca.pem", scratch);
+	ASSERT_STR_EQ(cfg.envs[0].tls.ca, want);
+	ASSERT_EQ(cfg.envs[0].tls.ca_line, 3);
+	ASSERT_EQ(cfg.envs[1].tls.mode, TLS_DISABLED);
+	ASSERT_EQ(cfg.envs[1].tls.mode_line, 12);
+	ASSERT_STR_EQ(config_tls_name(cfg.envs[1].tls.mode), "disabled");
+
+	ASSERT_EQ(load(TABLES_DB "[environment a]\nfolder = a\ndatabase = db\n"
+		       "[environment b]\nfolder = b\ndatabase = db\n"
+		       "tls-ca = /etc/ca.pem\n"), 0);
+	ASSERT_EQ(cfg.envs[0].tls.mode, TLS_PREFERRED);
+	ASSERT_EQ(cfg.envs[1].tls.mode, TLS_VERIFY_CA);
+
+	check_error(TABLES_DB "[environment a]\nfolder = a\ndatabase = db\n"
+		    "tls = on\n", 6, "tls",
+		    "'on' is not disabled, preferred, required, verify-ca or "
+		    "verify-identity");
+}
+
+/* What an option file says raises the mode, never lowers it. */
+static void test_config_tls_effective_mode_counts_the_option_file(void)
+{
+	struct optionfile_facts f;
+
+	ASSERT_EQ(load(TABLES_DB "[environment a]\nfolder = a\ndatabase = db\n"), 0);
+	memset(&f, 0, sizeof(f));
+	ASSERT_EQ(config_tls_effective(&cfg.envs[0], NULL), TLS_PREFERRED);
+	f.tls = 1;
+	ASSERT_EQ(config_tls_effective(&cfg.envs[0], &f), TLS_REQUIRED);
+	f.tls_verify = 1;
+	ASSERT_EQ(config_tls_effective(&cfg.envs[0], &f), TLS_VERIFY_CA);
+	ASSERT_EQ(load(TABLES_DB "[environment a]\nfolder = a\ndatabase = db\n"
+		       "tls = verify-identity\n"), 0);
+	ASSERT_EQ(config_tls_effective(&cfg.envs[0], &f), TLS_VERIFY_IDENTITY);
+}
+
+/* Before contact: TLS settings that cannot hold are refused with the key
+ * and line to fix. */
+static void test_config_check_connection_refuses_incoherent_tls(void)
+{
+	char ca[1200];
+
+	snprintf(ca, sizeof(ca), "%s/ca.pem", scratch);
+	ASSERT_EQ(file_put_str(ca, "not really a certificate\n"), 0);
+	ASSERT_EQ(load(TABLES_DB "[environment a]\nfolder = a\ndatabase = db\n"
+		       "host = h\ntls = verify-ca\n"), 0);
+	ASSERT_EQ(config_check_connection(&cfg, &cfg.envs[0], NULL, &err), -EINVAL);
+	ASSERT_STR_EQ(err.key, "tls");
+	ASSERT_EQ(err.line, 7);
+	ASSERT_CONTAINS(err.message, "verify-ca needs tls-ca");
+
+	ASSERT_EQ(load(TABLES_DB "[environment a]\nfolder = a\ndatabase = db\n"
+		       "host = h\ntls-ca = nowhere.pem\n"), 0);
+	ASSERT_EQ(config_check_connection(&cfg, &cfg.envs[0], NULL, &err), -EINVAL);
+	ASSERT_STR_EQ(err.key, "tls-ca");
+	ASSERT_CONTAINS(err.message, "nowhere.pem: No such file or directory");
+
+	ASSERT_EQ(load(TABLES_DB "[environment a]\nfolder = a\ndatabase = db\n"
+		       "host = h\ntls-key = ca.pem\n"), 0);
+	ASSERT_EQ(config_check_connection(&cfg, &cfg.envs[0], NULL, &err), -EINVAL);
+	ASSERT_STR_EQ(err.key, "tls-key");
+	ASSERT_CONTAINS(err.message, "tls-cert and tls-key go together");
+
+	ASSERT_EQ(load(TABLES_DB "[environment a]\nfolder = a\ndatabase = db\n"
+		       "host = h\ntls-ca = ca.pem\n"), 0);
+	ASSERT_EQ(config_check_connection(&cfg, &cfg.envs[0], NULL, &err), 0);
+	ASSERT_EQ(setenv("MARIADB_TLS_DISABLE_PEER_VERIFICATION", "1", 1), 0);
+	ASSERT_EQ(config_check_connection(&cfg, &cfg.envs[0], NULL, &err), -EINVAL);
+	unsetenv("MARIADB_TLS_DISABLE_PEER_VERIFICATION");
+	ASSERT_STR_EQ(err.key, "tls");
+	ASSERT_EQ(err.line, 7);
+	ASSERT_CONTAINS(err.message, "MARIADB_TLS_DISABLE_PEER_VERIFICATION is set");
+}
+
 static void test_config_databases_spelling_the_same_file_name_are_refused(void)
 {
 	/* billing + event_outbox and billing_event + outbox are both
@@ -1066,6 +1155,9 @@ int main(int argc, char **argv)
 	RUN(test_config_sensitive_environments_require_masking_by_default);
 	RUN(test_config_check_mask_key_names_key_env_line);
 	RUN(test_config_check_mask_key_without_hash_rule_needs_no_key);
+	RUN(test_config_tls_modes_defaults_and_inheritance);
+	RUN(test_config_tls_effective_mode_counts_the_option_file);
+	RUN(test_config_check_connection_refuses_incoherent_tls);
 	RUN(test_config_name_is_safe_truth_table);
 	RUN(test_config_error_format_shapes);
 

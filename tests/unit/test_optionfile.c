@@ -143,6 +143,23 @@ static void test_optionfile_reconnect_off_and_underscores(void)
 	ASSERT_TRUE(facts.tls_verify);
 }
 
+/* What turns TLS on, where: the first such line is the one messages name;
+ * ssl = 0 does not; ssl-verify-server-cert = 0 is said as off. */
+static void test_optionfile_tls_lines_and_where_they_are(void)
+{
+	const char *p = put("t.cnf", "[client]\nssl = 0\n\n[client-x]\n"
+			    "ssl-capath = /etc/ssl/certs\n"
+			    "ssl-verify-server-cert = off\n", 0600);
+
+	ASSERT_EQ(read_as(p, NULL), 0);
+	ASSERT_TRUE(!facts.tls && !facts.tls_ca);
+	ASSERT_EQ(read_as(p, "client-x"), 0);
+	ASSERT_TRUE(facts.tls && facts.tls_ca && !facts.tls_verify);
+	ASSERT_TRUE(facts.tls_noverify);
+	ASSERT_EQ(facts.tls_line, 5);
+	ASSERT_STR_EQ(facts.tls_file, p);
+}
+
 static void test_optionfile_directory_is_refused(void)
 {
 	char dir[1100];
@@ -164,6 +181,7 @@ int main(int argc, char **argv)
 	RUN(test_optionfile_follows_includes_and_checks_each_file);
 	RUN(test_optionfile_include_loop_is_refused);
 	RUN(test_optionfile_reconnect_off_and_underscores);
+	RUN(test_optionfile_tls_lines_and_where_they_are);
 	RUN(test_optionfile_directory_is_refused);
 	scratch_remove(scratch);
 	return CHECK_EXIT();

@@ -1,0 +1,378 @@
+#!/usr/bin/env bash
+# Integration tests of what a run against production must do (RELIABILITY
+# cases 5, 17 and 18): TLS that fails closed, with certificates made here by
+# openssl; session settings that survive a connection reset; a wrong
+# password tried once and never shown. Usage: test_production.sh
+# [test_name...] (default: all). RHIZOME selects the binary.
+#
+# Two private servers, both in a time zone that is not UTC (+05:30), so a
+# session that lost its settings shows in the data: `plain` offers no TLS,
+# `tls` offers TLS with a certificate for 127.0.0.1 signed by the suite's CA.
+set -u
+source "$(dirname "$0")/lib.sh"
+
+PT_DIR=$(mktemp -d /tmp/rhizome-pt.XXXXXX)
+NTABLES=40
+
+pt_make_certs() {
+	local d=$PT_DIR
+	{
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=rhizome test CA" \
+			-keyout "$d/ca-key.pem" -out "$d/ca.pem" &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=another CA" \
+			-keyout "$d/other-key.pem" -out "$d/other-ca.pem" &&
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=rhizome test server" \
+			-keyout "$d/server-key.pem" -out "$d/server.csr" &&
+		printf 'subjectAltName=IP:127.0.0.1\n' >"$d/san.cnf" &&
+		openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" \
+			-CAcreateserial -days 2 -extfile "$d/san.cnf" -out "$d/server.pem"
+	} >"$d/openssl.log" 2>&1 || { cat "$d/openssl.log" >&2; return 1; }
+}
+
+pt_start_servers() {
+	local s i
+	pt_make_certs || return 1
+	MDB_SERVER_ARGS=(--default-time-zone=+05:30)
+	mdb_start plain || return 1
+	MDB_SERVER_ARGS=(--default-time-zone=+05:30 --ssl-ca="$PT_DIR/ca.pem"
+		--ssl-cert="$PT_DIR/server.pem" --ssl-key="$PT_DIR/server-key.pem")
+	mdb_start tls || return 1
+	MDB_SERVER_ARGS=()
+	for s in plain tls; do
+		{
+			echo "CREATE USER rhizome@'127.0.0.1' IDENTIFIED BY '$RHIZOME_IT_PASSWORD';"
+			echo "GRANT SELECT, SHOW VIEW ON *.* TO rhizome@'127.0.0.1';"
+			echo "CREATE DATABASE app; USE app;"
+			for i in $(seq -w 1 $NTABLES); do
+				echo "CREATE TABLE t$i (id INT PRIMARY KEY, at TIMESTAMP NULL,"
+				echo "  note VARCHAR(60)) ENGINE=InnoDB;"
+				echo "INSERT INTO t$i VALUES (1, '2021-06-01 12:00:00', 'row one of t$i'),"
+				echo "  (2, '2021-06-02 12:00:00', 'row two of t$i');"
+			done
+		} | mdb_sql "$s" || return 1
+	done
+	[ "$(mdb_sql tls -N -e "SELECT @@have_ssl")" = YES ] ||
+		{ echo "the tls server does not offer TLS" >&2; return 1; }
+}
+
+# Write $T/rhizome.cnf: [fleet], the table list, then one environment per
+# argument "NAME SERVER [KEY=VALUE]..." (SERVER plain or tls; a value may
+# hold spaces: write it with '~' for them).
+pt_config() {
+	local spec name server kv i
+	{
+		echo "[fleet]"
+		echo "out = snap"
+		echo "[tables app]"
+		printf 'tables ='
+		for i in $(seq -w 1 $NTABLES); do printf ' t%s' "$i"; done
+		echo
+		for spec in "$@"; do
+			set -- $spec
+			name=$1 server=$2
+			shift 2
+			echo
+			echo "[environment $name]"
+			echo "folder = $name"
+			echo "database = app"
+			# the defaults an argument does not replace
+			for kv in user=rhizome password-env=RHIZOME_IT_PASSWORD \
+				connect-timeout=3 read-timeout=10 host=127.0.0.1 \
+				"port=$(mdb_port "$server")"; do
+				case " $* " in *" ${kv%%=*}="*) ;; *) set -- "$@" "$kv" ;; esac
+			done
+			for kv in "$@"; do
+				echo "${kv%%=*} = $(echo "${kv#*=}" | tr '~' ' ')"
+			done
+		done
+	} >"$T/rhizome.cnf"
+}
+
+# The password is in no output and no file the run wrote.
+assert_no_password() {
+	! grep -rqF -- "$RHIZOME_IT_PASSWORD" "$T/out.json" "$T/err.txt" "$T/snap" 2>/dev/null ||
+		fail "the password appears in the output or the snapshots"
+	local z
+	for z in "$T"/snap/.history/*/*.zst; do
+		[ -e "$z" ] || continue
+		! zstd -dc "$z" | grep -qF -- "$RHIZOME_IT_PASSWORD" || fail "the password is in $z"
+	done
+}
+
+# The manifest of the last published run.
+manifest() { ls -d "$T"/snap/.history/*/ | tail -1 | sed 's|$|manifest.json|'; }
+
+connections_to() { mdb_sql "$1" -N -e "SHOW GLOBAL STATUS LIKE 'Connections'" | cut -f2; }
+
+# RELIABILITY 17: from `required` up a connection without TLS is refused,
+# error 2026, that environment fails (exit 3) and the others complete; the
+# refusal comes before any query: the server's general log shows none of
+# ours (and, unless the library read the greeting before its first wait, as
+# it can on loopback, no login either: see environments/connpool.c).
+test_tls_required_against_a_server_without_tls_fails_closed_before_any_query() {
+	pt_config "plainenv plain tls=required" "tlsenv tls tls=required"
+	mdb_sql plain -e "SET GLOBAL general_log_file = '$T/general.log', general_log = 1"
+	rz sync schema
+	mdb_sql plain -e "SET GLOBAL general_log = 0"
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.errors[] | [.env, .table, .code, (.tables_not_fetched | length)]]')" \
+		"[[\"plainenv\",null,2026,$NTABLES]]" "one error, for the environment"
+	js -r '.errors[0].message' | grep -qF "cannot connect to 127.0.0.1:$(mdb_port plain) (environment plainenv, rhizome.cnf:" ||
+		fail "where: $(js -r '.errors[0].message')"
+	js -r '.errors[0].message' | grep -qF "tls = required): TLS is required, but the server does not offer it" ||
+		fail "why: $(js -r '.errors[0].message')"
+	assert_eq "$(js .new_count)" "$NTABLES" "the TLS environment completes"
+	! grep -qE "Query.*(SHOW|SELECT)" "$T/general.log" || fail "queried: $(grep Query "$T/general.log")"
+	[ ! -d snap/plainenv ] || fail "files written for the refused environment"
+	assert_no_password
+}
+
+# A wrong CA fails verify-ca; the right one passes it at any host name
+# (127.1 is 127.0.0.1, a name the certificate does not hold).
+test_verify_ca_checks_the_chain_and_not_the_host_name() {
+	pt_config "wrongca tls tls=verify-ca tls-ca=$PT_DIR/other-ca.pem" \
+		"rightca tls tls=verify-ca tls-ca=$PT_DIR/ca.pem host=127.1"
+	rz sync schema
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.errors[] | [.env, .code]]')" '[["wrongca",2026]]' "errors"
+	js -r '.errors[0].message' | grep -qF "tls = verify-ca): TLS/SSL error:" ||
+		fail "message: $(js -r '.errors[0].message')"
+	assert_eq "$(js .new_count)" "$NTABLES" "the right CA passes"
+	assert_eq "$(jq -r .environments.rightca.server.tls_cipher "$(manifest)" | grep -c .)" 1 "cipher"
+	[ "$(jq -r .environments.rightca.server.tls_cipher "$(manifest)")" != null ] || fail "no cipher recorded"
+	# tls-ca alone means verify-ca
+	pt_config "cadefault tls tls-ca=$PT_DIR/other-ca.pem"
+	rz sync schema
+	assert_eq "$RC" 3 "tls-ca without tls: exit status"
+	assert_eq "$(js -r '.errors[0].code')" 2026 "tls-ca without tls verifies"
+}
+
+# verify-identity also checks the host name against the certificate.
+test_verify_identity_rejects_a_wrong_host_name() {
+	pt_config "badname tls tls=verify-identity tls-ca=$PT_DIR/ca.pem host=127.1" \
+		"goodname tls tls=verify-identity tls-ca=$PT_DIR/ca.pem"
+	rz sync schema
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.errors[] | [.env, .code]]')" '[["badname",2026]]' "errors"
+	js -r '.errors[0].message' | grep -qF "cannot connect to 127.1:$(mdb_port tls) (environment badname" ||
+		fail "where: $(js -r '.errors[0].message')"
+	assert_eq "$(js .new_count)" "$NTABLES" "the right name passes"
+	assert_eq "$(jq -r .environments.goodname.server.tls "$(manifest)")" verify-identity "mode in the manifest"
+}
+
+# TLS options in the option file count as at least required, and
+# ssl-verify-server-cert as a verifying mode, whatever rhizome.cnf says:
+# the original report (ssl-ca and ssl-verify-server-cert against a server
+# without TLS: plain text, exit 0) now fails with 2026.
+test_option_file_tls_lines_are_honoured() {
+	printf '[client]\nssl-ca = %s\nssl-verify-server-cert\n' "$PT_DIR/ca.pem" >my.cnf
+	chmod 600 my.cnf
+	pt_config "plainenv plain option-file=my.cnf" "tlsenv tls option-file=my.cnf"
+	rz sync schema
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.errors[] | [.env, .code]]')" '[["plainenv",2026]]' "errors"
+	assert_eq "$(js .new_count)" "$NTABLES" "TLS with the option file's CA"
+	assert_eq "$(jq -r .environments.tlsenv.server.tls "$(manifest)")" verify-ca "mode"
+	[ "$(jq -r .environments.tlsenv.server.tls_cipher "$(manifest)")" != null ] || fail "not encrypted"
+	# tls = disabled and TLS lines in the option file contradict each other
+	pt_config "tlsenv tls option-file=my.cnf tls=disabled"
+	rz sync schema
+	assert_eq "$RC" 2 "disabled + option file: exit status"
+	grep -qF "says tls = disabled, but my.cnf:2 turns TLS on" "$T/err.txt" ||
+		fail "message: $(cat "$T/err.txt")"
+	# the option file turning verification off under verify-identity
+	printf '[client]\nssl-ca = %s\nssl-verify-server-cert = 0\n' "$PT_DIR/ca.pem" >my.cnf
+	pt_config "tlsenv tls option-file=my.cnf tls=verify-identity"
+	rz sync schema
+	assert_eq "$RC" 2 "verify-identity + ssl-verify-server-cert = 0: exit status"
+	grep -qF "turns ssl-verify-server-cert off" "$T/err.txt" || fail "message: $(cat "$T/err.txt")"
+}
+
+# With a verifying mode and MARIADB_TLS_DISABLE_PEER_VERIFICATION set,
+# rhizome refuses to start (newer connectors would skip the check), before
+# contacting anything; a mode that does not verify is not affected.
+test_disable_peer_verification_variable_is_refused_before_contact() {
+	local before after
+	pt_config "verifying tls tls=verify-identity tls-ca=$PT_DIR/ca.pem"
+	before=$(connections_to tls)
+	MARIADB_TLS_DISABLE_PEER_VERIFICATION=1 rz sync schema
+	after=$(connections_to tls)
+	assert_eq "$RC" 2 "exit status: $(cat "$T/err.txt")"
+	grep -qF "rhizome.cnf:" "$T/err.txt" || fail "no config line: $(cat "$T/err.txt")"
+	grep -qF "MARIADB_TLS_DISABLE_PEER_VERIFICATION is set" "$T/err.txt" || fail "message: $(cat "$T/err.txt")"
+	# the one connection is the count's own query
+	assert_eq "$((after - before))" 1 "connections made"
+	[ ! -e snap ] || fail "the snapshot root was created"
+	pt_config "encrypted tls tls=required"
+	MARIADB_TLS_DISABLE_PEER_VERIFICATION=1 rz sync schema
+	assert_eq "$RC" 0 "required does not verify: exit status $(cat "$T/err.txt")"
+}
+
+test_tls_configuration_errors_exit_2() {
+	pt_config "noca tls tls=verify-ca"
+	rz sync schema
+	assert_eq "$RC" 2 "verify-ca without a CA"
+	grep -qF "tls = verify-ca needs tls-ca" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	pt_config "noca tls tls=verify-ca tls-ca=missing-ca.pem"
+	rz sync schema
+	assert_eq "$RC" 2 "missing CA file"
+	grep -qF "key 'tls-ca': environment 'noca': missing-ca.pem: No such file or directory" "$T/err.txt" ||
+		fail "$(cat "$T/err.txt")"
+	pt_config "half tls tls-cert=$PT_DIR/server.pem"
+	rz sync schema
+	assert_eq "$RC" 2 "a certificate without its key"
+	grep -qF "tls-cert and tls-key go together" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	pt_config "typo tls tls=verify"
+	rz sync schema
+	assert_eq "$RC" 2 "unknown mode"
+	grep -qF "key 'tls': 'verify' is not disabled, preferred, required, verify-ca or verify-identity" "$T/err.txt" ||
+		fail "$(cat "$T/err.txt")"
+	# [fleet] holds the default; an environment's own value wins
+	pt_config "fleetwide tls" "own plain tls=preferred"
+	sed -i "s|^out = snap|out = snap\ntls = verify-ca\ntls-ca = $PT_DIR/ca.pem|" rhizome.cnf
+	rz sync schema
+	assert_eq "$RC" 0 "fleet default: $(cat "$T/err.txt") $(js -c .errors)"
+	assert_eq "$(jq -r '.environments | [.fleetwide.server.tls, .own.server.tls, .own.server.tls_cipher] | join(",")' "$(manifest)")" \
+		"verify-ca,preferred," "modes"
+}
+
+# The manifest says which server each environment's snapshot came from and
+# whether the connection was encrypted.
+test_manifest_records_server_version_host_name_and_cipher() {
+	pt_config "plainenv plain" "tlsenv tls"
+	rz sync schema
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt")"
+	local m
+	m=$(manifest)
+	assert_eq "$(jq -r .environments.tlsenv.server.version "$m")" "$(mdb_sql tls -N -e 'SELECT VERSION()')" "version"
+	assert_eq "$(jq -r .environments.tlsenv.server.hostname "$m")" "$(mdb_sql tls -N -e 'SELECT @@hostname')" "hostname"
+	assert_eq "$(jq -r .environments.tlsenv.server.tls_cipher "$m")" \
+		"$(mdb_sql tls -N -e "SHOW GLOBAL STATUS LIKE 'Ssl_cipher'" | cut -f2)" "cipher (preferred)"
+	assert_eq "$(jq -r .environments.plainenv.server.tls_cipher "$m")" null "no TLS: no cipher"
+	assert_eq "$(jq -r .environments.plainenv.server.tls "$m")" preferred "the default mode"
+}
+
+# RELIABILITY 18: an option file asking for reconnect, and the connection
+# reset in the middle of a data batch, on a server whose time zone is +05:30:
+# the run says reconnect was turned off, retries the tables the reset took on
+# a new connection (with the session's settings: UTC), and writes exactly
+# what a clean run writes.
+test_reconnect_and_a_reset_mid_batch_give_the_clean_runs_data() {
+	local proxy_out pport down
+	printf '[client]\nreconnect = 1\n' >my.cnf
+	chmod 600 my.cnf
+	pt_config "zoned plain option-file=my.cnf pool=1"
+	rz sync data
+	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
+	mv snap clean
+	assert_eq "$(jq -r .at clean/zoned/expected_data/app_t01.json)" "2021-06-01 06:30:00" "UTC in the clean run"
+
+	# How many bytes the server sends in a clean run through the proxy:
+	# the reset comes at three quarters of that, inside the data batch.
+	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port plain)" --delay-ms 0 \
+		--count-file counts1 >proxy1.out 2>&1 &
+	local p1=$!
+	for _ in $(seq 50); do grep -q listening proxy1.out && break; sleep 0.1; done
+	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' proxy1.out)
+	sed -i "s/^port = .*/port = $pport/" rhizome.cnf
+	rz sync data --dry-run
+	kill $p1; wait $p1 2>/dev/null
+	down=$(sed -n 's/.*bytes_down=\([0-9]*\).*/\1/p' counts1)
+	[ -n "$down" ] && [ "$down" -gt 4000 ] || fail "bytes down: $(cat counts1)"
+
+	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port plain)" --delay-ms 0 \
+		--reset-after-bytes $((down * 3 / 4)) --count-file counts2 >proxy2.out 2>&1 &
+	local p2=$!
+	for _ in $(seq 50); do grep -q listening proxy2.out && break; sleep 0.1; done
+	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' proxy2.out)
+	sed -i "s/^port = .*/port = $pport/" rhizome.cnf
+	rz sync data
+	kill $p2; wait $p2 2>/dev/null
+	assert_eq "$RC" 0 "run with a reset: $(cat "$T/err.txt") $(js -c .errors)"
+	grep -q "resets=1" counts2 || fail "the proxy did not reset: $(cat counts2)"
+	grep -qF "my.cnf asks for reconnect; turned off" "$T/err.txt" || fail "no warning: $(cat "$T/err.txt")"
+	diff -r clean/zoned snap/zoned >diff.txt || fail "output differs from the clean run: $(head -20 diff.txt)"
+	assert_no_password
+}
+
+# RELIABILITY 5: a wrong password is one attempt (the server counts one
+# denied login, however many batches and pool slots the environment has),
+# one error for the environment, the others complete, and the password is
+# never shown.
+test_wrong_password_is_one_attempt_and_never_shown() {
+	local before after
+	pt_config "wrongpw plain password-env=WRONG_PASSWORD pool=4" "fine tls"
+	sed -i 's/^\[fleet\]$/[fleet]\nbatch = 5/' rhizome.cnf
+	before=$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Access_denied_errors'" | cut -f2)
+	WRONG_PASSWORD="wrong-$RHIZOME_IT_PASSWORD" rz sync schema
+	after=$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Access_denied_errors'" | cut -f2)
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$((after - before))" 1 "denied logins"
+	assert_eq "$(js -c '[.errors[] | [.env, .code, (.tables_not_fetched | length)]]')" \
+		"[[\"wrongpw\",1045,$NTABLES]]" "errors"
+	assert_eq "$(js .new_count)" "$NTABLES" "the other environment completes"
+	assert_eq "$(grep -c 'wrongpw: .*1045' "$T/err.txt")" 1 "told once on stderr: $(cat "$T/err.txt")"
+	assert_no_password
+	! grep -rqF -- "wrong-" "$T/out.json" "$T/err.txt" snap || fail "the wrong password is shown"
+}
+
+# RELIABILITY 4: hostile table names (a backtick, ';', Unicode, 64 bytes)
+# are quoted exactly on the server and written under their own names inside
+# the snapshot root; a name that would leave it is refused (exit 2) before
+# any contact.
+test_hostile_table_names_are_quoted_exactly_and_stay_in_the_root() {
+	local long t f
+	long=$(printf 'n%.0s' $(seq 64))
+	mdb_sql plain <<SQL || fail "cannot create the tables"
+CREATE DATABASE IF NOT EXISTS hostile;
+CREATE TABLE IF NOT EXISTS hostile.\`tick\`\`tock\` (id INT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS hostile.\`semi;colon\` (id INT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS hostile.\`ünïcødé_表\` (id INT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS hostile.\`$long\` (id INT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS hostile.\`Case\` (id INT PRIMARY KEY, a INT);
+CREATE TABLE IF NOT EXISTS hostile.\`case\` (id INT PRIMARY KEY, b INT);
+SQL
+	cat >rhizome.cnf <<EOF
+[fleet]
+out = snap
+[tables hostile]
+tables = tick\`tock semi;colon ünïcødé_表 $long Case case
+[environment h]
+folder = h
+database = hostile
+host = 127.0.0.1
+port = $(mdb_port plain)
+user = rhizome
+password-env = RHIZOME_IT_PASSWORD
+EOF
+	rz sync schema
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt") $(js -c .errors)"
+	assert_eq "$(js .new_count)" 6 "every table fetched"
+	for t in 'tick`tock' 'semi;colon' 'ünïcødé_表' "$long" Case case; do
+		f="snap/h/expected_data/hostile_$t.sql"
+		[ -f "$f" ] || fail "no file for $t: $(find snap -name '*.sql')"
+		printf '%s;\n' "$(mdb_sql plain --raw -N -B -e "SHOW CREATE TABLE hostile.\`$(printf '%s' "$t" | sed 's/`/``/g')\`" |
+			sed '1s/^[^\t]*\t//')" >expected
+		assert_file_eq "$f" expected "$t"
+	done
+	assert_eq "$(find snap -type f -name '*.sql' | wc -l)" 6 "files written"
+	# a name that would leave the snapshot root: refused, nothing contacted
+	sed -i 's|^tables = .*|tables = ../x|' rhizome.cnf
+	rm -rf snap
+	rz sync schema
+	assert_eq "$RC" 2 "../x: exit status"
+	grep -qF "rhizome.cnf:4: key 'tables'" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	[ ! -e snap ] || fail "the snapshot root was created"
+}
+
+[ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
+# (mdb_start sets its own EXIT trap: this one, set after it, does both)
+pt_start_servers >"$PT_DIR/start.log" 2>&1
+rc=$?
+trap 'mdb_stop_all; rm -rf "$PT_DIR"' EXIT
+if [ $rc -ne 0 ]; then
+	echo "FAIL ${PREFIX:-}start_servers"
+	sed 's/^/    /' "$PT_DIR/start.log"
+	exit 1
+fi
+it_run $TESTS
