@@ -53,6 +53,10 @@ struct connpool {
 	int dead;                       /* guarded by lock: a connect failed */
 	int logged_in;                  /* guarded by lock: a connection of
 					 * this pool has logged in */
+	int pioneering;                 /* guarded by lock: a connect is
+					 * logging in first (wait_turn) */
+	int slow_link;                  /* guarded by lock: a greeting took
+					 * SLOW_GREETING or more to come */
 	struct connpool_error dead_error;     /* guarded by lock */
 };
 
@@ -105,12 +109,56 @@ static void set_interrupted(struct connpool_error *err)
 }
 
 /*
+ * Until a connection of the pool has logged in, logins go one at a time: a
+ * wrong password is one attempt, never one per pool slot (a server counts
+ * those against max_connect_errors and may block the host), and a server
+ * without the TLS required is refused once. The connects themselves may
+ * overlap: each waits its turn with the server's greeting in hand
+ * (wait_turn), so on a slow link the TCP handshakes and greetings of the
+ * pool's connections cost one round trip in all, not one each. On a fast
+ * link (loopback) the library can read the greeting and answer it before
+ * rhizome sees it, so there a connect starts only once the one before it
+ * is done (connpool_acquire); that costs next to nothing at such speed.
+ * A greeting slower than this marks the link as slow: slower than the
+ * library's own first read after the TCP handshake can ever be.
+ */
+#define SLOW_GREETING 0.003    /* seconds */
+
+/*
+ * The greeting is yours: log in now (0, and *pioneer set when no
+ * connection has logged in yet: this one goes first), after the pioneer
+ * has logged in (0), or not at all: -ENOTCONN, the pioneer failed and the
+ * pool is dead; -ECANCELED, interrupted. `seconds`: how long the greeting
+ * took to come.
+ */
+static int wait_turn(connpool *p, double seconds, int *pioneer)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&p->lock);
+	if (seconds >= SLOW_GREETING && !p->slow_link) {
+		p->slow_link = 1;
+		pthread_cond_broadcast(&p->changed); /* more may connect now */
+	}
+	while (!p->logged_in && p->pioneering && !p->dead && !p->interrupted)
+		pthread_cond_wait(&p->changed, &p->lock);
+	if (p->interrupted)
+		rc = -ECANCELED;
+	else if (p->dead)
+		rc = -ENOTCONN;
+	else if (!p->logged_in)
+		p->pioneering = *pioneer = 1;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+/*
  * Whether the server's greeting, waiting unread on `fd`, offers TLS: 1 yes,
  * 0 no, -1 cannot tell (not all there yet, or not a greeting: an error
- * packet, which the library reads and reports). The greeting is a packet
- * header (4 bytes), protocol version 10, the server version (NUL-ended),
- * a connection id (4), 8 bytes of scramble and a filler, then the low 16
- * capability bits, where CLIENT_SSL is.
+ * packet, or the library's read came first and this is the answer to its
+ * login). The greeting is a packet header (4 bytes), protocol version 10,
+ * the server version (NUL-ended), a connection id (4), 8 bytes of scramble
+ * and a filler, then the low 16 capability bits, where CLIENT_SSL is.
  */
 static int greeting_offers_tls(int fd)
 {
@@ -127,17 +175,20 @@ static int greeting_offers_tls(int fd)
 }
 
 /*
- * Drive a non-blocking connect to its end. Returns 0 when done (connected
- * or failed, see *ret); -ECANCELED when the pool was interrupted first;
- * -EPROTO when TLS is required and the server's greeting offers none: the
- * library would go on and log in in plain text (Connector/C 3.3 refuses
- * that only while verifying the certificate), so the connect stops before
- * any credential is sent. (A greeting the library read before its first
- * wait is not seen here: open_connection checks the cipher after.)
+ * Drive a non-blocking connect, begun at `started`, to its end. Returns 0
+ * when done (connected or failed, see *ret; *pioneer as wait_turn says);
+ * -ECANCELED when the pool was interrupted first; -ENOTCONN when another
+ * connect's login failed first (wait_turn); -EPROTO when TLS is required
+ * and the server's greeting offers none: the library would go on and log
+ * in in plain text (Connector/C 3.3 refuses that only while verifying the
+ * certificate), so the connect stops before any credential is sent. (A
+ * greeting the library read before its first wait is not seen here:
+ * open_connection checks the cipher after.)
  */
-static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
+static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status,
+			  double started, int *pioneer)
 {
-	int greeted = p->tls < TLS_REQUIRED;
+	int greeted = 0, rc;
 
 	while (status != 0) {
 		struct pollfd fds[2] = {
@@ -161,9 +212,16 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status)
 			return -ECANCELED;
 		/* The first bytes to read are the greeting. */
 		if (!greeted && (fds[0].revents & POLLIN)) {
+			int offers = greeting_offers_tls(fds[0].fd);
+
 			greeted = 1;
-			if (greeting_offers_tls(fds[0].fd) == 0)
+			if (offers == 0 && p->tls >= TLS_REQUIRED)
 				return -EPROTO;
+			if (offers >= 0) {
+				rc = wait_turn(p, clock_seconds() - started, pioneer);
+				if (rc != 0)
+					return rc;
+			}
 		}
 		status = 0;
 		if (n == 0)
@@ -248,8 +306,10 @@ static void set_error(struct connpool_error *err, unsigned code,
 	snprintf(err->message, sizeof(err->message), "%s", message);
 }
 
-/* Open one connection with every option set. Runs without the lock. */
-static MYSQL *open_connection(connpool *p, struct connpool_error *err)
+/* Open one connection with every option set; *pioneer as wait_turn says.
+ * Runs without the lock. */
+static MYSQL *open_connection(connpool *p, struct connpool_error *err,
+			      int *pioneer)
 {
 	const struct env_config *env = p->env;
 	MYSQL *m = mysql_init(NULL), *ret = NULL;
@@ -284,9 +344,14 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err)
 					  password, NULL, env->port,
 					  env->socket, CLIENT_MULTI_STATEMENTS |
 					  CLIENT_MULTI_RESULTS);
-	rc = finish_connect(p, m, &ret, status);
+	rc = finish_connect(p, m, &ret, status, started, pioneer);
 	if (rc == -ECANCELED) {
 		set_interrupted(err);
+		mysql_close(m);
+		return NULL;
+	}
+	if (rc == -ENOTCONN) {
+		/* the pool's error is the pioneer's (connpool_acquire) */
 		mysql_close(m);
 		return NULL;
 	}
@@ -357,18 +422,19 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			rc = -ENOTCONN;
 			goto fail_locked;
 		}
-		/* Until a connection has logged in, one connect at a time:
-		 * a wrong password is one attempt, never one per pool slot
-		 * (a server counts those against max_connect_errors and may
-		 * block the host), and a server without the TLS required is
-		 * refused once. Later connects overlap. */
+		/* Until a login worked, connects overlap only on a slow
+		 * link (see SLOW_GREETING). */
 		if (p->nidle + p->nbusy + p->connecting < p->limit &&
-		    (p->logged_in || p->connecting == 0)) {
+		    (p->logged_in || p->connecting == 0 || p->slow_link)) {
+			int pioneer = 0;
+
 			p->connecting++;
 			pthread_mutex_unlock(&p->lock);
-			m = open_connection(p, err);
+			m = open_connection(p, err, &pioneer);
 			pthread_mutex_lock(&p->lock);
 			p->connecting--;
+			if (pioneer)
+				p->pioneering = 0;
 			if (m != NULL)
 				p->logged_in = 1;
 			pthread_cond_broadcast(&p->changed);
@@ -378,6 +444,15 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			}
 			if (p->interrupted)
 				goto fail_locked;
+			if (p->dead) {
+				/* the pioneer failed first (wait_turn) */
+				*err = p->dead_error;
+				rc = -ENOTCONN;
+				goto fail_locked;
+			}
+			/* Never logged in: the environment cannot be reached,
+			 * whatever other connects are under way (they give up
+			 * at their turn). */
 			if (p->logged_in &&
 			    p->nidle + p->nbusy + p->connecting > 0) {
 				/* The server serves some but refuses more (say,

@@ -314,6 +314,51 @@ test_wrong_password_is_one_attempt_and_never_shown() {
 	assert_eq "$(grep -c 'wrongpw: .*1045' "$T/err.txt")" 1 "told once on stderr: $(cat "$T/err.txt")"
 	assert_no_password
 	! grep -rqF -- "wrong-" "$T/out.json" "$T/err.txt" snap || fail "the wrong password is shown"
+
+	# Across a 10 ms round trip the pool's connects overlap, each waiting
+	# with its greeting until the first login is decided: still one.
+	local pport proxy
+	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port plain)" --delay-ms 5 \
+		>proxy.out 2>&1 &
+	proxy=$!
+	for _ in $(seq 50); do grep -q listening proxy.out && break; sleep 0.1; done
+	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' proxy.out)
+	sed -i "0,/^port = .*/s//port = $pport/" rhizome.cnf
+	before=$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Access_denied_errors'" | cut -f2)
+	WRONG_PASSWORD="wrong-$RHIZOME_IT_PASSWORD" rz sync schema
+	after=$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Access_denied_errors'" | cut -f2)
+	kill $proxy
+	assert_eq "$RC" 3 "through the proxy: exit status: $(cat "$T/err.txt")"
+	assert_eq "$((after - before))" 1 "denied logins through a 10 ms round trip"
+}
+
+# A read that waits out read-timeout (here a SELECT behind another
+# session's LOCK TABLES ... WRITE) is said as a timeout, not as the
+# library's "Lost connection": the tables of that round trip fail, and it
+# is not retried (that would double the wait); the other environment's
+# tables are written.
+test_read_timeout_is_said_as_a_timeout() {
+	local started elapsed locker
+	pt_config "stalled plain read-timeout=2 pool=1" "fine tls"
+	mdb_sql plain -e "LOCK TABLES app.t20 WRITE; SELECT SLEEP(15)" >/dev/null 2>&1 &
+	locker=$!
+	for _ in $(seq 50); do
+		mdb_sql plain -N -e "SHOW PROCESSLIST" | grep -q "SLEEP(15)" && break
+		sleep 0.1
+	done
+	started=$(date +%s)
+	rz sync data
+	elapsed=$(($(date +%s) - started))
+	mdb_sql plain -e "KILL $(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(15)%'")" 2>/dev/null
+	wait $locker 2>/dev/null
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	[ "$elapsed" -lt 12 ] || fail "took ${elapsed}s with a 2 s read-timeout"
+	assert_eq "$(js '[.errors[] | select(.env == "stalled" and .table == "t20")] | length')" 1 "t20 failed"
+	js -r '.errors[] | select(.table == "t20") | .message' |
+		grep -qF "timed out after 2 s waiting for the server (read-timeout): " ||
+		fail "not said as a timeout: $(js -c .errors)"
+	assert_eq "$(js '[.new[] | select(startswith("snap/fine/"))] | length')" "$NTABLES" "the other environment"
+	assert_eq "$(js '[.new[] | select(startswith("snap/stalled/"))] | length')" 19 "stalled: the tables before t20"
 }
 
 # RELIABILITY 4: hostile table names (a backtick, ';', Unicode, 64 bytes)
