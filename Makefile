@@ -30,7 +30,8 @@ endif
 # One line per layer, lowest first (README: Layout).
 LIB_SRC = queue/queue.c workers/pool.c \
 	engine/base/alloc.c engine/base/utf8.c engine/base/strbuf.c engine/base/jsontext.c engine/base/sha256.c engine/base/base64.c \
-	environments/optionfile.c environments/config.c environments/connpool.c \
+	environments/optionfile.c environments/config.c environments/greeting.c \
+	environments/connpool.c \
 	engine/store/atomic_file.c engine/store/snapshot.c engine/store/history.c \
 	engine/output/progress.c engine/output/diffreport.c \
 	engine/schema/sqltoken.c engine/schema/normalize.c engine/schema/classify.c \

@@ -474,7 +474,8 @@ static const char *const tls_names[] = {
 
 const char *config_tls_name(enum tls_mode mode)
 {
-	return tls_names[mode];
+	return (unsigned)mode < sizeof(tls_names) / sizeof(tls_names[0])
+	       ? tls_names[mode] : "?";
 }
 
 /* `tls`, `tls-ca`, `tls-cert`, `tls-key`, in [fleet] or an environment.
@@ -1141,6 +1142,14 @@ static int check_tls(const struct env_config *env,
 		return -EINVAL;
 	}
 	/* The file is read after rhizome's options and would win. */
+	if (mode >= TLS_REQUIRED && facts->tls_off) {
+		snprintf(err->message, sizeof(err->message),
+			 "environment '%s' needs TLS (tls = %s), but its option "
+			 "file turns it off (ssl = 0 or skip-ssl; libmariadb would "
+			 "follow the file): remove that line", env->name,
+			 config_tls_name(mode));
+		return -EINVAL;
+	}
 	if (tls->mode == TLS_VERIFY_IDENTITY && facts->tls_noverify) {
 		snprintf(err->message, sizeof(err->message),
 			 "environment '%s' says tls = verify-identity, but its "

@@ -56,7 +56,9 @@ enum tls_mode {
 	TLS_DISABLED,           /* never TLS */
 	TLS_PREFERRED,          /* TLS when the server offers it (the default) */
 	TLS_REQUIRED,           /* TLS or no connection; the certificate is not
-				 * checked */
+				 * checked (but for its chain when tls-ca is
+				 * given: libmariadb checks against a CA it
+				 * has) */
 	TLS_VERIFY_CA,          /* and the server's certificate chains to tls-ca */
 	TLS_VERIFY_IDENTITY,    /* and names the host connected to */
 };
@@ -167,10 +169,12 @@ int config_check_password(const struct fleet_config *cfg,
  * an option group is named only with an option file; a host or a socket is
  * named, in the config or the option file (never libmariadb's silent
  * default socket); its TLS settings hold together: the tls-* files exist,
- * tls-cert and tls-key come as a pair, `tls = disabled` is not contradicted
- * by ssl-* options in the option file, verify-ca has a CA to verify
- * against, and no verifying mode runs with MARIADB_TLS_DISABLE_PEER_VERIFICATION
- * set (newer connectors honour it and would skip the check). Returns 0 with what the option file sets in
+ * tls-cert and tls-key come as a pair, the option file neither turns TLS on
+ * under `tls = disabled` nor off under a mode that needs it, nor turns
+ * ssl-verify-server-cert off under verify-identity, verify-ca has a CA to
+ * verify against, and no verifying mode runs with
+ * MARIADB_TLS_DISABLE_PEER_VERIFICATION set (newer connectors honour it
+ * and would skip the check). Returns 0 with what the option file sets in
  * *facts (zeroed when there is none; NULL: not wanted), or -EINVAL with
  * *err naming the file, line and key. Reads the option files. Thread-safe.
  */

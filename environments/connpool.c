@@ -29,6 +29,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/clock.h"
 #include "engine/base/strbuf.h"
+#include "environments/greeting.h"
 
 struct busy_conn {
 	MYSQL *m;
@@ -70,6 +71,7 @@ void connpool_error_capture(struct connpool_error *err, MYSQL *m)
 connpool *connpool_new(const struct env_config *env, enum tls_mode tls)
 {
 	connpool *p = xcalloc(1, sizeof(*p));
+	pthread_condattr_t attr;
 
 	p->idle = xcalloc(env->pool, sizeof(*p->idle));
 	p->busy = xcalloc(env->pool, sizeof(*p->busy));
@@ -80,7 +82,11 @@ connpool *connpool_new(const struct env_config *env, enum tls_mode tls)
 	p->tls = tls;
 	p->limit = env->pool;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->changed, NULL);
+	/* wait_turn's deadline is on the monotonic clock (clock_seconds) */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->changed, &attr);
+	pthread_condattr_destroy(&attr);
 	return p;
 }
 
@@ -101,11 +107,17 @@ void connpool_free(connpool *p)
 	free(p);
 }
 
+static void set_error(struct connpool_error *err, unsigned code,
+		      const char *message)
+{
+	err->code = code;
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
+	snprintf(err->message, sizeof(err->message), "%s", message);
+}
+
 static void set_interrupted(struct connpool_error *err)
 {
-	err->code = 0;
-	snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
-	snprintf(err->message, sizeof(err->message), "interrupted");
+	set_error(err, 0, "interrupted");
 }
 
 /*
@@ -125,62 +137,64 @@ static void set_interrupted(struct connpool_error *err)
 #define SLOW_GREETING 0.003    /* seconds */
 
 /*
- * The greeting is yours: log in now (0, and *pioneer set when no
+ * The greeting is in hand: log in now (0, and *pioneer set when no
  * connection has logged in yet: this one goes first), after the pioneer
  * has logged in (0), or not at all: -ENOTCONN, the pioneer failed and the
- * pool is dead; -ECANCELED, interrupted. `seconds`: how long the greeting
- * took to come.
+ * pool is dead; -ECANCELED, interrupted; -ETIMEDOUT, the pioneer is still
+ * at it at `deadline` (clock_seconds(): this connect's own timeout).
+ * `seconds`: how long the greeting took to come.
  */
-static int wait_turn(connpool *p, double seconds, int *pioneer)
+static int wait_turn(connpool *p, double seconds, double deadline,
+		     int *pioneer)
 {
+	struct timespec until;
 	int rc = 0;
 
+	until.tv_sec = (time_t)deadline;
+	until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
 	pthread_mutex_lock(&p->lock);
 	if (seconds >= SLOW_GREETING && !p->slow_link) {
 		p->slow_link = 1;
 		pthread_cond_broadcast(&p->changed); /* more may connect now */
 	}
-	while (!p->logged_in && p->pioneering && !p->dead && !p->interrupted)
-		pthread_cond_wait(&p->changed, &p->lock);
+	while (!p->logged_in && p->pioneering && !p->dead && !p->interrupted &&
+	       rc == 0)
+		if (pthread_cond_timedwait(&p->changed, &p->lock, &until) ==
+		    ETIMEDOUT)
+			rc = -ETIMEDOUT;
 	if (p->interrupted)
 		rc = -ECANCELED;
 	else if (p->dead)
 		rc = -ENOTCONN;
-	else if (!p->logged_in)
+	else if (p->logged_in)
+		rc = 0;
+	else if (rc == 0)
 		p->pioneering = *pioneer = 1;
 	pthread_mutex_unlock(&p->lock);
 	return rc;
 }
 
-/*
- * Whether the server's greeting, waiting unread on `fd`, offers TLS: 1 yes,
- * 0 no, -1 cannot tell (not all there yet, or not a greeting: an error
- * packet, or the library's read came first and this is the answer to its
- * login). The greeting is a packet header (4 bytes), protocol version 10,
- * the server version (NUL-ended), a connection id (4), 8 bytes of scramble
- * and a filler, then the low 16 capability bits, where CLIENT_SSL is.
- */
-static int greeting_offers_tls(int fd)
+/* What the server sent first, still unread on `fd` (greeting.h). */
+static enum greeting peek_greeting(int fd)
 {
-	unsigned char b[256];
+	unsigned char b[1100];
 	ssize_t n = recv(fd, b, sizeof(b), MSG_PEEK | MSG_DONTWAIT);
-	size_t off;
 
-	if (n < 6 || b[4] != 10)
-		return -1;
-	off = 5 + strnlen((const char *)b + 5, (size_t)n - 5) + 1 + 4 + 8 + 1;
-	if (off + 2 > (size_t)n)
-		return -1;
-	return ((b[off] | b[off + 1] << 8) & CLIENT_SSL) != 0;
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR
+		       ? GREETING_INCOMPLETE : GREETING_NOT;
+	/* end of stream: the library reads it and says so */
+	return n == 0 ? GREETING_NOT : greeting_parse(b, (size_t)n);
 }
 
 /*
  * Drive a non-blocking connect, begun at `started`, to its end. Returns 0
  * when done (connected or failed, see *ret; *pioneer as wait_turn says);
  * -ECANCELED when the pool was interrupted first; -ENOTCONN when another
- * connect's login failed first (wait_turn); -EPROTO when TLS is required
- * and the server's greeting offers none: the library would go on and log
- * in in plain text (Connector/C 3.3 refuses that only while verifying the
+ * connect's login failed first and -ETIMEDOUT when it took longer than
+ * connect-timeout (wait_turn); -EPROTO when TLS is required and the
+ * server's greeting offers none: the library would go on and log in in
+ * plain text (Connector/C 3.3 refuses that only while verifying the
  * certificate), so the connect stops before any credential is sent. (A
  * greeting the library read before its first wait is not seen here:
  * open_connection checks the cipher after.)
@@ -188,6 +202,7 @@ static int greeting_offers_tls(int fd)
 static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status,
 			  double started, int *pioneer)
 {
+	double deadline = started + p->env->connect_timeout;
 	int greeted = 0, rc;
 
 	while (status != 0) {
@@ -210,15 +225,25 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status,
 			continue;
 		if (fds[1].revents != 0)
 			return -ECANCELED;
-		/* The first bytes to read are the greeting. */
+		/* The first bytes to read are the greeting: read whole
+		 * before the library may answer it (a greeting split across
+		 * segments must not slip through), in 1 ms naps (the bytes
+		 * already there keep the socket readable), until the connect
+		 * times out. */
 		if (!greeted && (fds[0].revents & POLLIN)) {
-			int offers = greeting_offers_tls(fds[0].fd);
+			enum greeting g = peek_greeting(fds[0].fd);
 
+			if (g == GREETING_INCOMPLETE &&
+			    clock_seconds() < deadline) {
+				(void)poll(&fds[1], 1, 1);
+				continue;
+			}
 			greeted = 1;
-			if (offers == 0 && p->tls >= TLS_REQUIRED)
+			if (g == GREETING_NO_TLS && p->tls >= TLS_REQUIRED)
 				return -EPROTO;
-			if (offers >= 0) {
-				rc = wait_turn(p, clock_seconds() - started, pioneer);
+			if (g == GREETING_TLS || g == GREETING_NO_TLS) {
+				rc = wait_turn(p, clock_seconds() - started,
+					       deadline, pioneer);
 				if (rc != 0)
 					return rc;
 			}
@@ -240,7 +265,8 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status,
 /*
  * A connect failed: say where and why, so one line is enough to act on
  * (which server, which config line, which option file), and say a timeout
- * as a timeout. libmariadb's own message comes last.
+ * as a timeout (`seconds`: how long it took; negative: not a timeout).
+ * libmariadb's own message comes last.
  */
 static void explain_connect_error(const struct env_config *env,
 				  enum tls_mode tls, struct connpool_error *err,
@@ -298,16 +324,8 @@ static void set_tls(MYSQL *m, const struct env_config *env, enum tls_mode tls)
 		mysql_optionsv(m, MYSQL_OPT_SSL_KEY, env->tls.key);
 }
 
-static void set_error(struct connpool_error *err, unsigned code,
-		      const char *message)
-{
-	err->code = code;
-	snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
-	snprintf(err->message, sizeof(err->message), "%s", message);
-}
-
 /* Open one connection with every option set; *pioneer as wait_turn says.
- * Runs without the lock. */
+ * Returns it, or NULL with *err filled. Runs without the lock. */
 static MYSQL *open_connection(connpool *p, struct connpool_error *err,
 			      int *pioneer)
 {
@@ -345,41 +363,44 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err,
 					  env->socket, CLIENT_MULTI_STATEMENTS |
 					  CLIENT_MULTI_RESULTS);
 	rc = finish_connect(p, m, &ret, status, started, pioneer);
-	if (rc == -ECANCELED) {
+	switch (rc) {
+	case 0:
+		break;
+	case -ECANCELED:
 		set_interrupted(err);
-		mysql_close(m);
-		return NULL;
-	}
-	if (rc == -ENOTCONN) {
-		/* the pool's error is the pioneer's (connpool_acquire) */
-		mysql_close(m);
-		return NULL;
-	}
-	if (rc == -EPROTO) {
+		goto fail;
+	case -ENOTCONN:
+		/* connpool_acquire gives the pioneer's error instead */
+		set_error(err, 2003 /* CR_CONN_HOST_ERROR */,
+			  "the first connection's login failed");
+		goto fail;
+	case -ETIMEDOUT:
+		set_error(err, 2003 /* CR_CONN_HOST_ERROR */, "waited for the "
+			  "first connection's login, which did not finish");
+		explain_connect_error(env, p->tls, err, clock_seconds() - started);
+		goto fail;
+	default: /* -EPROTO (finish_connect returns nothing else) */
 		set_error(err, 2026 /* CR_SSL_CONNECTION_ERROR */,
 			  "TLS is required, but the server does not offer it "
 			  "(closed before logging in)");
 		explain_connect_error(env, p->tls, err, -1);
-		mysql_close(m);
-		return NULL;
+		goto fail;
 	}
 	if (ret == NULL) {
 		connpool_error_capture(err, m);
 		explain_connect_error(env, p->tls, err, clock_seconds() - started);
-		mysql_close(m);
-		return NULL;
+		goto fail;
 	}
 	/* On a fast link (loopback) the library can read the greeting before
 	 * its first wait, unseen by finish_connect, and log in: then the
-	 * connection is closed here, before any query of ours (only the init
-	 * command's SET went out). */
+	 * connection is closed here, before any query of ours (the login went
+	 * out in the clear, and the init command's SET). */
 	if (p->tls >= TLS_REQUIRED && mysql_get_ssl_cipher(m) == NULL) {
 		set_error(err, 2026 /* CR_SSL_CONNECTION_ERROR */,
 			  "TLS is required, but the server does not offer it "
-			  "(closed before any query)");
+			  "(closed after logging in, before any query)");
 		explain_connect_error(env, p->tls, err, -1);
-		mysql_close(m);
-		return NULL;
+		goto fail;
 	}
 	/* An option file is read at connect time, after our options, and can
 	 * switch auto-reconnect on: a silent reconnect would go on without
@@ -387,16 +408,19 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err,
 	 * data is worse than an error. Off again, whatever the file said (the
 	 * command line warns when a file asks for it). */
 	mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);
-	/* It can also name another character set: text would then arrive mangled ("?" for
-	 * what latin1 cannot hold) with nothing failing. Costs a round trip
-	 * only in that case. */
+	/* It can also name another character set: text would then arrive
+	 * mangled ("?" for what latin1 cannot hold) with nothing failing.
+	 * Costs a round trip only in that case. */
 	if (strcmp(mysql_character_set_name(m), "utf8mb4") != 0 &&
 	    mysql_set_character_set(m, "utf8mb4") != 0) {
 		connpool_error_capture(err, m);
-		mysql_close(m);
-		return NULL;
+		goto fail;
 	}
 	return m;
+
+fail:
+	mysql_close(m);
+	return NULL;
 }
 
 int connpool_acquire(connpool *p, MYSQL **out, int *reused,
@@ -419,7 +443,7 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		}
 		if (p->dead) {
 			*err = p->dead_error;
-			rc = -ENOTCONN;
+			rc = p->logged_in ? -ECONNABORTED : -ENOTCONN;
 			goto fail_locked;
 		}
 		/* Until a login worked, connects overlap only on a slow
@@ -447,7 +471,7 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			if (p->dead) {
 				/* the pioneer failed first (wait_turn) */
 				*err = p->dead_error;
-				rc = -ENOTCONN;
+				rc = p->logged_in ? -ECONNABORTED : -ENOTCONN;
 				goto fail_locked;
 			}
 			/* Never logged in: the environment cannot be reached,
@@ -463,7 +487,7 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			}
 			p->dead = 1;
 			p->dead_error = *err;
-			rc = -ENOTCONN;
+			rc = p->logged_in ? -ECONNABORTED : -ENOTCONN;
 			goto fail_locked;
 		}
 		pthread_cond_wait(&p->changed, &p->lock);

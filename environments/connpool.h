@@ -7,9 +7,16 @@
  * off (a silent reconnect would lose session state mid-batch), the session
  * settings in its init command, the environment's TLS settings, and
  * multi-statements on. A connection that failed is closed on release, never
- * handed out again. After a connect failure the pool remembers the error and
- * fails later acquires at once, so a dead environment costs one timeout per
- * run, not one per job, and never holds workers that others could use.
+ * handed out again.
+ *
+ * Until one connection has logged in, logins go one at a time (connects may
+ * overlap up to the greeting on a slow link): a wrong password is one
+ * attempt, not one per slot. A connect failure with no connection open
+ * makes the pool dead: it remembers the error and fails later acquires at
+ * once, so a dead environment costs one timeout per run, not one per job,
+ * and never holds workers that others could use. A failure while other
+ * connections are open lowers the pool's size instead (a server refusing
+ * more than it serves).
  *
  * A MYSQL handle is used by one thread at a time: the one that acquired it.
  */
@@ -59,13 +66,18 @@ void connpool_free(connpool *p);
 
 /*
  * Take a connection: an idle one, else a new one if fewer than env->pool
- * exist, else wait for a release. On success returns 0, stores the handle in
- * *out and sets *reused to 1 when it had served an earlier job. On failure
- * *out is NULL and *err filled: -ENOTCONN when no connection could be opened
- * (now, or for a dead pool earlier: *err is that connect's error),
+ * exist (and, before the first login, none is being opened, or the link is
+ * slow: see the top), else wait for a release. On success returns 0, stores
+ * the handle in *out and sets *reused to 1 when it had served an earlier
+ * job. On failure *out is NULL and *err filled: -ENOTCONN when the
+ * environment could not be reached: no connection of the pool ever logged
+ * in (*err is the connect's error, now or for a dead pool earlier);
+ * -ECONNABORTED when it was reached earlier in the run but now no
+ * connection can be opened (a server restarting: *err says why);
  * -ECANCELED when the pool was interrupted (*err says "interrupted", or the
- * connect error the interrupt cut short). Thread-safe; the handle then
- * belongs to the calling thread until released.
+ * connect error the interrupt cut short). Waits at most about a connect
+ * timeout for another connect's login. Thread-safe; the handle then belongs
+ * to the calling thread until released.
  */
 int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		     struct connpool_error *err);

@@ -105,6 +105,10 @@ static void take_option(struct reader *r, char *key, const char *value,
 	} else if (strcmp(key, "ssl") == 0) {
 		if (is_on(value))
 			note_tls(f, path, line);
+		else
+			f->tls_off = 1;
+	} else if (strcmp(key, "skip-ssl") == 0) {
+		f->tls_off = 1;
 	} else if (strncmp(key, "ssl-", 4) == 0 || strncmp(key, "tls-", 4) == 0) {
 		if (strcmp(key, "ssl-ca") == 0 || strcmp(key, "ssl-capath") == 0)
 			f->tls_ca = 1;

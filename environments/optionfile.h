@@ -31,6 +31,7 @@ struct optionfile_facts {
 	int tls;                /* an ssl-* key that turns TLS on (not ssl=0) */
 	int tls_verify;         /* ssl-verify-server-cert on */
 	int tls_noverify;       /* ssl-verify-server-cert said off */
+	int tls_off;            /* ssl said off (ssl = 0), or skip-ssl */
 	int tls_ca;             /* ssl-ca or ssl-capath */
 	int tls_line;           /* the first such line, and its file */
 	char tls_file[512];

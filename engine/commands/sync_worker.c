@@ -142,39 +142,40 @@ static void finish_job(struct run *r, struct job *job, size_t processed)
  * connection was lost or gone, or n for no retry. A connection reset
  * mid-batch, or a pooled one that died while idle (server restart,
  * wait_timeout), shows as "lost" or "gone away" quickly; a read timeout
- * says "lost" too, but only after the timeout, and retrying that would
- * double the wait. The tables after the first lost one carry the same
- * error (fetch.h), and the ones before it are done.
+ * says "lost" too, but only after the timeout (`waited`: how long the
+ * last read waited), and retrying that would double the wait. The tables
+ * after the first lost one carry the same error (fetch.h); the ones before
+ * it are done or failed on the server's word (1142, say), not retried.
  */
 static size_t lost_from(const struct fetched_table *t, size_t from, size_t n,
-			double seconds, unsigned read_timeout)
+			double waited, unsigned read_timeout)
 {
 	size_t i;
 
-	if (seconds >= read_timeout / 2.0)
+	if (waited >= read_timeout / 2.0)
 		return n;
 	for (i = from; i < n; i++)
-		if (t[i].status == FETCH_ERROR && !t[i].handled)
-			return t[i].err.code == CR_SERVER_GONE_ERROR ||
-			       t[i].err.code == CR_SERVER_LOST ? i : n;
+		if (t[i].status == FETCH_ERROR && !t[i].handled &&
+		    (t[i].err.code == CR_SERVER_GONE_ERROR ||
+		     t[i].err.code == CR_SERVER_LOST))
+			return i;
 	return n;
 }
 
-/* A read that used up read-timeout timed out, whatever the library's words
- * ("Lost connection to server during query", "Server has gone away"). */
+/* A read that waited out read-timeout (`waited`) timed out, whatever the
+ * library's words ("Lost connection to server during query"). */
 static void say_read_timeouts(struct fetched_table *t, size_t n,
-			      double seconds, unsigned read_timeout)
+			      double waited, unsigned read_timeout)
 {
 	char msg[sizeof(t->err.message)];
 	size_t i;
 
-	if (seconds + 0.5 < read_timeout)
+	if (waited + 0.5 < read_timeout)
 		return;
 	for (i = 0; i < n; i++) {
 		struct connpool_error *err = &t[i].err;
 
-		if (t[i].status != FETCH_ERROR ||
-		    (err->code != CR_SERVER_LOST && err->code != CR_SERVER_GONE_ERROR))
+		if (t[i].status != FETCH_ERROR || err->code != CR_SERVER_LOST)
 			continue;
 		snprintf(msg, sizeof(msg), "timed out after %u s waiting for the "
 			 "server (read-timeout): %s", read_timeout, err->message);
@@ -280,6 +281,9 @@ struct fetch_ctx {
 	struct env_run *e;
 	struct worker_state *ws;
 	size_t first;           /* the job's first table */
+	double waiting_since;   /* when the worker last went back to reading
+				 * (progress_now): the batch's start, then
+				 * the end of each table's handling */
 };
 
 /* fetch_batch's on_ok: handle a table the moment its result is read, so a
@@ -293,6 +297,7 @@ static void on_table_ok(void *arg, struct fetched_table *t)
 			  t, c->ws);
 	fetch_release(t);
 	t->handled = 1;
+	c->waiting_since = progress_now();
 }
 
 void sync_worker_run(void *item, void *state, void *ctx)
@@ -306,10 +311,10 @@ void sync_worker_run(void *item, void *state, void *ctx)
 	struct connpool_error err;
 	unsigned trips = 0;
 	int attempt, reused = 0, broken;
-	double started, elapsed;
+	double waited;
 	MYSQL *m;
 	struct fetch_request req = sync_request_of(r, e);
-	struct fetch_ctx fctx = { r, e, ws, first };
+	struct fetch_ctx fctx = { r, e, ws, first, 0 };
 
 	if (sync_stopping(r)) {
 		finish_job(r, job, 0);
@@ -356,14 +361,14 @@ void sync_worker_run(void *item, void *state, void *ctx)
 		}
 		req.hostname = server_unknown(r, e) ? hostname : NULL;
 		req.hostname_size = sizeof(hostname);
-		started = progress_now();
+		fctx.waiting_since = progress_now();
 		broken = fetch_batch(m, &req, t + from, n - from, &ws->sql,
 				     &trips) == FETCH_BROKEN;
 		if (hostname[0] != '\0')
 			note_server(r, e, m, hostname);
 		connpool_release(e->pool, m, broken);
-		elapsed = progress_now() - started;
-		lost = broken ? lost_from(t, from, n, elapsed, e->cfg->read_timeout)
+		waited = progress_now() - fctx.waiting_since;
+		lost = broken ? lost_from(t, from, n, waited, e->cfg->read_timeout)
 			      : n;
 		if (attempt == 0 && lost < n && !sync_stopping(r)) {
 			fetch_reset(t + lost, n - lost);
@@ -371,7 +376,7 @@ void sync_worker_run(void *item, void *state, void *ctx)
 			continue;
 		}
 		if (broken)
-			say_read_timeouts(t + from, n - from, elapsed,
+			say_read_timeouts(t + from, n - from, waited,
 					  e->cfg->read_timeout);
 		break;
 	}

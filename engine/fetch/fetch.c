@@ -145,9 +145,9 @@ static unsigned add_prefix(struct strbuf *sql, const struct fetch_request *req)
 	}
 	strbuf_adds(sql, "SHOW CREATE DATABASE ");
 	sqlident_quote(sql, req->schema);
-	if (req->kind == FETCH_SCHEMA)
-		return n;
-	strbuf_adds(sql, ";SET time_zone = '+00:00'");
+	/* the session's settings again: an init-command of the user's
+	 * option file runs after ours and may have changed them */
+	strbuf_adds(sql, ";" CONNPOOL_SESSION_INIT);
 	return n + 1;
 }
 

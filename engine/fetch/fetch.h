@@ -9,10 +9,10 @@
  * rest of its batch. A client-side error (connection lost, timeout) ends the
  * batch: every table not yet fetched carries that error. The first query of
  * a batch opens with SHOW CREATE DATABASE, so a wrong or unreadable schema
- * fails its tables with that error rather than passing them off as missing
- * (data batches also set the session time zone to UTC there, as every
- * session's init command does (environments/connpool.h): a user's own
- * init-command in an option file runs after that one, not after this).
+ * fails its tables with that error rather than passing them off as missing,
+ * and sets the session's settings again (CONNPOOL_SESSION_INIT: UTC, no SQL
+ * mode), as every session's init command does: an init-command in the
+ * user's option file runs after that one, not after this.
  */
 #ifndef RHIZOME_FETCH_H
 #define RHIZOME_FETCH_H

@@ -88,6 +88,20 @@ pt_config() {
 	} >"$T/rhizome.cnf"
 }
 
+# Start latency_proxy in front of the plain server with ARGS; sets
+# PROXY_PID and PROXY_PORT (its output goes to a file in $T).
+pt_proxy() { # ARGS...
+	local out
+	out=$(mktemp "$T/proxy.XXXXXX")
+	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port plain)" "$@" >"$out" 2>&1 &
+	PROXY_PID=$!
+	# the test's subshell may end on a failed assertion: the proxy with it
+	trap 'kill $PROXY_PID 2>/dev/null' EXIT
+	for _ in $(seq 50); do grep -q listening "$out" && break; sleep 0.1; done
+	PROXY_PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$out")
+	[ -n "$PROXY_PORT" ] || fail "latency_proxy did not start: $(cat "$out")"
+}
+
 # The password is in no output and no file the run wrote.
 assert_no_password() {
 	! grep -rqF -- "$RHIZOME_IT_PASSWORD" "$T/out.json" "$T/err.txt" "$T/snap" 2>/dev/null ||
@@ -186,6 +200,13 @@ test_option_file_tls_lines_are_honoured() {
 	rz sync schema
 	assert_eq "$RC" 2 "verify-identity + ssl-verify-server-cert = 0: exit status"
 	grep -qF "turns ssl-verify-server-cert off" "$T/err.txt" || fail "message: $(cat "$T/err.txt")"
+	# the option file turning TLS off under a mode that needs it
+	printf '[client]\nssl = 0\n' >my.cnf
+	pt_config "tlsenv tls option-file=my.cnf tls=required"
+	rz sync schema
+	assert_eq "$RC" 2 "required + ssl = 0: exit status"
+	grep -qF "needs TLS (tls = required), but its option file turns it off" "$T/err.txt" ||
+		fail "message: $(cat "$T/err.txt")"
 }
 
 # With a verifying mode and MARIADB_TLS_DISABLE_PEER_VERIFICATION set,
@@ -258,7 +279,7 @@ test_manifest_records_server_version_host_name_and_cipher() {
 # a new connection (with the session's settings: UTC), and writes exactly
 # what a clean run writes.
 test_reconnect_and_a_reset_mid_batch_give_the_clean_runs_data() {
-	local proxy_out pport down
+	local down
 	printf '[client]\nreconnect = 1\n' >my.cnf
 	chmod 600 my.cnf
 	pt_config "zoned plain option-file=my.cnf pool=1"
@@ -269,25 +290,17 @@ test_reconnect_and_a_reset_mid_batch_give_the_clean_runs_data() {
 
 	# How many bytes the server sends in a clean run through the proxy:
 	# the reset comes at three quarters of that, inside the data batch.
-	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port plain)" --delay-ms 0 \
-		--count-file counts1 >proxy1.out 2>&1 &
-	local p1=$!
-	for _ in $(seq 50); do grep -q listening proxy1.out && break; sleep 0.1; done
-	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' proxy1.out)
-	sed -i "s/^port = .*/port = $pport/" rhizome.cnf
+	pt_proxy --delay-ms 0 --count-file counts1
+	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
 	rz sync data --dry-run
-	kill $p1; wait $p1 2>/dev/null
+	kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
 	down=$(sed -n 's/.*bytes_down=\([0-9]*\).*/\1/p' counts1)
 	[ -n "$down" ] && [ "$down" -gt 4000 ] || fail "bytes down: $(cat counts1)"
 
-	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port plain)" --delay-ms 0 \
-		--reset-after-bytes $((down * 3 / 4)) --count-file counts2 >proxy2.out 2>&1 &
-	local p2=$!
-	for _ in $(seq 50); do grep -q listening proxy2.out && break; sleep 0.1; done
-	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' proxy2.out)
-	sed -i "s/^port = .*/port = $pport/" rhizome.cnf
+	pt_proxy --delay-ms 0 --reset-after-bytes $((down * 3 / 4)) --count-file counts2
+	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
 	rz sync data
-	kill $p2; wait $p2 2>/dev/null
+	kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
 	assert_eq "$RC" 0 "run with a reset: $(cat "$T/err.txt") $(js -c .errors)"
 	grep -q "resets=1" counts2 || fail "the proxy did not reset: $(cat counts2)"
 	grep -qF "my.cnf asks for reconnect; turned off" "$T/err.txt" || fail "no warning: $(cat "$T/err.txt")"
@@ -317,17 +330,12 @@ test_wrong_password_is_one_attempt_and_never_shown() {
 
 	# Across a 10 ms round trip the pool's connects overlap, each waiting
 	# with its greeting until the first login is decided: still one.
-	local pport proxy
-	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port plain)" --delay-ms 5 \
-		>proxy.out 2>&1 &
-	proxy=$!
-	for _ in $(seq 50); do grep -q listening proxy.out && break; sleep 0.1; done
-	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' proxy.out)
-	sed -i "0,/^port = .*/s//port = $pport/" rhizome.cnf
+	pt_proxy --delay-ms 5
+	sed -i "0,/^port = .*/s//port = $PROXY_PORT/" rhizome.cnf
 	before=$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Access_denied_errors'" | cut -f2)
 	WRONG_PASSWORD="wrong-$RHIZOME_IT_PASSWORD" rz sync schema
 	after=$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Access_denied_errors'" | cut -f2)
-	kill $proxy
+	kill $PROXY_PID
 	assert_eq "$RC" 3 "through the proxy: exit status: $(cat "$T/err.txt")"
 	assert_eq "$((after - before))" 1 "denied logins through a 10 ms round trip"
 }
@@ -336,7 +344,7 @@ test_wrong_password_is_one_attempt_and_never_shown() {
 # session's LOCK TABLES ... WRITE) is said as a timeout, not as the
 # library's "Lost connection": the tables of that round trip fail, and it
 # is not retried (that would double the wait); the other environment's
-# tables are written.
+# tables are written. Meanwhile the password is in no argument list.
 test_read_timeout_is_said_as_a_timeout() {
 	local started elapsed locker
 	pt_config "stalled plain read-timeout=2 pool=1" "fine tls"
@@ -347,8 +355,17 @@ test_read_timeout_is_said_as_a_timeout() {
 		sleep 0.1
 	done
 	started=$(date +%s)
-	rz sync data
+	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
+	local rpid=$!
+	# while it waits: the password is not in its argument list
+	sleep 1
+	tr '\0' ' ' </proc/$rpid/cmdline >cmdline || fail "rhizome is not running"
+	grep -q "sync data" cmdline || fail "cmdline: $(cat cmdline)"
+	! grep -qF -- "$RHIZOME_IT_PASSWORD" cmdline || fail "the password is in the argument list"
+	wait $rpid
+	RC=$?
 	elapsed=$(($(date +%s) - started))
+	! grep -qE 'Sanitizer|runtime error:' "$T/err.txt" || fail "sanitizer report: $(cat "$T/err.txt")"
 	mdb_sql plain -e "KILL $(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(15)%'")" 2>/dev/null
 	wait $locker 2>/dev/null
 	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
@@ -368,7 +385,9 @@ test_read_timeout_is_said_as_a_timeout() {
 test_hostile_table_names_are_quoted_exactly_and_stay_in_the_root() {
 	local long t f
 	long=$(printf 'n%.0s' $(seq 64))
-	mdb_sql plain <<SQL || fail "cannot create the tables"
+	# utf8mb4 whatever the locale (in the C locale the client would send
+	# the names as latin1)
+	mdb_sql plain --default-character-set=utf8mb4 <<SQL || fail "cannot create the tables"
 CREATE DATABASE IF NOT EXISTS hostile;
 CREATE TABLE IF NOT EXISTS hostile.\`tick\`\`tock\` (id INT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS hostile.\`semi;colon\` (id INT PRIMARY KEY);
@@ -396,7 +415,7 @@ EOF
 	for t in 'tick`tock' 'semi;colon' 'ünïcødé_表' "$long" Case case; do
 		f="snap/h/expected_data/hostile_$t.sql"
 		[ -f "$f" ] || fail "no file for $t: $(find snap -name '*.sql')"
-		printf '%s;\n' "$(mdb_sql plain --raw -N -B -e "SHOW CREATE TABLE hostile.\`$(printf '%s' "$t" | sed 's/`/``/g')\`" |
+		printf '%s;\n' "$(mdb_sql plain --default-character-set=utf8mb4 --raw -N -B -e "SHOW CREATE TABLE hostile.\`$(printf '%s' "$t" | sed 's/`/``/g')\`" |
 			sed '1s/^[^\t]*\t//')" >expected
 		assert_file_eq "$f" expected "$t"
 	done

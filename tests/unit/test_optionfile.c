@@ -152,7 +152,7 @@ static void test_optionfile_tls_lines_and_where_they_are(void)
 			    "ssl-verify-server-cert = off\n", 0600);
 
 	ASSERT_EQ(read_as(p, NULL), 0);
-	ASSERT_TRUE(!facts.tls && !facts.tls_ca);
+	ASSERT_TRUE(!facts.tls && !facts.tls_ca && facts.tls_off);
 	ASSERT_EQ(read_as(p, "client-x"), 0);
 	ASSERT_TRUE(facts.tls && facts.tls_ca && !facts.tls_verify);
 	ASSERT_TRUE(facts.tls_noverify);
