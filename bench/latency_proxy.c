@@ -19,17 +19,28 @@
  * both directions are finished. A failed write means that peer is gone:
  * data still queued for it is dropped and nothing more is read from it.
  *
- * Fault, for tests of a connection lost mid-result: with --reset-after-bytes
- * N, the first C connections (--reset-connections, 0: all) get exactly N
- * bytes server->client (the chunk that crosses N is cut), then both of
- * their sockets are closed with a TCP RST (SO_LINGER 0) and whatever is
- * queued either way is dropped. A RST also discards what our send buffer
- * still holds, so the reset waits until the kernel has sent the N bytes,
- * or until the client has taken none for a second (it may never read).
+ * Faults, one at a time, on the first C connections (--fault-connections,
+ * or its older name --reset-connections; 0: all): each gets exactly N
+ * bytes server->client (the chunk that crosses N is cut), then
+ *  - --reset-after-bytes N, a connection lost mid-result: both of its
+ *    sockets are closed with a TCP RST (SO_LINGER 0) and whatever is
+ *    queued either way is dropped. A RST also discards what our send
+ *    buffer still holds, so the reset waits until the kernel has sent the
+ *    N bytes, or until the client has taken none for a second (it may
+ *    never read);
+ *  - --stall-after-bytes N, a server that stops answering mid-result:
+ *    nothing more is forwarded either way and what is queued is dropped,
+ *    but both sockets stay open, and out of epoll but for the client's
+ *    hang-up (EPOLLRDHUP), so the stall costs no CPU and only the client's
+ *    own read timeout ends it. When the client closes, the server side is
+ *    closed too, or, with --hold-stalled, kept open until exit (a network
+ *    that lost the connection: the server never hears the client go).
+ *    (A client that had already shut down its sending side cannot be seen
+ *    closing: such a pair is held until exit.)
  *
  * Counters (connections, round trips = client->server chunks that follow
  * server->client data on the same connection or open it, bytes each way,
- * resets done by the fault above) go to --count-file at exit and on
+ * resets and stalls done by the faults above) go to --count-file at exit and on
  * SIGUSR1, written atomically (temporary file, rename) so a script never
  * reads half a line.
  *
@@ -76,6 +87,8 @@
 #define RESET_POLL_NS  NS_PER_MS
 #define RESET_STALL_NS (1000 * NS_PER_MS)
 
+enum fault { FAULT_NONE = 0, FAULT_RESET, FAULT_STALL };
+
 enum { UP = 0, DOWN = 1 };          /* UP: client->server; DOWN: server->client */
 enum { CLIENT = 0, SERVER = 1 };
 
@@ -94,6 +107,7 @@ struct direction {
 	uint64_t link_free;             /* when the capped link is free again */
 	uint64_t written;               /* bytes written to the destination */
 	int src_done;                   /* EOF or error on the source: read no more */
+	int src_eof;                    /* of those, an EOF: the source shut down writing */
 	int dst_done;                   /* destination shut down or gone */
 	int blocked;                    /* last write hit EAGAIN: wait for EPOLLOUT */
 };
@@ -105,7 +119,8 @@ struct conn {
 	int connecting;                 /* non-blocking connect to the target pending */
 	int failed;                     /* free at once, dropping queued data */
 	int last_dir;                   /* direction of the previous chunk, -1 none */
-	int reset_armed;                /* one of the first C: --reset-after-bytes applies */
+	int fault_armed;                /* one of the first C: the fault applies */
+	int stalled;                    /* --stall-after-bytes reached: forward nothing */
 	int draining;                   /* its N bytes are written: reset once they left */
 	int drain_left;                 /* of those, bytes still unsent at the last look */
 	uint64_t drain_stall_ns;        /* reset anyway if none leave before this */
@@ -125,9 +140,11 @@ struct opts {
 	uint64_t seed;
 	uint64_t bandwidth_kbps;        /* 0: unlimited */
 	const char *count_file;
-	int reset;                      /* --reset-after-bytes given */
-	uint64_t reset_after_bytes;
-	uint64_t reset_connections;     /* C: how many connections get reset, 0: all */
+	enum fault fault;               /* --reset-after-bytes or --stall-after-bytes given */
+	uint64_t fault_after_bytes;     /* N */
+	uint64_t fault_connections;     /* C: how many connections get the fault, 0: all */
+	int hold_server;                /* --hold-stalled: a stalled pair's server
+					 * side outlives its client */
 };
 
 struct stats {
@@ -136,6 +153,7 @@ struct stats {
 	uint64_t bytes_up;
 	uint64_t bytes_down;
 	uint64_t resets;
+	uint64_t stalls;
 	/* Self-check, printed to stderr at exit: how long after its due time
 	 * each chunk was first written. That is latency beyond the delay the
 	 * proxy adds, its own work plus waiting for a CPU; a benchmark whose
@@ -185,7 +203,8 @@ static void usage(FILE *f)
 		"usage: latency_proxy --listen PORT --target HOST:PORT --delay-ms D\n"
 		"                     [--jitter-ms J] [--seed S] [--bandwidth-kbps K]\n"
 		"                     [--count-file FILE]\n"
-		"                     [--reset-after-bytes N [--reset-connections C]]\n"
+		"                     [--reset-after-bytes N | --stall-after-bytes N]\n"
+		"                     [--fault-connections C] [--hold-stalled]\n"
 		"\n"
 		"Forward TCP connections accepted on 127.0.0.1:PORT to HOST:PORT, adding\n"
 		"D ms (plus uniform jitter in [0,J] ms, seeded by S) of one-way delay to\n"
@@ -193,12 +212,19 @@ static void usage(FILE *f)
 		"(0.5); D may be 0. --listen 0 picks a free port.\n"
 		"--bandwidth-kbps caps each direction to K kilobits per second.\n"
 		"--reset-after-bytes forwards N bytes server->client, then resets the\n"
-		"connection (TCP RST to both sides; N = 0: once the target accepted it),\n"
-		"on the first C connections only (default 1; 0: every connection).\n"
+		"connection (TCP RST to both sides; N = 0: once the target accepted it).\n"
+		"--stall-after-bytes forwards N bytes server->client, then nothing more\n"
+		"either way, keeping both sides open until the client closes;\n"
+		"with --hold-stalled the server side stays open after that, until\n"
+		"the proxy exits (a network that lost the connection: the server\n"
+		"never hears the client go).\n"
+		"Either fault hits the first C connections only (--fault-connections C,\n"
+		"or --reset-connections C; default 1; 0: every connection).\n"
 		"\n"
 		"Prints 'listening on 127.0.0.1:PORT' once ready. On SIGUSR1 and at exit\n"
 		"(SIGTERM, SIGINT) writes 'connections=N round_trips=M bytes_up=U\n"
-		"bytes_down=D resets=R' to FILE (to stderr at exit without --count-file).\n");
+		"bytes_down=D resets=R stalls=S' to FILE (to stderr at exit without\n"
+		"--count-file).\n");
 }
 
 /* Milliseconds with up to six decimals ("0.5": a 1 ms round trip), as
@@ -242,17 +268,22 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "bandwidth-kbps", required_argument, NULL, 'b' },
 		{ "count-file", required_argument, NULL, 'c' },
 		{ "reset-after-bytes", required_argument, NULL, 'r' },
+		{ "stall-after-bytes", required_argument, NULL, 'S' },
+		{ "fault-connections", required_argument, NULL, 'k' },
 		{ "reset-connections", required_argument, NULL, 'k' },
+		{ "hold-stalled", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opt_parser p;
-	int have_listen = 0, have_delay = 0, have_reset_conns = 0, c;
+	const char *conns_opt = NULL;   /* the name --fault-connections was given by */
+	int have_listen = 0, have_delay = 0, have_reset = 0, have_stall = 0, c;
+	char msg[128];
 	uint64_t v;
 
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
-	o->reset_connections = 1;
+	o->fault_connections = 1;
 	opt_init(&p, "latency_proxy", argc, argv, longopts, usage);
 	while ((c = opt_next(&p)) > 0) {
 		switch (c) {
@@ -286,14 +317,24 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->count_file = p.arg;
 			break;
 		case 'r':
-			if (opt_u64(p.arg, UINT64_MAX, &o->reset_after_bytes) < 0)
+		case 'S':
+			if (opt_u64(p.arg, UINT64_MAX, &o->fault_after_bytes) < 0)
 				return opt_bad_value(&p);
-			o->reset = 1;
+			if (c == 'r') {
+				o->fault = FAULT_RESET;
+				have_reset = 1;
+			} else {
+				o->fault = FAULT_STALL;
+				have_stall = 1;
+			}
 			break;
 		case 'k':
-			if (opt_u64(p.arg, UINT64_MAX, &o->reset_connections) < 0)
+			if (opt_u64(p.arg, UINT64_MAX, &o->fault_connections) < 0)
 				return opt_bad_value(&p);
-			have_reset_conns = 1;
+			conns_opt = longopts[p.index].name;
+			break;
+		case 'H':
+			o->hold_server = 1;
 			break;
 		}
 	}
@@ -301,9 +342,21 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return c;
 	if (optind != argc || !have_listen || !have_delay || o->target == NULL)
 		return opt_usage_error(&p, "--listen, --target and --delay-ms are required");
+	if (o->hold_server && !have_stall) {
+		fprintf(stderr, "latency_proxy: --hold-stalled needs --stall-after-bytes\n");
+		return OPT_USAGE;
+	}
+	if (have_reset && have_stall) {
+		fprintf(stderr, "latency_proxy: --reset-after-bytes and --stall-after-bytes "
+			"exclude each other\n");
+		return OPT_USAGE;
+	}
 	/* alone it would do nothing, which a test would take for a fault */
-	if (have_reset_conns && !o->reset)
-		return opt_usage_error(&p, "--reset-connections needs --reset-after-bytes");
+	if (conns_opt != NULL && o->fault == FAULT_NONE) {
+		(void)snprintf(msg, sizeof(msg), "--%s needs --reset-after-bytes or --stall-after-bytes",
+			       conns_opt);
+		return opt_usage_error(&p, msg);
+	}
 	return 0;
 }
 
@@ -381,8 +434,8 @@ fail:
 static void print_counts(FILE *f)
 {
 	fprintf(f, "connections=%" PRIu64 " round_trips=%" PRIu64 " bytes_up=%" PRIu64
-		" bytes_down=%" PRIu64 " resets=%" PRIu64 "\n", stats.connections,
-		stats.round_trips, stats.bytes_up, stats.bytes_down, stats.resets);
+		" bytes_down=%" PRIu64 " resets=%" PRIu64 " stalls=%" PRIu64 "\n", stats.connections,
+		stats.round_trips, stats.bytes_up, stats.bytes_down, stats.resets, stats.stalls);
 }
 
 static int write_counts(const char *path)
@@ -524,6 +577,7 @@ static int conn_read(const struct opts *o, struct conn *c, int dirn, uint64_t no
 		}
 		if (n == 0) {
 			d->src_done = 1;
+			d->src_eof = 1;
 			return 0;
 		}
 		ch = malloc(sizeof(*ch) + (size_t)n);
@@ -577,14 +631,14 @@ static void note_lateness(uint64_t late)
 }
 
 /* How much of len bytes direction dirn may still write: all of it, except
- * server->client on a connection to be reset, which stops at N. */
+ * server->client on a connection with a fault, which stops at N. */
 static size_t write_room(const struct opts *o, const struct conn *c, int dirn, size_t len)
 {
 	uint64_t left;
 
-	if (dirn != DOWN || !c->reset_armed)
+	if (dirn != DOWN || !c->fault_armed)
 		return len;
-	left = o->reset_after_bytes - c->dir[DOWN].written;
+	left = o->fault_after_bytes - c->dir[DOWN].written;
 	return left < len ? (size_t)left : len;
 }
 
@@ -604,7 +658,7 @@ static void conn_flush(const struct opts *o, struct conn *c, int dirn, uint64_t 
 	while ((ch = d->head) != NULL && ch->due_ns <= now) {
 		len = write_room(o, c, dirn, ch->len - ch->off);
 		if (len == 0)
-			return;         /* at the reset point: reset_reached() takes over */
+			return;         /* at the fault point: fault_reached() takes over */
 		n = send(dst, ch->data + ch->off, len, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -626,7 +680,7 @@ static void conn_flush(const struct opts *o, struct conn *c, int dirn, uint64_t 
 			return;
 		}
 		if (ch->off < ch->len)
-			return;                 /* cut at the reset point */
+			return;                 /* cut at the fault point */
 		d->head = ch->next;
 		if (d->head == NULL)
 			d->tail = NULL;
@@ -650,20 +704,22 @@ static void conn_settle(struct conn *c, int dirn)
 
 static int conn_finished(const struct conn *c)
 {
-	return c->failed || (!c->draining && c->dir[UP].dst_done && c->dir[DOWN].dst_done);
+	return c->failed || (!c->draining && !c->stalled && c->dir[UP].dst_done &&
+			     c->dir[DOWN].dst_done);
 }
 
-/* Has a connection to be reset had its N bytes? Checked after flushing and
- * before passing an EOF on, so the client sees the reset, not an EOF, even
- * when the server's answer ends at byte N. */
-static int reset_reached(const struct opts *o, const struct conn *c)
+/* Has a connection with a fault had its N bytes? Checked after flushing and
+ * before passing an EOF on, so the client sees the reset or the stall, not
+ * an EOF, even when the server's answer ends at byte N. */
+static int fault_reached(const struct opts *o, const struct conn *c)
 {
-	return c->reset_armed && c->dir[DOWN].written >= o->reset_after_bytes;
+	return c->fault_armed && c->dir[DOWN].written >= o->fault_after_bytes;
 }
 
-/* Stop forwarding: drop what is queued either way and read no more, but
- * keep the sockets until the N bytes have left (reset_drained). */
-static void reset_begin(struct conn *c, uint64_t now)
+/* Stop forwarding: drop what is queued either way and read no more. With
+ * nothing to read or write, want_events() takes both sockets out of epoll
+ * (a stall keeps watching the client's hang-up only). */
+static void forward_stop(struct conn *c)
 {
 	int dirn;
 
@@ -672,6 +728,22 @@ static void reset_begin(struct conn *c, uint64_t now)
 		c->dir[dirn].src_done = 1;
 		c->dir[dirn].blocked = 0;       /* nothing left to write: no EPOLLOUT */
 	}
+}
+
+/* A stall: forward nothing more, keep both sockets open until the client
+ * closes (handle_event) or the proxy exits. */
+static void stall_begin(struct conn *c)
+{
+	forward_stop(c);
+	c->stalled = 1;
+	stats.stalls++;
+}
+
+/* A reset: forward nothing more, but keep the sockets until the N bytes
+ * have left (reset_drained). */
+static void reset_begin(struct conn *c, uint64_t now)
+{
+	forward_stop(c);
 	c->draining = 1;
 	c->drain_left = INT_MAX;
 	c->drain_stall_ns = now + RESET_STALL_NS;
@@ -716,6 +788,12 @@ static uint32_t want_events(const struct conn *c, int side)
 
 	if (side == SERVER && c->connecting)
 		return EPOLLOUT;
+	/* Stalled: only a client hang-up matters. Not EPOLLIN, which data the
+	 * client still sends would raise forever. A client that shut down its
+	 * sending side already has RDHUP raised, and closing after that tells
+	 * us nothing: watch nothing then. */
+	if (c->stalled)
+		return side == CLIENT && !c->dir[UP].src_eof ? EPOLLRDHUP : 0;
 	if (!rd->src_done && rd->queued < QUEUE_MAX)
 		ev |= EPOLLIN;
 	if (wr->blocked && !wr->dst_done)
@@ -773,8 +851,9 @@ static void accept_all(const struct opts *o, int lfd, struct conn **conns,
 			continue;
 		}
 		/* stats.connections: how many were accepted before this one */
-		c->reset_armed = o->reset && (o->reset_connections == 0 ||
-					      stats.connections < o->reset_connections);
+		c->fault_armed = o->fault != FAULT_NONE &&
+				 (o->fault_connections == 0 ||
+				  stats.connections < o->fault_connections);
 		stats.connections++;
 		c->next = *conns;
 		*conns = c;
@@ -813,6 +892,23 @@ static void handle_event(const struct opts *o, struct conn *c, int side, uint32_
 		} else {
 			c->connecting = 0;
 		}
+		return;
+	}
+	/* A stalled client hung up (closed, or reset): close the server side
+	 * too, freeing the pair on the next pass; or, --hold-stalled, close
+	 * the client's only and keep the server's until exit (out of epoll,
+	 * watched for nothing). Nothing else is watched. */
+	if (c->stalled) {
+		if (side != CLIENT || !(rev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+			return;
+		if (!o->hold_server) {
+			c->failed = 1;
+			return;
+		}
+		close(c->fd[CLIENT]);   /* closing removes it from epoll */
+		c->fd[CLIENT] = -1;
+		c->armed[CLIENT] = 0;
+		c->dir[UP].src_eof = 1; /* want_events: nothing more from it */
 		return;
 	}
 	/* Errors and hang-ups surface through the read or write they make fail. */
@@ -869,11 +965,14 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 		now = now_ns();
 		next = UINT64_MAX;
 		for (pp = &conns; (c = *pp) != NULL;) {
-			if (!c->connecting && !c->failed && !c->draining) {
+			if (!c->connecting && !c->failed && !c->draining && !c->stalled) {
 				conn_flush(o, c, UP, now);
 				conn_flush(o, c, DOWN, now);
-				if (reset_reached(o, c)) {
-					reset_begin(c, now);
+				if (fault_reached(o, c)) {
+					if (o->fault == FAULT_STALL)
+						stall_begin(c);
+					else
+						reset_begin(c, now);
 				} else {
 					conn_settle(c, UP);
 					conn_settle(c, DOWN);

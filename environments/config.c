@@ -33,6 +33,13 @@
 #define DEFAULT_POOL 4
 #define DEFAULT_CONNECT_TIMEOUT 10
 #define DEFAULT_RW_TIMEOUT 60
+/* Seconds a statement of ours waits for a lock (a LOCK TABLES or an ALTER
+ * elsewhere) before the server gives up with 1205: the server's own
+ * defaults are a day (metadata locks) and 50 s (InnoDB rows). */
+#define DEFAULT_LOCK_WAIT_TIMEOUT 5
+/* Attempts after a lock wait, a deadlock or a statement the server
+ * interrupted, per table. */
+#define DEFAULT_RETRIES 2
 
 enum section_kind { SEC_NONE, SEC_FLEET, SEC_TABLES, SEC_ENV, SEC_MASK, SEC_BAD };
 
@@ -125,6 +132,8 @@ struct parse_state {
 	char last_key[64];      /* for continuation lines */
 	/* fleet-wide defaults that environments inherit */
 	unsigned connect_timeout, read_timeout, write_timeout;
+	unsigned lock_wait_timeout;
+	unsigned retries;       /* +1: 0 means not said */
 	struct tls_config tls;  /* [fleet] tls keys: defaults (owned here
 				 * until handed to the environments) */
 	enum mask_mode mask;    /* [fleet] mask, when mask_line != 0 */
@@ -537,6 +546,18 @@ static void tls_inherit(struct tls_config *env, const struct tls_config *fleet)
 		env->mode = env->ca != NULL ? TLS_VERIFY_CA : TLS_PREFERRED;
 }
 
+/* `retries = N` (0-10), kept as N + 1 until validate(). */
+static int parse_retries(struct parse_state *st, const char *key,
+			 const char *value, unsigned *field)
+{
+	unsigned v;
+
+	if (!parse_uint(st, key, value, 0, 10, &v))
+		return 0;
+	*field = v + 1;
+	return 1;
+}
+
 static int handle_fleet(struct parse_state *st, const char *key,
 			const char *value)
 {
@@ -562,11 +583,16 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 86400, &st->connect_timeout);
 	if (strcmp(key, "read-timeout") == 0)
 		return parse_uint(st, key, value, 1, 86400, &st->read_timeout);
+	if (strcmp(key, "lock-wait-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, &st->lock_wait_timeout);
+	if (strcmp(key, "retries") == 0)
+		return parse_retries(st, key, value, &st->retries);
 	if (strcmp(key, "write-timeout") == 0)
 		return parse_uint(st, key, value, 1, 86400, &st->write_timeout);
 	return fail(st, st->line, key,
 		    "unknown key in [fleet] (known: out, workers, batch, mask, "
-		    "connect-timeout, read-timeout, write-timeout, tls, tls-ca, "
+		    "connect-timeout, read-timeout, write-timeout, "
+		    "lock-wait-timeout, retries, tls, tls-ca, "
 		    "tls-cert, tls-key, model, emplacement)");
 }
 
@@ -661,13 +687,19 @@ static int handle_env(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 86400, &env->connect_timeout);
 	if (strcmp(key, "read-timeout") == 0)
 		return parse_uint(st, key, value, 1, 86400, &env->read_timeout);
+	if (strcmp(key, "lock-wait-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, &env->lock_wait_timeout);
+	if (strcmp(key, "retries") == 0)
+		return parse_retries(st, key, value, &env->retries);
 	if (strcmp(key, "write-timeout") == 0)
 		return parse_uint(st, key, value, 1, 86400, &env->write_timeout);
 	return fail(st, st->line, key,
 		    "unknown key in [%s] (known: folder, database, schema, "
 		    "host, port, socket, user, password-env, option-file, "
 		    "option-group, pool, mask, sensitive, order, connect-timeout, "
-		    "read-timeout, write-timeout, tls, tls-ca, tls-cert, "
+		    "read-timeout, write-timeout, lock-wait-timeout, retries, tls, "
+		    "tls-ca, "
+		    "tls-cert, "
 		    "tls-key)", st->section);
 }
 
@@ -971,6 +1003,11 @@ static int validate(struct parse_state *st)
 			env->connect_timeout = st->connect_timeout;
 		if (env->read_timeout == 0)
 			env->read_timeout = st->read_timeout;
+		if (env->lock_wait_timeout == 0)
+			env->lock_wait_timeout = st->lock_wait_timeout;
+		/* stored +1 while parsing, so 0 can mean "not said" */
+		env->retries = env->retries ? env->retries - 1
+			       : st->retries ? st->retries - 1 : DEFAULT_RETRIES;
 		if (env->write_timeout == 0)
 			env->write_timeout = st->write_timeout;
 		tls_inherit(&env->tls, &st->tls);
@@ -1002,6 +1039,7 @@ int config_load(const char *path, struct fleet_config *cfg,
 	st.err = err;
 	st.connect_timeout = DEFAULT_CONNECT_TIMEOUT;
 	st.read_timeout = DEFAULT_RW_TIMEOUT;
+	st.lock_wait_timeout = DEFAULT_LOCK_WAIT_TIMEOUT;
 	st.write_timeout = DEFAULT_RW_TIMEOUT;
 	cfg->workers = DEFAULT_WORKERS;
 	cfg->batch = DEFAULT_BATCH;

@@ -92,6 +92,9 @@ struct env_config {
 	int option_group_line;
 	unsigned pool;          /* connections this environment may hold */
 	unsigned connect_timeout, read_timeout, write_timeout; /* seconds */
+	unsigned lock_wait_timeout; /* seconds a statement waits for a lock */
+	unsigned retries;       /* attempts after a transient server error
+				 * (lock wait, deadlock, interrupted) */
 	struct tls_config tls;
 	const struct table_list *tables; /* resolved list, borrowed */
 	enum mask_mode mask;    /* `mask =`; default MASK_REQUIRED for a

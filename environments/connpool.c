@@ -34,6 +34,7 @@
 struct busy_conn {
 	MYSQL *m;
 	int fd;
+	unsigned long thread_id;        /* the server's id of the connection */
 };
 
 struct connpool {
@@ -45,12 +46,17 @@ struct connpool {
 	unsigned nidle;                 /* guarded by lock */
 	struct busy_conn *busy;         /* guarded by lock; capacity env->pool */
 	unsigned nbusy;                 /* guarded by lock */
+	unsigned long *kill_ids;        /* guarded by lock: what was running
+					 * when interrupted (capacity env->pool) */
+	unsigned nkill;                 /* guarded by lock */
 	unsigned connecting;            /* guarded by lock: slots being opened */
 	unsigned limit;                 /* guarded by lock: env->pool, lowered
 					 * when the server refuses more */
 	int interrupted;                /* guarded by lock */
 	int wake_fd;                    /* eventfd: readable once interrupted;
 					 * -1 when none could be made */
+	char *init_sql;                 /* immutable: the init command */
+	char *mariadb_sql, *mysql_sql;  /* immutable: connpool_session_sql's */
 	int dead;                       /* guarded by lock: a connect failed */
 	int logged_in;                  /* guarded by lock: a connection of
 					 * this pool has logged in */
@@ -68,6 +74,32 @@ void connpool_error_capture(struct connpool_error *err, MYSQL *m)
 	snprintf(err->message, sizeof(err->message), "%s", mysql_error(m));
 }
 
+/* The SET statements of connpool_session_sql (see connpool.h). */
+static void make_session_sql(connpool *p)
+{
+	const struct env_config *env = p->env;
+	/* below read-timeout: a second, or half of it when it is one */
+	double limit = env->read_timeout > 1 ? env->read_timeout - 1.0 : 0.5;
+
+	p->init_sql = xasprintf("SET time_zone = '+00:00', sql_mode = '', "
+				"lock_wait_timeout = %u, "
+				"innodb_lock_wait_timeout = %u",
+				env->lock_wait_timeout, env->lock_wait_timeout);
+	p->mariadb_sql = xasprintf("%s, max_statement_time = %g", p->init_sql,
+				   limit);
+	p->mysql_sql = xasprintf("%s, max_execution_time = %.0f", p->init_sql,
+				 limit * 1000);
+}
+
+const char *connpool_session_sql(connpool *p, MYSQL *m)
+{
+	unsigned long version = mysql_get_server_version(m);
+
+	if (strstr(mysql_get_server_info(m), "MariaDB") != NULL)
+		return version >= 100100 ? p->mariadb_sql : p->init_sql;
+	return version >= 50708 ? p->mysql_sql : p->init_sql;
+}
+
 connpool *connpool_new(const struct env_config *env, enum tls_mode tls)
 {
 	connpool *p = xcalloc(1, sizeof(*p));
@@ -75,11 +107,13 @@ connpool *connpool_new(const struct env_config *env, enum tls_mode tls)
 
 	p->idle = xcalloc(env->pool, sizeof(*p->idle));
 	p->busy = xcalloc(env->pool, sizeof(*p->busy));
+	p->kill_ids = xcalloc(env->pool, sizeof(*p->kill_ids));
 	/* Out of descriptors (EMFILE) the connects will fail too, and say so;
 	 * poll() skips a negative descriptor, so the pool works without it. */
 	p->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	p->env = env;
 	p->tls = tls;
+	make_session_sql(p);
 	p->limit = env->pool;
 	pthread_mutex_init(&p->lock, NULL);
 	/* wait_turn's deadline is on the monotonic clock (clock_seconds) */
@@ -104,6 +138,10 @@ void connpool_free(connpool *p)
 	pthread_mutex_destroy(&p->lock);
 	free(p->idle);
 	free(p->busy);
+	free(p->kill_ids);
+	free(p->init_sql);
+	free(p->mariadb_sql);
+	free(p->mysql_sql);
 	free(p);
 }
 
@@ -345,7 +383,7 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err,
 	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &env->read_timeout);
 	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &env->write_timeout);
 	mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);
-	mysql_optionsv(m, MYSQL_INIT_COMMAND, CONNPOOL_SESSION_INIT);
+	mysql_optionsv(m, MYSQL_INIT_COMMAND, p->init_sql);
 	/* Only the connect is non-blocking (see the top); queries block. */
 	mysql_optionsv(m, MYSQL_OPT_NONBLOCK, 0);
 	/* Identifiers and comments may hold any Unicode character. */
@@ -500,6 +538,7 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 	fd = (int)mysql_get_socket(m);
 	p->busy[p->nbusy].m = m;
 	p->busy[p->nbusy].fd = fd;
+	p->busy[p->nbusy].thread_id = mysql_thread_id(m);
 	p->nbusy++;
 	pthread_mutex_unlock(&p->lock);
 	*out = m;
@@ -537,6 +576,11 @@ void connpool_interrupt(connpool *p)
 	unsigned i;
 
 	pthread_mutex_lock(&p->lock);
+	if (!p->interrupted) {
+		/* what connpool_kill_queries will stop on the server */
+		for (i = 0; i < p->nbusy; i++)
+			p->kill_ids[p->nkill++] = p->busy[i].thread_id;
+	}
 	p->interrupted = 1;
 	/* Wakes connects in progress; the eventfd stays readable. */
 	if (p->wake_fd >= 0)
@@ -546,4 +590,63 @@ void connpool_interrupt(connpool *p)
 			shutdown(p->busy[i].fd, SHUT_RDWR);
 	pthread_cond_broadcast(&p->changed);
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* How long the control connection may take to connect, and to answer:
+ * it runs while the user waits for rhizome to stop. */
+#define CONTROL_TIMEOUT 2u
+
+int connpool_kill_queries(connpool *p)
+{
+	const struct env_config *env = p->env;
+	unsigned long ids[256];
+	unsigned n, i, timeout = CONTROL_TIMEOUT;
+	struct strbuf sql = STRBUF_INIT;
+	const char *password = NULL;
+	MYSQL *m;
+	int rc = 0;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->nkill < 256 ? p->nkill : 256;
+	memcpy(ids, p->kill_ids, n * sizeof(ids[0]));
+	p->nkill = 0;
+	pthread_mutex_unlock(&p->lock);
+	if (n == 0)
+		return 0;
+	m = mysql_init(NULL);
+	if (m == NULL)
+		return -ENOMEM;
+	if (env->connect_timeout < timeout)
+		timeout = env->connect_timeout;
+	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
+	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	set_tls(m, env, p->tls);
+	if (env->option_file != NULL)
+		mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, env->option_file);
+	if (env->option_group != NULL)
+		mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP, env->option_group);
+	if (env->password_env != NULL)
+		password = getenv(env->password_env);
+	/* Blocking: the pool's eventfd is readable now, so open_connection
+	 * would give up at once. */
+	if (mysql_real_connect(m, env->host, env->user, password, NULL,
+			       env->port, env->socket, 0) == NULL ||
+	    (p->tls >= TLS_REQUIRED && mysql_get_ssl_cipher(m) == NULL)) {
+		rc = -ENOTCONN;
+		goto out;
+	}
+	/* One at a time: one that finished meanwhile (1094, unknown thread)
+	 * must not keep the others running; a pool holds a handful. */
+	for (i = 0; i < n && rc == 0; i++) {
+		strbuf_reset(&sql);
+		strbuf_addf(&sql, "KILL QUERY %lu", ids[i]);
+		if (mysql_real_query(m, sql.data, sql.len) != 0 &&
+		    mysql_errno(m) >= 2000)
+			rc = -EIO; /* the control connection itself failed */
+	}
+out:
+	strbuf_release(&sql);
+	mysql_close(m);
+	return rc;
 }

@@ -40,11 +40,6 @@ struct connpool_error {
  * owns `m`. */
 void connpool_error_capture(struct connpool_error *err, MYSQL *m);
 
-/* Every session starts with this (MYSQL_INIT_COMMAND), so a connection the
- * library opens again carries it too: TIMESTAMPs in UTC whatever the
- * server's zone, and no SQL mode that changes what SHOW CREATE TABLE or a
- * SELECT prints (ANSI_QUOTES, PAD_CHAR_TO_FULL_LENGTH, ORACLE...). */
-#define CONNPOOL_SESSION_INIT "SET time_zone = '+00:00', sql_mode = ''"
 
 /*
  * Create the pool for `env` (borrowed; must outlive the pool), whose
@@ -95,5 +90,35 @@ void connpool_release(connpool *p, MYSQL *m, int broken);
  * Thread-safe; async-signal-unsafe (call it from a normal thread).
  */
 void connpool_interrupt(connpool *p);
+
+/*
+ * After connpool_interrupt: stop on the server what the interrupted
+ * connections were running (KILL QUERY, through a control connection of
+ * its own, opened with the environment's settings; its connect and reads
+ * are bounded by 2 s or connect-timeout, whichever is less), so no query
+ * of ours runs on after rhizome. A shut-down socket alone does not stop a
+ * statement waiting for a lock. Returns 0 (also when nothing ran), or
+ * -ENOTCONN / -EIO / -ENOMEM when the control connection failed (the
+ * server's own limits end those statements: connpool_session_sql).
+ * Blocking; call from one thread that is not a worker.
+ */
+int connpool_kill_queries(connpool *p);
+
+/*
+ * The session's settings, as one SET statement for the connection `m` of
+ * this pool (borrowed: valid while the pool lives). Every session starts
+ * with them in its init command (MYSQL_INIT_COMMAND), so a connection the
+ * library opens again carries them too: TIMESTAMPs in UTC whatever the
+ * server's zone; no SQL mode that changes what SHOW CREATE TABLE or a
+ * SELECT prints (ANSI_QUOTES, PAD_CHAR_TO_FULL_LENGTH, ORACLE...); lock
+ * waits of lock-wait-timeout (the server's defaults: a day for metadata
+ * locks, 50 s for rows), so a LOCK TABLES or an ALTER elsewhere costs one
+ * table a short 1205, not the batch a read timeout. What this returns adds
+ * the server's own statement limit below read-timeout (max_statement_time
+ * on MariaDB, max_execution_time on MySQL; they differ, so the init command
+ * cannot hold it), so the server gives up before the client does. Call on
+ * the thread owning `m`.
+ */
+const char *connpool_session_sql(connpool *p, MYSQL *m);
 
 #endif

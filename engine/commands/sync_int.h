@@ -64,6 +64,7 @@ struct table_result {
 	int unreached;          /* error: the environment could not be
 				 * reached, so the table was never asked for;
 				 * err is the environment's, told once */
+	unsigned attempts;      /* times it was asked for (retries + 1) */
 	struct schema_diff drift; /* check: what drifted (n == 0: nothing) */
 };
 
@@ -116,6 +117,10 @@ struct run {
 	int cancel_signal;      /* guarded by lock: SIGINT/SIGTERM received */
 	int over;               /* guarded by lock: the watcher may stop */
 	int signals;            /* atomic: signals received */
+	pthread_t *killers;     /* the watcher's: threads sending KILL QUERY
+				 * after a signal, one per environment;
+				 * joined by sync_signals_stop */
+	size_t nkillers;
 	int io_failed;          /* guarded by lock: a local write failed (read
 				 * without it once the workers are joined) */
 	struct progress progress; /* guarded by lock */

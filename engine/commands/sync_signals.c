@@ -2,13 +2,27 @@
  * The run's signal watcher. SIGINT and SIGTERM are blocked in every thread
  * (main blocks them before any thread exists), so this thread alone takes
  * them, through sigwait(): it cancels the run, stops the schedule and shuts
- * down the sockets in use, so blocked queries return at once. SIGUSR1 from
- * the main thread tells it the run is over.
+ * down the sockets in use, so blocked queries return at once, and starts
+ * one thread per environment that kills on the server what those
+ * connections were running (connpool_kill_queries), so the watcher stays
+ * free for a second signal. SIGUSR1 from the main thread tells it the run
+ * is over.
  */
 #include "engine/commands/sync_int.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
+
+#include "engine/base/alloc.h"
+
+static void *kill_queries(void *arg)
+{
+	mysql_thread_init();
+	(void)connpool_kill_queries(arg);
+	mysql_thread_end();
+	return NULL;
+}
 
 static void *watch_signals(void *arg)
 {
@@ -54,6 +68,14 @@ static void *watch_signals(void *arg)
 		pthread_mutex_unlock(&r->lock);
 		for (i = 0; i < r->nenvs; i++)
 			connpool_interrupt(r->envs[i].pool);
+		/* In parallel: each is a connect and a round trip. A thread
+		 * that cannot start leaves its queries to the server's own
+		 * limits. */
+		r->killers = xcalloc(r->nenvs, sizeof(*r->killers));
+		for (i = 0; i < r->nenvs; i++)
+			if (pthread_create(&r->killers[r->nkillers], NULL,
+					   kill_queries, r->envs[i].pool) == 0)
+				r->nkillers++;
 	}
 }
 
@@ -69,4 +91,9 @@ void sync_signals_stop(struct run *r, pthread_t watcher)
 	pthread_mutex_unlock(&r->lock);
 	pthread_kill(watcher, SIGUSR1);
 	pthread_join(watcher, NULL);
+	/* the watcher is gone: its killers are this thread's to wait for */
+	while (r->nkillers > 0)
+		pthread_join(r->killers[--r->nkillers], NULL);
+	free(r->killers);
+	r->killers = NULL;
 }

@@ -162,10 +162,11 @@ json_t *sync_build_summary(struct run *r, long long elapsed_ms)
 				add_unreached(lists[res->cls], &unreached, e, j);
 			else if (res->cls == CLASS_ERROR)
 				json_array_append_new(lists[res->cls], json_pack(
-					"{s:s, s:s, s:i, s:o}", "env", e->cfg->name,
+					"{s:s, s:s, s:i, s:o, s:i}", "env", e->cfg->name,
 					"table", e->tables[j], "code",
 					(int)res->err->code, "message",
-					jsontext_string(res->err->message)));
+					jsontext_string(res->err->message),
+					"attempts", (int)res->attempts));
 			else
 				json_array_append_new(lists[res->cls], json_pack(
 					"{s:s, s:s}", "env", e->cfg->name,
@@ -222,7 +223,7 @@ json_t *sync_build_manifest(struct run *r, const struct timespec *end)
 		json_t *counts = json_object();
 
 		json_t *missing = json_array(), *empty = json_array();
-		json_t *unreached = json_null();
+		json_t *errors = json_array(), *unreached = json_null();
 		size_t j;
 
 		for (k = 0; k < CLASS_COUNT; k++)
@@ -239,6 +240,16 @@ json_t *sync_build_manifest(struct run *r, const struct timespec *end)
 						      (int)e->results[j].err->code,
 						      "message", jsontext_string(
 							      e->results[j].err->message));
+			} else if (e->results[j].cls == CLASS_ERROR &&
+				   !e->results[j].unreached) {
+				/* the run's record of what failed, without
+				 * stdout (RELIABILITY 28) */
+				json_array_append_new(errors, json_pack(
+					"{s:o, s:i, s:o, s:i}", "table",
+					jsontext_string(e->tables[j]), "code",
+					(int)e->results[j].err->code, "message",
+					jsontext_string(e->results[j].err->message),
+					"attempts", (int)e->results[j].attempts));
 			}
 			if (e->results[j].cls == CLASS_MISSING)
 				json_array_append_new(missing, json_string(e->tables[j]));
@@ -246,11 +257,12 @@ json_t *sync_build_manifest(struct run *r, const struct timespec *end)
 				json_array_append_new(empty, json_string(e->tables[j]));
 		}
 		json_object_set_new(envs, e->cfg->name, json_pack(
-			"{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "folder",
-			e->cfg->folder, "database", e->cfg->database, "schema",
-			e->cfg->schema, "tables", (json_int_t)e->ntables,
+			"{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+			"folder", e->cfg->folder, "database", e->cfg->database,
+			"schema", e->cfg->schema, "tables", (json_int_t)e->ntables,
 			"counts", counts, "missing", missing, "empty", empty,
-			"server", server_json(r, e), "unreached", unreached));
+			"errors", errors, "server", server_json(r, e),
+			"unreached", unreached));
 	}
 	m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "run_id", r->o->run_id,
 		      "command", r->o->command == SYNC_DATA ? "data" : "schema",

@@ -243,6 +243,7 @@ void sync_handle_table(struct run *r, struct env_run *e, size_t idx,
 	int rc;
 
 	res->done = 1;
+	res->attempts = f->attempts;
 	res->path = snapshot_table_path(o->out, e->cfg->folder,
 					e->cfg->database, f->table,
 					o->command == SYNC_DATA ? ".json" : ".sql");

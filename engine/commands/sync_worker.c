@@ -11,9 +11,11 @@
 #include "engine/commands/sync_int.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <errmsg.h>
 
@@ -275,6 +277,69 @@ static void note_server(struct run *r, struct env_run *e, MYSQL *m,
 	pthread_mutex_unlock(&r->lock);
 }
 
+/* A server error worth another try a moment later: a lock wait timed out
+ * (1205), a deadlock victim (1213), a statement interrupted (1317: say, a
+ * KILL QUERY elsewhere; 1969: max_statement_time). */
+static int transient(unsigned code)
+{
+	return code == 1205 || code == 1213 || code == 1317 || code == 1969;
+}
+
+/* Sleep before attempt `attempt` (1, 2...): 0.25 s doubling, capped at
+ * 2 s, times a random factor in [0.5, 1.5) so the retries of many workers
+ * do not hit a busy server in step. */
+static void backoff(unsigned attempt, unsigned *seed)
+{
+	double s = 0.25 * (double)(1u << (attempt < 4 ? attempt - 1 : 3));
+	struct timespec ts;
+
+	if (s > 2.0)
+		s = 2.0;
+	s *= 0.5 + (double)rand_r(seed) / ((double)RAND_MAX + 1.0);
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/*
+ * Tables of t[0..n) that failed with a transient server error: each alone,
+ * again, up to the environment's `retries`, after a backoff; then it fails
+ * alone, its batch-mates having gone on (fetch.h). The connection is
+ * taken per attempt, so a lock wait holds none between attempts.
+ */
+static void retry_alone(struct run *r, struct env_run *e,
+			struct fetched_table *t, size_t n,
+			struct fetch_request *req, struct worker_state *ws,
+			unsigned *trips)
+{
+	unsigned seed = (unsigned)(uintptr_t)t ^ (unsigned)time(NULL);
+	unsigned attempt;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		for (attempt = 1; attempt <= e->cfg->retries &&
+		     t[i].status == FETCH_ERROR && !t[i].handled &&
+		     transient(t[i].err.code); attempt++) {
+			struct connpool_error err;
+			int reused, broken;
+			MYSQL *m;
+
+			backoff(attempt, &seed);
+			if (sync_stopping(r) ||
+			    connpool_acquire(e->pool, &m, &reused, &err) != 0)
+				return; /* the table keeps its error */
+			fetch_reset(&t[i], 1);
+			t[i].attempts++;
+			req->session = connpool_session_sql(e->pool, m);
+			req->hostname = NULL;
+			broken = fetch_batch(m, req, &t[i], 1, &ws->sql, trips) ==
+				 FETCH_BROKEN;
+			connpool_release(e->pool, m, broken);
+		}
+	}
+}
+
 /* What on_table_ok needs of the job being fetched. */
 struct fetch_ctx {
 	struct run *r;
@@ -359,7 +424,10 @@ void sync_worker_run(void *item, void *state, void *ctx)
 			}
 			break;
 		}
+		req.session = connpool_session_sql(e->pool, m);
 		req.hostname = server_unknown(r, e) ? hostname : NULL;
+		for (i = from; i < n; i++)
+			t[i].attempts++;
 		req.hostname_size = sizeof(hostname);
 		fctx.waiting_since = progress_now();
 		broken = fetch_batch(m, &req, t + from, n - from, &ws->sql,
@@ -380,6 +448,7 @@ void sync_worker_run(void *item, void *state, void *ctx)
 					  e->cfg->read_timeout);
 		break;
 	}
+	retry_alone(r, e, t, n, &req, ws, &trips);
 
 	/* what on_table_ok did not see: missing tables and errors */
 	for (i = 0; i < n; i++)

@@ -145,9 +145,12 @@ static unsigned add_prefix(struct strbuf *sql, const struct fetch_request *req)
 	}
 	strbuf_adds(sql, "SHOW CREATE DATABASE ");
 	sqlident_quote(sql, req->schema);
+	if (req->session == NULL)
+		return n;
 	/* the session's settings again: an init-command of the user's
 	 * option file runs after ours and may have changed them */
-	strbuf_adds(sql, ";" CONNPOOL_SESSION_INIT);
+	strbuf_add(sql, ";", 1);
+	strbuf_adds(sql, req->session);
 	return n + 1;
 }
 

@@ -10,9 +10,9 @@
  * batch: every table not yet fetched carries that error. The first query of
  * a batch opens with SHOW CREATE DATABASE, so a wrong or unreadable schema
  * fails its tables with that error rather than passing them off as missing,
- * and sets the session's settings again (CONNPOOL_SESSION_INIT: UTC, no SQL
- * mode), as every session's init command does: an init-command in the
- * user's option file runs after that one, not after this.
+ * and sets the session's settings (req->session: connpool_session_sql), as
+ * every session's init command does, again: an init-command in the user's
+ * option file runs after that one, not after this.
  */
 #ifndef RHIZOME_FETCH_H
 #define RHIZOME_FETCH_H
@@ -45,6 +45,8 @@ struct fetched_table {
 	int handled;                /* the caller's: on_ok dealt with it */
 	int unreached;              /* the caller's: no connection to ask it
 				     * over (err is the connect's) */
+	unsigned attempts;          /* the caller's: times it was asked
+				     * (fetch_reset leaves it) */
 };
 
 struct fetch_request {
@@ -58,6 +60,9 @@ struct fetch_request {
 	 * runs on the fetching thread, between two reads of `m`. */
 	void (*on_ok)(void *ctx, struct fetched_table *t);
 	void *ctx;
+	/* Optional: the session's settings, one SET statement (borrowed),
+	 * sent with the batch's first query. */
+	const char *session;
 	/* Optional: the server's @@hostname is read into this buffer (of
 	 * hostname_size bytes; left empty if the answer has none) by the
 	 * batch's first query, which costs no round trip of its own. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The bench tools that need no database: latency_proxy (its options, the
-# delay it adds, the round trips it counts, the resets it injects) against
-# a small echo server, and
+# delay it adds, the round trips it counts, the resets and stalls it
+# injects) against a small echo server, and
 # bench/report.sh turning a results.csv into Markdown and a plot.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,8 +30,8 @@ start_proxy() {
 }
 
 # An echo server: answers every chunk with the same bytes. A reset (the
-# proxy's --reset-after-bytes resets this side too) ends a connection
-# like a close.
+# proxy's --reset-after-bytes resets this side too, and closing a stalled
+# connection with unread data does) ends a connection like a close.
 python3 - "$T/echo.port" <<'EOF' &
 import socket, sys, threading
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
@@ -42,7 +42,7 @@ def serve(c):
             d = c.recv(65536)
             if not d: break
             c.sendall(d)
-    except ConnectionResetError:
+    except ConnectionError:
         pass
     c.close()
 while True:
@@ -225,7 +225,7 @@ test_latency_proxy_resets_a_connection_after_n_bytes() {
 		"$n reset" | "$n eof") ;;
 		*) bad="$bad [N=$n of $size: got '$out']" ;;
 		esac
-		grep -q '^connections=1 round_trips=[0-9]* bytes_up=[0-9]* bytes_down=[0-9]* resets=1$' \
+		grep -q '^connections=1 round_trips=[0-9]* bytes_up=[0-9]* bytes_down=[0-9]* resets=1 stalls=0$' \
 			<<<"$counts" || bad="$bad [N=$n of $size: counts '$counts']"
 	done <<'EOF'
 5 17 0
@@ -258,33 +258,184 @@ test_latency_proxy_resets_only_the_first_k_connections() {
 			fi
 		done
 		counts=$(stop_proxy_counts)
-		grep -q "^connections=3 .* resets=$want\$" <<<"$counts" || bad="$bad [K=$k: counts '$counts']"
+		grep -q "^connections=3 .* resets=$want stalls=0\$" <<<"$counts" || bad="$bad [K=$k: counts '$counts']"
 	done
 	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
 }
 
-# Bad reset values are refused like every other option: the message names
-# the option and value, exit 2, no usage; --reset-connections alone is a
-# usage error.
-test_latency_proxy_rejects_bad_reset_values() {
-	local opt v out rc bad=""
-	for opt in reset-after-bytes reset-connections; do
+# One connection to PORT through a stalling proxy (PID): send BYTES bytes
+# (from a thread), wait for the first N of the echo, then read on for SECS
+# seconds, and close. Prints "GOT END CPU FDS": GOT bytes came back (a
+# prefix of what was sent, else "corrupt"); END is "open" when the
+# connection stayed open and silent to the end (the read timed out), else
+# eof, reset or "timeout-before-N"; CPU is the proxy's CPU time over those
+# SECS in ms (-1 unless open); FDS is "freed" when, once the client has
+# closed, the proxy is back to the descriptors it had before the
+# connection, else "leak:BEFORE->AFTER".
+stall_probe() { # PORT PID BYTES N SECS
+	python3 - "$@" <<'EOF'
+import os, socket, sys, threading, time
+port, pid, size, n, secs = (int(sys.argv[1]), sys.argv[2], int(sys.argv[3]),
+                            int(sys.argv[4]), float(sys.argv[5]))
+tick = os.sysconf("SC_CLK_TCK")
+def cpu_ms():
+    f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) * 1000 // tick   # utime + stime
+def fds():
+    return len(os.listdir("/proc/%s/fd" % pid))
+data = bytes(i * 7 % 251 for i in range(size))
+fds0 = fds()
+c = socket.create_connection(("127.0.0.1", port))
+def send():
+    try:
+        c.sendall(data)
+    except OSError:
+        pass
+sender = threading.Thread(target=send, daemon=True)
+sender.start()
+got, end, cpu = bytearray(), "open", -1
+try:
+    c.settimeout(10)
+    while len(got) < n:
+        d = c.recv(65536)
+        if not d:
+            raise EOFError
+        got += d
+    cpu0, deadline = cpu_ms(), time.monotonic() + secs
+    while (left := deadline - time.monotonic()) > 0:
+        c.settimeout(left)
+        d = c.recv(65536)
+        if not d:
+            raise EOFError
+        got += d
+except socket.timeout:
+    if len(got) < n:
+        end = "timeout-before-N"
+    else:
+        cpu = cpu_ms() - cpu0
+except EOFError:
+    end = "eof"
+except ConnectionResetError:
+    end = "reset"
+# A plain close once the sender is done; shutdown() first wakes a sender
+# still stuck on a full buffer, which would keep the socket open.
+sender.join(2)
+if sender.is_alive():
+    c.shutdown(socket.SHUT_RDWR)
+c.close()
+for _ in range(150):
+    fds1 = fds()
+    if fds1 == fds0:
+        break
+    time.sleep(0.02)
+print(len(got) if bytes(got) == data[:len(got)] else "corrupt", end, cpu,
+      "freed" if fds1 == fds0 else "leak:%d->%d" % (fds0, fds1))
+EOF
+}
+
+# --stall-after-bytes N: the client gets exactly N bytes of a longer answer,
+# then nothing for 1.5 s while the connection stays open (no EOF, no
+# reset) and the proxy sleeps (under 0.5 s of CPU over the stall, though
+# the client may still be sending and the server has answered more);
+# closing the client frees both sides of the pair. 100000 of 300000 cuts
+# across several chunks, with a delay; 0 stalls before anything is
+# forwarded.
+test_latency_proxy_stalls_a_connection_after_n_bytes() {
+	local n size delay out got end cpu fds counts bad=""
+	while read -r n size delay; do
+		rm -f "$T/counts"
+		start_proxy --delay-ms "$delay" --stall-after-bytes "$n" ||
+			{ fail "${FUNCNAME[0]}" "not listening: $(cat "$T/proxy.err")"; return; }
+		out=$(stall_probe "$PPORT" "$PPID_" "$size" "$n" 1.5)
+		read -r got end cpu fds <<<"$out"
+		if [ "$got" != "$n" ] || [ "$end" != open ]; then
+			bad="$bad [N=$n of $size: got '$out', want $n bytes and an open, silent connection]"
+		elif [ "$cpu" -ge 500 ]; then
+			bad="$bad [N=$n of $size: the proxy used $cpu ms of CPU over a 1.5 s stall]"
+		elif [ "$fds" != freed ]; then
+			bad="$bad [N=$n of $size: after the client closed, descriptors $fds]"
+		fi
+		kill -0 "$PPID_" 2>/dev/null ||
+			bad="$bad [N=$n of $size: the proxy died: $(cat "$T/proxy.err")]"
+		counts=$(stop_proxy_counts)
+		grep -q '^connections=1 round_trips=[0-9]* bytes_up=[0-9]* bytes_down=[0-9]* resets=0 stalls=1$' \
+			<<<"$counts" || bad="$bad [N=$n of $size: counts '$counts']"
+	done <<'EOF'
+5 100000 0
+100000 300000 1
+0 17 0
+EOF
+	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
+}
+
+# --fault-connections C picks the connections a stall hits as it does for
+# a reset, and --reset-connections is the same option: only the first C
+# stall, the later ones pass everything through.
+test_latency_proxy_stalls_only_the_first_k_connections() {
+	local opt k i out bad=""
+	for opt in fault-connections:1 reset-connections:2; do
+		k=${opt#*:}
+		rm -f "$T/counts"
+		start_proxy --delay-ms 0 --stall-after-bytes 5 "--${opt%:*}" "$k" ||
+			{ fail "${FUNCNAME[0]}" "--$opt: not listening: $(cat "$T/proxy.err")"; return; }
+		for i in 1 2 3; do
+			if [ "$i" -le "$k" ]; then
+				out=$(stall_probe "$PPORT" "$PPID_" 100000 5 0.5)
+				case $out in
+				"5 open "*" freed") ;;
+				*) bad="$bad [--$opt conn $i: '$out', want a stall after 5]" ;;
+				esac
+			else
+				out=$(echo_until_end "$PPORT" 100000)
+				[ "$out" = "100000 complete" ] ||
+					bad="$bad [--$opt conn $i: '$out', want 100000 complete]"
+			fi
+		done
+		out=$(stop_proxy_counts)
+		grep -q "^connections=3 .* resets=0 stalls=$k\$" <<<"$out" || bad="$bad [--$opt: counts '$out']"
+	done
+	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
+}
+
+# Bad fault values are refused like every other option: the message names
+# the option and value, exit 2, no usage. The two faults exclude each
+# other (exit 2, no usage); --fault-connections or --reset-connections
+# without a fault is a usage error.
+test_latency_proxy_rejects_bad_fault_values() {
+	local opt v out rc base bad=""
+	for opt in reset-after-bytes stall-after-bytes reset-connections fault-connections; do
+		case $opt in reset-*) base=--reset-after-bytes ;; *) base=--stall-after-bytes ;; esac
 		for v in x -1 "" 5x 1.5 18446744073709551616; do
 			out=$(timeout 5 "$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms 0 \
-				--reset-after-bytes 1 "--$opt" "$v" 2>&1 </dev/null)
+				"$base" 1 "--$opt" "$v" 2>&1 </dev/null)
 			rc=$?
 			if [ "$rc" != 2 ] || [ "$out" != "latency_proxy: bad value for --$opt: '$v'" ]; then
 				bad="$bad [--$opt '$v': exit $rc: $out]"
 			fi
 		done
 	done
+	for opt in reset-connections fault-connections; do
+		out=$(timeout 5 "$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms 0 \
+			"--$opt" 2 2>&1 </dev/null)
+		rc=$?
+		if [ "$rc" != 2 ] || [ "$(head -1 <<<"$out")" != \
+			"latency_proxy: --$opt needs --reset-after-bytes or --stall-after-bytes" ] ||
+			! grep -q '^usage: ' <<<"$out"; then
+			bad="$bad [--$opt alone: exit $rc: $out]"
+		fi
+	done
 	out=$(timeout 5 "$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms 0 \
-		--reset-connections 2 2>&1 </dev/null)
+		--stall-after-bytes 5 --fault-connections 0 --reset-after-bytes 5 2>&1 </dev/null)
 	rc=$?
 	if [ "$rc" != 2 ] ||
-		[ "$(head -1 <<<"$out")" != "latency_proxy: --reset-connections needs --reset-after-bytes" ] ||
-		! grep -q '^usage: ' <<<"$out"; then
-		bad="$bad [--reset-connections alone: exit $rc: $out]"
+		[ "$out" != "latency_proxy: --reset-after-bytes and --stall-after-bytes exclude each other" ]; then
+		bad="$bad [both faults: exit $rc: $out]"
+	fi
+	out=$(timeout 5 "$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms 0 \
+		--reset-after-bytes 5 --hold-stalled 2>&1 </dev/null)
+	rc=$?
+	if [ "$rc" != 2 ] || [ "$out" != "latency_proxy: --hold-stalled needs --stall-after-bytes" ]; then
+		bad="$bad [--hold-stalled without a stall: exit $rc: $out]"
 	fi
 	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
 }
