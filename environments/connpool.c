@@ -60,10 +60,6 @@ struct connpool {
 	int dead;                       /* guarded by lock: a connect failed */
 	int logged_in;                  /* guarded by lock: a connection of
 					 * this pool has logged in */
-	int pioneering;                 /* guarded by lock: a connect is
-					 * logging in first (wait_turn) */
-	int slow_link;                  /* guarded by lock: a greeting took
-					 * SLOW_GREETING or more to come */
 	struct connpool_error dead_error;     /* guarded by lock */
 };
 
@@ -80,11 +76,14 @@ static void make_session_sql(connpool *p)
 	const struct env_config *env = p->env;
 	/* below read-timeout: a second, or half of it when it is one */
 	double limit = env->read_timeout > 1 ? env->read_timeout - 1.0 : 0.5;
+	/* a lock wait longer than the statement may run would never end
+	 * in 1205 */
+	unsigned wait = env->lock_wait_timeout < limit ? env->lock_wait_timeout
+		       : limit >= 1 ? (unsigned)limit : 1;
 
 	p->init_sql = xasprintf("SET time_zone = '+00:00', sql_mode = '', "
 				"lock_wait_timeout = %u, "
-				"innodb_lock_wait_timeout = %u",
-				env->lock_wait_timeout, env->lock_wait_timeout);
+				"innodb_lock_wait_timeout = %u", wait, wait);
 	p->mariadb_sql = xasprintf("%s, max_statement_time = %g", p->init_sql,
 				   limit);
 	p->mysql_sql = xasprintf("%s, max_execution_time = %.0f", p->init_sql,
@@ -103,7 +102,6 @@ const char *connpool_session_sql(connpool *p, MYSQL *m)
 connpool *connpool_new(const struct env_config *env, enum tls_mode tls)
 {
 	connpool *p = xcalloc(1, sizeof(*p));
-	pthread_condattr_t attr;
 
 	p->idle = xcalloc(env->pool, sizeof(*p->idle));
 	p->busy = xcalloc(env->pool, sizeof(*p->busy));
@@ -116,11 +114,7 @@ connpool *connpool_new(const struct env_config *env, enum tls_mode tls)
 	make_session_sql(p);
 	p->limit = env->pool;
 	pthread_mutex_init(&p->lock, NULL);
-	/* wait_turn's deadline is on the monotonic clock (clock_seconds) */
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->changed, &attr);
-	pthread_condattr_destroy(&attr);
+	pthread_cond_init(&p->changed, NULL);
 	return p;
 }
 
@@ -158,60 +152,6 @@ static void set_interrupted(struct connpool_error *err)
 	set_error(err, 0, "interrupted");
 }
 
-/*
- * Until a connection of the pool has logged in, logins go one at a time: a
- * wrong password is one attempt, never one per pool slot (a server counts
- * those against max_connect_errors and may block the host), and a server
- * without the TLS required is refused once. The connects themselves may
- * overlap: each waits its turn with the server's greeting in hand
- * (wait_turn), so on a slow link the TCP handshakes and greetings of the
- * pool's connections cost one round trip in all, not one each. On a fast
- * link (loopback) the library can read the greeting and answer it before
- * rhizome sees it, so there a connect starts only once the one before it
- * is done (connpool_acquire); that costs next to nothing at such speed.
- * A greeting slower than this marks the link as slow: slower than the
- * library's own first read after the TCP handshake can ever be.
- */
-#define SLOW_GREETING 0.003    /* seconds */
-
-/*
- * The greeting is in hand: log in now (0, and *pioneer set when no
- * connection has logged in yet: this one goes first), after the pioneer
- * has logged in (0), or not at all: -ENOTCONN, the pioneer failed and the
- * pool is dead; -ECANCELED, interrupted; -ETIMEDOUT, the pioneer is still
- * at it at `deadline` (clock_seconds(): this connect's own timeout).
- * `seconds`: how long the greeting took to come.
- */
-static int wait_turn(connpool *p, double seconds, double deadline,
-		     int *pioneer)
-{
-	struct timespec until;
-	int rc = 0;
-
-	until.tv_sec = (time_t)deadline;
-	until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
-	pthread_mutex_lock(&p->lock);
-	if (seconds >= SLOW_GREETING && !p->slow_link) {
-		p->slow_link = 1;
-		pthread_cond_broadcast(&p->changed); /* more may connect now */
-	}
-	while (!p->logged_in && p->pioneering && !p->dead && !p->interrupted &&
-	       rc == 0)
-		if (pthread_cond_timedwait(&p->changed, &p->lock, &until) ==
-		    ETIMEDOUT)
-			rc = -ETIMEDOUT;
-	if (p->interrupted)
-		rc = -ECANCELED;
-	else if (p->dead)
-		rc = -ENOTCONN;
-	else if (p->logged_in)
-		rc = 0;
-	else if (rc == 0)
-		p->pioneering = *pioneer = 1;
-	pthread_mutex_unlock(&p->lock);
-	return rc;
-}
-
 /* What the server sent first, still unread on `fd` (greeting.h). */
 static enum greeting peek_greeting(int fd)
 {
@@ -225,28 +165,34 @@ static enum greeting peek_greeting(int fd)
 	return n == 0 ? GREETING_NOT : greeting_parse(b, (size_t)n);
 }
 
+/* How long the control connection of connpool_kill_queries may take to
+ * connect, and to answer: it runs while the user waits for rhizome to
+ * stop. */
+#define CONTROL_TIMEOUT 2u
+
 /*
  * Drive a non-blocking connect, begun at `started`, to its end. Returns 0
- * when done (connected or failed, see *ret; *pioneer as wait_turn says);
- * -ECANCELED when the pool was interrupted first; -ENOTCONN when another
- * connect's login failed first and -ETIMEDOUT when it took longer than
- * connect-timeout (wait_turn); -EPROTO when TLS is required and the
+ * when done (connected or failed, see *ret); -ECANCELED when the pool was
+ * interrupted first; -EPROTO when TLS is required and the
  * server's greeting offers none: the library would go on and log in in
  * plain text (Connector/C 3.3 refuses that only while verifying the
  * certificate), so the connect stops before any credential is sent. (A
  * greeting the library read before its first wait is not seen here:
- * open_connection checks the cipher after.)
+ * open_connection checks the cipher after.) `control`: the control
+ * connection, which runs after the interrupt and gives up (-ETIMEDOUT)
+ * after CONTROL_TIMEOUT whatever an option file says.
  */
 static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status,
-			  double started, int *pioneer)
+			  double started, int control)
 {
-	double deadline = started + p->env->connect_timeout;
-	int greeted = 0, rc;
+	double deadline = started + (control ? CONTROL_TIMEOUT
+					     : p->env->connect_timeout);
+	int greeted = 0;
 
 	while (status != 0) {
 		struct pollfd fds[2] = {
 			{ .fd = (int)mysql_get_socket(m), .events = 0 },
-			{ .fd = p->wake_fd, .events = POLLIN },
+			{ .fd = control ? -1 : p->wake_fd, .events = POLLIN },
 		};
 		int timeout = -1, n;
 
@@ -258,6 +204,14 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status,
 			fds[0].events |= POLLPRI;
 		if (status & MYSQL_WAIT_TIMEOUT)
 			timeout = (int)mysql_get_timeout_value_ms(m);
+		if (control) {
+			int left = (int)((deadline - clock_seconds()) * 1000);
+
+			if (left <= 0)
+				return -ETIMEDOUT;
+			if (timeout < 0 || timeout > left)
+				timeout = left;
+		}
 		n = poll(fds, 2, timeout);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -279,12 +233,6 @@ static int finish_connect(connpool *p, MYSQL *m, MYSQL **ret, int status,
 			greeted = 1;
 			if (g == GREETING_NO_TLS && p->tls >= TLS_REQUIRED)
 				return -EPROTO;
-			if (g == GREETING_TLS || g == GREETING_NO_TLS) {
-				rc = wait_turn(p, clock_seconds() - started,
-					       deadline, pioneer);
-				if (rc != 0)
-					return rc;
-			}
 		}
 		status = 0;
 		if (n == 0)
@@ -362,10 +310,10 @@ static void set_tls(MYSQL *m, const struct env_config *env, enum tls_mode tls)
 		mysql_optionsv(m, MYSQL_OPT_SSL_KEY, env->tls.key);
 }
 
-/* Open one connection with every option set; *pioneer as wait_turn says.
- * Returns it, or NULL with *err filled. Runs without the lock. */
+/* Open one connection with every option set; `control` as finish_connect
+ * says. Returns it, or NULL with *err filled. Runs without the lock. */
 static MYSQL *open_connection(connpool *p, struct connpool_error *err,
-			      int *pioneer)
+			      int control)
 {
 	const struct env_config *env = p->env;
 	MYSQL *m = mysql_init(NULL), *ret = NULL;
@@ -379,9 +327,17 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err,
 			  "mysql_init: out of memory");
 		return NULL;
 	}
-	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &env->connect_timeout);
-	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &env->read_timeout);
-	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &env->write_timeout);
+	if (control) {
+		unsigned t = CONTROL_TIMEOUT;
+
+		mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+		mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &t);
+		mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &t);
+	} else {
+		mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &env->connect_timeout);
+		mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &env->read_timeout);
+		mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &env->write_timeout);
+	}
 	mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);
 	mysql_optionsv(m, MYSQL_INIT_COMMAND, p->init_sql);
 	/* Only the connect is non-blocking (see the top); queries block. */
@@ -400,22 +356,16 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err,
 					  password, NULL, env->port,
 					  env->socket, CLIENT_MULTI_STATEMENTS |
 					  CLIENT_MULTI_RESULTS);
-	rc = finish_connect(p, m, &ret, status, started, pioneer);
+	rc = finish_connect(p, m, &ret, status, started, control);
 	switch (rc) {
 	case 0:
 		break;
 	case -ECANCELED:
 		set_interrupted(err);
 		goto fail;
-	case -ENOTCONN:
-		/* connpool_acquire gives the pioneer's error instead */
-		set_error(err, 2003 /* CR_CONN_HOST_ERROR */,
-			  "the first connection's login failed");
-		goto fail;
-	case -ETIMEDOUT:
-		set_error(err, 2003 /* CR_CONN_HOST_ERROR */, "waited for the "
-			  "first connection's login, which did not finish");
-		explain_connect_error(env, p->tls, err, clock_seconds() - started);
+	case -ETIMEDOUT: /* the control connection's own bound */
+		set_error(err, 2003 /* CR_CONN_HOST_ERROR */, "no answer within "
+			  "the control connection's time");
 		goto fail;
 	default: /* -EPROTO (finish_connect returns nothing else) */
 		set_error(err, 2026 /* CR_SSL_CONNECTION_ERROR */,
@@ -484,19 +434,22 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			rc = p->logged_in ? -ECONNABORTED : -ENOTCONN;
 			goto fail_locked;
 		}
-		/* Until a login worked, connects overlap only on a slow
-		 * link (see SLOW_GREETING). */
+		/* Until a connection has logged in, one connect at a time:
+		 * a wrong password is one attempt, never one per pool slot
+		 * (a server counts those against max_connect_errors and may
+		 * block the host), and a server without the TLS required is
+		 * refused once. Overlapping them up to the greeting was
+		 * tried: a client slowed down (TSan, a loaded machine) lets
+		 * the library read a greeting and answer it before rhizome
+		 * can hold it back, so it was not one attempt. The first
+		 * connection's batch runs while the others connect. */
 		if (p->nidle + p->nbusy + p->connecting < p->limit &&
-		    (p->logged_in || p->connecting == 0 || p->slow_link)) {
-			int pioneer = 0;
-
+		    (p->logged_in || p->connecting == 0)) {
 			p->connecting++;
 			pthread_mutex_unlock(&p->lock);
-			m = open_connection(p, err, &pioneer);
+			m = open_connection(p, err, 0);
 			pthread_mutex_lock(&p->lock);
 			p->connecting--;
-			if (pioneer)
-				p->pioneering = 0;
 			if (m != NULL)
 				p->logged_in = 1;
 			pthread_cond_broadcast(&p->changed);
@@ -506,15 +459,7 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 			}
 			if (p->interrupted)
 				goto fail_locked;
-			if (p->dead) {
-				/* the pioneer failed first (wait_turn) */
-				*err = p->dead_error;
-				rc = p->logged_in ? -ECONNABORTED : -ENOTCONN;
-				goto fail_locked;
-			}
-			/* Never logged in: the environment cannot be reached,
-			 * whatever other connects are under way (they give up
-			 * at their turn). */
+			/* Never logged in: the environment cannot be reached. */
 			if (p->logged_in &&
 			    p->nidle + p->nbusy + p->connecting > 0) {
 				/* The server serves some but refuses more (say,
@@ -592,61 +537,41 @@ void connpool_interrupt(connpool *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* How long the control connection may take to connect, and to answer:
- * it runs while the user waits for rhizome to stop. */
-#define CONTROL_TIMEOUT 2u
-
 int connpool_kill_queries(connpool *p)
 {
-	const struct env_config *env = p->env;
-	unsigned long ids[256];
-	unsigned n, i, timeout = CONTROL_TIMEOUT;
-	struct strbuf sql = STRBUF_INIT;
-	const char *password = NULL;
-	MYSQL *m;
+	unsigned long *ids = xcalloc(p->env->pool, sizeof(*ids));
+	struct connpool_error err;
+	char sql[64];
+	unsigned n, i;
+	MYSQL *m = NULL;
 	int rc = 0;
 
 	pthread_mutex_lock(&p->lock);
-	n = p->nkill < 256 ? p->nkill : 256;
+	n = p->nkill;
 	memcpy(ids, p->kill_ids, n * sizeof(ids[0]));
 	p->nkill = 0;
+	/* An idle connection, if any, needs no connect (acquires fail now,
+	 * so it is this thread's) */
+	if (n > 0 && p->nidle > 0)
+		m = p->idle[--p->nidle];
 	pthread_mutex_unlock(&p->lock);
 	if (n == 0)
-		return 0;
-	m = mysql_init(NULL);
-	if (m == NULL)
-		return -ENOMEM;
-	if (env->connect_timeout < timeout)
-		timeout = env->connect_timeout;
-	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
-	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
-	set_tls(m, env, p->tls);
-	if (env->option_file != NULL)
-		mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, env->option_file);
-	if (env->option_group != NULL)
-		mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP, env->option_group);
-	if (env->password_env != NULL)
-		password = getenv(env->password_env);
-	/* Blocking: the pool's eventfd is readable now, so open_connection
-	 * would give up at once. */
-	if (mysql_real_connect(m, env->host, env->user, password, NULL,
-			       env->port, env->socket, 0) == NULL ||
-	    (p->tls >= TLS_REQUIRED && mysql_get_ssl_cipher(m) == NULL)) {
+		goto out;
+	/* Else one more, checked as the pool's are (TLS before the login),
+	 * within CONTROL_TIMEOUT. */
+	if (m == NULL && (m = open_connection(p, &err, 1)) == NULL) {
 		rc = -ENOTCONN;
 		goto out;
 	}
 	/* One at a time: one that finished meanwhile (1094, unknown thread)
 	 * must not keep the others running; a pool holds a handful. */
 	for (i = 0; i < n && rc == 0; i++) {
-		strbuf_reset(&sql);
-		strbuf_addf(&sql, "KILL QUERY %lu", ids[i]);
-		if (mysql_real_query(m, sql.data, sql.len) != 0 &&
-		    mysql_errno(m) >= 2000)
-			rc = -EIO; /* the control connection itself failed */
+		snprintf(sql, sizeof(sql), "KILL QUERY %lu", ids[i]);
+		if (mysql_query(m, sql) != 0 && mysql_errno(m) >= 2000)
+			rc = -EIO; /* the connection itself failed */
 	}
-out:
-	strbuf_release(&sql);
 	mysql_close(m);
+out:
+	free(ids);
 	return rc;
 }

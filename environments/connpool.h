@@ -9,9 +9,8 @@
  * multi-statements on. A connection that failed is closed on release, never
  * handed out again.
  *
- * Until one connection has logged in, logins go one at a time (connects may
- * overlap up to the greeting on a slow link): a wrong password is one
- * attempt, not one per slot. A connect failure with no connection open
+ * Until one connection has logged in, connects go one at a time: a wrong
+ * password is one attempt, not one per slot. A connect failure with no connection open
  * makes the pool dead: it remembers the error and fails later acquires at
  * once, so a dead environment costs one timeout per run, not one per job,
  * and never holds workers that others could use. A failure while other
@@ -39,7 +38,6 @@ struct connpool_error {
 /* Copy the error of `m` into *err (the caller's). Call on the thread that
  * owns `m`. */
 void connpool_error_capture(struct connpool_error *err, MYSQL *m);
-
 
 /*
  * Create the pool for `env` (borrowed; must outlive the pool), whose
@@ -93,14 +91,17 @@ void connpool_interrupt(connpool *p);
 
 /*
  * After connpool_interrupt: stop on the server what the interrupted
- * connections were running (KILL QUERY, through a control connection of
- * its own, opened with the environment's settings; its connect and reads
- * are bounded by 2 s or connect-timeout, whichever is less), so no query
- * of ours runs on after rhizome. A shut-down socket alone does not stop a
- * statement waiting for a lock. Returns 0 (also when nothing ran), or
- * -ENOTCONN / -EIO / -ENOMEM when the control connection failed (the
- * server's own limits end those statements: connpool_session_sql).
- * Blocking; call from one thread that is not a worker.
+ * connections were running (KILL QUERY), so no query of ours runs on after
+ * rhizome: a server that never hears the client go (a lost network path)
+ * would run it, or wait for its lock, to the end. Over an idle connection
+ * of the pool when there is one, else over a control connection opened
+ * with the environment's settings and checked as the pool's are (TLS),
+ * within 2 s. Statements of connections closed earlier as broken (after a
+ * read timeout) are not among them: the server's own limits end those
+ * (connpool_session_sql). Returns 0 (also when nothing ran), -ENOTCONN
+ * when no control connection could be opened, -EIO when it failed.
+ * Blocking; call from one thread that is not a worker, after the
+ * interrupt.
  */
 int connpool_kill_queries(connpool *p);
 
@@ -113,11 +114,13 @@ int connpool_kill_queries(connpool *p);
  * SELECT prints (ANSI_QUOTES, PAD_CHAR_TO_FULL_LENGTH, ORACLE...); lock
  * waits of lock-wait-timeout (the server's defaults: a day for metadata
  * locks, 50 s for rows), so a LOCK TABLES or an ALTER elsewhere costs one
- * table a short 1205, not the batch a read timeout. What this returns adds
- * the server's own statement limit below read-timeout (max_statement_time
- * on MariaDB, max_execution_time on MySQL; they differ, so the init command
- * cannot hold it), so the server gives up before the client does. Call on
- * the thread owning `m`.
+ * table a short 1205, not the batch a read timeout (never longer than the
+ * statement limit below). What this returns adds the server's own
+ * statement limit a second below read-timeout (max_statement_time on
+ * MariaDB >= 10.1, every statement; max_execution_time on MySQL >= 5.7.8,
+ * SELECTs only; they differ, so the init command cannot hold it), so the
+ * server gives up before the client does. The limit covers a statement's
+ * whole run, sending its rows included. Call on the thread owning `m`.
  */
 const char *connpool_session_sql(connpool *p, MYSQL *m);
 

@@ -64,7 +64,10 @@ struct table_result {
 	int unreached;          /* error: the environment could not be
 				 * reached, so the table was never asked for;
 				 * err is the environment's, told once */
-	unsigned attempts;      /* times it was asked for (retries + 1) */
+	unsigned attempts;      /* queries that asked for it: 1, more after
+				 * a lost connection or a transient error,
+				 * 0 when never asked (its environment or
+				 * its keys could not be read) */
 	struct schema_diff drift; /* check: what drifted (n == 0: nothing) */
 };
 
@@ -117,10 +120,10 @@ struct run {
 	int cancel_signal;      /* guarded by lock: SIGINT/SIGTERM received */
 	int over;               /* guarded by lock: the watcher may stop */
 	int signals;            /* atomic: signals received */
-	pthread_t *killers;     /* the watcher's: threads sending KILL QUERY
-				 * after a signal, one per environment;
+	pthread_t *killers;     /* guarded by lock: threads sending KILL
+				 * QUERY after a signal, one per environment;
 				 * joined by sync_signals_stop */
-	size_t nkillers;
+	size_t nkillers;        /* guarded by lock */
 	int io_failed;          /* guarded by lock: a local write failed (read
 				 * without it once the workers are joined) */
 	struct progress progress; /* guarded by lock */
@@ -134,6 +137,7 @@ struct worker_state {
 	struct strbuf line;             /* history lines */
 	struct fetched_table *fetched;
 	size_t cap;
+	unsigned seed;                  /* rand_r state: backoff jitter */
 };
 
 /* ---- sync_worker.c: the pool's callbacks, and the schedule's ---------- */

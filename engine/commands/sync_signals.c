@@ -70,12 +70,17 @@ static void *watch_signals(void *arg)
 			connpool_interrupt(r->envs[i].pool);
 		/* In parallel: each is a connect and a round trip. A thread
 		 * that cannot start leaves its queries to the server's own
-		 * limits. */
-		r->killers = xcalloc(r->nenvs, sizeof(*r->killers));
-		for (i = 0; i < r->nenvs; i++)
-			if (pthread_create(&r->killers[r->nkillers], NULL,
-					   kill_queries, r->envs[i].pool) == 0)
-				r->nkillers++;
+		 * limits. Under the lock, and not once the run is over:
+		 * sync_signals_stop takes the list from there. */
+		pthread_mutex_lock(&r->lock);
+		if (!r->over) {
+			r->killers = xcalloc(r->nenvs, sizeof(*r->killers));
+			for (i = 0; i < r->nenvs; i++)
+				if (pthread_create(&r->killers[r->nkillers], NULL,
+						   kill_queries, r->envs[i].pool) == 0)
+					r->nkillers++;
+		}
+		pthread_mutex_unlock(&r->lock);
 	}
 }
 
@@ -86,14 +91,21 @@ int sync_signals_start(struct run *r, pthread_t *watcher)
 
 void sync_signals_stop(struct run *r, pthread_t watcher)
 {
+	pthread_t *killers;
+	size_t n;
+
 	pthread_mutex_lock(&r->lock);
 	r->over = 1;
+	killers = r->killers;
+	n = r->nkillers;
+	r->killers = NULL;
+	r->nkillers = 0;
 	pthread_mutex_unlock(&r->lock);
+	/* The killers first, while the watcher still takes a second signal
+	 * (which exits at once). */
+	while (n > 0)
+		pthread_join(killers[--n], NULL);
+	free(killers);
 	pthread_kill(watcher, SIGUSR1);
 	pthread_join(watcher, NULL);
-	/* the watcher is gone: its killers are this thread's to wait for */
-	while (r->nkillers > 0)
-		pthread_join(r->killers[--r->nkillers], NULL);
-	free(r->killers);
-	r->killers = NULL;
 }

@@ -25,8 +25,12 @@
 void *sync_worker_start(void *ctx)
 {
 	struct worker_state *ws = xcalloc(1, sizeof(*ws));
+	struct timespec now;
 
 	(void)ctx;
+	/* each worker its own jitter (backoff) */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ws->seed = (unsigned)now.tv_nsec ^ (unsigned)(uintptr_t)ws;
 	mysql_thread_init();
 	atomic_batch_init(&ws->batch);
 	return ws;
@@ -70,6 +74,7 @@ void sync_mark_io_failed(struct run *r)
 	pthread_mutex_lock(&r->lock);
 	r->io_failed = 1;
 	schedule_stop(&r->schedule);
+	pthread_cond_broadcast(&r->idle); /* ends backoffs too */
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -285,21 +290,34 @@ static int transient(unsigned code)
 	return code == 1205 || code == 1213 || code == 1317 || code == 1969;
 }
 
-/* Sleep before attempt `attempt` (1, 2...): 0.25 s doubling, capped at
+/* Wait before attempt `attempt` (1, 2...): 0.25 s doubling, capped at
  * 2 s, times a random factor in [0.5, 1.5) so the retries of many workers
- * do not hit a busy server in step. */
-static void backoff(unsigned attempt, unsigned *seed)
+ * do not hit a busy server in step. A signal or a local write failure
+ * ends the wait at once (the watcher broadcasts r->idle): returns nonzero
+ * then, the run is stopping. */
+static int backoff(struct run *r, unsigned attempt, unsigned *seed)
 {
 	double s = 0.25 * (double)(1u << (attempt < 4 ? attempt - 1 : 3));
-	struct timespec ts;
+	struct timespec until;
+	int stop;
 
 	if (s > 2.0)
 		s = 2.0;
 	s *= 0.5 + (double)rand_r(seed) / ((double)RAND_MAX + 1.0);
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0)
+	clock_gettime(CLOCK_REALTIME, &until); /* r->idle's clock */
+	until.tv_sec += (time_t)s;
+	until.tv_nsec += (long)((s - (double)(time_t)s) * 1e9);
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&r->lock);
+	while (!(stop = r->cancel_signal != 0 || r->io_failed) &&
+	       pthread_cond_timedwait(&r->idle, &r->lock, &until) == 0)
 		;
+	stop = r->cancel_signal != 0 || r->io_failed;
+	pthread_mutex_unlock(&r->lock);
+	return stop;
 }
 
 /*
@@ -313,7 +331,6 @@ static void retry_alone(struct run *r, struct env_run *e,
 			struct fetch_request *req, struct worker_state *ws,
 			unsigned *trips)
 {
-	unsigned seed = (unsigned)(uintptr_t)t ^ (unsigned)time(NULL);
 	unsigned attempt;
 	size_t i;
 
@@ -325,8 +342,7 @@ static void retry_alone(struct run *r, struct env_run *e,
 			int reused, broken;
 			MYSQL *m;
 
-			backoff(attempt, &seed);
-			if (sync_stopping(r) ||
+			if (backoff(r, attempt, &ws->seed) ||
 			    connpool_acquire(e->pool, &m, &reused, &err) != 0)
 				return; /* the table keeps its error */
 			fetch_reset(&t[i], 1);

@@ -328,8 +328,9 @@ test_wrong_password_is_one_attempt_and_never_shown() {
 	assert_no_password
 	! grep -rqF -- "wrong-" "$T/out.json" "$T/err.txt" snap || fail "the wrong password is shown"
 
-	# Across a 10 ms round trip the pool's connects overlap, each waiting
-	# with its greeting until the first login is decided: still one.
+	# Across a 10 ms round trip, where a pool that opened its connections
+	# together would send them all before the first was refused: still
+	# one.
 	pt_proxy --delay-ms 5
 	sed -i "0,/^port = .*/s//port = $PROXY_PORT/" rhizome.cnf
 	before=$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Access_denied_errors'" | cut -f2)
