@@ -111,7 +111,8 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	test_reconnect_and_a_reset_mid_batch_give_the_clean_runs_data \
 	test_wrong_password_is_one_attempt_and_never_shown \
 	test_lock_held_elsewhere_fails_one_table_fast_and_the_rest_completes \
-	test_sigterm_kills_our_running_query_on_the_server 2>&1 | report
+	test_sigterm_kills_our_running_query_on_the_server \
+	test_a_dbas_kill_of_our_connection_is_survived 2>&1 | report
 
 section "setup: private servers where no name resolves, setup failures that say why"
 RHIZOME=build-address/rhizome tests/integration/test_setup.sh 2>&1 | report

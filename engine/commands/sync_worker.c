@@ -143,6 +143,15 @@ static void finish_job(struct run *r, struct job *job, size_t processed)
 	free(job);
 }
 
+/* The connection is gone: the library lost it (2006 gone away, 2013 lost,
+ * 2055 lost with a system error) or the server said so (1053 shutting
+ * down, 1927 killed: a DBA's KILL). */
+static int connection_lost(unsigned code)
+{
+	return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST ||
+	       code == 2055 || code == 1053 || code == 1927;
+}
+
 /*
  * Where the connection broke, when retrying there on a new connection is
  * right: the index of the first table in t[from..n) that failed because the
@@ -163,10 +172,19 @@ static size_t lost_from(const struct fetched_table *t, size_t from, size_t n,
 		return n;
 	for (i = from; i < n; i++)
 		if (t[i].status == FETCH_ERROR && !t[i].handled &&
-		    (t[i].err.code == CR_SERVER_GONE_ERROR ||
-		     t[i].err.code == CR_SERVER_LOST))
+		    connection_lost(t[i].err.code))
 			return i;
 	return n;
+}
+
+/* Whether any of t[from..n) says the connection is gone, though the
+ * server said it in words (1927, 1053) and the library did not mark it. */
+static int any_lost(const struct fetched_table *t, size_t from, size_t n)
+{
+	for (; from < n; from++)
+		if (t[from].status == FETCH_ERROR && connection_lost(t[from].err.code))
+			return 1;
+	return 0;
 }
 
 /* A read that waited out read-timeout (`waited`) timed out, whatever the
@@ -424,9 +442,10 @@ void sync_worker_run(void *item, void *state, void *ctx)
 		}
 	}
 
-	/* t[from..n) is what is left to fetch: one more try, on a new
-	 * connection, for the tables a lost connection took (lost_from) */
-	for (attempt = 0; attempt < 2; attempt++) {
+	/* t[from..n) is what is left to fetch: up to `retries` more tries,
+	 * each on a new connection after a backoff, for the tables a lost
+	 * connection took (lost_from) */
+	for (attempt = 0;; attempt++) {
 		char hostname[sizeof(e->server_hostname)] = "";
 		size_t lost;
 
@@ -447,14 +466,16 @@ void sync_worker_run(void *item, void *state, void *ctx)
 		req.hostname_size = sizeof(hostname);
 		fctx.waiting_since = progress_now();
 		broken = fetch_batch(m, &req, t + from, n - from, &ws->sql,
-				     &trips) == FETCH_BROKEN;
+				     &trips) == FETCH_BROKEN ||
+			 any_lost(t, from, n);
 		if (hostname[0] != '\0')
 			note_server(r, e, m, hostname);
 		connpool_release(e->pool, m, broken);
 		waited = progress_now() - fctx.waiting_since;
 		lost = broken ? lost_from(t, from, n, waited, e->cfg->read_timeout)
 			      : n;
-		if (attempt == 0 && lost < n && !sync_stopping(r)) {
+		if ((unsigned)attempt < e->cfg->retries && lost < n &&
+		    !backoff(r, (unsigned)attempt + 1, &ws->seed)) {
 			fetch_reset(t + lost, n - lost);
 			from = lost;
 			continue;

@@ -480,6 +480,42 @@ test_sigterm_kills_our_running_query_on_the_server() {
 	! grep -qE 'Sanitizer|runtime error:' "$T/err.txt" || fail "sanitizer report: $(cat "$T/err.txt")"
 }
 
+# RELIABILITY 12 (in part): a DBA's KILL of our connection mid-batch (while
+# its query waits behind a LOCK TABLES elsewhere, which is then released):
+# the batch goes on from the killed table on a new connection, with the
+# session's settings, and the files equal a clean run's.
+test_a_dbas_kill_of_our_connection_is_survived() {
+	local locker id rpid
+	pt_config "zoned plain lock-wait-timeout=30 read-timeout=60 pool=1"
+	rz sync data
+	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
+	mv snap clean
+	mdb_sql plain -e "LOCK TABLES app.t20 WRITE; SELECT SLEEP(60)" >/dev/null 2>&1 &
+	locker=$!
+	for _ in $(seq 50); do
+		mdb_sql plain -N -e "SHOW PROCESSLIST" | grep -q "SLEEP(60)" && break
+		sleep 0.1
+	done
+	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
+	rpid=$!
+	for _ in $(seq 100); do
+		id=$(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist
+			WHERE user = 'rhizome' AND info LIKE 'SELECT%t20%'")
+		[ -n "$id" ] && break
+		sleep 0.1
+	done
+	[ -n "$id" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
+	mdb_sql plain -e "KILL $id"
+	mdb_sql plain -e "KILL $(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(60)%'")"
+	wait $locker 2>/dev/null
+	wait $rpid
+	RC=$?
+	! grep -qE 'Sanitizer|runtime error:' "$T/err.txt" || fail "sanitizer report: $(cat "$T/err.txt")"
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt") $(cat "$T/out.json")"
+	diff -r clean/zoned snap/zoned >diff.txt || fail "output differs from the clean run: $(head -20 diff.txt)"
+	assert_eq "$(jq -r .at snap/zoned/expected_data/app_t20.json)" "2021-06-01 06:30:00" "t20 in UTC"
+}
+
 # The statement limit the server enforces sits below read-timeout, so the
 # server answers before the client gives up; the session settings are
 # those rhizome set, whatever the server's defaults.
