@@ -88,6 +88,14 @@ pt_config() {
 	} >"$T/rhizome.cnf"
 }
 
+# A test's subshell may end on a failed assertion: its proxy and its lock
+# must not outlive it (a lock left held would fail the next tests).
+pt_cleanup() {
+	[ -n "${PROXY_PID:-}" ] && kill "$PROXY_PID" 2>/dev/null
+	[ -n "${LOCKER_PID:-}" ] && pt_unlock
+	return 0
+}
+
 # Start latency_proxy in front of the plain server with ARGS; sets
 # PROXY_PID and PROXY_PORT (its output goes to a file in $T).
 pt_proxy() { # ARGS...
@@ -95,11 +103,39 @@ pt_proxy() { # ARGS...
 	out=$(mktemp "$T/proxy.XXXXXX")
 	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port plain)" "$@" >"$out" 2>&1 &
 	PROXY_PID=$!
-	# the test's subshell may end on a failed assertion: the proxy with it
-	trap 'kill $PROXY_PID 2>/dev/null' EXIT
+	trap pt_cleanup EXIT
 	for _ in $(seq 50); do grep -q listening "$out" && break; sleep 0.1; done
 	PROXY_PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$out")
 	[ -n "$PROXY_PORT" ] || fail "latency_proxy did not start: $(cat "$out")"
+}
+
+# Hold LOCK TABLES app.t20 WRITE in a session of the plain server, as a
+# DBA or a migration elsewhere would, until pt_unlock (or 60 s); returns
+# once the lock is held. Sets LOCKER_PID.
+pt_lock() {
+	mdb_sql plain -e "LOCK TABLES app.t20 WRITE; SELECT SLEEP(60)" >/dev/null 2>&1 &
+	LOCKER_PID=$!
+	trap pt_cleanup EXIT
+	for _ in $(seq 50); do
+		mdb_sql plain -N -e "SHOW PROCESSLIST" | grep -q "SLEEP(60)" && return 0
+		sleep 0.1
+	done
+	fail "the lock was not taken"
+}
+
+pt_unlock() {
+	local id
+	id=$(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist
+		WHERE info LIKE 'SELECT SLEEP(60)%'")
+	[ -n "$id" ] && mdb_sql plain -e "KILL $id" 2>/dev/null
+	wait "$LOCKER_PID" 2>/dev/null
+	LOCKER_PID=""
+}
+
+# The server's id of our query on t20, when it waits for the lock.
+waiting_on_t20() {
+	mdb_sql plain -N -e "SELECT id FROM information_schema.processlist
+		WHERE user = 'rhizome' AND info LIKE 'SELECT%t20%'"
 }
 
 # The password is in no output and no file the run wrote.
@@ -152,7 +188,6 @@ test_verify_ca_checks_the_chain_and_not_the_host_name() {
 	js -r '.errors[0].message' | grep -qF "tls = verify-ca): TLS/SSL error:" ||
 		fail "message: $(js -r '.errors[0].message')"
 	assert_eq "$(js .new_count)" "$NTABLES" "the right CA passes"
-	assert_eq "$(jq -r .environments.rightca.server.tls_cipher "$(manifest)" | grep -c .)" 1 "cipher"
 	[ "$(jq -r .environments.rightca.server.tls_cipher "$(manifest)")" != null ] || fail "no cipher recorded"
 	# tls-ca alone means verify-ca
 	pt_config "cadefault tls tls-ca=$PT_DIR/other-ca.pem"
@@ -391,20 +426,14 @@ test_read_timeout_is_said_as_a_timeout() {
 # settings), retried `retries` times with backoff, then it fails alone with
 # 1205; its batch-mates are written; no query of ours is left waiting.
 test_lock_held_elsewhere_fails_one_table_fast_and_the_rest_completes() {
-	local started elapsed locker
+	local started elapsed
 	pt_config "locked plain lock-wait-timeout=1 read-timeout=30 retries=2 pool=1"
-	mdb_sql plain -e "LOCK TABLES app.t20 WRITE; SELECT SLEEP(40)" >/dev/null 2>&1 &
-	locker=$!
-	for _ in $(seq 50); do
-		mdb_sql plain -N -e "SHOW PROCESSLIST" | grep -q "SLEEP(40)" && break
-		sleep 0.1
-	done
+	pt_lock
 	started=$(date +%s)
 	rz sync data
 	elapsed=$(($(date +%s) - started))
 	mdb_sql plain -N -e "SELECT info FROM information_schema.processlist WHERE user = 'rhizome'" >ours
-	mdb_sql plain -e "KILL $(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(40)%'")" 2>/dev/null
-	wait $locker 2>/dev/null
+	pt_unlock
 	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
 	assert_eq "$(js -c '[.errors[] | [.table, .code, .attempts]]')" '[["t20",1205,3]]' "errors"
 	assert_eq "$(js .new_count)" $((NTABLES - 1)) "the batch-mates"
@@ -427,26 +456,16 @@ test_lock_held_elsewhere_fails_one_table_fast_and_the_rest_completes() {
 # couple of seconds, and the query is killed on the server (KILL QUERY on a
 # connection of its own), not left waiting for the lock.
 test_sigterm_kills_our_running_query_on_the_server() {
-	local locker rpid started rc down
+	local rpid started rc down
 	pt_config "locked plain lock-wait-timeout=60 read-timeout=90 pool=1"
-	mdb_sql plain -e "LOCK TABLES app.t20 WRITE; SELECT SLEEP(60)" >/dev/null 2>&1 &
-	locker=$!
-	for _ in $(seq 50); do
-		mdb_sql plain -N -e "SHOW PROCESSLIST" | grep -q "SLEEP(60)" && break
-		sleep 0.1
-	done
-	# our query waiting for the lock: its server-side id
-	waiting() {
-		mdb_sql plain -N -e "SELECT id FROM information_schema.processlist
-			WHERE user = 'rhizome' AND info LIKE 'SELECT%t20%'"
-	}
+	pt_lock
 	# 1. how many bytes the server sends before the query waits
 	pt_proxy --delay-ms 0 --count-file counts1
 	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
 	"$RHIZOME" --quiet sync data --dry-run >/dev/null 2>&1 &
 	rpid=$!
-	for _ in $(seq 100); do [ -n "$(waiting)" ] && break; sleep 0.1; done
-	[ -n "$(waiting)" ] || fail "our query never waited on the lock"
+	for _ in $(seq 100); do [ -n "$(waiting_on_t20)" ] && break; sleep 0.1; done
+	[ -n "$(waiting_on_t20)" ] || fail "our query never waited on the lock"
 	sleep 0.5
 	kill -USR1 $PROXY_PID
 	sleep 0.3
@@ -454,15 +473,15 @@ test_sigterm_kills_our_running_query_on_the_server() {
 	kill -TERM $rpid; wait $rpid
 	kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
 	[ -n "$down" ] || fail "no counts: $(cat counts1)"
-	for _ in $(seq 30); do [ -z "$(waiting)" ] && break; sleep 0.1; done
+	for _ in $(seq 30); do [ -z "$(waiting_on_t20)" ] && break; sleep 0.1; done
 
 	# 2. again, the connection lost in the network at that byte
 	pt_proxy --delay-ms 0 --stall-after-bytes "$down" --hold-stalled --count-file counts2
 	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
 	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
 	rpid=$!
-	for _ in $(seq 100); do [ -n "$(waiting)" ] && break; sleep 0.1; done
-	[ -n "$(waiting)" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
+	for _ in $(seq 100); do [ -n "$(waiting_on_t20)" ] && break; sleep 0.1; done
+	[ -n "$(waiting_on_t20)" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
 	sleep 0.5
 	started=$SECONDS
 	kill -TERM $rpid
@@ -472,10 +491,9 @@ test_sigterm_kills_our_running_query_on_the_server() {
 	grep -q "stalls=1" counts2 || fail "the proxy did not stall: $(cat counts2)"
 	assert_eq "$rc" 143 "exit status: $(cat "$T/err.txt")"
 	[ $((SECONDS - started)) -le 4 ] || fail "took $((SECONDS - started)) s to stop"
-	for _ in $(seq 30); do [ -z "$(waiting)" ] && break; sleep 0.1; done
-	waiting >ours
-	mdb_sql plain -e "KILL $(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(60)%'")" 2>/dev/null
-	wait $locker 2>/dev/null
+	for _ in $(seq 30); do [ -z "$(waiting_on_t20)" ] && break; sleep 0.1; done
+	waiting_on_t20 >ours
+	pt_unlock
 	[ ! -s ours ] || fail "our query still waits on the server: id $(cat ours)"
 	! grep -qE 'Sanitizer|runtime error:' "$T/err.txt" || fail "sanitizer report: $(cat "$T/err.txt")"
 }
@@ -485,29 +503,22 @@ test_sigterm_kills_our_running_query_on_the_server() {
 # the batch goes on from the killed table on a new connection, with the
 # session's settings, and the files equal a clean run's.
 test_a_dbas_kill_of_our_connection_is_survived() {
-	local locker id rpid
+	local id rpid
 	pt_config "zoned plain lock-wait-timeout=30 read-timeout=60 pool=1"
 	rz sync data
 	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
 	mv snap clean
-	mdb_sql plain -e "LOCK TABLES app.t20 WRITE; SELECT SLEEP(60)" >/dev/null 2>&1 &
-	locker=$!
-	for _ in $(seq 50); do
-		mdb_sql plain -N -e "SHOW PROCESSLIST" | grep -q "SLEEP(60)" && break
-		sleep 0.1
-	done
+	pt_lock
 	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
 	rpid=$!
 	for _ in $(seq 100); do
-		id=$(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist
-			WHERE user = 'rhizome' AND info LIKE 'SELECT%t20%'")
+		id=$(waiting_on_t20)
 		[ -n "$id" ] && break
 		sleep 0.1
 	done
 	[ -n "$id" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
 	mdb_sql plain -e "KILL $id"
-	mdb_sql plain -e "KILL $(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(60)%'")"
-	wait $locker 2>/dev/null
+	pt_unlock
 	wait $rpid
 	RC=$?
 	! grep -qE 'Sanitizer|runtime error:' "$T/err.txt" || fail "sanitizer report: $(cat "$T/err.txt")"
