@@ -12,6 +12,14 @@
  * with the pool's eventfd: an interrupt writes the eventfd and every connect
  * in progress gives up at once, instead of sitting out its connect timeout
  * (a shutdown() cannot reach a socket whose TCP handshake is still going).
+ * The same loop reads the server's greeting before the library answers it,
+ * to refuse a server without TLS before any login (greeting.h).
+ *
+ * Until one connection has logged in, connects run one at a time, and that
+ * lone connect is retried after a transient failure (connect_with_retries);
+ * afterwards they overlap. After an interrupt, connpool_kill_queries stops
+ * on the server what was running, over an idle connection or a control
+ * connection of its own.
  */
 #include "environments/connpool.h"
 
@@ -60,6 +68,8 @@ struct connpool {
 	int dead;                       /* guarded by lock: a connect failed */
 	int logged_in;                  /* guarded by lock: a connection of
 					 * this pool has logged in */
+	unsigned seed;                  /* rand_r state of connect_pause: used
+					 * by the one connect that runs alone */
 	struct connpool_error dead_error;     /* guarded by lock */
 };
 
@@ -111,6 +121,7 @@ connpool *connpool_new(const struct env_config *env, enum tls_mode tls)
 	p->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	p->env = env;
 	p->tls = tls;
+	p->seed = (unsigned)(uintptr_t)p ^ (unsigned)(clock_seconds() * 1e6);
 	make_session_sql(p);
 	p->limit = env->pool;
 	pthread_mutex_init(&p->lock, NULL);
@@ -411,6 +422,64 @@ fail:
 	return NULL;
 }
 
+/* A connect failure that may pass: nothing listening yet (2002, 2003), a
+ * name not resolving (2005), no answer in time or the connection dropped
+ * at the greeting (2013), the server full (1040, 1203). Not a wrong
+ * password, a blocked host or TLS (1045, 1129, 2026): trying again changes
+ * nothing, or makes things worse. */
+static int connect_transient(unsigned code)
+{
+	return code == 2002 || code == 2003 || code == 2005 || code == 2013 ||
+	       code == 1040 || code == 1203;
+}
+
+/* Wait before connect attempt `attempt` (1, 2...): 0.25 s doubling, capped
+ * at 2 s, times a random factor in [0.5, 1.5). Returns -ECANCELED at once
+ * when the pool is interrupted (its eventfd turns readable). */
+static int connect_pause(connpool *p, unsigned attempt)
+{
+	double s = 0.25 * (double)(1u << (attempt < 4 ? attempt - 1 : 3));
+	struct pollfd wake = { .fd = p->wake_fd, .events = POLLIN };
+
+	if (s > 2.0)
+		s = 2.0;
+	s *= 0.5 + (double)rand_r(&p->seed) / ((double)RAND_MAX + 1.0);
+	return poll(&wake, 1, (int)(s * 1000)) > 0 ? -ECANCELED : 0;
+}
+
+/*
+ * The pool's only connect (its failure would make the pool dead: the first
+ * one, or one after every connection was lost, as in a server restart):
+ * tried again after a transient failure, env->retries times with backoff,
+ * so a server starting up or briefly full is not a failed environment.
+ * The error of the last attempt says how many there were. Runs without
+ * the lock; p->seed is this thread's meanwhile (no other connect runs).
+ */
+static MYSQL *connect_with_retries(connpool *p, struct connpool_error *err)
+{
+	unsigned attempt;
+	MYSQL *m;
+
+	for (attempt = 1;; attempt++) {
+		m = open_connection(p, err, 0);
+		if (m != NULL || attempt > p->env->retries ||
+		    !connect_transient(err->code))
+			break;
+		if (connect_pause(p, attempt) != 0) {
+			set_interrupted(err);
+			break;
+		}
+	}
+	if (m == NULL && attempt > 1 && connect_transient(err->code)) {
+		char msg[sizeof(err->message)];
+
+		snprintf(msg, sizeof(msg), "%.480s (%u attempts)", err->message,
+			 attempt);
+		memcpy(err->message, msg, sizeof(msg));
+	}
+	return m;
+}
+
 int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		     struct connpool_error *err)
 {
@@ -445,9 +514,13 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		 * connection's batch runs while the others connect. */
 		if (p->nidle + p->nbusy + p->connecting < p->limit &&
 		    (p->logged_in || p->connecting == 0)) {
+			/* the only one: a failure would make the pool dead */
+			int alone = p->nidle + p->nbusy + p->connecting == 0;
+
 			p->connecting++;
 			pthread_mutex_unlock(&p->lock);
-			m = open_connection(p, err, 0);
+			m = alone ? connect_with_retries(p, err)
+				  : open_connection(p, err, 0);
 			pthread_mutex_lock(&p->lock);
 			p->connecting--;
 			if (m != NULL)

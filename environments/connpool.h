@@ -10,9 +10,11 @@
  * handed out again.
  *
  * Until one connection has logged in, connects go one at a time: a wrong
- * password is one attempt, not one per slot. A connect failure with no connection open
- * makes the pool dead: it remembers the error and fails later acquires at
- * once, so a dead environment costs one timeout per run, not one per job,
+ * password is one attempt, not one per slot. A connect failure with no
+ * connection open (after env->retries more tries with backoff, when it may
+ * pass: nothing listening, no answer, the server full) makes the pool
+ * dead: it remembers the error and fails later acquires at once, so a dead
+ * environment costs its connect attempts once per run, not once per job,
  * and never holds workers that others could use. A failure while other
  * connections are open lowers the pool's size instead (a server refusing
  * more than it serves).

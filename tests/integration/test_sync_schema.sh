@@ -119,6 +119,8 @@ test_one_server_down_gives_exit_3_and_the_rest_complete() {
 		grep -qE "^cannot connect to 127\.0\.0\.1:$port \(environment na_prod_billing, rhizome\.cnf:[0-9]+\): " ||
 		fail "message: $(js -r .errors[0].message)"
 	grep -q "na_prod_billing: first error" "$T/err.txt" || fail "stderr does not say why"
+	# RELIABILITY 6: tried again with backoff, then one error
+	js -r '.errors[0].message' | grep -qF "(3 attempts)" || fail "attempts: $(js -r .errors[0].message)"
 	[ ! -d "$T/snap/na_prod" ] || fail "na_prod folder created for a dead server"
 	ls "$T"/snap/.history/*/manifest.json >/dev/null || fail "history not published"
 }
@@ -489,6 +491,10 @@ time.sleep(60)' >blackhole.port &
 		fail "where: $(js -r .errors[0].message)"
 	js -r '.errors[0].message' | grep -qF "timed out after 1 s (connect-timeout)" ||
 		fail "not said as a timeout: $(js -r .errors[0].message)"
+	# RELIABILITY 7: (retries + 1) x connect-timeout plus the backoff
+	js -r '.errors[0].message' | grep -qF "(3 attempts)" ||
+		fail "attempts: $(js -r .errors[0].message)"
+	[ "$elapsed" -ge 3 ] || fail "took ${elapsed}s: not three 1 s attempts"
 }
 
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
