@@ -43,6 +43,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/fetch/sqlident.c engine/fetch/fetch.c \
 	engine/commands/schedule.c engine/commands/sync.c engine/commands/sync_worker.c \
 	engine/commands/sync_table.c engine/commands/sync_signals.c \
+	engine/commands/sync_deadline.c \
 	engine/commands/sync_summary.c engine/commands/report.c engine/commands/versions.c \
 	engine/commands/histdiff.c \
 	$(CLI_SRC)

@@ -133,6 +133,7 @@ struct parse_state {
 	/* fleet-wide defaults that environments inherit */
 	unsigned connect_timeout, read_timeout, write_timeout;
 	unsigned lock_wait_timeout;
+	unsigned query_timeout; /* 0: not said (the read timeout) */
 	unsigned retries;       /* +1: 0 means not said */
 	struct tls_config tls;  /* [fleet] tls keys: defaults (owned here
 				 * until handed to the environments) */
@@ -585,6 +586,8 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 86400, &st->read_timeout);
 	if (strcmp(key, "lock-wait-timeout") == 0)
 		return parse_uint(st, key, value, 1, 86400, &st->lock_wait_timeout);
+	if (strcmp(key, "query-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, &st->query_timeout);
 	if (strcmp(key, "retries") == 0)
 		return parse_retries(st, key, value, &st->retries);
 	if (strcmp(key, "write-timeout") == 0)
@@ -592,7 +595,7 @@ static int handle_fleet(struct parse_state *st, const char *key,
 	return fail(st, st->line, key,
 		    "unknown key in [fleet] (known: out, workers, batch, mask, "
 		    "connect-timeout, read-timeout, write-timeout, "
-		    "lock-wait-timeout, retries, tls, tls-ca, "
+		    "lock-wait-timeout, query-timeout, retries, tls, tls-ca, "
 		    "tls-cert, tls-key, model, emplacement)");
 }
 
@@ -689,6 +692,8 @@ static int handle_env(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 86400, &env->read_timeout);
 	if (strcmp(key, "lock-wait-timeout") == 0)
 		return parse_uint(st, key, value, 1, 86400, &env->lock_wait_timeout);
+	if (strcmp(key, "query-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, &env->query_timeout);
 	if (strcmp(key, "retries") == 0)
 		return parse_retries(st, key, value, &env->retries);
 	if (strcmp(key, "write-timeout") == 0)
@@ -697,7 +702,8 @@ static int handle_env(struct parse_state *st, const char *key,
 		    "unknown key in [%s] (known: folder, database, schema, "
 		    "host, port, socket, user, password-env, option-file, "
 		    "option-group, pool, mask, sensitive, order, connect-timeout, "
-		    "read-timeout, write-timeout, lock-wait-timeout, retries, tls, "
+		    "read-timeout, write-timeout, lock-wait-timeout, "
+		    "query-timeout, retries, tls, "
 		    "tls-ca, "
 		    "tls-cert, "
 		    "tls-key)", st->section);
@@ -1005,6 +1011,9 @@ static int validate(struct parse_state *st)
 			env->read_timeout = st->read_timeout;
 		if (env->lock_wait_timeout == 0)
 			env->lock_wait_timeout = st->lock_wait_timeout;
+		if (env->query_timeout == 0)
+			env->query_timeout = st->query_timeout ? st->query_timeout
+					     : env->read_timeout;
 		/* stored +1 while parsing, so 0 can mean "not said" */
 		env->retries = env->retries ? env->retries - 1
 			       : st->retries ? st->retries - 1 : DEFAULT_RETRIES;

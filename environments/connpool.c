@@ -43,6 +43,8 @@ struct busy_conn {
 	MYSQL *m;
 	int fd;
 	unsigned long thread_id;        /* the server's id of the connection */
+	double deadline;                /* clock_seconds(); 0: none */
+	int expired;                    /* connpool_enforce_deadlines cut it off */
 };
 
 struct connpool {
@@ -557,6 +559,8 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 	p->busy[p->nbusy].m = m;
 	p->busy[p->nbusy].fd = fd;
 	p->busy[p->nbusy].thread_id = mysql_thread_id(m);
+	p->busy[p->nbusy].deadline = 0;
+	p->busy[p->nbusy].expired = 0;
 	p->nbusy++;
 	pthread_mutex_unlock(&p->lock);
 	*out = m;
@@ -567,19 +571,77 @@ fail_locked:
 	return rc;
 }
 
-void connpool_release(connpool *p, MYSQL *m, int broken)
+/* The busy entry of `m`, or NULL. Caller holds p->lock. */
+static struct busy_conn *busy_of(connpool *p, MYSQL *m)
 {
 	unsigned i;
+
+	for (i = 0; i < p->nbusy; i++)
+		if (p->busy[i].m == m)
+			return &p->busy[i];
+	return NULL;
+}
+
+void connpool_set_deadline(connpool *p, MYSQL *m, double deadline)
+{
+	struct busy_conn *b;
+
+	pthread_mutex_lock(&p->lock);
+	if ((b = busy_of(p, m)) != NULL)
+		b->deadline = deadline;
+	pthread_mutex_unlock(&p->lock);
+}
+
+int connpool_expired(connpool *p, MYSQL *m)
+{
+	struct busy_conn *b;
+	int expired;
+
+	pthread_mutex_lock(&p->lock);
+	b = busy_of(p, m);
+	expired = b != NULL && b->expired;
+	pthread_mutex_unlock(&p->lock);
+	return expired;
+}
+
+int connpool_enforce_deadlines(connpool *p, double now)
+{
+	unsigned i;
+	int n = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < p->nbusy; i++) {
+		struct busy_conn *b = &p->busy[i];
+
+		if (b->expired || b->deadline == 0 || now < b->deadline)
+			continue;
+		b->expired = 1;
+		/* the blocked read returns at once; the query is killed
+		 * below, as after an interrupt */
+		if (b->fd >= 0)
+			shutdown(b->fd, SHUT_RDWR);
+		if (p->nkill < p->env->pool)
+			p->kill_ids[p->nkill++] = b->thread_id;
+		n++;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (n > 0)
+		(void)connpool_kill_queries(p);
+	return n;
+}
+
+void connpool_release(connpool *p, MYSQL *m, int broken)
+{
+	struct busy_conn *b;
 	int close_it;
 
 	if (m == NULL)
 		return;
 	pthread_mutex_lock(&p->lock);
-	for (i = 0; i < p->nbusy; i++)
-		if (p->busy[i].m == m) {
-			p->busy[i] = p->busy[--p->nbusy];
-			break;
-		}
+	if ((b = busy_of(p, m)) != NULL) {
+		broken |= b->expired; /* its socket is shut */
+		*b = p->busy[--p->nbusy];
+	}
 	close_it = broken || p->interrupted;
 	if (!close_it)
 		p->idle[p->nidle++] = m;
@@ -596,8 +658,9 @@ void connpool_interrupt(connpool *p)
 	pthread_mutex_lock(&p->lock);
 	if (!p->interrupted) {
 		/* what connpool_kill_queries will stop on the server */
-		for (i = 0; i < p->nbusy; i++)
-			p->kill_ids[p->nkill++] = p->busy[i].thread_id;
+		for (i = 0; i < p->nbusy && p->nkill < p->env->pool; i++)
+			if (!p->busy[i].expired) /* killed already */
+				p->kill_ids[p->nkill++] = p->busy[i].thread_id;
 	}
 	p->interrupted = 1;
 	/* Wakes connects in progress; the eventfd stays readable. */

@@ -92,6 +92,28 @@ void connpool_release(connpool *p, MYSQL *m, int broken);
 void connpool_interrupt(connpool *p);
 
 /*
+ * The round trips `m` makes from now may run until `deadline`
+ * (clock_seconds(); 0: no limit), a wall-clock bound that holds against a
+ * server trickling its answer (read-timeout only bounds each wait). Call
+ * on the thread owning `m`, between acquire and release.
+ */
+void connpool_set_deadline(connpool *p, MYSQL *m, double deadline);
+
+/*
+ * Cut off every connection in use that is past its deadline at `now`: its
+ * socket is shut down, so the read blocked on it returns at once with an
+ * error, and its query is killed on the server (connpool_kill_queries).
+ * Such a connection is closed on release. Returns how many were cut off.
+ * Blocking (the kill); call from one thread that is not a worker.
+ */
+int connpool_enforce_deadlines(connpool *p, double now);
+
+/* Whether `m` was cut off at its deadline (the error its round trip ended
+ * with is then the deadline's). Call on the thread owning `m`, before
+ * releasing it. */
+int connpool_expired(connpool *p, MYSQL *m);
+
+/*
  * After connpool_interrupt: stop on the server what the interrupted
  * connections were running (KILL QUERY), so no query of ours runs on after
  * rhizome: a server that never hears the client go (a lost network path)
@@ -102,8 +124,8 @@ void connpool_interrupt(connpool *p);
  * read timeout) are not among them: the server's own limits end those
  * (connpool_session_sql). Returns 0 (also when nothing ran), -ENOTCONN
  * when no control connection could be opened, -EIO when it failed.
- * Blocking; call from one thread that is not a worker, after the
- * interrupt.
+ * Blocking; call from a thread that is not a worker, after the interrupt
+ * (connpool_enforce_deadlines calls it for the connections it cut off).
  */
 int connpool_kill_queries(connpool *p);
 

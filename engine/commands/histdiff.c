@@ -148,18 +148,20 @@ json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome
 		const struct env_config *env = o->envs[i];
 		json_t *entry = json_object_get(envs, env->name);
 		json_t *bodies = json_object();
+		char why[800];
 		int rc;
 
 		if (entry == NULL) {
 			json_decref(bodies);
 			continue; /* that run did not cover it */
 		}
-		rc = history_read(o->out, o->run_id, env->name, collect, bodies);
+		rc = history_read(o->out, o->run_id, env->name, collect, bodies,
+				  why, sizeof(why));
 		if (rc != 0 || json_object_get(bodies, "") != NULL) {
-			char msg[600];
+			char msg[1200];
 
-			snprintf(msg, sizeof(msg), "the history of run %s is %s",
-				 o->run_id, rc != 0 ? strerror(-rc)
+			snprintf(msg, sizeof(msg), "the history of run %s cannot be "
+				 "read: %s", o->run_id, rc != 0 ? why
 				 : "damaged (lines that are not JSON)");
 			add_error(errors, env->name, NULL, msg);
 			json_decref(bodies);

@@ -40,6 +40,7 @@ static void free_run(struct run *r)
 	free(r->senvs);
 	queue_free(r->q);
 	pthread_cond_destroy(&r->idle);
+	pthread_cond_destroy(&r->tick);
 	pthread_mutex_destroy(&r->lock);
 }
 
@@ -54,6 +55,7 @@ static int setup(struct run *r, const struct sync_opts *o)
 	r->o = o;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->idle, NULL);
+	pthread_cond_init(&r->tick, NULL);
 	r->envs = xcalloc(o->nenvs, sizeof(*r->envs));
 	r->senvs = xcalloc(o->nenvs, sizeof(*r->senvs));
 	if (o->cfg->mask_key_env != NULL) {
@@ -161,8 +163,8 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 	struct run r;
 	struct pool_opts popts;
 	pool *workers = NULL;
-	pthread_t watcher;
-	int watcher_started = 0, sig;
+	pthread_t watcher, keeper;
+	int watcher_started = 0, keeper_started = 0, sig;
 	enum sync_outcome status = SYNC_IO_FAILED;
 	size_t i, total = 0;
 	unsigned trips = 0;
@@ -193,6 +195,11 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 		goto out;
 	}
 	watcher_started = 1;
+	if (sync_deadlines_start(&r, &keeper) != 0) {
+		fprintf(stderr, "rhizome: cannot start the deadline keeper\n");
+		goto out;
+	}
+	keeper_started = 1;
 	workers = pool_start(r.q, &popts);
 	if (workers == NULL) {
 		fprintf(stderr, "rhizome: cannot start %zu worker threads\n",
@@ -222,6 +229,8 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 	json_object_set_new(*summary, "round_trips", json_integer(trips));
 
 out:
+	if (keeper_started)
+		sync_deadlines_stop(&r, keeper);
 	if (watcher_started)
 		sync_signals_stop(&r, watcher);
 	sig = r.cancel_signal; /* no thread but this one is left */

@@ -120,6 +120,8 @@ struct run {
 	int cancel_signal;      /* guarded by lock: SIGINT/SIGTERM received */
 	int over;               /* guarded by lock: the watcher may stop */
 	int signals;            /* atomic: signals received */
+	pthread_cond_t tick;    /* wakes the deadline keeper to stop */
+	int deadlines_over;     /* guarded by lock: the keeper may stop */
 	pthread_t *killers;     /* guarded by lock: threads sending KILL
 				 * QUERY after a signal, one per environment;
 				 * joined by sync_signals_stop */
@@ -185,6 +187,16 @@ int sync_signals_start(struct run *r, pthread_t *watcher);
 /* Tell the watcher the run is over and wait until it has exited. Main
  * thread, once; the run must outlive it. */
 void sync_signals_stop(struct run *r, pthread_t watcher);
+
+/* ---- sync_deadline.c ---------------------------------------------------- */
+
+/* Start the thread that enforces the connections' wall-clock deadlines
+ * (connpool_enforce_deadlines), once the pools exist. 0 or a negative
+ * errno. Main thread. */
+int sync_deadlines_start(struct run *r, pthread_t *keeper);
+/* Stop it and wait until it has exited; before the pools are freed. Main
+ * thread, once. */
+void sync_deadlines_stop(struct run *r, pthread_t keeper);
 
 /* ---- sync_summary.c: after the workers are gone ------------------------ */
 

@@ -86,6 +86,48 @@ static int record_history(struct run *r, struct env_run *e, const char *table,
 	return history_append(r->hist, e->index, line->data, line->len);
 }
 
+/* A table that failed gets a history line too, so the run's history alone
+ * tells what became of every table (RELIABILITY 28): its error and
+ * attempts, no body. Returns 0 or -errno. */
+static int record_failure(struct run *r, struct env_run *e, const char *table,
+			  const struct table_result *res, struct strbuf *line)
+{
+	strbuf_reset(line);
+	strbuf_adds(line, "{\"env\":");
+	rowjson_string(line, e->cfg->name, strlen(e->cfg->name));
+	strbuf_adds(line, ",\"database\":");
+	rowjson_string(line, e->cfg->database, strlen(e->cfg->database));
+	strbuf_adds(line, ",\"table\":");
+	rowjson_string(line, table, strlen(table));
+	strbuf_addf(line, ",\"kind\":\"%s\",\"status\":\"error\",\"code\":%u,"
+		    "\"message\":", r->o->command == SYNC_DATA ? "data" : "schema",
+		    res->err->code);
+	rowjson_utf8_string(line, res->err->message, strlen(res->err->message));
+	strbuf_addf(line, ",\"attempts\":%u}", res->attempts);
+	return history_append(r->hist, e->index, line->data, line->len);
+}
+
+/* record_failure, and when the history cannot take it, the run stops as a
+ * local write failure (the table keeps its own error; stderr says why). */
+static void note_failure(struct run *r, struct env_run *e, const char *table,
+			 const struct table_result *res, struct strbuf *line)
+{
+	int rc;
+
+	if (r->o->dry_run)
+		return;
+	rc = record_failure(r, e, table, res, line);
+	if (rc == 0)
+		return;
+	strbuf_reset(line);
+	strbuf_addf(line, "rhizome: %s: cannot write the run history: %s",
+		    e->cfg->name, strerror(-rc));
+	pthread_mutex_lock(&r->lock);
+	progress_log(&r->progress, line->data);
+	pthread_mutex_unlock(&r->lock);
+	sync_mark_io_failed(r);
+}
+
 void sync_commit_writes(struct run *r, struct env_run *e,
 			struct worker_state *ws)
 {
@@ -264,11 +306,15 @@ void sync_handle_table(struct run *r, struct env_run *e, size_t idx,
 		strbuf_reset(&ws->sql);
 		fetch_statement(&ws->sql, &req, f);
 		res->statement = xstrdup(ws->sql.data);
+		note_failure(r, e, f->table, res, &ws->line);
 		return;
 	}
 	rendered = render(r, e, f, res, ws, &fresh, &fresh_len);
-	if (rendered == RENDER_REFUSED)
-		return; /* nothing of it goes anywhere */
+	if (rendered == RENDER_REFUSED) {
+		/* nothing of it goes anywhere but the refusal */
+		note_failure(r, e, f->table, res, &ws->line);
+		return;
+	}
 	if (rendered == RENDERED_EMPTY) {
 		/* no file, but the history records what was fetched */
 		if (o->dry_run)

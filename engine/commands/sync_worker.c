@@ -20,6 +20,7 @@
 #include <errmsg.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/clock.h"
 #include "engine/store/snapshot.h"
 
 void *sync_worker_start(void *ctx)
@@ -187,6 +188,33 @@ static int any_lost(const struct fetched_table *t, size_t from, size_t n)
 	return 0;
 }
 
+/* A round trip of `m` may run until query-timeout from now. */
+static void start_deadline(struct env_run *e, MYSQL *m)
+{
+	connpool_set_deadline(e->pool, m,
+			      clock_seconds() + (double)e->cfg->query_timeout);
+}
+
+/* The tables of t[0..n) whose round trip the deadline keeper cut off
+ * (sync_deadline.c) failed on query-timeout, whatever the library's words
+ * for the shut socket: said so. */
+static void say_deadline(struct fetched_table *t, size_t n, unsigned seconds)
+{
+	char msg[sizeof(t->err.message)];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].status != FETCH_ERROR || t[i].handled ||
+		    t[i].err.code < 2000)
+			continue;
+		snprintf(msg, sizeof(msg), "timed out after %u s (query-timeout): "
+			 "the server's answer did not end in time; the query was "
+			 "killed on the server", seconds);
+		memcpy(t[i].err.message, msg, sizeof(msg));
+		t[i].err.code = CR_SERVER_LOST;
+	}
+}
+
 /* A read that waited out read-timeout (`waited`) timed out, whatever the
  * library's words ("Lost connection to server during query"). */
 static void say_read_timeouts(struct fetched_table *t, size_t n,
@@ -239,8 +267,14 @@ static void run_keys_job(struct run *r, struct job *job,
 	int unreached = acquired == -ENOTCONN;
 
 	if (acquired == 0) {
+		start_deadline(e, m);
 		rc = fetch_keys(m, e->cfg->schema, &e->keys, &e->nkeys, &err,
 				&ws->sql, &trips);
+		if (connpool_expired(e->pool, m))
+			snprintf(err.message, sizeof(err.message), "timed out "
+				 "after %u s (query-timeout) reading the tables' "
+				 "keys; the query was killed on the server",
+				 e->cfg->query_timeout);
 		connpool_release(e->pool, m, rc == FETCH_BROKEN);
 	}
 	if (rc == FETCH_DONE) {
@@ -299,6 +333,18 @@ static void note_server(struct run *r, struct env_run *e, MYSQL *m,
 	}
 	pthread_mutex_unlock(&r->lock);
 }
+
+/* What on_table_ok and on_send need of the job being fetched. */
+struct fetch_ctx {
+	struct run *r;
+	struct env_run *e;
+	struct worker_state *ws;
+	size_t first;           /* the job's first table */
+	double waiting_since;   /* when the worker last went back to reading
+				 * (progress_now): the batch's start, then
+				 * the end of each table's handling */
+	MYSQL *m;               /* the connection fetching */
+};
 
 /* A server error worth another try a moment later: a lock wait timed out
  * (1205), a deadlock victim (1213), a statement interrupted (1317: say, a
@@ -367,23 +413,24 @@ static void retry_alone(struct run *r, struct env_run *e,
 			t[i].attempts++;
 			req->session = connpool_session_sql(e->pool, m);
 			req->hostname = NULL;
+			((struct fetch_ctx *)req->ctx)->m = m;
 			broken = fetch_batch(m, req, &t[i], 1, &ws->sql, trips) ==
 				 FETCH_BROKEN;
+			if (connpool_expired(e->pool, m))
+				say_deadline(&t[i], 1, e->cfg->query_timeout);
 			connpool_release(e->pool, m, broken);
 		}
 	}
 }
 
-/* What on_table_ok needs of the job being fetched. */
-struct fetch_ctx {
-	struct run *r;
-	struct env_run *e;
-	struct worker_state *ws;
-	size_t first;           /* the job's first table */
-	double waiting_since;   /* when the worker last went back to reading
-				 * (progress_now): the batch's start, then
-				 * the end of each table's handling */
-};
+
+/* fetch_batch's on_send: each round trip has query-timeout. */
+static void on_send(void *arg)
+{
+	struct fetch_ctx *c = arg;
+
+	start_deadline(c->e, c->m);
+}
 
 /* fetch_batch's on_ok: handle a table the moment its result is read, so a
  * worker holds one result at a time, not a batch of them (a data result
@@ -409,11 +456,11 @@ void sync_worker_run(void *item, void *state, void *ctx)
 	struct fetched_table *t;
 	struct connpool_error err;
 	unsigned trips = 0;
-	int attempt, reused = 0, broken;
+	int attempt, reused = 0, broken, expired;
 	double waited;
 	MYSQL *m;
 	struct fetch_request req = sync_request_of(r, e);
-	struct fetch_ctx fctx = { r, e, ws, first, 0 };
+	struct fetch_ctx fctx = { r, e, ws, first, 0, NULL };
 
 	if (sync_stopping(r)) {
 		finish_job(r, job, 0);
@@ -430,6 +477,7 @@ void sync_worker_run(void *item, void *state, void *ctx)
 	}
 	t = ws->fetched;
 	req.on_ok = on_table_ok;
+	req.on_send = on_send;
 	req.ctx = &fctx;
 	for (i = 0; i < n; i++) {
 		const struct table_key *k = e->key_of ? e->key_of[first + i] : NULL;
@@ -465,22 +513,29 @@ void sync_worker_run(void *item, void *state, void *ctx)
 			t[i].attempts++;
 		req.hostname_size = sizeof(hostname);
 		fctx.waiting_since = progress_now();
+		fctx.m = m;
 		broken = fetch_batch(m, &req, t + from, n - from, &ws->sql,
 				     &trips) == FETCH_BROKEN ||
 			 any_lost(t, from, n);
 		if (hostname[0] != '\0')
 			note_server(r, e, m, hostname);
+		/* cut off at its deadline: not retried (a trickling server
+		 * would trickle again) */
+		expired = connpool_expired(e->pool, m);
+		if (expired)
+			say_deadline(t + from, n - from, e->cfg->query_timeout);
 		connpool_release(e->pool, m, broken);
 		waited = progress_now() - fctx.waiting_since;
-		lost = broken ? lost_from(t, from, n, waited, e->cfg->read_timeout)
-			      : n;
+		lost = broken && !expired
+			       ? lost_from(t, from, n, waited, e->cfg->read_timeout)
+			       : n;
 		if ((unsigned)attempt < e->cfg->retries && lost < n &&
 		    !backoff(r, (unsigned)attempt + 1, &ws->seed)) {
 			fetch_reset(t + lost, n - lost);
 			from = lost;
 			continue;
 		}
-		if (broken)
+		if (broken && !expired)
 			say_read_timeouts(t + from, n - from, waited,
 					  e->cfg->read_timeout);
 		break;

@@ -230,6 +230,8 @@ enum fetch_outcome fetch_batch(MYSQL *m, const struct fetch_request *req,
 		}
 		(*round_trips)++;
 		k = first;
+		if (req->on_send != NULL)
+			req->on_send(req->ctx);
 		if (mysql_real_query(m, sql->data, sql->len) != 0) {
 			connpool_error_capture(&err, m);
 			if (fetch_is_client_error(err.code)) {

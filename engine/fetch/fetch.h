@@ -59,6 +59,9 @@ struct fetch_request {
 	 * The callback may take t->body and t->res (setting them NULL). It
 	 * runs on the fetching thread, between two reads of `m`. */
 	void (*on_ok)(void *ctx, struct fetched_table *t);
+	/* Optional: called just before each query is sent (a batch may take
+	 * more than one round trip: fetch.h's top), on the fetching thread. */
+	void (*on_send)(void *ctx);
 	void *ctx;
 	/* Optional: the session's settings, one SET statement (borrowed),
 	 * sent with the batch's first query. */

@@ -296,7 +296,8 @@ void history_abandon(history *h)
 }
 
 int history_read(const char *out, const char *run_id, const char *env,
-		 int (*fn)(const char *line, size_t len, void *arg), void *arg)
+		 int (*fn)(const char *line, size_t len, void *arg), void *arg,
+		 char *why, size_t size)
 {
 	ZSTD_DCtx *dctx = NULL;
 	FILE *fp = NULL;
@@ -308,12 +309,15 @@ int history_read(const char *out, const char *run_id, const char *env,
 	path = xasprintf("%s/.history/%s/%s.jsonl.zst", out, run_id, env);
 	fp = fopen(path, "rb");
 	rc = fp == NULL ? -errno : 0;
-	free(path);
-	if (rc != 0)
+	if (rc != 0) {
+		snprintf(why, size, "%s: %s", path, strerror(-rc));
+		free(path);
 		return rc;
+	}
 	dctx = ZSTD_createDCtx();
 	if (dctx == NULL) {
 		rc = -ENOMEM; /* zstd's own allocation */
+		snprintf(why, size, "%s: zstd: cannot allocate", path);
 		goto out;
 	}
 	in = xmalloc(in_cap);
@@ -327,6 +331,8 @@ int history_read(const char *out, const char *run_id, const char *env,
 			left = ZSTD_decompressStream(dctx, &ob, &ib);
 			if (ZSTD_isError(left)) {
 				rc = -EIO;
+				snprintf(why, size, "%s: damaged: zstd: %s", path,
+					 ZSTD_getErrorName(left));
 				goto out;
 			}
 			for (i = 0; i < ob.pos && !stop; i++) {
@@ -346,9 +352,16 @@ int history_read(const char *out, const char *run_id, const char *env,
 			}
 		}
 	}
-	if (!stop && (ferror(fp) || left != 0))
-		rc = -EIO; /* a read error, or the frame did not end */
+	if (!stop && ferror(fp)) {
+		rc = -EIO;
+		snprintf(why, size, "%s: %s", path, strerror(EIO));
+	} else if (!stop && left != 0) {
+		rc = -EIO;
+		snprintf(why, size, "%s: cut short: the zstd frame does not end",
+			 path);
+	}
 out:
+	free(path);
 	free(line);
 	free(in);
 	free(outbuf);

@@ -59,11 +59,14 @@ void history_abandon(history *h);
  * {out}/.history/{run_id}/{env}.jsonl.zst (no newline; NUL-terminated), in
  * order; `line` is valid during the call only. Stops when fn returns
  * nonzero. Returns 0, -ENOENT when the file does not exist, -EIO when it is
- * not a whole zstd frame, another -errno when it cannot be read (-ENOMEM:
- * zstd could not allocate). Thread-safe.
+ * not a whole zstd frame (damaged or cut short), another -errno when it
+ * cannot be read (-ENOMEM: zstd could not allocate). On failure `why` (the
+ * caller's, `size` bytes) names the file and says what is wrong, with
+ * zstd's own words for a damaged frame. Thread-safe.
  */
 int history_read(const char *out, const char *run_id, const char *env,
-		 int (*fn)(const char *line, size_t len, void *arg), void *arg);
+		 int (*fn)(const char *line, size_t len, void *arg), void *arg,
+		 char *why, size_t size);
 
 /* The published folder's path ("{out}/.history/{run_id}"). Caller frees.
  * Thread-safe. */

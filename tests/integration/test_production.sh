@@ -421,6 +421,34 @@ test_read_timeout_is_said_as_a_timeout() {
 	assert_eq "$(js '[.new[] | select(startswith("snap/fine/"))] | length')" "$NTABLES" "the other environment"
 }
 
+# RELIABILITY 10: a server trickling its answer (latency_proxy at 8 kbit/s,
+# every wait far under read-timeout, which an idle timer never trips): the
+# wall-clock deadline of the round trip (query-timeout) cuts it off, the
+# query is killed on the server, the tables not read fail saying so, what
+# was read whole is written whole, nothing partial.
+test_trickling_server_is_cut_off_at_the_query_timeout() {
+	local started elapsed f
+	pt_config "trickled plain query-timeout=2 read-timeout=10 pool=1"
+	pt_proxy --delay-ms 0 --bandwidth-kbps 8
+	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
+	started=$(date +%s)
+	rz sync data
+	elapsed=$(($(date +%s) - started))
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	[ "$elapsed" -lt 9 ] || fail "took ${elapsed}s with a 2 s query-timeout"
+	[ "$(js .error_count)" -ge 1 ] || fail "nothing cut off: $(js -c .errors)"
+	assert_eq "$(js '[.errors[] | select(.message | startswith("timed out after 2 s (query-timeout)"))] | length')" \
+		"$(js .error_count)" "every error is the deadline's: $(js -c .errors)"
+	assert_eq "$(( $(js .new_count) + $(js .error_count) ))" "$NTABLES" "written or failed"
+	for f in snap/trickled/expected_data/*.json; do
+		[ -e "$f" ] || continue
+		jq -e .id "$f" >/dev/null || fail "partial file $f"
+	done
+	[ -z "$(find snap -name '.rhizome-tmp*')" ] || fail "temporaries left"
+	[ -z "$(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist WHERE user = 'rhizome' AND info IS NOT NULL")" ] ||
+		fail "a query of ours still runs"
+}
+
 # RELIABILITY 13 (in part): a LOCK TABLES ... WRITE held elsewhere costs
 # the locked table a short lock wait (lock-wait-timeout, in every session's
 # settings), retried `retries` times with backoff, then it fails alone with
@@ -442,6 +470,11 @@ test_lock_held_elsewhere_fails_one_table_fast_and_the_rest_completes() {
 		'[["t20",1205,3]]' "manifest errors"
 	jq -r '.environments.locked.errors[0].message' "$(manifest)" | grep -q "Lock wait timeout" ||
 		fail "manifest message: $(jq -c .environments.locked.errors "$(manifest)")"
+	# and the history: a line for every table, the failed one with its error
+	zstd -dcq "$(dirname "$(manifest)")/locked.jsonl.zst" >history.jsonl
+	assert_eq "$(wc -l <history.jsonl)" "$NTABLES" "history lines"
+	assert_eq "$(jq -c 'select(.status == "error") | [.table, .code, .attempts, has("body")]' history.jsonl)" \
+		'["t20",1205,3,false]' "the failed table's history line"
 	# three waits of 1 s and two backoffs; far from the 30 s read timeout
 	[ "$elapsed" -lt 15 ] || fail "took ${elapsed}s with a 1 s lock-wait-timeout"
 	[ "$elapsed" -ge 3 ] || fail "took ${elapsed}s: not retried twice after 1 s waits"

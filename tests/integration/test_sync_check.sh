@@ -205,6 +205,31 @@ test_versions_behind_and_unknown_table() {
 	grep -q 'no table list' "$T/err.txt" || fail "$(cat "$T/err.txt")"
 }
 
+# RELIABILITY 23 (in part): a damaged or cut-short .zst in the history:
+# the command that needs it fails for that environment (exit 3), naming
+# the file and zstd's error; the other environments are compared.
+test_damaged_history_is_named_with_the_zstd_error() {
+	it_load_fleet && it_config
+	rz sync schema
+	assert_eq "$RC" 0 "first run: $(cat "$T/err.txt")"
+	local run dir z
+	run=$(js -r .run_id)
+	dir=snap/.history/$run
+	z=$dir/dev_billing_event.jsonl.zst
+	head -c $(( $(stat -c %s "$z") - 5 )) "$z" >cut && cat cut >"$z"
+	rz sync diff --against "$run" --format json
+	assert_eq "$RC" 3 "cut short: exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.errors[] | .env]')" '["dev_billing_event"]' "errors"
+	js -r '.errors[0].message' | grep -qF "$z: cut short: the zstd frame does not end" ||
+		fail "message: $(js -r '.errors[0].message')"
+	z=$dir/demo_billing_event.jsonl.zst
+	printf 'not zstd at all' >"$z"
+	rz sync diff --against "$run" --format json
+	assert_eq "$RC" 3 "damaged: exit status"
+	js -r '.errors[] | select(.env == "demo_billing_event") | .message' |
+		grep -qF "$z: damaged: zstd: " || fail "message: $(js -c .errors)"
+}
+
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
 it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
 it_run $TESTS

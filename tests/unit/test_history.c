@@ -10,13 +10,16 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getFrameHeader */
 #include <jansson.h>
 #include <zstd.h>
 
+#include "engine/base/alloc.h"
 #include "engine/store/atomic_file.h"
 #include "engine/store/history.h"
 #include "engine/base/sha256.h"
@@ -287,6 +290,73 @@ static void test_history_publish_adds_environments_object_when_manifest_lacks_it
 	scratch_remove(out);
 }
 
+/* history_read gives every line back; a damaged or cut-short file is
+ * -EIO, and the reason names the file with zstd's words. */
+static int count_line(const char *line, size_t len, void *arg)
+{
+	(void)line;
+	(void)len;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_history_read_names_a_damaged_file(void)
+{
+	char *out = scratch_dir();
+	char *run_dir = history_run_dir(out, RUN_ID);
+	char *zst, *bytes;
+	char why[1200];
+	history *h = NULL;
+	json_t *manifest;
+	size_t len, i;
+	FILE *fp;
+	int n = 0;
+
+	ASSERT_EQ(history_open(out, RUN_ID, env_names, 1, &h), 0);
+	for (i = 0; i < 200; i++)
+		ASSERT_EQ(history_append(h, 0, "{\"table\":\"some_table_name\"}", 27), 0);
+	manifest = json_pack("{s:s}", "run_id", RUN_ID);
+	ASSERT_EQ(history_publish(h, manifest), 0);
+	json_decref(manifest);
+	ASSERT_EQ(history_read(out, RUN_ID, env_names[0], count_line, &n, why,
+			       sizeof(why)), 0);
+	ASSERT_EQ(n, 200);
+
+	zst = xasprintf("%s/%s.jsonl.zst", run_dir, env_names[0]);
+	fp = fopen(zst, "rb");
+	ASSERT_TRUE(fp != NULL);
+	bytes = xmalloc(65536);
+	len = fread(bytes, 1, 65536, fp);
+	fclose(fp);
+	ASSERT_TRUE(len > 16);
+	/* cut short */
+	fp = fopen(zst, "wb");
+	ASSERT_EQ(fwrite(bytes, 1, len - 4, fp), len - 4);
+	fclose(fp);
+	ASSERT_EQ(history_read(out, RUN_ID, env_names[0], count_line, &n, why,
+			       sizeof(why)), -EIO);
+	ASSERT_CONTAINS(why, zst);
+	ASSERT_CONTAINS(why, "cut short");
+	/* a byte changed inside the frame: the checksum or the decoder fails */
+	bytes[len / 2] ^= 0x5a;
+	fp = fopen(zst, "wb");
+	ASSERT_EQ(fwrite(bytes, 1, len, fp), len);
+	fclose(fp);
+	ASSERT_EQ(history_read(out, RUN_ID, env_names[0], count_line, &n, why,
+			       sizeof(why)), -EIO);
+	ASSERT_CONTAINS(why, zst);
+	ASSERT_CONTAINS(why, "damaged: zstd: ");
+	/* gone */
+	ASSERT_EQ(unlink(zst), 0);
+	ASSERT_EQ(history_read(out, RUN_ID, env_names[0], count_line, &n, why,
+			       sizeof(why)), -ENOENT);
+	ASSERT_CONTAINS(why, zst);
+	free(bytes);
+	free(zst);
+	free(run_dir);
+	scratch_remove(out);
+}
+
 static void test_history_abandon_leaves_no_folder(void)
 {
 	char *out = scratch_dir();
@@ -346,6 +416,7 @@ int main(int argc, char **argv)
 	RUN(test_history_publish_adds_environments_object_when_manifest_lacks_it);
 	RUN(test_history_abandon_leaves_no_folder);
 	RUN(test_history_open_fails_with_errno_and_publishes_nothing);
+	RUN(test_history_read_names_a_damaged_file);
 	RUN(test_history_run_dir_layout);
 	return CHECK_EXIT();
 }

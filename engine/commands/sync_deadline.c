@@ -1,0 +1,63 @@
+/*
+ * The run's deadline keeper: a thread that, ten times a second, cuts off
+ * the connections whose round trips ran past their wall-clock deadline
+ * (query-timeout, set by the workers: connpool_set_deadline), shutting
+ * their sockets and killing their queries on the server
+ * (connpool_enforce_deadlines). libmariadb's read timeout is an idle timer:
+ * a server trickling its answer never trips it. The workers see the cut
+ * as an error on their blocked read, ask connpool_expired, and say it as a
+ * query timeout.
+ *
+ * A tenth of a second of lateness is nothing next to timeouts counted in
+ * seconds, and a thread is simpler than driving every query through the
+ * non-blocking API.
+ */
+#include "engine/commands/sync_int.h"
+
+#include <time.h>
+
+#include "engine/base/clock.h"
+
+#define TICK_NS 100000000L
+
+static void *keep_deadlines(void *arg)
+{
+	struct run *r = arg;
+	struct timespec until;
+	size_t i;
+	int over;
+
+	for (;;) {
+		pthread_mutex_lock(&r->lock);
+		clock_gettime(CLOCK_REALTIME, &until); /* r->tick's clock */
+		until.tv_nsec += TICK_NS;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (!r->deadlines_over)
+			(void)pthread_cond_timedwait(&r->tick, &r->lock, &until);
+		over = r->deadlines_over;
+		pthread_mutex_unlock(&r->lock);
+		if (over)
+			return NULL;
+		/* outside run->lock: a pool's lock, then a kill's round trip */
+		for (i = 0; i < r->nenvs; i++)
+			(void)connpool_enforce_deadlines(r->envs[i].pool,
+							 clock_seconds());
+	}
+}
+
+int sync_deadlines_start(struct run *r, pthread_t *keeper)
+{
+	return -pthread_create(keeper, NULL, keep_deadlines, r);
+}
+
+void sync_deadlines_stop(struct run *r, pthread_t keeper)
+{
+	pthread_mutex_lock(&r->lock);
+	r->deadlines_over = 1;
+	pthread_cond_broadcast(&r->tick);
+	pthread_mutex_unlock(&r->lock);
+	pthread_join(keeper, NULL);
+}
