@@ -93,8 +93,9 @@ struct env_config {
 	unsigned pool;          /* connections this environment may hold */
 	unsigned connect_timeout, read_timeout, write_timeout; /* seconds */
 	unsigned lock_wait_timeout; /* seconds a statement waits for a lock */
-	unsigned query_timeout; /* seconds a job's round trips may take, wall
-				 * clock (default: read_timeout) */
+	unsigned query_timeout; /* seconds one round trip may take, wall
+				 * clock (default: read_timeout); the keys
+				 * job's lookup counts as one */
 	unsigned retries;       /* attempts after a transient server error
 				 * (lock wait, deadlock, interrupted) */
 	struct tls_config tls;

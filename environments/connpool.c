@@ -24,6 +24,7 @@
 #include "environments/connpool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -117,7 +118,8 @@ connpool *connpool_new(const struct env_config *env, enum tls_mode tls)
 
 	p->idle = xcalloc(env->pool, sizeof(*p->idle));
 	p->busy = xcalloc(env->pool, sizeof(*p->busy));
-	p->kill_ids = xcalloc(env->pool, sizeof(*p->kill_ids));
+	/* an interrupt's and the deadlines' together */
+	p->kill_ids = xcalloc(2 * (size_t)env->pool, sizeof(*p->kill_ids));
 	/* Out of descriptors (EMFILE) the connects will fail too, and say so;
 	 * poll() skips a negative descriptor, so the pool works without it. */
 	p->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -555,7 +557,10 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		set_interrupted(err);
 		goto fail_locked;
 	}
-	fd = (int)mysql_get_socket(m);
+	/* A descriptor of our own for the socket: libmariadb closes its own
+	 * on a read error, and an interrupt or a deadline must not then shut
+	 * down whatever socket got that number next. */
+	fd = fcntl((int)mysql_get_socket(m), F_DUPFD_CLOEXEC, 0);
 	p->busy[p->nbusy].m = m;
 	p->busy[p->nbusy].fd = fd;
 	p->busy[p->nbusy].thread_id = mysql_thread_id(m);
@@ -620,7 +625,7 @@ int connpool_enforce_deadlines(connpool *p, double now)
 		 * below, as after an interrupt */
 		if (b->fd >= 0)
 			shutdown(b->fd, SHUT_RDWR);
-		if (p->nkill < p->env->pool)
+		if (p->nkill < 2 * p->env->pool)
 			p->kill_ids[p->nkill++] = b->thread_id;
 		n++;
 	}
@@ -640,6 +645,8 @@ void connpool_release(connpool *p, MYSQL *m, int broken)
 	pthread_mutex_lock(&p->lock);
 	if ((b = busy_of(p, m)) != NULL) {
 		broken |= b->expired; /* its socket is shut */
+		if (b->fd >= 0)
+			close(b->fd);
 		*b = p->busy[--p->nbusy];
 	}
 	close_it = broken || p->interrupted;
@@ -658,7 +665,7 @@ void connpool_interrupt(connpool *p)
 	pthread_mutex_lock(&p->lock);
 	if (!p->interrupted) {
 		/* what connpool_kill_queries will stop on the server */
-		for (i = 0; i < p->nbusy && p->nkill < p->env->pool; i++)
+		for (i = 0; i < p->nbusy && p->nkill < 2 * p->env->pool; i++)
 			if (!p->busy[i].expired) /* killed already */
 				p->kill_ids[p->nkill++] = p->busy[i].thread_id;
 	}
@@ -675,21 +682,23 @@ void connpool_interrupt(connpool *p)
 
 int connpool_kill_queries(connpool *p)
 {
-	unsigned long *ids = xcalloc(p->env->pool, sizeof(*ids));
+	unsigned long *ids = xcalloc(2 * (size_t)p->env->pool, sizeof(*ids));
 	struct connpool_error err;
 	char sql[64];
 	unsigned n, i;
 	MYSQL *m = NULL;
-	int rc = 0;
+	int rc = 0, from_idle = 0;
 
 	pthread_mutex_lock(&p->lock);
 	n = p->nkill;
 	memcpy(ids, p->kill_ids, n * sizeof(ids[0]));
 	p->nkill = 0;
-	/* An idle connection, if any, needs no connect (acquires fail now,
-	 * so it is this thread's) */
-	if (n > 0 && p->nidle > 0)
+	/* An idle connection, if any, needs no connect (this thread's while
+	 * out of the idle stack; given back afterwards unless interrupted) */
+	if (n > 0 && p->nidle > 0) {
 		m = p->idle[--p->nidle];
+		from_idle = 1;
+	}
 	pthread_mutex_unlock(&p->lock);
 	if (n == 0)
 		goto out;
@@ -705,6 +714,11 @@ int connpool_kill_queries(connpool *p)
 		snprintf(sql, sizeof(sql), "KILL QUERY %lu", ids[i]);
 		if (mysql_query(m, sql) != 0 && mysql_errno(m) >= 2000)
 			rc = -EIO; /* the connection itself failed */
+	}
+	if (from_idle) {
+		/* a slot counts it: back where it came from, or closed */
+		connpool_release(p, m, rc != 0);
+		goto out;
 	}
 	mysql_close(m);
 out:

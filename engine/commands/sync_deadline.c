@@ -27,6 +27,7 @@ static void *keep_deadlines(void *arg)
 	size_t i;
 	int over;
 
+	mysql_thread_init(); /* the kills' connections */
 	for (;;) {
 		pthread_mutex_lock(&r->lock);
 		clock_gettime(CLOCK_REALTIME, &until); /* r->tick's clock */
@@ -39,8 +40,10 @@ static void *keep_deadlines(void *arg)
 			(void)pthread_cond_timedwait(&r->tick, &r->lock, &until);
 		over = r->deadlines_over;
 		pthread_mutex_unlock(&r->lock);
-		if (over)
+		if (over) {
+			mysql_thread_end();
 			return NULL;
+		}
 		/* outside run->lock: a pool's lock, then a kill's round trip */
 		for (i = 0; i < r->nenvs; i++)
 			(void)connpool_enforce_deadlines(r->envs[i].pool,

@@ -174,6 +174,12 @@ void sync_commit_writes(struct run *r, struct env_run *e,
 /* What a batch of `e` asks the server. */
 struct fetch_request sync_request_of(const struct run *r,
 				     const struct env_run *e);
+/* Table `table` of `e` failed (res): its history line (status "error",
+ * code, message, attempts; none on a dry run). When the history cannot
+ * take it, the run stops as a local write failure (stderr says why).
+ * `line` is the caller's buffer. */
+void sync_note_failure(struct run *r, struct env_run *e, const char *table,
+		       const struct table_result *res, struct strbuf *line);
 /* The table failed with *err (copied: the result owns its copy). */
 void sync_set_error(struct table_result *res, const struct connpool_error *err);
 /* Free the result's error, if any. */

@@ -102,15 +102,14 @@ static int record_failure(struct run *r, struct env_run *e, const char *table,
 	strbuf_addf(line, ",\"kind\":\"%s\",\"status\":\"error\",\"code\":%u,"
 		    "\"message\":", r->o->command == SYNC_DATA ? "data" : "schema",
 		    res->err->code);
-	rowjson_utf8_string(line, res->err->message, strlen(res->err->message));
+	/* not checked text: a message cut to its buffer may end mid-character */
+	rowjson_string(line, res->err->message, strlen(res->err->message));
 	strbuf_addf(line, ",\"attempts\":%u}", res->attempts);
 	return history_append(r->hist, e->index, line->data, line->len);
 }
 
-/* record_failure, and when the history cannot take it, the run stops as a
- * local write failure (the table keeps its own error; stderr says why). */
-static void note_failure(struct run *r, struct env_run *e, const char *table,
-			 const struct table_result *res, struct strbuf *line)
+void sync_note_failure(struct run *r, struct env_run *e, const char *table,
+		       const struct table_result *res, struct strbuf *line)
 {
 	int rc;
 
@@ -306,13 +305,13 @@ void sync_handle_table(struct run *r, struct env_run *e, size_t idx,
 		strbuf_reset(&ws->sql);
 		fetch_statement(&ws->sql, &req, f);
 		res->statement = xstrdup(ws->sql.data);
-		note_failure(r, e, f->table, res, &ws->line);
+		sync_note_failure(r, e, f->table, res, &ws->line);
 		return;
 	}
 	rendered = render(r, e, f, res, ws, &fresh, &fresh_len);
 	if (rendered == RENDER_REFUSED) {
 		/* nothing of it goes anywhere but the refusal */
-		note_failure(r, e, f->table, res, &ws->line);
+		sync_note_failure(r, e, f->table, res, &ws->line);
 		return;
 	}
 	if (rendered == RENDERED_EMPTY) {

@@ -7,6 +7,14 @@
  * A worker owns its state (struct worker_state: buffers, the files awaiting
  * their commit) and, for the length of a job, one connection of its
  * environment's pool. See sync_int.h for the lock order.
+ *
+ * What goes wrong in a job, and what is done about it: a lost connection
+ * (lost_from) is retried from the table where it broke on a new one; a
+ * table with a transient server error (transient: lock wait, deadlock) is
+ * retried alone (retry_alone); both up to the environment's `retries`,
+ * after a backoff. A round trip cut off at query-timeout (the deadline
+ * keeper, sync_deadline.c) or a read that waited out read-timeout is not
+ * retried: it would cost the same again.
  */
 #include "engine/commands/sync_int.h"
 
@@ -205,11 +213,11 @@ static void say_deadline(struct fetched_table *t, size_t n, unsigned seconds)
 
 	for (i = 0; i < n; i++) {
 		if (t[i].status != FETCH_ERROR || t[i].handled ||
-		    t[i].err.code < 2000)
+		    t[i].err.code < CR_MIN_ERROR) /* the server's own word */
 			continue;
 		snprintf(msg, sizeof(msg), "timed out after %u s (query-timeout): "
-			 "the server's answer did not end in time; the query was "
-			 "killed on the server", seconds);
+			 "the server's answer did not end in time; KILL QUERY sent",
+			 seconds);
 		memcpy(t[i].err.message, msg, sizeof(msg));
 		t[i].err.code = CR_SERVER_LOST;
 	}
@@ -273,8 +281,7 @@ static void run_keys_job(struct run *r, struct job *job,
 		if (connpool_expired(e->pool, m))
 			snprintf(err.message, sizeof(err.message), "timed out "
 				 "after %u s (query-timeout) reading the tables' "
-				 "keys; the query was killed on the server",
-				 e->cfg->query_timeout);
+				 "keys; KILL QUERY sent", e->cfg->query_timeout);
 		connpool_release(e->pool, m, rc == FETCH_BROKEN);
 	}
 	if (rc == FETCH_DONE) {
@@ -293,6 +300,7 @@ static void run_keys_job(struct run *r, struct job *job,
 			res->done = 1;
 			sync_set_error(res, &err);
 			res->unreached = unreached;
+			sync_note_failure(r, e, e->tables[i], res, &ws->line);
 			res->path = snapshot_table_path(r->o->out, e->cfg->folder,
 							e->cfg->database,
 							e->tables[i], ".json");
@@ -344,6 +352,7 @@ struct fetch_ctx {
 				 * (progress_now): the batch's start, then
 				 * the end of each table's handling */
 	MYSQL *m;               /* the connection fetching */
+	double deadline;        /* its round trip's (clock_seconds) */
 };
 
 /* A server error worth another try a moment later: a lock wait timed out
@@ -429,7 +438,8 @@ static void on_send(void *arg)
 {
 	struct fetch_ctx *c = arg;
 
-	start_deadline(c->e, c->m);
+	c->deadline = clock_seconds() + (double)c->e->cfg->query_timeout;
+	connpool_set_deadline(c->e->pool, c->m, c->deadline);
 }
 
 /* fetch_batch's on_ok: handle a table the moment its result is read, so a
@@ -438,12 +448,18 @@ static void on_send(void *arg)
 static void on_table_ok(void *arg, struct fetched_table *t)
 {
 	struct fetch_ctx *c = arg;
+	double started = clock_seconds();
 
+	/* Our own work (classify, write, a batch's fsync) is not the
+	 * server's: the deadline waits meanwhile. */
+	connpool_set_deadline(c->e->pool, c->m, 0);
 	sync_handle_table(c->r, c->e, c->first + (size_t)(t - c->ws->fetched),
 			  t, c->ws);
 	fetch_release(t);
 	t->handled = 1;
 	c->waiting_since = progress_now();
+	c->deadline += clock_seconds() - started;
+	connpool_set_deadline(c->e->pool, c->m, c->deadline);
 }
 
 void sync_worker_run(void *item, void *state, void *ctx)
@@ -460,7 +476,7 @@ void sync_worker_run(void *item, void *state, void *ctx)
 	double waited;
 	MYSQL *m;
 	struct fetch_request req = sync_request_of(r, e);
-	struct fetch_ctx fctx = { r, e, ws, first, 0, NULL };
+	struct fetch_ctx fctx = { r, e, ws, first, 0, NULL, 0 };
 
 	if (sync_stopping(r)) {
 		finish_job(r, job, 0);

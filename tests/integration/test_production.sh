@@ -384,7 +384,7 @@ test_wrong_password_is_one_attempt_and_never_shown() {
 # written. Meanwhile the password is in no argument list.
 test_read_timeout_is_said_as_a_timeout() {
 	local started elapsed rpid down
-	pt_config "stalled plain read-timeout=2 pool=1" "fine tls"
+	pt_config "stalled plain read-timeout=2 query-timeout=30 pool=1" "fine tls"
 	pt_proxy --delay-ms 0 --count-file counts1
 	sed -i "0,/^port = .*/s//port = $PROXY_PORT/" rhizome.cnf
 	rz sync data --dry-run --env stalled
