@@ -48,6 +48,23 @@ static void local_error(struct table_result *res, const char *what,
 	sync_set_error(res, &e);
 }
 
+/* A history line's start, into `line` (reset first): env, database,
+ * table, kind and status. */
+static void history_line_start(const struct run *r, const struct env_run *e,
+			       const char *table, const char *status,
+			       struct strbuf *line)
+{
+	strbuf_reset(line);
+	strbuf_adds(line, "{\"env\":");
+	rowjson_string(line, e->cfg->name, strlen(e->cfg->name));
+	strbuf_adds(line, ",\"database\":");
+	rowjson_string(line, e->cfg->database, strlen(e->cfg->database));
+	strbuf_adds(line, ",\"table\":");
+	rowjson_string(line, table, strlen(table));
+	strbuf_addf(line, ",\"kind\":\"%s\",\"status\":\"%s\"",
+		    r->o->command == SYNC_DATA ? "data" : "schema", status);
+}
+
 /* Append this table's history line, built in `line` (the worker's).
  * Written by hand rather than through a JSON tree: this runs once per
  * table and the tree cost more than compressing the line. Returns 0 or
@@ -59,16 +76,8 @@ static int record_history(struct run *r, struct env_run *e, const char *table,
 	char hex[65];
 
 	sha256_hex(body, len, hex);
-	strbuf_reset(line);
-	strbuf_adds(line, "{\"env\":");
-	rowjson_string(line, e->cfg->name, strlen(e->cfg->name));
-	strbuf_adds(line, ",\"database\":");
-	rowjson_string(line, e->cfg->database, strlen(e->cfg->database));
-	strbuf_adds(line, ",\"table\":");
-	rowjson_string(line, table, strlen(table));
-	strbuf_addf(line, ",\"kind\":\"%s\",\"status\":\"%s\",\"sha256\":\"%s\"",
-		    r->o->command == SYNC_DATA ? "data" : "schema",
-		    classify_name(cls), hex);
+	history_line_start(r, e, table, classify_name(cls), line);
+	strbuf_addf(line, ",\"sha256\":\"%s\"", hex);
 	if (utf8_valid(body, len)) {
 		strbuf_adds(line, ",\"body\":");
 		rowjson_utf8_string(line, body, len);
@@ -92,16 +101,8 @@ static int record_history(struct run *r, struct env_run *e, const char *table,
 static int record_failure(struct run *r, struct env_run *e, const char *table,
 			  const struct table_result *res, struct strbuf *line)
 {
-	strbuf_reset(line);
-	strbuf_adds(line, "{\"env\":");
-	rowjson_string(line, e->cfg->name, strlen(e->cfg->name));
-	strbuf_adds(line, ",\"database\":");
-	rowjson_string(line, e->cfg->database, strlen(e->cfg->database));
-	strbuf_adds(line, ",\"table\":");
-	rowjson_string(line, table, strlen(table));
-	strbuf_addf(line, ",\"kind\":\"%s\",\"status\":\"error\",\"code\":%u,"
-		    "\"message\":", r->o->command == SYNC_DATA ? "data" : "schema",
-		    res->err->code);
+	history_line_start(r, e, table, "error", line);
+	strbuf_addf(line, ",\"code\":%u,\"message\":", res->err->code);
 	/* not checked text: a message cut to its buffer may end mid-character */
 	rowjson_string(line, res->err->message, strlen(res->err->message));
 	strbuf_addf(line, ",\"attempts\":%u}", res->attempts);
