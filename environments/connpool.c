@@ -454,20 +454,26 @@ static int connect_pause(connpool *p, unsigned attempt)
 /*
  * The pool's only connect (its failure would make the pool dead: the first
  * one, or one after every connection was lost, as in a server restart):
- * tried again after a transient failure, env->retries times with backoff,
- * so a server starting up or briefly full is not a failed environment.
+ * tried again after a transient failure with backoff, so a server starting
+ * up or briefly full is not a failed environment: env->retries times for
+ * a server never reached; for one that served this run (`reached`: it is
+ * restarting, most likely), for as long as retries + 1 connect timeouts.
  * The error of the last attempt says how many there were. Runs without
  * the lock; p->seed is this thread's meanwhile (no other connect runs).
  */
-static MYSQL *connect_with_retries(connpool *p, struct connpool_error *err)
+static MYSQL *connect_with_retries(connpool *p, struct connpool_error *err,
+				   int reached)
 {
+	double until = clock_seconds() + (double)p->env->connect_timeout *
+					 (p->env->retries + 1);
 	unsigned attempt;
 	MYSQL *m;
 
 	for (attempt = 1;; attempt++) {
 		m = open_connection(p, err, 0);
-		if (m != NULL || attempt > p->env->retries ||
-		    !connect_transient(err->code))
+		if (m != NULL || !connect_transient(err->code) ||
+		    (reached ? clock_seconds() >= until
+			     : attempt > p->env->retries))
 			break;
 		if (connect_pause(p, attempt) != 0) {
 			set_interrupted(err);
@@ -520,10 +526,11 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		    (p->logged_in || p->connecting == 0)) {
 			/* the only one: a failure would make the pool dead */
 			int alone = p->nidle + p->nbusy + p->connecting == 0;
+			int reached = p->logged_in;
 
 			p->connecting++;
 			pthread_mutex_unlock(&p->lock);
-			m = alone ? connect_with_retries(p, err)
+			m = alone ? connect_with_retries(p, err, reached)
 				  : open_connection(p, err, 0);
 			pthread_mutex_lock(&p->lock);
 			p->connecting--;

@@ -560,6 +560,37 @@ test_a_dbas_kill_of_our_connection_is_survived() {
 	assert_eq "$(jq -r .at snap/zoned/expected_data/app_t20.json)" "2021-06-01 06:30:00" "t20 in UTC"
 }
 
+# RELIABILITY 12: the server restarts while a query of ours waits on it
+# (behind a lock that goes with the restart): the connection is lost, the
+# pool reconnects once the server is back (a server this run had reached
+# is waited for, up to (retries + 1) x connect-timeout), the batch goes on
+# from where it broke, with the session's settings: the files equal a
+# clean run's.
+test_a_server_restart_mid_run_is_survived() {
+	local rpid port
+	pt_config "zoned plain lock-wait-timeout=30 read-timeout=60 connect-timeout=4 pool=1"
+	rz sync data
+	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
+	mv snap clean
+	pt_lock
+	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
+	rpid=$!
+	for _ in $(seq 100); do [ -n "$(waiting_on_t20)" ] && break; sleep 0.1; done
+	[ -n "$(waiting_on_t20)" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
+	port=$(mdb_port plain)
+	mdb_stop plain
+	wait "$LOCKER_PID" 2>/dev/null # its session went with the server
+	LOCKER_PID=""
+	MDB_SERVER_ARGS=(--default-time-zone=+05:30)
+	mdb_start plain "$port" >/dev/null || fail "the server did not come back"
+	MDB_SERVER_ARGS=()
+	wait $rpid
+	RC=$?
+	! grep -qE 'Sanitizer|runtime error:' "$T/err.txt" || fail "sanitizer report: $(cat "$T/err.txt")"
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt") $(js -c .errors)"
+	diff -r clean/zoned snap/zoned >diff.txt || fail "output differs from the clean run: $(head -20 diff.txt)"
+}
+
 # The statement limit the server enforces sits below read-timeout, so the
 # server answers before the client gives up; the session settings are
 # those rhizome set, whatever the server's defaults.
