@@ -559,6 +559,33 @@ static int parse_retries(struct parse_state *st, const char *key,
 	return 1;
 }
 
+/* Where [fleet] (the defaults) or an environment keeps its time bounds
+ * and retries. */
+struct limits {
+	unsigned *connect_timeout, *read_timeout, *write_timeout;
+	unsigned *lock_wait_timeout, *query_timeout, *retries;
+};
+
+/* The time-bound keys and `retries`, in [fleet] or an environment.
+ * Returns -1 when `key` is none of them. */
+static int handle_limits(struct parse_state *st, const char *key,
+			 const char *value, const struct limits *l)
+{
+	if (strcmp(key, "connect-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, l->connect_timeout);
+	if (strcmp(key, "read-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, l->read_timeout);
+	if (strcmp(key, "write-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, l->write_timeout);
+	if (strcmp(key, "lock-wait-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, l->lock_wait_timeout);
+	if (strcmp(key, "query-timeout") == 0)
+		return parse_uint(st, key, value, 1, 86400, l->query_timeout);
+	if (strcmp(key, "retries") == 0)
+		return parse_retries(st, key, value, l->retries);
+	return -1;
+}
+
 static int handle_fleet(struct parse_state *st, const char *key,
 			const char *value)
 {
@@ -580,18 +607,11 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 10000, &cfg->batch);
 	if (strcmp(key, "mask") == 0)
 		return parse_mask(st, key, value, &st->mask, &st->mask_line);
-	if (strcmp(key, "connect-timeout") == 0)
-		return parse_uint(st, key, value, 1, 86400, &st->connect_timeout);
-	if (strcmp(key, "read-timeout") == 0)
-		return parse_uint(st, key, value, 1, 86400, &st->read_timeout);
-	if (strcmp(key, "lock-wait-timeout") == 0)
-		return parse_uint(st, key, value, 1, 86400, &st->lock_wait_timeout);
-	if (strcmp(key, "query-timeout") == 0)
-		return parse_uint(st, key, value, 1, 86400, &st->query_timeout);
-	if (strcmp(key, "retries") == 0)
-		return parse_retries(st, key, value, &st->retries);
-	if (strcmp(key, "write-timeout") == 0)
-		return parse_uint(st, key, value, 1, 86400, &st->write_timeout);
+	rc = handle_limits(st, key, value, &(struct limits){
+		&st->connect_timeout, &st->read_timeout, &st->write_timeout,
+		&st->lock_wait_timeout, &st->query_timeout, &st->retries });
+	if (rc >= 0)
+		return rc;
 	return fail(st, st->line, key,
 		    "unknown key in [fleet] (known: out, workers, batch, mask, "
 		    "connect-timeout, read-timeout, write-timeout, "
@@ -686,18 +706,11 @@ static int handle_env(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 65535, &env->port);
 	if (strcmp(key, "pool") == 0)
 		return parse_uint(st, key, value, 1, 256, &env->pool);
-	if (strcmp(key, "connect-timeout") == 0)
-		return parse_uint(st, key, value, 1, 86400, &env->connect_timeout);
-	if (strcmp(key, "read-timeout") == 0)
-		return parse_uint(st, key, value, 1, 86400, &env->read_timeout);
-	if (strcmp(key, "lock-wait-timeout") == 0)
-		return parse_uint(st, key, value, 1, 86400, &env->lock_wait_timeout);
-	if (strcmp(key, "query-timeout") == 0)
-		return parse_uint(st, key, value, 1, 86400, &env->query_timeout);
-	if (strcmp(key, "retries") == 0)
-		return parse_retries(st, key, value, &env->retries);
-	if (strcmp(key, "write-timeout") == 0)
-		return parse_uint(st, key, value, 1, 86400, &env->write_timeout);
+	rc = handle_limits(st, key, value, &(struct limits){
+		&env->connect_timeout, &env->read_timeout, &env->write_timeout,
+		&env->lock_wait_timeout, &env->query_timeout, &env->retries });
+	if (rc >= 0)
+		return rc;
 	return fail(st, st->line, key,
 		    "unknown key in [%s] (known: folder, database, schema, "
 		    "host, port, socket, user, password-env, option-file, "

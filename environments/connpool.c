@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/backoff.h"
 #include "engine/base/clock.h"
 #include "engine/base/strbuf.h"
 #include "environments/greeting.h"
@@ -437,17 +438,14 @@ static int connect_transient(unsigned code)
 	       code == 1040 || code == 1203;
 }
 
-/* Wait before connect attempt `attempt` (1, 2...): 0.25 s doubling, capped
- * at 2 s, times a random factor in [0.5, 1.5). Returns -ECANCELED at once
- * when the pool is interrupted (its eventfd turns readable). */
+/* Wait before connect attempt `attempt` (engine/base/backoff.h). Returns
+ * -ECANCELED at once when the pool is interrupted (its eventfd turns
+ * readable). */
 static int connect_pause(connpool *p, unsigned attempt)
 {
-	double s = 0.25 * (double)(1u << (attempt < 4 ? attempt - 1 : 3));
 	struct pollfd wake = { .fd = p->wake_fd, .events = POLLIN };
+	double s = backoff_seconds(attempt, &p->seed);
 
-	if (s > 2.0)
-		s = 2.0;
-	s *= 0.5 + (double)rand_r(&p->seed) / ((double)RAND_MAX + 1.0);
 	return poll(&wake, 1, (int)(s * 1000)) > 0 ? -ECANCELED : 0;
 }
 

@@ -14,11 +14,9 @@
  */
 #include "engine/commands/sync_int.h"
 
-#include <time.h>
-
 #include "engine/base/clock.h"
 
-#define TICK_NS 100000000L
+#define TICK 0.1 /* seconds */
 
 static void *keep_deadlines(void *arg)
 {
@@ -30,12 +28,7 @@ static void *keep_deadlines(void *arg)
 	mysql_thread_init(); /* the kills' connections */
 	for (;;) {
 		pthread_mutex_lock(&r->lock);
-		clock_gettime(CLOCK_REALTIME, &until); /* r->tick's clock */
-		until.tv_nsec += TICK_NS;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		until = clock_realtime_after(TICK); /* r->tick's clock */
 		if (!r->deadlines_over)
 			(void)pthread_cond_timedwait(&r->tick, &r->lock, &until);
 		over = r->deadlines_over;

@@ -28,6 +28,7 @@
 #include <errmsg.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/backoff.h"
 #include "engine/base/clock.h"
 #include "engine/store/snapshot.h"
 
@@ -196,11 +197,14 @@ static int any_lost(const struct fetched_table *t, size_t from, size_t n)
 	return 0;
 }
 
-/* A round trip of `m` may run until query-timeout from now. */
-static void start_deadline(struct env_run *e, MYSQL *m)
+/* A round trip of `m` may run until query-timeout from now; returns that
+ * deadline. */
+static double start_deadline(struct env_run *e, MYSQL *m)
 {
-	connpool_set_deadline(e->pool, m,
-			      clock_seconds() + (double)e->cfg->query_timeout);
+	double deadline = clock_seconds() + (double)e->cfg->query_timeout;
+
+	connpool_set_deadline(e->pool, m, deadline);
+	return deadline;
 }
 
 /* The tables of t[0..n) whose round trip the deadline keeper cut off
@@ -275,7 +279,7 @@ static void run_keys_job(struct run *r, struct job *job,
 	int unreached = acquired == -ENOTCONN;
 
 	if (acquired == 0) {
-		start_deadline(e, m);
+		(void)start_deadline(e, m);
 		rc = fetch_keys(m, e->cfg->schema, &e->keys, &e->nkeys, &err,
 				&ws->sql, &trips);
 		if (connpool_expired(e->pool, m))
@@ -363,27 +367,15 @@ static int transient(unsigned code)
 	return code == 1205 || code == 1213 || code == 1317 || code == 1969;
 }
 
-/* Wait before attempt `attempt` (1, 2...): 0.25 s doubling, capped at
- * 2 s, times a random factor in [0.5, 1.5) so the retries of many workers
- * do not hit a busy server in step. A signal or a local write failure
- * ends the wait at once (the watcher broadcasts r->idle): returns nonzero
- * then, the run is stopping. */
+/* Wait before attempt `attempt` (engine/base/backoff.h). A signal or a
+ * local write failure ends the wait at once (the watcher broadcasts
+ * r->idle): returns nonzero then, the run is stopping. */
 static int backoff(struct run *r, unsigned attempt, unsigned *seed)
 {
-	double s = 0.25 * (double)(1u << (attempt < 4 ? attempt - 1 : 3));
-	struct timespec until;
+	/* r->idle's clock */
+	struct timespec until = clock_realtime_after(backoff_seconds(attempt, seed));
 	int stop;
 
-	if (s > 2.0)
-		s = 2.0;
-	s *= 0.5 + (double)rand_r(seed) / ((double)RAND_MAX + 1.0);
-	clock_gettime(CLOCK_REALTIME, &until); /* r->idle's clock */
-	until.tv_sec += (time_t)s;
-	until.tv_nsec += (long)((s - (double)(time_t)s) * 1e9);
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&r->lock);
 	while (!(stop = r->cancel_signal != 0 || r->io_failed) &&
 	       pthread_cond_timedwait(&r->idle, &r->lock, &until) == 0)
@@ -432,14 +424,12 @@ static void retry_alone(struct run *r, struct env_run *e,
 	}
 }
 
-
 /* fetch_batch's on_send: each round trip has query-timeout. */
 static void on_send(void *arg)
 {
 	struct fetch_ctx *c = arg;
 
-	c->deadline = clock_seconds() + (double)c->e->cfg->query_timeout;
-	connpool_set_deadline(c->e->pool, c->m, c->deadline);
+	c->deadline = start_deadline(c->e, c->m);
 }
 
 /* fetch_batch's on_ok: handle a table the moment its result is read, so a
