@@ -4,7 +4,7 @@
 # networks and fleet sizes. `make bench` runs it.
 #
 # One private MariaDB server holds the seven billing environments as seven
-# schemas (fleetgen). One latency_proxy per round-trip time sits in front of
+# schemas (fleetgen). One fault_proxy per round-trip time sits in front of
 # its TCP port, adding half the round trip each way, and counts round trips
 # and connections. For each fleet size (TABLES_LIST, tables per
 # environment) and each round trip (LATENCIES, ms), RUNS times, interleaved
@@ -158,16 +158,16 @@ MYCNF=$WORK/client.cnf
 # ---- the proxies: one per round trip ----------------------------------------
 for l in $LATENCIES; do
 	half=$(awk -v l="$l" 'BEGIN { printf "%g", l / 2 }')
-	"$BIN/latency_proxy" --listen 0 --target "127.0.0.1:$SERVER_PORT" --delay-ms "$half" \
+	"$BIN/fault_proxy" --listen 0 --target "127.0.0.1:$SERVER_PORT" --delay-ms "$half" \
 		--count-file "$WORK/proxy.$l.counts" >"$WORK/proxy.$l.out" 2>"$WORK/proxy.$l.err" &
 	PROXY_PID[$l]=$!
 	for _ in $(seq 1 100); do
 		PROXY_PORT[$l]=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/proxy.$l.out")
 		[ -n "${PROXY_PORT[$l]}" ] && break
-		kill -0 "${PROXY_PID[$l]}" 2>/dev/null || die "latency_proxy exited: $(cat "$WORK/proxy.$l.err")"
+		kill -0 "${PROXY_PID[$l]}" 2>/dev/null || die "fault_proxy exited: $(cat "$WORK/proxy.$l.err")"
 		sleep 0.05
 	done
-	[ -n "${PROXY_PORT[$l]}" ] || die "latency_proxy for $l ms did not start listening"
+	[ -n "${PROXY_PORT[$l]}" ] || die "fault_proxy for $l ms did not start listening"
 done
 
 # Counters of the proxy for round trip $1 now: "connections round_trips".

@@ -11,7 +11,7 @@
 #  3. setup (tests/integration/test_setup.sh): a private server where no
 #     name resolves, and install, start-up, build and package failures
 #     that say why;
-#  4. the bench tools that need no server (latency_proxy, report.sh);
+#  4. the bench tools that need no server (fault_proxy, report.sh);
 #  5. the README's demo command, twice.
 #
 # Every test prints one PASS or FAIL line; the last line of the output is
@@ -117,7 +117,7 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 section "setup: private servers where no name resolves, setup failures that say why"
 RHIZOME=build-address/rhizome tests/integration/test_setup.sh 2>&1 | report
 
-section "bench tools (latency_proxy, report.sh)"
+section "bench tools (fault_proxy, report.sh)"
 tests/integration/test_bench_tools.sh 2>&1 | report
 
 section "the README's demo command"

@@ -12,7 +12,7 @@ IT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RHIZOME=${RHIZOME:-$IT_ROOT/build/rhizome}
 # Tests cd into their own folder: make the binary's path absolute.
 case $RHIZOME in /*) ;; *) RHIZOME=$PWD/$RHIZOME ;; esac
-PROXY=${PROXY:-$IT_ROOT/bench/build/latency_proxy}
+PROXY=${PROXY:-$IT_ROOT/bench/build/fault_proxy}
 source "$IT_ROOT/tests/lib/mariadb.sh"
 
 S1_SCHEMAS="dev_billing_bookkeeper dev_billing_event demo_billing_bookkeeper demo_billing_event"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The bench tools that need no database: latency_proxy (its options, the
+# The bench tools that need no database: fault_proxy (its options, the
 # delay it adds, the round trips it counts, the resets and stalls it
 # injects) against a small echo server, and
 # bench/report.sh turning a results.csv into Markdown and a plot.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PROXY=${PROXY:-$ROOT/bench/build/latency_proxy}
+PROXY=${PROXY:-$ROOT/bench/build/fault_proxy}
 FLEETGEN=${FLEETGEN:-$ROOT/bench/build/fleetgen}
 BASELINE=${BASELINE:-$ROOT/bench/build/baseline}
 T=$(mktemp -d /tmp/rhizome-benchtools.XXXXXX)
@@ -70,7 +70,7 @@ print(int((time.monotonic() - t) * 1000))
 EOF
 }
 
-test_latency_proxy_takes_fractional_delays_and_rejects_bad_values() {
+test_fault_proxy_takes_fractional_delays_and_rejects_bad_values() {
 	local v out rc ms bad=""
 	for v in 0 0.5 2.25; do
 		start_proxy --delay-ms "$v" || { fail "${FUNCNAME[0]}" "--delay-ms $v: not listening: $(cat "$T/proxy.err")"; return; }
@@ -122,10 +122,10 @@ test_bench_tools_share_help_and_usage_errors() {
 		fi
 		expect "$name --bogus" 2 "$tool: unrecognized option '--bogus'" 1 "$tool" --bogus
 	done
-	expect "proxy no args" 2 "latency_proxy: --listen, --target and --delay-ms are required" 1 "$PROXY"
-	expect "proxy --listen 65536" 2 "latency_proxy: bad value for --listen: '65536'" 0 \
+	expect "proxy no args" 2 "fault_proxy: --listen, --target and --delay-ms are required" 1 "$PROXY"
+	expect "proxy --listen 65536" 2 "fault_proxy: bad value for --listen: '65536'" 0 \
 		"$PROXY" --listen 65536 --target 127.0.0.1:1 --delay-ms 1
-	expect "proxy --seed -1" 2 "latency_proxy: bad value for --seed: '-1'" 0 \
+	expect "proxy --seed -1" 2 "fault_proxy: bad value for --seed: '-1'" 0 \
 		"$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms 1 --seed -1
 	expect "fleetgen no args" 2 "fleetgen: --envs or --list is required" 1 "$FLEETGEN"
 	expect "fleetgen --tables 0" 2 "fleetgen: bad value for --tables: '0'" 0 "$FLEETGEN" --list --tables 0
@@ -153,7 +153,7 @@ test_bench_tools_share_help_and_usage_errors() {
 
 # 10 exchanges through a 15 ms (one-way) proxy: at least 10 x 30 ms, and the
 # proxy counts 10 round trips on 1 connection.
-test_latency_proxy_delays_each_direction_and_counts_round_trips() {
+test_fault_proxy_delays_each_direction_and_counts_round_trips() {
 	local ms counts
 	start_proxy --delay-ms 15 || { fail "${FUNCNAME[0]}" "not listening: $(cat "$T/proxy.err")"; return; }
 	ms=$(exchanges "$PPORT" 10)
@@ -213,7 +213,7 @@ stop_proxy_counts() {
 # then a reset (or EOF, when the sender thread took the error first); the
 # proxy counts it. 100000 of 300000 cuts across several chunks, with a
 # delay; 0 resets before anything is forwarded.
-test_latency_proxy_resets_a_connection_after_n_bytes() {
+test_fault_proxy_resets_a_connection_after_n_bytes() {
 	local n size delay out counts bad=""
 	while read -r n size delay; do
 		rm -f "$T/counts"
@@ -237,7 +237,7 @@ EOF
 
 # --reset-connections C: only the first C connections accepted are reset
 # (default 1, 0: all of them); the later ones pass everything through.
-test_latency_proxy_resets_only_the_first_k_connections() {
+test_fault_proxy_resets_only_the_first_k_connections() {
 	local k want i out counts args bad=""
 	for k in default 2 0; do
 		args=(--delay-ms 0 --reset-after-bytes 5)
@@ -340,7 +340,7 @@ EOF
 # closing the client frees both sides of the pair. 100000 of 300000 cuts
 # across several chunks, with a delay; 0 stalls before anything is
 # forwarded.
-test_latency_proxy_stalls_a_connection_after_n_bytes() {
+test_fault_proxy_stalls_a_connection_after_n_bytes() {
 	local n size delay out got end cpu fds counts bad=""
 	while read -r n size delay; do
 		rm -f "$T/counts"
@@ -371,7 +371,7 @@ EOF
 # --fault-connections C picks the connections a stall hits as it does for
 # a reset, and --reset-connections is the same option: only the first C
 # stall, the later ones pass everything through.
-test_latency_proxy_stalls_only_the_first_k_connections() {
+test_fault_proxy_stalls_only_the_first_k_connections() {
 	local opt k i out bad=""
 	for opt in fault-connections:1 reset-connections:2; do
 		k=${opt#*:}
@@ -401,7 +401,7 @@ test_latency_proxy_stalls_only_the_first_k_connections() {
 # the option and value, exit 2, no usage. The two faults exclude each
 # other (exit 2, no usage); --fault-connections or --reset-connections
 # without a fault is a usage error.
-test_latency_proxy_rejects_bad_fault_values() {
+test_fault_proxy_rejects_bad_fault_values() {
 	local opt v out rc base bad=""
 	for opt in reset-after-bytes stall-after-bytes reset-connections fault-connections; do
 		case $opt in reset-*) base=--reset-after-bytes ;; *) base=--stall-after-bytes ;; esac
@@ -409,7 +409,7 @@ test_latency_proxy_rejects_bad_fault_values() {
 			out=$(timeout 5 "$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms 0 \
 				"$base" 1 "--$opt" "$v" 2>&1 </dev/null)
 			rc=$?
-			if [ "$rc" != 2 ] || [ "$out" != "latency_proxy: bad value for --$opt: '$v'" ]; then
+			if [ "$rc" != 2 ] || [ "$out" != "fault_proxy: bad value for --$opt: '$v'" ]; then
 				bad="$bad [--$opt '$v': exit $rc: $out]"
 			fi
 		done
@@ -419,7 +419,7 @@ test_latency_proxy_rejects_bad_fault_values() {
 			"--$opt" 2 2>&1 </dev/null)
 		rc=$?
 		if [ "$rc" != 2 ] || [ "$(head -1 <<<"$out")" != \
-			"latency_proxy: --$opt needs --reset-after-bytes or --stall-after-bytes" ] ||
+			"fault_proxy: --$opt needs --reset-after-bytes or --stall-after-bytes" ] ||
 			! grep -q '^usage: ' <<<"$out"; then
 			bad="$bad [--$opt alone: exit $rc: $out]"
 		fi
@@ -428,16 +428,118 @@ test_latency_proxy_rejects_bad_fault_values() {
 		--stall-after-bytes 5 --fault-connections 0 --reset-after-bytes 5 2>&1 </dev/null)
 	rc=$?
 	if [ "$rc" != 2 ] ||
-		[ "$out" != "latency_proxy: --reset-after-bytes and --stall-after-bytes exclude each other" ]; then
+		[ "$out" != "fault_proxy: --reset-after-bytes and --stall-after-bytes exclude each other" ]; then
 		bad="$bad [both faults: exit $rc: $out]"
 	fi
 	out=$(timeout 5 "$PROXY" --listen 0 --target 127.0.0.1:1 --delay-ms 0 \
 		--reset-after-bytes 5 --hold-stalled 2>&1 </dev/null)
 	rc=$?
-	if [ "$rc" != 2 ] || [ "$out" != "latency_proxy: --hold-stalled needs --stall-after-bytes" ]; then
+	if [ "$rc" != 2 ] || [ "$out" != "fault_proxy: --hold-stalled needs --stall-after-bytes, --blackhole or --control" ]; then
 		bad="$bad [--hold-stalled without a stall: exit $rc: $out]"
 	fi
 	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
+}
+
+# --control: commands written to the FIFO switch the mode at once, also
+# for a connection already open, and each is answered on stdout. One
+# client connection lives through delay, trickle and stall; new ones meet
+# reset, blackhole, refuse and pass; a bad command is refused by name.
+test_fault_proxy_switches_modes_while_connections_are_open() {
+	local out
+	rm -f "$T/counts" "$T/ctl"
+	start_proxy --delay-ms 0 --control "$T/ctl" ||
+		{ fail "${FUNCNAME[0]}" "not listening: $(cat "$T/proxy.err")"; return; }
+	out=$(python3 - "$PPORT" "$T/ctl" "$T/proxy.out" <<'EOF' 2>&1
+import socket, sys, time
+port, ctl, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+asked = 0
+def command(line, want="ok"):
+    global asked
+    with open(ctl, "w") as f:
+        f.write(line + "\n")
+    asked += 1
+    for _ in range(100):
+        answers = [l for l in open(log).read().splitlines() if l.startswith("control: ")]
+        if len(answers) >= asked:
+            got = answers[asked - 1]
+            assert got.startswith("control: " + want), (line, got)
+            return got
+        time.sleep(0.05)
+    raise AssertionError("no answer to " + line)
+def exchange(c, size, limit=5.0):
+    """Seconds an echo of size bytes takes, None if nothing came in limit s,
+    or how it ended short."""
+    c.settimeout(limit)
+    t = time.monotonic()
+    c.sendall(b"x" * size)
+    got = 0
+    try:
+        while got < size:
+            d = c.recv(65536)
+            if not d:
+                return "closed after %d" % got
+            got += len(d)
+    except socket.timeout:
+        return None if got == 0 else "%d bytes then silence" % got
+    except ConnectionResetError:
+        return "reset after %d" % got
+    return time.monotonic() - t
+def fast(r):
+    return isinstance(r, float) and r < 1
+c = socket.create_connection(("127.0.0.1", port))
+assert fast(exchange(c, 100)), "pass"
+command("delay 150")
+d = exchange(c, 100)
+assert isinstance(d, float) and 0.3 <= d < 3, "delay 150 on the open connection: %r" % d
+command("delay 0")
+command("trickle 4000")
+d = exchange(c, 4000)
+assert isinstance(d, float) and 1.0 <= d < 6, "trickle 4000 B/s, 4000 bytes each way: %r" % d
+command("trickle 0")
+assert fast(exchange(c, 100)), "trickle 0"
+command("stall 0")
+r = exchange(c, 100, 1.0)
+assert r is None, "stall 0 on the open connection: %r" % r
+command("pass")
+n = socket.create_connection(("127.0.0.1", port))
+assert fast(exchange(n, 100)), "a new connection after pass"
+command("reset 10")
+r = exchange(n, 100)
+assert r == "reset after 10", "reset 10 on the open connection: %r" % r
+n = socket.create_connection(("127.0.0.1", port))
+r = exchange(n, 100)
+assert r == "reset after 10", "reset 10 on a new connection: %r" % r
+command("pass")
+command("blackhole")
+b = socket.create_connection(("127.0.0.1", port))
+r = exchange(b, 100, 1.0)
+assert r is None, "blackhole: accepted, never answered: %r" % r
+command("refuse")
+try:
+    socket.create_connection(("127.0.0.1", port), timeout=2)
+    raise AssertionError("refuse: a connect got through")
+except ConnectionRefusedError:
+    pass
+command("pass")
+n = socket.create_connection(("127.0.0.1", port))
+assert fast(exchange(n, 100)), "pass after refuse"
+command("bogus 1", "error: unknown command: 'bogus 1'")
+command("delay x", "error: bad arguments: 'delay x'")
+command("counts")
+print("ok")
+EOF
+)
+	if [ "$out" != ok ]; then
+		fail "${FUNCNAME[0]}" "$out"
+	elif ! kill -0 "$PPID_" 2>/dev/null; then
+		fail "${FUNCNAME[0]}" "the proxy died: $(cat "$T/proxy.err")"
+	elif ! grep -q '^connections=5 .* resets=2 stalls=2$' "$T/counts"; then
+		fail "${FUNCNAME[0]}" "counts: $(cat "$T/counts")"
+	else
+		pass "${FUNCNAME[0]}"
+	fi
+	kill "$PPID_" 2>/dev/null
+	wait "$PPID_" 2>/dev/null
 }
 
 # report.sh on a hand-made CSV: ratios, skipped points with their estimate,

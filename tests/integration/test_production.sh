@@ -96,7 +96,7 @@ pt_cleanup() {
 	return 0
 }
 
-# Start latency_proxy in front of the plain server with ARGS; sets
+# Start fault_proxy in front of the plain server with ARGS; sets
 # PROXY_PID and PROXY_PORT (its output goes to a file in $T).
 pt_proxy() { # ARGS...
 	local out
@@ -106,7 +106,7 @@ pt_proxy() { # ARGS...
 	trap pt_cleanup EXIT
 	for _ in $(seq 50); do grep -q listening "$out" && break; sleep 0.1; done
 	PROXY_PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$out")
-	[ -n "$PROXY_PORT" ] || fail "latency_proxy did not start: $(cat "$out")"
+	[ -n "$PROXY_PORT" ] || fail "fault_proxy did not start: $(cat "$out")"
 }
 
 # Hold LOCK TABLES app.t20 WRITE in a session of the plain server, as a
@@ -377,7 +377,7 @@ test_wrong_password_is_one_attempt_and_never_shown() {
 }
 
 # RELIABILITY 9 (in part): a server that stops answering mid-result
-# (latency_proxy --stall-after-bytes, three quarters into a clean run's
+# (fault_proxy --stall-after-bytes, three quarters into a clean run's
 # bytes): the read timeout fires and is said as a timeout, not as the
 # library's "Lost connection"; it is not retried (that would double the
 # wait); the tables before the stall and the other environment are
@@ -421,7 +421,7 @@ test_read_timeout_is_said_as_a_timeout() {
 	assert_eq "$(js '[.new[] | select(startswith("snap/fine/"))] | length')" "$NTABLES" "the other environment"
 }
 
-# RELIABILITY 10: a server trickling its answer (latency_proxy at 8 kbit/s,
+# RELIABILITY 10: a server trickling its answer (fault_proxy at 8 kbit/s,
 # every wait far under read-timeout, which an idle timer never trips): the
 # wall-clock deadline of the round trip (query-timeout) cuts it off, the
 # query is killed on the server, the tables not read fail saying so, what
@@ -484,7 +484,7 @@ test_lock_held_elsewhere_fails_one_table_fast_and_the_rest_completes() {
 # RELIABILITY 22 (in part): SIGTERM while a query of ours waits on the
 # server (behind a LOCK TABLES elsewhere, with long timeouts), and the
 # network between has lost that connection, so the server never hears ours
-# close (latency_proxy --stall-after-bytes --hold-stalled, the stall at the
+# close (fault_proxy --stall-after-bytes --hold-stalled, the stall at the
 # byte the server had sent when the query began to wait): exit 143 within a
 # couple of seconds, and the query is killed on the server (KILL QUERY on a
 # connection of its own), not left waiting for the lock.

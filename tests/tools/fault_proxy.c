@@ -1,8 +1,23 @@
 /*
- * latency_proxy: a TCP proxy on 127.0.0.1 that makes a loopback server look
- * as if it sat across a network: each direction gets a one-way delay (plus
- * seeded uniform jitter and an optional bandwidth cap), so a round trip
- * grows by twice the delay.
+ * fault_proxy: a TCP proxy on 127.0.0.1 for the fault tests and the
+ * benchmarks. It makes a loopback server look as if it sat across a
+ * network that is slow, or failing in one of the ways RELIABILITY.md lists:
+ *
+ *   latency   each direction gets a one-way delay plus seeded uniform
+ *             jitter, so a round trip grows by twice the delay;
+ *   trickle   each direction is capped at B bytes per second (or K kbit/s);
+ *   reset     after N bytes server->client, both sides get a TCP RST;
+ *   stall     after N bytes server->client, nothing more either way, both
+ *             sides kept open;
+ *   blackhole connections are accepted and never answered (open ones stop
+ *             forwarding, as a stall);
+ *   refuse    nothing listening: the listening socket is closed, so a
+ *             connect is refused, until the mode changes again.
+ *
+ * The options set the starting mode. With --control FIFO, one command per
+ * line written to the FIFO switches modes while connections are open
+ * (see usage()); the proxy answers each on stdout ("control: ok LINE" or
+ * "control: error ..."), so a test waits for the answer before it goes on.
  *
  * Design: one thread, one event loop (epoll), non-blocking sockets. Every chunk
  * read from a socket is stamped with the time it may leave (arrival + delay
@@ -12,23 +27,26 @@
  * stream keeps flowing at full speed, merely shifted by the delay (sleeping
  * before each forward would cap throughput at one chunk per delay and make
  * concurrent connections wait on each other). Release times never decrease
- * within a direction, so jitter cannot reorder bytes.
+ * within a direction, so jitter cannot reorder bytes. A new delay or cap
+ * applies to chunks read after the change.
  *
  * Closing: EOF from one side becomes shutdown(SHUT_WR) towards the other
  * once everything read before it has been delivered; a pair is freed when
  * both directions are finished. A failed write means that peer is gone:
  * data still queued for it is dropped and nothing more is read from it.
  *
- * Faults, one at a time, on the first C connections (--fault-connections,
- * or its older name --reset-connections; 0: all): each gets exactly N
- * bytes server->client (the chunk that crosses N is cut), then
- *  - --reset-after-bytes N, a connection lost mid-result: both of its
+ * Faults after N bytes hit the first C connections accepted after the
+ * fault was set (--fault-connections, or its older name
+ * --reset-connections; 0: all), and, when set through the control FIFO,
+ * every connection open at the time too, N bytes after the switch. The
+ * chunk that crosses the fault point is cut there. Then
+ *  - reset, a connection lost mid-result: both of its
  *    sockets are closed with a TCP RST (SO_LINGER 0) and whatever is
  *    queued either way is dropped. A RST also discards what our send
  *    buffer still holds, so the reset waits until the kernel has sent the
  *    N bytes, or until the client has taken none for a second (it may
  *    never read);
- *  - --stall-after-bytes N, a server that stops answering mid-result:
+ *  - stall, a server that stops answering mid-result:
  *    nothing more is forwarded either way and what is queued is dropped,
  *    but both sockets stay open, and out of epoll but for the client's
  *    hang-up (EPOLLRDHUP), so the stall costs no CPU and only the client's
@@ -40,8 +58,9 @@
  *
  * Counters (connections, round trips = client->server chunks that follow
  * server->client data on the same connection or open it, bytes each way,
- * resets and stalls done by the faults above) go to --count-file at exit and on
- * SIGUSR1, written atomically (temporary file, rename) so a script never
+ * resets done, and stalls: connections stalled or held by the blackhole)
+ * go to --count-file at exit, on SIGUSR1 and on the control command
+ * "counts", written atomically (temporary file, rename) so a script never
  * reads half a line.
  *
  * Not emulated: the TCP handshake itself. connect() to the proxy returns at
@@ -60,6 +79,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +108,10 @@
 #define RESET_STALL_NS (1000 * NS_PER_MS)
 
 enum fault { FAULT_NONE = 0, FAULT_RESET, FAULT_STALL };
+/* How many connections a fault hits when it hits them all. */
+#define EVERY_CONNECTION UINT64_MAX
+/* The longest control line; longer ones are refused whole. */
+#define CONTROL_LINE 256
 
 enum { UP = 0, DOWN = 1 };          /* UP: client->server; DOWN: server->client */
 enum { CLIENT = 0, SERVER = 1 };
@@ -119,7 +143,8 @@ struct conn {
 	int connecting;                 /* non-blocking connect to the target pending */
 	int failed;                     /* free at once, dropping queued data */
 	int last_dir;                   /* direction of the previous chunk, -1 none */
-	int fault_armed;                /* one of the first C: the fault applies */
+	enum fault fault;               /* what happens at fault_at, FAULT_NONE: nothing */
+	uint64_t fault_at;              /* server->client bytes written when it happens */
 	int stalled;                    /* --stall-after-bytes reached: forward nothing */
 	int draining;                   /* its N bytes are written: reset once they left */
 	int drain_left;                 /* of those, bytes still unsent at the last look */
@@ -132,19 +157,25 @@ struct conn {
 	struct direction dir[2];
 };
 
+/* What the options set; the control FIFO changes the mode fields
+ * (delay to refuse) while the proxy runs. */
 struct opts {
 	int listen_port;
 	const char *target;
-	uint64_t delay_ns;
-	uint64_t jitter_ns;
+	const char *control;            /* --control FIFO, or NULL */
 	uint64_t seed;
-	uint64_t bandwidth_kbps;        /* 0: unlimited */
 	const char *count_file;
-	enum fault fault;               /* --reset-after-bytes or --stall-after-bytes given */
-	uint64_t fault_after_bytes;     /* N */
-	uint64_t fault_connections;     /* C: how many connections get the fault, 0: all */
 	int hold_server;                /* --hold-stalled: a stalled pair's server
 					 * side outlives its client */
+	/* the mode */
+	uint64_t delay_ns;
+	uint64_t jitter_ns;
+	uint64_t bandwidth_bps;         /* bits per second each way, 0: unlimited */
+	enum fault fault;               /* for new connections: reset or stall */
+	uint64_t fault_after_bytes;     /* N */
+	uint64_t fault_left;            /* new connections it still hits, or EVERY_CONNECTION */
+	int blackhole;                  /* accept, never answer */
+	int refuse;                     /* not listening */
 };
 
 struct stats {
@@ -200,17 +231,19 @@ static uint64_t rng_next(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: latency_proxy --listen PORT --target HOST:PORT --delay-ms D\n"
-		"                     [--jitter-ms J] [--seed S] [--bandwidth-kbps K]\n"
-		"                     [--count-file FILE]\n"
-		"                     [--reset-after-bytes N | --stall-after-bytes N]\n"
-		"                     [--fault-connections C] [--hold-stalled]\n"
+		"usage: fault_proxy --listen PORT --target HOST:PORT --delay-ms D\n"
+		"                   [--jitter-ms J] [--seed S]\n"
+		"                   [--bandwidth-kbps K | --trickle-bytes B]\n"
+		"                   [--reset-after-bytes N | --stall-after-bytes N]\n"
+		"                   [--fault-connections C] [--hold-stalled]\n"
+		"                   [--blackhole] [--control FIFO] [--count-file FILE]\n"
 		"\n"
 		"Forward TCP connections accepted on 127.0.0.1:PORT to HOST:PORT, adding\n"
 		"D ms (plus uniform jitter in [0,J] ms, seeded by S) of one-way delay to\n"
 		"each direction: a round trip grows by 2*D. D and J may have decimals\n"
 		"(0.5); D may be 0. --listen 0 picks a free port.\n"
-		"--bandwidth-kbps caps each direction to K kilobits per second.\n"
+		"--bandwidth-kbps caps each direction to K kilobits per second,\n"
+		"--trickle-bytes to B bytes per second.\n"
 		"--reset-after-bytes forwards N bytes server->client, then resets the\n"
 		"connection (TCP RST to both sides; N = 0: once the target accepted it).\n"
 		"--stall-after-bytes forwards N bytes server->client, then nothing more\n"
@@ -220,6 +253,21 @@ static void usage(FILE *f)
 		"never hears the client go).\n"
 		"Either fault hits the first C connections only (--fault-connections C,\n"
 		"or --reset-connections C; default 1; 0: every connection).\n"
+		"--blackhole accepts connections and never answers them.\n"
+		"\n"
+		"--control FIFO (made if missing) takes one command per line, applied\n"
+		"at once, also to the connections already open:\n"
+		"  delay D [J]        the one-way delay and jitter, in ms\n"
+		"  trickle B          cap each direction at B bytes/s (0: no cap)\n"
+		"  reset N [C]        open connections reset after N more bytes\n"
+		"  stall N [C]        server->client, new ones after N; C: how many\n"
+		"                     new ones (default and 0: all)\n"
+		"  blackhole          open connections stall, new ones get no answer\n"
+		"  refuse             stop listening: connects are refused\n"
+		"  pass               forward again: no fault, no blackhole, listening\n"
+		"                     (stalled connections stay stalled)\n"
+		"  counts             write the counters now\n"
+		"and answers each on stdout: 'control: ok LINE' or 'control: error ...'.\n"
 		"\n"
 		"Prints 'listening on 127.0.0.1:PORT' once ready. On SIGUSR1 and at exit\n"
 		"(SIGTERM, SIGINT) writes 'connections=N round_trips=M bytes_up=U\n"
@@ -266,6 +314,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "jitter-ms", required_argument, NULL, 'j' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "bandwidth-kbps", required_argument, NULL, 'b' },
+		{ "trickle-bytes", required_argument, NULL, 'T' },
+		{ "blackhole", no_argument, NULL, 'B' },
+		{ "control", required_argument, NULL, 'C' },
 		{ "count-file", required_argument, NULL, 'c' },
 		{ "reset-after-bytes", required_argument, NULL, 'r' },
 		{ "stall-after-bytes", required_argument, NULL, 'S' },
@@ -277,14 +328,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	};
 	struct opt_parser p;
 	const char *conns_opt = NULL;   /* the name --fault-connections was given by */
-	int have_listen = 0, have_delay = 0, have_reset = 0, have_stall = 0, c;
+	int have_listen = 0, have_delay = 0, have_reset = 0, have_stall = 0, have_cap = 0, c;
 	char msg[128];
 	uint64_t v;
 
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
-	o->fault_connections = 1;
-	opt_init(&p, "latency_proxy", argc, argv, longopts, usage);
+	o->fault_left = 1;
+	opt_init(&p, "fault_proxy", argc, argv, longopts, usage);
 	while ((c = opt_next(&p)) > 0) {
 		switch (c) {
 		case 'l':
@@ -310,8 +361,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return opt_bad_value(&p);
 			break;
 		case 'b':
-			if (opt_u64(p.arg, UINT32_MAX, &o->bandwidth_kbps) < 0)
+		case 'T':
+			if (opt_u64(p.arg, UINT32_MAX, &v) < 0)
 				return opt_bad_value(&p);
+			o->bandwidth_bps = c == 'b' ? v * 1000 : v * 8;
+			have_cap++;
+			break;
+		case 'B':
+			o->blackhole = 1;
+			break;
+		case 'C':
+			o->control = p.arg;
 			break;
 		case 'c':
 			o->count_file = p.arg;
@@ -329,8 +389,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'k':
-			if (opt_u64(p.arg, UINT64_MAX, &o->fault_connections) < 0)
+			if (opt_u64(p.arg, UINT64_MAX, &o->fault_left) < 0)
 				return opt_bad_value(&p);
+			if (o->fault_left == 0)
+				o->fault_left = EVERY_CONNECTION;
 			conns_opt = longopts[p.index].name;
 			break;
 		case 'H':
@@ -342,12 +404,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return c;
 	if (optind != argc || !have_listen || !have_delay || o->target == NULL)
 		return opt_usage_error(&p, "--listen, --target and --delay-ms are required");
-	if (o->hold_server && !have_stall) {
-		fprintf(stderr, "latency_proxy: --hold-stalled needs --stall-after-bytes\n");
+	if (o->hold_server && !have_stall && !o->blackhole && o->control == NULL) {
+		fprintf(stderr, "fault_proxy: --hold-stalled needs --stall-after-bytes, "
+			"--blackhole or --control\n");
+		return OPT_USAGE;
+	}
+	if (have_cap > 1) {
+		fprintf(stderr, "fault_proxy: --bandwidth-kbps and --trickle-bytes exclude each other\n");
 		return OPT_USAGE;
 	}
 	if (have_reset && have_stall) {
-		fprintf(stderr, "latency_proxy: --reset-after-bytes and --stall-after-bytes "
+		fprintf(stderr, "fault_proxy: --reset-after-bytes and --stall-after-bytes "
 			"exclude each other\n");
 		return OPT_USAGE;
 	}
@@ -389,7 +456,7 @@ static int resolve_target(const char *spec, struct sockaddr_storage *addr, sockl
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0) {
-		fprintf(stderr, "latency_proxy: cannot resolve %s: %s\n", spec, gai_strerror(rc));
+		fprintf(stderr, "fault_proxy: cannot resolve %s: %s\n", spec, gai_strerror(rc));
 		return -1;
 	}
 	memcpy(addr, res->ai_addr, res->ai_addrlen);
@@ -397,7 +464,7 @@ static int resolve_target(const char *spec, struct sockaddr_storage *addr, sockl
 	freeaddrinfo(res);
 	return 0;
 bad:
-	fprintf(stderr, "latency_proxy: --target must be HOST:PORT, got '%s'\n", spec);
+	fprintf(stderr, "fault_proxy: --target must be HOST:PORT, got '%s'\n", spec);
 	return -1;
 }
 
@@ -425,7 +492,7 @@ static int open_listener(int port, int *out_port)
 	*out_port = ntohs(sin.sin_port);
 	return fd;
 fail:
-	fprintf(stderr, "latency_proxy: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
+	fprintf(stderr, "fault_proxy: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -461,7 +528,7 @@ static int write_counts(const char *path)
 		goto fail;
 	return 0;
 fail:
-	fprintf(stderr, "latency_proxy: cannot write %s: %s\n", path, strerror(errno));
+	fprintf(stderr, "fault_proxy: cannot write %s: %s\n", path, strerror(errno));
 	unlink(tmp);
 	return -1;
 }
@@ -498,8 +565,11 @@ static void set_nodelay(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+/* A pair for a connection just accepted, connecting to the target; or,
+ * in a blackhole, a client alone, stalled from the start (stall_begin()
+ * comes later in the file, and counts nothing here). */
 static struct conn *conn_new(int client_fd, const struct sockaddr_storage *target,
-			     socklen_t target_len)
+			     socklen_t target_len, int blackhole)
 {
 	struct conn *c;
 	int fd;
@@ -508,11 +578,19 @@ static struct conn *conn_new(int client_fd, const struct sockaddr_storage *targe
 	if (c == NULL)
 		return NULL;
 	c->fd[CLIENT] = client_fd;
+	c->fd[SERVER] = -1;
 	c->last_dir = -1;
 	c->ep[CLIENT].c = c;
 	c->ep[CLIENT].side = CLIENT;
 	c->ep[SERVER].c = c;
 	c->ep[SERVER].side = SERVER;
+	if (blackhole) {
+		for (fd = UP; fd <= DOWN; fd++)
+			c->dir[fd].src_done = 1;
+		c->stalled = 1;
+		stats.stalls++;
+		return c;
+	}
 	fd = socket(target->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
@@ -526,7 +604,7 @@ static struct conn *conn_new(int client_fd, const struct sockaddr_storage *targe
 	set_nodelay(client_fd);
 	return c;
 fail:
-	fprintf(stderr, "latency_proxy: cannot connect to target: %s\n", strerror(errno));
+	fprintf(stderr, "fault_proxy: cannot connect to target: %s\n", strerror(errno));
 	c->fd[CLIENT] = -1;     /* the caller still owns it on failure */
 	conn_free(c);
 	return NULL;
@@ -539,11 +617,11 @@ static uint64_t due_time(const struct opts *o, struct direction *d, uint64_t now
 {
 	uint64_t due, start = now;
 
-	if (o->bandwidth_kbps > 0) {
+	if (o->bandwidth_bps > 0) {
 		if (d->link_free > start)
 			start = d->link_free;
-		/* len*8 bits at K*1000 bits/s = len*8e6/K ns */
-		start += (uint64_t)len * 8000000ull / o->bandwidth_kbps;
+		/* len*8 bits at R bits/s = len*8e9/R ns */
+		start += (uint64_t)len * 8000000000ull / o->bandwidth_bps;
 		d->link_free = start;
 	}
 	due = start + o->delay_ns;
@@ -632,20 +710,20 @@ static void note_lateness(uint64_t late)
 
 /* How much of len bytes direction dirn may still write: all of it, except
  * server->client on a connection with a fault, which stops at N. */
-static size_t write_room(const struct opts *o, const struct conn *c, int dirn, size_t len)
+static size_t write_room(const struct conn *c, int dirn, size_t len)
 {
 	uint64_t left;
 
-	if (dirn != DOWN || !c->fault_armed)
+	if (dirn != DOWN || c->fault == FAULT_NONE)
 		return len;
-	left = o->fault_after_bytes - c->dir[DOWN].written;
+	left = c->fault_at - c->dir[DOWN].written;
 	return left < len ? (size_t)left : len;
 }
 
 /* Write every chunk that is due. A chunk that only partly fits waits for
  * EPOLLOUT; the receiver being slow is not the proxy being late, so
  * lateness is taken at a chunk's first write only. */
-static void conn_flush(const struct opts *o, struct conn *c, int dirn, uint64_t now)
+static void conn_flush(struct conn *c, int dirn, uint64_t now)
 {
 	struct direction *d = &c->dir[dirn];
 	int dst = c->fd[1 - dirn];
@@ -656,7 +734,7 @@ static void conn_flush(const struct opts *o, struct conn *c, int dirn, uint64_t 
 	if (d->dst_done || d->blocked)
 		return;
 	while ((ch = d->head) != NULL && ch->due_ns <= now) {
-		len = write_room(o, c, dirn, ch->len - ch->off);
+		len = write_room(c, dirn, ch->len - ch->off);
 		if (len == 0)
 			return;         /* at the fault point: fault_reached() takes over */
 		n = send(dst, ch->data + ch->off, len, MSG_NOSIGNAL);
@@ -711,9 +789,9 @@ static int conn_finished(const struct conn *c)
 /* Has a connection with a fault had its N bytes? Checked after flushing and
  * before passing an EOF on, so the client sees the reset or the stall, not
  * an EOF, even when the server's answer ends at byte N. */
-static int fault_reached(const struct opts *o, const struct conn *c)
+static int fault_reached(const struct conn *c)
 {
-	return c->fault_armed && c->dir[DOWN].written >= o->fault_after_bytes;
+	return c->fault != FAULT_NONE && c->dir[DOWN].written >= c->fault_at;
 }
 
 /* Stop forwarding: drop what is queued either way and read no more. With
@@ -823,14 +901,14 @@ static int conn_arm(int epfd, struct conn *c, int side)
 	ev.events = want;
 	ev.data.ptr = &c->ep[side];
 	if (epoll_ctl(epfd, op, c->fd[side], &ev) < 0) {
-		fprintf(stderr, "latency_proxy: epoll_ctl: %s\n", strerror(errno));
+		fprintf(stderr, "fault_proxy: epoll_ctl: %s\n", strerror(errno));
 		return -1;
 	}
 	c->armed[side] = want;
 	return 0;
 }
 
-static void accept_all(const struct opts *o, int lfd, struct conn **conns,
+static void accept_all(struct opts *o, int lfd, struct conn **conns,
 		       const struct sockaddr_storage *target, socklen_t target_len)
 {
 	struct conn *c;
@@ -842,18 +920,21 @@ static void accept_all(const struct opts *o, int lfd, struct conn **conns,
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				fprintf(stderr, "latency_proxy: accept: %s\n", strerror(errno));
+				fprintf(stderr, "fault_proxy: accept: %s\n", strerror(errno));
 			return;
 		}
-		c = conn_new(fd, target, target_len);
+		c = conn_new(fd, target, target_len, o->blackhole);
 		if (c == NULL) {
 			close(fd);
 			continue;
 		}
 		/* stats.connections: how many were accepted before this one */
-		c->fault_armed = o->fault != FAULT_NONE &&
-				 (o->fault_connections == 0 ||
-				  stats.connections < o->fault_connections);
+		if (o->fault != FAULT_NONE && o->fault_left > 0) {
+			c->fault = o->fault;
+			c->fault_at = o->fault_after_bytes;
+			if (o->fault_left != EVERY_CONNECTION)
+				o->fault_left--;
+		}
 		stats.connections++;
 		c->next = *conns;
 		*conns = c;
@@ -886,7 +967,7 @@ static void handle_event(const struct opts *o, struct conn *c, int side, uint32_
 		if (getsockopt(c->fd[SERVER], SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
 			err = errno;
 		if (err != 0) {
-			fprintf(stderr, "latency_proxy: cannot connect to %s: %s\n", o->target,
+			fprintf(stderr, "fault_proxy: cannot connect to %s: %s\n", o->target,
 				strerror(err));
 			c->failed = 1;
 		} else {
@@ -901,7 +982,7 @@ static void handle_event(const struct opts *o, struct conn *c, int side, uint32_
 	if (c->stalled) {
 		if (side != CLIENT || !(rev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
 			return;
-		if (!o->hold_server) {
+		if (!o->hold_server || c->fd[SERVER] < 0) {
 			c->failed = 1;
 			return;
 		}
@@ -916,10 +997,220 @@ static void handle_event(const struct opts *o, struct conn *c, int side, uint32_
 		c->dir[1 - side].blocked = 0;
 	if (rev & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
 		if (conn_read(o, c, side, now) < 0) {
-			fprintf(stderr, "latency_proxy: out of memory, dropping a connection\n");
+			fprintf(stderr, "fault_proxy: out of memory, dropping a connection\n");
 			c->failed = 1;
 		}
 	}
+}
+
+/* The proxy while it runs: its sockets and connections, for the event
+ * loop and the control commands. */
+struct proxy {
+	struct opts *o;
+	int epfd;
+	int lfd;                        /* the listener, -1 while refusing */
+	int port;                       /* where it listens, also while refusing */
+	int ctlfd;                      /* the control FIFO, -1 without --control */
+	struct conn *conns;
+	char line[CONTROL_LINE];        /* a control line read in part */
+	size_t line_len;
+	int line_too_long;              /* dropping the rest of an overlong line */
+};
+
+/* What an epoll event points at when it is not a connection's socket. */
+static struct endpoint listener_mark, control_mark;
+
+static int listener_on(struct proxy *px)
+{
+	struct epoll_event ev;
+
+	if (px->lfd >= 0)
+		return 0;
+	px->lfd = open_listener(px->port, &px->port);
+	if (px->lfd < 0)
+		return -1;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = &listener_mark;
+	if (epoll_ctl(px->epfd, EPOLL_CTL_ADD, px->lfd, &ev) < 0) {
+		fprintf(stderr, "fault_proxy: epoll_ctl: %s\n", strerror(errno));
+		close(px->lfd);
+		px->lfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Closing the socket takes it out of epoll; connects are refused from now. */
+static void listener_off(struct proxy *px)
+{
+	if (px->lfd >= 0)
+		close(px->lfd);
+	px->lfd = -1;
+}
+
+/* Give every open connection that is still forwarding the fault f after
+ * n more bytes server->client (FAULT_NONE: take a pending one back). */
+static void fault_open_connections(struct proxy *px, enum fault f, uint64_t n)
+{
+	struct conn *c;
+
+	for (c = px->conns; c != NULL; c = c->next) {
+		if (c->failed || c->draining || c->stalled)
+			continue;
+		c->fault = f;
+		c->fault_at = c->dir[DOWN].written + n;
+	}
+}
+
+/* Read "WORD N [C]"'s numbers: words[1] as N, words[2] (if there) as C. */
+static int fault_numbers(char **words, int nwords, uint64_t *n, uint64_t *conns)
+{
+	*conns = EVERY_CONNECTION;
+	if (nwords < 2 || nwords > 3 || opt_u64(words[1], UINT64_MAX, n) < 0)
+		return -1;
+	if (nwords == 3) {
+		if (opt_u64(words[2], UINT64_MAX, conns) < 0)
+			return -1;
+		if (*conns == 0)
+			*conns = EVERY_CONNECTION;
+	}
+	return 0;
+}
+
+/* Carry out one control line (see usage()). Returns 0, or -1 with why in
+ * err (the mode is then as it was). */
+static int control_apply(struct proxy *px, char *line, const char **err)
+{
+	struct opts *o = px->o;
+	char *words[4], *save = NULL, *w;
+	int nwords = 0;
+	uint64_t n, conns, d, j = 0;
+	struct conn *c;
+
+	for (w = strtok_r(line, " \t\r", &save); w != NULL; w = strtok_r(NULL, " \t\r", &save)) {
+		if (nwords == 4) {
+			*err = "too many words";
+			return -1;
+		}
+		words[nwords++] = w;
+	}
+	*err = "bad arguments";
+	if (nwords == 0) {
+		*err = "empty command";
+		return -1;
+	}
+	if (strcmp(words[0], "delay") == 0) {
+		if (nwords < 2 || nwords > 3 || parse_ms(words[1], &d) < 0 ||
+		    (nwords == 3 && parse_ms(words[2], &j) < 0))
+			return -1;
+		o->delay_ns = d;
+		o->jitter_ns = j;
+	} else if (strcmp(words[0], "trickle") == 0) {
+		if (nwords != 2 || opt_u64(words[1], UINT32_MAX, &n) < 0)
+			return -1;
+		o->bandwidth_bps = n * 8;
+	} else if (strcmp(words[0], "reset") == 0 || strcmp(words[0], "stall") == 0) {
+		if (fault_numbers(words, nwords, &n, &conns) < 0)
+			return -1;
+		o->fault = words[0][0] == 'r' ? FAULT_RESET : FAULT_STALL;
+		o->fault_after_bytes = n;
+		o->fault_left = conns;
+		fault_open_connections(px, o->fault, n);
+	} else if (strcmp(words[0], "blackhole") == 0 && nwords == 1) {
+		o->blackhole = 1;
+		for (c = px->conns; c != NULL; c = c->next)
+			if (!c->failed && !c->draining && !c->stalled)
+				stall_begin(c);
+	} else if (strcmp(words[0], "refuse") == 0 && nwords == 1) {
+		o->refuse = 1;
+		listener_off(px);
+	} else if (strcmp(words[0], "pass") == 0 && nwords == 1) {
+		if (listener_on(px) < 0) {
+			*err = "cannot listen again";
+			return -1;
+		}
+		o->refuse = 0;
+		o->blackhole = 0;
+		o->fault = FAULT_NONE;
+		o->fault_left = 0;
+		fault_open_connections(px, FAULT_NONE, 0);
+	} else if (strcmp(words[0], "counts") == 0 && nwords == 1) {
+		if (write_counts(o->count_file) < 0) {
+			*err = "cannot write the counters";
+			return -1;
+		}
+	} else {
+		*err = "unknown command";
+		return -1;
+	}
+	return 0;
+}
+
+/* Read what the control FIFO holds and carry out each whole line. The
+ * FIFO is open for writing too, so it never reads as ended when a writer
+ * closes. */
+static void control_read(struct proxy *px)
+{
+	char buf[512], copy[CONTROL_LINE];
+	const char *err;
+	ssize_t n, i;
+
+	for (;;) {
+		n = read(px->ctlfd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		for (i = 0; i < n; i++) {
+			if (buf[i] != '\n') {
+				if (px->line_len + 1 < sizeof(px->line))
+					px->line[px->line_len++] = buf[i];
+				else
+					px->line_too_long = 1;
+				continue;
+			}
+			px->line[px->line_len] = '\0';
+			memcpy(copy, px->line, px->line_len + 1);
+			if (px->line_too_long)
+				printf("control: error: a line over %d bytes\n", CONTROL_LINE - 1);
+			else if (control_apply(px, px->line, &err) < 0)
+				printf("control: error: %s: '%s'\n", err, copy);
+			else
+				printf("control: ok %s\n", copy);
+			fflush(stdout);
+			px->line_len = 0;
+			px->line_too_long = 0;
+		}
+	}
+}
+
+/* Make (if missing) and open the control FIFO and watch it. Returns 0 or -1. */
+static int control_open(struct proxy *px, const char *path)
+{
+	struct epoll_event ev;
+	struct stat st;
+
+	if (mkfifo(path, 0600) < 0 && errno != EEXIST)
+		goto fail;
+	if (stat(path, &st) < 0)
+		goto fail;
+	if (!S_ISFIFO(st.st_mode)) {
+		fprintf(stderr, "fault_proxy: --control %s is not a FIFO\n", path);
+		return -1;
+	}
+	px->ctlfd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (px->ctlfd < 0)
+		goto fail;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = &control_mark;
+	if (epoll_ctl(px->epfd, EPOLL_CTL_ADD, px->ctlfd, &ev) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "fault_proxy: cannot open --control %s: %s\n", path, strerror(errno));
+	return -1;
 }
 
 /* The event loop. Returns 0 when a signal asked to stop, -1 on a fatal error.
@@ -929,30 +1220,17 @@ static void handle_event(const struct opts *o, struct conn *c, int side, uint32_
  * is a ppoll() on the epoll descriptor, for its nanosecond timeout (delays
  * are in ms, and epoll_wait's millisecond timeout would round each one) and
  * its atomic signal mask. */
-static int run(const struct opts *o, int lfd, const struct sockaddr_storage *target,
+static int run(struct proxy *px, const struct sockaddr_storage *target,
 	       socklen_t target_len, const sigset_t *wait_mask)
 {
-	struct conn *conns = NULL, *c, **pp;
-	struct epoll_event evs[MAX_EVENTS], lev;
+	struct opts *o = px->o;
+	struct conn *c, **pp;
+	struct epoll_event evs[MAX_EVENTS];
 	struct pollfd pfd;
 	struct timespec ts, *tsp;
 	struct endpoint *ep;
 	uint64_t now, next;
-	int rc = 0, side, epfd, n, i;
-
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd < 0) {
-		fprintf(stderr, "latency_proxy: epoll_create1: %s\n", strerror(errno));
-		return -1;
-	}
-	memset(&lev, 0, sizeof(lev));
-	lev.events = EPOLLIN;
-	lev.data.ptr = NULL;            /* NULL marks the listener */
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) < 0) {
-		fprintf(stderr, "latency_proxy: epoll_ctl: %s\n", strerror(errno));
-		rc = -1;
-		goto cleanup;
-	}
+	int rc = 0, side, epfd = px->epfd, n, i;
 
 	while (!got_exit) {
 		if (got_dump) {
@@ -964,12 +1242,12 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 		 * deadline, and watch for what each connection now waits on. */
 		now = now_ns();
 		next = UINT64_MAX;
-		for (pp = &conns; (c = *pp) != NULL;) {
+		for (pp = &px->conns; (c = *pp) != NULL;) {
 			if (!c->connecting && !c->failed && !c->draining && !c->stalled) {
-				conn_flush(o, c, UP, now);
-				conn_flush(o, c, DOWN, now);
-				if (fault_reached(o, c)) {
-					if (o->fault == FAULT_STALL)
+				conn_flush(c, UP, now);
+				conn_flush(c, DOWN, now);
+				if (fault_reached(c)) {
+					if (c->fault == FAULT_STALL)
 						stall_begin(c);
 					else
 						reset_begin(c, now);
@@ -1018,7 +1296,7 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 		if (ppoll(&pfd, 1, tsp, wait_mask) < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "latency_proxy: poll: %s\n", strerror(errno));
+			fprintf(stderr, "fault_proxy: poll: %s\n", strerror(errno));
 			rc = -1;
 			break;
 		}
@@ -1028,7 +1306,7 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "latency_proxy: epoll_wait: %s\n", strerror(errno));
+			fprintf(stderr, "fault_proxy: epoll_wait: %s\n", strerror(errno));
 			rc = -1;
 			break;
 		}
@@ -1040,19 +1318,21 @@ static int run(const struct opts *o, int lfd, const struct sockaddr_storage *tar
 		now = now_ns();
 		for (i = 0; i < n; i++) {
 			ep = evs[i].data.ptr;
-			if (ep == NULL)
-				accept_all(o, lfd, &conns, target, target_len);
-			else
+			if (ep == &listener_mark) {
+				if (px->lfd >= 0)       /* not closed by a command just now */
+					accept_all(o, px->lfd, &px->conns, target, target_len);
+			} else if (ep == &control_mark) {
+				control_read(px);
+			} else {
 				handle_event(o, ep->c, ep->side, evs[i].events, now);
+			}
 		}
 	}
 
-cleanup:
-	while ((c = conns) != NULL) {
-		conns = c->next;
+	while ((c = px->conns) != NULL) {
+		px->conns = c->next;
 		conn_free(c);
 	}
-	close(epfd);
 	return rc;
 }
 
@@ -1063,7 +1343,8 @@ int main(int argc, char **argv)
 	socklen_t target_len;
 	struct sigaction sa;
 	sigset_t block, wait_mask;
-	int lfd, port, rc;
+	struct proxy px;
+	int rc;
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc != 0)
@@ -1094,15 +1375,27 @@ int main(int argc, char **argv)
 	sigdelset(&wait_mask, SIGINT);
 	sigdelset(&wait_mask, SIGUSR1);
 
-	lfd = open_listener(o.listen_port, &port);
-	if (lfd < 0)
+	memset(&px, 0, sizeof(px));
+	px.o = &o;
+	px.lfd = -1;
+	px.ctlfd = -1;
+	px.port = o.listen_port;
+	px.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (px.epfd < 0) {
+		fprintf(stderr, "fault_proxy: epoll_create1: %s\n", strerror(errno));
 		return 1;
-	printf("listening on 127.0.0.1:%d\n", port);
+	}
+	if (listener_on(&px) < 0 || (o.control != NULL && control_open(&px, o.control) < 0))
+		return 1;
+	printf("listening on 127.0.0.1:%d\n", px.port);
 	fflush(stdout);
 
-	rc = run(&o, lfd, &target, target_len, &wait_mask);
-	close(lfd);
-	fprintf(stderr, "latency_proxy: chunks=%" PRIu64 " late_mean_us=%" PRIu64
+	rc = run(&px, &target, target_len, &wait_mask);
+	listener_off(&px);
+	if (px.ctlfd >= 0)
+		close(px.ctlfd);
+	close(px.epfd);
+	fprintf(stderr, "fault_proxy: chunks=%" PRIu64 " late_mean_us=%" PRIu64
 		" late_max_us=%" PRIu64 " late_over_1ms=%" PRIu64 "\n", stats.chunks,
 		stats.chunks ? stats.late_sum_ns / stats.chunks / 1000 : 0, stats.late_max_ns / 1000,
 		stats.late_over_1ms);
