@@ -134,6 +134,7 @@ struct parse_state {
 	unsigned connect_timeout, read_timeout, write_timeout;
 	unsigned lock_wait_timeout;
 	unsigned query_timeout; /* 0: not said (the read timeout) */
+	unsigned env_timeout;   /* +1: 0 means not said */
 	unsigned retries;       /* +1: 0 means not said */
 	struct tls_config tls;  /* [fleet] tls keys: defaults (owned here
 				 * until handed to the environments) */
@@ -547,13 +548,14 @@ static void tls_inherit(struct tls_config *env, const struct tls_config *fleet)
 		env->mode = env->ca != NULL ? TLS_VERIFY_CA : TLS_PREFERRED;
 }
 
-/* `retries = N` (0-10), kept as N + 1 until validate(). */
-static int parse_retries(struct parse_state *st, const char *key,
-			 const char *value, unsigned *field)
+/* A number in [0, max] whose 0 is meaningful (`retries = 0`, `env-timeout
+ * = 0`: off), kept as N + 1 until validate(), so 0 can mean "not said". */
+static int parse_plus_one(struct parse_state *st, const char *key,
+			  const char *value, unsigned max, unsigned *field)
 {
 	unsigned v;
 
-	if (!parse_uint(st, key, value, 0, 10, &v))
+	if (!parse_uint(st, key, value, 0, max, &v))
 		return 0;
 	*field = v + 1;
 	return 1;
@@ -563,7 +565,7 @@ static int parse_retries(struct parse_state *st, const char *key,
  * and retries. */
 struct limits {
 	unsigned *connect_timeout, *read_timeout, *write_timeout;
-	unsigned *lock_wait_timeout, *query_timeout, *retries;
+	unsigned *lock_wait_timeout, *query_timeout, *env_timeout, *retries;
 };
 
 /* The time-bound keys and `retries`, in [fleet] or an environment.
@@ -581,8 +583,10 @@ static int handle_limits(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 86400, l->lock_wait_timeout);
 	if (strcmp(key, "query-timeout") == 0)
 		return parse_uint(st, key, value, 1, 86400, l->query_timeout);
+	if (strcmp(key, "env-timeout") == 0)
+		return parse_plus_one(st, key, value, 7 * 86400, l->env_timeout);
 	if (strcmp(key, "retries") == 0)
-		return parse_retries(st, key, value, l->retries);
+		return parse_plus_one(st, key, value, 10, l->retries);
 	return -1;
 }
 
@@ -609,13 +613,15 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return parse_mask(st, key, value, &st->mask, &st->mask_line);
 	rc = handle_limits(st, key, value, &(struct limits){
 		&st->connect_timeout, &st->read_timeout, &st->write_timeout,
-		&st->lock_wait_timeout, &st->query_timeout, &st->retries });
+		&st->lock_wait_timeout, &st->query_timeout, &st->env_timeout,
+		&st->retries });
 	if (rc >= 0)
 		return rc;
 	return fail(st, st->line, key,
 		    "unknown key in [fleet] (known: out, workers, batch, mask, "
 		    "connect-timeout, read-timeout, write-timeout, "
-		    "lock-wait-timeout, query-timeout, retries, tls, tls-ca, "
+		    "lock-wait-timeout, query-timeout, env-timeout, retries, "
+		    "tls, tls-ca, "
 		    "tls-cert, tls-key, model, emplacement)");
 }
 
@@ -708,7 +714,8 @@ static int handle_env(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 256, &env->pool);
 	rc = handle_limits(st, key, value, &(struct limits){
 		&env->connect_timeout, &env->read_timeout, &env->write_timeout,
-		&env->lock_wait_timeout, &env->query_timeout, &env->retries });
+		&env->lock_wait_timeout, &env->query_timeout, &env->env_timeout,
+		&env->retries });
 	if (rc >= 0)
 		return rc;
 	return fail(st, st->line, key,
@@ -716,7 +723,7 @@ static int handle_env(struct parse_state *st, const char *key,
 		    "host, port, socket, user, password-env, option-file, "
 		    "option-group, pool, mask, sensitive, order, connect-timeout, "
 		    "read-timeout, write-timeout, lock-wait-timeout, "
-		    "query-timeout, retries, tls, "
+		    "query-timeout, env-timeout, retries, tls, "
 		    "tls-ca, "
 		    "tls-cert, "
 		    "tls-key)", st->section);
@@ -1030,6 +1037,8 @@ static int validate(struct parse_state *st)
 		/* stored +1 while parsing, so 0 can mean "not said" */
 		env->retries = env->retries ? env->retries - 1
 			       : st->retries ? st->retries - 1 : DEFAULT_RETRIES;
+		env->env_timeout = env->env_timeout ? env->env_timeout - 1
+				   : st->env_timeout ? st->env_timeout - 1 : 0;
 		if (env->write_timeout == 0)
 			env->write_timeout = st->write_timeout;
 		tls_inherit(&env->tls, &st->tls);

@@ -96,6 +96,9 @@ struct env_config {
 	unsigned query_timeout; /* seconds one round trip may take, wall
 				 * clock (default: read_timeout); the keys
 				 * job's lookup counts as one */
+	unsigned env_timeout;   /* seconds the environment's part of a run may
+				 * take from the run's start, wall clock;
+				 * 0: no bound */
 	unsigned retries;       /* attempts after a transient server error
 				 * (lock wait, deadlock, interrupted) */
 	struct tls_config tls;

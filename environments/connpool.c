@@ -20,8 +20,14 @@
  * afterwards they overlap. After an interrupt, connpool_kill_queries stops
  * on the server what was running, over an idle connection or a control
  * connection of its own.
+ *
+ * An idle connection the server has closed meanwhile (wait_timeout, a
+ * DBA's KILL, a restart) is never handed out: it is closed, and a new one
+ * opened in its place (server_hung_up).
  */
 #include "environments/connpool.h"
+
+#include <errmsg.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +88,19 @@ void connpool_error_capture(struct connpool_error *err, MYSQL *m)
 	err->code = mysql_errno(m);
 	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", mysql_sqlstate(m));
 	snprintf(err->message, sizeof(err->message), "%s", mysql_error(m));
+	/* libmariadb says "Lost connection" for a packet over its
+	 * max_allowed_packet too; only its net.error tells them apart (1:
+	 * the packet buffer could not grow; 2: the socket failed), as
+	 * measured on Connector/C 3.3. Such a row fails every time: said so,
+	 * with a code of its own. */
+	if (err->code == CR_SERVER_LOST && m->net.error == 1) {
+		err->code = CR_NET_PACKET_TOO_LARGE;
+		snprintf(err->message, sizeof(err->message), "a packet from the "
+			 "server is larger than the client's max_allowed_packet "
+			 "(%lu bytes): a row too large to read (raise "
+			 "max_allowed_packet in the option file, in bytes)",
+			 (unsigned long)m->net.max_packet_size);
+	}
 }
 
 /* The SET statements of connpool_session_sql (see connpool.h). */
@@ -488,6 +507,20 @@ static MYSQL *connect_with_retries(connpool *p, struct connpool_error *err,
 	return m;
 }
 
+/* Whether the server has spoken to, or hung up on, an idle connection:
+ * nothing is owed to one, so anything readable is its goodbye (the error
+ * packet of wait_timeout or a KILL, then the close). Checked without
+ * waiting, by the thread about to use m. */
+static int server_hung_up(MYSQL *m)
+{
+	struct pollfd pfd = {
+		.fd = (int)mysql_get_socket(m),
+		.events = POLLIN | POLLRDHUP,
+	};
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
 int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		     struct connpool_error *err)
 {
@@ -503,6 +536,15 @@ int connpool_acquire(connpool *p, MYSQL **out, int *reused,
 		}
 		if (p->nidle > 0) {
 			m = p->idle[--p->nidle];
+			if (server_hung_up(m)) {
+				/* its slot is free: the loop opens another */
+				pthread_mutex_unlock(&p->lock);
+				mysql_close(m);
+				m = NULL;
+				pthread_mutex_lock(&p->lock);
+				pthread_cond_broadcast(&p->changed);
+				continue;
+			}
 			*reused = 1;
 			break;
 		}
@@ -685,12 +727,28 @@ void connpool_interrupt(connpool *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* KILL QUERY ids[from..n) over m; returns the index of the first the
+ * connection itself failed on (it may not have reached the server), or n.
+ * One at a time: one that finished meanwhile (1094, unknown thread) must
+ * not keep the others running; a pool holds a handful. */
+static unsigned send_kills(MYSQL *m, const unsigned long *ids, unsigned from,
+			   unsigned n)
+{
+	char sql[64];
+
+	for (; from < n; from++) {
+		snprintf(sql, sizeof(sql), "KILL QUERY %lu", ids[from]);
+		if (mysql_query(m, sql) != 0 && mysql_errno(m) >= 2000)
+			return from;
+	}
+	return n;
+}
+
 int connpool_kill_queries(connpool *p)
 {
 	unsigned long *ids = xcalloc(2 * (size_t)p->env->pool, sizeof(*ids));
 	struct connpool_error err;
-	char sql[64];
-	unsigned n, i;
+	unsigned n, done = 0;
 	MYSQL *m = NULL;
 	int rc = 0, from_idle = 0;
 
@@ -707,24 +765,23 @@ int connpool_kill_queries(connpool *p)
 	pthread_mutex_unlock(&p->lock);
 	if (n == 0)
 		goto out;
+	if (from_idle) {
+		/* one the server closed, or that fails on the way, leaves the
+		 * rest to a control connection */
+		done = server_hung_up(m) ? 0 : send_kills(m, ids, 0, n);
+		/* a slot counts it: back where it came from, or closed */
+		connpool_release(p, m, done < n);
+		if (done == n)
+			goto out;
+	}
 	/* Else one more, checked as the pool's are (TLS before the login),
 	 * within CONTROL_TIMEOUT. */
-	if (m == NULL && (m = open_connection(p, &err, 1)) == NULL) {
+	if ((m = open_connection(p, &err, 1)) == NULL) {
 		rc = -ENOTCONN;
 		goto out;
 	}
-	/* One at a time: one that finished meanwhile (1094, unknown thread)
-	 * must not keep the others running; a pool holds a handful. */
-	for (i = 0; i < n && rc == 0; i++) {
-		snprintf(sql, sizeof(sql), "KILL QUERY %lu", ids[i]);
-		if (mysql_query(m, sql) != 0 && mysql_errno(m) >= 2000)
-			rc = -EIO; /* the connection itself failed */
-	}
-	if (from_idle) {
-		/* a slot counts it: back where it came from, or closed */
-		connpool_release(p, m, rc != 0);
-		goto out;
-	}
+	if (send_kills(m, ids, done, n) < n)
+		rc = -EIO;
 	mysql_close(m);
 out:
 	free(ids);

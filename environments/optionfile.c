@@ -74,12 +74,29 @@ static void note_tls(struct optionfile_facts *f, const char *path, int line)
 	snprintf(f->tls_file, sizeof(f->tls_file), "%s", path);
 }
 
+/* `max_allowed_packet` as libmariadb takes it: a number of bytes, nothing
+ * after it. It reads "16M", as mysqld would not, as 16 bytes, and then
+ * every answer fails as a lost connection; below 1024 nothing works. */
+static int packet_size_ok(const char *value)
+{
+	const char *p = value;
+
+	if (value == NULL || *p == '\0')
+		return 0;
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return strlen(value) > 4 || atoi(value) >= 1024;
+}
+
 /* One `key[=value]` line (path:line) of a group libmariadb reads. Sets
- * *password when the line is a password. */
-static void take_option(struct reader *r, char *key, const char *value,
-			int *password, const char *path, int line)
+ * *password when the line is a password. Returns 0, or -EINVAL with why
+ * for a value libmariadb would misread. */
+static int take_option(struct reader *r, char *key, const char *value,
+		       int *password, const char *path, int line)
 {
 	struct optionfile_facts *f = r->facts;
+	char detail[200];
 	char *p;
 
 	for (p = key; *p; p++)
@@ -113,7 +130,14 @@ static void take_option(struct reader *r, char *key, const char *value,
 		if (strcmp(key, "ssl-ca") == 0 || strcmp(key, "ssl-capath") == 0)
 			f->tls_ca = 1;
 		note_tls(f, path, line);
+	} else if (strcmp(key, "max-allowed-packet") == 0 && !packet_size_ok(value)) {
+		snprintf(detail, sizeof(detail), "%d: max_allowed_packet = '%.40s': "
+			 "libmariadb takes a number of bytes only ('16M' would "
+			 "be 16 bytes); write it in bytes, at least 1024",
+			 line, value ? value : "");
+		return say(r, -EINVAL, "%s:%s", path, detail);
 	}
+	return 0;
 }
 
 static int read_file(struct reader *r, const char *path, int depth);
@@ -224,7 +248,7 @@ static int read_file(struct reader *r, const char *path, int depth)
 			*eq = '\0';
 			value = trim(eq + 1);
 		}
-		take_option(r, trim(s), value, &password, path, lineno);
+		rc = take_option(r, trim(s), value, &password, path, lineno);
 	}
 	free(line);
 	fclose(fp);

@@ -39,6 +39,8 @@ const char cli_usage_top[] =
 	"  connect-timeout, read-timeout, write-timeout: seconds (10, 60, 60)\n"
 	"  query-timeout: seconds a round trip may take, wall clock (the read\n"
 	"                 timeout)\n"
+	"  env-timeout: seconds an environment may take from the run's start,\n"
+	"                 wall clock (0: no bound, the default)\n"
 	"  lock-wait-timeout: seconds a statement waits for a lock (5)\n"
 	"  retries: attempts after a lock wait, deadlock or interrupt (2)\n"
 	"  option-file, option-group: libmariadb's client options (chmod 600)\n"

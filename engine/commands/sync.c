@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/clock.h"
 #include "engine/base/jsontext.h"
 #include "engine/store/snapshot.h"
 #include "workers/pool.h"
@@ -74,6 +75,9 @@ static int setup(struct run *r, const struct sync_opts *o)
 		e->results = xcalloc(e->ntables, sizeof(*e->results));
 		e->pool = connpool_new(e->cfg, o->tls ? o->tls[i] : e->cfg->tls.mode);
 		e->data_dir = snapshot_data_dir(o->out, e->cfg->folder);
+		/* from the run's start: what a scheduler plans with */
+		e->deadline = e->cfg->env_timeout
+			      ? clock_seconds() + (double)e->cfg->env_timeout : 0;
 		r->senvs[i].pool = e->cfg->pool;
 		r->senvs[i].ntables = e->ntables;
 		r->senvs[i].keys_first = o->command == SYNC_DATA;

@@ -83,6 +83,8 @@ struct env_run {
 					* by the row jobs dispatched after it */
 	size_t nkeys;
 	const struct table_key **key_of; /* data: per table, or NULL */
+	double deadline;               /* env-timeout's end (clock_seconds),
+					* 0: none; immutable once set up */
 	/* guarded by run->lock: */
 	unsigned counts[CLASS_COUNT];
 	unsigned round_trips;

@@ -14,7 +14,10 @@
  * retried alone (retry_alone); both up to the environment's `retries`,
  * after a backoff. A round trip cut off at query-timeout (the deadline
  * keeper, sync_deadline.c) or a read that waited out read-timeout is not
- * retried: it would cost the same again.
+ * retried for the table being read: it would cost the same again; the
+ * batch-mates not yet read are sent again, on a new connection. Once the
+ * environment's env-timeout has run out (from the run's start), the round
+ * trip in flight is cut off the same way and nothing more is sent.
  */
 #include "engine/commands/sync_int.h"
 
@@ -187,6 +190,17 @@ static size_t lost_from(const struct fetched_table *t, size_t from, size_t n,
 	return n;
 }
 
+/* Whether the table of t[from..n) the connection broke on had a row over
+ * max_allowed_packet: that one fails alone, every time; the ones after it
+ * in the batch are sent again. */
+static int too_large(const struct fetched_table *t, size_t from, size_t n)
+{
+	for (; from < n; from++)
+		if (t[from].status == FETCH_ERROR && !t[from].handled)
+			return t[from].err.code == CR_NET_PACKET_TOO_LARGE;
+	return 0;
+}
+
 /* Whether any of t[from..n) says the connection is gone, though the
  * server said it in words (1927, 1053) and the library did not mark it. */
 static int any_lost(const struct fetched_table *t, size_t from, size_t n)
@@ -197,34 +211,75 @@ static int any_lost(const struct fetched_table *t, size_t from, size_t n)
 	return 0;
 }
 
-/* A round trip of `m` may run until query-timeout from now; returns that
- * deadline. */
+/* Whether the environment's env-timeout has run out. */
+static int out_of_time(const struct env_run *e)
+{
+	return e->deadline > 0 && clock_seconds() >= e->deadline;
+}
+
+/* A round trip of `m` may run until query-timeout from now, or the end of
+ * env-timeout if that comes first; returns that deadline. */
 static double start_deadline(struct env_run *e, MYSQL *m)
 {
 	double deadline = clock_seconds() + (double)e->cfg->query_timeout;
 
+	if (e->deadline > 0 && e->deadline < deadline)
+		deadline = e->deadline;
 	connpool_set_deadline(e->pool, m, deadline);
 	return deadline;
 }
 
 /* The tables of t[0..n) whose round trip the deadline keeper cut off
- * (sync_deadline.c) failed on query-timeout, whatever the library's words
- * for the shut socket: said so. */
-static void say_deadline(struct fetched_table *t, size_t n, unsigned seconds)
+ * (sync_deadline.c) failed on query-timeout or env-timeout, whatever the
+ * library's words for the shut socket: said so, with 2013 as the code of
+ * every time-out. */
+static void say_deadline(const struct env_run *e, struct fetched_table *t,
+			 size_t n)
 {
 	char msg[sizeof(t->err.message)];
 	size_t i;
 
+	if (out_of_time(e))
+		snprintf(msg, sizeof(msg), "timed out: env-timeout (%u s from the "
+			 "run's start) ran out; KILL QUERY sent",
+			 e->cfg->env_timeout);
+	else
+		snprintf(msg, sizeof(msg), "timed out after %u s (query-timeout): "
+			 "the server's answer did not end in time; KILL QUERY sent",
+			 e->cfg->query_timeout);
 	for (i = 0; i < n; i++) {
 		if (t[i].status != FETCH_ERROR || t[i].handled ||
 		    t[i].err.code < CR_MIN_ERROR) /* the server's own word */
 			continue;
-		snprintf(msg, sizeof(msg), "timed out after %u s (query-timeout): "
-			 "the server's answer did not end in time; KILL QUERY sent",
-			 seconds);
 		memcpy(t[i].err.message, msg, sizeof(msg));
 		t[i].err.code = CR_SERVER_LOST;
 	}
+}
+
+/* env-timeout ran out before t[0..n) were sent: each fails saying so. */
+static void fail_out_of_time(const struct env_run *e, struct fetched_table *t,
+			     size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		t[i].status = FETCH_ERROR;
+		t[i].err.code = CR_SERVER_LOST;
+		snprintf(t[i].err.sqlstate, sizeof(t[i].err.sqlstate), "HY000");
+		snprintf(t[i].err.message, sizeof(t[i].err.message),
+			 "not fetched: env-timeout (%u s from the run's start) "
+			 "ran out", e->cfg->env_timeout);
+	}
+}
+
+/* The table of t[from..n) a cut-off round trip was reading: the first
+ * that failed and was not handled (those before it were read whole), or n. */
+static size_t cut_at(const struct fetched_table *t, size_t from, size_t n)
+{
+	for (; from < n; from++)
+		if (t[from].status == FETCH_ERROR && !t[from].handled)
+			return from;
+	return n;
 }
 
 /* A read that waited out read-timeout (`waited`) timed out, whatever the
@@ -271,21 +326,34 @@ static void run_keys_job(struct run *r, struct job *job,
 {
 	struct env_run *e = job->env;
 	struct connpool_error err;
+	struct fetched_table why;
 	unsigned trips = 0;
 	size_t i, processed = 0;
 	enum fetch_outcome rc = FETCH_REFUSED;
 	MYSQL *m;
-	int reused, acquired = connpool_acquire(e->pool, &m, &reused, &err);
-	int unreached = acquired == -ENOTCONN;
+	int reused, acquired = -ETIMEDOUT;
+	int unreached = 0;
 
+	if (out_of_time(e)) {
+		fail_out_of_time(e, &why, 1);
+		err = why.err;
+	} else {
+		acquired = connpool_acquire(e->pool, &m, &reused, &err);
+		unreached = acquired == -ENOTCONN;
+	}
 	if (acquired == 0) {
 		(void)start_deadline(e, m);
 		rc = fetch_keys(m, e->cfg->schema, &e->keys, &e->nkeys, &err,
 				&ws->sql, &trips);
-		if (connpool_expired(e->pool, m))
-			snprintf(err.message, sizeof(err.message), "timed out "
-				 "after %u s (query-timeout) reading the tables' "
-				 "keys; KILL QUERY sent", e->cfg->query_timeout);
+		if (connpool_expired(e->pool, m)) {
+			why.status = FETCH_ERROR;
+			why.handled = 0;
+			why.err = err;
+			why.err.code = CR_SERVER_LOST;
+			say_deadline(e, &why, 1);
+			snprintf(err.message, sizeof(err.message), "%.400s, reading "
+				 "the tables' keys", why.err.message);
+		}
 		connpool_release(e->pool, m, rc == FETCH_BROKEN);
 	}
 	if (rc == FETCH_DONE) {
@@ -402,7 +470,7 @@ static void retry_alone(struct run *r, struct env_run *e,
 	for (i = 0; i < n; i++) {
 		for (attempt = 1; attempt <= e->cfg->retries &&
 		     t[i].status == FETCH_ERROR && !t[i].handled &&
-		     transient(t[i].err.code); attempt++) {
+		     transient(t[i].err.code) && !out_of_time(e); attempt++) {
 			struct connpool_error err;
 			int reused, broken;
 			MYSQL *m;
@@ -418,7 +486,7 @@ static void retry_alone(struct run *r, struct env_run *e,
 			broken = fetch_batch(m, req, &t[i], 1, &ws->sql, trips) ==
 				 FETCH_BROKEN;
 			if (connpool_expired(e->pool, m))
-				say_deadline(&t[i], 1, e->cfg->query_timeout);
+				say_deadline(e, &t[i], 1);
 			connpool_release(e->pool, m, broken);
 		}
 	}
@@ -498,12 +566,17 @@ void sync_worker_run(void *item, void *state, void *ctx)
 
 	/* t[from..n) is what is left to fetch: up to `retries` more tries,
 	 * each on a new connection after a backoff, for the tables a lost
-	 * connection took (lost_from) */
+	 * connection took (lost_from) or a deadline left unread (cut_at) */
 	for (attempt = 0;; attempt++) {
 		char hostname[sizeof(e->server_hostname)] = "";
 		size_t lost;
+		int rc;
 
-		int rc = connpool_acquire(e->pool, &m, &reused, &err);
+		if (out_of_time(e)) {
+			fail_out_of_time(e, t + from, n - from);
+			break;
+		}
+		rc = connpool_acquire(e->pool, &m, &reused, &err);
 
 		if (rc != 0) {
 			for (i = from; i < n; i++) {
@@ -525,16 +598,19 @@ void sync_worker_run(void *item, void *state, void *ctx)
 			 any_lost(t, from, n);
 		if (hostname[0] != '\0')
 			note_server(r, e, m, hostname);
-		/* cut off at its deadline: not retried (a trickling server
-		 * would trickle again) */
+		/* cut off at its deadline: the table being read is not
+		 * retried (a trickling server would trickle again), the
+		 * ones after it are */
 		expired = connpool_expired(e->pool, m);
 		if (expired)
-			say_deadline(t + from, n - from, e->cfg->query_timeout);
+			say_deadline(e, t + from, n - from);
 		connpool_release(e->pool, m, broken);
 		waited = progress_now() - fctx.waiting_since;
-		lost = broken && !expired
-			       ? lost_from(t, from, n, waited, e->cfg->read_timeout)
-			       : n;
+		if (expired || too_large(t, from, n))
+			lost = cut_at(t, from, n) + 1 < n ? cut_at(t, from, n) + 1 : n;
+		else
+			lost = broken ? lost_from(t, from, n, waited,
+						  e->cfg->read_timeout) : n;
 		if ((unsigned)attempt < e->cfg->retries && lost < n &&
 		    !backoff(r, (unsigned)attempt + 1, &ws->seed)) {
 			fetch_reset(t + lost, n - lost);

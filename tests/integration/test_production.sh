@@ -2,8 +2,11 @@
 # Integration tests of what a run against production must do (RELIABILITY
 # cases 5, 17 and 18): TLS that fails closed, with certificates made here by
 # openssl; session settings that survive a connection reset; a wrong
-# password tried once and never shown. Usage: test_production.sh
-# [test_name...] (default: all). RHIZOME selects the binary.
+# password tried once and never shown. And the faults of the network and
+# the server (cases 4, 8-10, 12-14, 16, 22, 25), made with fault_proxy,
+# LOCK TABLES and KILL elsewhere, and server settings each test puts back
+# (PT_RESTORE_SQL). Usage: test_production.sh [test_name...] (default:
+# all). RHIZOME selects the binary.
 #
 # Two private servers, both in a time zone that is not UTC (+05:30), so a
 # session that lost its settings shows in the data: `plain` offers no TLS,
@@ -90,9 +93,12 @@ pt_config() {
 
 # A test's subshell may end on a failed assertion: its proxy and its lock
 # must not outlive it (a lock left held would fail the next tests).
+# Nor may a server setting a test changed (PT_RESTORE_SQL: the statement
+# that puts it back).
 pt_cleanup() {
 	[ -n "${PROXY_PID:-}" ] && kill "$PROXY_PID" 2>/dev/null
 	[ -n "${LOCKER_PID:-}" ] && pt_unlock
+	[ -n "${PT_RESTORE_SQL:-}" ] && mdb_sql plain -e "$PT_RESTORE_SQL"
 	return 0
 }
 
@@ -109,11 +115,11 @@ pt_proxy() { # ARGS...
 	[ -n "$PROXY_PORT" ] || fail "fault_proxy did not start: $(cat "$out")"
 }
 
-# Hold LOCK TABLES app.t20 WRITE in a session of the plain server, as a
-# DBA or a migration elsewhere would, until pt_unlock (or 60 s); returns
-# once the lock is held. Sets LOCKER_PID.
-pt_lock() {
-	mdb_sql plain -e "LOCK TABLES app.t20 WRITE; SELECT SLEEP(60)" >/dev/null 2>&1 &
+# Hold LOCK TABLES app.t20 (or TABLE) WRITE in a session of the plain
+# server, as a DBA or a migration elsewhere would, until pt_unlock (or
+# 60 s); returns once the lock is held. Sets LOCKER_PID.
+pt_lock() { # [SCHEMA.TABLE]
+	mdb_sql plain -e "LOCK TABLES ${1:-app.t20} WRITE; SELECT SLEEP(60)" >/dev/null 2>&1 &
 	LOCKER_PID=$!
 	trap pt_cleanup EXIT
 	for _ in $(seq 50); do
@@ -147,6 +153,34 @@ assert_no_password() {
 		[ -e "$z" ] || continue
 		! zstd -dc "$z" | grep -qF -- "$RHIZOME_IT_PASSWORD" || fail "the password is in $z"
 	done
+}
+
+# What a run leaves, whatever happened to it (RELIABILITY's "intact"): no
+# temporary under the snapshot root, every plain file whole (a .json
+# parses, a .sql ends with the statement's ';'), every history file passes
+# zstd -t, no query of ours left on the plain server (given a moment to
+# go), and the password nowhere.
+pt_assert_left_clean() {
+	local f ours
+	[ -z "$(find snap -name '.rhizome-tmp*' 2>/dev/null)" ] ||
+		fail "temporaries left: $(find snap -name '.rhizome-tmp*')"
+	while IFS= read -r f; do
+		case $f in
+		*.json) jq -e . "$f" >/dev/null 2>&1 || fail "partial file $f" ;;
+		*.sql) [ "$(tail -c 2 "$f")" = ";" ] || fail "partial file $f" ;;
+		esac
+	done < <(find snap -path '*/expected_data/*' -type f 2>/dev/null)
+	while IFS= read -r f; do
+		zstd -tq "$f" || fail "damaged history file $f"
+	done < <(find snap/.history -name '*.zst' 2>/dev/null)
+	for _ in $(seq 20); do
+		ours=$(mdb_sql plain -N -e "SELECT id, info FROM information_schema.processlist
+			WHERE user = 'rhizome' AND info IS NOT NULL")
+		[ -z "$ours" ] && break
+		sleep 0.1
+	done
+	[ -z "$ours" ] || fail "a query of ours still runs: $ours"
+	assert_no_password
 }
 
 # The manifest of the last published run.
@@ -376,6 +410,38 @@ test_wrong_password_is_one_attempt_and_never_shown() {
 	assert_eq "$((after - before))" 1 "denied logins through a 10 ms round trip"
 }
 
+# RELIABILITY 8: round trips of 2 to 2.6 s (fault_proxy: 1 s each way plus
+# up to 300 ms of jitter), under timeouts of 8 s: the run completes (exit
+# 0) with no false timeout and the files equal a clean run's. One
+# environment, pool = 1 and one batch, so a handful of round trips: the
+# connect, the key lookup, the batch. The bound is a liveness bound (some
+# 8 round trips of 2.6 s at most, under 60 s), the lower one only shows
+# the delay was there.
+test_two_second_round_trips_with_jitter_complete_without_a_false_timeout() {
+	local started elapsed trips
+	pt_config "slow plain pool=1 connect-timeout=8 read-timeout=8 query-timeout=8"
+	rz sync data
+	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
+	mv snap clean
+	pt_proxy --delay-ms 1000 --jitter-ms 300 --seed 8 --count-file counts
+	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
+	started=$SECONDS
+	rz sync data
+	elapsed=$((SECONDS - started))
+	kill -USR1 $PROXY_PID
+	sleep 0.3
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt") $(js -c .errors)"
+	assert_eq "$(js -c .errors)" "[]" "errors"
+	! grep -qi "timed out\|timeout" "$T/err.txt" || fail "a false timeout: $(cat "$T/err.txt")"
+	assert_eq "$(js .new_count)" "$NTABLES" "tables written"
+	diff -r clean/slow snap/slow >diff.txt || fail "output differs from the clean run: $(head -20 diff.txt)"
+	trips=$(sed -n 's/.*round_trips=\([0-9]*\).*/\1/p' counts)
+	[ -n "$trips" ] && [ "$trips" -ge 3 ] || fail "round trips through the proxy: $(cat counts)"
+	[ "$elapsed" -ge 4 ] || fail "took ${elapsed}s: the delay was not there ($(cat counts))"
+	[ "$elapsed" -lt 60 ] || fail "took ${elapsed}s for $trips round trips of at most 2.6 s"
+	pt_assert_left_clean
+}
+
 # RELIABILITY 9 (in part): a server that stops answering mid-result
 # (fault_proxy --stall-after-bytes, three quarters into a clean run's
 # bytes): the read timeout fires and is said as a timeout, not as the
@@ -424,19 +490,27 @@ test_read_timeout_is_said_as_a_timeout() {
 # RELIABILITY 10: a server trickling its answer (fault_proxy at 8 kbit/s,
 # every wait far under read-timeout, which an idle timer never trips): the
 # wall-clock deadline of the round trip (query-timeout) cuts it off, the
-# query is killed on the server, the tables not read fail saying so, what
-# was read whole is written whole, nothing partial.
+# query is killed on the server; the table being read fails saying so and
+# is not retried, the batch-mates not read are sent again on a new
+# connection (retries = 1: once), what was read whole is written whole,
+# nothing partial.
 test_trickling_server_is_cut_off_at_the_query_timeout() {
 	local started elapsed f
-	pt_config "trickled plain query-timeout=2 read-timeout=10 pool=1"
+	pt_config "trickled plain query-timeout=2 read-timeout=10 pool=1 retries=1"
 	pt_proxy --delay-ms 0 --bandwidth-kbps 8
 	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
 	started=$(date +%s)
 	rz sync data
 	elapsed=$(($(date +%s) - started))
 	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
-	[ "$elapsed" -lt 9 ] || fail "took ${elapsed}s with a 2 s query-timeout"
+	# two round trips of 2 s, their connects through the trickle, a backoff
+	[ "$elapsed" -lt 15 ] || fail "took ${elapsed}s with a 2 s query-timeout, retries 1"
 	[ "$(js .error_count)" -ge 1 ] || fail "nothing cut off: $(js -c .errors)"
+	# the first cut's table was tried once; the batch-mates after it twice
+	assert_eq "$(js '[.errors[] | select(.attempts == 1)] | length')" 1 \
+		"one table cut off in the first round trip: $(js -c .errors)"
+	[ "$(js '[.errors[] | select(.attempts == 2)] | length')" -ge 1 ] ||
+		fail "the batch-mates were not sent again: $(js -c .errors)"
 	assert_eq "$(js '[.errors[] | select(.message | startswith("timed out after 2 s (query-timeout)"))] | length')" \
 		"$(js .error_count)" "every error is the deadline's: $(js -c .errors)"
 	assert_eq "$(( $(js .new_count) + $(js .error_count) ))" "$NTABLES" "written or failed"
@@ -447,6 +521,35 @@ test_trickling_server_is_cut_off_at_the_query_timeout() {
 	[ -z "$(find snap -name '.rhizome-tmp*')" ] || fail "temporaries left"
 	[ -z "$(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist WHERE user = 'rhizome' AND info IS NOT NULL")" ] ||
 		fail "a query of ours still runs"
+}
+
+# env-timeout bounds a whole environment from the run's start: behind a
+# trickle, with a query-timeout far off, the round trip in flight is cut
+# off when env-timeout runs out, killed on the server, and nothing more is
+# sent; every table not written fails saying so; the other environment,
+# without a bound, completes.
+test_env_timeout_cuts_off_a_slow_environment_and_the_other_completes() {
+	local started elapsed
+	pt_proxy --delay-ms 0 --trickle-bytes 1000
+	pt_config "slow plain port=$PROXY_PORT env-timeout=3 query-timeout=60 read-timeout=30 pool=1" \
+		"fine plain"
+	started=$(date +%s)
+	rz sync data
+	elapsed=$(($(date +%s) - started))
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	# 3 s, and the kill; far from the 60 s query-timeout
+	[ "$elapsed" -lt 12 ] || fail "took ${elapsed}s with a 3 s env-timeout"
+	assert_eq "$(js '[.errors[] | select(.env != "slow")] | length')" 0 "errors elsewhere: $(js -c .errors)"
+	assert_eq "$(js '[.errors[] | select(.message | test("env-timeout \\(3 s from the run.s start\\)") | not)] | length')" \
+		0 "every error is env-timeout's: $(js -c .errors)"
+	[ "$(js '[.errors[] | select(.message | startswith("timed out: env-timeout"))] | length')" -ge 1 ] ||
+		fail "no round trip cut off in flight: $(js -c .errors)"
+	assert_eq "$(js '[.new[] | select(startswith("snap/fine/"))] | length')" "$NTABLES" "the other environment"
+	assert_eq "$(( $(js '[.new[] | select(startswith("snap/slow/"))] | length') + $(js .error_count) ))" \
+		"$NTABLES" "slow: written or failed"
+	jq -e '.environments.slow.errors | length > 0' "$(manifest)" >/dev/null ||
+		fail "the manifest does not list the failed tables"
+	pt_assert_left_clean
 }
 
 # RELIABILITY 13 (in part): a LOCK TABLES ... WRITE held elsewhere costs
@@ -479,6 +582,59 @@ test_lock_held_elsewhere_fails_one_table_fast_and_the_rest_completes() {
 	[ "$elapsed" -lt 15 ] || fail "took ${elapsed}s with a 1 s lock-wait-timeout"
 	[ "$elapsed" -ge 3 ] || fail "took ${elapsed}s: not retried twice after 1 s waits"
 	[ ! -s ours ] || fail "queries of ours left on the server: $(cat ours)"
+}
+
+# RELIABILITY 14: a table dropped between listing and fetching. sync data
+# lists the tables' keys first (one query on information_schema), then
+# fetches the rows in a batch (pool = 1: one batch, t01 to t40 in order).
+# The batch is held at t20 by a LOCK TABLES elsewhere, which makes the
+# order certain: t30 is dropped while our query waits (after the key
+# lookup, which saw it), then the lock goes. t30 is reported `missing`
+# (SPEC: not there, no plain file), the run goes on to t31..t40 (exit 0)
+# and every other file equals a clean run's. A schema of its own (a copy
+# of app), so the other tests keep their t30.
+test_a_table_dropped_between_listing_and_fetching_is_missing_and_the_rest_completes() {
+	local rpid started elapsed f i
+	{
+		echo "DROP DATABASE IF EXISTS dropping; CREATE DATABASE dropping;"
+		for i in $(seq -w 1 $NTABLES); do
+			echo "CREATE TABLE dropping.t$i LIKE app.t$i;"
+			echo "INSERT INTO dropping.t$i SELECT * FROM app.t$i;"
+		done
+	} | mdb_sql plain || fail "cannot copy the schema"
+	PT_RESTORE_SQL="DROP DATABASE IF EXISTS dropping"
+	trap pt_cleanup EXIT
+	pt_config "dropped plain schema=dropping pool=1 lock-wait-timeout=10 read-timeout=20"
+	rz sync data
+	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
+	mv snap clean
+	[ -f clean/dropped/expected_data/app_t30.json ] || fail "no t30 in the clean run"
+	pt_lock dropping.t20
+	started=$SECONDS
+	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
+	rpid=$!
+	for _ in $(seq 100); do [ -n "$(waiting_on_t20)" ] && break; sleep 0.1; done
+	[ -n "$(waiting_on_t20)" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
+	mdb_sql plain -e "DROP TABLE dropping.t30" || fail "cannot drop t30"
+	pt_unlock
+	wait $rpid
+	RC=$?
+	elapsed=$((SECONDS - started))
+	! grep -qE 'Sanitizer|runtime error:' "$T/err.txt" || fail "sanitizer report: $(cat "$T/err.txt")"
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt") $(js -c .errors)"
+	assert_eq "$(js -c '[.missing[] | [.env, .table]]')" '[["dropped","t30"]]' "missing"
+	assert_eq "$(js .missing_count) $(js .error_count) $(js .new_count)" "1 0 $((NTABLES - 1))" \
+		"missing, errors, new"
+	assert_eq "$(jq -c .environments.dropped.missing "$(manifest)")" '["t30"]' "the manifest's missing"
+	[ ! -e snap/dropped/expected_data/app_t30.json ] || fail "a file for the dropped table"
+	for f in clean/dropped/expected_data/*; do
+		case $f in */app_t30.json) continue ;; esac
+		assert_file_eq "$f" "snap/dropped/expected_data/${f##*/}" "${f##*/}"
+	done
+	assert_eq "$(find snap/dropped/expected_data -type f | wc -l)" $((NTABLES - 1)) "files written"
+	# the lock wait was cut short by the unlock, not by lock-wait-timeout
+	[ "$elapsed" -lt 10 ] || fail "took ${elapsed}s with a lock released within a second or two"
+	pt_assert_left_clean
 }
 
 # RELIABILITY 22 (in part): SIGTERM while a query of ours waits on the
@@ -591,6 +747,117 @@ test_a_server_restart_mid_run_is_survived() {
 	diff -r clean/zoned snap/zoned >diff.txt || fail "output differs from the clean run: $(head -20 diff.txt)"
 }
 
+# RELIABILITY 16 (first half): the server full (max_connections, 1040)
+# once the environment holds a connection: the pool lives with the ones it
+# has, not a failure; the files equal a clean run's. (test_sync_schema.sh's
+# test_server_refusing_extra_connections_still_serves_the_environment
+# meets the same with max_user_connections, 1226.) max_connections = 10,
+# MariaDB's least, with 9 sessions held elsewhere: rhizome's first
+# connection (its key lookup's) is the one the server has left, the three
+# more that pool = 4 and eight batches ask for are refused after their
+# login (the server counts them as aborted connects).
+test_max_connections_reached_after_the_first_connection_shrinks_the_pool() {
+	local before after started elapsed max n ids
+	pt_config "full plain pool=4"
+	sed -i 's/^\[fleet\]$/[fleet]\nbatch = 5/' rhizome.cnf
+	rz sync data
+	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
+	mv snap clean
+	max=$(mdb_sql plain -N -e "SELECT @@global.max_connections")
+	PT_RESTORE_SQL="SET GLOBAL max_connections = $max"
+	trap pt_cleanup EXIT
+	# the sessions now open, less this one
+	n=$(($(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Threads_connected'" | cut -f2) - 1))
+	for _ in $(seq $((9 - n))); do
+		mdb_sql plain -e "SELECT SLEEP(61)" >/dev/null 2>&1 &
+	done
+	for _ in $(seq 50); do
+		[ "$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Threads_connected'" | cut -f2)" = 10 ] && break
+		sleep 0.1
+	done
+	mdb_sql plain -e "SET GLOBAL max_connections = 10"
+	assert_eq "$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Threads_connected'" | cut -f2)" 10 \
+		"sessions with the checker's"
+	before=$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Aborted_connects'" | cut -f2)
+	started=$SECONDS
+	rz sync data
+	elapsed=$((SECONDS - started))
+	after=$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Aborted_connects'" | cut -f2)
+	mdb_sql plain -e "$PT_RESTORE_SQL"
+	ids=$(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist
+		WHERE info LIKE 'SELECT SLEEP(61)%'")
+	for n in $ids; do mdb_sql plain -e "KILL $n"; done
+	wait
+	[ $((after - before)) -ge 1 ] || fail "the server refused no connection of ours"
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt") $(js -c .errors)"
+	assert_eq "$(js -c .errors)" "[]" "errors"
+	assert_eq "$(js .new_count)" "$NTABLES" "tables written"
+	diff -r clean/full snap/full >diff.txt || fail "output differs from the clean run: $(head -20 diff.txt)"
+	# refused connects are not waited for: a few connect timeouts (3 s)
+	[ "$elapsed" -lt 10 ] || fail "took ${elapsed}s"
+	pt_assert_left_clean
+}
+
+# RELIABILITY 16 (second half): a pooled connection idle past the server's
+# wait_timeout is replaced, not a failure. A run hands a job to the
+# connection given back last, as soon as one is free, so a connection
+# that sat idle is taken again when the work grows back: after a lost
+# connection, whose tables are retried on "a new connection" after a
+# backoff. Here wait_timeout = 1 for the sessions opened after it, pool =
+# 2, one batch per connection; the batch with t20 waits behind a LOCK
+# TABLES while the other finishes and its connection idles until the
+# server closes it (seen as it goes from the processlist); then a DBA's
+# KILL of the waiting connection (case 12) and the lock released. With
+# retries = 1 the KILL is the one fault the retry is for: the dead idle
+# handle must be replaced (a new connection), not cost the retry. Exit 0,
+# the files equal a clean run's.
+test_a_pooled_connection_idle_past_wait_timeout_is_replaced() {
+	local rpid id wt before n started elapsed
+	pt_config "idle plain pool=2 lock-wait-timeout=30 read-timeout=60 retries=1"
+	rz sync data
+	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
+	mv snap clean
+	pt_lock
+	wt=$(mdb_sql plain -N -e "SELECT @@global.wait_timeout")
+	PT_RESTORE_SQL="SET GLOBAL wait_timeout = $wt"
+	trap pt_cleanup EXIT
+	mdb_sql plain -e "SET GLOBAL wait_timeout = 1"
+	before=$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Aborted_clients'" | cut -f2)
+	started=$SECONDS
+	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
+	rpid=$!
+	for _ in $(seq 100); do
+		id=$(waiting_on_t20)
+		[ -n "$id" ] && break
+		sleep 0.1
+	done
+	[ -n "$id" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
+	# the other connection: idle, then closed by the server
+	for _ in $(seq 50); do
+		n=$(mdb_sql plain -N -e "SELECT COUNT(*) FROM information_schema.processlist
+			WHERE user = 'rhizome' AND id <> $id")
+		[ "$n" = 0 ] && [ "$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Aborted_clients'" |
+			cut -f2)" -gt "$before" ] && break
+		sleep 0.1
+	done
+	[ "$n" = 0 ] || fail "the idle connection was not closed by the server"
+	[ "$(mdb_sql plain -N -e "SHOW GLOBAL STATUS LIKE 'Aborted_clients'" | cut -f2)" -gt "$before" ] ||
+		fail "no connection of ours timed out on the server"
+	mdb_sql plain -e "KILL $id"
+	pt_unlock
+	wait $rpid
+	RC=$?
+	elapsed=$((SECONDS - started))
+	mdb_sql plain -e "$PT_RESTORE_SQL"
+	! grep -qE 'Sanitizer|runtime error:' "$T/err.txt" || fail "sanitizer report: $(cat "$T/err.txt")"
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt") $(js -c .errors)"
+	assert_eq "$(js -c .errors)" "[]" "errors"
+	diff -r clean/idle snap/idle >diff.txt || fail "output differs from the clean run: $(head -20 diff.txt)"
+	# the lock went within a few seconds; a backoff or two after that
+	[ "$elapsed" -lt 15 ] || fail "took ${elapsed}s"
+	pt_assert_left_clean
+}
+
 # The statement limit the server enforces sits below read-timeout, so the
 # server answers before the client gives up; the session settings are
 # those rhizome set, whatever the server's defaults.
@@ -604,6 +871,61 @@ test_session_settings_hold_on_the_server() {
 		"$T/general.log" || fail "init command: $(grep -i 'SET ' "$T/general.log")"
 	grep -qF "innodb_lock_wait_timeout = 3, max_statement_time = 6" "$T/general.log" ||
 		fail "statement limit: $(grep -i 'SET ' "$T/general.log")"
+}
+
+# RELIABILITY 25: a row larger than max_allowed_packet. The server sends a
+# result row of any size whatever its own max_allowed_packet (only a
+# function's result, REPEAT or CONCAT, is cut to NULL there, and rhizome
+# reads rows with SELECT *): the limit that bites is the client's, which
+# libmariadb takes from an option file (in bytes: it reads "1M" as 1).
+# Here a 2 MiB row in one table of five, one batch (pool = 1) with that
+# table in the middle, and max_allowed_packet = 1 MiB in the option file:
+# that table fails with an error that says max_allowed_packet, the tables
+# after it in the batch are fetched (exit 3); the plain files of the clean
+# run before (made without the limit) are untouched, the big one included.
+test_a_row_larger_than_max_allowed_packet_fails_that_table_alone() {
+	local started elapsed f
+	mdb_sql plain <<SQL || fail "cannot create the tables"
+DROP DATABASE IF EXISTS wide; CREATE DATABASE wide;
+CREATE TABLE wide.t1 (id INT PRIMARY KEY, v INT); INSERT INTO wide.t1 VALUES (1, 1);
+CREATE TABLE wide.t2 (id INT PRIMARY KEY, v INT); INSERT INTO wide.t2 VALUES (1, 2);
+CREATE TABLE wide.t3big (id INT PRIMARY KEY, v LONGBLOB);
+INSERT INTO wide.t3big VALUES (1, REPEAT('x', 2 * 1024 * 1024));
+CREATE TABLE wide.t4 (id INT PRIMARY KEY, v INT); INSERT INTO wide.t4 VALUES (1, 4);
+CREATE TABLE wide.t5 (id INT PRIMARY KEY, v INT); INSERT INTO wide.t5 VALUES (1, 5);
+SQL
+	PT_RESTORE_SQL="DROP DATABASE IF EXISTS wide"
+	trap pt_cleanup EXIT
+	printf '[client]\nmax_allowed_packet = 1048576\n' >my.cnf
+	chmod 600 my.cnf
+	pt_config "wide plain schema=wide pool=1"
+	sed -i 's/^tables = .*/tables = t1 t2 t3big t4 t5/' rhizome.cnf
+	rz sync data
+	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt") $(js -c .errors)"
+	assert_eq "$(js .new_count)" 5 "clean run: tables written"
+	cp -a snap clean
+	pt_config "wide plain schema=wide pool=1 option-file=my.cnf"
+	sed -i 's/^tables = .*/tables = t1 t2 t3big t4 t5/' rhizome.cnf
+	started=$SECONDS
+	rz sync data --verbose
+	elapsed=$((SECONDS - started))
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt") $(js -c .errors)"
+	assert_eq "$(js -c '[.errors[] | .table]')" '["t3big"]' "errors: $(js -c .errors)"
+	js -r '.errors[0].message' | grep -qF max_allowed_packet ||
+		fail "the error does not say why: $(js -c .errors)"
+	assert_eq "$(js -c '.unchanged | sort')" \
+		'["snap/wide/expected_data/app_t1.json","snap/wide/expected_data/app_t2.json","snap/wide/expected_data/app_t4.json","snap/wide/expected_data/app_t5.json"]' \
+		"the other tables"
+	# (this run's manifest: the clean run's may sort after it in its second)
+	jq -r '.environments.wide.errors[0].message' "$(js -r .history)/manifest.json" |
+		grep -qF max_allowed_packet ||
+		fail "manifest: $(jq -c .environments.wide.errors "$(js -r .history)/manifest.json")"
+	for f in clean/wide/expected_data/*; do
+		assert_file_eq "$f" "snap/wide/expected_data/${f##*/}" "${f##*/}"
+	done
+	assert_eq "$(find snap/wide/expected_data -type f | wc -l)" 5 "files"
+	[ "$elapsed" -lt 10 ] || fail "took ${elapsed}s with read-timeout 10 s"
+	pt_assert_left_clean
 }
 
 # RELIABILITY 4: hostile table names (a backtick, ';', Unicode, 64 bytes)

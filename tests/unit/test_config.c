@@ -192,6 +192,27 @@ static void test_config_loads_full_fleet_with_values_and_defaults(void)
 	ASSERT_TRUE(config_find_env(&cfg, "dev_billing") == NULL);
 }
 
+/* env-timeout and retries: 0 is a value (no bound, no retry), not "not
+ * said"; [fleet] sets the default an environment's own value overrides. */
+static void test_config_env_timeout_and_retries_zero_is_a_value(void)
+{
+	ASSERT_EQ(load(TABLES_DB "[fleet]\nenv-timeout = 600\nretries = 0\n"
+		       "[environment e1]\nfolder = f\ndatabase = db\n"
+		       "[environment e2]\nfolder = g\ndatabase = db\n"
+		       "env-timeout = 0\nretries = 3\n"), 0);
+	ASSERT_EQ(cfg.envs[0].env_timeout, 600);
+	ASSERT_EQ(cfg.envs[0].retries, 0);
+	ASSERT_EQ(cfg.envs[1].env_timeout, 0);
+	ASSERT_EQ(cfg.envs[1].retries, 3);
+	ASSERT_EQ(load(TABLES_DB "[environment e1]\nfolder = f\ndatabase = db\n"), 0);
+	ASSERT_EQ(cfg.envs[0].env_timeout, 0); /* the default: no bound */
+	ASSERT_EQ(cfg.envs[0].retries, 2);
+	ASSERT_EQ(load(TABLES_DB "[environment e1]\nfolder = f\ndatabase = db\n"
+		       "env-timeout = -1\n"), -EINVAL);
+	ASSERT_STR_EQ(err.key, "env-timeout");
+	ASSERT_EQ(err.line, 6);
+}
+
 static void test_config_without_fleet_section_uses_builtin_defaults(void)
 {
 	const struct env_config *e;
@@ -1102,6 +1123,7 @@ int main(int argc, char **argv)
 
 	RUN(test_config_loads_full_fleet_with_values_and_defaults);
 	RUN(test_config_without_fleet_section_uses_builtin_defaults);
+	RUN(test_config_env_timeout_and_retries_zero_is_a_value);
 	RUN(test_config_fleet_values_apply_even_when_fleet_comes_last);
 	RUN(test_config_inline_comment_on_continuation_line_is_not_a_table);
 	RUN(test_config_unknown_key_in_environment_names_line_and_key);

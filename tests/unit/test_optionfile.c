@@ -134,6 +134,23 @@ static void test_optionfile_include_loop_is_refused(void)
 	ASSERT_CONTAINS(why, "nest too deep");
 }
 
+/* max_allowed_packet: bytes, as libmariadb reads it; "16M" (16 bytes to
+ * it) and values under 1024 are refused, naming file and line. */
+static void test_optionfile_max_allowed_packet_in_bytes_only(void)
+{
+	const char *p = put("m.cnf", "[client]\nmax_allowed_packet = 16777216\n", 0600);
+
+	ASSERT_EQ(read_as(p, NULL), 0);
+	p = put("m.cnf", "[client]\nuser = x\nmax-allowed-packet = 16M\n", 0600);
+	ASSERT_EQ(read_as(p, NULL), -EINVAL);
+	ASSERT_CONTAINS(why, "m.cnf:3: max_allowed_packet = '16M'");
+	ASSERT_CONTAINS(why, "in bytes");
+	p = put("m.cnf", "[client]\nmax_allowed_packet = 512\n", 0600);
+	ASSERT_EQ(read_as(p, NULL), -EINVAL);
+	p = put("m.cnf", "[other]\nmax_allowed_packet = 1M\n", 0600);
+	ASSERT_EQ(read_as(p, NULL), 0); /* a group libmariadb does not read */
+}
+
 static void test_optionfile_reconnect_off_and_underscores(void)
 {
 	const char *p = put("g.cnf", "[client]\nreconnect = 0\nssl_verify_server_cert = 1\n", 0600);
@@ -181,6 +198,7 @@ int main(int argc, char **argv)
 	RUN(test_optionfile_follows_includes_and_checks_each_file);
 	RUN(test_optionfile_include_loop_is_refused);
 	RUN(test_optionfile_reconnect_off_and_underscores);
+	RUN(test_optionfile_max_allowed_packet_in_bytes_only);
 	RUN(test_optionfile_tls_lines_and_where_they_are);
 	RUN(test_optionfile_directory_is_refused);
 	scratch_remove(scratch);
