@@ -3,7 +3,7 @@
 # cases 5, 17 and 18): TLS that fails closed, with certificates made here by
 # openssl; session settings that survive a connection reset; a wrong
 # password tried once and never shown. And the faults of the network and
-# the server (cases 4, 8-10, 12-14, 16, 22, 25), made with fault_proxy,
+# the server (cases 4, 8-14, 16, 22, 25, 28), made with fault_proxy,
 # LOCK TABLES and KILL elsewhere, and server settings each test puts back
 # (PT_RESTORE_SQL). Usage: test_production.sh [test_name...] (default:
 # all). RHIZOME selects the binary.
@@ -634,6 +634,48 @@ test_a_table_dropped_between_listing_and_fetching_is_missing_and_the_rest_comple
 	assert_eq "$(find snap/dropped/expected_data -type f | wc -l)" $((NTABLES - 1)) "files written"
 	# the lock wait was cut short by the unlock, not by lock-wait-timeout
 	[ "$elapsed" -lt 10 ] || fail "took ${elapsed}s with a lock released within a second or two"
+	pt_assert_left_clean
+}
+
+## RELIABILITY 13, the other half: an ALTER queued behind an open
+# transaction. The ALTER waits for the transaction's metadata lock, and
+# every later statement on the table waits behind the ALTER, ours too: our
+# session's short lock-wait-timeout ends that wait with 1205, retried once,
+# then t20 fails alone; its batch-mates are written; nothing of ours is
+# left waiting on the server.
+test_alter_queued_behind_an_open_transaction_fails_one_table_fast() {
+	local started elapsed id
+	pt_config "queued plain lock-wait-timeout=1 read-timeout=30 retries=1 pool=1"
+	# the transaction (killed by pt_unlock: its SLEEP(60))
+	mdb_sql plain -e "START TRANSACTION; SELECT COUNT(*) FROM app.t20; SELECT SLEEP(60)" \
+		>/dev/null 2>&1 &
+	LOCKER_PID=$!
+	PT_RESTORE_SQL="ALTER TABLE app.t20 DROP COLUMN IF EXISTS stress_zz"
+	trap pt_cleanup EXIT
+	for _ in $(seq 50); do
+		mdb_sql plain -N -e "SHOW PROCESSLIST" | grep -q "SLEEP(60)" && break
+		sleep 0.1
+	done
+	mdb_sql plain -e "SET SESSION lock_wait_timeout = 60; ALTER TABLE app.t20 ADD COLUMN stress_zz INT" \
+		>/dev/null 2>&1 &
+	for _ in $(seq 50); do
+		[ -n "$(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist
+			WHERE info LIKE 'ALTER TABLE app.t20%' AND state LIKE '%metadata lock%'")" ] && break
+		sleep 0.1
+	done
+	started=$(date +%s)
+	rz sync data
+	elapsed=$(($(date +%s) - started))
+	# the ALTER must not run: killed before the transaction ends
+	id=$(mdb_sql plain -N -e "SELECT id FROM information_schema.processlist
+		WHERE info LIKE 'ALTER TABLE app.t20%'")
+	[ -n "$id" ] || fail "the ALTER was not waiting any more"
+	mdb_sql plain -e "KILL $id"
+	pt_unlock
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.errors[] | [.table, .code, .attempts]]')" '[["t20",1205,2]]' "errors"
+	assert_eq "$(js .new_count)" $((NTABLES - 1)) "the batch-mates"
+	[ "$elapsed" -lt 15 ] || fail "took ${elapsed}s with a 1 s lock-wait-timeout"
 	pt_assert_left_clean
 }
 
