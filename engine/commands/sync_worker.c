@@ -169,20 +169,16 @@ static int connection_lost(unsigned code)
  * Where the connection broke, when retrying there on a new connection is
  * right: the index of the first table in t[from..n) that failed because the
  * connection was lost or gone, or n for no retry. A connection reset
- * mid-batch, or a pooled one that died while idle (server restart,
- * wait_timeout), shows as "lost" or "gone away" quickly; a read timeout
- * says "lost" too, but only after the timeout (`waited`: how long the
- * last read waited), and retrying that would double the wait. The tables
- * after the first lost one carry the same error (fetch.h); the ones before
- * it are done or failed on the server's word (1142, say), not retried.
+ * mid-batch, or a DBA's KILL, shows as "lost" or "gone away" quickly (a
+ * read timeout says "lost" too, but after the timeout: read_timed_out).
+ * The tables after the first lost one carry the same error (fetch.h); the
+ * ones before it are done or failed on the server's word (1142, say), not
+ * retried.
  */
-static size_t lost_from(const struct fetched_table *t, size_t from, size_t n,
-			double waited, unsigned read_timeout)
+static size_t lost_from(const struct fetched_table *t, size_t from, size_t n)
 {
 	size_t i;
 
-	if (waited >= read_timeout / 2.0)
-		return n;
 	for (i = from; i < n; i++)
 		if (t[i].status == FETCH_ERROR && !t[i].handled &&
 		    connection_lost(t[i].err.code))
@@ -199,6 +195,15 @@ static int too_large(const struct fetched_table *t, size_t from, size_t n)
 		if (t[from].status == FETCH_ERROR && !t[from].handled)
 			return t[from].err.code == CR_NET_PACKET_TOO_LARGE;
 	return 0;
+}
+
+/* Whether a lost connection after `waited` seconds of reading was the read
+ * timeout: the server stopped answering. The table being read is then
+ * tried again alone (a second stall costs one table the wait, not the
+ * batch), and the ones after it go on without it. */
+static int read_timed_out(const struct env_run *e, double waited)
+{
+	return waited >= e->cfg->read_timeout / 2.0;
 }
 
 /* Whether any of t[from..n) says the connection is gone, though the
@@ -295,10 +300,11 @@ static void say_read_timeouts(struct fetched_table *t, size_t n,
 	for (i = 0; i < n; i++) {
 		struct connpool_error *err = &t[i].err;
 
-		if (t[i].status != FETCH_ERROR || err->code != CR_SERVER_LOST)
+		if (t[i].status != FETCH_ERROR || err->code != CR_SERVER_LOST ||
+		    strncmp(err->message, "timed out", 9) == 0) /* said */
 			continue;
 		snprintf(msg, sizeof(msg), "timed out after %u s waiting for the "
-			 "server (read-timeout): %s", read_timeout, err->message);
+			 "server (read-timeout): %.400s", read_timeout, err->message);
 		memcpy(err->message, msg, sizeof(msg));
 	}
 }
@@ -454,10 +460,11 @@ static int backoff(struct run *r, unsigned attempt, unsigned *seed)
 }
 
 /*
- * Tables of t[0..n) that failed with a transient server error: each alone,
- * again, up to the environment's `retries`, after a backoff; then it fails
- * alone, its batch-mates having gone on (fetch.h). The connection is
- * taken per attempt, so a lock wait holds none between attempts.
+ * Tables of t[0..n) that failed with a transient server error, or that a
+ * read timed out on (again_alone): each alone, again, up to the
+ * environment's `retries`, after a backoff; then it fails alone, its
+ * batch-mates having gone on (fetch.h) or been sent again. The connection
+ * is taken per attempt, so a lock wait holds none between attempts.
  */
 static void retry_alone(struct run *r, struct env_run *e,
 			struct fetched_table *t, size_t n,
@@ -470,9 +477,11 @@ static void retry_alone(struct run *r, struct env_run *e,
 	for (i = 0; i < n; i++) {
 		for (attempt = 1; attempt <= e->cfg->retries &&
 		     t[i].status == FETCH_ERROR && !t[i].handled &&
-		     transient(t[i].err.code) && !out_of_time(e); attempt++) {
+		     (transient(t[i].err.code) || t[i].again_alone) &&
+		     !out_of_time(e); attempt++) {
 			struct connpool_error err;
-			int reused, broken;
+			int reused, broken, expired;
+			double started;
 			MYSQL *m;
 
 			if (backoff(r, attempt, &ws->seed) ||
@@ -483,11 +492,18 @@ static void retry_alone(struct run *r, struct env_run *e,
 			req->session = connpool_session_sql(e->pool, m);
 			req->hostname = NULL;
 			((struct fetch_ctx *)req->ctx)->m = m;
+			started = progress_now();
 			broken = fetch_batch(m, req, &t[i], 1, &ws->sql, trips) ==
 				 FETCH_BROKEN;
-			if (connpool_expired(e->pool, m))
+			expired = connpool_expired(e->pool, m);
+			if (expired)
 				say_deadline(e, &t[i], 1);
 			connpool_release(e->pool, m, broken);
+			if (broken && !expired && read_timed_out(e, progress_now() - started)) {
+				say_read_timeouts(&t[i], 1, progress_now() - started,
+						  e->cfg->read_timeout);
+				t[i].again_alone = 1;
+			}
 		}
 	}
 }
@@ -530,7 +546,7 @@ void sync_worker_run(void *item, void *state, void *ctx)
 	struct fetched_table *t;
 	struct connpool_error err;
 	unsigned trips = 0;
-	int attempt, reused = 0, broken, expired;
+	int attempt, reused = 0, broken, expired, timed_out;
 	double waited;
 	MYSQL *m;
 	struct fetch_request req = sync_request_of(r, e);
@@ -606,11 +622,20 @@ void sync_worker_run(void *item, void *state, void *ctx)
 			say_deadline(e, t + from, n - from);
 		connpool_release(e->pool, m, broken);
 		waited = progress_now() - fctx.waiting_since;
-		if (expired || too_large(t, from, n))
-			lost = cut_at(t, from, n) + 1 < n ? cut_at(t, from, n) + 1 : n;
-		else
-			lost = broken ? lost_from(t, from, n, waited,
-						  e->cfg->read_timeout) : n;
+		timed_out = broken && !expired && read_timed_out(e, waited);
+		if (expired || timed_out || too_large(t, from, n)) {
+			/* the table being read: alone or not at all (a read
+			 * timeout: retry_alone, later); the ones after it: on */
+			size_t k = cut_at(t, from, n);
+
+			if (timed_out && k < n) {
+				say_read_timeouts(t + k, 1, waited, e->cfg->read_timeout);
+				t[k].again_alone = 1;
+			}
+			lost = k + 1 < n ? k + 1 : n;
+		} else {
+			lost = broken ? lost_from(t, from, n) : n;
+		}
 		if ((unsigned)attempt < e->cfg->retries && lost < n &&
 		    !backoff(r, (unsigned)attempt + 1, &ws->seed)) {
 			fetch_reset(t + lost, n - lost);

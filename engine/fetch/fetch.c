@@ -41,6 +41,7 @@ void fetch_reset(struct fetched_table *t, size_t n)
 		t[i].status = FETCH_PENDING;
 		t[i].handled = 0;
 		t[i].unreached = 0;
+		t[i].again_alone = 0;
 		memset(&t[i].err, 0, sizeof(t[i].err));
 	}
 }

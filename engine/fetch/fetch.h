@@ -47,6 +47,8 @@ struct fetched_table {
 				     * over (err is the connect's) */
 	unsigned attempts;          /* the caller's: times it was asked
 				     * (fetch_reset leaves it) */
+	int again_alone;            /* the caller's: to be asked again by
+				     * itself (a read timed out on it) */
 };
 
 struct fetch_request {
