@@ -13,11 +13,12 @@
  * table with a transient server error (transient: lock wait, deadlock) is
  * retried alone (retry_alone); both up to the environment's `retries`,
  * after a backoff. A round trip cut off at query-timeout (the deadline
- * keeper, sync_deadline.c) or a read that waited out read-timeout is not
- * retried for the table being read: it would cost the same again; the
+ * keeper, sync_deadline.c), or by a row over max_allowed_packet, is not
+ * retried for the table being read: it would cost the same again. A read
+ * that waited out read-timeout retries that table alone. Either way the
  * batch-mates not yet read are sent again, on a new connection. Once the
  * environment's env-timeout has run out (from the run's start), the round
- * trip in flight is cut off the same way and nothing more is sent.
+ * trip in flight is cut off as at query-timeout and nothing more is sent.
  */
 #include "engine/commands/sync_int.h"
 
@@ -481,7 +482,7 @@ static void retry_alone(struct run *r, struct env_run *e,
 		     !out_of_time(e); attempt++) {
 			struct connpool_error err;
 			int reused, broken, expired;
-			double started;
+			double started, waited;
 			MYSQL *m;
 
 			if (backoff(r, attempt, &ws->seed) ||
@@ -499,8 +500,9 @@ static void retry_alone(struct run *r, struct env_run *e,
 			if (expired)
 				say_deadline(e, &t[i], 1);
 			connpool_release(e->pool, m, broken);
-			if (broken && !expired && read_timed_out(e, progress_now() - started)) {
-				say_read_timeouts(&t[i], 1, progress_now() - started,
+			waited = progress_now() - started;
+			if (broken && !expired && read_timed_out(e, waited)) {
+				say_read_timeouts(&t[i], 1, waited,
 						  e->cfg->read_timeout);
 				t[i].again_alone = 1;
 			}
@@ -593,7 +595,6 @@ void sync_worker_run(void *item, void *state, void *ctx)
 			break;
 		}
 		rc = connpool_acquire(e->pool, &m, &reused, &err);
-
 		if (rc != 0) {
 			for (i = from; i < n; i++) {
 				t[i].status = FETCH_ERROR;
