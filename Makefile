@@ -87,7 +87,15 @@ $(BUILD)/tests/tablemodel_check: tests/tools/tablemodel_check.c $(BUILD)/librhiz
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
-unit: $(BUILD)/rhizome $(UNIT_BIN) $(BUILD)/tests/tablemodel_check
+# The fault-injection shim of the local-fault tests (tests/tools/fsfault.c),
+# preloaded into rhizome: never with sanitizer flags, whatever the build (it
+# sits ahead of libc, and of ASan's runtime when the test sets
+# verify_asan_link_order=0).
+$(BUILD)/tests/fsfault.so: tests/tools/fsfault.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
+
+unit: $(BUILD)/rhizome $(UNIT_BIN) $(BUILD)/tests/tablemodel_check $(BUILD)/tests/fsfault.so
 
 test:
 	scripts/deps.sh

@@ -7,7 +7,9 @@
 #     report, production: TLS, session settings, credentials) against
 #     private MariaDB servers they start and stop
 #     themselves: every scenario with the ASan build, the concurrent ones
-#     again with the TSan build;
+#     again with the TSan build; local faults (a full disk, failing
+#     file-system calls through tests/tools/fsfault.c, kill -9 at random
+#     points) with the ASan build;
 #  3. setup (tests/integration/test_setup.sh): a private server where no
 #     name resolves, and install, start-up, build and package failures
 #     that say why;
@@ -93,6 +95,12 @@ RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_production.sh 2>&1 | report
 
+section "local faults (RELIABILITY 19-21): a full disk, failing file-system calls, kill -9"
+# the shim (fsfault.so, built without sanitizer flags) preloaded into the
+# ASan build; the tmpfs of the full disk needs root
+RHIZOME=build-address/rhizome FSFAULT=build-address/tests/fsfault.so PREFIX="[asan] " \
+	tests/integration/test_local_faults.sh 2>&1 | report
+
 section "integration tests, ThreadSanitizer build (the concurrent scenarios)"
 # setarch's personality flag is inherited by every process the tests start.
 PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
@@ -112,7 +120,11 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	test_wrong_password_is_one_attempt_and_never_shown \
 	test_lock_held_elsewhere_fails_one_table_fast_and_the_rest_completes \
 	test_sigterm_kills_our_running_query_on_the_server \
-	test_a_dbas_kill_of_our_connection_is_survived 2>&1 | report
+	test_a_dbas_kill_of_our_connection_is_survived \
+	test_a_pooled_connection_idle_past_wait_timeout_is_replaced \
+	test_a_stall_mid_result_is_retried_on_a_new_connection \
+	test_trickling_server_is_cut_off_at_the_query_timeout \
+	test_env_timeout_cuts_off_a_slow_environment_and_the_other_completes 2>&1 | report
 
 section "setup: private servers where no name resolves, setup failures that say why"
 RHIZOME=build-address/rhizome tests/integration/test_setup.sh 2>&1 | report

@@ -217,6 +217,12 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 	schedule_start(&r.schedule);
 	while (r.schedule.inflight > 0)
 		pthread_cond_wait(&r.idle, &r.lock);
+	/* A run stopped early (a local write failed, a signal) leaves
+	 * environments unfinished: each still says what it did and its
+	 * first error, which may be the failure that stopped the run. */
+	for (i = 0; i < r.nenvs; i++)
+		if (!r.senvs[i].finished)
+			sync_env_finished(&r, i);
 	pthread_mutex_unlock(&r.lock);
 	pool_free(workers);
 	/* under the lock: the watcher may still log a signal */

@@ -243,8 +243,8 @@ static int flush_all(struct atomic_batch *b)
 int atomic_batch_commit(struct atomic_batch *b, size_t *failed)
 {
 	char *last_dir = NULL;
-	size_t i;
-	int rc;
+	size_t i, dir_first = 0;  /* the first file renamed into last_dir */
+	int rc, dir_failed = 0;
 
 	*failed = 0;
 	if (b->n == 0) {
@@ -263,8 +263,12 @@ int atomic_batch_commit(struct atomic_batch *b, size_t *failed)
 		dir = dir_of(f->path);
 		/* Files of a batch usually share one folder: flush each
 		 * folder once, when the next file leaves it (or at the end). */
-		if (last_dir != NULL && strcmp(dir, last_dir) != 0)
+		if (last_dir != NULL && strcmp(dir, last_dir) != 0) {
 			rc = atomic_fsync_dir(last_dir);
+			dir_failed = rc != 0;
+			if (rc == 0)
+				dir_first = i;
+		}
 		free(last_dir);
 		last_dir = dir;
 		release(f);
@@ -273,10 +277,14 @@ int atomic_batch_commit(struct atomic_batch *b, size_t *failed)
 			break;
 		}
 	}
-	if (rc == 0 && last_dir != NULL)
+	if (rc == 0 && last_dir != NULL) {
 		rc = atomic_fsync_dir(last_dir);
+		dir_failed = rc != 0;
+	}
 	free(last_dir);
-	*failed = rc == 0 ? b->n : i;
+	/* a folder that could not be flushed fails the files renamed into
+	 * it: their new names may not survive a crash */
+	*failed = rc == 0 ? b->n : dir_failed ? dir_first : i;
 	for (; i < b->n; i++)
 		atomic_file_abort(&b->files[i]);
 	b->n = 0;

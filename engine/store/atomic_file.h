@@ -87,9 +87,12 @@ int atomic_batch_add(struct atomic_batch *b, const char *path,
 
 /*
  * Make every queued file durable and give it its final name, in order.
- * Returns 0, or -errno with *failed set to the index of the first file that
- * did not get its final name (files before it did; it and those after it
- * were removed, their old files untouched). The batch is empty afterwards.
+ * Returns 0, or -errno with *failed set to the index of the first file not
+ * durably committed: files before it are. From it on, a file whose folder
+ * could not be flushed after its rename has its new content under its
+ * final name, which a crash may still undo (old or new, never partial);
+ * the others were removed, their old files untouched. The batch is empty
+ * afterwards.
  * One thread per batch.
  */
 int atomic_batch_commit(struct atomic_batch *b, size_t *failed);

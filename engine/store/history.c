@@ -113,20 +113,22 @@ static void free_history(history *h)
 	free(h);
 }
 
-static void remove_tmp_dir(history *h)
+/* Remove the run's folder `dir` (its temporary name, or the final one
+ * when publishing failed half-way) with what the run put in it. */
+static void remove_run_dir(history *h, const char *dir)
 {
 	size_t i;
 	char *p;
 
 	for (i = 0; i < h->nstreams; i++) {
-		p = xasprintf("%s/%s.jsonl.zst", h->tmp_dir, h->streams[i].name);
+		p = xasprintf("%s/%s.jsonl.zst", dir, h->streams[i].name);
 		unlink(p);
 		free(p);
 	}
-	p = xasprintf("%s/manifest.json", h->tmp_dir);
+	p = xasprintf("%s/manifest.json", dir);
 	unlink(p);
 	free(p);
-	rmdir(h->tmp_dir);
+	rmdir(dir);
 }
 
 int history_open(const char *out, const char *run_id,
@@ -192,7 +194,7 @@ int history_open(const char *out, const char *run_id,
 	return 0;
 
 fail:
-	remove_tmp_dir(h);
+	remove_run_dir(h, h->tmp_dir);
 	free_history(h);
 	return rc;
 }
@@ -277,9 +279,14 @@ int history_publish(history *h, json_t *manifest)
 	if (rc == 0) {
 		hist = xasprintf("%s/.history", h->out);
 		rc = atomic_fsync_dir(hist);
+		/* The run is said not to be published (exit 4): its
+		 * folder, whose name a crash might not keep anyway, is
+		 * taken back. */
+		if (rc != 0)
+			remove_run_dir(h, h->final_dir);
+	} else {
+		remove_run_dir(h, h->tmp_dir);
 	}
-	if (rc != 0)
-		remove_tmp_dir(h);
 	free(hist);
 	free(path);
 	free(text);
@@ -291,7 +298,7 @@ void history_abandon(history *h)
 {
 	if (h == NULL)
 		return;
-	remove_tmp_dir(h);
+	remove_run_dir(h, h->tmp_dir);
 	free_history(h);
 }
 
