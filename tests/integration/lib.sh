@@ -184,16 +184,20 @@ snap_stat() {
 }
 
 # Run every function named test_* given, each in a subshell, printing
-# PASS/FAIL lines that tests/run.sh counts. $PREFIX tags the lines.
+# PASS/FAIL lines that tests/run.sh counts, with the seconds each took.
+# $PREFIX tags the lines.
 it_run() {
-	local t log
+	local t log started took
 	for t in "$@"; do
 		T=$(mktemp -d /tmp/rhizome-it.XXXXXX)
 		log=$T.log
+		started=$EPOCHREALTIME
 		if (cd "$T" && $t) >"$log" 2>&1; then
-			echo "PASS ${PREFIX:-}$t"
+			took=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+			echo "PASS ${PREFIX:-}$t ($took s)"
 		else
-			echo "FAIL ${PREFIX:-}$t"
+			took=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+			echo "FAIL ${PREFIX:-}$t ($took s)"
 			sed 's/^/    /' "$log"
 		fi
 		rm -rf "$T" "$log"
