@@ -144,6 +144,18 @@ waiting_on_t20() {
 		WHERE user = 'rhizome' AND info LIKE 'SELECT%t20%'"
 }
 
+# Wait (up to 10 s) for our query to wait on t20's lock and print its id;
+# fails the test if it never does.
+wait_for_our_query_on_t20() {
+	local id
+	for _ in $(seq 100); do
+		id=$(waiting_on_t20)
+		[ -n "$id" ] && { echo "$id"; return 0; }
+		sleep 0.1
+	done
+	fail "our query never waited on the lock: $(cat "$T/err.txt")"
+}
+
 # The password is in no output and no file the run wrote.
 assert_no_password() {
 	! grep -rqF -- "$RHIZOME_IT_PASSWORD" "$T/out.json" "$T/err.txt" "$T/snap" 2>/dev/null ||
@@ -642,8 +654,7 @@ test_a_table_dropped_between_listing_and_fetching_is_missing_and_the_rest_comple
 	started=$SECONDS
 	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
 	rpid=$!
-	for _ in $(seq 100); do [ -n "$(waiting_on_t20)" ] && break; sleep 0.1; done
-	[ -n "$(waiting_on_t20)" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
+	wait_for_our_query_on_t20 >/dev/null || exit 1
 	mdb_sql plain -e "DROP TABLE dropping.t30" || fail "cannot drop t30"
 	pt_unlock
 	wait $rpid
@@ -724,8 +735,7 @@ test_sigterm_kills_our_running_query_on_the_server() {
 	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
 	"$RHIZOME" --quiet sync data --dry-run >/dev/null 2>&1 &
 	rpid=$!
-	for _ in $(seq 100); do [ -n "$(waiting_on_t20)" ] && break; sleep 0.1; done
-	[ -n "$(waiting_on_t20)" ] || fail "our query never waited on the lock"
+	wait_for_our_query_on_t20 >/dev/null || exit 1
 	sleep 0.5
 	kill -USR1 $PROXY_PID
 	sleep 0.3
@@ -740,8 +750,7 @@ test_sigterm_kills_our_running_query_on_the_server() {
 	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
 	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
 	rpid=$!
-	for _ in $(seq 100); do [ -n "$(waiting_on_t20)" ] && break; sleep 0.1; done
-	[ -n "$(waiting_on_t20)" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
+	wait_for_our_query_on_t20 >/dev/null || exit 1
 	sleep 0.5
 	started=$SECONDS
 	kill -TERM $rpid
@@ -771,12 +780,7 @@ test_a_dbas_kill_of_our_connection_is_survived() {
 	pt_lock
 	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
 	rpid=$!
-	for _ in $(seq 100); do
-		id=$(waiting_on_t20)
-		[ -n "$id" ] && break
-		sleep 0.1
-	done
-	[ -n "$id" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
+	id=$(wait_for_our_query_on_t20) || exit 1
 	mdb_sql plain -e "KILL $id"
 	pt_unlock
 	wait $rpid
@@ -802,8 +806,7 @@ test_a_server_restart_mid_run_is_survived() {
 	pt_lock
 	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
 	rpid=$!
-	for _ in $(seq 100); do [ -n "$(waiting_on_t20)" ] && break; sleep 0.1; done
-	[ -n "$(waiting_on_t20)" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
+	wait_for_our_query_on_t20 >/dev/null || exit 1
 	port=$(mdb_port plain)
 	mdb_stop plain
 	wait "$LOCKER_PID" 2>/dev/null # its session went with the server
@@ -897,12 +900,7 @@ test_a_pooled_connection_idle_past_wait_timeout_is_replaced() {
 	started=$SECONDS
 	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
 	rpid=$!
-	for _ in $(seq 100); do
-		id=$(waiting_on_t20)
-		[ -n "$id" ] && break
-		sleep 0.1
-	done
-	[ -n "$id" ] || fail "our query never waited on the lock: $(cat "$T/err.txt")"
+	id=$(wait_for_our_query_on_t20) || exit 1
 	# the other connection: idle, then closed by the server
 	for _ in $(seq 50); do
 		n=$(mdb_sql plain -N -e "SELECT COUNT(*) FROM information_schema.processlist
