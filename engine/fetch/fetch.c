@@ -190,6 +190,13 @@ static enum prefix skip_prefix(MYSQL *m, const struct fetch_request *req,
 	for (j = 0; j < nprefix; j++) {
 		MYSQL_RES *res = mysql_store_result(m);
 
+		/* no result set is a SET's answer, or the connection lost
+		 * while reading it: only the error tells */
+		if (res == NULL && fetch_is_client_error(mysql_errno(m))) {
+			connpool_error_capture(&err, m);
+			fail_rest(t, 0, n, &err);
+			return PREFIX_BROKEN;
+		}
 		if (j == 0 && req->hostname != NULL)
 			take_hostname(res, req);
 		if (res != NULL)
