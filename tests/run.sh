@@ -9,7 +9,8 @@
 #     themselves: every scenario with the ASan build, the concurrent ones
 #     again with the TSan build; local faults (a full disk, failing
 #     file-system calls through tests/tools/fsfault.c, kill -9 at random
-#     points) with the ASan build;
+#     points) with the ASan build; seven environments under random
+#     faults, three rounds, with the ASan and the TSan builds;
 #  3. setup (tests/integration/test_setup.sh): a private server where no
 #     name resolves, and install, start-up, build and package failures
 #     that say why;
@@ -125,6 +126,12 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	test_a_stall_mid_result_is_retried_on_a_new_connection \
 	test_trickling_server_is_cut_off_at_the_query_timeout \
 	test_env_timeout_cuts_off_a_slow_environment_and_the_other_completes 2>&1 | report
+
+section "random faults over 7 environments (RELIABILITY 26), ASan/LSan and TSan builds"
+RHIZOME=build-address/rhizome PREFIX="[asan] " \
+	tests/integration/test_stress.sh 2>&1 | report
+PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
+	tests/integration/test_stress.sh 2>&1 | report
 
 section "setup: private servers where no name resolves, setup failures that say why"
 RHIZOME=build-address/rhizome tests/integration/test_setup.sh 2>&1 | report
