@@ -323,6 +323,8 @@ static void add_round_trips(struct run *r, struct env_run *e, unsigned trips)
 	pthread_mutex_unlock(&r->lock);
 }
 
+static int backoff(struct run *r, unsigned attempt, unsigned *seed);
+
 /*
  * Data: read the keys of the environment's tables, in one round trip, and
  * index them by table. If that fails, every table of the environment fails
@@ -338,21 +340,30 @@ static void run_keys_job(struct run *r, struct job *job,
 	size_t i, processed = 0;
 	enum fetch_outcome rc = FETCH_REFUSED;
 	MYSQL *m;
-	int reused, acquired = -ETIMEDOUT;
-	int unreached = 0;
+	int reused, acquired, expired, unreached = 0;
+	unsigned attempt, attempts = 0;
 
-	if (out_of_time(e)) {
-		fail_out_of_time(e, &why, 1);
-		err = why.err;
-	} else {
+	/* a lost connection (a reset, a DBA's KILL) is retried on a new one,
+	 * as a batch's is; a deadline is not */
+	for (attempt = 0;; attempt++) {
+		if (out_of_time(e)) {
+			fail_out_of_time(e, &why, 1);
+			err = why.err;
+			rc = FETCH_REFUSED;
+			break;
+		}
 		acquired = connpool_acquire(e->pool, &m, &reused, &err);
 		unreached = acquired == -ENOTCONN;
-	}
-	if (acquired == 0) {
+		if (acquired != 0) {
+			rc = FETCH_REFUSED;
+			break;
+		}
+		attempts++;
 		(void)start_deadline(e, m);
 		rc = fetch_keys(m, e->cfg->schema, &e->keys, &e->nkeys, &err,
 				&ws->sql, &trips);
-		if (connpool_expired(e->pool, m)) {
+		expired = connpool_expired(e->pool, m);
+		if (expired) {
 			why.status = FETCH_ERROR;
 			why.handled = 0;
 			why.err = err;
@@ -362,6 +373,10 @@ static void run_keys_job(struct run *r, struct job *job,
 				 "the tables' keys", why.err.message);
 		}
 		connpool_release(e->pool, m, rc == FETCH_BROKEN);
+		if (rc != FETCH_BROKEN || expired || !connection_lost(err.code) ||
+		    attempt >= e->cfg->retries ||
+		    backoff(r, attempt + 1, &ws->seed))
+			break;
 	}
 	if (rc == FETCH_DONE) {
 		qsort(e->keys, e->nkeys, sizeof(*e->keys), compare_keys);
@@ -379,6 +394,7 @@ static void run_keys_job(struct run *r, struct job *job,
 			res->done = 1;
 			sync_set_error(res, &err);
 			res->unreached = unreached;
+			res->attempts = attempts;
 			sync_note_failure(r, e, e->tables[i], res, &ws->line);
 			res->path = snapshot_table_path(r->o->out, e->cfg->folder,
 							e->cfg->database,

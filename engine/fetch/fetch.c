@@ -171,6 +171,19 @@ static void set_unknown(struct connpool_error *err, const char *message)
 	snprintf(err->message, sizeof(err->message), "%s", message);
 }
 
+/* Connector/C 3.3's mysql_next_result answers -1, "no more results",
+ * also when reading the next one failed: only mysql_errno tells. If the
+ * connection broke, mark t[0..n) with its error and say so. */
+static int lost_reading_next(MYSQL *m, struct connpool_error *err,
+			     struct fetched_table *t, size_t n)
+{
+	if (!fetch_is_client_error(mysql_errno(m)))
+		return 0;
+	connpool_error_capture(err, m);
+	fail_rest(t, 0, n, err);
+	return 1;
+}
+
 /* What skip_prefix found. */
 enum prefix {
 	PREFIX_OK,              /* the first table's result is next */
@@ -204,6 +217,8 @@ static enum prefix skip_prefix(MYSQL *m, const struct fetch_request *req,
 		status = mysql_next_result(m);
 		if (status == 0)
 			continue;
+		if (status < 0 && lost_reading_next(m, &err, t, n))
+			return PREFIX_BROKEN;
 		if (status < 0) {
 			set_unknown(&err, "the server answered fewer statements "
 				    "than sent");
@@ -282,6 +297,9 @@ enum fetch_outcome fetch_batch(MYSQL *m, const struct fetch_request *req,
 				req->on_ok(req->ctx, &t[k]);
 			k++;
 			status = mysql_next_result(m);
+			if (status == -1 && k < n &&
+			    lost_reading_next(m, &err, t + k, n - k))
+				return FETCH_BROKEN;
 			if (status == -1)
 				break;
 			if (status == 0 && k >= n) {

@@ -454,6 +454,25 @@ test_two_second_round_trips_with_jitter_complete_without_a_false_timeout() {
 	pt_assert_left_clean
 }
 
+# RELIABILITY 11, the key lookup: `sync data` first reads every table's
+# key in one round trip; a connection reset there (the proxy resets its
+# first connection after 1000 bytes, inside that answer) is retried on a
+# new connection, as a batch's is: the files equal a clean run's.
+test_a_reset_during_the_key_lookup_is_retried() {
+	pt_config "keyed plain pool=1 retries=1"
+	rz sync data
+	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
+	mv snap clean
+	pt_proxy --delay-ms 0 --reset-after-bytes 1000 --count-file counts
+	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
+	rz sync data
+	kill -USR1 $PROXY_PID; sleep 0.3
+	grep -q "resets=1" counts || fail "the proxy did not reset: $(cat counts)"
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt") $(js -c .errors)"
+	diff -r clean/keyed snap/keyed >diff.txt || fail "output differs from the clean run: $(head -20 diff.txt)"
+	pt_assert_left_clean
+}
+
 # RELIABILITY 9: a server that stops answering mid-result
 # (fault_proxy --stall-after-bytes, three quarters into a clean run's
 # bytes): the read timeout fires and is said as a timeout, not as the
