@@ -29,9 +29,9 @@
 # connection), and an environment that only met delays, a KILL or a lock
 # has no error but the locked table; a lost connection is said as one and
 # retried (a table it failed was asked for twice, retries being 1), and no
-# error is "unknown" (2000); every pair is either
-# unchanged or an error, and every plain file is byte-identical to the
-# reference (nothing partial, nothing rewritten); no temporary left, every
+# error is "unknown" (2000); every pair is either unchanged or an error,
+# and every plain file is byte-identical to the reference (nothing
+# partial, nothing rewritten); no temporary left, every
 # earlier published run untouched, every .zst passes zstd -t; the published
 # run's manifest matches the summary per environment (errors, unreached,
 # counts, sha256 and size of each history file) and its history has one
