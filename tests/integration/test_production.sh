@@ -195,6 +195,14 @@ pt_assert_left_clean() {
 	assert_no_password
 }
 
+# A clean `sync data` with the config as it is, kept in ./clean for the
+# faulted run's files to be compared with.
+pt_clean_run() {
+	rz sync data
+	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
+	mv snap clean
+}
+
 # The manifest of the last published run.
 manifest() { ls -d "$T"/snap/.history/*/ | tail -1 | sed 's|$|manifest.json|'; }
 
@@ -364,9 +372,7 @@ test_reconnect_and_a_reset_mid_batch_give_the_clean_runs_data() {
 	printf '[client]\nreconnect = 1\n' >my.cnf
 	chmod 600 my.cnf
 	pt_config "zoned plain option-file=my.cnf pool=1"
-	rz sync data
-	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
-	mv snap clean
+	pt_clean_run
 	assert_eq "$(jq -r .at clean/zoned/expected_data/app_t01.json)" "2021-06-01 06:30:00" "UTC in the clean run"
 
 	# How many bytes the server sends in a clean run through the proxy:
@@ -432,9 +438,7 @@ test_wrong_password_is_one_attempt_and_never_shown() {
 test_two_second_round_trips_with_jitter_complete_without_a_false_timeout() {
 	local started elapsed trips
 	pt_config "slow plain pool=1 connect-timeout=8 read-timeout=8 query-timeout=8"
-	rz sync data
-	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
-	mv snap clean
+	pt_clean_run
 	pt_proxy --delay-ms 1000 --jitter-ms 300 --seed 8 --count-file counts
 	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
 	started=$SECONDS
@@ -460,9 +464,7 @@ test_two_second_round_trips_with_jitter_complete_without_a_false_timeout() {
 # new connection, as a batch's is: the files equal a clean run's.
 test_a_reset_during_the_key_lookup_is_retried() {
 	pt_config "keyed plain pool=1 retries=1"
-	rz sync data
-	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
-	mv snap clean
+	pt_clean_run
 	pt_proxy --delay-ms 0 --reset-after-bytes 1000 --count-file counts
 	sed -i "s/^port = .*/port = $PROXY_PORT/" rhizome.cnf
 	rz sync data
@@ -665,9 +667,7 @@ test_a_table_dropped_between_listing_and_fetching_is_missing_and_the_rest_comple
 	PT_RESTORE_SQL="DROP DATABASE IF EXISTS dropping"
 	trap pt_cleanup EXIT
 	pt_config "dropped plain schema=dropping pool=1 lock-wait-timeout=10 read-timeout=20"
-	rz sync data
-	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
-	mv snap clean
+	pt_clean_run
 	[ -f clean/dropped/expected_data/app_t30.json ] || fail "no t30 in the clean run"
 	pt_lock dropping.t20
 	started=$SECONDS
@@ -793,9 +793,7 @@ test_sigterm_kills_our_running_query_on_the_server() {
 test_a_dbas_kill_of_our_connection_is_survived() {
 	local id rpid
 	pt_config "zoned plain lock-wait-timeout=30 read-timeout=60 pool=1"
-	rz sync data
-	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
-	mv snap clean
+	pt_clean_run
 	pt_lock
 	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
 	rpid=$!
@@ -819,9 +817,7 @@ test_a_dbas_kill_of_our_connection_is_survived() {
 test_a_server_restart_mid_run_is_survived() {
 	local rpid port
 	pt_config "zoned plain lock-wait-timeout=30 read-timeout=60 connect-timeout=4 pool=1"
-	rz sync data
-	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
-	mv snap clean
+	pt_clean_run
 	pt_lock
 	"$RHIZOME" sync data >"$T/out.json" 2>"$T/err.txt" &
 	rpid=$!
@@ -853,9 +849,7 @@ test_max_connections_reached_after_the_first_connection_shrinks_the_pool() {
 	local before after started elapsed max n ids
 	pt_config "full plain pool=4"
 	sed -i 's/^\[fleet\]$/[fleet]\nbatch = 5/' rhizome.cnf
-	rz sync data
-	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
-	mv snap clean
+	pt_clean_run
 	max=$(mdb_sql plain -N -e "SELECT @@global.max_connections")
 	PT_RESTORE_SQL="SET GLOBAL max_connections = $max"
 	trap pt_cleanup EXIT
@@ -907,9 +901,7 @@ test_max_connections_reached_after_the_first_connection_shrinks_the_pool() {
 test_a_pooled_connection_idle_past_wait_timeout_is_replaced() {
 	local rpid id wt before n started elapsed
 	pt_config "idle plain pool=2 lock-wait-timeout=30 read-timeout=60 retries=1"
-	rz sync data
-	assert_eq "$RC" 0 "clean run: $(cat "$T/err.txt")"
-	mv snap clean
+	pt_clean_run
 	pt_lock
 	wt=$(mdb_sql plain -N -e "SELECT @@global.wait_timeout")
 	PT_RESTORE_SQL="SET GLOBAL wait_timeout = $wt"
