@@ -29,10 +29,11 @@ endif
 
 # One line per layer, lowest first (README: Layout).
 LIB_SRC = queue/queue.c workers/pool.c \
-	engine/base/alloc.c engine/base/utf8.c engine/base/strbuf.c engine/base/jsontext.c engine/base/sha256.c engine/base/base64.c \
+	engine/base/alloc.c engine/base/utf8.c engine/base/strbuf.c engine/base/jsontext.c engine/base/sha256.c engine/base/base64.c engine/base/duration.c \
 	environments/optionfile.c environments/config.c environments/greeting.c \
 	environments/connpool.c \
 	engine/store/atomic_file.c engine/store/snapshot.c engine/store/history.c \
+	engine/store/runlog.c \
 	engine/output/progress.c engine/output/diffreport.c \
 	engine/schema/sqltoken.c engine/schema/normalize.c engine/schema/classify.c \
 	engine/schema/tablemodel.c engine/schema/tablemodel_token.c \
@@ -45,12 +46,14 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/commands/sync_table.c engine/commands/sync_signals.c \
 	engine/commands/sync_deadline.c \
 	engine/commands/sync_summary.c engine/commands/report.c engine/commands/versions.c \
-	engine/commands/histdiff.c \
+	engine/commands/histdiff.c engine/commands/schemahash.c \
+	engine/commands/status.c engine/commands/verify.c \
 	$(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The command line: only main.c exits; the rest is in the library so the
 # unit tests can reach it.
-CLI_SRC = engine/cli/args.c engine/cli/usage.c engine/cli/run.c
+CLI_SRC = engine/cli/args.c engine/cli/usage.c engine/cli/run.c \
+	engine/cli/run_history.c
 MAIN_OBJ = $(BUILD)/engine/cli/main.o
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

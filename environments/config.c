@@ -30,6 +30,7 @@
 
 #define DEFAULT_WORKERS 8
 #define DEFAULT_BATCH 250
+#define DEFAULT_KEEP_RUNS 100
 #define DEFAULT_POOL 4
 #define DEFAULT_CONNECT_TIMEOUT 10
 #define DEFAULT_RW_TIMEOUT 60
@@ -605,6 +606,13 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return set_string(st, key, value, &cfg->model, 0);
 	if (strcmp(key, "emplacement") == 0)
 		return set_string(st, key, value, &cfg->emplacement, 0);
+	if (strcmp(key, "history") == 0) {
+		int line;
+
+		return set_path(st, key, value, &cfg->history, &line);
+	}
+	if (strcmp(key, "keep-runs") == 0)
+		return parse_uint(st, key, value, 0, 1000000, &cfg->keep_runs);
 	if (strcmp(key, "workers") == 0)
 		return parse_uint(st, key, value, 1, 1024, &cfg->workers);
 	if (strcmp(key, "batch") == 0)
@@ -622,7 +630,7 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		    "connect-timeout, read-timeout, write-timeout, "
 		    "lock-wait-timeout, query-timeout, env-timeout, retries, "
 		    "tls, tls-ca, "
-		    "tls-cert, tls-key, model, emplacement)");
+		    "tls-cert, tls-key, model, emplacement, history, keep-runs)");
 }
 
 static int handle_tables(struct parse_state *st, const char *key,
@@ -1074,6 +1082,7 @@ int config_load(const char *path, struct fleet_config *cfg,
 	st.write_timeout = DEFAULT_RW_TIMEOUT;
 	cfg->workers = DEFAULT_WORKERS;
 	cfg->batch = DEFAULT_BATCH;
+	cfg->keep_runs = DEFAULT_KEEP_RUNS;
 	cfg->path = xstrdup(path);
 	slash = strrchr(path, '/');
 	cfg->dir = slash ? xstrndup(path, (size_t)(slash - path + 1)) : xstrdup("");
@@ -1385,6 +1394,7 @@ void config_release(struct fleet_config *cfg)
 	free(cfg->out);
 	free(cfg->model);
 	free(cfg->emplacement);
+	free(cfg->history);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -123,6 +123,12 @@ struct fleet_config {
 	char *out;              /* snapshot root as configured, or NULL */
 	char *model;            /* [fleet] model path template, or NULL */
 	char *emplacement;      /* [fleet] emplacement path template, or NULL */
+	char *history;          /* [fleet] history folder (absolute, or
+				 * relative to the current directory, as
+				 * resolved from the config's folder), or
+				 * NULL: {out}/.history */
+	unsigned keep_runs;     /* [fleet] keep-runs: published runs kept
+				 * after a successful run (0: all) */
 	unsigned workers;       /* worker threads */
 	unsigned batch;         /* tables per fetch job (per round trip) */
 	struct env_config *envs;

@@ -1,5 +1,6 @@
 /*
- * The command line: global options, then `sync COMMAND` and its options.
+ * The command line: global options, then the command (`sync COMMAND`,
+ * `status`, `history COMMAND`, `verify`) and its options.
  * getopt_long in two passes ("+": stop at the first non-option), so a
  * global option after the command is refused rather than taken.
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/duration.h"
 #include "engine/base/version.h"
 #include "engine/cli/usage.h"
 #include "environments/config.h"
@@ -39,21 +41,29 @@ static int parse_number(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
-/* The commands each sync option applies to; an option not listed here
+/* The commands each option applies to; an option not listed here
  * (--help) applies to all. */
 #define ONLY(cmd) (1u << (cmd))
+#define SYNCS (ONLY(CLI_SCHEMA) | ONLY(CLI_DATA))
 static const struct {
 	int option;
 	unsigned commands;
 } applies[] = {
-	{ 'e', ONLY(CLI_SCHEMA) | ONLY(CLI_DATA) | ONLY(CLI_REPORT) |
-	       ONLY(CLI_CHECK) | ONLY(CLI_DIFF) },
-	{ 'v', ONLY(CLI_SCHEMA) | ONLY(CLI_DATA) | ONLY(CLI_CHECK) | ONLY(CLI_DIFF) },
-	{ 'n', ONLY(CLI_SCHEMA) | ONLY(CLI_DATA) },
+	{ 'e', SYNCS | ONLY(CLI_REPORT) | ONLY(CLI_CHECK) | ONLY(CLI_DIFF) |
+	       ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
+	       ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_VERIFY) },
+	{ 'v', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_DIFF) },
+	{ 'n', SYNCS | ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_HISTORY_PRUNE) },
 	{ 't', ONLY(CLI_SCHEMA) },
 	{ 'r', ONLY(CLI_DATA) },
-	{ 'f', ONLY(CLI_REPORT) | ONLY(CLI_DIFF) | ONLY(CLI_VERSIONS) },
-	{ 'T', ONLY(CLI_VERSIONS) },
+	{ 'k', SYNCS },
+	{ 'f', ONLY(CLI_REPORT) | ONLY(CLI_DIFF) | ONLY(CLI_VERSIONS) |
+	       ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
+	       ONLY(CLI_HISTORY_SHOW) | ONLY(CLI_VERIFY) },
+	{ 'T', ONLY(CLI_VERSIONS) | ONLY(CLI_HISTORY_RESTORE) },
+	{ 'M', ONLY(CLI_STATUS) },
+	{ 'C', ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) },
+	{ 'K', ONLY(CLI_HISTORY_PRUNE) }, { 'O', ONLY(CLI_HISTORY_PRUNE) },
 	{ 'a', ONLY(CLI_DIFF) }, { 'R', ONLY(CLI_DIFF) },
 	{ '1', ONLY(CLI_DIFF) }, { '2', ONLY(CLI_DIFF) },
 	{ '3', ONLY(CLI_DIFF) }, { '4', ONLY(CLI_DIFF) },
@@ -69,13 +79,201 @@ static int applies_to(int option, enum cli_command command)
 	return 1;
 }
 
-static const struct {
+struct command_name {
 	const char *name;
 	enum cli_command command;
-} commands[] = {
+};
+
+static const struct command_name sync_commands[] = {
 	{ "schema", CLI_SCHEMA }, { "data", CLI_DATA }, { "report", CLI_REPORT },
 	{ "check", CLI_CHECK }, { "diff", CLI_DIFF }, { "versions", CLI_VERSIONS },
+	{ NULL, 0 },
 };
+
+static const struct command_name history_commands[] = {
+	{ "list", CLI_HISTORY_LIST }, { "show", CLI_HISTORY_SHOW },
+	{ "restore", CLI_HISTORY_RESTORE }, { "prune", CLI_HISTORY_PRUNE },
+	{ NULL, 0 },
+};
+
+/* Whether `arg` can name a run: "latest" or a run folder's name. */
+static int run_id_ok(const char *arg)
+{
+	return config_name_is_safe(arg) && arg[0] != '.';
+}
+
+/* Parse the command's own options, argv[0] being the command's last word;
+ * `sub` names the command in messages. */
+static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
+				     const char *sub)
+{
+	static const struct option sub_options[] = {
+		{ "env", required_argument, NULL, 'e' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "write-trivial", no_argument, NULL, 't' },
+		{ "keep-removed", no_argument, NULL, 'k' },
+		{ "rows", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "against", required_argument, NULL, 'a' },
+		{ "table", required_argument, NULL, 'T' },
+		{ "report", optional_argument, NULL, 'R' },
+		{ "max-age", required_argument, NULL, 'M' },
+		{ "command", required_argument, NULL, 'C' },
+		{ "keep", required_argument, NULL, 'K' },
+		{ "older-than", required_argument, NULL, 'O' },
+		{ "ignore-int-width", no_argument, NULL, '1' },
+		{ "utf8-is-utf8mb3", no_argument, NULL, '2' },
+		{ "ignore-default-charset", no_argument, NULL, '3' },
+		{ "ignore-index-order", no_argument, NULL, '4' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *help = cli_usage_of(c->command);
+	int wants_run = c->command == CLI_HISTORY_SHOW ||
+			c->command == CLI_HISTORY_RESTORE;
+	int ch, index = 0;
+
+	optind = 1;
+	c->envs = xcalloc((size_t)argc + 1, sizeof(*c->envs));
+	c->tables = xcalloc((size_t)argc + 1, sizeof(*c->tables));
+	for (;;) {
+		while ((ch = getopt_long(argc, argv, "+", sub_options, &index)) != -1) {
+			/* Each command takes only its own options. Named by
+			 * the table, not argv: for "--rows 3" argv[optind - 1]
+			 * is the "3". */
+			if (!applies_to(ch, c->command)) {
+				char name[64];
+
+				snprintf(name, sizeof(name), "--%s",
+					 sub_options[index].name);
+				return usage_error("option '%s' does not apply here",
+						   name, sub);
+			}
+			switch (ch) {
+			case 'e': {
+				size_t i;
+				int dup = 0;
+
+				for (i = 0; i < c->nenvs; i++)
+					dup |= strcmp(c->envs[i], optarg) == 0;
+				if (!dup)
+					c->envs[c->nenvs++] = optarg;
+				break;
+			}
+			case 'v': c->verbose = 1; break;
+			case 'n': c->dry_run = 1; break;
+			case 't': c->write_trivial = 1; break;
+			case 'k': c->keep_removed = 1; break;
+			case 'r':
+				if (parse_number(optarg, 100000, &c->rows) != 0)
+					return usage_error("--rows wants a number "
+							   "from 1 to 100000, not "
+							   "'%s'", optarg, sub);
+				c->rows_given = 1;
+				break;
+			case 'f':
+				if (strcmp(optarg, "json") == 0)
+					c->json = 1;
+				else if (strcmp(optarg, "text") != 0)
+					return usage_error("--format is text or "
+							   "json, not '%s'", optarg,
+							   sub);
+				break;
+			case 'a':
+				c->against = strcmp(optarg, "live") == 0 ? NULL
+									 : optarg;
+				if (c->against != NULL && !run_id_ok(optarg))
+					return usage_error("--against wants 'live', "
+							   "'latest' or a run id, "
+							   "not '%s'", optarg, sub);
+				break;
+			case 'R':
+				c->report_md = 1;
+				c->report_file = optarg;
+				/* "--report FILE" too: diff takes no other
+				 * argument */
+				if (optarg == NULL && optind < argc &&
+				    argv[optind][0] != '-')
+					c->report_file = argv[optind++];
+				break;
+			case 'T':
+				c->tables[c->ntables++] = optarg;
+				break;
+			case 'M':
+				if (duration_parse(optarg, &c->max_age) != 0)
+					return usage_error("--max-age wants a "
+							   "duration such as 90m, "
+							   "26h or 7d, not '%s'",
+							   optarg, sub);
+				c->max_age_given = 1;
+				break;
+			case 'C':
+				if (strcmp(optarg, "schema") != 0 &&
+				    strcmp(optarg, "data") != 0 &&
+				    strcmp(optarg, "restore") != 0)
+					return usage_error("--command is schema, "
+							   "data or restore, not "
+							   "'%s'", optarg, sub);
+				c->only_command = optarg;
+				break;
+			case 'K':
+				if (parse_number(optarg, 1000000, &c->keep) != 0)
+					return usage_error("--keep wants a number "
+							   "from 1 to 1000000, not "
+							   "'%s'", optarg, sub);
+				c->keep_given = 1;
+				break;
+			case 'O':
+				if (duration_parse(optarg, &c->older_than) != 0)
+					return usage_error("--older-than wants a "
+							   "duration such as 30d or "
+							   "12h, not '%s'", optarg,
+							   sub);
+				c->older_than_given = 1;
+				break;
+			case '1': c->diff.ignore_int_width = 1; break;
+			case '2': c->diff.utf8_is_utf8mb3 = 1; break;
+			case '3': c->diff.ignore_default_charset = 1; break;
+			case '4': c->diff.ignore_index_order = 1; break;
+			case 'h': fputs(help, stdout); return CLI_ANSWERED;
+			default:
+				return usage_error("unknown or incomplete option "
+						   "'%s'", argv[optind - 1], sub);
+			}
+		}
+		/* The run a command names may stand among its options. */
+		if (optind < argc && wants_run && c->run_id == NULL) {
+			if (!run_id_ok(argv[optind]))
+				return usage_error("'%s' is not a run id (see "
+						   "'rhizome history list'; "
+						   "'latest' is the newest)",
+						   argv[optind], sub);
+			c->run_id = argv[optind++];
+			continue;
+		}
+		break;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind], sub);
+	if (wants_run && c->run_id == NULL)
+		return usage_error("which run? Name a run id or 'latest'%s", "",
+				   sub);
+	if (c->command == CLI_HISTORY_PRUNE && c->keep_given == c->older_than_given)
+		return usage_error("prune wants one of --keep N and --older-than "
+				   "DURATION%s", "", sub);
+	return CLI_PARSED;
+}
+
+/* The word in `names` equal to `word`, or NULL. */
+static const struct command_name *find_command(const struct command_name *names,
+					       const char *word)
+{
+	for (; names->name != NULL; names++)
+		if (strcmp(names->name, word) == 0)
+			return names;
+	return NULL;
+}
 
 enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 {
@@ -88,27 +286,9 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct option sub_options[] = {
-		{ "env", required_argument, NULL, 'e' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "write-trivial", no_argument, NULL, 't' },
-		{ "rows", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "against", required_argument, NULL, 'a' },
-		{ "table", required_argument, NULL, 'T' },
-		{ "report", optional_argument, NULL, 'R' },
-		{ "ignore-int-width", no_argument, NULL, '1' },
-		{ "utf8-is-utf8mb3", no_argument, NULL, '2' },
-		{ "ignore-default-charset", no_argument, NULL, '3' },
-		{ "ignore-index-order", no_argument, NULL, '4' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *help;
+	const struct command_name *cmd;
 	char sub[64];
-	size_t k;
-	int ch, index = 0;
+	int ch, words;
 
 	memset(c, 0, sizeof(*c));
 	opterr = 0;
@@ -135,99 +315,33 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 	argv += optind;
 	if (argc == 0)
 		return usage_error("no command given%s", "", "rhizome");
-	if (strcmp(argv[0], "sync") != 0)
-		return usage_error("unknown command '%s' (expected 'sync')",
-				   argv[0], "rhizome");
+	if (strcmp(argv[0], "status") == 0 || strcmp(argv[0], "verify") == 0) {
+		c->command = argv[0][0] == 's' ? CLI_STATUS : CLI_VERIFY;
+		snprintf(sub, sizeof(sub), "rhizome %s", argv[0]);
+		return parse_options(argc, argv, c, sub);
+	}
+	if (strcmp(argv[0], "sync") != 0 && strcmp(argv[0], "history") != 0)
+		return usage_error("unknown command '%s' (expected sync, status, "
+				   "history or verify)", argv[0], "rhizome");
+	words = argv[0][0] == 's';
 	if (argc == 1)
-		return usage_error("'sync' needs a command%s", "", "rhizome sync");
+		return usage_error("'%s' needs a command", argv[0], "rhizome");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(cli_usage_sync, stdout);
+		fputs(words ? cli_usage_sync : cli_usage_history, stdout);
 		return CLI_ANSWERED;
 	}
-	for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
-		if (strcmp(argv[1], commands[k].name) == 0)
-			break;
-	if (k == sizeof(commands) / sizeof(commands[0]))
+	cmd = find_command(words ? sync_commands : history_commands, argv[1]);
+	if (cmd == NULL && words)
 		return usage_error("unknown sync command '%s' (expected schema, "
 				   "data, report, check, diff or versions)", argv[1],
 				   "rhizome sync");
-	c->command = commands[k].command;
-	help = cli_usage_of(c->command);
-	snprintf(sub, sizeof(sub), "rhizome sync %s", argv[1]);
-
-	argc -= 1;
-	argv += 1;
-	optind = 1;
-	c->envs = xcalloc((size_t)argc + 1, sizeof(*c->envs));
-	c->tables = xcalloc((size_t)argc + 1, sizeof(*c->tables));
-	while ((ch = getopt_long(argc, argv, "+", sub_options, &index)) != -1) {
-		/* Each command takes only its own options. Named by the table,
-		 * not argv: for "--rows 3" argv[optind - 1] is the "3". */
-		if (!applies_to(ch, c->command)) {
-			char name[64];
-
-			snprintf(name, sizeof(name), "--%s", sub_options[index].name);
-			return usage_error("option '%s' does not apply here", name,
-					   sub);
-		}
-		switch (ch) {
-		case 'e': {
-			size_t i;
-			int dup = 0;
-
-			for (i = 0; i < c->nenvs; i++)
-				dup |= strcmp(c->envs[i], optarg) == 0;
-			if (!dup)
-				c->envs[c->nenvs++] = optarg;
-			break;
-		}
-		case 'v': c->verbose = 1; break;
-		case 'n': c->dry_run = 1; break;
-		case 't': c->write_trivial = 1; break;
-		case 'r':
-			if (parse_number(optarg, 100000, &c->rows) != 0)
-				return usage_error("--rows wants a number from 1 "
-						   "to 100000, not '%s'", optarg, sub);
-			c->rows_given = 1;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				c->json = 1;
-			else if (strcmp(optarg, "text") != 0)
-				return usage_error("--format is text or json, not "
-						   "'%s'", optarg, sub);
-			break;
-		case 'a':
-			c->against = strcmp(optarg, "live") == 0 ? NULL : optarg;
-			if (c->against != NULL && (!config_name_is_safe(optarg) ||
-						   optarg[0] == '.'))
-				return usage_error("--against wants 'live' or a run "
-						   "id, not '%s'", optarg, sub);
-			break;
-		case 'R':
-			c->report_md = 1;
-			c->report_file = optarg;
-			/* "--report FILE" too: diff takes no other argument */
-			if (optarg == NULL && optind < argc &&
-			    argv[optind][0] != '-')
-				c->report_file = argv[optind++];
-			break;
-		case 'T':
-			c->tables[c->ntables++] = optarg;
-			break;
-		case '1': c->diff.ignore_int_width = 1; break;
-		case '2': c->diff.utf8_is_utf8mb3 = 1; break;
-		case '3': c->diff.ignore_default_charset = 1; break;
-		case '4': c->diff.ignore_index_order = 1; break;
-		case 'h': fputs(help, stdout); return CLI_ANSWERED;
-		default:
-			return usage_error("unknown or incomplete option '%s'",
-					   argv[optind - 1], sub);
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind], sub);
-	return CLI_PARSED;
+	if (cmd == NULL)
+		return usage_error("unknown history command '%s' (expected list, "
+				   "show, restore or prune)", argv[1],
+				   "rhizome history");
+	c->command = cmd->command;
+	snprintf(sub, sizeof(sub), "rhizome %s %s", argv[0], argv[1]);
+	return parse_options(argc - 1, argv + 1, c, sub);
 }
 
 void cli_release(struct cli *c)

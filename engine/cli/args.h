@@ -11,7 +11,8 @@
 #include "engine/schema/schemadiff.h"
 
 enum cli_command { CLI_SCHEMA, CLI_DATA, CLI_REPORT, CLI_CHECK, CLI_DIFF,
-		   CLI_VERSIONS };
+		   CLI_VERSIONS, CLI_STATUS, CLI_HISTORY_LIST, CLI_HISTORY_SHOW,
+		   CLI_HISTORY_RESTORE, CLI_HISTORY_PRUNE, CLI_VERIFY };
 
 /* What the user asked for. Strings are borrowed from argv. */
 struct cli {
@@ -30,8 +31,17 @@ struct cli {
 	const char *report_file;
 	struct diff_opts diff;  /* diff: the --ignore-* options */
 	const char *against;    /* diff: a run id, or NULL for live */
-	const char **tables;    /* versions: --table; owned array */
+	const char **tables;    /* versions, restore: --table; owned array */
 	size_t ntables;
+	int keep_removed;       /* schema, data: --keep-removed */
+	double max_age;         /* status: --max-age, seconds */
+	int max_age_given;
+	const char *only_command; /* status, history list: --command */
+	const char *run_id;     /* history show, restore: a run id or "latest" */
+	unsigned keep;          /* prune: --keep N */
+	int keep_given;
+	double older_than;      /* prune: --older-than, seconds */
+	int older_than_given;
 };
 
 /* How parsing ended. */

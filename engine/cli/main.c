@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 	struct config_error cerr;
 	const struct env_config **envs;
 	enum cli_exit status = CLI_EXIT_USAGE;
-	char msg[2048], *out = NULL;
+	char msg[2048], *out = NULL, *hist = NULL;
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -96,24 +96,39 @@ int main(int argc, char **argv)
 	if (select_envs(&c, &cfg, envs) != 0)
 		goto done;
 	out = cli_resolve_out(&c, &cfg);
+	hist = cli_resolve_history(&cfg, out);
 	switch (c.command) {
 	case CLI_REPORT:
-		status = cli_run_report(&c, &cfg, envs, out);
+		status = cli_run_report(&c, &cfg, envs, out, hist);
 		break;
 	case CLI_VERSIONS:
 		status = cli_run_versions(&c, &cfg, envs, out);
 		break;
 	case CLI_DIFF:
-		status = c.against != NULL ? cli_run_histdiff(&c, &cfg, envs, out)
-					   : cli_run_sync(&c, &cfg, envs, out);
+		status = c.against != NULL
+			 ? cli_run_histdiff(&c, &cfg, envs, out, hist)
+			 : cli_run_sync(&c, &cfg, envs, out, hist);
 		break;
 	case CLI_SCHEMA:
 	case CLI_DATA:
 	case CLI_CHECK:
-		status = cli_run_sync(&c, &cfg, envs, out);
+		status = cli_run_sync(&c, &cfg, envs, out, hist);
+		break;
+	case CLI_STATUS:
+		status = cli_run_status(&c, &cfg, envs, out, hist);
+		break;
+	case CLI_VERIFY:
+		status = cli_run_verify(&c, &cfg, envs, out, hist);
+		break;
+	case CLI_HISTORY_LIST:
+	case CLI_HISTORY_SHOW:
+	case CLI_HISTORY_RESTORE:
+	case CLI_HISTORY_PRUNE:
+		status = cli_run_history(&c, &cfg, envs, out, hist);
 		break;
 	}
 done:
+	free(hist);
 	free(out);
 	free(envs);
 	cli_release(&c);

@@ -20,6 +20,8 @@
 #include "engine/base/alloc.h"
 #include "engine/commands/histdiff.h"
 #include "engine/commands/report.h"
+#include "engine/commands/status.h"
+#include "engine/commands/verify.h"
 #include "engine/commands/versions.h"
 #include "engine/output/diffreport.h"
 #include "engine/store/atomic_file.h"
@@ -45,8 +47,14 @@ char *cli_resolve_out(const struct cli *c, const struct fleet_config *cfg)
 	return p;
 }
 
+char *cli_resolve_history(const struct fleet_config *cfg, const char *out)
+{
+	return cfg->history != NULL ? xstrdup(cfg->history)
+				    : xasprintf("%s/.history", out);
+}
+
 /* YYYYMMDDTHHMMSSZ-mmm, with a counter when that run folder exists. */
-static void make_run_id(const char *out, const struct timespec *ts,
+static void make_run_id(const char *hist, const struct timespec *ts,
 			char *buf, size_t size)
 {
 	char stamp[32];
@@ -65,7 +73,7 @@ static void make_run_id(const char *out, const struct timespec *ts,
 		else
 			snprintf(buf, size, "%s-%03ld.%u", stamp,
 				 ts->tv_nsec / 1000000, n);
-		dir = history_run_dir(out, buf);
+		dir = history_run_dir(hist, buf);
 		taken = stat(dir, &st) == 0;
 		free(dir);
 		if (!taken)
@@ -189,7 +197,8 @@ static int report_ascii(void)
 }
 
 enum cli_exit cli_run_report(const struct cli *c, const struct fleet_config *cfg,
-			     const struct env_config **envs, const char *out)
+			     const struct env_config **envs, const char *out,
+			     const char *hist)
 {
 	struct report_opts r;
 	struct winsize ws;
@@ -201,6 +210,7 @@ enum cli_exit cli_run_report(const struct cli *c, const struct fleet_config *cfg
 	r.envs = envs;
 	r.nenvs = c->nenvs;
 	r.out = out;
+	r.history = hist;
 	r.format = c->json ? REPORT_JSON : REPORT_TEXT;
 	r.ascii = report_ascii();
 	r.width = 100;
@@ -218,12 +228,58 @@ enum cli_exit cli_run_report(const struct cli *c, const struct fleet_config *cfg
 	return CLI_EXIT_OK;
 }
 
+enum cli_exit cli_run_status(const struct cli *c, const struct fleet_config *cfg,
+			     const struct env_config **envs, const char *out,
+			     const char *hist)
+{
+	struct status_opts s = { .cfg = cfg, .envs = envs, .nenvs = c->nenvs,
+				 .out = out, .history = hist,
+				 .command = c->only_command,
+				 .max_age = c->max_age,
+				 .max_age_given = c->max_age_given,
+				 .now = (double)time(NULL) };
+	size_t problems = 0;
+	int err = 0;
+	json_t *result = status_build(&s, &problems, &err);
+	int rc;
+
+	if (result == NULL)
+		return CLI_EXIT_IO; /* the message is on stderr */
+	rc = print_result(result, c->json, status_text);
+	json_decref(result);
+	if (rc != 0) {
+		fprintf(stderr, "rhizome: cannot write to stdout\n");
+		return CLI_EXIT_IO;
+	}
+	return problems > 0 ? CLI_EXIT_DRIFT : CLI_EXIT_OK;
+}
+
+enum cli_exit cli_run_verify(const struct cli *c, const struct fleet_config *cfg,
+			     const struct env_config **envs, const char *out,
+			     const char *hist)
+{
+	struct verify_opts v = { .cfg = cfg, .envs = envs, .nenvs = c->nenvs,
+				 .out = out, .history = hist };
+	enum verify_outcome outcome;
+	json_t *result = verify_build(&v, &outcome);
+	int rc = print_result(result, c->json, verify_text);
+
+	json_decref(result);
+	if (rc != 0) {
+		fprintf(stderr, "rhizome: cannot write to stdout\n");
+		return CLI_EXIT_IO;
+	}
+	return outcome == VERIFY_CLEAN ? CLI_EXIT_OK
+	       : outcome == VERIFY_FINDINGS ? CLI_EXIT_DRIFT : CLI_EXIT_IO;
+}
 
 enum cli_exit cli_run_histdiff(const struct cli *c, const struct fleet_config *cfg,
-			       const struct env_config **envs, const char *out)
+			       const struct env_config **envs, const char *out,
+			       const char *hist)
 {
 	struct histdiff_opts h = { .cfg = cfg, .envs = envs, .nenvs = c->nenvs,
-				   .out = out, .run_id = c->against,
+				   .out = out, .history = hist,
+				   .run_id = c->against,
 				   .diff = c->diff };
 	enum sync_outcome outcome;
 	json_t *summary = histdiff_build(&h, &outcome);
@@ -275,24 +331,28 @@ refused:
 /* Take the snapshot root's lock and sweep what a killed run left. NULL,
  * with a message and *status set, when that fails. */
 static snapshot_root *lock_root(const struct cli *c, const struct fleet_config *cfg,
-				const char *out, enum cli_exit *status)
+				const char *out, const char *hist,
+				enum cli_exit *status)
 {
 	const char **folders;
 	snapshot_root *root;
 	size_t i;
 	int rc;
 
-	rc = snapshot_lock(out, &root);
+	rc = snapshot_lock(out, hist, &root);
 	if (rc != 0) {
+		char *lock = snapshot_lock_path(hist);
+
 		if (rc == -EWOULDBLOCK) {
 			fprintf(stderr, "rhizome: another run holds the lock on "
-				"%s/.rhizome.lock; nothing touched\n", out);
+				"%s; nothing touched\n", lock);
 			*status = CLI_EXIT_LOCKED;
 		} else {
 			fprintf(stderr, "rhizome: cannot open the snapshot root "
-				"%s: %s\n", out, strerror(-rc));
+				"%s (history %s): %s\n", out, hist, strerror(-rc));
 			*status = CLI_EXIT_IO;
 		}
+		free(lock);
 		return NULL;
 	}
 	folders = xcalloc(cfg->nenvs, sizeof(*folders));
@@ -307,7 +367,8 @@ static snapshot_root *lock_root(const struct cli *c, const struct fleet_config *
 }
 
 enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
-			   const struct env_config **envs, const char *out)
+			   const struct env_config **envs, const char *out,
+			   const char *hist)
 {
 	snapshot_root *root = NULL;
 	struct sync_opts o;
@@ -331,9 +392,9 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	}
 	memset(&o, 0, sizeof(o));
 	clock_gettime(CLOCK_REALTIME, &o.started);
-	if (!dry_run && (root = lock_root(c, cfg, out, &status)) == NULL)
+	if (!dry_run && (root = lock_root(c, cfg, out, hist, &status)) == NULL)
 		goto out;
-	make_run_id(out, &o.started, run_id, sizeof(run_id));
+	make_run_id(hist, &o.started, run_id, sizeof(run_id));
 
 	o.command = c->command == CLI_DATA ? SYNC_DATA
 		    : c->command == CLI_CHECK || c->command == CLI_DIFF ? SYNC_CHECK
@@ -346,6 +407,8 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	o.nenvs = c->nenvs;
 	o.tls = tls;
 	o.out = out;
+	o.history = hist;
+	o.keep_removed = c->keep_removed;
 	o.run_id = run_id;
 	o.workers = c->workers;
 	o.dry_run = dry_run;

@@ -16,16 +16,37 @@
  * without trailing slashes. Caller frees. */
 char *cli_resolve_out(const struct cli *c, const struct fleet_config *cfg);
 
+/* The history folder: the config's `history` (resolved from its folder),
+ * else "{out}/.history". Caller frees. */
+char *cli_resolve_history(const struct fleet_config *cfg, const char *out);
+
+/* Each command below gets the snapshot root `out` and the history folder
+ * `hist` as cli_resolve_out and cli_resolve_history give them. */
+
 /* sync schema, data, check, and diff against the live servers. */
 enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
-			   const struct env_config **envs, const char *out);
+			   const struct env_config **envs, const char *out,
+			   const char *hist);
 /* sync diff --against RUN_ID: no server. */
 enum cli_exit cli_run_histdiff(const struct cli *c, const struct fleet_config *cfg,
-			       const struct env_config **envs, const char *out);
+			       const struct env_config **envs, const char *out,
+			       const char *hist);
 /* sync report, sync versions: files only. */
 enum cli_exit cli_run_report(const struct cli *c, const struct fleet_config *cfg,
-			     const struct env_config **envs, const char *out);
+			     const struct env_config **envs, const char *out,
+			     const char *hist);
 enum cli_exit cli_run_versions(const struct cli *c, const struct fleet_config *cfg,
 			       const struct env_config **envs, const char *out);
+/* status, verify: files only. */
+enum cli_exit cli_run_status(const struct cli *c, const struct fleet_config *cfg,
+			     const struct env_config **envs, const char *out,
+			     const char *hist);
+enum cli_exit cli_run_verify(const struct cli *c, const struct fleet_config *cfg,
+			     const struct env_config **envs, const char *out,
+			     const char *hist);
+/* history list, show, restore, prune (engine/cli/run_history.c). */
+enum cli_exit cli_run_history(const struct cli *c, const struct fleet_config *cfg,
+			      const struct env_config **envs, const char *out,
+			      const char *hist);
 
 #endif

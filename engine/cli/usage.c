@@ -6,7 +6,7 @@
 
 const char cli_usage_top[] =
 	"usage: rhizome [--config FILE] [--out DIR] [--workers N] [--quiet] "
-	"sync COMMAND [options]\n"
+	"COMMAND [options]\n"
 	"\n"
 	"Snapshot the CREATE TABLE statements of a fleet of MariaDB/MySQL\n"
 	"environments into files, and report what changed.\n"
@@ -30,6 +30,16 @@ const char cli_usage_top[] =
 	"  sync diff      the same, as a readable diff or a Markdown report\n"
 	"  sync versions  which environments run which version of each table\n"
 	"                 (reads files only)\n"
+	"  status         each environment's last run, its age and outcome, and\n"
+	"                 a schema hash (reads files only; --max-age for monitors)\n"
+	"  history        list, show, restore or prune the recorded runs\n"
+	"  verify         check the snapshots, the history and the manifests\n"
+	"                 (reads files only; exit 1 on findings)\n"
+	"\n"
+	"History: [fleet] history = PATH (default {out}/.history, ignored by git\n"
+	"through the .gitignore rhizome writes there; the lock lives there too),\n"
+	"keep-runs = N (default 100; 0 keeps all) runs kept after a successful\n"
+	"run, never the last (complete) run of any command and environment.\n"
 	"\n"
 	"Connections (rhizome.cnf: [fleet] sets defaults, an environment's own\n"
 	"value wins; see README.md, Running against production):\n"
@@ -45,7 +55,8 @@ const char cli_usage_top[] =
 	"  retries: attempts after a lock wait, deadlock or interrupt (2)\n"
 	"  option-file, option-group: libmariadb's client options (chmod 600)\n"
 	"\n"
-	"Exit status: 0 done, 1 drift (sync check), 2 usage or configuration error,\n"
+	"Exit status: 0 done, 1 drift (sync check), a stale or failed last run\n"
+	"(status --max-age), findings (verify), 2 usage or configuration error,\n"
 	"3 partial failure,\n"
 	"4 local I/O failure, 5 snapshot root locked by another run,\n"
 	"130/143 interrupted.\n";
@@ -66,9 +77,25 @@ const char cli_usage_sync[] =
 	"\n"
 	"Run 'rhizome sync COMMAND --help' for details.\n";
 
+const char cli_usage_history[] =
+	"usage: rhizome [global options] history COMMAND [options]\n"
+	"\n"
+	"The runs recorded in the history folder ([fleet] history, default\n"
+	"{out}/.history); RUN_ID may be 'latest' (the newest run).\n"
+	"\n"
+	"Commands:\n"
+	"  list     [--env NAME]... [--command schema|data|restore]\n"
+	"           [--format text|json]\n"
+	"  show     RUN_ID [--format text|json]\n"
+	"  restore  RUN_ID [--env NAME]... [--table NAME]... [--dry-run]\n"
+	"  prune    (--keep N | --older-than DURATION) [--dry-run]\n"
+	"\n"
+	"Run 'rhizome history COMMAND --help' for details.\n";
+
 static const char usage_schema[] =
 	"usage: rhizome [global options] sync schema [--env NAME]... [--verbose]\n"
 	"                                            [--dry-run] [--write-trivial]\n"
+	"                                            [--keep-removed]\n"
 	"\n"
 	"Fetch SHOW CREATE TABLE for every table of every environment (or of the\n"
 	"named ones) and write {out}/{folder}/expected_data/{database}_{table}.sql.\n"
@@ -79,11 +106,14 @@ static const char usage_schema[] =
 	"  --verbose        every error in full: error number, SQLSTATE, statement\n"
 	"  --dry-run        fetch and classify, write nothing\n"
 	"  --write-trivial  also rewrite files whose only change is AUTO_INCREMENT\n"
+	"  --keep-removed   keep the file of a table dropped from its environment\n"
+	"                   (by default it is deleted: status \"removed\")\n"
 	"  --help           this text\n";
 
 static const char usage_data[] =
 	"usage: rhizome [global options] sync data [--env NAME]... [--verbose]\n"
 	"                                          [--dry-run] [--rows N]\n"
+	"                                          [--keep-removed]\n"
 	"\n"
 	"Fetch the first row of every table of every environment (or of the\n"
 	"named ones) in primary-key order (else the first unique key, else as\n"
@@ -95,6 +125,7 @@ static const char usage_data[] =
 	"  --rows N     write an array of the first N rows (1-100000)\n"
 	"  --verbose    every error in full\n"
 	"  --dry-run    fetch and classify, write nothing\n"
+	"  --keep-removed  keep the file of a table dropped from its environment\n"
 	"  --help       this text\n";
 
 static const char usage_report[] =
@@ -137,7 +168,8 @@ static const char usage_diff[] =
 	"  --env NAME               only this environment; repeat for several\n"
 	"  --against live|RUN_ID    what to compare with: the servers (default),\n"
 	"                           or what a published schema run fetched\n"
-	"                           (its .history; no server contacted)\n"
+	"                           (its history; no server contacted);\n"
+	"                           'latest': the newest schema run\n"
 	"  --format FORMAT          text (default) or json (the check summary)\n"
 	"  --report [FILE.md]       also write a Markdown report (default name:\n"
 	"                           rhizome-diff-RUN_ID.md)\n"
@@ -165,6 +197,91 @@ static const char usage_versions[] =
 	"  --format FORMAT  text (default) or json\n"
 	"  --help           this text\n";
 
+static const char usage_status[] =
+	"usage: rhizome [global options] status [--env NAME]... [--command C]\n"
+	"                                       [--max-age DURATION]\n"
+	"                                       [--format text|json]\n"
+	"\n"
+	"For each environment and command (schema, data, restore): its last\n"
+	"recorded run, when it ended, its age, its counts and errors, and the\n"
+	"environment's schema hash (a digest of its .sql snapshots, AUTO_INCREMENT\n"
+	"stripped: the same schemas give the same hash on any machine). Reads\n"
+	"files only. The history is local: a fresh clone has no run recorded.\n"
+	"\n"
+	"  --env NAME          only this environment; repeat for several\n"
+	"  --command C         judge only the runs of schema, data or restore\n"
+	"  --max-age DURATION  exit 1 unless each environment's last sync run\n"
+	"                      (of --command C, if given) ended within DURATION\n"
+	"                      (90m, 26h, 7d, 1h30m) and went through: a stale,\n"
+	"                      failed or partial run, or none, is exit 1\n"
+	"  --format FORMAT     text (default) or json\n"
+	"  --help              this text\n";
+
+static const char usage_history_list[] =
+	"usage: rhizome [global options] history list [--env NAME]...\n"
+	"                   [--command schema|data|restore] [--format text|json]\n"
+	"\n"
+	"The recorded runs, oldest first: run id, command, when, environments,\n"
+	"counts, outcome.\n"
+	"\n"
+	"  --env NAME       only runs that covered this environment; repeat\n"
+	"  --command C      only runs of this command\n"
+	"  --format FORMAT  text (default) or json\n"
+	"  --help           this text\n";
+
+static const char usage_history_show[] =
+	"usage: rhizome [global options] history show RUN_ID [--format text|json]\n"
+	"\n"
+	"One run: its manifest (when, tool version, per environment counts,\n"
+	"errors, server) and every table it recorded, with its status and\n"
+	"sha256. RUN_ID may be 'latest'.\n"
+	"\n"
+	"  --format FORMAT  text (default) or json\n"
+	"  --help           this text\n";
+
+static const char usage_history_restore[] =
+	"usage: rhizome [global options] history restore RUN_ID [--env NAME]...\n"
+	"                   [--table NAME]... [--dry-run]\n"
+	"\n"
+	"Write the plain snapshots back as run RUN_ID left them: each table it\n"
+	"fetched gets that run's text, each table it removed is removed again.\n"
+	"Atomically and under the lock; the restore is recorded as a run\n"
+	"(command \"restore\"), so restoring the run before it undoes it.\n"
+	"Prints a summary like sync's.\n"
+	"\n"
+	"  --env NAME    only this environment; repeat for several\n"
+	"  --table NAME  only this table; repeat for several\n"
+	"  --dry-run     say what would change, write nothing\n"
+	"  --help        this text\n";
+
+static const char usage_history_prune[] =
+	"usage: rhizome [global options] history prune (--keep N |\n"
+	"                   --older-than DURATION) [--dry-run]\n"
+	"\n"
+	"Remove recorded runs: all but the newest N, or those that started more\n"
+	"than DURATION ago. Never removes the last run of any command and\n"
+	"environment, nor the last one in which it went through. Under the lock.\n"
+	"\n"
+	"  --keep N               keep the newest N runs\n"
+	"  --older-than DURATION  remove runs older than this (30d, 12h)\n"
+	"  --dry-run              list what would be removed\n"
+	"  --help                 this text\n";
+
+static const char usage_verify[] =
+	"usage: rhizome [global options] verify [--env NAME]... [--format text|json]\n"
+	"\n"
+	"Check the files, without a server: every .sql parses and renders back,\n"
+	"every .json is valid and keeps the types contract, every history file\n"
+	"passes its zstd checksum and its manifest's sha256; plain files that\n"
+	"differ from what the last run wrote are listed as hand-edited, files\n"
+	"of tables in no table list as orphans.\n"
+	"Exit status: 0 clean, 1 findings, 2 usage or config, 4 the files cannot\n"
+	"be read.\n"
+	"\n"
+	"  --env NAME       only this environment; repeat for several\n"
+	"  --format FORMAT  text (default) or json\n"
+	"  --help           this text\n";
+
 const char *cli_usage_of(enum cli_command command)
 {
 	switch (command) {
@@ -174,6 +291,12 @@ const char *cli_usage_of(enum cli_command command)
 	case CLI_CHECK: return usage_check;
 	case CLI_DIFF: return usage_diff;
 	case CLI_VERSIONS: return usage_versions;
+	case CLI_STATUS: return usage_status;
+	case CLI_HISTORY_LIST: return usage_history_list;
+	case CLI_HISTORY_SHOW: return usage_history_show;
+	case CLI_HISTORY_RESTORE: return usage_history_restore;
+	case CLI_HISTORY_PRUNE: return usage_history_prune;
+	case CLI_VERIFY: return usage_verify;
 	}
 	return cli_usage_sync;
 }

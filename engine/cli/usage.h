@@ -10,6 +10,7 @@
 /* `rhizome --help` and `rhizome sync --help`. */
 extern const char cli_usage_top[];
 extern const char cli_usage_sync[];
+extern const char cli_usage_history[];
 
 /* `rhizome sync COMMAND --help`. */
 const char *cli_usage_of(enum cli_command command);

@@ -107,7 +107,7 @@ static enum change_class compare(const struct histdiff_opts *o,
 
 json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome)
 {
-	char *dir = history_run_dir(o->out, o->run_id), *mpath = NULL;
+	char *dir = history_run_dir(o->history, o->run_id), *mpath = NULL;
 	json_t *manifest, *envs, *drift, *errors, *summary, *cmd;
 	size_t i, k, unchanged = 0, trivial = 0;
 
@@ -155,7 +155,7 @@ json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome
 			json_decref(bodies);
 			continue; /* that run did not cover it */
 		}
-		rc = history_read(o->out, o->run_id, env->name, collect, bodies,
+		rc = history_read(o->history, o->run_id, env->name, collect, bodies,
 				  why, sizeof(why));
 		if (rc != 0 || json_object_get(bodies, "") != NULL) {
 			char msg[1200];

@@ -18,6 +18,7 @@ struct histdiff_opts {
 	const struct env_config *const *envs;
 	size_t nenvs;
 	const char *out;
+	const char *history;    /* the history folder (history.h) */
 	const char *run_id;
 	struct diff_opts diff;
 };

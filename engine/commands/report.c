@@ -143,7 +143,7 @@ static void load_last_runs(const struct report_opts *o, json_t **missing,
 			   json_t **empty)
 {
 	struct dirent **runs = NULL;
-	char *dir = xasprintf("%s/.history", o->out);
+	char *dir = xstrdup(o->history);
 	int n, r;
 	size_t i, left = 2 * o->nenvs;
 

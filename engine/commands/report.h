@@ -30,6 +30,7 @@ struct report_opts {
 	const struct env_config *const *envs;   /* the selected environments */
 	size_t nenvs;
 	const char *out;        /* snapshot root, as the user sees it */
+	const char *history;    /* the history folder (history.h) */
 	enum report_format format;
 	int ascii;              /* plain ASCII instead of emoji */
 	unsigned width;         /* terminal columns for the text layout */

@@ -103,11 +103,11 @@ static int open_history(struct run *r)
 	names = xcalloc(r->nenvs, sizeof(*names));
 	for (i = 0; i < r->nenvs; i++)
 		names[i] = r->envs[i].cfg->name;
-	rc = history_open(r->o->out, r->o->run_id, names, r->nenvs, &r->hist);
+	rc = history_open(r->o->history, r->o->run_id, names, r->nenvs, &r->hist);
 	free(names);
 	if (rc != 0)
 		fprintf(stderr, "rhizome: cannot start the run history under "
-			"%s/.history: %s\n", r->o->out, strerror(-rc));
+			"%s: %s\n", r->o->history, strerror(-rc));
 	return rc;
 }
 
@@ -153,10 +153,10 @@ static enum sync_outcome publish_history(struct run *r, enum sync_outcome status
 	json_decref(manifest);
 	if (rc != 0) {
 		fprintf(stderr, "rhizome: cannot publish the run history under "
-			"%s/.history: %s\n", r->o->out, strerror(-rc));
+			"%s: %s\n", r->o->history, strerror(-rc));
 		return SYNC_IO_FAILED;
 	}
-	dir = history_run_dir(r->o->out, r->o->run_id);
+	dir = history_run_dir(r->o->history, r->o->run_id);
 	json_object_set_new(summary, "history", jsontext_string(dir));
 	free(dir);
 	return status;

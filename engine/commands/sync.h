@@ -34,6 +34,8 @@ struct sync_opts {
 				   * (config_tls_effective); NULL: as
 				   * configured */
 	const char *out;        /* snapshot root as the user wrote it */
+	const char *history;    /* the history folder (history.h) */
+	int keep_removed;       /* a dropped table's plain file stays */
 	const char *run_id;
 	struct timespec started; /* wall clock the run_id was made from */
 	unsigned workers;       /* 0: cfg->workers */

@@ -360,7 +360,7 @@ history:
 	rc = record_history(r, e, f->table, res->cls, body, body_len,
 			    &ws->line);
 	if (rc != 0) {
-		char *hpath = history_run_dir(o->out, o->run_id);
+		char *hpath = history_run_dir(o->history, o->run_id);
 
 		local_error(res, "cannot write the run history under", hpath, rc);
 		free(hpath);

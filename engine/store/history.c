@@ -28,16 +28,16 @@ struct env_stream {
 };
 
 struct history {
-	char *out;
+	char *hist;
 	char *tmp_dir;
 	char *final_dir;
 	struct env_stream *streams;
 	size_t nstreams;
 };
 
-char *history_run_dir(const char *out, const char *run_id)
+char *history_run_dir(const char *hist, const char *run_id)
 {
-	return xasprintf("%s/.history/%s", out, run_id);
+	return xasprintf("%s/%s", hist, run_id);
 }
 
 static int write_all(int fd, const void *data, size_t len)
@@ -107,10 +107,26 @@ static void free_streams(history *h)
 static void free_history(history *h)
 {
 	free_streams(h);
-	free(h->out);
+	free(h->hist);
 	free(h->tmp_dir);
 	free(h->final_dir);
 	free(h);
+}
+
+int history_prepare(const char *hist)
+{
+	static const char ignore[] =
+		"# rhizome's run history and lock: local, never committed\n*\n";
+	char *path;
+	int rc = atomic_mkdirs(hist);
+
+	if (rc != 0)
+		return rc;
+	path = xasprintf("%s/.gitignore", hist);
+	if (access(path, F_OK) != 0)
+		rc = atomic_write_file(path, ignore, sizeof(ignore) - 1);
+	free(path);
+	return rc;
 }
 
 /* Remove the run's folder `dir` (its temporary name, or the final one
@@ -131,23 +147,19 @@ static void remove_run_dir(history *h, const char *dir)
 	rmdir(dir);
 }
 
-int history_open(const char *out, const char *run_id,
-		 const char *const *envs, size_t nenvs, history **hist)
+int history_open(const char *hist, const char *run_id,
+		 const char *const *envs, size_t nenvs, history **out)
 {
 	history *h = xcalloc(1, sizeof(*h));
-	char *dir;
 	size_t i;
 	int rc;
 
-	*hist = NULL;
+	*out = NULL;
 	h->streams = xcalloc(nenvs, sizeof(*h->streams));
-	h->out = xstrdup(out);
-	h->tmp_dir = xasprintf("%s/.history/%s%s", out, HISTORY_TMP_PREFIX,
-			       run_id);
-	h->final_dir = history_run_dir(out, run_id);
-	dir = xasprintf("%s/.history", out);
-	rc = atomic_mkdirs(dir);
-	free(dir);
+	h->hist = xstrdup(hist);
+	h->tmp_dir = xasprintf("%s/%s%s", hist, HISTORY_TMP_PREFIX, run_id);
+	h->final_dir = history_run_dir(hist, run_id);
+	rc = history_prepare(hist);
 	if (rc == 0 && mkdir(h->tmp_dir, 0777) != 0)
 		rc = -errno;
 	if (rc != 0) {
@@ -190,7 +202,7 @@ int history_open(const char *out, const char *run_id,
 		if (rc != 0)
 			goto fail;
 	}
-	*hist = h;
+	*out = h;
 	return 0;
 
 fail:
@@ -219,7 +231,7 @@ int history_append(history *h, size_t env, const char *line, size_t len)
 int history_publish(history *h, json_t *manifest)
 {
 	json_t *envs = json_object_get(manifest, "environments");
-	char *path = NULL, *text = NULL, *hist = NULL;
+	char *path = NULL, *text = NULL;
 	size_t i;
 	int rc = 0;
 
@@ -277,8 +289,7 @@ int history_publish(history *h, json_t *manifest)
 	if (rc == 0 && rename(h->tmp_dir, h->final_dir) != 0)
 		rc = -errno;
 	if (rc == 0) {
-		hist = xasprintf("%s/.history", h->out);
-		rc = atomic_fsync_dir(hist);
+		rc = atomic_fsync_dir(h->hist);
 		/* The run is said not to be published (exit 4): its
 		 * folder, whose name a crash might not keep anyway, is
 		 * taken back. */
@@ -287,7 +298,6 @@ int history_publish(history *h, json_t *manifest)
 	} else {
 		remove_run_dir(h, h->tmp_dir);
 	}
-	free(hist);
 	free(path);
 	free(text);
 	free_history(h);
@@ -302,7 +312,7 @@ void history_abandon(history *h)
 	free_history(h);
 }
 
-int history_read(const char *out, const char *run_id, const char *env,
+int history_read(const char *hist, const char *run_id, const char *env,
 		 int (*fn)(const char *line, size_t len, void *arg), void *arg,
 		 char *why, size_t size)
 {
@@ -313,7 +323,7 @@ int history_read(const char *out, const char *run_id, const char *env,
 	size_t line_len = 0, line_cap = 0, left = 1, got, i;
 	int rc = 0, stop = 0;
 
-	path = xasprintf("%s/.history/%s/%s.jsonl.zst", out, run_id, env);
+	path = xasprintf("%s/%s/%s.jsonl.zst", hist, run_id, env);
 	fp = fopen(path, "rb");
 	rc = fp == NULL ? -errno : 0;
 	if (rc != 0) {

@@ -1,9 +1,12 @@
 /*
- * history: the compressed record of one run, {out}/.history/{run_id}/.
+ * history: the compressed record of one run, {hist}/{run_id}/, where
+ * {hist} is the history folder (`[fleet] history`, default {out}/.history;
+ * every function here takes that folder). The folder holds a .gitignore
+ * that ignores all of it, so runs never show in `git status`.
  *
  * Each environment gets one zstd frame (content checksum on) of JSON lines,
  * {env}.jsonl.zst, written as results arrive. Everything is built in
- * {out}/.history/.tmp-{run_id}/ and published by one rename once the
+ * {hist}/.tmp-{run_id}/ and published by one rename once the
  * manifest is in place, so a run folder under its final name is complete.
  *
  * Several workers serve one environment, and a frame has one writer, so each
@@ -24,15 +27,21 @@
 typedef struct history history;
 
 /*
- * Start the run folder for `run_id` under `out` with one stream per name in
- * envs[0..nenvs) (borrowed; must outlive the history). Returns 0 with *hist
- * set (the caller owns it: history_publish or history_abandon), or -errno
- * with *hist NULL and nothing left behind: -EEXIST when the run's temporary
+ * Create the history folder `hist` (and its parents) when missing, and its
+ * .gitignore when that is missing. Returns 0 or -errno. Main thread.
+ */
+int history_prepare(const char *hist);
+
+/*
+ * Start the run folder for `run_id` under `hist` with one stream per name in
+ * envs[0..nenvs) (borrowed; must outlive the history); prepares `hist`
+ * (history_prepare). Returns 0 with *out set (the caller owns it:
+ * history_publish or history_abandon), or -errno with *out NULL and nothing left behind: -EEXIST when the run's temporary
  * folder exists (another run with this id), -ENOMEM when zstd cannot
  * allocate, -EINVAL when it refuses a parameter. Call from the main thread.
  */
-int history_open(const char *out, const char *run_id,
-		 const char *const *envs, size_t nenvs, history **hist);
+int history_open(const char *hist, const char *run_id,
+		 const char *const *envs, size_t nenvs, history **out);
 
 /*
  * Append one line (without its newline; borrowed) to environment `env`'s
@@ -56,7 +65,7 @@ void history_abandon(history *h);
 
 /*
  * Read a published run back: call fn(line, len, arg) for each line of
- * {out}/.history/{run_id}/{env}.jsonl.zst (no newline; NUL-terminated), in
+ * {hist}/{run_id}/{env}.jsonl.zst (no newline; NUL-terminated), in
  * order; `line` is valid during the call only. Stops when fn returns
  * nonzero. Returns 0, -ENOENT when the file does not exist, -EIO when it is
  * not a whole zstd frame (damaged or cut short), another -errno when it
@@ -64,12 +73,12 @@ void history_abandon(history *h);
  * caller's, `size` bytes) names the file and says what is wrong, with
  * zstd's own words for a damaged frame. Thread-safe.
  */
-int history_read(const char *out, const char *run_id, const char *env,
+int history_read(const char *hist, const char *run_id, const char *env,
 		 int (*fn)(const char *line, size_t len, void *arg), void *arg,
 		 char *why, size_t size);
 
-/* The published folder's path ("{out}/.history/{run_id}"). Caller frees.
+/* The published folder's path ("{hist}/{run_id}"). Caller frees.
  * Thread-safe. */
-char *history_run_dir(const char *out, const char *run_id);
+char *history_run_dir(const char *hist, const char *run_id);
 
 #endif

@@ -16,10 +16,11 @@
 
 struct snapshot_root {
 	char *out;
+	char *hist;
 	int lock_fd;
 };
 
-int snapshot_lock(const char *out, snapshot_root **root)
+int snapshot_lock(const char *out, const char *hist, snapshot_root **root)
 {
 	snapshot_root *r;
 	char *path;
@@ -27,9 +28,11 @@ int snapshot_lock(const char *out, snapshot_root **root)
 
 	*root = NULL;
 	rc = atomic_mkdirs(out);
+	if (rc == 0)
+		rc = history_prepare(hist);
 	if (rc != 0)
 		return rc;
-	path = xasprintf("%s/.rhizome.lock", out);
+	path = snapshot_lock_path(hist);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	rc = fd < 0 ? -errno : 0;
 	free(path);
@@ -42,6 +45,7 @@ int snapshot_lock(const char *out, snapshot_root **root)
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->out = xstrdup(out);
+	r->hist = xstrdup(hist);
 	r->lock_fd = fd;
 	*root = r;
 	return 0;
@@ -53,6 +57,7 @@ void snapshot_unlock(snapshot_root *root)
 		return;
 	close(root->lock_fd); /* drops the flock */
 	free(root->out);
+	free(root->hist);
 	free(root);
 }
 
@@ -88,7 +93,7 @@ int snapshot_sweep(snapshot_root *root, const char *const *folders,
 			return n;
 		removed += n;
 	}
-	hist = xasprintf("%s/.history", root->out);
+	hist = xstrdup(root->hist);
 	n = atomic_sweep_dir(hist);
 	if (n > 0)
 		removed += n;
@@ -109,6 +114,11 @@ int snapshot_sweep(snapshot_root *root, const char *const *folders,
 	}
 	free(hist);
 	return removed;
+}
+
+char *snapshot_lock_path(const char *hist)
+{
+	return xasprintf("%s/" SNAPSHOT_LOCK_NAME, hist);
 }
 
 char *snapshot_data_dir(const char *out, const char *folder)

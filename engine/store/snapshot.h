@@ -1,12 +1,15 @@
 /*
  * snapshot: the snapshot root on disk, `{out}/`.
  *
- *   {out}/.rhizome.lock                           held (flock) during a run
  *   {out}/{folder}/expected_data/{database}_{table}.sql
- *   {out}/.history/{run_id}/...                   see history.h
+ *   {hist}/{run_id}/...                  see history.h ({hist}: [fleet]
+ *                                        history, default {out}/.history)
+ *   {hist}/.rhizome.lock                 held (flock) during a run
  *
  * One run at a time owns a root: the lock is taken before anything is
- * written or swept, and released by the kernel if the process dies. Names
+ * written or swept, and released by the kernel if the process dies. It
+ * lives in the history folder, which git ignores (history.h), so a run
+ * that changes nothing leaves `git status` empty. Names
  * are validated by the config (environments/config.h), so a path built here
  * never leaves the root. Out of memory aborts (engine/base/alloc.h).
  */
@@ -17,20 +20,26 @@
 
 typedef struct snapshot_root snapshot_root;
 
+#define SNAPSHOT_LOCK_NAME ".rhizome.lock"
+
 /*
- * Create `out` if needed and take its lock without waiting. Returns 0 with
+ * Create `out` and the history folder `hist` if needed (history_prepare)
+ * and take the lock without waiting. Returns 0 with
  * *root set (the caller owns it: snapshot_unlock), or -EWOULDBLOCK when
  * another run holds the lock, or another -errno on I/O failure; *root is
- * NULL then. `out` is copied. Call from the main thread.
+ * NULL then. `out` and `hist` are copied. Call from the main thread.
  */
-int snapshot_lock(const char *out, snapshot_root **root);
+int snapshot_lock(const char *out, const char *hist, snapshot_root **root);
+
+/* "{hist}/.rhizome.lock". Caller frees. Thread-safe. */
+char *snapshot_lock_path(const char *hist);
 
 /* Release the lock and free the root. NULL is a no-op. Main thread. */
 void snapshot_unlock(snapshot_root *root);
 
 /*
  * Remove what a killed run left under the root: temporary files in
- * {out}/{folder}/expected_data and unpublished run folders in .history.
+ * {out}/{folder}/expected_data and unpublished run folders in {hist}.
  * `folders` (borrowed) are the environments' snapshot folders. Returns the
  * number of entries removed, or -errno. Needs the lock; main thread.
  */

@@ -225,7 +225,7 @@ test_lock_held_exits_5_and_touches_nothing() {
 	rz sync schema
 	snap_stat >"$T/before"
 	mdb_sql s1 -e "ALTER TABLE dev_billing_event.event ADD COLUMN y int"
-	flock "$T/snap/.rhizome.lock" sleep 5 &
+	flock "$T/snap/.history/.rhizome.lock" sleep 5 &
 	sleep 0.3
 	rz sync schema
 	kill %1 2>/dev/null

@@ -32,6 +32,15 @@
 #define LINES_PER_THREAD 1500
 #define BODY_HEX 200
 
+/* The default history folder of `out` (a static buffer: one at a time). */
+static const char *hist_of(const char *out)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/.history", out);
+	return buf;
+}
+
 static const char *const env_names[] = { "na_prod_billing", "demo_billing_event",
 					 "dev_idle" /* gets no line */ };
 
@@ -167,7 +176,7 @@ static void test_history_publishes_checksummed_frames_of_all_lines_and_manifest(
 {
 	char *out = scratch_dir();
 	char *hist = path_join(out, ".history");
-	char *run_dir = history_run_dir(out, RUN_ID);
+	char *run_dir = history_run_dir(hist_of(out), RUN_ID);
 	char *tmp_dir = path_join(hist, HISTORY_TMP_PREFIX RUN_ID);
 	char *manifest_path = path_join(run_dir, "manifest.json");
 	struct appender app[NTHREADS];
@@ -179,7 +188,7 @@ static void test_history_publishes_checksummed_frames_of_all_lines_and_manifest(
 	size_t e, mlen;
 	char *mtext;
 
-	ASSERT_EQ(history_open(out, RUN_ID, env_names, 3, &h), 0);
+	ASSERT_EQ(history_open(hist_of(out), RUN_ID, env_names, 3, &h), 0);
 	ASSERT_TRUE(h != NULL);
 	ASSERT_TRUE(path_exists(tmp_dir));
 	ASSERT_TRUE(!path_exists(run_dir)); /* not before it is complete */
@@ -267,13 +276,13 @@ static void test_history_publishes_checksummed_frames_of_all_lines_and_manifest(
 static void test_history_publish_adds_environments_object_when_manifest_lacks_it(void)
 {
 	char *out = scratch_dir();
-	char *run_dir = history_run_dir(out, RUN_ID);
+	char *run_dir = history_run_dir(hist_of(out), RUN_ID);
 	char *manifest_path = path_join(run_dir, "manifest.json");
 	json_t *manifest, *loaded, *je;
 	json_error_t jerr;
 	history *h = NULL;
 
-	ASSERT_EQ(history_open(out, RUN_ID, env_names, 1, &h), 0);
+	ASSERT_EQ(history_open(hist_of(out), RUN_ID, env_names, 1, &h), 0);
 	ASSERT_TRUE(h != NULL);
 	ASSERT_EQ(history_append(h, 0, "{\"a\":1}", 7), 0);
 	manifest = json_pack("{s:s}", "run_id", RUN_ID);
@@ -303,7 +312,7 @@ static int count_line(const char *line, size_t len, void *arg)
 static void test_history_read_names_a_damaged_file(void)
 {
 	char *out = scratch_dir();
-	char *run_dir = history_run_dir(out, RUN_ID);
+	char *run_dir = history_run_dir(hist_of(out), RUN_ID);
 	char *zst, *bytes;
 	char why[1200];
 	history *h = NULL;
@@ -312,13 +321,13 @@ static void test_history_read_names_a_damaged_file(void)
 	FILE *fp;
 	int n = 0;
 
-	ASSERT_EQ(history_open(out, RUN_ID, env_names, 1, &h), 0);
+	ASSERT_EQ(history_open(hist_of(out), RUN_ID, env_names, 1, &h), 0);
 	for (i = 0; i < 200; i++)
 		ASSERT_EQ(history_append(h, 0, "{\"table\":\"some_table_name\"}", 27), 0);
 	manifest = json_pack("{s:s}", "run_id", RUN_ID);
 	ASSERT_EQ(history_publish(h, manifest), 0);
 	json_decref(manifest);
-	ASSERT_EQ(history_read(out, RUN_ID, env_names[0], count_line, &n, why,
+	ASSERT_EQ(history_read(hist_of(out), RUN_ID, env_names[0], count_line, &n, why,
 			       sizeof(why)), 0);
 	ASSERT_EQ(n, 200);
 
@@ -333,7 +342,7 @@ static void test_history_read_names_a_damaged_file(void)
 	fp = fopen(zst, "wb");
 	ASSERT_EQ(fwrite(bytes, 1, len - 4, fp), len - 4);
 	fclose(fp);
-	ASSERT_EQ(history_read(out, RUN_ID, env_names[0], count_line, &n, why,
+	ASSERT_EQ(history_read(hist_of(out), RUN_ID, env_names[0], count_line, &n, why,
 			       sizeof(why)), -EIO);
 	ASSERT_CONTAINS(why, zst);
 	ASSERT_CONTAINS(why, "cut short");
@@ -342,13 +351,13 @@ static void test_history_read_names_a_damaged_file(void)
 	fp = fopen(zst, "wb");
 	ASSERT_EQ(fwrite(bytes, 1, len, fp), len);
 	fclose(fp);
-	ASSERT_EQ(history_read(out, RUN_ID, env_names[0], count_line, &n, why,
+	ASSERT_EQ(history_read(hist_of(out), RUN_ID, env_names[0], count_line, &n, why,
 			       sizeof(why)), -EIO);
 	ASSERT_CONTAINS(why, zst);
 	ASSERT_CONTAINS(why, "damaged: zstd: ");
 	/* gone */
 	ASSERT_EQ(unlink(zst), 0);
-	ASSERT_EQ(history_read(out, RUN_ID, env_names[0], count_line, &n, why,
+	ASSERT_EQ(history_read(hist_of(out), RUN_ID, env_names[0], count_line, &n, why,
 			       sizeof(why)), -ENOENT);
 	ASSERT_CONTAINS(why, zst);
 	free(bytes);
@@ -361,10 +370,10 @@ static void test_history_abandon_leaves_no_folder(void)
 {
 	char *out = scratch_dir();
 	char *hist = path_join(out, ".history");
-	char *run_dir = history_run_dir(out, RUN_ID);
+	char *run_dir = history_run_dir(hist_of(out), RUN_ID);
 	history *h = NULL;
 
-	ASSERT_EQ(history_open(out, RUN_ID, env_names, 2, &h), 0);
+	ASSERT_EQ(history_open(hist_of(out), RUN_ID, env_names, 2, &h), 0);
 	ASSERT_TRUE(h != NULL);
 	ASSERT_EQ(history_append(h, 0, "{\"x\":1}", 7), 0);
 	ASSERT_EQ(history_append(h, 1, "{\"y\":2}", 7), 0);
@@ -387,13 +396,13 @@ static void test_history_open_fails_with_errno_and_publishes_nothing(void)
 
 	/* the snapshot root is a file */
 	ASSERT_EQ(file_put_str(file, "x"), 0);
-	ASSERT_EQ(history_open(file, RUN_ID, env_names, 2, &h), -ENOTDIR);
+	ASSERT_EQ(history_open(hist_of(file), RUN_ID, env_names, 2, &h), -ENOTDIR);
 	ASSERT_TRUE(h == NULL);
 
 	/* the run's temporary folder is taken (another run with this id) */
 	ASSERT_EQ(atomic_mkdirs(tmp_dir), 0);
 	h = (history *)&h;
-	ASSERT_EQ(history_open(out, RUN_ID, env_names, 2, &h), -EEXIST);
+	ASSERT_EQ(history_open(hist_of(out), RUN_ID, env_names, 2, &h), -EEXIST);
 	ASSERT_TRUE(h == NULL);
 	ASSERT_TRUE(path_exists(tmp_dir)); /* not ours: left alone */
 	free(tmp_dir);
@@ -403,7 +412,7 @@ static void test_history_open_fails_with_errno_and_publishes_nothing(void)
 
 static void test_history_run_dir_layout(void)
 {
-	char *p = history_run_dir("environments", RUN_ID);
+	char *p = history_run_dir("environments/.history", RUN_ID);
 
 	ASSERT_STR_EQ(p, "environments/.history/" RUN_ID);
 	free(p);

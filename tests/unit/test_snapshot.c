@@ -21,6 +21,15 @@
 #include "check.h"
 #include "testutil.h"
 
+/* The default history folder of `out` (a static buffer: one at a time). */
+static const char *hist_of(const char *out)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/.history", out);
+	return buf;
+}
+
 /* What an out-parameter holds before the call, to see that it was set. */
 static char not_set_;
 #define NOT_SET ((snapshot_root *)&not_set_)
@@ -29,14 +38,29 @@ static void test_snapshot_lock_creates_root_and_lock_file(void)
 {
 	char *dir = scratch_dir();
 	char *out = path_join(dir, "nested/environments");
-	char *lockfile = path_join(out, ".rhizome.lock");
+	char *lockfile = path_join(out, ".history/.rhizome.lock");
+	char *ignore = path_join(out, ".history/.gitignore");
+	char *elsewhere = path_join(dir, "runs/kept-here");
+	char *lock2 = path_join(elsewhere, ".rhizome.lock");
+	char *text = NULL;
 	snapshot_root *root = NOT_SET;
 
-	ASSERT_EQ(snapshot_lock(out, &root), 0);
+	ASSERT_EQ(snapshot_lock(out, hist_of(out), &root), 0);
 	ASSERT_TRUE(root != NULL && root != NOT_SET);
+	/* the lock lives in the history folder, which git ignores wholly */
 	ASSERT_TRUE(path_exists(lockfile));
+	ASSERT_EQ(snapshot_read(ignore, &text, &(size_t){ 0 }), 0);
+	ASSERT_TRUE(strstr(text, "\n*\n") != NULL);
 	snapshot_unlock(root);
 	snapshot_unlock(NULL); /* a no-op */
+	/* a history folder elsewhere ([fleet] history) holds the lock */
+	ASSERT_EQ(snapshot_lock(out, elsewhere, &root), 0);
+	ASSERT_TRUE(path_exists(lock2));
+	snapshot_unlock(root);
+	free(text);
+	free(lock2);
+	free(elsewhere);
+	free(ignore);
 	free(lockfile);
 	free(out);
 	scratch_remove(dir);
@@ -48,9 +72,9 @@ static void test_snapshot_second_lock_in_same_process_fails_with_ewouldblock(voi
 	snapshot_root *first, *second;
 	int err;
 
-	ASSERT_EQ(snapshot_lock(out, &first), 0);
+	ASSERT_EQ(snapshot_lock(out, hist_of(out), &first), 0);
 	ASSERT_TRUE(first != NULL);
-	err = snapshot_lock(out, &second);
+	err = snapshot_lock(out, hist_of(out), &second);
 	if (second != NULL) {
 		snapshot_unlock(second);
 		snapshot_unlock(first);
@@ -60,7 +84,7 @@ static void test_snapshot_second_lock_in_same_process_fails_with_ewouldblock(voi
 
 	snapshot_unlock(first);
 	/* released: free to take again */
-	ASSERT_EQ(snapshot_lock(out, &second), 0);
+	ASSERT_EQ(snapshot_lock(out, hist_of(out), &second), 0);
 	ASSERT_TRUE(second != NULL);
 	snapshot_unlock(second);
 	scratch_remove(out);
@@ -73,14 +97,14 @@ static void test_snapshot_lock_held_by_another_process_fails_with_ewouldblock(vo
 	int status;
 	pid_t pid;
 
-	ASSERT_EQ(snapshot_lock(out, &root), 0);
+	ASSERT_EQ(snapshot_lock(out, hist_of(out), &root), 0);
 	ASSERT_TRUE(root != NULL);
 	fflush(stdout);
 	pid = fork();
 	ASSERT_TRUE(pid >= 0);
 	if (pid == 0) {
 		snapshot_root *r;
-		int cerr = snapshot_lock(out, &r);
+		int cerr = snapshot_lock(out, hist_of(out), &r);
 
 		/* 0: refused as it should be; 1: wrongly got it; 2: other error */
 		_exit(r != NULL ? 1 : cerr == -EWOULDBLOCK ? 0 : 2);
@@ -96,7 +120,7 @@ static void test_snapshot_lock_held_by_another_process_fails_with_ewouldblock(vo
 	ASSERT_TRUE(pid >= 0);
 	if (pid == 0) {
 		snapshot_root *r;
-		int cerr = snapshot_lock(out, &r);
+		int cerr = snapshot_lock(out, hist_of(out), &r);
 
 		_exit(r != NULL && cerr == 0 ? 0 : 1);
 	}
@@ -114,7 +138,7 @@ static void test_snapshot_lock_on_unusable_root_reports_errno(void)
 	snapshot_root *root = NOT_SET;
 
 	ASSERT_EQ(file_put_str(file, "x"), 0);
-	ASSERT_EQ(snapshot_lock(out, &root), -ENOTDIR);
+	ASSERT_EQ(snapshot_lock(out, hist_of(out), &root), -ENOTDIR);
 	ASSERT_TRUE(root == NULL);
 	free(out);
 	free(file);
@@ -166,7 +190,7 @@ static void test_snapshot_sweep_removes_leftovers_but_not_real_files(void)
 	char *other = put(out, "other/expected_data/" ATOMIC_TMP_PREFIX "z.sql.1",
 			  "not ours");
 
-	ASSERT_EQ(snapshot_lock(out, &root), 0);
+	ASSERT_EQ(snapshot_lock(out, hist_of(out), &root), 0);
 	ASSERT_EQ(snapshot_sweep(root, folders, 3), 3); /* 2 files, 1 run folder */
 
 	ASSERT_TRUE(!path_exists(tmp1));
@@ -203,7 +227,7 @@ static void test_snapshot_sweep_of_fresh_root_removes_nothing(void)
 	const char *folders[] = { "na_prod" };
 	snapshot_root *root;
 
-	ASSERT_EQ(snapshot_lock(out, &root), 0);
+	ASSERT_EQ(snapshot_lock(out, hist_of(out), &root), 0);
 	ASSERT_EQ(snapshot_sweep(root, folders, 1), 0);
 	ASSERT_EQ(snapshot_sweep(root, NULL, 0), 0);
 	snapshot_unlock(root);

@@ -1,0 +1,27 @@
+/*
+ * duration: spans of time as people write them on a command line
+ * (`--max-age 26h`, `--older-than 30d`) and as rhizome prints them (ages
+ * in `status`, `history list`). Thread-safe.
+ */
+#ifndef RHIZOME_DURATION_H
+#define RHIZOME_DURATION_H
+
+#include <stddef.h>
+#include <time.h>
+
+/*
+ * Parse one or more <number><unit> parts, units s, m, h, d, w ("90s",
+ * "26h", "1h30m", "2w"); a bare number is seconds. Returns 0 with
+ * *seconds, or -EINVAL (empty, an unknown unit, a negative or overflowing
+ * number).
+ */
+int duration_parse(const char *text, double *seconds);
+
+/* "45s", "12m", "3h 05m", "2d 04h": the two largest units, into buf. */
+void duration_format(double seconds, char *buf, size_t size);
+
+/* Seconds since the epoch of a manifest's "YYYY-MM-DDTHH:MM:SSZ", or -1
+ * when `text` is not that (NULL included). */
+double duration_utc_seconds(const char *text);
+
+#endif
