@@ -17,6 +17,7 @@
 
 static char *scratch;
 static char *out;               /* {scratch}/snap, the snapshot root */
+static char *hist;              /* {out}/.history */
 static struct fleet_config cfg;
 
 static void load_cfg(const char *text)
@@ -118,6 +119,7 @@ static char *run_report(enum report_format format, int ascii, unsigned width)
 	o.envs = envs;
 	o.nenvs = 1;
 	o.out = out;
+	o.history = hist;
 	o.format = format;
 	o.ascii = ascii;
 	o.width = width;
@@ -394,6 +396,7 @@ int main(int argc, char **argv)
 	CHECK_INIT(argc, argv);
 	scratch = scratch_dir();
 	out = path_join(scratch, "snap");
+	hist = path_join(out, ".history");
 
 	RUN(test_report_expand_replaces_every_placeholder);
 	RUN(test_report_expand_relative_template_starts_at_config_folder);
@@ -405,6 +408,7 @@ int main(int argc, char **argv)
 	RUN(test_report_text_default_icons_are_emoji);
 
 	config_release(&cfg);
+	free(hist);
 	free(out);
 	scratch_remove(scratch);
 	return CHECK_EXIT();
