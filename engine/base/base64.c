@@ -6,7 +6,9 @@
  */
 #include "engine/base/base64.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <openssl/evp.h>
@@ -44,4 +46,29 @@ char *base64_encode(const void *data, size_t len)
 	}
 	*o = '\0';
 	return out;
+}
+
+int base64_decode(const char *text, char **data, size_t *len)
+{
+	size_t n = strlen(text), pad = 0;
+	unsigned char *out;
+	int got;
+
+	/* what base64_encode wrote fits an int per piece; a body this
+	 * large in a history line is not one it wrote */
+	if (n % 4 != 0 || n > (size_t)1 << 30)
+		return -EINVAL;
+	out = xmalloc(n / 4 * 3 + 1);
+	got = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n);
+	if (got < 0) {
+		free(out);
+		return -EINVAL;
+	}
+	/* EVP_DecodeBlock counts the padding as zero bytes */
+	while (pad < 2 && n > pad && text[n - 1 - pad] == '=')
+		pad++;
+	*len = (size_t)got - pad;
+	out[*len] = '\0';
+	*data = (char *)out;
+	return 0;
 }

@@ -13,4 +13,9 @@
  * exhaustion it aborts, as engine/base/alloc.h. Thread-safe. */
 char *base64_encode(const void *data, size_t len);
 
+/* Decode `text` (NUL-terminated, as base64_encode writes it). Returns 0
+ * with *data (caller frees; NUL-terminated for convenience) and *len, or
+ * -EINVAL when it is not such an encoding. Thread-safe. */
+int base64_decode(const char *text, char **data, size_t *len);
+
 #endif

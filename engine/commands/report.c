@@ -7,7 +7,6 @@
  */
 #include "engine/commands/report.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
 #include "engine/base/jsontext.h"
+#include "engine/store/runlog.h"
 #include "engine/store/snapshot.h"
 
 /* A model or emplacement file: the JSON's null, false and true. */
@@ -119,71 +119,50 @@ static void classify_pair(struct pair *p)
 		p->status = REPORT_SCHEMA_ONLY;
 }
 
-/* The manifest list `name` of an environment entry (a new reference; an
- * empty array when absent or malformed). */
-static json_t *take_list(json_t *env, const char *name)
+/* The manifest lists `a` and `b` of an environment entry, one after the
+ * other (a new reference; an empty array when absent or malformed). */
+static json_t *take_lists(json_t *env, const char *a, const char *b)
 {
-	json_t *list = json_object_get(env, name);
+	json_t *la = json_object_get(env, a), *lb = json_object_get(env, b);
+	json_t *list = json_array();
 
-	return json_is_array(list) ? json_incref(list) : json_array();
-}
-
-static int newest_first(const struct dirent **a, const struct dirent **b)
-{
-	return -strcmp((*a)->d_name, (*b)->d_name);
+	if (json_is_array(la))
+		json_array_extend(list, la);
+	if (b != NULL && json_is_array(lb))
+		json_array_extend(list, lb);
+	return list;
 }
 
 /*
- * From the newest published runs (run ids sort by time), each selected
- * environment's "missing" list of its last sync of either kind and "empty"
- * list of its last data sync (see the manifest). Entries stay NULL when no run
- * covered the environment.
+ * From the newest published runs, each selected environment's tables
+ * absent from its server ("missing" and "removed") at its last sync of
+ * either kind, and its "empty" list of its last data sync (see the
+ * manifest). Entries stay NULL when no run covered the environment.
  */
 static void load_last_runs(const struct report_opts *o, json_t **missing,
 			   json_t **empty)
 {
-	struct dirent **runs = NULL;
-	char *dir = xstrdup(o->history);
-	int n, r;
-	size_t i, left = 2 * o->nenvs;
+	struct runlog runs;
+	size_t i;
 
-	n = scandir(dir, &runs, NULL, newest_first);
-	for (r = 0; r < n; r++) {
-		char *path;
-		json_t *m, *envs;
-		int data;
-
-		if (left > 0 && runs[r]->d_name[0] != '.') {
-			path = xasprintf("%s/%s/manifest.json", dir,
-					 runs[r]->d_name);
-			m = json_load_file(path, 0, NULL);
-			free(path);
-			envs = json_object_get(m, "environments");
-			data = json_is_string(json_object_get(m, "command")) &&
-			       strcmp(json_string_value(json_object_get(m, "command")),
-				      "data") == 0;
-			for (i = 0; envs != NULL && i < o->nenvs; i++) {
-				json_t *e = json_object_get(envs, o->envs[i]->name);
-
-				if (e == NULL)
-					continue;
-				/* missing: from the newest run of either kind;
-				 * empty: from the newest data run */
-				if (missing[i] == NULL) {
-					missing[i] = take_list(e, "missing");
-					left--;
-				}
-				if (data && empty[i] == NULL) {
-					empty[i] = take_list(e, "empty");
-					left--;
-				}
-			}
-			json_decref(m);
-		}
-		free(runs[r]);
+	if (runlog_load(o->history, &runs) != 0) {
+		runlog_release(&runs);
+		return; /* an unreadable history only counts as absent */
 	}
-	free(runs);
-	free(dir);
+	for (i = 0; i < o->nenvs; i++) {
+		const char *name = o->envs[i]->name;
+		const struct runlog_entry *s = runlog_last(&runs, name, "schema");
+		const struct runlog_entry *d = runlog_last(&runs, name, "data");
+		const struct runlog_entry *last = s == NULL ? d : d == NULL ? s
+			: s - runs.runs > d - runs.runs ? s : d;
+
+		if (last != NULL)
+			missing[i] = take_lists(runlog_env(last, name), "missing",
+						"removed");
+		if (d != NULL)
+			empty[i] = take_lists(runlog_env(d, name), "empty", NULL);
+	}
+	runlog_release(&runs);
 }
 
 static struct pair *collect(const struct report_opts *o, size_t *npairs)

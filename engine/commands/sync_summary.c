@@ -56,7 +56,8 @@ static json_t *build_ordering(struct run *r)
 			json_t *by;
 
 			if (!res->done || (k != NULL && k->primary) ||
-			    res->cls == CLASS_MISSING || res->cls == CLASS_ERROR)
+			    res->cls == CLASS_MISSING || res->cls == CLASS_REMOVED ||
+			    res->cls == CLASS_ERROR)
 				continue;
 			by = k != NULL
 				? json_sprintf("unique key %s", k->index)
@@ -132,7 +133,7 @@ json_t *sync_build_summary(struct run *r, long long elapsed_ms)
 	};
 	static const enum change_class order[] = {
 		CLASS_NEW, CLASS_TRIVIAL, CLASS_SIGNIFICANT, CLASS_UNCHANGED,
-		CLASS_MISSING, CLASS_EMPTY, CLASS_ERROR,
+		CLASS_MISSING, CLASS_REMOVED, CLASS_EMPTY, CLASS_ERROR,
 	};
 	json_t *s = json_object();
 	json_t *lists[CLASS_COUNT];
@@ -158,6 +159,11 @@ json_t *sync_build_summary(struct run *r, long long elapsed_ms)
 			if (list_keys[res->cls] != NULL)
 				json_array_append_new(lists[res->cls],
 						      jsontext_string(res->path));
+			else if (res->cls == CLASS_REMOVED)
+				json_array_append_new(lists[res->cls], json_pack(
+					"{s:s, s:s, s:o}", "env", e->cfg->name,
+					"table", e->tables[j], "path",
+					jsontext_string(res->path)));
 			else if (res->cls == CLASS_ERROR && res->unreached)
 				add_unreached(lists[res->cls], &unreached, e, j);
 			else if (res->cls == CLASS_ERROR)
@@ -223,6 +229,7 @@ json_t *sync_build_manifest(struct run *r, const struct timespec *end)
 		json_t *counts = json_object();
 
 		json_t *missing = json_array(), *empty = json_array();
+		json_t *removed = json_array();
 		json_t *errors = json_array(), *unreached = json_null();
 		size_t j;
 
@@ -253,14 +260,17 @@ json_t *sync_build_manifest(struct run *r, const struct timespec *end)
 			}
 			if (e->results[j].cls == CLASS_MISSING)
 				json_array_append_new(missing, json_string(e->tables[j]));
+			else if (e->results[j].cls == CLASS_REMOVED)
+				json_array_append_new(removed, json_string(e->tables[j]));
 			else if (e->results[j].cls == CLASS_EMPTY)
 				json_array_append_new(empty, json_string(e->tables[j]));
 		}
 		json_object_set_new(envs, e->cfg->name, json_pack(
-			"{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+			"{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			"folder", e->cfg->folder, "database", e->cfg->database,
 			"schema", e->cfg->schema, "tables", (json_int_t)e->ntables,
-			"counts", counts, "missing", missing, "empty", empty,
+			"counts", counts, "missing", missing, "removed", removed,
+			"empty", empty,
 			"errors", errors, "server", server_json(r, e),
 			"unreached", unreached));
 	}

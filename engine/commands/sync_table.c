@@ -273,6 +273,59 @@ static void check_drift(struct table_result *res, const char *table,
 					&res->drift);
 }
 
+/*
+ * A table the server does not have: `missing` when it has no plain file,
+ * else `removed` (it was dropped): the file is deleted, after its last
+ * text went into the run's history (so `history restore` of this run's
+ * predecessor brings it back). --keep-removed keeps the file and records
+ * nothing; a dry run and check only classify (check: it drifted).
+ */
+static void handle_absent(struct run *r, struct env_run *e, const char *table,
+			  struct table_result *res, struct worker_state *ws)
+{
+	const struct sync_opts *o = r->o;
+	char *old = NULL;
+	size_t old_len = 0, body_len;
+	int rc = snapshot_read(res->path, &old, &old_len);
+
+	res->cls = CLASS_MISSING;
+	if (rc == -ENOENT)
+		return;
+	if (rc != 0) {
+		local_error(res, "cannot read", res->path, rc);
+		sync_mark_io_failed(r);
+		return;
+	}
+	res->cls = CLASS_REMOVED;
+	if (o->command == SYNC_CHECK)
+		schemadiff_compare(&(struct table_model){ .name = (char *)table },
+				   NULL, NULL, &res->drift);
+	if (o->dry_run || o->keep_removed) {
+		free(old);
+		return;
+	}
+	/* the history's schema bodies are the text without the file's ";\n" */
+	body_len = old_len;
+	if (o->command != SYNC_DATA && body_len >= 2 &&
+	    memcmp(old + body_len - 2, ";\n", 2) == 0)
+		body_len -= 2;
+	rc = record_history(r, e, table, CLASS_REMOVED, old, body_len, &ws->line);
+	free(old);
+	if (rc != 0) {
+		char *hpath = history_run_dir(o->history, o->run_id);
+
+		local_error(res, "cannot write the run history under", hpath, rc);
+		free(hpath);
+		sync_mark_io_failed(r);
+		return;
+	}
+	rc = atomic_remove_file(res->path);
+	if (rc != 0 && rc != -ENOENT) {
+		local_error(res, "cannot remove", res->path, rc);
+		sync_mark_io_failed(r);
+	}
+}
+
 void sync_handle_table(struct run *r, struct env_run *e, size_t idx,
 		       struct fetched_table *f, struct worker_state *ws)
 {
@@ -290,12 +343,7 @@ void sync_handle_table(struct run *r, struct env_run *e, size_t idx,
 					e->cfg->database, f->table,
 					o->command == SYNC_DATA ? ".json" : ".sql");
 	if (f->status == FETCH_MISSING) {
-		res->cls = CLASS_MISSING;
-		/* check: a committed table that is gone has drifted */
-		if (o->command == SYNC_CHECK && access(res->path, F_OK) == 0)
-			schemadiff_compare(&(struct table_model){ .name =
-					   (char *)f->table }, NULL, NULL,
-					   &res->drift);
+		handle_absent(r, e, f->table, res, ws);
 		return;
 	}
 	if (f->status != FETCH_OK) {

@@ -72,12 +72,15 @@ void progress_env_done(struct progress *p, const char *env,
 	clear(p);
 	fprintf(stderr,
 		"rhizome: %s: %u tables in %.2f s: %u new, %u significant, "
-		"%u trivial, %u unchanged, %u missing, %u errors\n",
+		"%u trivial, %u unchanged, %u missing, ",
 		env, c[CLASS_NEW] + c[CLASS_SIGNIFICANT] + c[CLASS_TRIVIAL] +
-		c[CLASS_UNCHANGED] + c[CLASS_MISSING] + c[CLASS_EMPTY] +
-		c[CLASS_ERROR], seconds, c[CLASS_NEW], c[CLASS_SIGNIFICANT],
-		c[CLASS_TRIVIAL], c[CLASS_UNCHANGED], c[CLASS_MISSING],
-		c[CLASS_ERROR]);
+		c[CLASS_UNCHANGED] + c[CLASS_MISSING] + c[CLASS_REMOVED] +
+		c[CLASS_EMPTY] + c[CLASS_ERROR], seconds, c[CLASS_NEW],
+		c[CLASS_SIGNIFICANT], c[CLASS_TRIVIAL], c[CLASS_UNCHANGED],
+		c[CLASS_MISSING]);
+	if (c[CLASS_REMOVED] > 0)
+		fprintf(stderr, "%u removed, ", c[CLASS_REMOVED]);
+	fprintf(stderr, "%u errors\n", c[CLASS_ERROR]);
 	if (first_error != NULL)
 		fprintf(stderr, "rhizome: %s: first error: %s\n", env,
 			first_error);

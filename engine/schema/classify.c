@@ -47,6 +47,7 @@ const char *classify_name(enum change_class c)
 		[CLASS_TRIVIAL] = "trivial",
 		[CLASS_SIGNIFICANT] = "significant",
 		[CLASS_MISSING] = "missing",
+		[CLASS_REMOVED] = "removed",
 		[CLASS_EMPTY] = "empty",
 		[CLASS_ERROR] = "error",
 	};

@@ -3,8 +3,9 @@
  *
  * The rule table is SPEC's "Change classification": new when there is no
  * file, unchanged when byte-identical, trivial when equal after
- * normalization, significant otherwise. missing, empty and error come from
- * the fetch itself, not from a comparison.
+ * normalization, significant otherwise. missing, removed, empty and error
+ * come from the fetch itself (removed: absent from the server while its
+ * plain file exists), not from a comparison.
  */
 #ifndef RHIZOME_CLASSIFY_H
 #define RHIZOME_CLASSIFY_H
@@ -17,6 +18,7 @@ enum change_class {
 	CLASS_TRIVIAL,
 	CLASS_SIGNIFICANT,
 	CLASS_MISSING,
+	CLASS_REMOVED,          /* absent, but its plain file existed */
 	CLASS_EMPTY,
 	CLASS_ERROR,
 	CLASS_COUNT

@@ -48,6 +48,19 @@ int atomic_fsync_dir(const char *dir)
 	return fsync_named(dir, O_DIRECTORY);
 }
 
+int atomic_remove_file(const char *path)
+{
+	char *dir;
+	int rc;
+
+	if (unlink(path) != 0)
+		return -errno;
+	dir = dir_of(path);
+	rc = atomic_fsync_dir(dir);
+	free(dir);
+	return rc;
+}
+
 static void release(struct atomic_file *f)
 {
 	free(f->path);

@@ -104,6 +104,12 @@ void atomic_batch_abort(struct atomic_batch *b);
  * Thread-safe. */
 int atomic_fsync_dir(const char *dir);
 
+/* Remove `path` and flush its folder, so the removal is durable when this
+ * returns 0. -ENOENT when there was no such file; another -errno when the
+ * unlink or the flush failed (after a failed flush the file may be gone,
+ * or back after a crash: never half of it). Thread-safe. */
+int atomic_remove_file(const char *path);
+
 /*
  * Remove files named ATOMIC_TMP_PREFIX* in `dir` (leftovers of a killed run).
  * A missing folder is not an error. Returns the count removed, or -errno.

@@ -5,6 +5,7 @@
  * would differ, and a large input. Expected strings are Python's
  * base64.b64encode.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,11 +66,34 @@ static void test_base64_of_a_mebibyte_and_one_byte(void)
 		"99c337a870202b8dc38b4c3e5e3086cb05966e96be7532f6970b86144b7ba2c0");
 }
 
+/* decode gives back what encode took, for every length modulo 3 (the
+ * padding), and refuses what is not an encoding. */
+static void test_base64_decode_inverts_encode_and_refuses_garbage(void)
+{
+	unsigned char bytes[259];
+	size_t n, len, i;
+
+	for (i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (unsigned char)(i * 7 + 3);
+	for (n = 0; n <= sizeof(bytes); n += n < 8 ? 1 : 50) {
+		char *text = base64_encode(bytes, n), *back = NULL;
+
+		ASSERT_EQ(base64_decode(text, &back, &len), 0);
+		ASSERT_EQ(len, n);
+		ASSERT_TRUE(memcmp(back, bytes, n) == 0);
+		free(back);
+		free(text);
+	}
+	ASSERT_EQ(base64_decode("abc", &(char *){ NULL }, &len), -EINVAL);
+	ASSERT_EQ(base64_decode("ab!d", &(char *){ NULL }, &len), -EINVAL);
+}
+
 int main(int argc, char **argv)
 {
 	CHECK_INIT(argc, argv);
 	RUN(test_base64_of_nothing_accepts_null);
 	RUN(test_base64_of_every_byte_value_is_one_line);
 	RUN(test_base64_of_a_mebibyte_and_one_byte);
+	RUN(test_base64_decode_inverts_encode_and_refuses_garbage);
 	return CHECK_EXIT();
 }
