@@ -48,6 +48,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/commands/sync_summary.c engine/commands/report.c engine/commands/versions.c \
 	engine/commands/histdiff.c engine/commands/schemahash.c \
 	engine/commands/status.c engine/commands/verify.c \
+	engine/commands/runs.c engine/commands/restore.c \
 	$(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The command line: only main.c exits; the rest is in the library so the

@@ -26,6 +26,7 @@
 #include "engine/output/diffreport.h"
 #include "engine/store/atomic_file.h"
 #include "engine/store/history.h"
+#include "engine/store/runlog.h"
 #include "engine/store/snapshot.h"
 #include "environments/optionfile.h"
 
@@ -53,9 +54,8 @@ char *cli_resolve_history(const struct fleet_config *cfg, const char *out)
 				    : xasprintf("%s/.history", out);
 }
 
-/* YYYYMMDDTHHMMSSZ-mmm, with a counter when that run folder exists. */
-static void make_run_id(const char *hist, const struct timespec *ts,
-			char *buf, size_t size)
+void cli_make_run_id(const char *hist, const struct timespec *ts,
+		     char *buf, size_t size)
 {
 	char stamp[32];
 	struct tm tm;
@@ -81,12 +81,7 @@ static void make_run_id(const char *hist, const struct timespec *ts,
 	}
 }
 
-/*
- * Write `v` to stdout: as indented JSON, or through `text` (NULL: JSON
- * always), then flush. Returns 0, or -EIO when it did not get out (a full
- * disk, a closed pipe): the caller's run then ends with CLI_EXIT_IO.
- */
-static int print_result(json_t *v, int as_json, int (*text)(json_t *, FILE *))
+int cli_print_result(json_t *v, int as_json, int (*text)(json_t *, FILE *))
 {
 	int rc;
 
@@ -106,7 +101,7 @@ static int write_diff(const struct cli *c, json_t *summary)
 	char *md, *name = NULL;
 	int rc;
 
-	if (print_result(summary, c->json, diffreport_text) != 0) {
+	if (cli_print_result(summary, c->json, diffreport_text) != 0) {
 		fprintf(stderr, "rhizome: cannot write the diff to stdout\n");
 		return -EIO;
 	}
@@ -168,7 +163,7 @@ enum cli_exit cli_run_versions(const struct cli *c, const struct fleet_config *c
 	v.tables = c->tables;
 	v.ntables = c->ntables;
 	result = versions_build(&v);
-	rc = print_result(result, c->json, versions_text);
+	rc = cli_print_result(result, c->json, versions_text);
 	json_decref(result);
 	if (rc != 0) {
 		fprintf(stderr, "rhizome: cannot write to stdout\n");
@@ -245,7 +240,7 @@ enum cli_exit cli_run_status(const struct cli *c, const struct fleet_config *cfg
 
 	if (result == NULL)
 		return CLI_EXIT_IO; /* the message is on stderr */
-	rc = print_result(result, c->json, status_text);
+	rc = cli_print_result(result, c->json, status_text);
 	json_decref(result);
 	if (rc != 0) {
 		fprintf(stderr, "rhizome: cannot write to stdout\n");
@@ -262,7 +257,7 @@ enum cli_exit cli_run_verify(const struct cli *c, const struct fleet_config *cfg
 				 .out = out, .history = hist };
 	enum verify_outcome outcome;
 	json_t *result = verify_build(&v, &outcome);
-	int rc = print_result(result, c->json, verify_text);
+	int rc = cli_print_result(result, c->json, verify_text);
 
 	json_decref(result);
 	if (rc != 0) {
@@ -282,9 +277,29 @@ enum cli_exit cli_run_histdiff(const struct cli *c, const struct fleet_config *c
 				   .run_id = c->against,
 				   .diff = c->diff };
 	enum sync_outcome outcome;
-	json_t *summary = histdiff_build(&h, &outcome);
+	json_t *summary;
 	enum cli_exit status;
+	char latest[256];
 
+	if (strcmp(c->against, "latest") == 0) {
+		/* the newest schema run (a restore fetched nothing) */
+		struct runlog l;
+		const struct runlog_entry *r = NULL;
+
+		if (runlog_load(hist, &l) == 0)
+			r = runlog_last(&l, c->nenvs < cfg->nenvs ? envs[0]->name
+					: NULL, "schema");
+		if (r != NULL)
+			snprintf(latest, sizeof(latest), "%s", r->id);
+		runlog_release(&l);
+		if (r == NULL) {
+			fprintf(stderr, "rhizome: --against latest: no schema run "
+				"is recorded in %s\n", hist);
+			return CLI_EXIT_USAGE;
+		}
+		h.run_id = latest;
+	}
+	summary = histdiff_build(&h, &outcome);
 	if (summary == NULL)
 		return CLI_EXIT_USAGE;
 	status = write_diff(c, summary) != 0 ? CLI_EXIT_IO : cli_exit_of(outcome);
@@ -328,11 +343,9 @@ refused:
 	return -EINVAL;
 }
 
-/* Take the snapshot root's lock and sweep what a killed run left. NULL,
- * with a message and *status set, when that fails. */
-static snapshot_root *lock_root(const struct cli *c, const struct fleet_config *cfg,
-				const char *out, const char *hist,
-				enum cli_exit *status)
+snapshot_root *cli_lock_root(const struct cli *c, const struct fleet_config *cfg,
+			     const char *out, const char *hist,
+			     enum cli_exit *status)
 {
 	const char **folders;
 	snapshot_root *root;
@@ -392,9 +405,9 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	}
 	memset(&o, 0, sizeof(o));
 	clock_gettime(CLOCK_REALTIME, &o.started);
-	if (!dry_run && (root = lock_root(c, cfg, out, hist, &status)) == NULL)
+	if (!dry_run && (root = cli_lock_root(c, cfg, out, hist, &status)) == NULL)
 		goto out;
-	make_run_id(hist, &o.started, run_id, sizeof(run_id));
+	cli_make_run_id(hist, &o.started, run_id, sizeof(run_id));
 
 	o.command = c->command == CLI_DATA ? SYNC_DATA
 		    : c->command == CLI_CHECK || c->command == CLI_DIFF ? SYNC_CHECK
@@ -416,13 +429,18 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	o.verbose = c->verbose;
 	o.quiet = c->quiet;
 	status = cli_exit_of(sync_run(&o, &summary));
+	/* Pruned only after a run that went through: a failing fleet keeps
+	 * the history that shows how it failed. */
+	if (root != NULL && (status == CLI_EXIT_OK || status == CLI_EXIT_DRIFT) &&
+	    cli_prune_after_run(cfg, hist, c->quiet) != 0)
+		status = CLI_EXIT_IO;
 	if (summary != NULL && c->command == CLI_DIFF) {
 		if (write_diff(c, summary) != 0)
 			status = CLI_EXIT_IO;
 	} else if (summary != NULL) {
 		/* A summary that did not get out (a full disk, a closed pipe)
 		 * is a local I/O failure: the caller cannot know what happened. */
-		if (print_result(summary, 1, NULL) != 0) {
+		if (cli_print_result(summary, 1, NULL) != 0) {
 			fprintf(stderr, "rhizome: cannot write the summary to "
 				"stdout: %s\n", strerror(errno));
 			if (status == CLI_EXIT_OK || status == CLI_EXIT_PARTIAL)

@@ -7,6 +7,11 @@
 #ifndef RHIZOME_RUN_H
 #define RHIZOME_RUN_H
 
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+
 #include "engine/cli/args.h"
 #include "engine/cli/exit.h"
 #include "environments/config.h"
@@ -19,6 +24,26 @@ char *cli_resolve_out(const struct cli *c, const struct fleet_config *cfg);
 /* The history folder: the config's `history` (resolved from its folder),
  * else "{out}/.history". Caller frees. */
 char *cli_resolve_history(const struct fleet_config *cfg, const char *out);
+
+/* The run id of a run started at `ts`: YYYYMMDDTHHMMSSZ-mmm, with ".N"
+ * when that run folder exists under `hist`. */
+void cli_make_run_id(const char *hist, const struct timespec *ts,
+		     char *buf, size_t size);
+
+/*
+ * Write `v` to stdout: as indented JSON, or through `text` (NULL: JSON
+ * always), then flush. Returns 0, or -EIO when it did not get out (a full
+ * disk, a closed pipe): the caller's run then ends with CLI_EXIT_IO.
+ */
+int cli_print_result(json_t *v, int as_json, int (*text)(json_t *, FILE *));
+
+/* Take the snapshot root's lock and sweep what a killed run left. NULL,
+ * with a message and *status set (locked: 5, else 4), when that fails. */
+struct snapshot_root;
+struct snapshot_root *cli_lock_root(const struct cli *c,
+				    const struct fleet_config *cfg,
+				    const char *out, const char *hist,
+				    enum cli_exit *status);
 
 /* Each command below gets the snapshot root `out` and the history folder
  * `hist` as cli_resolve_out and cli_resolve_history give them. */
@@ -44,6 +69,11 @@ enum cli_exit cli_run_status(const struct cli *c, const struct fleet_config *cfg
 enum cli_exit cli_run_verify(const struct cli *c, const struct fleet_config *cfg,
 			     const struct env_config **envs, const char *out,
 			     const char *hist);
+/* After a successful sync: prune the history to the config's keep-runs
+ * (runs.h). Needs the lock. Returns 0 or -errno (a message on stderr). */
+int cli_prune_after_run(const struct fleet_config *cfg, const char *hist,
+			int quiet);
+
 /* history list, show, restore, prune (engine/cli/run_history.c). */
 enum cli_exit cli_run_history(const struct cli *c, const struct fleet_config *cfg,
 			      const struct env_config **envs, const char *out,

@@ -537,7 +537,7 @@ def sha(b):
 s = json.load(open("out.json"))
 eq(s.get("command"), command, "summary command")
 eq(s.get("dry_run"), False, "summary dry_run")
-for k in ("new", "trivial", "significant", "missing", "empty"):
+for k in ("new", "trivial", "significant", "missing", "removed", "empty"):
     eq(s.get(k + "_count"), 0, "summary %s_count" % k)
     eq(s.get(k), [], "summary %s" % k)
 if command == "data":
@@ -624,7 +624,7 @@ if m is not None:
            "%s: manifest unreached" % env)
         nfail = sum(1 for k in failed if k[0] == env)
         eq(me.get("counts"), {"new": 0, "unchanged": len(tables) - nfail, "trivial": 0, "significant": 0,
-                              "missing": 0, "empty": 0, "error": nfail}, "%s: manifest counts" % env)
+                              "missing": 0, "removed": 0, "empty": 0, "error": nfail}, "%s: manifest counts" % env)
         f = os.path.join(hist, me.get("file") or "?")
         try:
             z = open(f, "rb").read()

@@ -304,12 +304,13 @@ test_report_reads_absent_and_empty_tables_from_the_last_runs() {
 		'["complete"]' "empty tables count as synced"
 	assert_eq "$(js -c .recommendations)" '[]' "nothing to recommend"
 	assert_eq "$(js -c '.summary | [.complete, .missing, .absent]')" '[19,1,1]' "counts"
-	# a table dropped since: its old snapshots stay (SPEC), and the newest
-	# run that saw it missing tells the report not to ask for it again
+	# a table dropped since: a data sync removes its data file (SPEC:
+	# removed), its schema file stays until a schema sync, and the newest
+	# run that saw it gone tells the report not to ask for it again
 	mdb_sql s1 -e "DROP TABLE dev_billing_event.event"
 	rz sync data --env dev_billing_event
-	assert_eq "$(js -c '.missing')" '[{"env":"dev_billing_event","table":"event"}]' "data sees the drop"
-	[ -e "$(env_file dev_billing_event event)" ] || fail "old schema snapshot removed"
+	assert_eq "$(js -c '[.removed[] | .env + "." + .table]')" '["dev_billing_event.event"]' "data sees the drop"
+	[ -e "$(env_file dev_billing_event event)" ] || fail "a data sync removed the schema snapshot"
 	rz sync report --format json
 	assert_eq "$(js -c '.pairs[] | select(.env == "dev_billing_event" and .table == "event") | [.status, .absent, .schema]')" \
 		'["missing",true,true]' "dropped table"

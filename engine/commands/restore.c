@@ -1,0 +1,394 @@
+/*
+ * An environment's lines are all read before anything is written, so a
+ * damaged history file restores nothing of that environment rather than
+ * part of it. Each file is written with atomic_write_file (restores are
+ * rare and small next to a sync: no batching).
+ */
+#include "engine/commands/restore.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/base/alloc.h"
+#include "engine/base/base64.h"
+#include "engine/base/jsontext.h"
+#include "engine/base/sha256.h"
+#include "engine/base/utf8.h"
+#include "engine/base/version.h"
+#include "engine/schema/classify.h"
+#include "engine/store/atomic_file.h"
+#include "engine/store/history.h"
+#include "engine/store/snapshot.h"
+
+/* What one line of the restored run says a plain file held. */
+struct target {
+	char *table;
+	int remove;             /* the run removed the table's file */
+	char *body;             /* the body, decoded; NULL when remove */
+	size_t body_len;
+};
+
+struct read_ctx {
+	const struct restore_opts *o;
+	const char *kind;
+	struct target *v;
+	size_t n, cap;
+	int bad;                /* lines that are not JSON or not decodable */
+};
+
+static int wanted_table(const struct restore_opts *o, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < o->ntables; i++)
+		if (strcmp(o->tables[i], table) == 0)
+			return 1;
+	return o->ntables == 0;
+}
+
+/* The body of a line, decoded (caller frees), or NULL. */
+static char *line_body(json_t *l, size_t *len)
+{
+	json_t *body = json_object_get(l, "body");
+	json_t *b64 = json_object_get(l, "body_base64");
+	char *data = NULL;
+
+	if (json_is_string(body)) {
+		*len = json_string_length(body);
+		data = xmalloc(*len + 1);
+		memcpy(data, json_string_value(body), *len);
+		data[*len] = '\0';
+	} else if (json_is_string(b64) &&
+		   base64_decode(json_string_value(b64), &data, len) != 0) {
+		data = NULL;
+	}
+	return data;
+}
+
+/* history_read callback: keep the lines that say what a file held; the
+ * newest line of a table wins (a run has one per table). */
+static int collect(const char *line, size_t len, void *arg)
+{
+	struct read_ctx *c = arg;
+	json_t *l = json_loadb(line, len, 0, NULL);
+	const char *table, *status, *kind;
+	struct target t = { 0 };
+
+	if (l == NULL) {
+		c->bad++;
+		return 0;
+	}
+	table = json_string_value(json_object_get(l, "table"));
+	status = json_string_value(json_object_get(l, "status"));
+	kind = json_string_value(json_object_get(l, "kind"));
+	if (table == NULL || status == NULL || kind == NULL ||
+	    strcmp(kind, c->kind) != 0 || !wanted_table(c->o, table) ||
+	    strcmp(status, "empty") == 0 || strcmp(status, "error") == 0 ||
+	    strcmp(status, "missing") == 0) {
+		json_decref(l);
+		return 0;
+	}
+	t.remove = strcmp(status, "removed") == 0;
+	if (!t.remove && (t.body = line_body(l, &t.body_len)) == NULL) {
+		c->bad++;
+		json_decref(l);
+		return 0;
+	}
+	t.table = xstrdup(table);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 32;
+		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->n++] = t;
+	json_decref(l);
+	return 0;
+}
+
+static void free_targets(struct read_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->v[i].table);
+		free(c->v[i].body);
+	}
+	free(c->v);
+}
+
+/* This restore's history line for one table. Returns 0 or -errno. */
+static int record(history *h, size_t env_index, const struct env_config *env,
+		  const char *table, const char *kind, enum change_class cls,
+		  const char *from, const char *body, size_t len)
+{
+	char hex[65];
+	json_t *l;
+	char *text;
+	int rc;
+
+	sha256_hex(body, len, hex);
+	l = json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s}", "env", env->name,
+		      "database", env->database, "table", jsontext_string(table),
+		      "kind", kind, "status", classify_name(cls), "sha256", hex,
+		      "restored_from", from);
+	if (utf8_valid(body, len)) {
+		json_object_set_new(l, "body", json_stringn(body, len));
+	} else {
+		char *b64 = base64_encode(body, len);
+
+		json_object_set_new(l, "body", json_null());
+		json_object_set_new(l, "body_base64", json_string(b64));
+		free(b64);
+	}
+	text = json_dumps(l, JSON_COMPACT);
+	json_decref(l);
+	if (text == NULL)
+		return -EINVAL;
+	rc = history_append(h, env_index, text, strlen(text));
+	free(text);
+	return rc;
+}
+
+struct env_result {
+	unsigned counts[CLASS_COUNT];
+	json_t *removed;        /* table names */
+};
+
+/* Apply one target; returns the class, CLASS_COUNT when there was nothing
+ * to do (a removed table whose file is already gone), CLASS_ERROR with
+ * *err set on a local failure. */
+static enum change_class apply(const struct restore_opts *o, history *h,
+			       size_t env_index, const struct env_config *env,
+			       const char *kind, const struct target *t,
+			       const char *path, int *err)
+{
+	int schema = strcmp(kind, "schema") == 0;
+	char *old = NULL, *fresh = NULL;
+	size_t old_len = 0, fresh_len = 0;
+	enum change_class cls;
+	int rc = snapshot_read(path, &old, &old_len);
+
+	*err = 0;
+	if (rc != 0 && rc != -ENOENT) {
+		*err = rc;
+		return CLASS_ERROR;
+	}
+	if (t->remove) {
+		if (old == NULL)
+			return CLASS_COUNT;
+		cls = CLASS_REMOVED;
+		if (!o->dry_run) {
+			size_t blen = old_len;
+
+			if (schema && blen >= 2 && memcmp(old + blen - 2, ";\n", 2) == 0)
+				blen -= 2;
+			rc = record(h, env_index, env, t->table, kind, cls,
+				    o->from->id, old, blen);
+			if (rc == 0)
+				rc = atomic_remove_file(path);
+		}
+		free(old);
+		*err = rc;
+		return rc != 0 ? CLASS_ERROR : cls;
+	}
+	fresh_len = t->body_len + (schema ? 2 : 0);
+	fresh = xmalloc(fresh_len + 1);
+	memcpy(fresh, t->body, t->body_len);
+	if (schema)
+		memcpy(fresh + t->body_len, ";\n", 2);
+	fresh[fresh_len] = '\0';
+	cls = schema ? classify_schema(fresh, fresh_len, old, old_len)
+		     : classify_data(fresh, fresh_len, old, old_len);
+	if (!o->dry_run) {
+		rc = record(h, env_index, env, t->table, kind, cls, o->from->id,
+			    t->body, t->body_len);
+		if (rc == 0 && cls != CLASS_UNCHANGED) {
+			char *dir = snapshot_data_dir(o->out, env->folder);
+
+			rc = atomic_mkdirs(dir);
+			free(dir);
+			if (rc == 0)
+				rc = atomic_write_file(path, fresh, fresh_len);
+		}
+	}
+	free(old);
+	free(fresh);
+	*err = rc;
+	return rc != 0 ? CLASS_ERROR : cls;
+}
+
+/* The summary's list for a class, by its name. */
+static json_t *list_of(json_t *s, enum change_class cls)
+{
+	return json_object_get(s, classify_name(cls));
+}
+
+static json_t *manifest_env(const struct env_config *env, struct env_result *er,
+			    json_t *errors)
+{
+	json_t *counts = json_object();
+	size_t k;
+
+	for (k = 0; k < CLASS_COUNT; k++)
+		json_object_set_new(counts, classify_name((enum change_class)k),
+				    json_integer(er->counts[k]));
+	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:[], s:o, s:[], s:o, "
+			 "s:n, s:n}", "folder", env->folder, "database",
+			 env->database, "schema", env->schema, "tables",
+			 (json_int_t)(er->counts[CLASS_NEW] +
+				      er->counts[CLASS_UNCHANGED] +
+				      er->counts[CLASS_TRIVIAL] +
+				      er->counts[CLASS_SIGNIFICANT] +
+				      er->counts[CLASS_REMOVED]),
+			 "counts", counts, "missing", "removed", er->removed,
+			 "empty", "errors", errors, "server", "unreached");
+}
+
+static void format_utc(const struct timespec *ts, char *buf, size_t size)
+{
+	struct tm tm;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
+{
+	const char *kind = strcmp(o->from->command, "restore") == 0
+		? json_string_value(json_object_get(o->from->manifest, "kind"))
+		: o->from->command;
+	static const enum change_class listed[] = {
+		CLASS_NEW, CLASS_TRIVIAL, CLASS_SIGNIFICANT, CLASS_UNCHANGED,
+		CLASS_REMOVED,
+	};
+	enum sync_outcome outcome = SYNC_DONE;
+	const char **names = xcalloc(o->nenvs + 1, sizeof(*names));
+	json_t *s = json_object(), *errors = json_array(), *menvs = json_object();
+	history *h = NULL;
+	size_t i, k;
+	int rc = 0;
+
+	if (kind == NULL)
+		kind = "schema";
+	json_object_set_new(s, "command", json_string("restore"));
+	json_object_set_new(s, "run_id", json_string(o->run_id));
+	json_object_set_new(s, "restored_from", jsontext_string(o->from->id));
+	json_object_set_new(s, "kind", json_string(kind));
+	json_object_set_new(s, "dry_run", json_boolean(o->dry_run));
+	for (k = 0; k < sizeof(listed) / sizeof(listed[0]); k++)
+		json_object_set_new(s, classify_name(listed[k]), json_array());
+	for (i = 0; i < o->nenvs; i++)
+		names[i] = o->envs[i]->name;
+	if (!o->dry_run) {
+		rc = history_open(o->history, o->run_id, names, o->nenvs, &h);
+		if (rc != 0) {
+			fprintf(stderr, "rhizome: cannot start the run history "
+				"under %s: %s\n", o->history, strerror(-rc));
+			outcome = SYNC_IO_FAILED;
+		}
+	}
+	for (i = 0; i < o->nenvs && outcome != SYNC_IO_FAILED; i++) {
+		const struct env_config *env = o->envs[i];
+		struct read_ctx c = { .o = o, .kind = kind };
+		struct env_result er = { .removed = json_array() };
+		json_t *env_errors = json_array();
+		char why[800];
+		size_t t;
+
+		rc = history_read(o->history, o->from->id, env->name, collect, &c,
+				  why, sizeof(why));
+		if (rc != 0 || c.bad > 0) {
+			char msg[1200];
+
+			snprintf(msg, sizeof(msg), "nothing of it restored: the "
+				 "history of run %s cannot be read: %s", o->from->id,
+				 rc != 0 ? why : "damaged (lines that are not JSON)");
+			json_array_append_new(errors, json_pack("{s:s, s:i, s:o}",
+				"env", env->name, "code", 0, "message",
+				jsontext_string(msg)));
+			json_array_append_new(env_errors, json_pack("{s:n, s:i, s:o}",
+				"table", "code", 0, "message", jsontext_string(msg)));
+			er.counts[CLASS_ERROR]++;
+			outcome = SYNC_PARTIAL;
+			c.n = 0; /* restore nothing of a half-read file */
+		}
+		for (t = 0; t < c.n && outcome != SYNC_IO_FAILED; t++) {
+			char *path = snapshot_table_path(o->out, env->folder,
+				env->database, c.v[t].table,
+				strcmp(kind, "schema") == 0 ? ".sql" : ".json");
+			int err;
+			enum change_class cls = apply(o, h, i, env, kind, &c.v[t],
+						      path, &err);
+
+			if (cls == CLASS_ERROR) {
+				fprintf(stderr, "rhizome: cannot restore %s: %s\n",
+					path, strerror(-err));
+				json_array_append_new(errors, json_pack(
+					"{s:s, s:o, s:i, s:o}", "env", env->name,
+					"table", jsontext_string(c.v[t].table),
+					"code", 0, "message", json_sprintf(
+						"cannot restore %s: %s", path,
+						strerror(-err))));
+				outcome = SYNC_IO_FAILED;
+			} else if (cls == CLASS_REMOVED) {
+				er.counts[cls]++;
+				json_array_append_new(er.removed,
+						      jsontext_string(c.v[t].table));
+				json_array_append_new(list_of(s, cls), json_pack(
+					"{s:s, s:o, s:o}", "env", env->name,
+					"table", jsontext_string(c.v[t].table),
+					"path", jsontext_string(path)));
+			} else if (cls != CLASS_COUNT) {
+				er.counts[cls]++;
+				json_array_append_new(list_of(s, cls),
+						      jsontext_string(path));
+			}
+			free(path);
+		}
+		json_object_set_new(menvs, env->name, manifest_env(env, &er,
+								    env_errors));
+		free_targets(&c);
+	}
+	for (k = 0; k < sizeof(listed) / sizeof(listed[0]); k++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "%s_count", classify_name(listed[k]));
+		json_object_set_new(s, key, json_integer((json_int_t)
+			json_array_size(list_of(s, listed[k]))));
+	}
+	json_object_set_new(s, "error_count",
+			    json_integer((json_int_t)json_array_size(errors)));
+	json_object_set_new(s, "errors", errors);
+	if (h != NULL && outcome != SYNC_IO_FAILED) {
+		struct timespec end;
+		char started[32], finished[32];
+		json_t *m;
+
+		clock_gettime(CLOCK_REALTIME, &end);
+		format_utc(&o->started, started, sizeof(started));
+		format_utc(&end, finished, sizeof(finished));
+		m = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:O}",
+			      "run_id", o->run_id, "command", "restore", "kind",
+			      kind, "restored_from", jsontext_string(o->from->id),
+			      "started_at", started, "finished_at", finished,
+			      "tool_version", RHIZOME_VERSION, "environments",
+			      menvs);
+		rc = history_publish(h, m);
+		h = NULL;
+		json_decref(m);
+		if (rc != 0) {
+			fprintf(stderr, "rhizome: cannot publish the run history "
+				"under %s: %s\n", o->history, strerror(-rc));
+			outcome = SYNC_IO_FAILED;
+		} else {
+			json_object_set_new(s, "history", json_sprintf("%s/%s",
+				o->history, o->run_id));
+		}
+	}
+	history_abandon(h);
+	json_decref(menvs);
+	free(names);
+	*summary = s;
+	return outcome;
+}

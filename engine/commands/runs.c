@@ -1,0 +1,285 @@
+/*
+ * A run's outcome is read from its manifest: "failed" when an environment
+ * was unreached or every table of it errored, "partial" when some did.
+ */
+#include "engine/commands/runs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/base/alloc.h"
+#include "engine/base/jsontext.h"
+#include "engine/store/history.h"
+
+/* The outcome of one environment entry, and of a run (its worst). */
+static int env_outcome(json_t *entry)
+{
+	json_t *counts = json_object_get(entry, "counts");
+	json_int_t errors = json_integer_value(json_object_get(counts, "error"));
+	json_int_t tables = json_integer_value(json_object_get(entry, "tables"));
+	json_t *unreached = json_object_get(entry, "unreached");
+
+	if ((unreached != NULL && !json_is_null(unreached)) ||
+	    (errors > 0 && errors >= tables))
+		return 2;
+	return errors > 0 || json_array_size(json_object_get(entry, "errors")) > 0;
+}
+
+static const char *const outcome_names[] = { "ok", "partial", "failed" };
+
+static int covers(const struct runlog_entry *r, const char *const *envs,
+		  size_t nenvs)
+{
+	size_t i;
+
+	for (i = 0; i < nenvs; i++)
+		if (runlog_env(r, envs[i]) != NULL)
+			return 1;
+	return nenvs == 0;
+}
+
+json_t *runs_list(const struct runlog *l, const char *hist,
+		  const char *const *envs, size_t nenvs, const char *command)
+{
+	json_t *runs = json_array();
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct runlog_entry *r = &l->runs[i];
+		json_t *menvs = json_object_get(r->manifest, "environments");
+		json_t *names = json_array(), *sum = json_object(), *entry;
+		const char *name;
+		int worst = 0;
+		json_int_t nerrors = 0;
+
+		if (r->manifest == NULL) {
+			if (nenvs == 0 && command == NULL)
+				json_array_append_new(runs, json_pack(
+					"{s:o, s:s, s:o}", "run_id",
+					jsontext_string(r->id), "outcome",
+					"unreadable", "why", jsontext_string(r->why)));
+			json_decref(names);
+			json_decref(sum);
+			continue;
+		}
+		if ((command != NULL && strcmp(r->command, command) != 0) ||
+		    !covers(r, envs, nenvs)) {
+			json_decref(names);
+			json_decref(sum);
+			continue;
+		}
+		json_object_foreach(menvs, name, entry) {
+			json_t *counts = json_object_get(entry, "counts"), *v;
+			const char *k;
+			int o = env_outcome(entry);
+
+			json_array_append_new(names, json_string(name));
+			json_object_foreach(counts, k, v)
+				json_object_set_new(sum, k, json_integer(
+					json_integer_value(json_object_get(sum, k)) +
+					json_integer_value(v)));
+			nerrors += (json_int_t)json_array_size(
+				json_object_get(entry, "errors"));
+			if (o > worst)
+				worst = o;
+		}
+		json_array_append_new(runs, json_pack(
+			"{s:o, s:s, s:O?, s:O?, s:O?, s:o, s:o, s:I, s:s}",
+			"run_id", jsontext_string(r->id), "command", r->command,
+			"restored_from", json_object_get(r->manifest, "restored_from"),
+			"started_at", json_object_get(r->manifest, "started_at"),
+			"finished_at", json_object_get(r->manifest, "finished_at"),
+			"environments", names, "counts", sum, "errors", nerrors,
+			"outcome", outcome_names[worst]));
+	}
+	return json_pack("{s:o, s:o}", "history", jsontext_string(hist),
+			 "runs", runs);
+}
+
+int runs_list_text(json_t *list, FILE *fp)
+{
+	json_t *runs = json_object_get(list, "runs"), *r;
+	size_t i;
+
+	if (json_array_size(runs) == 0)
+		fprintf(fp, "No run is recorded in %s (the history is local: a "
+			"fresh clone has none).\n",
+			json_string_value(json_object_get(list, "history")));
+	else
+		fprintf(fp, "%-22s %-8s %-20s %5s %6s %6s  %s\n", "run", "command",
+			"finished (UTC)", "envs", "tables", "errors", "outcome");
+	json_array_foreach(runs, i, r) {
+		json_t *counts = json_object_get(r, "counts"), *v;
+		const char *k;
+		json_int_t tables = 0;
+		const char *from = json_string_value(json_object_get(r, "restored_from"));
+
+		json_object_foreach(counts, k, v)
+			tables += json_integer_value(v);
+		if (json_object_get(r, "command") == NULL) {
+			fprintf(fp, "%-22s %-8s %s\n",
+				json_string_value(json_object_get(r, "run_id")), "?",
+				json_string_value(json_object_get(r, "why")));
+			continue;
+		}
+		fprintf(fp, "%-22s %-8s %-20s %5zu %6lld %6lld  %s",
+			json_string_value(json_object_get(r, "run_id")),
+			json_string_value(json_object_get(r, "command")),
+			json_string_value(json_object_get(r, "finished_at"))
+				? json_string_value(json_object_get(r, "finished_at")) : "?",
+			json_array_size(json_object_get(r, "environments")),
+			(long long)tables,
+			(long long)json_integer_value(json_object_get(r, "errors")),
+			json_string_value(json_object_get(r, "outcome")));
+		if (from != NULL)
+			fprintf(fp, " (restored %s)", from);
+		fputc('\n', fp);
+	}
+	return fflush(fp) != 0 || ferror(fp) ? -EIO : 0;
+}
+
+struct show_ctx {
+	json_t *lines;
+};
+
+/* history_read callback: the line without its body. */
+static int keep_line(const char *line, size_t len, void *arg)
+{
+	struct show_ctx *s = arg;
+	json_t *l = json_loadb(line, len, 0, NULL);
+
+	if (l == NULL) {
+		json_array_append_new(s->lines, json_pack("{s:s}", "status",
+							  "not JSON"));
+		return 0;
+	}
+	json_object_del(l, "body");
+	json_object_del(l, "body_base64");
+	json_object_del(l, "env");
+	json_object_del(l, "database");
+	json_array_append_new(s->lines, l);
+	return 0;
+}
+
+json_t *runs_show(const struct runlog_entry *r, const char *hist)
+{
+	json_t *shown = json_deep_copy(r->manifest);
+	json_t *envs = json_object_get(r->manifest, "environments"), *entry;
+	json_t *tables = json_object(), *unreadable = json_object();
+	const char *name;
+
+	json_object_foreach(envs, name, entry) {
+		struct show_ctx s = { json_array() };
+		char why[800];
+
+		if (history_read(hist, r->id, name, keep_line, &s, why,
+				 sizeof(why)) != 0)
+			json_object_set_new(unreadable, name, jsontext_string(why));
+		json_object_set_new(tables, name, s.lines);
+	}
+	json_object_set_new(shown, "tables", tables);
+	json_object_set_new(shown, "unreadable", unreadable);
+	json_object_set_new(shown, "path", json_sprintf("%s/%s", hist, r->id));
+	return shown;
+}
+
+int runs_show_text(json_t *shown, FILE *fp)
+{
+	json_t *envs = json_object_get(shown, "environments"), *entry;
+	json_t *tables = json_object_get(shown, "tables");
+	json_t *unreadable = json_object_get(shown, "unreadable");
+	const char *name;
+
+	fprintf(fp, "run %s: %s", json_string_value(json_object_get(shown, "run_id")),
+		json_string_value(json_object_get(shown, "command")));
+	if (json_is_string(json_object_get(shown, "restored_from")))
+		fprintf(fp, " of run %s", json_string_value(
+				json_object_get(shown, "restored_from")));
+	fprintf(fp, ", %s to %s, rhizome %s\n  %s\n",
+		json_string_value(json_object_get(shown, "started_at")),
+		json_string_value(json_object_get(shown, "finished_at")),
+		json_string_value(json_object_get(shown, "tool_version")),
+		json_string_value(json_object_get(shown, "path")));
+	json_object_foreach(envs, name, entry) {
+		json_t *counts = json_object_get(entry, "counts"), *v, *line;
+		json_t *unreached = json_object_get(entry, "unreached");
+		const char *k;
+		size_t i;
+
+		fprintf(fp, "\n%s (%s): %s", name,
+			json_string_value(json_object_get(entry, "folder")),
+			outcome_names[env_outcome(entry)]);
+		json_object_foreach(counts, k, v)
+			if (json_integer_value(v) > 0)
+				fprintf(fp, ", %lld %s", (long long)json_integer_value(v), k);
+		fputc('\n', fp);
+		if (json_is_object(unreached))
+			fprintf(fp, "  not reached: %s\n", json_string_value(
+					json_object_get(unreached, "message")));
+		if (json_object_get(unreadable, name) != NULL)
+			fprintf(fp, "  history unreadable: %s\n", json_string_value(
+					json_object_get(unreadable, name)));
+		json_array_foreach(json_object_get(tables, name), i, line) {
+			const char *sha = json_string_value(json_object_get(line, "sha256"));
+			const char *msg = json_string_value(json_object_get(line, "message"));
+
+			fprintf(fp, "  %-12s %-7s %-32s %s\n",
+				json_string_value(json_object_get(line, "status")),
+				json_string_value(json_object_get(line, "kind"))
+					? json_string_value(json_object_get(line, "kind")) : "",
+				json_string_value(json_object_get(line, "table"))
+					? json_string_value(json_object_get(line, "table")) : "?",
+				msg ? msg : sha ? sha : "");
+		}
+	}
+	return fflush(fp) != 0 || ferror(fp) ? -EIO : 0;
+}
+
+json_t *runs_prune(const struct runlog *l, const char *hist, size_t keep_newest,
+		   double not_before, int dry_run, int *err)
+{
+	unsigned char *keep = xcalloc(l->n ? l->n : 1, 1);
+	json_t *removed = json_array();
+	size_t i, kept = 0;
+
+	*err = 0;
+	runlog_plan_prune(l, keep_newest, not_before, keep);
+	for (i = 0; i < l->n; i++) {
+		int rc;
+
+		if (keep[i]) {
+			kept++;
+			continue;
+		}
+		rc = dry_run ? 0 : runlog_remove(hist, l->runs[i].id);
+		if (rc != 0) {
+			fprintf(stderr, "rhizome: cannot remove run %s/%s: %s\n",
+				hist, l->runs[i].id, strerror(-rc));
+			*err = rc;
+			kept += l->n - i;
+			break;
+		}
+		json_array_append_new(removed, jsontext_string(l->runs[i].id));
+	}
+	free(keep);
+	return json_pack("{s:o, s:I, s:b}", "removed", removed, "kept",
+			 (json_int_t)kept, "dry_run", dry_run);
+}
+
+int runs_prune_text(json_t *pruned, FILE *fp)
+{
+	json_t *removed = json_object_get(pruned, "removed"), *id;
+	int dry = json_is_true(json_object_get(pruned, "dry_run"));
+	size_t i;
+
+	json_array_foreach(removed, i, id)
+		fprintf(fp, "%s %s\n", dry ? "would remove" : "removed",
+			json_string_value(id));
+	fprintf(fp, "%s%zu run(s), kept %lld (the newest, and the last run "
+		"and last complete run of every command and environment)\n",
+		dry ? "would remove " : "removed ", json_array_size(removed),
+		(long long)json_integer_value(json_object_get(pruned, "kept")));
+	return fflush(fp) != 0 || ferror(fp) ? -EIO : 0;
+}
