@@ -17,8 +17,10 @@
 #include "engine/store/history.h"
 #include "engine/store/snapshot.h"
 
-/* history_read callback: collect {table: body} of schema lines; a line
- * that is not JSON is counted under "" (the caller reports it). */
+/* history_read callback: collect {table: body} of schema lines that say
+ * what the server had (a `removed` line's body is the deleted file's: the
+ * server had no table); a line that is not JSON is counted under "" (the
+ * caller reports it). */
 static int collect(const char *line, size_t len, void *arg)
 {
 	json_t *bodies = arg, *l = json_loadb(line, len, 0, NULL);
@@ -32,9 +34,11 @@ static int collect(const char *line, size_t len, void *arg)
 	}
 	json_t *kind = json_object_get(l, "kind"), *body = json_object_get(l, "body");
 	json_t *table = json_object_get(l, "table");
+	const char *status = json_string_value(json_object_get(l, "status"));
 
 	if (json_is_string(kind) && strcmp(json_string_value(kind), "schema") == 0 &&
-	    json_is_string(table) && json_is_string(body))
+	    json_is_string(table) && json_is_string(body) &&
+	    (status == NULL || strcmp(status, "removed") != 0))
 		json_object_set(bodies, json_string_value(table), body);
 	json_decref(l);
 	return 0;
@@ -171,7 +175,8 @@ json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome
 			const char *t = env->tables->effective[k];
 			enum change_class c = compare(o, env, t,
 				json_object_get(bodies, t),
-				jsontext_list_has(json_object_get(entry, "missing"), t),
+				jsontext_list_has(json_object_get(entry, "missing"), t) ||
+				jsontext_list_has(json_object_get(entry, "removed"), t),
 				drift, errors);
 
 			unchanged += c == CLASS_UNCHANGED;

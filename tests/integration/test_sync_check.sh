@@ -135,13 +135,19 @@ test_diff_against_a_run_reads_its_history() {
 	second=$(js -r .run_id)
 	mdb_stop s1 # reads files only
 	mdb_stop s2
-	# the snapshots now hold the second run; the first run remembers `body`
+	# the snapshots now hold the second run (invoice's file removed); the
+	# first run remembers `body` and invoice
 	rz sync diff --against "$first" --format json
 	mdb_start s1 "$(mdb_port s1)" >/dev/null
 	mdb_start s2 "$(mdb_port s2)" >/dev/null
 	assert_eq "$RC" 1 "exit status: $(cat "$T/err.txt")"
 	assert_eq "$(js -c '[.drift[] | [.table, .changes[0].change]]')" \
-		'[["event","column added"]]' "committed vs the first run"
+		'[["event","column added"],["invoice","table added"]]' "committed vs the first run"
+	# the second run removed invoice: its removal line is not a table
+	rz sync diff --against "$second" --format json
+	assert_eq "$RC" 0 "the second run is what is committed: $(js -c .drift)"
+	# a snapshot that comes back by hand has drifted from the second run
+	rz history restore "$first" --env na_prod_billing --table invoice
 	rz sync diff --against "$second"
 	assert_eq "$RC" 1 "the second run: the dropped table"
 	grep -q '^na_prod_billing.invoice  \[critical\]' "$T/out.json" || fail "$(cat "$T/out.json")"
