@@ -18,7 +18,7 @@
 #include "engine/store/runlog.h"
 #include "engine/store/snapshot.h"
 
-/* Load the runs; NULL-free: on failure a message and CLI_EXIT_IO. */
+/* Load the runs. 0, or -errno with a message naming the folder. */
 static int load(const char *hist, struct runlog *l)
 {
 	int rc = runlog_load(hist, l);
@@ -63,8 +63,7 @@ static enum cli_exit print(json_t *v, int as_json, int (*text)(json_t *, FILE *)
 
 static enum cli_exit restore(const struct cli *c, const struct fleet_config *cfg,
 			     const struct env_config **envs, const char *out,
-			     const char *hist, const struct runlog *l,
-			     const struct runlog_entry *from)
+			     const char *hist, const struct runlog_entry *from)
 {
 	struct restore_opts o;
 	const struct env_config **chosen = xcalloc(cfg->nenvs + 1, sizeof(*chosen));
@@ -74,7 +73,6 @@ static enum cli_exit restore(const struct cli *c, const struct fleet_config *cfg
 	char run_id[64];
 	size_t i, n = 0;
 
-	(void)l;
 	for (i = 0; i < c->nenvs; i++) {
 		if (runlog_env(from, envs[i]->name) != NULL)
 			chosen[n++] = envs[i];
@@ -90,6 +88,12 @@ static enum cli_exit restore(const struct cli *c, const struct fleet_config *cfg
 	    strcmp(from->command, "restore") != 0) {
 		fprintf(stderr, "rhizome: run %s is a '%s' run: nothing to restore\n",
 			from->id, from->command);
+		free(chosen);
+		return CLI_EXIT_USAGE;
+	}
+	if (n == 0) {
+		fprintf(stderr, "rhizome: run %s covers none of the environments "
+			"of %s\n", from->id, cfg->path);
 		free(chosen);
 		return CLI_EXIT_USAGE;
 	}
@@ -204,7 +208,7 @@ enum cli_exit cli_run_history(const struct cli *c, const struct fleet_config *cf
 	case CLI_HISTORY_RESTORE:
 		r = find_run(c, &l, hist);
 		status = r == NULL ? CLI_EXIT_USAGE
-			 : restore(c, cfg, envs, out, hist, &l, r);
+			 : restore(c, cfg, envs, out, hist, r);
 		break;
 	default:
 		status = CLI_EXIT_USAGE;

@@ -32,20 +32,23 @@ struct target {
 
 struct read_ctx {
 	const struct restore_opts *o;
+	unsigned char *seen;    /* per --table: some environment has it */
 	const char *kind;
 	struct target *v;
 	size_t n, cap;
 	int bad;                /* lines that are not JSON or not decodable */
 };
 
-static int wanted_table(const struct restore_opts *o, const char *table)
+static int wanted_table(struct read_ctx *c, const char *table)
 {
 	size_t i;
 
-	for (i = 0; i < o->ntables; i++)
-		if (strcmp(o->tables[i], table) == 0)
+	for (i = 0; i < c->o->ntables; i++)
+		if (strcmp(c->o->tables[i], table) == 0) {
+			c->seen[i] = 1;
 			return 1;
-	return o->ntables == 0;
+		}
+	return c->o->ntables == 0;
 }
 
 /* The body of a line, decoded (caller frees), or NULL. */
@@ -84,7 +87,7 @@ static int collect(const char *line, size_t len, void *arg)
 	status = json_string_value(json_object_get(l, "status"));
 	kind = json_string_value(json_object_get(l, "kind"));
 	if (table == NULL || status == NULL || kind == NULL ||
-	    strcmp(kind, c->kind) != 0 || !wanted_table(c->o, table) ||
+	    strcmp(kind, c->kind) != 0 || !wanted_table(c, table) ||
 	    strcmp(status, "empty") == 0 || strcmp(status, "error") == 0 ||
 	    strcmp(status, "missing") == 0) {
 		json_decref(l);
@@ -265,6 +268,8 @@ enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 	enum sync_outcome outcome = SYNC_DONE;
 	const char **names = xcalloc(o->nenvs + 1, sizeof(*names));
 	json_t *s = json_object(), *errors = json_array(), *menvs = json_object();
+	unsigned char *seen = xcalloc(o->ntables + 1, 1);
+	json_t *not_in_run = json_array();
 	history *h = NULL;
 	size_t i, k;
 	int rc = 0;
@@ -290,7 +295,7 @@ enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 	}
 	for (i = 0; i < o->nenvs && outcome != SYNC_IO_FAILED; i++) {
 		const struct env_config *env = o->envs[i];
-		struct read_ctx c = { .o = o, .kind = kind };
+		struct read_ctx c = { .o = o, .seen = seen, .kind = kind };
 		struct env_result er = { .removed = json_array() };
 		json_t *env_errors = json_array();
 		char why[800];
@@ -357,6 +362,17 @@ enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 		json_object_set_new(s, key, json_integer((json_int_t)
 			json_array_size(list_of(s, listed[k]))));
 	}
+	/* a --table the run never recorded: likely a typo, said */
+	for (i = 0; i < o->ntables && outcome != SYNC_IO_FAILED; i++)
+		if (!seen[i]) {
+			fprintf(stderr, "rhizome: warning: --table %s: run %s "
+				"recorded no %s of it in the environments "
+				"restored\n", o->tables[i], o->from->id, kind);
+			json_array_append_new(not_in_run,
+					      jsontext_string(o->tables[i]));
+		}
+	json_object_set_new(s, "not_in_run", not_in_run);
+	free(seen);
 	json_object_set_new(s, "error_count",
 			    json_integer((json_int_t)json_array_size(errors)));
 	json_object_set_new(s, "errors", errors);

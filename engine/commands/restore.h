@@ -43,7 +43,9 @@ struct restore_opts {
  *  "new_count", "significant_count", "trivial_count", "unchanged_count",
  *  "removed_count", "error_count", "new": [PATH], "significant",
  *  "trivial", "unchanged", "removed": [{"env", "table", "path"}],
- *  "errors": [{"env", "table"?, "code": 0, "message"}], "history": PATH}.
+ *  "errors": [{"env", "table"?, "code": 0, "message"}],
+ *  "not_in_run": [the --table names no restored environment's line has,
+ *  also warned on stderr], "history": PATH}.
  * Returns SYNC_DONE, SYNC_PARTIAL (an environment's history unreadable:
  * nothing of it restored; the rest is), or SYNC_IO_FAILED (a write
  * failed: what was written stays whole, nothing is recorded). The caller

@@ -225,13 +225,15 @@ int runs_show_text(json_t *shown, FILE *fp)
 			const char *sha = json_string_value(json_object_get(line, "sha256"));
 			const char *msg = json_string_value(json_object_get(line, "message"));
 
-			fprintf(fp, "  %-12s %-7s %-32s %s\n",
+			/* 12 digits of the digest tell bodies apart at a
+			 * glance; --format json has all 64 */
+			fprintf(fp, "  %-12s %-6s %-36s %.*s\n",
 				json_string_value(json_object_get(line, "status")),
 				json_string_value(json_object_get(line, "kind"))
 					? json_string_value(json_object_get(line, "kind")) : "",
 				json_string_value(json_object_get(line, "table"))
 					? json_string_value(json_object_get(line, "table")) : "?",
-				msg ? msg : sha ? sha : "");
+				msg ? 400 : 12, msg ? msg : sha ? sha : "");
 		}
 	}
 	return fflush(fp) != 0 || ferror(fp) ? -EIO : 0;
