@@ -215,7 +215,9 @@ static void test_history_publishes_checksummed_frames_of_all_lines_and_manifest(
 	ASSERT_TRUE(!path_exists(tmp_dir));
 	ASSERT_TRUE(path_exists(run_dir));
 	ASSERT_EQ(dir_count(run_dir), 4); /* 3 streams + manifest, no temp */
-	ASSERT_EQ(dir_count(hist), 1);
+	ASSERT_EQ(dir_count(hist), 2); /* the run and .gitignore */
+	ASSERT_TRUE(path_exists(hist_of(out)) &&
+		    dir_count_prefix(hist, ".gitignore") == 1);
 
 	mtext = file_get(manifest_path, &mlen);
 	ASSERT_TRUE(mtext != NULL && mlen > 0);
@@ -377,9 +379,9 @@ static void test_history_abandon_leaves_no_folder(void)
 	ASSERT_TRUE(h != NULL);
 	ASSERT_EQ(history_append(h, 0, "{\"x\":1}", 7), 0);
 	ASSERT_EQ(history_append(h, 1, "{\"y\":2}", 7), 0);
-	ASSERT_EQ(dir_count(hist), 1); /* the .tmp- folder */
+	ASSERT_EQ(dir_count(hist), 2); /* the .tmp- folder, .gitignore */
 	history_abandon(h);
-	ASSERT_EQ(dir_count(hist), 0);
+	ASSERT_EQ(dir_count(hist), 1); /* .gitignore */
 	ASSERT_TRUE(!path_exists(run_dir));
 	history_abandon(NULL); /* a no-op */
 	free(run_dir);
