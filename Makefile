@@ -48,6 +48,8 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/commands/sync_summary.c engine/commands/report.c engine/commands/versions.c \
 	engine/commands/histdiff.c engine/commands/schemahash.c \
 	engine/commands/status.c engine/commands/verify.c \
+	engine/commands/verify_history.c engine/commands/verify_files.c \
+	engine/commands/verify_json.c \
 	engine/commands/runs.c engine/commands/restore.c \
 	$(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
