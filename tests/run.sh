@@ -4,7 +4,8 @@
 #  1. unit tests (tests/unit), built with AddressSanitizer and again with
 #     ThreadSanitizer;
 #  2. integration tests (tests/integration: sync schema, sync data, sync
-#     report, production: TLS, session settings, credentials) against
+#     report, history, status, verify, production: TLS, session
+#     settings, credentials) against
 #     private MariaDB servers they start and stop
 #     themselves: every scenario with the ASan build, the concurrent ones
 #     again with the TSan build; local faults (a full disk, failing
@@ -90,6 +91,11 @@ RHIZOME=build-address/rhizome PREFIX="[asan] " \
 
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_sync_check.sh 2>&1 | report
+# the fleet over time: history, status, verify, dropped tables (issue 13)
+for t in history status verify; do
+	RHIZOME=build-address/rhizome PREFIX="[asan] " \
+		tests/integration/test_$t.sh 2>&1 | report
+done
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_tablemodel.sh 2>&1 | report
 

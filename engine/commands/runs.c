@@ -1,6 +1,6 @@
 /*
- * A run's outcome is read from its manifest: "failed" when an environment
- * was unreached or every table of it errored, "partial" when some did.
+ * A run's outcome is read from its manifest (runlog_env_outcome), the
+ * worst of its environments'.
  */
 #include "engine/commands/runs.h"
 
@@ -12,22 +12,6 @@
 #include "engine/base/alloc.h"
 #include "engine/base/jsontext.h"
 #include "engine/store/history.h"
-
-/* The outcome of one environment entry, and of a run (its worst). */
-static int env_outcome(json_t *entry)
-{
-	json_t *counts = json_object_get(entry, "counts");
-	json_int_t errors = json_integer_value(json_object_get(counts, "error"));
-	json_int_t tables = json_integer_value(json_object_get(entry, "tables"));
-	json_t *unreached = json_object_get(entry, "unreached");
-
-	if ((unreached != NULL && !json_is_null(unreached)) ||
-	    (errors > 0 && errors >= tables))
-		return 2;
-	return errors > 0 || json_array_size(json_object_get(entry, "errors")) > 0;
-}
-
-static const char *const outcome_names[] = { "ok", "partial", "failed" };
 
 static int covers(const struct runlog_entry *r, const char *const *envs,
 		  size_t nenvs)
@@ -73,7 +57,7 @@ json_t *runs_list(const struct runlog *l, const char *hist,
 		json_object_foreach(menvs, name, entry) {
 			json_t *counts = json_object_get(entry, "counts"), *v;
 			const char *k;
-			int o = env_outcome(entry);
+			int o = (int)runlog_env_outcome(entry);
 
 			json_array_append_new(names, json_string(name));
 			json_object_foreach(counts, k, v)
@@ -92,7 +76,7 @@ json_t *runs_list(const struct runlog *l, const char *hist,
 			"started_at", json_object_get(r->manifest, "started_at"),
 			"finished_at", json_object_get(r->manifest, "finished_at"),
 			"environments", names, "counts", sum, "errors", nerrors,
-			"outcome", outcome_names[worst]));
+			"outcome", runlog_outcome_name((enum runlog_outcome)worst)));
 	}
 	return json_pack("{s:o, s:o}", "history", jsontext_string(hist),
 			 "runs", runs);
@@ -210,7 +194,7 @@ int runs_show_text(json_t *shown, FILE *fp)
 
 		fprintf(fp, "\n%s (%s): %s", name,
 			json_string_value(json_object_get(entry, "folder")),
-			outcome_names[env_outcome(entry)]);
+			runlog_outcome_name(runlog_env_outcome(entry)));
 		json_object_foreach(counts, k, v)
 			if (json_integer_value(v) > 0)
 				fprintf(fp, ", %lld %s", (long long)json_integer_value(v), k);

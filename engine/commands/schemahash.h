@@ -15,8 +15,10 @@
 /*
  * Hash environment `env`'s snapshots under `out` into hex (64 digits and a
  * NUL); *tables is how many .sql files went in (0: none exist; hex is then
- * the digest of nothing). Returns 0, or -errno when a file exists but
- * cannot be read, with its path in why[0..size).
+ * the digest of nothing). A table listed twice goes in once; files of
+ * tables not listed never do. Returns 0, or -errno when a file exists but
+ * cannot be read, with "PATH: reason" in why[0..size) (*tables 0, hex
+ * empty).
  */
 int schemahash_env(const char *out, const struct env_config *env,
 		   char hex[65], size_t *tables, char *why, size_t size);

@@ -128,6 +128,29 @@ int runlog_env_complete(json_t *entry)
 	       (unreached == NULL || json_is_null(unreached));
 }
 
+enum runlog_outcome runlog_env_outcome(json_t *entry)
+{
+	json_int_t failed = json_integer_value(json_object_get(
+		json_object_get(entry, "counts"), "error"));
+	json_int_t tables = json_integer_value(json_object_get(entry, "tables"));
+	json_t *unreached = json_object_get(entry, "unreached");
+
+	/* counts say none, but errors are listed: they count */
+	if (failed == 0)
+		failed = (json_int_t)json_array_size(json_object_get(entry, "errors"));
+	if ((unreached != NULL && !json_is_null(unreached)) ||
+	    (failed > 0 && failed >= tables))
+		return RUNLOG_FAILED;
+	return failed > 0 ? RUNLOG_PARTIAL : RUNLOG_OK;
+}
+
+const char *runlog_outcome_name(enum runlog_outcome o)
+{
+	static const char *const names[] = { "ok", "partial", "failed" };
+
+	return (unsigned)o < 3 ? names[o] : "?";
+}
+
 static int matches(const struct runlog_entry *r, const char *env,
 		   const char *command)
 {

@@ -50,6 +50,13 @@ json_t *runlog_env(const struct runlog_entry *r, const char *env);
  * every table of it fetched or found absent, no error, reached. */
 int runlog_env_complete(json_t *entry);
 
+/* What an environment entry's run came to: failed when it was unreached or
+ * every table errored, partial when some did. */
+enum runlog_outcome { RUNLOG_OK, RUNLOG_PARTIAL, RUNLOG_FAILED };
+enum runlog_outcome runlog_env_outcome(json_t *entry);
+/* "ok", "partial", "failed". */
+const char *runlog_outcome_name(enum runlog_outcome o);
+
 /*
  * The newest run with a manifest covering `env` (NULL: any) whose command
  * is `command` (NULL: any), or NULL.
