@@ -55,6 +55,14 @@ void duration_format(double seconds, char *buf, size_t size)
 		snprintf(buf, size, "%llud %02lluh", s / 86400, s % 86400 / 3600);
 }
 
+void duration_format_utc(const struct timespec *ts, char *buf, size_t size)
+{
+	struct tm tm;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 double duration_utc_seconds(const char *text)
 {
 	struct tm tm;

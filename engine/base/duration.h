@@ -20,6 +20,9 @@ int duration_parse(const char *text, double *seconds);
 /* "45s", "12m", "3h 05m", "2d 04h": the two largest units, into buf. */
 void duration_format(double seconds, char *buf, size_t size);
 
+/* A manifest's time: `ts` as "YYYY-MM-DDTHH:MM:SSZ" (UTC), into buf. */
+void duration_format_utc(const struct timespec *ts, char *buf, size_t size);
+
 /* Seconds since the epoch of a manifest's "YYYY-MM-DDTHH:MM:SSZ", or -1
  * when `text` is not that (NULL included). */
 double duration_utc_seconds(const char *text);

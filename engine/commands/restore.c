@@ -13,6 +13,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/base64.h"
+#include "engine/base/duration.h"
 #include "engine/base/jsontext.h"
 #include "engine/base/sha256.h"
 #include "engine/base/utf8.h"
@@ -51,25 +52,6 @@ static int wanted_table(struct read_ctx *c, const char *table)
 	return c->o->ntables == 0;
 }
 
-/* The body of a line, decoded (caller frees), or NULL. */
-static char *line_body(json_t *l, size_t *len)
-{
-	json_t *body = json_object_get(l, "body");
-	json_t *b64 = json_object_get(l, "body_base64");
-	char *data = NULL;
-
-	if (json_is_string(body)) {
-		*len = json_string_length(body);
-		data = xmalloc(*len + 1);
-		memcpy(data, json_string_value(body), *len);
-		data[*len] = '\0';
-	} else if (json_is_string(b64) &&
-		   base64_decode(json_string_value(b64), &data, len) != 0) {
-		data = NULL;
-	}
-	return data;
-}
-
 /* history_read callback: keep the lines that say what a file held; the
  * newest line of a table wins (a run has one per table). */
 static int collect(const char *line, size_t len, void *arg)
@@ -94,7 +76,7 @@ static int collect(const char *line, size_t len, void *arg)
 		return 0;
 	}
 	t.remove = strcmp(status, "removed") == 0;
-	if (!t.remove && (t.body = line_body(l, &t.body_len)) == NULL) {
+	if (!t.remove && (t.body = history_line_body(l, &t.body_len)) == NULL) {
 		c->bad++;
 		json_decref(l);
 		return 0;
@@ -248,14 +230,6 @@ static json_t *manifest_env(const struct env_config *env, struct env_result *er,
 			 "empty", "errors", errors, "server", "unreached");
 }
 
-static void format_utc(const struct timespec *ts, char *buf, size_t size)
-{
-	struct tm tm;
-
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 {
 	const char *kind = strcmp(o->from->command, "restore") == 0
@@ -382,8 +356,8 @@ enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 		json_t *m;
 
 		clock_gettime(CLOCK_REALTIME, &end);
-		format_utc(&o->started, started, sizeof(started));
-		format_utc(&end, finished, sizeof(finished));
+		duration_format_utc(&o->started, started, sizeof(started));
+		duration_format_utc(&end, finished, sizeof(finished));
 		m = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:O}",
 			      "run_id", o->run_id, "command", "restore", "kind",
 			      kind, "restored_from", jsontext_string(o->from->id),

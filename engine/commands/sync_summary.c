@@ -10,8 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/base/version.h"
+#include "engine/base/duration.h"
 #include "engine/base/jsontext.h"
+#include "engine/base/version.h"
 
 void sync_format_error(struct strbuf *sb, const struct env_run *e,
 		       const char *table, const struct table_result *res,
@@ -30,14 +31,6 @@ void sync_format_error(struct strbuf *sb, const struct env_run *e,
 	strbuf_addf(sb, ": %s", res->err->message);
 	if (verbose && res->statement != NULL && !res->unreached)
 		strbuf_addf(sb, "; statement: %s", res->statement);
-}
-
-static void format_utc(const struct timespec *ts, char *buf, size_t size)
-{
-	struct tm tm;
-
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* Data: the tables whose first rows are not in primary-key order, and
@@ -221,8 +214,8 @@ json_t *sync_build_manifest(struct run *r, const struct timespec *end)
 	json_t *m, *envs;
 	size_t i, k;
 
-	format_utc(&r->o->started, started, sizeof(started));
-	format_utc(end, finished, sizeof(finished));
+	duration_format_utc(&r->o->started, started, sizeof(started));
+	duration_format_utc(end, finished, sizeof(finished));
 	envs = json_object();
 	for (i = 0; i < r->nenvs; i++) {
 		struct env_run *e = &r->envs[i];

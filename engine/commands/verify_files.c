@@ -16,6 +16,7 @@
 #include "engine/base/strbuf.h"
 #include "engine/base/tmpname.h"
 #include "engine/commands/verify_int.h"
+#include "engine/store/history.h"
 #include "engine/schema/classify.h"
 #include "engine/store/snapshot.h"
 
@@ -102,7 +103,7 @@ static void compare(struct verify *v, const struct env_config *env,
 			   "absent, but run %s left it there (env %s)", run, who);
 		return;
 	}
-	body = verify_line_body(ev, &blen);
+	body = history_line_body(ev, &blen);
 	if (body == NULL)
 		return;
 	/* a schema body is the Create Table text; the file adds ";\n" */

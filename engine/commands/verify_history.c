@@ -35,24 +35,6 @@ struct frame_read {
 	char first_bad[256];    /* what is wrong with the first of them */
 };
 
-char *verify_line_body(json_t *line, size_t *len)
-{
-	json_t *body = json_object_get(line, "body");
-	json_t *b64 = json_object_get(line, "body_base64");
-	char *data = NULL;
-
-	if (json_is_string(body)) {
-		*len = json_string_length(body);
-		data = xmalloc(*len + 1);
-		memcpy(data, json_string_value(body), *len);
-		data[*len] = '\0';
-	} else if (json_is_string(b64) &&
-		   base64_decode(json_string_value(b64), &data, len) != 0) {
-		data = NULL;
-	}
-	return data;
-}
-
 /* Whether a line's body is the one its sha256 names. A line without a
  * digest (an `error` line) has no body to check. */
 static int body_sound(json_t *line)
@@ -63,7 +45,7 @@ static int body_sound(json_t *line)
 
 	if (want == NULL)
 		return 1;
-	body = verify_line_body(line, &len);
+	body = history_line_body(line, &len);
 	if (body == NULL)
 		return 0;
 	sha256_hex(body, len, hex);

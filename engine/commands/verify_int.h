@@ -50,10 +50,6 @@ void verify_add(struct verify *v, const char *kind, const char *path,
 const struct env_config *verify_selected(const struct verify *v,
 					 const char *name);
 
-/* The body a history line carries (its "body", or its "body_base64"
- * decoded), NUL-terminated, length in *len; caller frees. NULL when the
- * line has none or it does not decode. */
-char *verify_line_body(json_t *line, size_t *len);
 
 /*
  * Check every published run's manifest and the frames of the selected

@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/base64.h"
 #include "engine/base/sha256.h"
 #include "engine/store/atomic_file.h"
 
@@ -34,6 +35,24 @@ struct history {
 	struct env_stream *streams;
 	size_t nstreams;
 };
+
+char *history_line_body(json_t *line, size_t *len)
+{
+	json_t *body = json_object_get(line, "body");
+	json_t *b64 = json_object_get(line, "body_base64");
+	char *data = NULL;
+
+	if (json_is_string(body)) {
+		*len = json_string_length(body);
+		data = xmalloc(*len + 1);
+		memcpy(data, json_string_value(body), *len);
+		data[*len] = '\0';
+	} else if (json_is_string(b64) &&
+		   base64_decode(json_string_value(b64), &data, len) != 0) {
+		data = NULL;
+	}
+	return data;
+}
 
 char *history_run_dir(const char *hist, const char *run_id)
 {

@@ -77,6 +77,14 @@ int history_read(const char *hist, const char *run_id, const char *env,
 		 int (*fn)(const char *line, size_t len, void *arg), void *arg,
 		 char *why, size_t size);
 
+/*
+ * The body of a history line (a parsed line object, borrowed): "body", or
+ * "body_base64" decoded when the body is not UTF-8. Returns it (caller
+ * frees; NUL-terminated) with *len, or NULL when the line has neither (an
+ * error line) or its base64 is not. Thread-safe.
+ */
+char *history_line_body(json_t *line, size_t *len);
+
 /* The published folder's path ("{hist}/{run_id}"). Caller frees.
  * Thread-safe. */
 char *history_run_dir(const char *hist, const char *run_id);
