@@ -223,6 +223,7 @@ static void test_classify_name_spells_every_class_as_the_summary(void)
 	ASSERT_STR_EQ(classify_name(CLASS_TRIVIAL), "trivial");
 	ASSERT_STR_EQ(classify_name(CLASS_SIGNIFICANT), "significant");
 	ASSERT_STR_EQ(classify_name(CLASS_MISSING), "missing");
+	ASSERT_STR_EQ(classify_name(CLASS_REMOVED), "removed");
 	ASSERT_STR_EQ(classify_name(CLASS_EMPTY), "empty");
 	ASSERT_STR_EQ(classify_name(CLASS_ERROR), "error");
 	ASSERT_STR_EQ(classify_name(CLASS_COUNT), "?");
@@ -239,6 +240,7 @@ static void test_classify_writes_truth_table(void)
 		{ CLASS_TRIVIAL, 0, 1 },
 		{ CLASS_SIGNIFICANT, 1, 1 },
 		{ CLASS_MISSING, 0, 0 },
+		{ CLASS_REMOVED, 0, 0 }, /* deleted, not written */
 		{ CLASS_EMPTY, 0, 0 },
 		{ CLASS_ERROR, 0, 0 },
 	};
