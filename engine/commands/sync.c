@@ -29,6 +29,7 @@ static void free_run(struct run *r)
 		for (j = 0; j < e->ntables && e->results; j++) {
 			free(e->results[j].path);
 			free(e->results[j].statement);
+			free(e->results[j].removed_body);
 			sync_free_error(&e->results[j]);
 			schemadiff_release(&e->results[j].drift);
 		}
@@ -147,6 +148,11 @@ static enum sync_outcome publish_history(struct run *r, enum sync_outcome status
 		r->hist = NULL;
 		return status;
 	}
+	if (sync_record_removals(r) != 0) {
+		history_abandon(r->hist);
+		r->hist = NULL;
+		return SYNC_IO_FAILED;
+	}
 	manifest = sync_build_manifest(r, end);
 	rc = history_publish(r->hist, manifest);
 	r->hist = NULL;
@@ -156,6 +162,9 @@ static enum sync_outcome publish_history(struct run *r, enum sync_outcome status
 			"%s: %s\n", r->o->history, strerror(-rc));
 		return SYNC_IO_FAILED;
 	}
+	/* only now: the text of every file deleted is in a published run */
+	if (sync_remove_files(r) != 0)
+		status = SYNC_IO_FAILED;
 	dir = history_run_dir(r->o->history, r->o->run_id);
 	json_object_set_new(summary, "history", jsontext_string(dir));
 	free(dir);

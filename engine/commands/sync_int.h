@@ -69,6 +69,12 @@ struct table_result {
 				 * 0 when never asked (its environment or
 				 * its keys could not be read) */
 	struct schema_diff drift; /* check: what drifted (n == 0: nothing) */
+	char *removed_body;     /* removed: the file's text, recorded in the
+				 * history and the file deleted by the main
+				 * thread once that history is published
+				 * (sync_record_removals, sync_remove_files);
+				 * NULL when the file stays */
+	size_t removed_len;
 };
 
 struct env_run {
@@ -162,6 +168,13 @@ int sync_cancelled(struct run *r);
 /* A local write failed: the schedule stops, the run ends SYNC_IO_FAILED.
  * Takes run->lock. */
 void sync_mark_io_failed(struct run *r);
+
+/* Removed tables (table_result.removed_body), on the main thread after
+ * the workers: record each one's text in the run history (before
+ * publishing; 0 or -errno), then, once it is published, delete the files
+ * (0, or -errno with a message naming the file). */
+int sync_record_removals(struct run *r);
+int sync_remove_files(struct run *r);
 
 /* ---- sync_table.c: one table's pipeline, on the worker that fetched it */
 

@@ -275,13 +275,14 @@ static void check_drift(struct table_result *res, const char *table,
 
 /*
  * A table the server does not have: `missing` when it has no plain file,
- * else `removed` (it was dropped): the file is deleted, after its last
- * text went into the run's history (so `history restore` of this run's
- * predecessor brings it back). --keep-removed keeps the file and records
+ * else `removed` (it was dropped). The file's text is kept in the result:
+ * the main thread records it in the history and deletes the file only
+ * once that history is published (sync_remove_files), so a run that stops
+ * early deletes nothing. --keep-removed keeps the file and records
  * nothing; a dry run and check only classify (check: it drifted).
  */
-static void handle_absent(struct run *r, struct env_run *e, const char *table,
-			  struct table_result *res, struct worker_state *ws)
+static void handle_absent(struct run *r, const char *table,
+			  struct table_result *res)
 {
 	const struct sync_opts *o = r->o;
 	char *old = NULL;
@@ -309,21 +310,54 @@ static void handle_absent(struct run *r, struct env_run *e, const char *table,
 	if (o->command != SYNC_DATA && body_len >= 2 &&
 	    memcmp(old + body_len - 2, ";\n", 2) == 0)
 		body_len -= 2;
-	rc = record_history(r, e, table, CLASS_REMOVED, old, body_len, &ws->line);
-	free(old);
-	if (rc != 0) {
-		char *hpath = history_run_dir(o->history, o->run_id);
+	res->removed_body = old;
+	res->removed_len = body_len;
+}
 
-		local_error(res, "cannot write the run history under", hpath, rc);
-		free(hpath);
-		sync_mark_io_failed(r);
-		return;
+int sync_record_removals(struct run *r)
+{
+	struct strbuf line = STRBUF_INIT;
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < r->nenvs && rc == 0; i++) {
+		struct env_run *e = &r->envs[i];
+
+		for (j = 0; j < e->ntables && rc == 0; j++)
+			if (e->results[j].removed_body != NULL)
+				rc = record_history(r, e, e->tables[j], CLASS_REMOVED,
+						    e->results[j].removed_body,
+						    e->results[j].removed_len, &line);
 	}
-	rc = atomic_remove_file(res->path);
-	if (rc != 0 && rc != -ENOENT) {
-		local_error(res, "cannot remove", res->path, rc);
-		sync_mark_io_failed(r);
+	strbuf_release(&line);
+	if (rc != 0)
+		fprintf(stderr, "rhizome: cannot write the run history under %s: "
+			"%s\n", r->o->history, strerror(-rc));
+	return rc;
+}
+
+int sync_remove_files(struct run *r)
+{
+	size_t i, j;
+	int rc, first = 0;
+
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		for (j = 0; j < e->ntables; j++) {
+			if (e->results[j].removed_body == NULL)
+				continue;
+			rc = atomic_remove_file(e->results[j].path);
+			if (rc != 0 && rc != -ENOENT) {
+				fprintf(stderr, "rhizome: cannot remove %s (its table "
+					"was dropped): %s\n", e->results[j].path,
+					strerror(-rc));
+				if (first == 0)
+					first = rc;
+			}
+		}
 	}
+	return first;
 }
 
 void sync_handle_table(struct run *r, struct env_run *e, size_t idx,
@@ -343,7 +377,7 @@ void sync_handle_table(struct run *r, struct env_run *e, size_t idx,
 					e->cfg->database, f->table,
 					o->command == SYNC_DATA ? ".json" : ".sql");
 	if (f->status == FETCH_MISSING) {
-		handle_absent(r, e, f->table, res, ws);
+		handle_absent(r, f->table, res);
 		return;
 	}
 	if (f->status != FETCH_OK) {

@@ -105,12 +105,53 @@ void sync_dispatch(void *ctx, const struct schedule_job *s)
 		abort(); /* capacity is the sum of the pools: see sync_int.h */
 }
 
+/*
+ * Every listed table of the environment absent, and some had files: an
+ * empty schema or the wrong server far more likely than a team dropping
+ * every table, so its files stay and each is an error saying why. Caller
+ * holds r->lock; every job of the environment is over, so no worker
+ * writes its results any more.
+ */
+static void keep_files_of_an_empty_schema(struct env_run *e)
+{
+	struct connpool_error err = { .code = 0, .sqlstate = "-----" };
+	size_t j, removed = 0;
+
+	for (j = 0; j < e->ntables; j++) {
+		if (!e->results[j].done || (e->results[j].cls != CLASS_MISSING &&
+					    e->results[j].cls != CLASS_REMOVED))
+			return;
+		removed += e->results[j].cls == CLASS_REMOVED;
+	}
+	if (removed == 0)
+		return;
+	snprintf(err.message, sizeof(err.message), "not removed: none of the "
+		 "%zu listed tables exists in schema `%s` (empty, or not the "
+		 "server meant?); the snapshot files stay", e->ntables,
+		 e->cfg->schema);
+	for (j = 0; j < e->ntables; j++) {
+		struct table_result *res = &e->results[j];
+
+		if (res->cls != CLASS_REMOVED)
+			continue;
+		e->counts[CLASS_REMOVED]--;
+		e->counts[CLASS_ERROR]++;
+		free(res->removed_body);
+		res->removed_body = NULL;
+		sync_set_error(res, &err);
+	}
+	if (e->first_error[0] == '\0')
+		snprintf(e->first_error, sizeof(e->first_error), "%s", err.message);
+}
+
 /* An environment is done. Caller holds r->lock. */
 void sync_env_finished(void *ctx, size_t env)
 {
 	struct run *r = ctx;
 	struct env_run *e = &r->envs[env];
 
+	if (r->o->command != SYNC_CHECK)
+		keep_files_of_an_empty_schema(e);
 	progress_env_done(&r->progress, e->cfg->name, e->counts,
 			  progress_now() - e->started,
 			  e->first_error[0] ? e->first_error : NULL);

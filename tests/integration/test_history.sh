@@ -164,6 +164,23 @@ test_a_dropped_table_is_removed_and_restore_brings_it_back() {
 	[ -f "$sql" ] || fail "dry run removed the file"
 }
 
+# Every listed table gone from one environment's schema: far more likely
+# an emptied schema or the wrong server than a team dropping them all, so
+# nothing is deleted and each is an error saying why (exit 3).
+test_an_environment_with_every_table_gone_keeps_its_files() {
+	it_load_fleet && it_config
+	rz sync schema && assert_eq "$RC" 0 "first run"
+	mdb_sql s1 -e "DROP DATABASE dev_billing_event; CREATE DATABASE dev_billing_event"
+	rz sync schema
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js .removed_count)" 0 "removed"
+	assert_eq "$(js -c '[.errors[] | select(.env == "dev_billing_event") | .table] | sort')" \
+		'["event","flyway_schema_history"]' "errors"
+	js -r '.errors[0].message' | grep -qF 'not removed: none of the 2 listed tables exists in schema `dev_billing_event`' ||
+		fail "message: $(js -r '.errors[0].message')"
+	[ -f "$(env_file dev_billing_event event)" ] || fail "a file of the emptied schema was deleted"
+}
+
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
 it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
 it_run $TESTS
