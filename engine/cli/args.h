@@ -22,7 +22,9 @@ struct cli {
 	unsigned workers;       /* --workers, or 0 */
 	int quiet;
 	const char **envs;      /* --env, each once; owned array */
-	size_t nenvs;
+	size_t nenvs;           /* after main's selection: the environments
+				 * run (all of them without --env) */
+	int envs_given;         /* --env was given */
 	int verbose, dry_run, write_trivial;
 	unsigned rows;          /* data: --rows */
 	int rows_given;

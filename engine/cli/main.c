@@ -93,10 +93,13 @@ int main(int argc, char **argv)
 	}
 
 	envs = xcalloc(cfg.nenvs, sizeof(*envs));
+	c.envs_given = c.nenvs > 0;
 	if (select_envs(&c, &cfg, envs) != 0)
 		goto done;
 	out = cli_resolve_out(&c, &cfg);
 	hist = cli_resolve_history(&cfg, out);
+	if (cli_check_history(&cfg, out, hist) != 0)
+		goto done;
 	switch (c.command) {
 	case CLI_REPORT:
 		status = cli_run_report(&c, &cfg, envs, out, hist);

@@ -54,6 +54,76 @@ char *cli_resolve_history(const struct fleet_config *cfg, const char *out)
 				    : xasprintf("%s/.history", out);
 }
 
+/* `path` made absolute (from the current directory) and lexically
+ * normal: no ".", "..", or repeated "/". Caller frees. */
+static char *normal_path(const char *path)
+{
+	char cwd[4096];
+	char *full, *out, *seg, *save = NULL;
+	size_t len = 0;
+
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		full = xasprintf("%s/%s", cwd, path);
+	else
+		full = xstrdup(path);
+	out = xcalloc(strlen(full) + 2, 1);
+	for (seg = strtok_r(full, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
+		if (strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+			out[len] = '\0';
+			continue;
+		}
+		len += (size_t)sprintf(out + len, "/%s", seg);
+	}
+	if (len == 0)
+		strcpy(out, "/");
+	free(full);
+	return out;
+}
+
+/* Whether `inner` is `outer` or lies under it (both normal_path). */
+static int within(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+
+	return strcmp(outer, "/") == 0 ||
+	       (strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/'));
+}
+
+int cli_check_history(const struct fleet_config *cfg, const char *out,
+		      const char *hist)
+{
+	char *o = normal_path(out), *h = normal_path(hist), *bad = NULL;
+	size_t i;
+
+	if (within(o, h))
+		bad = xasprintf("it is, or holds, the snapshot root %s", out);
+	for (i = 0; bad == NULL && i < cfg->nenvs; i++) {
+		char *folder = xasprintf("%s/%s", out, cfg->envs[i].folder);
+		char *f = normal_path(folder);
+
+		if (within(h, f))
+			bad = xasprintf("it lies in the snapshot folder %s of "
+					"environment %s", folder, cfg->envs[i].name);
+		free(f);
+		free(folder);
+	}
+	if (bad != NULL)
+		fprintf(stderr, "rhizome: configuration error: %s: history folder "
+			"%s: %s (its .gitignore would hide the snapshots from "
+			"git); use e.g. {out}/.history, the default\n", cfg->path,
+			hist, bad);
+	free(bad);
+	free(o);
+	free(h);
+	return bad != NULL ? -EINVAL : 0;
+}
+
 void cli_make_run_id(const char *hist, const struct timespec *ts,
 		     char *buf, size_t size)
 {
@@ -282,19 +352,35 @@ enum cli_exit cli_run_histdiff(const struct cli *c, const struct fleet_config *c
 	char latest[256];
 
 	if (strcmp(c->against, "latest") == 0) {
-		/* the newest schema run (a restore fetched nothing) */
+		/* the newest schema run (a restore fetched nothing) that
+		 * covered every environment named */
 		struct runlog l;
 		const struct runlog_entry *r = NULL;
+		size_t i, k;
+		int rc = runlog_load(hist, &l);
 
-		if (runlog_load(hist, &l) == 0)
-			r = runlog_last(&l, c->nenvs < cfg->nenvs ? envs[0]->name
-					: NULL, "schema");
+		if (rc != 0) {
+			fprintf(stderr, "rhizome: cannot read the history folder "
+				"%s: %s\n", hist, strerror(-rc));
+			runlog_release(&l);
+			return CLI_EXIT_IO;
+		}
+		for (i = l.n; r == NULL && i-- > 0;) {
+			int all = l.runs[i].manifest != NULL &&
+				  strcmp(l.runs[i].command, "schema") == 0;
+
+			for (k = 0; all && c->envs_given && k < c->nenvs; k++)
+				all = runlog_env(&l.runs[i], envs[k]->name) != NULL;
+			if (all)
+				r = &l.runs[i];
+		}
 		if (r != NULL)
 			snprintf(latest, sizeof(latest), "%s", r->id);
 		runlog_release(&l);
 		if (r == NULL) {
 			fprintf(stderr, "rhizome: --against latest: no schema run "
-				"is recorded in %s\n", hist);
+				"%sis recorded in %s\n", c->envs_given
+				? "of the environments named " : "", hist);
 			return CLI_EXIT_USAGE;
 		}
 		h.run_id = latest;

@@ -25,6 +25,12 @@ char *cli_resolve_out(const struct cli *c, const struct fleet_config *cfg);
  * else "{out}/.history". Caller frees. */
 char *cli_resolve_history(const struct fleet_config *cfg, const char *out);
 
+/* Refuse a history folder that is or holds the snapshot root, or lies in
+ * a snapshot folder (compared as absolute, lexically normal paths): 0, or
+ * -EINVAL with a message. */
+int cli_check_history(const struct fleet_config *cfg, const char *out,
+		      const char *hist);
+
 /* The run id of a run started at `ts`: YYYYMMDDTHHMMSSZ-mmm, with ".N"
  * when that run folder exists under `hist`. */
 void cli_make_run_id(const char *hist, const struct timespec *ts,

@@ -67,7 +67,6 @@ static enum cli_exit restore(const struct cli *c, const struct fleet_config *cfg
 {
 	struct restore_opts o;
 	const struct env_config **chosen = xcalloc(cfg->nenvs + 1, sizeof(*chosen));
-	snapshot_root *root = NULL;
 	enum cli_exit status = CLI_EXIT_OK;
 	json_t *summary = NULL;
 	char run_id[64];
@@ -76,7 +75,7 @@ static enum cli_exit restore(const struct cli *c, const struct fleet_config *cfg
 	for (i = 0; i < c->nenvs; i++) {
 		if (runlog_env(from, envs[i]->name) != NULL)
 			chosen[n++] = envs[i];
-		else if (c->nenvs < cfg->nenvs) {
+		else if (c->envs_given) {
 			/* named with --env: say the run does not have it */
 			fprintf(stderr, "rhizome: run %s did not sync environment "
 				"%s\n", from->id, envs[i]->name);
@@ -99,10 +98,6 @@ static enum cli_exit restore(const struct cli *c, const struct fleet_config *cfg
 	}
 	memset(&o, 0, sizeof(o));
 	clock_gettime(CLOCK_REALTIME, &o.started);
-	if (!c->dry_run && (root = cli_lock_root(c, cfg, out, hist, &status)) == NULL) {
-		free(chosen);
-		return status;
-	}
 	cli_make_run_id(hist, &o.started, run_id, sizeof(run_id));
 	o.cfg = cfg;
 	o.envs = chosen;
@@ -116,7 +111,6 @@ static enum cli_exit restore(const struct cli *c, const struct fleet_config *cfg
 	o.dry_run = c->dry_run;
 	status = cli_exit_of(restore_run(&o, &summary));
 	status = print(summary, 1, NULL, status);
-	snapshot_unlock(root);
 	free(chosen);
 	return status;
 }
@@ -177,24 +171,31 @@ enum cli_exit cli_run_history(const struct cli *c, const struct fleet_config *cf
 			      const char *hist)
 {
 	const struct runlog_entry *r;
-	enum cli_exit status;
+	snapshot_root *root = NULL;
+	enum cli_exit status = CLI_EXIT_OK;
 	struct runlog l;
 	const char **names;
 	size_t i;
 
 	if (c->command == CLI_HISTORY_PRUNE)
 		return prune(c, cfg, out, hist);
+	/* restore: the lock first, so `latest` and the run it names stay
+	 * what they are until it is done */
+	if (c->command == CLI_HISTORY_RESTORE && !c->dry_run &&
+	    (root = cli_lock_root(c, cfg, out, hist, &status)) == NULL)
+		return status;
 	if (load(hist, &l) != 0) {
 		runlog_release(&l);
+		snapshot_unlock(root);
 		return CLI_EXIT_IO;
 	}
 	switch (c->command) {
 	case CLI_HISTORY_LIST:
 		/* --env given: runs covering one of them; else all runs */
 		names = xcalloc(c->nenvs + 1, sizeof(*names));
-		for (i = 0; i < c->nenvs && c->nenvs < cfg->nenvs; i++)
+		for (i = 0; i < c->nenvs && c->envs_given; i++)
 			names[i] = envs[i]->name;
-		status = print(runs_list(&l, hist, names, c->nenvs < cfg->nenvs
+		status = print(runs_list(&l, hist, names, c->envs_given
 					 ? c->nenvs : 0, c->only_command),
 			       c->json, runs_list_text, CLI_EXIT_OK);
 		free(names);
@@ -215,5 +216,6 @@ enum cli_exit cli_run_history(const struct cli *c, const struct fleet_config *cf
 		break;
 	}
 	runlog_release(&l);
+	snapshot_unlock(root);
 	return status;
 }

@@ -33,6 +33,7 @@ struct target {
 
 struct read_ctx {
 	const struct restore_opts *o;
+	const struct env_config *env;
 	unsigned char *seen;    /* per --table: some environment has it */
 	const char *kind;
 	struct target *v;
@@ -52,14 +53,45 @@ static int wanted_table(struct read_ctx *c, const char *table)
 	return c->o->ntables == 0;
 }
 
-/* history_read callback: keep the lines that say what a file held; the
- * newest line of a table wins (a run has one per table). */
+/* Whether `table` is one of the environment's listed tables: a history
+ * file is as editable as any, and only a listed name, checked by the
+ * config, is sure to make a path inside the snapshot root. */
+static int listed(const struct env_config *env, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < env->tables->neffective; i++)
+		if (strcmp(env->tables->effective[i], table) == 0)
+			return 1;
+	return 0;
+}
+
+/* Add what a table's file should be: its body (caller's, taken), or
+ * absent. */
+static void add_target(struct read_ctx *c, const char *table, int remove,
+		       char *body, size_t body_len)
+{
+	struct target t = { xstrdup(table), remove, body, body_len };
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 32;
+		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->n++] = t;
+}
+
+/* history_read callback: keep the lines that say what a file held (a
+ * run has one line per table). A line naming no listed table, or whose
+ * body is not the one its sha256 names, counts as bad: nothing of the
+ * environment is restored then. */
 static int collect(const char *line, size_t len, void *arg)
 {
 	struct read_ctx *c = arg;
 	json_t *l = json_loadb(line, len, 0, NULL);
-	const char *table, *status, *kind;
-	struct target t = { 0 };
+	const char *table, *status, *kind, *sha;
+	char *body = NULL, hex[65];
+	size_t body_len = 0;
+	int remove;
 
 	if (l == NULL) {
 		c->bad++;
@@ -68,27 +100,46 @@ static int collect(const char *line, size_t len, void *arg)
 	table = json_string_value(json_object_get(l, "table"));
 	status = json_string_value(json_object_get(l, "status"));
 	kind = json_string_value(json_object_get(l, "kind"));
-	if (table == NULL || status == NULL || kind == NULL ||
-	    strcmp(kind, c->kind) != 0 || !wanted_table(c, table) ||
-	    strcmp(status, "empty") == 0 || strcmp(status, "error") == 0 ||
-	    strcmp(status, "missing") == 0) {
-		json_decref(l);
-		return 0;
-	}
-	t.remove = strcmp(status, "removed") == 0;
-	if (!t.remove && (t.body = history_line_body(l, &t.body_len)) == NULL) {
+	sha = json_string_value(json_object_get(l, "sha256"));
+	if (table == NULL || status == NULL || kind == NULL || !listed(c->env, table)) {
 		c->bad++;
 		json_decref(l);
 		return 0;
 	}
-	t.table = xstrdup(table);
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 32;
-		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
+	if (strcmp(kind, c->kind) != 0 || !wanted_table(c, table) ||
+	    strcmp(status, "empty") == 0 || strcmp(status, "error") == 0) {
+		json_decref(l);
+		return 0;
 	}
-	c->v[c->n++] = t;
+	remove = strcmp(status, "removed") == 0;
+	if (!remove) {
+		body = history_line_body(l, &body_len);
+		if (body != NULL)
+			sha256_hex(body, body_len, hex);
+		if (body == NULL || sha == NULL || strcmp(sha, hex) != 0) {
+			free(body);
+			c->bad++;
+			json_decref(l);
+			return 0;
+		}
+	}
+	add_target(c, table, remove, body, body_len);
 	json_decref(l);
 	return 0;
+}
+
+/* The tables the run found absent with no file (its manifest's
+ * "missing"): absent again, so restoring a run undoes a restore that put
+ * one back. */
+static void add_missing(struct read_ctx *c, json_t *entry)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(entry, "missing"), i, t)
+		if (json_is_string(t) && listed(c->env, json_string_value(t)) &&
+		    wanted_table(c, json_string_value(t)))
+			add_target(c, json_string_value(t), 1, NULL, 0);
 }
 
 static void free_targets(struct read_ctx *c)
@@ -269,7 +320,8 @@ enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 	}
 	for (i = 0; i < o->nenvs && outcome != SYNC_IO_FAILED; i++) {
 		const struct env_config *env = o->envs[i];
-		struct read_ctx c = { .o = o, .seen = seen, .kind = kind };
+		struct read_ctx c = { .o = o, .env = env, .seen = seen,
+				      .kind = kind };
 		struct env_result er = { .removed = json_array() };
 		json_t *env_errors = json_array();
 		char why[800];
@@ -277,12 +329,16 @@ enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 
 		rc = history_read(o->history, o->from->id, env->name, collect, &c,
 				  why, sizeof(why));
+		if (rc == 0 && c.bad == 0)
+			add_missing(&c, runlog_env(o->from, env->name));
 		if (rc != 0 || c.bad > 0) {
 			char msg[1200];
 
 			snprintf(msg, sizeof(msg), "nothing of it restored: the "
 				 "history of run %s cannot be read: %s", o->from->id,
-				 rc != 0 ? why : "damaged (lines that are not JSON)");
+				 rc != 0 ? why : "damaged (lines that are not JSON, "
+				 "name no listed table, or whose body is not the "
+				 "one their sha256 names)");
 			json_array_append_new(errors, json_pack("{s:s, s:i, s:o}",
 				"env", env->name, "code", 0, "message",
 				jsontext_string(msg)));
@@ -350,7 +406,9 @@ enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 	json_object_set_new(s, "error_count",
 			    json_integer((json_int_t)json_array_size(errors)));
 	json_object_set_new(s, "errors", errors);
-	if (h != NULL && outcome != SYNC_IO_FAILED) {
+	/* Published even after a write failed: what was applied is then
+	 * recorded, so it can be undone like any restore. */
+	if (h != NULL) {
 		struct timespec end;
 		char started[32], finished[32];
 		json_t *m;

@@ -3,8 +3,8 @@
  * back as a published run left them, from its history (no server).
  *
  * Each table line of the run that says what its plain file held (new,
- * unchanged, trivial, significant: the fetched body; removed: no file)
- * is applied: the file is written (atomically) where it differs, removed
+ * unchanged, trivial, significant: the fetched body; removed: no file),
+ * and each table its manifest lists as missing (no file), is applied: the file is written (atomically) where it differs, removed
  * where the run removed it. Lines that say nothing of the file (empty,
  * error) are skipped. The restore is itself a run: its history holds what
  * it wrote and the text of what it removed, its manifest says
@@ -48,8 +48,11 @@ struct restore_opts {
  *  also warned on stderr], "history": PATH}.
  * Returns SYNC_DONE, SYNC_PARTIAL (an environment's history unreadable:
  * nothing of it restored; the rest is), or SYNC_IO_FAILED (a write
- * failed: what was written stays whole, nothing is recorded). The caller
- * holds the lock unless dry_run. Main thread.
+ * failed: the restore stops there; what it applied stays, whole, and is
+ * recorded as the run, so it can be undone). A line that names no listed
+ * table, or whose body is not its sha256's, makes its environment's
+ * history unreadable: nothing outside the table lists is ever written.
+ * The caller holds the lock unless dry_run. Main thread.
  */
 enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary);
 

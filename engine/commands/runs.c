@@ -82,6 +82,15 @@ json_t *runs_list(const struct runlog *l, const char *hist,
 			 "runs", runs);
 }
 
+/* A string member for printing: "?" when a hand-edited manifest lacks
+ * it (never NULL into printf). */
+static const char *str(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v != NULL ? v : "?";
+}
+
 int runs_list_text(json_t *list, FILE *fp)
 {
 	json_t *runs = json_object_get(list, "runs"), *r;
@@ -90,7 +99,7 @@ int runs_list_text(json_t *list, FILE *fp)
 	if (json_array_size(runs) == 0)
 		fprintf(fp, "No run is recorded in %s (the history is local: a "
 			"fresh clone has none).\n",
-			json_string_value(json_object_get(list, "history")));
+			str(list, "history"));
 	else
 		fprintf(fp, "%-22s %-8s %-20s %5s %6s %6s  %s\n", "run", "command",
 			"finished (UTC)", "envs", "tables", "errors", "outcome");
@@ -104,19 +113,18 @@ int runs_list_text(json_t *list, FILE *fp)
 			tables += json_integer_value(v);
 		if (json_object_get(r, "command") == NULL) {
 			fprintf(fp, "%-22s %-8s %s\n",
-				json_string_value(json_object_get(r, "run_id")), "?",
-				json_string_value(json_object_get(r, "why")));
+				str(r, "run_id"), "?",
+				str(r, "why"));
 			continue;
 		}
 		fprintf(fp, "%-22s %-8s %-20s %5zu %6lld %6lld  %s",
-			json_string_value(json_object_get(r, "run_id")),
-			json_string_value(json_object_get(r, "command")),
-			json_string_value(json_object_get(r, "finished_at"))
-				? json_string_value(json_object_get(r, "finished_at")) : "?",
+			str(r, "run_id"),
+			str(r, "command"),
+			str(r, "finished_at"),
 			json_array_size(json_object_get(r, "environments")),
 			(long long)tables,
 			(long long)json_integer_value(json_object_get(r, "errors")),
-			json_string_value(json_object_get(r, "outcome")));
+			str(r, "outcome"));
 		if (from != NULL)
 			fprintf(fp, " (restored %s)", from);
 		fputc('\n', fp);
@@ -176,16 +184,16 @@ int runs_show_text(json_t *shown, FILE *fp)
 	json_t *unreadable = json_object_get(shown, "unreadable");
 	const char *name;
 
-	fprintf(fp, "run %s: %s", json_string_value(json_object_get(shown, "run_id")),
-		json_string_value(json_object_get(shown, "command")));
+	fprintf(fp, "run %s: %s", str(shown, "run_id"),
+		str(shown, "command"));
 	if (json_is_string(json_object_get(shown, "restored_from")))
 		fprintf(fp, " of run %s", json_string_value(
 				json_object_get(shown, "restored_from")));
 	fprintf(fp, ", %s to %s, rhizome %s\n  %s\n",
-		json_string_value(json_object_get(shown, "started_at")),
-		json_string_value(json_object_get(shown, "finished_at")),
-		json_string_value(json_object_get(shown, "tool_version")),
-		json_string_value(json_object_get(shown, "path")));
+		str(shown, "started_at"),
+		str(shown, "finished_at"),
+		str(shown, "tool_version"),
+		str(shown, "path"));
 	json_object_foreach(envs, name, entry) {
 		json_t *counts = json_object_get(entry, "counts"), *v, *line;
 		json_t *unreached = json_object_get(entry, "unreached");
@@ -193,7 +201,7 @@ int runs_show_text(json_t *shown, FILE *fp)
 		size_t i;
 
 		fprintf(fp, "\n%s (%s): %s", name,
-			json_string_value(json_object_get(entry, "folder")),
+			str(entry, "folder"),
 			runlog_outcome_name(runlog_env_outcome(entry)));
 		json_object_foreach(counts, k, v)
 			if (json_integer_value(v) > 0)
@@ -212,11 +220,8 @@ int runs_show_text(json_t *shown, FILE *fp)
 			/* 12 digits of the digest tell bodies apart at a
 			 * glance; --format json has all 64 */
 			fprintf(fp, "  %-12s %-6s %-36s %.*s\n",
-				json_string_value(json_object_get(line, "status")),
-				json_string_value(json_object_get(line, "kind"))
-					? json_string_value(json_object_get(line, "kind")) : "",
-				json_string_value(json_object_get(line, "table"))
-					? json_string_value(json_object_get(line, "table")) : "?",
+				str(line, "status"),
+				str(line, "kind"), str(line, "table"),
 				msg ? 400 : 12, msg ? msg : sha ? sha : "");
 		}
 	}

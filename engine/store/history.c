@@ -1,6 +1,7 @@
 #include "engine/store/history.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/base64.h"
 #include "engine/base/sha256.h"
+#include "engine/base/tmpname.h"
 #include "engine/store/atomic_file.h"
 
 struct env_stream {
@@ -132,6 +134,29 @@ static void free_history(history *h)
 	free(h);
 }
 
+/* Whether every entry of folder `hist` is rhizome's: run folders (their
+ * ids start with a digit), temporaries, the lock. A `*` .gitignore in a
+ * folder holding anything else would hide that from git too. */
+static int only_ours(const char *hist)
+{
+	DIR *d = opendir(hist);
+	struct dirent *de;
+	int ours = 1;
+
+	if (d == NULL)
+		return 0;
+	while (ours && (de = readdir(d)) != NULL)
+		ours = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		       (de->d_name[0] >= '0' && de->d_name[0] <= '9') ||
+		       strncmp(de->d_name, HISTORY_TMP_PREFIX,
+			       strlen(HISTORY_TMP_PREFIX)) == 0 ||
+		       strncmp(de->d_name, TMPNAME_PREFIX,
+			       strlen(TMPNAME_PREFIX)) == 0 ||
+		       strcmp(de->d_name, ".rhizome.lock") == 0;
+	closedir(d);
+	return ours;
+}
+
 int history_prepare(const char *hist)
 {
 	static const char ignore[] =
@@ -142,8 +167,15 @@ int history_prepare(const char *hist)
 	if (rc != 0)
 		return rc;
 	path = xasprintf("%s/.gitignore", hist);
-	if (access(path, F_OK) != 0)
-		rc = atomic_write_file(path, ignore, sizeof(ignore) - 1);
+	if (access(path, F_OK) != 0) {
+		if (only_ours(hist))
+			rc = atomic_write_file(path, ignore, sizeof(ignore) - 1);
+		else
+			fprintf(stderr, "rhizome: warning: the history folder %s "
+				"holds files that are not rhizome's: no .gitignore "
+				"written there (keep it out of git yourself)\n",
+				hist);
+	}
 	free(path);
 	return rc;
 }

@@ -28,7 +28,9 @@ typedef struct history history;
 
 /*
  * Create the history folder `hist` (and its parents) when missing, and its
- * .gitignore when that is missing. Returns 0 or -errno. Main thread.
+ * .gitignore (`*`) when that is missing and the folder holds nothing but
+ * rhizome's (else a warning on stderr: the user's files would vanish from
+ * git). Returns 0 or -errno. Main thread.
  */
 int history_prepare(const char *hist);
 

@@ -113,7 +113,10 @@ void runlog_release(struct runlog *l)
 
 json_t *runlog_env(const struct runlog_entry *r, const char *env)
 {
-	return json_object_get(json_object_get(r->manifest, "environments"), env);
+	json_t *e = json_object_get(json_object_get(r->manifest, "environments"),
+				    env);
+
+	return json_is_object(e) ? e : NULL;
 }
 
 int runlog_env_complete(json_t *entry)
@@ -135,6 +138,11 @@ enum runlog_outcome runlog_env_outcome(json_t *entry)
 	json_int_t tables = json_integer_value(json_object_get(entry, "tables"));
 	json_t *unreached = json_object_get(entry, "unreached");
 
+	/* an entry that does not say what came of its tables (edited by
+	 * hand, or not a manifest of ours) is no success */
+	if (!json_is_object(entry) || !json_is_integer(json_object_get(entry, "tables")) ||
+	    !json_is_integer(json_object_get(json_object_get(entry, "counts"), "error")))
+		return RUNLOG_FAILED;
 	/* counts say none, but errors are listed: they count */
 	if (failed == 0)
 		failed = (json_int_t)json_array_size(json_object_get(entry, "errors"));
@@ -223,7 +231,7 @@ size_t runlog_plan_prune(const struct runlog *l, size_t keep_newest,
 	for (i = 0; i < l->n; i++) {
 		const struct runlog_entry *r = &l->runs[i];
 
-		keep[i] = r->manifest == NULL ||
+		keep[i] = r->manifest == NULL || (not_before > 0 && r->started < 0) ||
 			  (keep_newest > 0 && i + keep_newest >= l->n) ||
 			  (not_before > 0 && r->started >= not_before) ||
 			  (keep_newest == 0 && not_before <= 0);

@@ -43,15 +43,16 @@ int runlog_load(const char *hist, struct runlog *l);
 void runlog_release(struct runlog *l);
 
 /* manifest["environments"][env] of a run (borrowed), or NULL when the run
- * did not cover `env` or has no manifest. */
+ * did not cover `env`, has no manifest, or the entry is not an object. */
 json_t *runlog_env(const struct runlog_entry *r, const char *env);
 
 /* Whether an environment entry of a manifest says its run went through:
  * every table of it fetched or found absent, no error, reached. */
 int runlog_env_complete(json_t *entry);
 
-/* What an environment entry's run came to: failed when it was unreached or
- * every table errored, partial when some did. */
+/* What an environment entry's run came to: failed when it was unreached,
+ * every table errored, or the entry does not say (no integer "tables" or
+ * "counts.error"); partial when some tables errored. */
 enum runlog_outcome { RUNLOG_OK, RUNLOG_PARTIAL, RUNLOG_FAILED };
 enum runlog_outcome runlog_env_outcome(json_t *entry);
 /* "ok", "partial", "failed". */
@@ -77,7 +78,8 @@ const struct runlog_entry *runlog_find(const struct runlog *l, const char *id,
  * (seconds since the epoch; 0: no age limit), or is the newest run of some
  * (command, environment), or the newest run in which that environment was
  * complete for that command (runlog_env_complete), or has no readable
- * manifest (verify reports those; pruning does not guess). `keep` has l->n
+ * manifest or (with not_before) no start time (verify reports those;
+ * pruning does not guess). `keep` has l->n
  * entries. Returns how many runs are not kept.
  */
 size_t runlog_plan_prune(const struct runlog *l, size_t keep_newest,

@@ -43,6 +43,11 @@ int snapshot_lock(const char *out, const char *hist, snapshot_root **root)
 		close(fd);
 		return rc;
 	}
+	/* Earlier builds kept the lock beside the snapshots, where git
+	 * sees it; ours is in the history folder now. */
+	path = xasprintf("%s/" SNAPSHOT_LOCK_NAME, out);
+	unlink(path);
+	free(path);
 	r = xcalloc(1, sizeof(*r));
 	r->out = xstrdup(out);
 	r->hist = xstrdup(hist);

@@ -181,6 +181,66 @@ test_an_environment_with_every_table_gone_keeps_its_files() {
 	[ -f "$(env_file dev_billing_event event)" ] || fail "a file of the emptied schema was deleted"
 }
 
+# A history file is as editable as any: a line naming a table in no list
+# (here a path out of the snapshot root), or whose body is not its
+# sha256's, restores nothing of its environment (exit 3).
+test_restore_refuses_lines_that_name_no_listed_table_or_lie() {
+	it_load_fleet && it_config
+	rz sync schema && local run=$(js -r .run_id)
+	local z=snap/.history/$run/dev_billing_event.jsonl.zst
+	zstd -dcq "$z" >lines
+	jq -c 'if .table == "event" then .table = "x/../../../escaped" else . end' lines | zstd -q -f -o "$z"
+	rz history restore "$run"
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	[ ! -e escaped.sql ] && [ ! -e "$T/escaped.sql" ] || fail "a file written outside the snapshot root"
+	js -r '.errors[0].message' | grep -qF "nothing of it restored" || fail "message: $(js -c .errors)"
+	assert_eq "$(js -c '[.errors[].env]')" '["dev_billing_event"]' "only that environment refused"
+	jq -c 'if .table == "event" then .body = "CREATE TABLE `event` (x int)" else . end' lines | zstd -q -f -o "$z"
+	rz history restore "$run" --env dev_billing_event
+	assert_eq "$RC" 3 "a body that is not its sha256's"
+	assert_eq "$(js .significant_count)" 0 "nothing restored"
+}
+
+# Restoring a run also brings back its absent tables: a table the run saw
+# missing, put back by restoring an older run, goes again.
+test_restoring_a_run_removes_what_it_found_missing() {
+	it_load_fleet && it_config
+	local sql a b
+	sql=$(env_file dev_billing_event event)
+	rz sync schema && a=$(js -r .run_id)
+	mdb_sql s1 -e "DROP TABLE dev_billing_event.event"
+	rz sync schema && b=$(js -r .run_id)
+	[ ! -e "$sql" ] || fail "not removed"
+	rz sync schema # now it is just missing
+	local c=$(js -r .run_id)
+	rz history restore "$a" --env dev_billing_event --table event
+	[ -f "$sql" ] || fail "not restored"
+	rz history restore "$c" --env dev_billing_event
+	assert_eq "$RC" 0 "undo: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.removed[].table]')" '["event"]' "removed again"
+	[ ! -e "$sql" ] || fail "the restore of a run that saw it missing kept it"
+}
+
+# A history folder that would hide the snapshots from git is refused
+# before anything; one holding someone else's files gets no .gitignore.
+test_history_folder_over_the_snapshots_is_refused() {
+	it_load_fleet
+	local h
+	for h in . snap snap/dev/runs; do
+		it_config "history = $h"
+		rz sync schema
+		assert_eq "$RC" 2 "history = $h: $(cat "$T/err.txt")"
+		grep -qF "history folder" "$T/err.txt" || fail "message: $(cat "$T/err.txt")"
+	done
+	[ ! -e .gitignore ] && [ ! -e snap ] || fail "something written: $(ls -A)"
+	mkdir shared && echo mine >shared/notes.txt
+	it_config "history = shared"
+	rz sync schema
+	assert_eq "$RC" 0 "a shared history folder"
+	[ ! -e shared/.gitignore ] || fail ".gitignore written over someone's files"
+	grep -qF "no .gitignore written there" "$T/err.txt" || fail "not warned: $(cat "$T/err.txt")"
+}
+
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
 it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
 it_run $TESTS

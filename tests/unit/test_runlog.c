@@ -149,6 +149,33 @@ static void test_runlog_prune_keeps_the_last_and_last_complete_of_each(void)
 	scratch_remove(hist);
 }
 
+/* A hand-edited entry that does not say what came of its tables is never
+ * a success, and one that is not an object is not an environment's. */
+static void test_runlog_outcome_of_malformed_entries_is_failed(void)
+{
+	json_t *ok = json_pack("{s:i, s:{s:i}, s:[]}", "tables", 2, "counts",
+			       "error", 0, "errors");
+	json_t *partial = json_pack("{s:i, s:{s:i}}", "tables", 2, "counts",
+				    "error", 1);
+	json_t *no_counts = json_pack("{s:i}", "tables", 2);
+	json_t *text = json_string("x");
+	json_t *m = json_pack("{s:{s:s}}", "environments", "dev", "x");
+	struct runlog_entry r = { .manifest = m };
+
+	ASSERT_EQ(runlog_env_outcome(ok), RUNLOG_OK);
+	ASSERT_EQ(runlog_env_outcome(partial), RUNLOG_PARTIAL);
+	ASSERT_EQ(runlog_env_outcome(no_counts), RUNLOG_FAILED);
+	ASSERT_EQ(runlog_env_outcome(text), RUNLOG_FAILED);
+	ASSERT_EQ(runlog_env_outcome(NULL), RUNLOG_FAILED);
+	ASSERT_TRUE(runlog_env(&r, "dev") == NULL);
+	ASSERT_STR_EQ(runlog_outcome_name(RUNLOG_PARTIAL), "partial");
+	json_decref(ok);
+	json_decref(partial);
+	json_decref(no_counts);
+	json_decref(text);
+	json_decref(m);
+}
+
 int main(int argc, char **argv)
 {
 	CHECK_INIT(argc, argv);
@@ -156,5 +183,6 @@ int main(int argc, char **argv)
 	RUN(test_runlog_reads_runs_in_time_order_and_skips_dotfiles);
 	RUN(test_runlog_of_no_folder_is_empty_and_of_a_file_an_error);
 	RUN(test_runlog_prune_keeps_the_last_and_last_complete_of_each);
+	RUN(test_runlog_outcome_of_malformed_entries_is_failed);
 	return CHECK_EXIT();
 }
