@@ -50,7 +50,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/commands/status.c engine/commands/verify.c \
 	engine/commands/verify_history.c engine/commands/verify_files.c \
 	engine/commands/verify_json.c \
-	engine/commands/runs.c engine/commands/restore.c \
+	engine/commands/runs.c engine/commands/restore.c engine/commands/histline.c \
 	$(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The command line: only main.c exits; the rest is in the library so the

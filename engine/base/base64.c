@@ -58,6 +58,13 @@ int base64_decode(const char *text, char **data, size_t *len)
 	 * large in a history line is not one it wrote */
 	if (n % 4 != 0 || n > (size_t)1 << 30)
 		return -EINVAL;
+	/* EVP_DecodeBlock skips blanks and takes '=' anywhere: only the
+	 * alphabet, with one or two '=' at the end, is an encoding of ours */
+	while (pad < 2 && n > pad && text[n - 1 - pad] == '=')
+		pad++;
+	if (strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		   "0123456789+/") != n - pad)
+		return -EINVAL;
 	out = xmalloc(n / 4 * 3 + 1);
 	got = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n);
 	if (got < 0) {
@@ -65,8 +72,6 @@ int base64_decode(const char *text, char **data, size_t *len)
 		return -EINVAL;
 	}
 	/* EVP_DecodeBlock counts the padding as zero bytes */
-	while (pad < 2 && n > pad && text[n - 1 - pad] == '=')
-		pad++;
 	*len = (size_t)got - pad;
 	out[*len] = '\0';
 	*data = (char *)out;

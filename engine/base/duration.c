@@ -1,3 +1,8 @@
+/*
+ * Durations are what a scheduler's user types (`26h`, `1h30m`); a float
+ * of seconds holds every one exactly enough. Manifest times are whole UTC
+ * seconds, read back with timegm so the local time zone never enters.
+ */
 #include "engine/base/duration.h"
 
 #include <ctype.h>

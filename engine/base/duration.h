@@ -1,7 +1,8 @@
 /*
  * duration: spans of time as people write them on a command line
  * (`--max-age 26h`, `--older-than 30d`) and as rhizome prints them (ages
- * in `status`, `history list`). Thread-safe.
+ * in `status`), and the manifests' UTC time stamps that ages are measured
+ * from. Thread-safe.
  */
 #ifndef RHIZOME_DURATION_H
 #define RHIZOME_DURATION_H

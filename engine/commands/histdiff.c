@@ -80,10 +80,8 @@ static enum change_class compare(const struct histdiff_opts *o,
 		return CLASS_ERROR;
 	}
 	if (body != NULL) {
-		fresh_len = json_string_length(body) + 2;
-		fresh = xmalloc(fresh_len + 1);
-		memcpy(fresh, json_string_value(body), fresh_len - 2);
-		memcpy(fresh + fresh_len - 2, ";\n", 3);
+		fresh = snapshot_file_of(1, json_string_value(body),
+					 json_string_length(body), &fresh_len);
 		cls = classify_schema(fresh, fresh_len, old, old_len);
 		if (cls == CLASS_NEW)
 			schemadiff_compare(NULL, &(struct table_model){ .name =

@@ -151,10 +151,8 @@ static void load_last_runs(const struct report_opts *o, json_t **missing,
 	}
 	for (i = 0; i < o->nenvs; i++) {
 		const char *name = o->envs[i]->name;
-		const struct runlog_entry *s = runlog_last(&runs, name, "schema");
+		const struct runlog_entry *last = runlog_last_sync(&runs, name);
 		const struct runlog_entry *d = runlog_last(&runs, name, "data");
-		const struct runlog_entry *last = s == NULL ? d : d == NULL ? s
-			: s - runs.runs > d - runs.runs ? s : d;
 
 		if (last != NULL)
 			missing[i] = take_lists(runlog_env(last, name), "missing",

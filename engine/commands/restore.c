@@ -12,12 +12,11 @@
 #include <string.h>
 
 #include "engine/base/alloc.h"
-#include "engine/base/base64.h"
 #include "engine/base/duration.h"
 #include "engine/base/jsontext.h"
 #include "engine/base/sha256.h"
-#include "engine/base/utf8.h"
 #include "engine/base/version.h"
+#include "engine/commands/histline.h"
 #include "engine/schema/classify.h"
 #include "engine/store/atomic_file.h"
 #include "engine/store/history.h"
@@ -158,31 +157,16 @@ static int record(history *h, size_t env_index, const struct env_config *env,
 		  const char *table, const char *kind, enum change_class cls,
 		  const char *from, const char *body, size_t len)
 {
-	char hex[65];
-	json_t *l;
-	char *text;
+	struct histline hl = { .env = env->name, .database = env->database,
+			       .table = table, .kind = kind,
+			       .status = classify_name(cls),
+			       .restored_from = from };
+	struct strbuf line = STRBUF_INIT;
 	int rc;
 
-	sha256_hex(body, len, hex);
-	l = json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s}", "env", env->name,
-		      "database", env->database, "table", jsontext_string(table),
-		      "kind", kind, "status", classify_name(cls), "sha256", hex,
-		      "restored_from", from);
-	if (utf8_valid(body, len)) {
-		json_object_set_new(l, "body", json_stringn(body, len));
-	} else {
-		char *b64 = base64_encode(body, len);
-
-		json_object_set_new(l, "body", json_null());
-		json_object_set_new(l, "body_base64", json_string(b64));
-		free(b64);
-	}
-	text = json_dumps(l, JSON_COMPACT);
-	json_decref(l);
-	if (text == NULL)
-		return -EINVAL;
-	rc = history_append(h, env_index, text, strlen(text));
-	free(text);
+	histline_with_body(&line, &hl, body, len);
+	rc = history_append(h, env_index, line.data, line.len);
+	strbuf_release(&line);
 	return rc;
 }
 
@@ -215,12 +199,9 @@ static enum change_class apply(const struct restore_opts *o, history *h,
 			return CLASS_COUNT;
 		cls = CLASS_REMOVED;
 		if (!o->dry_run) {
-			size_t blen = old_len;
-
-			if (schema && blen >= 2 && memcmp(old + blen - 2, ";\n", 2) == 0)
-				blen -= 2;
 			rc = record(h, env_index, env, t->table, kind, cls,
-				    o->from->id, old, blen);
+				    o->from->id, old,
+				    snapshot_body_len(schema, old, old_len));
 			if (rc == 0)
 				rc = atomic_remove_file(path);
 		}
@@ -228,12 +209,7 @@ static enum change_class apply(const struct restore_opts *o, history *h,
 		*err = rc;
 		return rc != 0 ? CLASS_ERROR : cls;
 	}
-	fresh_len = t->body_len + (schema ? 2 : 0);
-	fresh = xmalloc(fresh_len + 1);
-	memcpy(fresh, t->body, t->body_len);
-	if (schema)
-		memcpy(fresh + t->body_len, ";\n", 2);
-	fresh[fresh_len] = '\0';
+	fresh = snapshot_file_of(schema, t->body, t->body_len, &fresh_len);
 	cls = schema ? classify_schema(fresh, fresh_len, old, old_len)
 		     : classify_data(fresh, fresh_len, old, old_len);
 	if (!o->dry_run) {

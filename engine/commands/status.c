@@ -116,15 +116,9 @@ static const struct runlog_entry *judged_run(const struct status_opts *o,
 					     const struct runlog *l,
 					     const char *env)
 {
-	const struct runlog_entry *s, *d;
-
 	if (o->command != NULL)
 		return runlog_last(l, env, o->command);
-	s = runlog_last(l, env, "schema");
-	d = runlog_last(l, env, "data");
-	if (s == NULL || d == NULL)
-		return s != NULL ? s : d;
-	return d > s ? d : s;
+	return runlog_last_sync(l, env);
 }
 
 /*

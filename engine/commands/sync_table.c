@@ -17,11 +17,9 @@
 #include <unistd.h>
 
 #include "engine/base/alloc.h"
-#include "engine/base/base64.h"
-#include "engine/base/sha256.h"
-#include "engine/base/utf8.h"
 #include "engine/rows/mask.h"
 #include "engine/rows/rowjson.h"
+#include "engine/commands/histline.h"
 #include "engine/store/snapshot.h"
 
 void sync_set_error(struct table_result *res, const struct connpool_error *err)
@@ -48,50 +46,28 @@ static void local_error(struct table_result *res, const char *what,
 	sync_set_error(res, &e);
 }
 
-/* A history line's start, into `line` (reset first): env, database,
- * table, kind and status. */
-static void history_line_start(const struct run *r, const struct env_run *e,
-			       const char *table, const char *status,
-			       struct strbuf *line)
+/* The names of this table's history line (histline.h). */
+static struct histline line_of(const struct run *r, const struct env_run *e,
+			       const char *table, const char *status)
 {
-	strbuf_reset(line);
-	strbuf_adds(line, "{\"env\":");
-	rowjson_string(line, e->cfg->name, strlen(e->cfg->name));
-	strbuf_adds(line, ",\"database\":");
-	rowjson_string(line, e->cfg->database, strlen(e->cfg->database));
-	strbuf_adds(line, ",\"table\":");
-	rowjson_string(line, table, strlen(table));
-	strbuf_addf(line, ",\"kind\":\"%s\",\"status\":\"%s\"",
-		    r->o->command == SYNC_DATA ? "data" : "schema", status);
+	struct histline h = {
+		.env = e->cfg->name, .database = e->cfg->database,
+		.table = table, .status = status,
+		.kind = r->o->command == SYNC_DATA ? "data" : "schema",
+	};
+
+	return h;
 }
 
 /* Append this table's history line, built in `line` (the worker's).
- * Written by hand rather than through a JSON tree: this runs once per
- * table and the tree cost more than compressing the line. Returns 0 or
- * -errno. */
+ * Returns 0 or -errno. */
 static int record_history(struct run *r, struct env_run *e, const char *table,
 			  enum change_class cls, const char *body, size_t len,
 			  struct strbuf *line)
 {
-	char hex[65];
+	struct histline h = line_of(r, e, table, classify_name(cls));
 
-	sha256_hex(body, len, hex);
-	history_line_start(r, e, table, classify_name(cls), line);
-	strbuf_addf(line, ",\"sha256\":\"%s\"", hex);
-	if (utf8_valid(body, len)) {
-		strbuf_adds(line, ",\"body\":");
-		rowjson_utf8_string(line, body, len);
-	} else {
-		/* Bytes that are not text (a binary default, say) cannot be a
-		 * JSON string: the body travels as base64 instead. */
-		char *b64 = base64_encode(body, len);
-
-		strbuf_adds(line, ",\"body\":null,\"body_base64\":\"");
-		strbuf_adds(line, b64);
-		strbuf_add(line, "\"", 1);
-		free(b64);
-	}
-	strbuf_add(line, "}", 1);
+	histline_with_body(line, &h, body, len);
 	return history_append(r->hist, e->index, line->data, line->len);
 }
 
@@ -101,7 +77,9 @@ static int record_history(struct run *r, struct env_run *e, const char *table,
 static int record_failure(struct run *r, struct env_run *e, const char *table,
 			  const struct table_result *res, struct strbuf *line)
 {
-	history_line_start(r, e, table, "error", line);
+	struct histline h = line_of(r, e, table, "error");
+
+	histline_start(line, &h);
 	strbuf_addf(line, ",\"code\":%u,\"message\":", res->err->code);
 	/* not checked text: a message cut to its buffer may end mid-character */
 	rowjson_string(line, res->err->message, strlen(res->err->message));
@@ -233,10 +211,7 @@ static enum rendered render(struct run *r, struct env_run *e,
 	size_t rows;
 
 	if (r->o->command != SYNC_DATA) {
-		*fresh_len = f->len + 2;
-		*fresh = xmalloc(*fresh_len + 1);
-		memcpy(*fresh, f->body, f->len);
-		memcpy(*fresh + f->len, ";\n", 3);
+		*fresh = snapshot_file_of(1, f->body, f->len, fresh_len);
 		return RENDERED;
 	}
 	cols = xcalloc(mysql_num_fields(f->res) + 1, sizeof(*cols));
@@ -286,7 +261,7 @@ static void handle_absent(struct run *r, const char *table,
 {
 	const struct sync_opts *o = r->o;
 	char *old = NULL;
-	size_t old_len = 0, body_len;
+	size_t old_len = 0;
 	int rc = snapshot_read(res->path, &old, &old_len);
 
 	res->cls = CLASS_MISSING;
@@ -305,13 +280,8 @@ static void handle_absent(struct run *r, const char *table,
 		free(old);
 		return;
 	}
-	/* the history's schema bodies are the text without the file's ";\n" */
-	body_len = old_len;
-	if (o->command != SYNC_DATA && body_len >= 2 &&
-	    memcmp(old + body_len - 2, ";\n", 2) == 0)
-		body_len -= 2;
 	res->removed_body = old;
-	res->removed_len = body_len;
+	res->removed_len = snapshot_body_len(o->command != SYNC_DATA, old, old_len);
 }
 
 int sync_record_removals(struct run *r)

@@ -106,13 +106,7 @@ static void compare(struct verify *v, const struct env_config *env,
 	body = history_line_body(ev, &blen);
 	if (body == NULL)
 		return;
-	/* a schema body is the Create Table text; the file adds ";\n" */
-	wlen = blen + (sql ? 2 : 0);
-	want = xmalloc(wlen + 1);
-	memcpy(want, body, blen);
-	if (sql)
-		memcpy(want + blen, ";\n", 2);
-	want[wlen] = '\0';
+	want = snapshot_file_of(sql, body, blen, &wlen);
 	same = wlen == len && memcmp(want, data, len) == 0;
 	if (!same && sql && strcmp(status, "trivial") == 0) {
 		/* a trivial change is not written (without --write-trivial):

@@ -38,9 +38,10 @@ int history_prepare(const char *hist);
  * Start the run folder for `run_id` under `hist` with one stream per name in
  * envs[0..nenvs) (borrowed; must outlive the history); prepares `hist`
  * (history_prepare). Returns 0 with *out set (the caller owns it:
- * history_publish or history_abandon), or -errno with *out NULL and nothing left behind: -EEXIST when the run's temporary
- * folder exists (another run with this id), -ENOMEM when zstd cannot
- * allocate, -EINVAL when it refuses a parameter. Call from the main thread.
+ * history_publish or history_abandon), or -errno with *out NULL and
+ * nothing left behind: -EEXIST when the run's temporary folder exists
+ * (another run with this id), -ENOMEM when zstd cannot allocate, -EINVAL
+ * when it refuses a parameter. Call from the main thread.
  */
 int history_open(const char *hist, const char *run_id,
 		 const char *const *envs, size_t nenvs, history **out);

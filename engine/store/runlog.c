@@ -1,3 +1,8 @@
+/*
+ * A run folder is published by one rename with its manifest inside
+ * (history.c), so a folder whose manifest cannot be read is damaged, not
+ * half-written: it is listed with why, and never judged or pruned.
+ */
 #include "engine/store/runlog.h"
 
 #include <dirent.h>
@@ -178,6 +183,17 @@ const struct runlog_entry *runlog_last(const struct runlog *l, const char *env,
 		if (matches(&l->runs[i], env, command))
 			return &l->runs[i];
 	return NULL;
+}
+
+const struct runlog_entry *runlog_last_sync(const struct runlog *l,
+					    const char *env)
+{
+	const struct runlog_entry *s = runlog_last(l, env, "schema");
+	const struct runlog_entry *d = runlog_last(l, env, "data");
+
+	if (s == NULL || d == NULL)
+		return s != NULL ? s : d;
+	return d > s ? d : s; /* entries are in time order */
 }
 
 const struct runlog_entry *runlog_find(const struct runlog *l, const char *id,

@@ -65,6 +65,11 @@ const char *runlog_outcome_name(enum runlog_outcome o);
 const struct runlog_entry *runlog_last(const struct runlog *l, const char *env,
 				       const char *command);
 
+/* The newest sync run (schema or data; a restore fetched nothing)
+ * covering `env` (NULL: any), or NULL. */
+const struct runlog_entry *runlog_last_sync(const struct runlog *l,
+					    const char *env);
+
 /*
  * The run `id` names: a run id, or "latest" (the newest run covering `env`,
  * NULL: any, of `command`, NULL: any). NULL when there is none.

@@ -121,6 +121,25 @@ int snapshot_sweep(snapshot_root *root, const char *const *folders,
 	return removed;
 }
 
+char *snapshot_file_of(int schema, const char *body, size_t len,
+		       size_t *out_len)
+{
+	char *file = xmalloc(len + 3);
+
+	memcpy(file, body, len);
+	if (schema)
+		memcpy(file + len, ";\n", 2);
+	*out_len = len + (schema ? 2 : 0);
+	file[*out_len] = '\0';
+	return file;
+}
+
+size_t snapshot_body_len(int schema, const char *file, size_t len)
+{
+	return schema && len >= 2 && memcmp(file + len - 2, ";\n", 2) == 0
+	       ? len - 2 : len;
+}
+
 char *snapshot_lock_path(const char *hist)
 {
 	return xasprintf("%s/" SNAPSHOT_LOCK_NAME, hist);

@@ -56,6 +56,18 @@ char *snapshot_table_path(const char *out, const char *folder,
 			  const char *ext);
 
 /*
+ * A plain file and its history body: a .sql file is the Create Table text
+ * the history holds, then ";\n"; a .json file is its body as it is.
+ * snapshot_file_of: the file for `body` (len bytes; `schema`: a .sql),
+ * NUL-terminated, its length in *out_len (caller frees). snapshot_body_len:
+ * how much of a file is its body (without a final ";\n" when `schema`).
+ * Thread-safe.
+ */
+char *snapshot_file_of(int schema, const char *body, size_t len,
+		       size_t *out_len);
+size_t snapshot_body_len(int schema, const char *file, size_t len);
+
+/*
  * Read a whole file. Returns 0 with *data (caller frees, NUL-terminated) and
  * *len, -ENOENT when it does not exist, or another -errno. Thread-safe.
  */

@@ -86,6 +86,9 @@ static void test_base64_decode_inverts_encode_and_refuses_garbage(void)
 	}
 	ASSERT_EQ(base64_decode("abc", &(char *){ NULL }, &len), -EINVAL);
 	ASSERT_EQ(base64_decode("ab!d", &(char *){ NULL }, &len), -EINVAL);
+	ASSERT_EQ(base64_decode("a=bc", &(char *){ NULL }, &len), -EINVAL);
+	ASSERT_EQ(base64_decode("ab c", &(char *){ NULL }, &len), -EINVAL);
+	ASSERT_EQ(base64_decode("a===", &(char *){ NULL }, &len), -EINVAL);
 }
 
 int main(int argc, char **argv)

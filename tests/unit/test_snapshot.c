@@ -289,6 +289,24 @@ static void test_snapshot_read_of_missing_file_returns_enoent(void)
 	scratch_remove(dir);
 }
 
+/* A .sql file is its history body and ";\n"; a .json file its body. */
+static void test_snapshot_file_and_body_convert_both_ways(void)
+{
+	size_t len;
+	char *f = snapshot_file_of(1, "CREATE TABLE t", 14, &len);
+
+	ASSERT_EQ(len, 16);
+	ASSERT_STR_EQ(f, "CREATE TABLE t;\n");
+	ASSERT_EQ(snapshot_body_len(1, f, len), 14);
+	ASSERT_EQ(snapshot_body_len(0, f, len), 16);
+	ASSERT_EQ(snapshot_body_len(1, "x", 1), 1); /* edited: no ";\n" */
+	free(f);
+	f = snapshot_file_of(0, "{}\n", 3, &len);
+	ASSERT_EQ(len, 3);
+	ASSERT_STR_EQ(f, "{}\n");
+	free(f);
+}
+
 int main(int argc, char **argv)
 {
 	CHECK_INIT(argc, argv);
@@ -301,5 +319,6 @@ int main(int argc, char **argv)
 	RUN(test_snapshot_paths_have_exact_layout);
 	RUN(test_snapshot_read_returns_whole_file);
 	RUN(test_snapshot_read_of_missing_file_returns_enoent);
+	RUN(test_snapshot_file_and_body_convert_both_ways);
 	return CHECK_EXIT();
 }
