@@ -322,7 +322,9 @@ enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 				"table", "code", 0, "message", jsontext_string(msg)));
 			er.counts[CLASS_ERROR]++;
 			outcome = SYNC_PARTIAL;
-			c.n = 0; /* restore nothing of a half-read file */
+			/* restore nothing of a half-read file */
+			free_targets(&c);
+			memset(&c, 0, sizeof(c));
 		}
 		for (t = 0; t < c.n && outcome != SYNC_IO_FAILED; t++) {
 			char *path = snapshot_table_path(o->out, env->folder,
