@@ -606,11 +606,8 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return set_string(st, key, value, &cfg->model, 0);
 	if (strcmp(key, "emplacement") == 0)
 		return set_string(st, key, value, &cfg->emplacement, 0);
-	if (strcmp(key, "history") == 0) {
-		int line;
-
-		return set_path(st, key, value, &cfg->history, &line);
-	}
+	if (strcmp(key, "history") == 0)
+		return set_path(st, key, value, &cfg->history, &cfg->history_line);
 	if (strcmp(key, "keep-runs") == 0)
 		return parse_uint(st, key, value, 0, 1000000, &cfg->keep_runs);
 	if (strcmp(key, "workers") == 0)

@@ -127,6 +127,7 @@ struct fleet_config {
 				 * relative to the current directory, as
 				 * resolved from the config's folder), or
 				 * NULL: {out}/.history */
+	int history_line;       /* its line, for messages (0: not set) */
 	unsigned keep_runs;     /* [fleet] keep-runs: published runs kept
 				 * after a successful run (0: all) */
 	unsigned workers;       /* worker threads */

@@ -29,8 +29,9 @@ int duration_parse(const char *text, double *seconds)
 		if (errno != 0 || end == p)
 			return -EINVAL;
 		p = end;
+		/* every number has its unit: a bare "5" (seconds? hours?)
+		 * and "1h30" are typos more often than not */
 		switch (*p) {
-		case '\0': unit = 1; break;
 		case 's': unit = 1; p++; break;
 		case 'm': unit = 60; p++; break;
 		case 'h': unit = 3600; p++; break;
@@ -42,6 +43,8 @@ int duration_parse(const char *text, double *seconds)
 		if (total > 100.0 * 365 * 86400) /* a century: surely a typo */
 			return -EINVAL;
 	}
+	if (total <= 0)
+		return -EINVAL; /* "0h": surely not meant */
 	*seconds = total;
 	return 0;
 }

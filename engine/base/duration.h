@@ -12,9 +12,9 @@
 
 /*
  * Parse one or more <number><unit> parts, units s, m, h, d, w ("90s",
- * "26h", "1h30m", "2w"); a bare number is seconds. Returns 0 with
- * *seconds, or -EINVAL (empty, an unknown unit, a negative or overflowing
- * number).
+ * "26h", "1h30m", "2w"). Returns 0 with *seconds, or -EINVAL (empty, a
+ * number without its unit, an unknown unit, a negative, zero or
+ * overflowing total).
  */
 int duration_parse(const char *text, double *seconds);
 

@@ -260,8 +260,8 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 		return usage_error("which run? Name a run id or 'latest'%s", "",
 				   sub);
 	if (c->command == CLI_HISTORY_PRUNE && c->keep_given == c->older_than_given)
-		return usage_error("prune wants one of --keep N and --older-than "
-				   "DURATION%s", "", sub);
+		return usage_error("prune wants exactly one of --keep N and "
+				   "--older-than DURATION%s", "", sub);
 	return CLI_PARSED;
 }
 
@@ -325,7 +325,8 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 				   "history or verify)", argv[0], "rhizome");
 	words = argv[0][0] == 's';
 	if (argc == 1)
-		return usage_error("'%s' needs a command", argv[0], "rhizome");
+		return usage_error("'%s' needs a command", argv[0],
+				   words ? "rhizome sync" : "rhizome history");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(words ? cli_usage_sync : cli_usage_history, stdout);
 		return CLI_ANSWERED;

@@ -114,10 +114,10 @@ int cli_check_history(const struct fleet_config *cfg, const char *out,
 		free(folder);
 	}
 	if (bad != NULL)
-		fprintf(stderr, "rhizome: configuration error: %s: history folder "
-			"%s: %s (its .gitignore would hide the snapshots from "
-			"git); use e.g. {out}/.history, the default\n", cfg->path,
-			hist, bad);
+		fprintf(stderr, "rhizome: configuration error: %s:%d: key "
+			"'history': %s: %s (its .gitignore would hide the "
+			"snapshots from git); use e.g. {out}/.history, the "
+			"default\n", cfg->path, cfg->history_line, hist, bad);
 	free(bad);
 	free(o);
 	free(h);

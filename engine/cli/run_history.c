@@ -48,6 +48,15 @@ static const struct runlog_entry *find_run(const struct cli *c,
 	return r != NULL && r->manifest != NULL ? r : NULL;
 }
 
+/* Why find_run found nothing: a run that exists but cannot be read is a
+ * local failure (4), a run id that names none a usage error (2). */
+static enum cli_exit not_found_status(const struct cli *c, const struct runlog *l)
+{
+	const struct runlog_entry *r = runlog_find(l, c->run_id, NULL, NULL);
+
+	return r != NULL && r->manifest == NULL ? CLI_EXIT_IO : CLI_EXIT_USAGE;
+}
+
 static enum cli_exit print(json_t *v, int as_json, int (*text)(json_t *, FILE *),
 			   enum cli_exit status)
 {
@@ -59,6 +68,35 @@ static enum cli_exit print(json_t *v, int as_json, int (*text)(json_t *, FILE *)
 		return CLI_EXIT_IO;
 	}
 	return status;
+}
+
+static int listed_somewhere(const struct env_config **envs, size_t n,
+			    const char *table)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < envs[i]->tables->neffective; k++)
+			if (strcmp(envs[i]->tables->effective[k], table) == 0)
+				return 1;
+	return 0;
+}
+
+/* One line for people on stderr: the summary on stdout is for scripts. */
+static void say_restored(json_t *s, const char *from, int dry_run)
+{
+	json_int_t written = json_integer_value(json_object_get(s, "new_count")) +
+		json_integer_value(json_object_get(s, "significant_count")) +
+		json_integer_value(json_object_get(s, "trivial_count"));
+
+	fprintf(stderr, "rhizome: %s run %s: %lld file(s) %s, %lld %s, %lld "
+		"already as it left them, %lld error(s)\n",
+		dry_run ? "restoring (dry run)" : "restored", from,
+		(long long)written, dry_run ? "to write" : "written",
+		(long long)json_integer_value(json_object_get(s, "removed_count")),
+		dry_run ? "to remove" : "removed",
+		(long long)json_integer_value(json_object_get(s, "unchanged_count")),
+		(long long)json_integer_value(json_object_get(s, "error_count")));
 }
 
 static enum cli_exit restore(const struct cli *c, const struct fleet_config *cfg,
@@ -96,6 +134,13 @@ static enum cli_exit restore(const struct cli *c, const struct fleet_config *cfg
 		free(chosen);
 		return CLI_EXIT_USAGE;
 	}
+	for (i = 0; i < c->ntables; i++)
+		if (!listed_somewhere(chosen, n, c->tables[i])) {
+			fprintf(stderr, "rhizome: --table %s: no table list of the "
+				"environments restored has it\n", c->tables[i]);
+			free(chosen);
+			return CLI_EXIT_USAGE;
+		}
 	memset(&o, 0, sizeof(o));
 	clock_gettime(CLOCK_REALTIME, &o.started);
 	cli_make_run_id(hist, &o.started, run_id, sizeof(run_id));
@@ -110,6 +155,10 @@ static enum cli_exit restore(const struct cli *c, const struct fleet_config *cfg
 	o.run_id = run_id;
 	o.dry_run = c->dry_run;
 	status = cli_exit_of(restore_run(&o, &summary));
+	if (!c->quiet)
+		say_restored(summary, from->id, c->dry_run);
+	if (c->dry_run) /* no such run will exist */
+		json_object_set_new(summary, "run_id", json_null());
 	status = print(summary, 1, NULL, status);
 	free(chosen);
 	return status;
@@ -202,13 +251,13 @@ enum cli_exit cli_run_history(const struct cli *c, const struct fleet_config *cf
 		break;
 	case CLI_HISTORY_SHOW:
 		r = find_run(c, &l, hist);
-		status = r == NULL ? CLI_EXIT_USAGE
+		status = r == NULL ? not_found_status(c, &l)
 			 : print(runs_show(r, hist), c->json, runs_show_text,
 				 CLI_EXIT_OK);
 		break;
 	case CLI_HISTORY_RESTORE:
 		r = find_run(c, &l, hist);
-		status = r == NULL ? CLI_EXIT_USAGE
+		status = r == NULL ? not_found_status(c, &l)
 			 : restore(c, cfg, envs, out, hist, r);
 		break;
 	default:

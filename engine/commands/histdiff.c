@@ -157,6 +157,19 @@ json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome
 			json_decref(bodies);
 			continue; /* that run did not cover it */
 		}
+		if (json_is_object(json_object_get(entry, "unreached"))) {
+			char msg[1200];
+
+			/* nothing to compare with is no "no drift" */
+			snprintf(msg, sizeof(msg), "run %s did not reach this "
+				 "environment (%s): nothing to compare with",
+				 o->run_id, json_string_value(json_object_get(
+					 json_object_get(entry, "unreached"),
+					 "message")) ?: "?");
+			add_error(errors, env->name, NULL, msg);
+			json_decref(bodies);
+			continue;
+		}
 		rc = history_read(o->history, o->run_id, env->name, collect, bodies,
 				  why, sizeof(why));
 		if (rc != 0 || json_object_get(bodies, "") != NULL) {
@@ -179,6 +192,16 @@ json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome
 
 			unchanged += c == CLASS_UNCHANGED;
 			trivial += c == CLASS_TRIVIAL;
+			if (c == CLASS_COUNT && !jsontext_list_has(json_object_get(
+				entry, "missing"), t) && !jsontext_list_has(
+				json_object_get(entry, "removed"), t)) {
+				char msg[600];
+
+				snprintf(msg, sizeof(msg), "run %s did not fetch it "
+					 "(it failed there): nothing to compare with",
+					 o->run_id);
+				add_error(errors, env->name, t, msg);
+			}
 		}
 		json_decref(bodies);
 	}

@@ -302,19 +302,28 @@ enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 		json_t *env_errors = json_array();
 		char why[800];
 		size_t t;
+		int unreached;
 
 		rc = history_read(o->history, o->from->id, env->name, collect, &c,
 				  why, sizeof(why));
 		if (rc == 0 && c.bad == 0)
 			add_missing(&c, runlog_env(o->from, env->name));
-		if (rc != 0 || c.bad > 0) {
+		unreached = rc == 0 && c.bad == 0 && json_is_object(json_object_get(
+			runlog_env(o->from, env->name), "unreached"));
+		if (rc != 0 || c.bad > 0 || unreached) {
 			char msg[1200];
 
-			snprintf(msg, sizeof(msg), "nothing of it restored: the "
-				 "history of run %s cannot be read: %s", o->from->id,
-				 rc != 0 ? why : "damaged (lines that are not JSON, "
-				 "name no listed table, or whose body is not the "
-				 "one their sha256 names)");
+			if (unreached)
+				snprintf(msg, sizeof(msg), "nothing of it restored: "
+					 "run %s did not reach this environment",
+					 o->from->id);
+			else
+				snprintf(msg, sizeof(msg), "nothing of it restored: "
+					 "the history of run %s cannot be read: %s",
+					 o->from->id, rc != 0 ? why : "damaged (lines "
+					 "that are not JSON, name no listed table, or "
+					 "whose body is not the one their sha256 names)");
+			fprintf(stderr, "rhizome: %s: %s\n", env->name, msg);
 			json_array_append_new(errors, json_pack("{s:s, s:i, s:o}",
 				"env", env->name, "code", 0, "message",
 				jsontext_string(msg)));

@@ -64,8 +64,10 @@ json_t *runs_list(const struct runlog *l, const char *hist,
 				json_object_set_new(sum, k, json_integer(
 					json_integer_value(json_object_get(sum, k)) +
 					json_integer_value(v)));
-			nerrors += (json_int_t)json_array_size(
-				json_object_get(entry, "errors"));
+			/* tables that failed, as the counts say: an
+			 * unreached environment lists one error for all */
+			nerrors += json_integer_value(json_object_get(counts,
+								     "error"));
 			if (o > worst)
 				worst = o;
 		}
@@ -78,8 +80,9 @@ json_t *runs_list(const struct runlog *l, const char *hist,
 			"environments", names, "counts", sum, "errors", nerrors,
 			"outcome", runlog_outcome_name((enum runlog_outcome)worst)));
 	}
-	return json_pack("{s:o, s:o}", "history", jsontext_string(hist),
-			 "runs", runs);
+	return json_pack("{s:o, s:I, s:b, s:o}", "history", jsontext_string(hist),
+			 "recorded", (json_int_t)l->n, "filtered",
+			 nenvs > 0 || command != NULL, "runs", runs);
 }
 
 /* A string member for printing: "?" when a hand-edited manifest lacks
@@ -91,23 +94,39 @@ static const char *str(json_t *o, const char *key)
 	return v != NULL ? v : "?";
 }
 
+/* "2026-12-02T04:35:10Z" as "2026-12-02 04:35", as status prints it. */
+static const char *short_time(const char *iso, char *buf, size_t size)
+{
+	if (strlen(iso) == 20 && iso[10] == 'T')
+		snprintf(buf, size, "%.10s %.5s", iso, iso + 11);
+	else
+		snprintf(buf, size, "%s", iso);
+	return buf;
+}
+
 int runs_list_text(json_t *list, FILE *fp)
 {
 	json_t *runs = json_object_get(list, "runs"), *r;
 	size_t i;
 
-	if (json_array_size(runs) == 0)
+	if (json_array_size(runs) == 0 &&
+	    json_integer_value(json_object_get(list, "recorded")) > 0)
+		fprintf(fp, "No run in %s matches (%lld recorded).\n",
+			str(list, "history"), (long long)json_integer_value(
+				json_object_get(list, "recorded")));
+	else if (json_array_size(runs) == 0)
 		fprintf(fp, "No run is recorded in %s (the history is local: a "
 			"fresh clone has none).\n",
 			str(list, "history"));
 	else
-		fprintf(fp, "%-22s %-8s %-20s %5s %6s %6s  %s\n", "run", "command",
+		fprintf(fp, "%-22s %-8s %-16s %4s %6s %6s  %s\n", "run", "command",
 			"finished (UTC)", "envs", "tables", "errors", "outcome");
 	json_array_foreach(runs, i, r) {
 		json_t *counts = json_object_get(r, "counts"), *v;
 		const char *k;
 		json_int_t tables = 0;
 		const char *from = json_string_value(json_object_get(r, "restored_from"));
+		char when[32];
 
 		json_object_foreach(counts, k, v)
 			tables += json_integer_value(v);
@@ -117,10 +136,10 @@ int runs_list_text(json_t *list, FILE *fp)
 				str(r, "why"));
 			continue;
 		}
-		fprintf(fp, "%-22s %-8s %-20s %5zu %6lld %6lld  %s",
+		fprintf(fp, "%-22s %-8s %-16s %4zu %6lld %6lld  %s",
 			str(r, "run_id"),
 			str(r, "command"),
-			str(r, "finished_at"),
+			short_time(str(r, "finished_at"), when, sizeof(when)),
 			json_array_size(json_object_get(r, "environments")),
 			(long long)tables,
 			(long long)json_integer_value(json_object_get(r, "errors")),
@@ -177,6 +196,21 @@ json_t *runs_show(const struct runlog_entry *r, const char *hist)
 	return shown;
 }
 
+/* "  missing: a, b" when `list` has names. */
+static void print_names(FILE *fp, const char *what, json_t *list)
+{
+	json_t *t;
+	size_t i;
+
+	if (json_array_size(list) == 0)
+		return;
+	fprintf(fp, "  %s:", what);
+	json_array_foreach(list, i, t)
+		fprintf(fp, "%s %s", i ? "," : "",
+			json_is_string(t) ? json_string_value(t) : "?");
+	fputc('\n', fp);
+}
+
 int runs_show_text(json_t *shown, FILE *fp)
 {
 	json_t *envs = json_object_get(shown, "environments"), *entry;
@@ -189,10 +223,10 @@ int runs_show_text(json_t *shown, FILE *fp)
 	if (json_is_string(json_object_get(shown, "restored_from")))
 		fprintf(fp, " of run %s", json_string_value(
 				json_object_get(shown, "restored_from")));
-	fprintf(fp, ", %s to %s, rhizome %s\n  %s\n",
+	fprintf(fp, " (rhizome %s)\n  %s to %s\n  %s\n",
+		str(shown, "tool_version"),
 		str(shown, "started_at"),
 		str(shown, "finished_at"),
-		str(shown, "tool_version"),
 		str(shown, "path"));
 	json_object_foreach(envs, name, entry) {
 		json_t *counts = json_object_get(entry, "counts"), *v, *line;
@@ -208,8 +242,10 @@ int runs_show_text(json_t *shown, FILE *fp)
 				fprintf(fp, ", %lld %s", (long long)json_integer_value(v), k);
 		fputc('\n', fp);
 		if (json_is_object(unreached))
-			fprintf(fp, "  not reached: %s\n", json_string_value(
-					json_object_get(unreached, "message")));
+			fprintf(fp, "  not reached: %s\n", str(unreached, "message"));
+		/* absent tables have no line of their own: the manifest
+		 * names them */
+		print_names(fp, "missing", json_object_get(entry, "missing"));
 		if (json_object_get(unreadable, name) != NULL)
 			fprintf(fp, "  history unreadable: %s\n", json_string_value(
 					json_object_get(unreadable, name)));

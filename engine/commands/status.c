@@ -259,6 +259,10 @@ json_t *status_build(const struct status_opts *o, size_t *problems, int *err)
 		}
 		json_array_append_new(envs, e);
 	}
+	/* a run that cannot be read may be any environment's last: a
+	 * monitor must not go green over it */
+	if (o->max_age_given && unreadable > 0)
+		(*problems)++;
 	result = json_pack("{s:o, s:b, s:I, s:I, s:o, s:o, s:O, s:I}",
 		"history", jsontext_string(o->history),
 		"recorded", l.n > 0,
@@ -487,16 +491,35 @@ static void text_header(FILE *fp, json_t *status)
 static void text_problems(FILE *fp, json_t *status)
 {
 	json_t *envs = json_object_get(status, "environments"), *e;
-	json_int_t n = json_integer_value(json_object_get(status, "problems"));
+	json_int_t bad = json_integer_value(json_object_get(status, "unreadable_runs"));
+	json_int_t n = 0;
 	char limit[32];
 	size_t i;
 
+	json_array_foreach(envs, i, e)
+		n += is_set(json_object_get(e, "problem"));
+	if (bad > 0) {
+		char *line = xasprintf("%lld run(s) in %s cannot be read, so what "
+				       "they say is unknown (`rhizome verify` "
+				       "says why)", (long long)bad,
+				       str(status, "history"));
+
+		fputc('\n', fp);
+		put_wrapped(fp, line, 4);
+		free(line);
+	}
+
 	format_limit((double)json_integer_value(json_object_get(status, "max_age_s")),
 		     limit, sizeof(limit));
-	if (n == 0) {
+	if (n == 0 && bad == 0) {
 		fprintf(fp, "\n--max-age %s: %s healthy.\n", limit,
 			json_array_size(envs) == 1 ? "the environment is"
 			: "every environment is");
+		return;
+	}
+	if (n == 0) {
+		fprintf(fp, "\n--max-age %s: not healthy: runs cannot be read.\n",
+			limit);
 		return;
 	}
 	fprintf(fp, "\n--max-age %s: %lld of %zu environment%s need%s attention:\n",

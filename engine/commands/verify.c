@@ -151,5 +151,9 @@ int verify_text(json_t *result, FILE *fp)
 		json_integer_value(json_object_get(checked, "sql")),
 		json_integer_value(json_object_get(checked, "json")),
 		frames, plural(frames), runs, plural(runs));
+	if (runs == 0)
+		/* a clean fresh clone is not a checked one: say what wasn't */
+		fputs("(no run is recorded here: files were not compared with "
+		      "what rhizome wrote, only parsed)\n", fp);
 	return fflush(fp) != 0 || ferror(fp) ? -EIO : 0;
 }

@@ -230,7 +230,7 @@ test_history_folder_over_the_snapshots_is_refused() {
 		it_config "history = $h"
 		rz sync schema
 		assert_eq "$RC" 2 "history = $h: $(cat "$T/err.txt")"
-		grep -qF "history folder" "$T/err.txt" || fail "message: $(cat "$T/err.txt")"
+		grep -qF "key 'history'" "$T/err.txt" || fail "message: $(cat "$T/err.txt")"
 	done
 	[ ! -e .gitignore ] && [ ! -e snap ] || fail "something written: $(ls -A)"
 	mkdir shared && echo mine >shared/notes.txt

@@ -523,7 +523,8 @@ static void test_status_lists_every_error_and_skips_unreadable_runs(void)
 		      "20261202T040000Z-000");
 	ASSERT_EQ(iget(s, "runs_recorded"), 2);
 	ASSERT_EQ(iget(s, "unreadable_runs"), 1);
-	ASSERT_EQ(problems, 1);
+	/* the partial run, and the unreadable one: it may be anyone's last */
+	ASSERT_EQ(problems, 2);
 	json_decref(s);
 	teardown();
 }
