@@ -241,6 +241,31 @@ test_history_folder_over_the_snapshots_is_refused() {
 	grep -qF "no .gitignore written there" "$T/err.txt" || fail "not warned: $(cat "$T/err.txt")"
 }
 
+# A run that could not reach an environment has nothing of it to compare
+# or restore: that is said, exit 3, never an empty success.
+test_a_run_that_did_not_reach_an_environment_is_no_empty_success() {
+	it_load_fleet && it_config
+	rz sync schema && assert_eq "$RC" 0 "first run"
+	local port
+	port=$(mdb_port s2)
+	mdb_stop s2
+	rz sync schema --env na_prod_billing
+	mdb_start s2 "$port" >/dev/null
+	assert_eq "$RC" 3 "the failed run"
+	local failed=$(js -r .run_id)
+	rz sync diff --against latest --env na_prod_billing --format json
+	assert_eq "$RC" 3 "diff against a run that did not reach it: $(cat "$T/err.txt")"
+	js -r '.errors[0].message' | grep -qF "run $failed did not reach this environment" ||
+		fail "diff message: $(js -c .errors)"
+	rz history restore "$failed"
+	assert_eq "$RC" 3 "restore of it"
+	grep -qF "na_prod_billing: nothing of it restored: run $failed did not reach this environment" "$T/err.txt" ||
+		fail "restore message: $(cat "$T/err.txt")"
+	rz history restore "$failed" --table nosuch
+	assert_eq "$RC" 2 "a --table in no list"
+	grep -qF -- "--table nosuch: no table list" "$T/err.txt" || fail "message: $(cat "$T/err.txt")"
+}
+
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
 it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
 it_run $TESTS
