@@ -207,6 +207,18 @@ const struct env_config *config_find_env(const struct fleet_config *cfg,
 	return NULL;
 }
 
+int config_list_has(const struct table_list *tl, const char *table,
+		    size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < tl->neffective; i++)
+		if (strlen(tl->effective[i]) == len &&
+		    memcmp(tl->effective[i], table, len) == 0)
+			return 1;
+	return 0;
+}
+
 /* Called by the reader for each `[...]` line, before inih sees it. */
 static void open_section(struct parse_state *st, const char *raw)
 {

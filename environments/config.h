@@ -165,6 +165,11 @@ int config_load(const char *path, struct fleet_config *cfg,
  * no other thread reads it. */
 void config_release(struct fleet_config *cfg);
 
+/* Whether table list `tl` fetches the table named by table[0..len) (a
+ * listed name not excluded). Thread-safe (read-only). */
+int config_list_has(const struct table_list *tl, const char *table,
+		    size_t len);
+
 /* The environment named `name` (borrowed from cfg), or NULL. Thread-safe
  * (read-only). */
 const struct env_config *config_find_env(const struct fleet_config *cfg,

@@ -208,7 +208,7 @@ enum cli_exit cli_run_versions(const struct cli *c, const struct fleet_config *c
 {
 	struct versions_opts v;
 	json_t *result;
-	size_t i, k;
+	size_t i;
 	int rc;
 
 	for (i = 0; i < c->ntables; i++) {
@@ -216,9 +216,8 @@ enum cli_exit cli_run_versions(const struct cli *c, const struct fleet_config *c
 		int known = 0;
 
 		for (d = 0; d < cfg->nlists; d++)
-			for (k = 0; k < cfg->lists[d].neffective; k++)
-				known |= strcmp(cfg->lists[d].effective[k],
-						c->tables[i]) == 0;
+			known |= config_list_has(&cfg->lists[d], c->tables[i],
+						 strlen(c->tables[i]));
 		if (!known) {
 			fprintf(stderr, "rhizome: --table %s: no table list of %s "
 				"has it\n", c->tables[i], cfg->path);

@@ -73,12 +73,11 @@ static enum cli_exit print(json_t *v, int as_json, int (*text)(json_t *, FILE *)
 static int listed_somewhere(const struct env_config **envs, size_t n,
 			    const char *table)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < n; i++)
-		for (k = 0; k < envs[i]->tables->neffective; k++)
-			if (strcmp(envs[i]->tables->effective[k], table) == 0)
-				return 1;
+		if (config_list_has(envs[i]->tables, table, strlen(table)))
+			return 1;
 	return 0;
 }
 

@@ -14,7 +14,6 @@
 #include "engine/base/alloc.h"
 #include "engine/base/duration.h"
 #include "engine/base/jsontext.h"
-#include "engine/base/sha256.h"
 #include "engine/base/version.h"
 #include "engine/commands/histline.h"
 #include "engine/schema/classify.h"
@@ -57,12 +56,7 @@ static int wanted_table(struct read_ctx *c, const char *table)
  * config, is sure to make a path inside the snapshot root. */
 static int listed(const struct env_config *env, const char *table)
 {
-	size_t i;
-
-	for (i = 0; i < env->tables->neffective; i++)
-		if (strcmp(env->tables->effective[i], table) == 0)
-			return 1;
-	return 0;
+	return config_list_has(env->tables, table, strlen(table));
 }
 
 /* Add what a table's file should be: its body (caller's, taken), or
@@ -87,8 +81,8 @@ static int collect(const char *line, size_t len, void *arg)
 {
 	struct read_ctx *c = arg;
 	json_t *l = json_loadb(line, len, 0, NULL);
-	const char *table, *status, *kind, *sha;
-	char *body = NULL, hex[65];
+	const char *table, *status, *kind;
+	char *body = NULL;
 	size_t body_len = 0;
 	int remove;
 
@@ -99,8 +93,8 @@ static int collect(const char *line, size_t len, void *arg)
 	table = json_string_value(json_object_get(l, "table"));
 	status = json_string_value(json_object_get(l, "status"));
 	kind = json_string_value(json_object_get(l, "kind"));
-	sha = json_string_value(json_object_get(l, "sha256"));
-	if (table == NULL || status == NULL || kind == NULL || !listed(c->env, table)) {
+	if (table == NULL || status == NULL || kind == NULL ||
+	    !listed(c->env, table)) {
 		c->bad++;
 		json_decref(l);
 		return 0;
@@ -113,9 +107,7 @@ static int collect(const char *line, size_t len, void *arg)
 	remove = strcmp(status, "removed") == 0;
 	if (!remove) {
 		body = history_line_body(l, &body_len);
-		if (body != NULL)
-			sha256_hex(body, body_len, hex);
-		if (body == NULL || sha == NULL || strcmp(sha, hex) != 0) {
+		if (body == NULL || !history_body_matches(l, body, body_len)) {
 			free(body);
 			c->bad++;
 			json_decref(l);
@@ -259,9 +251,7 @@ static json_t *manifest_env(const struct env_config *env, struct env_result *er,
 
 enum sync_outcome restore_run(const struct restore_opts *o, json_t **summary)
 {
-	const char *kind = strcmp(o->from->command, "restore") == 0
-		? json_string_value(json_object_get(o->from->manifest, "kind"))
-		: o->from->command;
+	const char *kind = runlog_kind(o->from);
 	static const enum change_class listed[] = {
 		CLASS_NEW, CLASS_TRIVIAL, CLASS_SIGNIFICANT, CLASS_UNCHANGED,
 		CLASS_REMOVED,

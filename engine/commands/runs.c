@@ -64,10 +64,9 @@ json_t *runs_list(const struct runlog *l, const char *hist,
 				json_object_set_new(sum, k, json_integer(
 					json_integer_value(json_object_get(sum, k)) +
 					json_integer_value(v)));
-			/* tables that failed, as the counts say: an
+			/* tables that failed, as status counts them: an
 			 * unreached environment lists one error for all */
-			nerrors += json_integer_value(json_object_get(counts,
-								     "error"));
+			nerrors += runlog_env_failed(entry);
 			if (o > worst)
 				worst = o;
 		}

@@ -44,17 +44,6 @@ static int is_set(json_t *v)
 	return v != NULL && !json_is_null(v);
 }
 
-/* The tables of a run's environment entry that failed: its error count, or
- * the errors it lists when the counts say none. */
-static json_int_t failed_tables(json_t *entry)
-{
-	json_int_t n = json_integer_value(json_object_get(
-		json_object_get(entry, "counts"), "error"));
-
-	return n > 0 ? n : (json_int_t)json_array_size(
-		json_object_get(entry, "errors"));
-}
-
 /*
  * A --max-age limit as the user most likely wrote it: in the largest unit
  * that divides it ("26h", not "1d 02h"), so the problem line quotes the
@@ -110,8 +99,7 @@ static json_t *run_json(const struct runlog_entry *r, json_t *entry, double now)
 }
 
 /* The run --max-age looks at: the newest of --command, or of schema and
- * data runs. runlog entries are oldest first, so the later pointer is the
- * newer run. */
+ * data runs. */
 static const struct runlog_entry *judged_run(const struct status_opts *o,
 					     const struct runlog *l,
 					     const char *env)
@@ -139,7 +127,7 @@ static char *judge(const struct status_opts *o, const char *env,
 		return xasprintf("no %s run recorded here",
 				 o->command != NULL ? o->command : "schema or data");
 	entry = runlog_env(r, env);
-	failed = failed_tables(entry);
+	failed = runlog_env_failed(entry);
 	tables = json_integer_value(json_object_get(entry, "tables"));
 	switch (runlog_env_outcome(entry)) {
 	case RUNLOG_FAILED:

@@ -204,7 +204,7 @@ void verify_plain_files(struct verify *v)
 static int listed_file(const struct fleet_config *cfg, const char *folder,
 		       const char *name)
 {
-	size_t i, k, n = strlen(name);
+	size_t i, n = strlen(name);
 
 	if (n > 4 && strcmp(name + n - 4, ".sql") == 0)
 		n -= 4;
@@ -219,13 +219,8 @@ static int listed_file(const struct fleet_config *cfg, const char *folder,
 		if (strcmp(e->folder, folder) != 0 || n <= dl + 1 ||
 		    strncmp(name, e->database, dl) != 0 || name[dl] != '_')
 			continue;
-		for (k = 0; k < e->tables->neffective; k++) {
-			const char *t = e->tables->effective[k];
-
-			if (strlen(t) == n - dl - 1 &&
-			    memcmp(t, name + dl + 1, n - dl - 1) == 0)
-				return 1;
-		}
+		if (config_list_has(e->tables, name + dl + 1, n - dl - 1))
+			return 1;
 	}
 	return 0;
 }

@@ -39,18 +39,16 @@ struct frame_read {
  * digest (an `error` line) has no body to check. */
 static int body_sound(json_t *line)
 {
-	const char *want = json_string_value(json_object_get(line, "sha256"));
-	char hex[65], *body;
+	char *body;
 	size_t len;
+	int sound;
 
-	if (want == NULL)
+	if (json_object_get(line, "sha256") == NULL)
 		return 1;
 	body = history_line_body(line, &len);
-	if (body == NULL)
-		return 0;
-	sha256_hex(body, len, hex);
+	sound = body != NULL && history_body_matches(line, body, len);
 	free(body);
-	return strcmp(hex, want) == 0;
+	return sound;
 }
 
 static void note_bad(struct frame_read *r, const char *fmt, ...)
@@ -133,12 +131,9 @@ static int file_digest(const char *path, char hex[65], json_int_t *bytes)
  * ".json"); a restore says which kind it restored in its manifest. */
 static int records(const struct runlog_entry *run, const char *ext)
 {
-	const char *kind = run->command;
+	const char *kind = runlog_kind(run);
 
-	if (strcmp(kind, "restore") == 0)
-		kind = json_string_value(json_object_get(run->manifest, "kind"));
-	if (kind == NULL || (strcmp(kind, "schema") != 0 &&
-			     strcmp(kind, "data") != 0))
+	if (kind == NULL)
 		return 1; /* cannot tell: assume it might have */
 	return strcmp(ext, strcmp(kind, "schema") == 0 ? ".sql" : ".json") == 0;
 }

@@ -56,6 +56,17 @@ char *history_line_body(json_t *line, size_t *len)
 	return data;
 }
 
+int history_body_matches(json_t *line, const char *body, size_t len)
+{
+	const char *want = json_string_value(json_object_get(line, "sha256"));
+	char hex[65];
+
+	if (want == NULL)
+		return 0;
+	sha256_hex(body, len, hex);
+	return strcmp(hex, want) == 0;
+}
+
 char *history_run_dir(const char *hist, const char *run_id)
 {
 	return xasprintf("%s/%s", hist, run_id);

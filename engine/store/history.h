@@ -88,6 +88,10 @@ int history_read(const char *hist, const char *run_id, const char *env,
  */
 char *history_line_body(json_t *line, size_t *len);
 
+/* Whether `body` (len bytes) is the one the line's "sha256" names; 0 when
+ * the line names none. Thread-safe. */
+int history_body_matches(json_t *line, const char *body, size_t len);
+
 /* The published folder's path ("{hist}/{run_id}"). Caller frees.
  * Thread-safe. */
 char *history_run_dir(const char *hist, const char *run_id);

@@ -136,10 +136,19 @@ int runlog_env_complete(json_t *entry)
 	       (unreached == NULL || json_is_null(unreached));
 }
 
+json_int_t runlog_env_failed(json_t *entry)
+{
+	json_int_t n = json_integer_value(json_object_get(
+		json_object_get(entry, "counts"), "error"));
+
+	/* counts say none, but errors are listed: they count */
+	return n > 0 ? n : (json_int_t)json_array_size(
+		json_object_get(entry, "errors"));
+}
+
 enum runlog_outcome runlog_env_outcome(json_t *entry)
 {
-	json_int_t failed = json_integer_value(json_object_get(
-		json_object_get(entry, "counts"), "error"));
+	json_int_t failed = runlog_env_failed(entry);
 	json_int_t tables = json_integer_value(json_object_get(entry, "tables"));
 	json_t *unreached = json_object_get(entry, "unreached");
 
@@ -148,9 +157,6 @@ enum runlog_outcome runlog_env_outcome(json_t *entry)
 	if (!json_is_object(entry) || !json_is_integer(json_object_get(entry, "tables")) ||
 	    !json_is_integer(json_object_get(json_object_get(entry, "counts"), "error")))
 		return RUNLOG_FAILED;
-	/* counts say none, but errors are listed: they count */
-	if (failed == 0)
-		failed = (json_int_t)json_array_size(json_object_get(entry, "errors"));
 	if ((unreached != NULL && !json_is_null(unreached)) ||
 	    (failed > 0 && failed >= tables))
 		return RUNLOG_FAILED;
@@ -183,6 +189,16 @@ const struct runlog_entry *runlog_last(const struct runlog *l, const char *env,
 		if (matches(&l->runs[i], env, command))
 			return &l->runs[i];
 	return NULL;
+}
+
+const char *runlog_kind(const struct runlog_entry *r)
+{
+	const char *kind = r->command;
+
+	if (strcmp(kind, "restore") == 0)
+		kind = json_string_value(json_object_get(r->manifest, "kind"));
+	return kind != NULL && (strcmp(kind, "schema") == 0 ||
+				strcmp(kind, "data") == 0) ? kind : NULL;
 }
 
 const struct runlog_entry *runlog_last_sync(const struct runlog *l,

@@ -55,6 +55,9 @@ int runlog_env_complete(json_t *entry);
  * "counts.error"); partial when some tables errored. */
 enum runlog_outcome { RUNLOG_OK, RUNLOG_PARTIAL, RUNLOG_FAILED };
 enum runlog_outcome runlog_env_outcome(json_t *entry);
+/* The tables an entry says failed: its error count, or the errors it
+ * lists when the counts say none. */
+json_int_t runlog_env_failed(json_t *entry);
 /* "ok", "partial", "failed". */
 const char *runlog_outcome_name(enum runlog_outcome o);
 
@@ -64,6 +67,10 @@ const char *runlog_outcome_name(enum runlog_outcome o);
  */
 const struct runlog_entry *runlog_last(const struct runlog *l, const char *env,
 				       const char *command);
+
+/* What kind of files a run recorded: "schema" or "data" (a restore's
+ * manifest says which it restored), or NULL when it does not say. */
+const char *runlog_kind(const struct runlog_entry *r);
 
 /* The newest sync run (schema or data; a restore fetched nothing)
  * covering `env` (NULL: any), or NULL. */
