@@ -113,6 +113,7 @@ static void nameset_release(struct nameset *set)
 }
 
 struct parse_state {
+	unsigned flags;         /* config_load_flags' */
 	FILE *fp;
 	struct fleet_config *cfg;
 	struct config_error *err;
@@ -205,18 +206,6 @@ const struct env_config *config_find_env(const struct fleet_config *cfg,
 		if (strcmp(cfg->envs[i].name, name) == 0)
 			return &cfg->envs[i];
 	return NULL;
-}
-
-int config_list_has(const struct table_list *tl, const char *table,
-		    size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < tl->neffective; i++)
-		if (strlen(tl->effective[i]) == len &&
-		    memcmp(tl->effective[i], table, len) == 0)
-			return 1;
-	return 0;
 }
 
 /* Called by the reader for each `[...]` line, before inih sees it. */
@@ -903,9 +892,9 @@ static int handler(void *user, const char *section, const char *key,
 
 static int resolve_list(struct parse_state *st, struct table_list *tl)
 {
-	size_t i, j;
+	size_t i;
 
-	if (tl->ntables == 0)
+	if (tl->ntables == 0 && !(st->flags & CONFIG_LISTS_OPTIONAL))
 		return fail(st, tl->line, "tables",
 			    "[tables %s] lists no tables", tl->database);
 	for (i = 0; i < tl->ntables; i++)
@@ -917,16 +906,7 @@ static int resolve_list(struct parse_state *st, struct table_list *tl)
 				    "file name for table '%s' of database '%s' "
 				    "would be longer than the file system "
 				    "allows", tl->tables[i], tl->database);
-	tl->effective = xcalloc(tl->ntables, sizeof(*tl->effective));
-	for (i = 0; i < tl->ntables; i++) {
-		int excluded = 0;
-
-		for (j = 0; j < tl->nexclude; j++)
-			if (strcmp(tl->tables[i], tl->exclude[j]) == 0)
-				excluded = 1;
-		if (!excluded)
-			tl->effective[tl->neffective++] = tl->tables[i];
-	}
+	tablelist_resolve(tl);
 	return 1;
 }
 
@@ -1003,6 +983,19 @@ static int validate(struct parse_state *st)
 				    cfg->mask_rules[i].pattern,
 				    "'hash' needs a key: add key-env = VARIABLE "
 				    "to [mask] and put the key in that variable");
+	/* `rhizome tables` writes the lists: a database without one gets an
+	 * empty list, made before any environment points into the array */
+	for (i = 0; i < cfg->nenvs && (st->flags & CONFIG_LISTS_OPTIONAL); i++) {
+		const char *db = cfg->envs[i].database;
+
+		if (db == NULL || find_list(cfg, db) != NULL)
+			continue;
+		cfg->lists = xrealloc(cfg->lists, (cfg->nlists + 1) *
+				      sizeof(*cfg->lists));
+		memset(&cfg->lists[cfg->nlists], 0, sizeof(*cfg->lists));
+		cfg->lists[cfg->nlists].database = xstrdup(db);
+		cfg->lists[cfg->nlists++].line = cfg->envs[i].line;
+	}
 	for (i = 0; i < cfg->nlists; i++)
 		if (!resolve_list(st, &cfg->lists[i]))
 			return 0;
@@ -1075,6 +1068,12 @@ static int validate(struct parse_state *st)
 int config_load(const char *path, struct fleet_config *cfg,
 		struct config_error *err)
 {
+	return config_load_flags(path, 0, cfg, err);
+}
+
+int config_load_flags(const char *path, unsigned flags,
+		      struct fleet_config *cfg, struct config_error *err)
+{
 	struct parse_state st;
 	const char *slash;
 	int rc;
@@ -1085,6 +1084,7 @@ int config_load(const char *path, struct fleet_config *cfg,
 	memset(&st, 0, sizeof(st));
 	st.cfg = cfg;
 	st.err = err;
+	st.flags = flags;
 	st.connect_timeout = DEFAULT_CONNECT_TIMEOUT;
 	st.read_timeout = DEFAULT_RW_TIMEOUT;
 	st.lock_wait_timeout = DEFAULT_LOCK_WAIT_TIMEOUT;
@@ -1369,6 +1369,8 @@ void config_release(struct fleet_config *cfg)
 		free_words(tl->tables, tl->ntables);
 		free_words(tl->exclude, tl->nexclude);
 		free(tl->effective);
+		free(tl->sorted);
+		free(tl->patterns);
 	}
 	for (i = 0; i < cfg->nenvs; i++) {
 		struct env_config *e = &cfg->envs[i];

@@ -16,17 +16,7 @@
 
 #include <stddef.h>
 
-/* One `[tables DATABASE]` section: the tables of a logical database. */
-struct table_list {
-	char *database;
-	char **tables;          /* as listed, in file order */
-	size_t ntables;
-	char **exclude;
-	size_t nexclude;
-	const char **effective; /* tables minus exclude, borrowed from `tables` */
-	size_t neffective;
-	int line;               /* line of the section header */
-};
+#include "environments/tablelist.h"
 
 /* An environment's `mask`: what sync data does with the [mask] rules. */
 enum mask_mode {
@@ -161,14 +151,16 @@ struct config_error {
 int config_load(const char *path, struct fleet_config *cfg,
 		struct config_error *err);
 
+/* config_load, with `flags`: CONFIG_LISTS_OPTIONAL lets an environment's
+ * database have no [tables] section (it gets an empty list): for
+ * `rhizome tables`, which writes those sections. */
+#define CONFIG_LISTS_OPTIONAL 1u
+int config_load_flags(const char *path, unsigned flags,
+		      struct fleet_config *cfg, struct config_error *err);
+
 /* Free everything *cfg owns. Safe on a zeroed or failed config. Call when
  * no other thread reads it. */
 void config_release(struct fleet_config *cfg);
-
-/* Whether table list `tl` fetches the table named by table[0..len) (a
- * listed name not excluded). Thread-safe (read-only). */
-int config_list_has(const struct table_list *tl, const char *table,
-		    size_t len);
 
 /* The environment named `name` (borrowed from cfg), or NULL. Thread-safe
  * (read-only). */

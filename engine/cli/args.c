@@ -41,6 +41,27 @@ static int parse_number(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
+/* "K/N", 0 <= K < N <= 1024: 0, or -ERANGE. */
+static int parse_shard(const char *s, unsigned *k, unsigned *n)
+{
+	const char *slash = strchr(s, '/');
+	char kpart[16];
+	unsigned long v;
+	char *end;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(kpart) ||
+	    slash == s || parse_number(slash + 1, 1024, n) != 0)
+		return -ERANGE;
+	memcpy(kpart, s, (size_t)(slash - s));
+	kpart[slash - s] = '\0';
+	errno = 0;
+	v = strtoul(kpart, &end, 10);
+	if (errno || *end || kpart[0] == '-' || kpart[0] == '+' || v >= *n)
+		return -ERANGE;
+	*k = (unsigned)v;
+	return 0;
+}
+
 /* The commands each option applies to; an option not listed here
  * (--help) applies to all. */
 #define ONLY(cmd) (1u << (cmd))
@@ -51,7 +72,8 @@ static const struct {
 } applies[] = {
 	{ 'e', SYNCS | ONLY(CLI_REPORT) | ONLY(CLI_CHECK) | ONLY(CLI_DIFF) |
 	       ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
-	       ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_VERIFY) },
+	       ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) },
+	{ 'U', ONLY(CLI_CHECK) },
 	{ 'v', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_DIFF) },
 	{ 'n', SYNCS | ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_HISTORY_PRUNE) },
 	{ 't', ONLY(CLI_SCHEMA) },
@@ -59,7 +81,7 @@ static const struct {
 	{ 'k', SYNCS },
 	{ 'f', ONLY(CLI_REPORT) | ONLY(CLI_DIFF) | ONLY(CLI_VERSIONS) |
 	       ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
-	       ONLY(CLI_HISTORY_SHOW) | ONLY(CLI_VERIFY) },
+	       ONLY(CLI_HISTORY_SHOW) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) },
 	{ 'T', ONLY(CLI_VERSIONS) | ONLY(CLI_HISTORY_RESTORE) },
 	{ 'M', ONLY(CLI_STATUS) },
 	{ 'C', ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) },
@@ -113,6 +135,7 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "write-trivial", no_argument, NULL, 't' },
 		{ "keep-removed", no_argument, NULL, 'k' },
+		{ "unlisted", required_argument, NULL, 'U' },
 		{ "rows", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "against", required_argument, NULL, 'a' },
@@ -165,6 +188,14 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 			case 'n': c->dry_run = 1; break;
 			case 't': c->write_trivial = 1; break;
 			case 'k': c->keep_removed = 1; break;
+			case 'U':
+				if (strcmp(optarg, "drift") == 0)
+					c->unlisted_drift = 1;
+				else if (strcmp(optarg, "report") != 0)
+					return usage_error("--unlisted is report "
+							   "(the default) or drift, "
+							   "not '%s'", optarg, sub);
+				break;
 			case 'r':
 				if (parse_number(optarg, 100000, &c->rows) != 0)
 					return usage_error("--rows wants a number "
@@ -282,6 +313,8 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 		{ "out", required_argument, NULL, 'o' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "shard", required_argument, NULL, 'S' },
+		{ "log-format", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -304,6 +337,20 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 						   "rhizome");
 			break;
 		case 'q': c->quiet = 1; break;
+		case 'S':
+			if (parse_shard(optarg, &c->shard_k, &c->shard_n) != 0)
+				return usage_error("--shard wants K/N with 0 <= K "
+						   "< N <= 1024 (K as Kubernetes' "
+						   "JOB_COMPLETION_INDEX), not "
+						   "'%s'", optarg, "rhizome");
+			break;
+		case 'L':
+			if (strcmp(optarg, "json") == 0)
+				c->log_json = 1;
+			else if (strcmp(optarg, "text") != 0)
+				return usage_error("--log-format is text or json, "
+						   "not '%s'", optarg, "rhizome");
+			break;
 		case 'h': fputs(cli_usage_top, stdout); return CLI_ANSWERED;
 		case 'V': printf("rhizome %s\n", RHIZOME_VERSION); return CLI_ANSWERED;
 		default:
@@ -315,14 +362,16 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 	argv += optind;
 	if (argc == 0)
 		return usage_error("no command given%s", "", "rhizome");
-	if (strcmp(argv[0], "status") == 0 || strcmp(argv[0], "verify") == 0) {
-		c->command = argv[0][0] == 's' ? CLI_STATUS : CLI_VERIFY;
+	if (strcmp(argv[0], "status") == 0 || strcmp(argv[0], "verify") == 0 ||
+	    strcmp(argv[0], "tables") == 0) {
+		c->command = argv[0][0] == 's' ? CLI_STATUS
+			     : argv[0][0] == 'v' ? CLI_VERIFY : CLI_TABLES;
 		snprintf(sub, sizeof(sub), "rhizome %s", argv[0]);
 		return parse_options(argc, argv, c, sub);
 	}
 	if (strcmp(argv[0], "sync") != 0 && strcmp(argv[0], "history") != 0)
 		return usage_error("unknown command '%s' (expected sync, status, "
-				   "history or verify)", argv[0], "rhizome");
+				   "history, verify or tables)", argv[0], "rhizome");
 	words = argv[0][0] == 's';
 	if (argc == 1)
 		return usage_error("'%s' needs a command", argv[0],

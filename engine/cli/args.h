@@ -12,7 +12,8 @@
 
 enum cli_command { CLI_SCHEMA, CLI_DATA, CLI_REPORT, CLI_CHECK, CLI_DIFF,
 		   CLI_VERSIONS, CLI_STATUS, CLI_HISTORY_LIST, CLI_HISTORY_SHOW,
-		   CLI_HISTORY_RESTORE, CLI_HISTORY_PRUNE, CLI_VERIFY };
+		   CLI_HISTORY_RESTORE, CLI_HISTORY_PRUNE, CLI_VERIFY,
+		   CLI_TABLES };
 
 /* What the user asked for. Strings are borrowed from argv. */
 struct cli {
@@ -21,6 +22,8 @@ struct cli {
 	const char *out;        /* --out, or NULL */
 	unsigned workers;       /* --workers, or 0 */
 	int quiet;
+	int log_json;           /* --log-format json */
+	unsigned shard_k, shard_n; /* --shard K/N; shard_n 0: none */
 	const char **envs;      /* --env, each once; owned array */
 	size_t nenvs;           /* after main's selection: the environments
 				 * run (all of them without --env) */
@@ -36,6 +39,7 @@ struct cli {
 	const char **tables;    /* versions, restore: --table; owned array */
 	size_t ntables;
 	int keep_removed;       /* schema, data: --keep-removed */
+	int unlisted_drift;     /* check: --unlisted drift */
 	double max_age;         /* status: --max-age, seconds */
 	int max_age_given;
 	const char *only_command; /* status, history list: --command */

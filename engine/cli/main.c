@@ -51,6 +51,31 @@ static int select_envs(struct cli *c, const struct fleet_config *cfg,
 	return 0;
 }
 
+/* --shard K/N: keep the selected environments whose name hashes to K
+ * (FNV-1a, 64 bits, mod N), so each environment belongs to one shard
+ * whatever the others are, on every machine and run. */
+static void keep_shard(struct cli *c, const struct env_config **envs)
+{
+	size_t i, kept = 0;
+
+	if (c->shard_n == 0)
+		return;
+	for (i = 0; i < c->nenvs; i++) {
+		const unsigned char *p = (const unsigned char *)envs[i]->name;
+		unsigned long long h = 14695981039346656037ull;
+
+		for (; *p; p++)
+			h = (h ^ *p) * 1099511628211ull;
+		if (h % c->shard_n == c->shard_k)
+			envs[kept++] = envs[i];
+	}
+	if (kept == 0 && !c->quiet)
+		fprintf(stderr, "rhizome: shard %u/%u has none of the %zu "
+			"environment(s) selected: nothing to do\n", c->shard_k,
+			c->shard_n, c->nenvs);
+	c->nenvs = kept;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -85,7 +110,8 @@ int main(int argc, char **argv)
 		c.config = getenv("RHIZOME_CONFIG");
 	if (c.config == NULL || c.config[0] == '\0')
 		c.config = "rhizome.cnf";
-	if (config_load(c.config, &cfg, &cerr) != 0) {
+	if (config_load_flags(c.config, c.command == CLI_TABLES
+			      ? CONFIG_LISTS_OPTIONAL : 0, &cfg, &cerr) != 0) {
 		config_error_format(&cerr, msg, sizeof(msg));
 		fprintf(stderr, "rhizome: configuration error: %s\n", msg);
 		cli_release(&c);
@@ -96,6 +122,7 @@ int main(int argc, char **argv)
 	c.envs_given = c.nenvs > 0;
 	if (select_envs(&c, &cfg, envs) != 0)
 		goto done;
+	keep_shard(&c, envs);
 	out = cli_resolve_out(&c, &cfg);
 	hist = cli_resolve_history(&cfg, out);
 	if (cli_check_history(&cfg, out, hist) != 0)
@@ -115,6 +142,7 @@ int main(int argc, char **argv)
 	case CLI_SCHEMA:
 	case CLI_DATA:
 	case CLI_CHECK:
+	case CLI_TABLES:
 		status = cli_run_sync(&c, &cfg, envs, out, hist);
 		break;
 	case CLI_STATUS:

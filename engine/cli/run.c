@@ -24,6 +24,7 @@
 #include "engine/commands/verify.h"
 #include "engine/commands/versions.h"
 #include "engine/output/diffreport.h"
+#include "engine/output/tablelines.h"
 #include "engine/store/atomic_file.h"
 #include "engine/store/history.h"
 #include "engine/store/runlog.h"
@@ -473,9 +474,9 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	json_t *summary = NULL;
 	char run_id[64];
 	enum cli_exit status = CLI_EXIT_IO;
-	/* check and diff write no snapshot: no lock, no history */
+	/* check, diff and tables write no snapshot: no lock, no history */
 	int dry_run = c->dry_run || c->command == CLI_CHECK ||
-		      c->command == CLI_DIFF;
+		      c->command == CLI_DIFF || c->command == CLI_TABLES;
 
 	enum tls_mode *tls = xcalloc(c->nenvs ? c->nenvs : 1, sizeof(*tls));
 
@@ -496,7 +497,8 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 
 	o.command = c->command == CLI_DATA ? SYNC_DATA
 		    : c->command == CLI_CHECK || c->command == CLI_DIFF ? SYNC_CHECK
-		    : SYNC_SCHEMA;
+		    : c->command == CLI_TABLES ? SYNC_TABLES : SYNC_SCHEMA;
+	o.unlisted_drift = c->unlisted_drift;
 	o.diff = c->diff;
 	o.rows = c->rows_given ? c->rows : 1;
 	o.rows_array = c->rows_given;
@@ -525,7 +527,8 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	} else if (summary != NULL) {
 		/* A summary that did not get out (a full disk, a closed pipe)
 		 * is a local I/O failure: the caller cannot know what happened. */
-		if (cli_print_result(summary, 1, NULL) != 0) {
+		if (cli_print_result(summary, c->command != CLI_TABLES || c->json,
+				     tablelines_text) != 0) {
 			fprintf(stderr, "rhizome: cannot write the summary to "
 				"stdout: %s\n", strerror(errno));
 			if (status == CLI_EXIT_OK || status == CLI_EXIT_PARTIAL)

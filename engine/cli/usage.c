@@ -5,8 +5,8 @@
 #include "engine/cli/usage.h"
 
 const char cli_usage_top[] =
-	"usage: rhizome [--config FILE] [--out DIR] [--workers N] [--quiet] "
-	"COMMAND [options]\n"
+	"usage: rhizome [--config FILE] [--out DIR] [--workers N] [--quiet]\n"
+	"               [--shard K/N] [--log-format text|json] COMMAND [options]\n"
 	"\n"
 	"Snapshot the CREATE TABLE statements of a fleet of MariaDB/MySQL\n"
 	"environments into files, and report what changed.\n"
@@ -18,6 +18,12 @@ const char cli_usage_top[] =
 	"                 relative to the config file)\n"
 	"  --workers N    worker threads (default: the config's workers, 8)\n"
 	"  --quiet        no progress on stderr\n"
+	"  --shard K/N    only shard K (0 <= K < N) of the selected environments,\n"
+	"                 picked by a hash of their names: the same on every run\n"
+	"                 and machine (a Kubernetes Indexed Job, a CI matrix)\n"
+	"  --log-format json\n"
+	"                 stderr as NDJSON events (run, environment, retry,\n"
+	"                 error, progress), each with run_id and log_version\n"
 	"  --help         this text\n"
 	"  --version      print the version\n"
 	"\n"
@@ -35,6 +41,13 @@ const char cli_usage_top[] =
 	"  history        list, show, restore or prune the recorded runs\n"
 	"  verify         check the snapshots, the history and the manifests\n"
 	"                 (reads files only; exit 1 on findings)\n"
+	"  tables         what each server has, as [tables] lines to paste into\n"
+	"                 rhizome.cnf\n"
+	"\n"
+	"Table lists: tables = and exclude = take names and globs (order_*),\n"
+	"expanded per environment from the server's tables (from the snapshot\n"
+	"files by the commands that read files only). A table a server has that\n"
+	"no list names or excludes is 'unlisted' in the summary.\n"
 	"\n"
 	"History: [fleet] history = PATH (default {out}/.history, ignored by git\n"
 	"through the .gitignore rhizome writes there; the lock lives there too),\n"
@@ -68,7 +81,7 @@ const char cli_usage_sync[] =
 	"  schema   [--env NAME]... [--verbose] [--dry-run] [--write-trivial]\n"
 	"  data     [--env NAME]... [--verbose] [--dry-run] [--rows N]\n"
 	"  report   [--env NAME]... [--format text|json]\n"
-	"  check    [--env NAME]... [--verbose]\n"
+	"  check    [--env NAME]... [--verbose] [--unlisted report|drift]\n"
 	"  diff     [--env NAME]... [--against live|RUN_ID] [--format text|json]\n"
 	"           [--report [FILE.md]]\n"
 	"           [--ignore-int-width] [--utf8-is-utf8mb3]\n"
@@ -144,16 +157,35 @@ static const char usage_report[] =
 
 static const char usage_check[] =
 	"usage: rhizome [global options] sync check [--env NAME]... [--verbose]\n"
+	"                   [--unlisted report|drift]\n"
 	"\n"
 	"Fetch the live schemas and compare them with the committed .sql\n"
 	"snapshots, writing nothing. The summary's \"drift\" lists each drifted\n"
-	"pair with its severity (critical, high, medium, low) and changes.\n"
+	"pair with its severity (critical, high, medium, low) and changes;\n"
+	"\"unlisted\" the tables a server has that no table list names.\n"
 	"AUTO_INCREMENT noise is not drift.\n"
 	"Exit status: 0 no drift, 1 drift, 2 usage or config, 3 a fetch failed.\n"
 	"\n"
-	"  --env NAME   only this environment; repeat for several\n"
-	"  --verbose    every error in full\n"
-	"  --help       this text\n";
+	"  --env NAME       only this environment; repeat for several\n"
+	"  --unlisted drift an unlisted table is drift too (exit 1)\n"
+	"  --verbose        every error in full\n"
+	"  --help           this text\n";
+
+static const char usage_tables[] =
+	"usage: rhizome [global options] tables [--env NAME]... [--format text|json]\n"
+	"\n"
+	"Ask each environment's server which tables its schema has (base and\n"
+	"system-versioned tables; views are left out) and print, per logical\n"
+	"database, the [tables] section to paste into rhizome.cnf. Tables that\n"
+	"only some of the database's environments have are named in a comment;\n"
+	"a name a list cannot hold (white space in it) is named in a comment\n"
+	"too. Works before any [tables] section exists. Writes nothing.\n"
+	"Exit status: 0 done, 2 usage or config, 3 an environment failed (the\n"
+	"lists then cover the environments that answered).\n"
+	"\n"
+	"  --env NAME       only this environment; repeat for several\n"
+	"  --format FORMAT  text (default: the config lines) or json\n"
+	"  --help           this text\n";
 
 static const char usage_diff[] =
 	"usage: rhizome [global options] sync diff [--env NAME]...\n"
@@ -298,6 +330,7 @@ const char *cli_usage_of(enum cli_command command)
 	case CLI_HISTORY_RESTORE: return usage_history_restore;
 	case CLI_HISTORY_PRUNE: return usage_history_prune;
 	case CLI_VERIFY: return usage_verify;
+	case CLI_TABLES: return usage_tables;
 	}
 	return cli_usage_sync;
 }

@@ -107,6 +107,35 @@ static enum change_class compare(const struct histdiff_opts *o,
 	return cls;
 }
 
+/* The tables of `env` to compare: its list's names and what its globs
+ * match among the files (snapshot_env_tables), and among the tables the
+ * run recorded (`bodies`: table -> body), so a table the run had whose
+ * file is gone since still counts. Caller frees (snapshot_names_free). */
+static char **run_tables(const struct histdiff_opts *o,
+			 const struct env_config *env, json_t *bodies, size_t *n)
+{
+	char **names;
+	const char *t;
+	json_t *body;
+	size_t k;
+
+	*n = snapshot_env_tables(o->out, o->cfg, env, &names);
+	if (env->tables->npatterns == 0)
+		return names;
+	json_object_foreach(bodies, t, body) {
+		(void)body;
+		if (!config_list_has(env->tables, t, strlen(t)))
+			continue;
+		for (k = 0; k < *n && strcmp(names[k], t) != 0; k++)
+			;
+		if (k < *n)
+			continue;
+		names = xrealloc(names, (*n + 1) * sizeof(*names));
+		names[(*n)++] = xstrdup(t);
+	}
+	return names;
+}
+
 json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome)
 {
 	char *dir = history_run_dir(o->history, o->run_id), *mpath = NULL;
@@ -150,7 +179,8 @@ json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome
 		const struct env_config *env = o->envs[i];
 		json_t *entry = json_object_get(envs, env->name);
 		json_t *bodies = json_object();
-		char why[800];
+		char why[800], **names;
+		size_t nnames;
 		int rc;
 
 		if (entry == NULL) {
@@ -182,8 +212,9 @@ json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome
 			json_decref(bodies);
 			continue;
 		}
-		for (k = 0; k < env->tables->neffective; k++) {
-			const char *t = env->tables->effective[k];
+		names = run_tables(o, env, bodies, &nnames);
+		for (k = 0; k < nnames; k++) {
+			const char *t = names[k];
 			enum change_class c = compare(o, env, t,
 				json_object_get(bodies, t),
 				jsontext_list_has(json_object_get(entry, "missing"), t) ||
@@ -203,6 +234,7 @@ json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome
 				add_error(errors, env->name, t, msg);
 			}
 		}
+		snapshot_names_free(names, nnames);
 		json_decref(bodies);
 	}
 	if (json_array_size(errors) > 0)

@@ -25,7 +25,7 @@ enum optional_file { FILE_UNCONFIGURED, FILE_ABSENT, FILE_PRESENT };
 
 struct pair {
 	const struct env_config *env;
-	const char *table;
+	char *table;            /* owned */
 	int schema, data;
 	int absent;             /* missing from its environment at the last
 				 * schema sync: nothing to fetch */
@@ -138,9 +138,11 @@ static json_t *take_lists(json_t *env, const char *a, const char *b)
  * absent from its server ("missing" and "removed") at its last sync of
  * either kind, and its "empty" list of its last data sync (see the
  * manifest). Entries stay NULL when no run covered the environment.
+ * `unlisted` gets, per environment whose last sync saw its server's
+ * tables, {"run_id", "tables": the unlisted ones}.
  */
 static void load_last_runs(const struct report_opts *o, json_t **missing,
-			   json_t **empty)
+			   json_t **empty, json_t *unlisted)
 {
 	struct runlog runs;
 	size_t i;
@@ -157,34 +159,43 @@ static void load_last_runs(const struct report_opts *o, json_t **missing,
 		if (last != NULL)
 			missing[i] = take_lists(runlog_env(last, name), "missing",
 						"removed");
+		/* what the server had that no list names, when it was seen */
+		if (last != NULL && json_is_array(json_object_get(
+			runlog_env(last, name), "unlisted")))
+			json_object_set_new(unlisted, name, json_pack(
+				"{s:s, s:O}", "run_id", last->id, "tables",
+				json_object_get(runlog_env(last, name),
+						"unlisted")));
 		if (d != NULL)
 			empty[i] = take_lists(runlog_env(d, name), "empty", NULL);
 	}
 	runlog_release(&runs);
 }
 
-static struct pair *collect(const struct report_opts *o, size_t *npairs)
+static struct pair *collect(const struct report_opts *o, size_t *npairs,
+			    json_t *unlisted)
 {
 	const struct fleet_config *cfg = o->cfg;
-	struct pair *pairs;
+	struct pair *pairs = NULL;
 	json_t **missing, **empty;
-	size_t i, j, n = 0, total = 0;
+	size_t i, j, n = 0;
 
-	for (i = 0; i < o->nenvs; i++)
-		total += o->envs[i]->tables->neffective;
-	pairs = xcalloc(total, sizeof(*pairs));
 	missing = xcalloc(o->nenvs, sizeof(*missing));
 	empty = xcalloc(o->nenvs, sizeof(*empty));
-	load_last_runs(o, missing, empty);
+	load_last_runs(o, missing, empty, unlisted);
 	for (i = 0; i < o->nenvs; i++) {
 		const struct env_config *env = o->envs[i];
+		char **tables;
+		size_t ntables = snapshot_env_tables(o->out, cfg, env, &tables);
 
-		for (j = 0; j < env->tables->neffective; j++) {
+		pairs = xrealloc(pairs, (n + ntables + 1) * sizeof(*pairs));
+		for (j = 0; j < ntables; j++) {
 			struct pair *p = &pairs[n++];
-			const char *t = env->tables->effective[j];
+			const char *t = tables[j];
 
+			memset(p, 0, sizeof(*p));
 			p->env = env;
-			p->table = t;
+			p->table = tables[j]; /* taken */
 			p->schema = exists(snapshot_table_path(o->out, env->folder,
 						env->database, t, ".sql"));
 			p->data = exists(snapshot_table_path(o->out, env->folder,
@@ -195,6 +206,7 @@ static struct pair *collect(const struct report_opts *o, size_t *npairs)
 			p->empty = !p->data && jsontext_list_has(empty[i], t);
 			classify_pair(p);
 		}
+		free(tables);
 		json_decref(missing[i]);
 		json_decref(empty[i]);
 	}
@@ -289,7 +301,7 @@ static json_t *counts_json(const struct pair *pairs, size_t n)
 }
 
 static int write_json(const struct report_opts *o, const struct pair *pairs,
-		      size_t n, FILE *fp)
+		      size_t n, json_t *unlisted, FILE *fp)
 {
 	json_t *root = json_object(), *list = json_array(), *envs = json_array();
 	size_t i;
@@ -311,6 +323,7 @@ static int write_json(const struct report_opts *o, const struct pair *pairs,
 	json_object_set_new(root, "pairs", list);
 	json_object_set_new(root, "summary", counts_json(pairs, n));
 	json_object_set_new(root, "recommendations", recommendations(o, pairs, n));
+	json_object_set(root, "unlisted", unlisted);
 	rc = json_dumpf(root, fp, JSON_INDENT(2));
 	json_decref(root);
 	if (rc != 0 || fputc('\n', fp) == EOF)
@@ -331,13 +344,48 @@ static size_t icon_width(const struct report_opts *o, enum report_status s)
 	return o->ascii ? strlen(ascii_icons[s]) : 2;
 }
 
+static int compare_rows(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The rows of database `tl`'s matrix: its literal names in list order,
+ * then the tables its globs gave any of the columns, in name order.
+ * Borrowed from `tl` and `pairs`; the array is the caller's. */
+static const char **matrix_rows(const struct pair *pairs, size_t n,
+				const struct env_config *const *cols,
+				size_t ncols, const struct table_list *tl,
+				size_t *nrows)
+{
+	const char **rows = xcalloc(tl->neffective + n + 1, sizeof(*rows));
+	size_t r = 0, k, i, j, extra;
+
+	for (k = 0; k < tl->neffective; k++)
+		rows[r++] = tl->effective[k];
+	extra = r;
+	for (k = 0; k < n && tl->npatterns > 0; k++) {
+		for (i = 0; i < ncols && pairs[k].env != cols[i]; i++)
+			;
+		if (i == ncols)
+			continue;
+		for (j = 0; j < r && strcmp(rows[j], pairs[k].table) != 0; j++)
+			;
+		if (j == r)
+			rows[r++] = pairs[k].table;
+	}
+	qsort(rows + extra, r - extra, sizeof(*rows), compare_rows);
+	*nrows = r;
+	return rows;
+}
+
 /* A matrix per logical database: its tables as rows, the environments
  * that serve it (by folder) as columns. Returns 0 when it did not fit. */
 static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 			size_t n, FILE *fp, int check_only)
 {
-	size_t d, i, j, k;
+	size_t d, i, j, k, nrows;
 	const struct fleet_config *cfg = o->cfg;
+	const char **rows;
 
 	for (d = 0; d < cfg->nlists; d++) {
 		const struct table_list *tl = &cfg->lists[d];
@@ -349,14 +397,16 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 				cols[ncols++] = o->envs[i];
 		if (ncols == 0)
 			continue;
-		for (j = 0; j < tl->neffective; j++)
-			if (strlen(tl->effective[j]) + 2 > name_w)
-				name_w = strlen(tl->effective[j]) + 2;
+		rows = matrix_rows(pairs, n, cols, ncols, tl, &nrows);
+		for (j = 0; j < nrows; j++)
+			if (strlen(rows[j]) + 2 > name_w)
+				name_w = strlen(rows[j]) + 2;
 		for (i = 0; i < ncols; i++)
 			if (strlen(cols[i]->folder) + 2 > cell)
 				cell = strlen(cols[i]->folder) + 2;
 		width = name_w + 2 + ncols * cell;
 		if (check_only) {
+			free(rows);
 			if (width > o->width)
 				return 0;
 			continue;
@@ -366,15 +416,22 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 			fprintf(fp, "%-*s", i + 1 < ncols ? (int)cell : 0,
 				cols[i]->folder);
 		fputc('\n', fp);
-		for (j = 0; j < tl->neffective; j++) {
-			fprintf(fp, "  %-*s  ", (int)(name_w - 2), tl->effective[j]);
+		for (j = 0; j < nrows; j++) {
+			fprintf(fp, "  %-*s  ", (int)(name_w - 2), rows[j]);
 			for (i = 0; i < ncols; i++) {
 				for (k = 0; k < n; k++)
 					if (pairs[k].env == cols[i] &&
-					    strcmp(pairs[k].table, tl->effective[j]) == 0)
+					    strcmp(pairs[k].table, rows[j]) == 0)
 						break;
-				if (k == n)
+				if (k == n) {
+					/* not one of its tables (a glob's
+					 * table another environment has) */
+					if (i + 1 < ncols)
+						fprintf(fp, "%-*s", (int)cell, "-");
+					else
+						fputc('-', fp);
 					continue;
+				}
 				fputs(icon(o, pairs[k].status), fp);
 				if (i + 1 < ncols)
 					fprintf(fp, "%*s", (int)(cell -
@@ -383,6 +440,7 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 			fputc('\n', fp);
 		}
 		fputc('\n', fp);
+		free(rows);
 	}
 	return 1;
 }
@@ -415,8 +473,42 @@ static void write_grouped(const struct report_opts *o, const struct pair *pairs,
 	fputc('\n', fp);
 }
 
+/* The unlisted tables of each environment at its last sync, wrapped. */
+static void write_unlisted(json_t *unlisted, FILE *fp)
+{
+	const char *env;
+	json_t *u, *t;
+	size_t k, col;
+
+	if (json_object_size(unlisted) == 0)
+		return;
+	fputs("\nUnlisted: tables the servers had at the last sync that no "
+	      "table list names\nor excludes (rhizome tables prints the "
+	      "lines to add):\n", fp);
+	json_object_foreach(unlisted, env, u) {
+		json_t *tables = json_object_get(u, "tables");
+
+		if (json_array_size(tables) == 0)
+			continue;
+		fprintf(fp, "  %s:", env);
+		col = strlen(env) + 3;
+		json_array_foreach(tables, k, t) {
+			size_t len = strlen(json_string_value(t)) + 1;
+
+			if (col + 1 + len > 78) {
+				fputs("\n   ", fp);
+				col = 3;
+			}
+			fprintf(fp, " %s%s", json_string_value(t),
+				k + 1 < json_array_size(tables) ? "," : "");
+			col += 1 + len;
+		}
+		fputc('\n', fp);
+	}
+}
+
 static int write_text(const struct report_opts *o, const struct pair *pairs,
-		      size_t n, FILE *fp)
+		      size_t n, json_t *unlisted, FILE *fp)
 {
 	json_t *recs = recommendations(o, pairs, n), *counts, *r;
 	size_t i;
@@ -445,6 +537,7 @@ static int write_text(const struct report_opts *o, const struct pair *pairs,
 			"at the last schema sync: nothing to fetch)\n",
 			json_integer_value(json_object_get(counts, "absent")));
 	json_decref(counts);
+	write_unlisted(unlisted, fp);
 	if (json_array_size(recs) > 0)
 		fputs("\nNext:\n", fp);
 	json_array_foreach(recs, i, r) {
@@ -467,13 +560,17 @@ static int write_text(const struct report_opts *o, const struct pair *pairs,
 
 int report_write(const struct report_opts *o, FILE *fp)
 {
-	size_t n;
-	struct pair *pairs = collect(o, &n);
+	json_t *unlisted = json_object();
+	size_t n, i;
+	struct pair *pairs = collect(o, &n, unlisted);
 	int rc;
 
-	rc = o->format == REPORT_JSON ? write_json(o, pairs, n, fp)
-				      : write_text(o, pairs, n, fp);
+	rc = o->format == REPORT_JSON ? write_json(o, pairs, n, unlisted, fp)
+				      : write_text(o, pairs, n, unlisted, fp);
+	for (i = 0; i < n; i++)
+		free(pairs[i].table);
 	free(pairs);
+	json_decref(unlisted);
 	if (rc == 0 && fflush(fp) != 0)
 		rc = -errno;
 	return rc;

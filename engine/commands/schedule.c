@@ -32,6 +32,22 @@ unsigned schedule_share(const struct schedule *s, size_t env)
 	return share_of(s->workers, s->running, rank, s->envs[env].pool);
 }
 
+/* One job per connection of the share, none over the batch limit, all of
+ * about one size. */
+static void size_jobs(const struct schedule *s, struct schedule_env *e,
+		      size_t share)
+{
+	size_t per_conn, njobs;
+
+	per_conn = (e->ntables + share - 1) / share;
+	if (per_conn > s->batch_limit)
+		per_conn = s->batch_limit;
+	if (per_conn == 0)
+		per_conn = 1;
+	njobs = (e->ntables + per_conn - 1) / per_conn;
+	e->batch = njobs ? (e->ntables + njobs - 1) / njobs : 1;
+}
+
 void schedule_init(struct schedule *s, struct schedule_env *envs, size_t n,
 		   unsigned workers, size_t batch_limit)
 {
@@ -43,26 +59,29 @@ void schedule_init(struct schedule *s, struct schedule_env *envs, size_t n,
 	s->workers = workers;
 	/* as schedule_share counts: environments with no tables finish at
 	 * once and take no share */
+	s->batch_limit = batch_limit;
 	for (i = 0; i < n; i++)
-		active += envs[i].ntables > 0;
+		active += envs[i].ntables > 0 || envs[i].keys_first;
 	for (i = 0; i < n; i++) {
 		struct schedule_env *e = &envs[i];
-		size_t share, per_conn, njobs;
+		size_t share;
 
 		e->keys = SCHEDULE_KEYS_TODO;
 		e->next = e->done = 0;
 		e->inflight = 0;
 		e->finished = 0;
-		share = e->ntables > 0 ? share_of(workers, active, rank++, e->pool)
-				       : 1;
-		per_conn = (e->ntables + share - 1) / share;
-		if (per_conn > batch_limit)
-			per_conn = batch_limit;
-		if (per_conn == 0)
-			per_conn = 1;
-		njobs = (e->ntables + per_conn - 1) / per_conn;
-		e->batch = njobs ? (e->ntables + njobs - 1) / njobs : 1;
+		share = e->ntables > 0 || e->keys_first
+			? share_of(workers, active, rank++, e->pool) : 1;
+		size_jobs(s, e, share);
 	}
+}
+
+void schedule_set_tables(struct schedule *s, size_t env, size_t ntables)
+{
+	struct schedule_env *e = &s->envs[env];
+
+	e->ntables = ntables;
+	size_jobs(s, e, schedule_share(s, env));
 }
 
 static void hand_out(struct schedule *s, struct schedule_env *e,
@@ -82,7 +101,7 @@ static void dispatch(struct schedule *s, size_t i, unsigned max)
 	if (s->stopped)
 		return;
 	if (e->keys_first && e->keys != SCHEDULE_KEYS_DONE) {
-		if (e->keys == SCHEDULE_KEYS_TODO && max > 0 && e->next < e->ntables) {
+		if (e->keys == SCHEDULE_KEYS_TODO && max > 0) {
 			struct schedule_job job = { .env = i, .keys = 1 };
 
 			e->keys = SCHEDULE_KEYS_IN_FLIGHT;
@@ -127,7 +146,7 @@ void schedule_start(struct schedule *s)
 
 	s->running = s->nenvs;
 	for (i = 0; i < s->nenvs; i++)
-		if (s->envs[i].ntables == 0)
+		if (s->envs[i].ntables == 0 && !s->envs[i].keys_first)
 			finish(s, i);
 	dispatch_all(s);
 }

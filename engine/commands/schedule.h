@@ -3,8 +3,10 @@
  * share, as pure bookkeeping: no threads, no I/O, no clock, so it can be
  * tested by simulation (tests/unit/test_schedule.c).
  *
- * A job is one round trip for a batch of one environment's tables (or, for
- * sync data, the environment's key lookup, which comes first). An
+ * A job is one round trip for a batch of one environment's tables, or the
+ * environment's lookup, which comes first where the run needs it (sync
+ * data: the keys; a table list with globs: the tables there are, which
+ * decide the tables to fetch; rhizome tables: nothing else). An
  * environment has at most
  *     min(pool, max(1, workers / environments still running))
  * jobs in flight, the remainder of the division going to the first
@@ -38,7 +40,9 @@ enum schedule_keys { SCHEDULE_KEYS_TODO, SCHEDULE_KEYS_IN_FLIGHT, SCHEDULE_KEYS_
 struct schedule_env {
 	unsigned pool;          /* most jobs in flight (connections), >= 1 */
 	size_t ntables;
-	int keys_first;         /* data: a key-lookup job before any batch */
+	int keys_first;         /* a lookup job before any batch (the
+				 * environment's tables may change then:
+				 * schedule_set_tables) */
 	/* the schedule's: */
 	size_t batch;           /* tables per job, set by schedule_init */
 	enum schedule_keys keys;
@@ -58,6 +62,7 @@ struct schedule {
 	struct schedule_env *envs; /* borrowed, nenvs of them */
 	size_t nenvs;
 	unsigned workers;
+	size_t batch_limit;     /* tables per job at most */
 	size_t running;         /* environments not finished */
 	unsigned inflight;      /* jobs handed out and not done, in all */
 	int stopped;            /* schedule_stop: hand out nothing more */
@@ -79,7 +84,7 @@ struct schedule {
 void schedule_init(struct schedule *s, struct schedule_env *envs, size_t n,
 		   unsigned workers, size_t batch_limit);
 
-/* Finish the environments that have no tables, then hand out the first
+/* Finish the environments that have no tables and no lookup, then hand out the first
  * jobs: one per environment per round, so every environment starts at once
  * and none queues all its work ahead of the others. */
 void schedule_start(struct schedule *s);
@@ -93,6 +98,12 @@ void schedule_start(struct schedule *s);
  */
 void schedule_done(struct schedule *s, const struct schedule_job *job,
 		   size_t processed);
+
+/* The lookup of environment `env` found that it has `ntables` tables to
+ * fetch (it may have none): its jobs are sized again, as schedule_init
+ * would have, for its share now. Call before schedule_done of that lookup
+ * job. */
+void schedule_set_tables(struct schedule *s, size_t env, size_t ntables);
 
 /* Hand out no more jobs (a signal, a local write failure); the jobs in
  * flight still end with schedule_done. */

@@ -57,23 +57,24 @@ cleanup:
 	return rc;
 }
 
-int schemahash_env(const char *out, const struct env_config *env,
+int schemahash_env(const char *out, const struct fleet_config *cfg,
+		   const struct env_config *env,
 		   char hex[65], size_t *tables, char *why, size_t size)
 {
 	struct sha256 s = SHA256_INIT;
-	const char **names = NULL;
-	size_t n = env->tables != NULL ? env->tables->neffective : 0, i;
+	char **names = NULL;
+	size_t n = 0, i;
 	int rc = 0;
 
 	*tables = 0;
 	hex[0] = '\0';
 	if (size > 0)
 		why[0] = '\0';
-	if (n > 0) {
-		names = xmalloc(n * sizeof(*names));
-		memcpy(names, env->tables->effective, n * sizeof(*names));
+	/* the list's names and what its globs match among the files */
+	if (env->tables != NULL)
+		n = snapshot_env_tables(out, cfg, env, &names);
+	if (n > 0)
 		qsort(names, n, sizeof(*names), name_compare);
-	}
 	sha256_init(&s);
 	for (i = 0; i < n; i++) {
 		int used;
@@ -91,6 +92,6 @@ cleanup:
 	if (rc != 0)
 		*tables = 0;
 	sha256_release(&s);
-	free(names);
+	snapshot_names_free(names, n);
 	return rc;
 }

@@ -16,11 +16,12 @@
  * Hash environment `env`'s snapshots under `out` into hex (64 digits and a
  * NUL); *tables is how many .sql files went in (0: none exist; hex is then
  * the digest of nothing). A table listed twice goes in once; files of
- * tables not listed never do. Returns 0, or -errno when a file exists but
+ * tables not listed (nor matched by a glob of the list) never do. Returns 0, or -errno when a file exists but
  * cannot be read, with "PATH: reason" in why[0..size) (*tables 0, hex
  * empty).
  */
-int schemahash_env(const char *out, const struct env_config *env,
+int schemahash_env(const char *out, const struct fleet_config *cfg,
+		   const struct env_config *env,
 		   char hex[65], size_t *tables, char *why, size_t size);
 
 #endif

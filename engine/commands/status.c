@@ -180,7 +180,7 @@ static json_t *env_json(const struct status_opts *o, const struct runlog *l,
 	size_t ntables, i;
 	int rc;
 
-	rc = schemahash_env(o->out, env, hex, &ntables, why, sizeof(why));
+	rc = schemahash_env(o->out, o->cfg, env, hex, &ntables, why, sizeof(why));
 	if (rc != 0) {
 		fprintf(stderr, "rhizome: cannot read the snapshot %s\n", why);
 		*err = rc;

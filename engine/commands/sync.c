@@ -34,6 +34,8 @@ static void free_run(struct run *r)
 			schemadiff_release(&e->results[j].drift);
 		}
 		free(e->results);
+		free(e->own_tables);
+		fetch_catalog_free(&e->catalog);
 		free(e->data_dir);
 		fetch_keys_free(e->keys, e->nkeys);
 		free(e->key_of);
@@ -44,6 +46,34 @@ static void free_run(struct run *r)
 	pthread_cond_destroy(&r->idle);
 	pthread_cond_destroy(&r->tick);
 	pthread_mutex_destroy(&r->lock);
+}
+
+/* What environment `e` fetches before its lookup, if it has one: the
+ * list's literal names, and its globs (each fails as a pseudo-table if
+ * the lookup does, so an unreachable environment whose list is all globs
+ * still fails; expand_tables replaces them). Data reads its keys in a
+ * lookup, a list with globs needs one; rhizome tables does nothing else. */
+static void plan_tables(const struct sync_opts *o, struct env_run *e)
+{
+	const struct table_list *tl = e->cfg->tables;
+	size_t k;
+
+	e->lookup = o->command == SYNC_DATA || o->command == SYNC_TABLES ||
+		    tl->npatterns > 0;
+	if (o->command == SYNC_TABLES)
+		return; /* no table to fetch */
+	if (tl->npatterns == 0) {
+		e->tables = (const char *const *)tl->effective;
+		e->ntables = tl->neffective;
+		return;
+	}
+	e->own_tables = xcalloc(tl->neffective + tl->npatterns,
+				sizeof(*e->own_tables));
+	for (k = 0; k < tl->neffective; k++)
+		e->own_tables[e->ntables++] = tl->effective[k];
+	for (k = 0; k < tl->npatterns; k++)
+		e->own_tables[e->ntables++] = tl->patterns[k];
+	e->tables = e->own_tables;
 }
 
 /* Plan the run: its environments, their schedule (which sizes their jobs)
@@ -71,9 +101,9 @@ static int setup(struct run *r, const struct sync_opts *o)
 
 		e->cfg = o->envs[i];
 		e->index = i;
-		e->tables = (const char *const *)e->cfg->tables->effective;
-		e->ntables = e->cfg->tables->neffective;
-		e->results = xcalloc(e->ntables, sizeof(*e->results));
+		plan_tables(o, e);
+		e->results = xcalloc(e->ntables ? e->ntables : 1,
+				     sizeof(*e->results));
 		e->pool = connpool_new(e->cfg, o->tls ? o->tls[i] : e->cfg->tls.mode);
 		e->data_dir = snapshot_data_dir(o->out, e->cfg->folder);
 		/* from the run's start: what a scheduler plans with */
@@ -81,7 +111,7 @@ static int setup(struct run *r, const struct sync_opts *o)
 			      ? clock_seconds() + (double)e->cfg->env_timeout : 0;
 		r->senvs[i].pool = e->cfg->pool;
 		r->senvs[i].ntables = e->ntables;
-		r->senvs[i].keys_first = o->command == SYNC_DATA;
+		r->senvs[i].keys_first = e->lookup;
 		slots += e->cfg->pool;
 	}
 	schedule_init(&r->schedule, r->senvs, r->nenvs, r->workers, o->cfg->batch);
@@ -119,12 +149,16 @@ static enum sync_outcome run_outcome(struct run *r)
 	size_t i, j;
 
 	/* check: drifted, but a failure means it could not tell */
-	for (i = 0; i < r->nenvs && r->o->command == SYNC_CHECK; i++)
+	for (i = 0; i < r->nenvs && r->o->command == SYNC_CHECK; i++) {
 		for (j = 0; j < r->envs[i].ntables; j++)
 			if (r->envs[i].results[j].drift.n > 0)
 				status = SYNC_DRIFTED;
+		if (r->o->unlisted_drift && sync_unlisted_count(&r->envs[i]) > 0)
+			status = SYNC_DRIFTED;
+	}
 	for (i = 0; i < r->nenvs; i++)
-		if (r->envs[i].counts[CLASS_ERROR] > 0)
+		if (r->envs[i].counts[CLASS_ERROR] > 0 ||
+		    r->envs[i].lookup_err.message[0] != '\0')
 			status = SYNC_PARTIAL;
 	if (r->io_failed) /* the workers are joined: no lock needed */
 		status = SYNC_IO_FAILED;
@@ -241,6 +275,7 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 	clock_gettime(CLOCK_REALTIME, &end);
 
 	*summary = sync_build_summary(&r, (long long)((progress_now() - t0) * 1000));
+	sync_warn_absent(&r, *summary);
 	/* The watcher still runs: a signal while publishing is honoured. */
 	status = publish_history(&r, run_outcome(&r), *summary, &end);
 	for (i = 0; i < r.nenvs; i++)

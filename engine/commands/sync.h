@@ -19,8 +19,10 @@
 #include "engine/schema/schemadiff.h"
 
 /* SYNC_CHECK fetches like SYNC_SCHEMA and compares with the committed
- * snapshots; it writes nothing (the caller sets dry_run too). */
-enum sync_command { SYNC_SCHEMA, SYNC_DATA, SYNC_CHECK };
+ * snapshots; it writes nothing (the caller sets dry_run too). SYNC_TABLES
+ * only looks up each environment's tables (rhizome tables: dry_run too),
+ * which its summary lists. */
+enum sync_command { SYNC_SCHEMA, SYNC_DATA, SYNC_CHECK, SYNC_TABLES };
 
 struct sync_opts {
 	enum sync_command command;
@@ -42,6 +44,7 @@ struct sync_opts {
 	int dry_run;
 	int write_trivial;
 	struct diff_opts diff;  /* check: cosmetic noise to ignore */
+	int unlisted_drift;     /* check: an unlisted table is drift */
 	int verbose;
 	int quiet;
 };

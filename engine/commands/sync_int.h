@@ -81,9 +81,24 @@ struct env_run {
 	const struct env_config *cfg;
 	size_t index;
 	connpool *pool;
+	/* The tables to fetch: the list's literal names, and for a list with
+	 * globs its patterns too until the lookup has expanded them
+	 * (expand_tables, sync_worker.c). Set up by the main thread; changed
+	 * only by the lookup job, before any batch of the environment
+	 * exists; read by the rest after that. */
 	const char *const *tables;
 	size_t ntables;
+	const char **own_tables;       /* what `tables` points to when this
+					* run built it, or NULL */
+	int lookup;                    /* a lookup job comes first */
 	struct table_result *results;  /* one per table */
+	/* the tables the server has (fetch.h), from the lookup or the first
+	 * batch's first query: written by that one job, read by the main
+	 * thread once the workers are gone */
+	struct fetch_catalog catalog;
+	struct connpool_error lookup_err; /* the lookup failed (code or
+					   * message set): why */
+	int lookup_unreached;             /* ...because of no connection */
 	char *data_dir;
 	struct table_key *keys;        /* data: written by the keys job, read
 					* by the row jobs dispatched after it */
@@ -228,6 +243,12 @@ void sync_format_error(struct strbuf *sb, const struct env_run *e,
 /* The summary (SPEC's shape) and the manifest; new references, the
  * caller's. Main thread, after the workers are gone. */
 json_t *sync_build_summary(struct run *r, long long elapsed_ms);
+/* How many tables of e's server no list covers (tablelist_unlisted). */
+size_t sync_unlisted_count(const struct env_run *e);
+/* Listed tables (and globs) that none of the environments that answered
+ * has: "absent" in the summary, and a warning each on stderr (a typo,
+ * most likely). */
+void sync_warn_absent(struct run *r, json_t *summary);
 json_t *sync_build_manifest(struct run *r, const struct timespec *end);
 
 #endif

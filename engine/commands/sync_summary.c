@@ -13,6 +13,7 @@
 #include "engine/base/duration.h"
 #include "engine/base/jsontext.h"
 #include "engine/base/version.h"
+#include "environments/tablelist.h"
 
 void sync_format_error(struct strbuf *sb, const struct env_run *e,
 		       const char *table, const struct table_result *res,
@@ -67,7 +68,169 @@ static json_t *build_ordering(struct run *r)
 static const char *command_name(const struct run *r)
 {
 	return r->o->command == SYNC_DATA ? "data"
-	       : r->o->command == SYNC_CHECK ? "check" : "schema";
+	       : r->o->command == SYNC_CHECK ? "check"
+	       : r->o->command == SYNC_TABLES ? "tables" : "schema";
+}
+
+size_t sync_unlisted_count(const struct env_run *e)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < e->catalog.n; k++)
+		n += tablelist_unlisted(e->cfg->tables, e->catalog.names[k]);
+	return n;
+}
+
+/* The tables `e`'s server has that no list covers, or null when its
+ * tables are not known (not reached). */
+static json_t *unlisted_of(const struct env_run *e)
+{
+	json_t *list;
+	size_t k;
+
+	if (!e->catalog.known)
+		return json_null();
+	list = json_array();
+	for (k = 0; k < e->catalog.n; k++)
+		if (tablelist_unlisted(e->cfg->tables, e->catalog.names[k]))
+			json_array_append_new(list, jsontext_string(
+				e->catalog.names[k]));
+	return list;
+}
+
+/* Every unlisted table of the run, as {env, table}. */
+static void add_unlisted(struct run *r, json_t *summary)
+{
+	json_t *list = json_array();
+	size_t i, k;
+
+	for (i = 0; i < r->nenvs; i++) {
+		json_t *names = unlisted_of(&r->envs[i]);
+		json_t *name;
+
+		json_array_foreach(names, k, name)
+			json_array_append_new(list, json_pack(
+				"{s:s, s:O}", "env", r->envs[i].cfg->name,
+				"table", name));
+		json_decref(names);
+	}
+	json_object_set_new(summary, "unlisted_count",
+			    json_integer((json_int_t)json_array_size(list)));
+	json_object_set_new(summary, "unlisted", list);
+}
+
+/* Whether `e` answered about table `t` of its list: it was fetched, or
+ * found absent (an error says nothing either way). */
+static int answered(const struct env_run *e, size_t j)
+{
+	return e->results[j].done && e->results[j].cls != CLASS_ERROR;
+}
+
+/* How table or glob `name` of list `tl` fared in the environments of the
+ * run that use that list: *asked counts those that answered, the result
+ * how many of them have it. */
+static size_t present_in(struct run *r, const struct table_list *tl,
+			 const char *name, size_t literal_index, int glob,
+			 size_t *asked)
+{
+	size_t i, j, have = 0;
+
+	*asked = 0;
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+
+		if (e->cfg->tables != tl)
+			continue;
+		if (glob) {
+			if (!e->catalog.known)
+				continue;
+			(*asked)++;
+			have += tablelist_matches(name, (const char *const *)
+						  e->catalog.names,
+						  e->catalog.n) > 0;
+			continue;
+		}
+		/* literal names come first, in the list's order
+		 * (plan_tables, tablelist_expand) */
+		j = literal_index;
+		if (j >= e->ntables || e->tables[j] != name || !answered(e, j))
+			continue;
+		(*asked)++;
+		have += e->results[j].cls != CLASS_MISSING &&
+			e->results[j].cls != CLASS_REMOVED;
+	}
+	return have;
+}
+
+void sync_warn_absent(struct run *r, json_t *summary)
+{
+	const struct fleet_config *cfg = r->o->cfg;
+	json_t *list = json_array();
+	size_t l, k, asked;
+
+	if (r->o->command == SYNC_TABLES) {
+		json_decref(list);
+		return;
+	}
+	for (l = 0; l < cfg->nlists; l++) {
+		const struct table_list *tl = &cfg->lists[l];
+
+		for (k = 0; k < tl->neffective + tl->npatterns; k++) {
+			int glob = k >= tl->neffective;
+			const char *name = glob ? tl->patterns[k - tl->neffective]
+						: tl->effective[k];
+			char line[600];
+
+			if (present_in(r, tl, name, k, glob, &asked) > 0 ||
+			    asked == 0)
+				continue;
+			json_array_append_new(list, json_pack(
+				"{s:s, s:s, s:I}", "database", tl->database,
+				glob ? "pattern" : "table", name,
+				"environments", (json_int_t)asked));
+			snprintf(line, sizeof(line), "rhizome: warning: %s:%d: "
+				 "[tables %s]: %s '%s' %s in none of the %zu "
+				 "environment(s) that answered (a typo?)",
+				 cfg->path, tl->line, tl->database,
+				 glob ? "glob" : "table", name,
+				 glob ? "matches no table" : "exists", asked);
+			fprintf(stderr, "%s\n", line);
+		}
+	}
+	json_object_set_new(summary, "absent", list);
+}
+
+/* rhizome tables: what each environment's server has. */
+static json_t *tables_summary(struct run *r, json_t *s)
+{
+	json_t *envs = json_object(), *errors = json_array();
+	size_t i, k;
+
+	for (i = 0; i < r->nenvs; i++) {
+		struct env_run *e = &r->envs[i];
+		json_t *names = json_null();
+
+		if (e->catalog.known) {
+			names = json_array();
+			for (k = 0; k < e->catalog.n; k++)
+				json_array_append_new(names, jsontext_string(
+					e->catalog.names[k]));
+		} else {
+			json_array_append_new(errors, json_pack(
+				"{s:s, s:i, s:o, s:b}", "env", e->cfg->name,
+				"code", (int)e->lookup_err.code, "message",
+				jsontext_string(e->lookup_err.message),
+				"unreached", e->lookup_unreached));
+		}
+		json_object_set_new(envs, e->cfg->name, json_pack(
+			"{s:s, s:s, s:o}", "database", e->cfg->database,
+			"schema", e->cfg->schema, "tables", names));
+	}
+	json_object_set_new(s, "environments", envs);
+	json_object_set_new(s, "error_count",
+			    json_integer((json_int_t)json_array_size(errors)));
+	json_object_set_new(s, "errors", errors);
+	return s;
 }
 
 /* check: every drifted pair with its severity and changes. */
@@ -137,6 +300,8 @@ json_t *sync_build_summary(struct run *r, long long elapsed_ms)
 	json_object_set_new(s, "command", json_string(command_name(r)));
 	json_object_set_new(s, "run_id", json_string(r->o->run_id));
 	json_object_set_new(s, "elapsed_ms", json_integer(elapsed_ms));
+	if (r->o->command == SYNC_TABLES)
+		return tables_summary(r, s);
 	for (k = 0; k < CLASS_COUNT; k++)
 		lists[k] = json_array();
 	for (i = 0; i < r->nenvs; i++) {
@@ -182,9 +347,12 @@ json_t *sync_build_summary(struct run *r, long long elapsed_ms)
 
 		json_object_set_new(s, name, lists[order[k]]);
 	}
+	add_unlisted(r, s);
 	if (r->o->command == SYNC_CHECK)
 		add_drift(r, s);
-	else
+	if (r->o->command == SYNC_CHECK && r->o->unlisted_drift)
+		json_object_set_new(s, "unlisted_drift", json_true());
+	else if (r->o->command != SYNC_CHECK)
 		json_object_set_new(s, "dry_run", json_boolean(r->o->dry_run));
 	if (r->o->command == SYNC_DATA)
 		json_object_set_new(s, "ordering", build_ordering(r));
@@ -259,13 +427,13 @@ json_t *sync_build_manifest(struct run *r, const struct timespec *end)
 				json_array_append_new(empty, json_string(e->tables[j]));
 		}
 		json_object_set_new(envs, e->cfg->name, json_pack(
-			"{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			"{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			"folder", e->cfg->folder, "database", e->cfg->database,
 			"schema", e->cfg->schema, "tables", (json_int_t)e->ntables,
 			"counts", counts, "missing", missing, "removed", removed,
 			"empty", empty,
 			"errors", errors, "server", server_json(r, e),
-			"unreached", unreached));
+			"unreached", unreached, "unlisted", unlisted_of(e)));
 	}
 	m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "run_id", r->o->run_id,
 		      "command", r->o->command == SYNC_DATA ? "data" : "schema",

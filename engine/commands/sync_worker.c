@@ -35,6 +35,7 @@
 #include "engine/base/backoff.h"
 #include "engine/base/clock.h"
 #include "engine/store/snapshot.h"
+#include "environments/tablelist.h"
 
 void *sync_worker_start(void *ctx)
 {
@@ -150,6 +151,17 @@ void sync_env_finished(void *ctx, size_t env)
 	struct run *r = ctx;
 	struct env_run *e = &r->envs[env];
 
+	if (r->o->command == SYNC_TABLES) {
+		/* no table fetched: only a failure is worth a line */
+		if (e->first_error[0] != '\0') {
+			char line[700];
+
+			snprintf(line, sizeof(line), "rhizome: %s: %s",
+				 e->cfg->name, e->first_error);
+			progress_log(&r->progress, line);
+		}
+		return;
+	}
 	if (r->o->command != SYNC_CHECK)
 		keep_files_of_an_empty_schema(e);
 	progress_env_done(&r->progress, e->cfg->name, e->counts,
@@ -367,14 +379,43 @@ static void add_round_trips(struct run *r, struct env_run *e, unsigned trips)
 static int backoff(struct run *r, unsigned attempt, unsigned *seed);
 
 /*
- * Data: read the keys of the environment's tables, in one round trip, and
- * index them by table. If that fails, every table of the environment fails
- * with the same error.
+ * A list with globs: the tables to fetch are its literal names and the
+ * tables of e->catalog its globs match (environments/tablelist.h). The
+ * lookup job calls this before any batch of the environment exists, so
+ * no other thread reads e->tables or e->results yet; the schedule sizes
+ * the environment's jobs again.
  */
-static void run_keys_job(struct run *r, struct job *job,
-			 struct worker_state *ws)
+static void expand_tables(struct run *r, struct env_run *e)
+{
+	const struct table_list *tl = e->cfg->tables;
+	const char **names = xcalloc(tl->neffective + e->catalog.n + 1,
+				     sizeof(*names));
+	size_t n = tablelist_expand(tl, (const char *const *)e->catalog.names,
+				    e->catalog.n, names);
+
+	pthread_mutex_lock(&r->lock);
+	progress_add_tables(&r->progress, n, e->ntables);
+	free(e->own_tables);
+	free(e->results);
+	e->own_tables = names;
+	e->tables = names;
+	e->ntables = n;
+	e->results = xcalloc(n ? n : 1, sizeof(*e->results));
+	schedule_set_tables(&r->schedule, e->index, n);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * The environment's lookup, in one round trip (fetch_lookup): the tables
+ * the server has, and for data their keys, indexed by table. A list with
+ * globs is expanded from what it finds. If it fails, every table of the
+ * environment fails with the same error.
+ */
+static void run_lookup_job(struct run *r, struct job *job,
+			   struct worker_state *ws)
 {
 	struct env_run *e = job->env;
+	int data = r->o->command == SYNC_DATA;
 	struct connpool_error err;
 	struct fetched_table why;
 	unsigned trips = 0;
@@ -401,8 +442,9 @@ static void run_keys_job(struct run *r, struct job *job,
 		}
 		attempts++;
 		(void)start_deadline(e, m);
-		rc = fetch_keys(m, e->cfg->schema, &e->keys, &e->nkeys, &err,
-				&ws->sql, &trips);
+		rc = fetch_lookup(m, e->cfg->schema, &e->catalog,
+				  data ? &e->keys : NULL, &e->nkeys, &err,
+				  &ws->sql, &trips);
 		expired = connpool_expired(e->pool, m);
 		if (expired) {
 			why.status = FETCH_ERROR;
@@ -411,7 +453,8 @@ static void run_keys_job(struct run *r, struct job *job,
 			why.err.code = CR_SERVER_LOST;
 			say_deadline(e, &why, 1);
 			snprintf(err.message, sizeof(err.message), "%.400s, reading "
-				 "the tables' keys", why.err.message);
+				 "the schema's tables%s", why.err.message,
+				 data ? " and keys" : "");
 		}
 		connpool_release(e->pool, m, rc == FETCH_BROKEN);
 		if (rc != FETCH_BROKEN || expired || !connection_lost(err.code) ||
@@ -420,15 +463,26 @@ static void run_keys_job(struct run *r, struct job *job,
 			break;
 	}
 	if (rc == FETCH_DONE) {
+		if (e->cfg->tables->npatterns > 0)
+			expand_tables(r, e);
 		qsort(e->keys, e->nkeys, sizeof(*e->keys), compare_keys);
-		e->key_of = xcalloc(e->ntables, sizeof(*e->key_of));
-		for (i = 0; i < e->ntables; i++) {
+		e->key_of = data ? xcalloc(e->ntables + 1, sizeof(*e->key_of))
+				 : NULL;
+		for (i = 0; i < e->ntables && data; i++) {
 			struct table_key probe = { .table = (char *)e->tables[i] };
 
 			e->key_of[i] = bsearch(&probe, e->keys, e->nkeys,
 					       sizeof(*e->keys), compare_keys);
 		}
 	} else {
+		pthread_mutex_lock(&r->lock);
+		e->lookup_err = err;
+		e->lookup_unreached = unreached;
+		/* with tables, the first of them tells (finish_job) */
+		if (e->first_error[0] == '\0' && e->ntables == 0)
+			snprintf(e->first_error, sizeof(e->first_error), "%s%s",
+				 unreached ? "not reached: " : "", err.message);
+		pthread_mutex_unlock(&r->lock);
 		for (i = 0; i < e->ntables; i++) {
 			struct table_result *res = &e->results[i];
 
@@ -439,7 +493,8 @@ static void run_keys_job(struct run *r, struct job *job,
 			sync_note_failure(r, e, e->tables[i], res, &ws->line);
 			res->path = snapshot_table_path(r->o->out, e->cfg->folder,
 							e->cfg->database,
-							e->tables[i], ".json");
+							e->tables[i],
+							data ? ".json" : ".sql");
 		}
 		processed = e->ntables;
 	}
@@ -549,6 +604,7 @@ static void retry_alone(struct run *r, struct env_run *e,
 			t[i].attempts++;
 			req->session = connpool_session_sql(e->pool, m);
 			req->hostname = NULL;
+			req->catalog = NULL;
 			((struct fetch_ctx *)req->ctx)->m = m;
 			started = progress_now();
 			broken = fetch_batch(m, req, &t[i], 1, &ws->sql, trips) ==
@@ -616,7 +672,7 @@ void sync_worker_run(void *item, void *state, void *ctx)
 		return;
 	}
 	if (job->s.keys) {
-		run_keys_job(r, job, ws);
+		run_lookup_job(r, job, ws);
 		return;
 	}
 	if (ws->cap < n) {
@@ -662,6 +718,11 @@ void sync_worker_run(void *item, void *state, void *ctx)
 		}
 		req.session = connpool_session_sql(e->pool, m);
 		req.hostname = server_unknown(r, e) ? hostname : NULL;
+		/* the tables the server has, with the environment's first
+		 * batch when no lookup read them: no round trip of its own
+		 * (only this job writes e->catalog) */
+		req.catalog = !e->lookup && first == 0 && !e->catalog.known
+			      ? &e->catalog : NULL;
 		for (i = from; i < n; i++)
 			t[i].attempts++;
 		req.hostname_size = sizeof(hostname);

@@ -183,9 +183,11 @@ void verify_plain_files(struct verify *v)
 
 	for (i = 0; i < v->o->nenvs; i++) {
 		const struct env_config *env = v->o->envs[i];
+		char **tables;
+		size_t n = snapshot_env_tables(v->o->out, v->o->cfg, env, &tables);
 
-		for (k = 0; k < env->tables->neffective; k++) {
-			const char *table = env->tables->effective[k];
+		for (k = 0; k < n; k++) {
+			const char *table = tables[k];
 			char *key = snapshot_table_path(v->o->out, env->folder,
 							env->database, table, "");
 
@@ -195,6 +197,7 @@ void verify_plain_files(struct verify *v)
 			}
 			free(key);
 		}
+		snapshot_names_free(tables, n);
 	}
 	json_decref(seen);
 }

@@ -144,21 +144,22 @@ static void forget(struct verify *v, const struct env_config *env,
 		   const struct runlog_entry *run)
 {
 	static const char *const exts[] = { ".sql", ".json" };
-	size_t i, k;
+	char **tables;
+	size_t i, k, n = snapshot_env_tables(v->o->out, v->o->cfg, env, &tables);
 
 	for (k = 0; k < 2; k++) {
 		if (!records(run, exts[k]))
 			continue;
-		for (i = 0; i < env->tables->neffective; i++) {
+		for (i = 0; i < n; i++) {
 			char *path = snapshot_table_path(v->o->out, env->folder,
-							 env->database,
-							 env->tables->effective[i],
+							 env->database, tables[i],
 							 exts[k]);
 
 			json_object_set_new(v->evidence, path, json_null());
 			free(path);
 		}
 	}
+	snapshot_names_free(tables, n);
 }
 
 /* Whether a line's status says what its file held afterwards. empty and

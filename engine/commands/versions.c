@@ -224,6 +224,48 @@ static int wanted(const struct versions_opts *o, const char *table)
 	return 0;
 }
 
+/* The tables of list `tl`: its literal names, then what its globs match
+ * among the files of the selected environments that use it, in name
+ * order, each once (snapshot_env_tables). */
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static json_t *list_tables(const struct versions_opts *o,
+			   const struct table_list *tl)
+{
+	json_t *names = json_array(), *seen = json_object();
+	char **extra = NULL, **t;
+	size_t i, k, n, nextra = 0;
+
+	for (k = 0; k < tl->neffective; k++) {
+		json_array_append_new(names, json_string(tl->effective[k]));
+		json_object_set_new(seen, tl->effective[k], json_true());
+	}
+	for (i = 0; i < o->nenvs && tl->npatterns > 0; i++) {
+		if (o->envs[i]->tables != tl)
+			continue;
+		n = snapshot_env_tables(o->out, o->cfg, o->envs[i], &t);
+		for (k = 0; k < n; k++) {
+			if (json_object_get(seen, t[k]) != NULL) {
+				free(t[k]);
+				continue;
+			}
+			json_object_set_new(seen, t[k], json_true());
+			extra = xrealloc(extra, (nextra + 1) * sizeof(*extra));
+			extra[nextra++] = t[k];
+		}
+		free(t);
+	}
+	qsort(extra, nextra, sizeof(*extra), compare_names);
+	for (k = 0; k < nextra; k++)
+		json_array_append_new(names, json_string(extra[k]));
+	snapshot_names_free(extra, nextra);
+	json_decref(seen);
+	return names;
+}
+
 json_t *versions_build(const struct versions_opts *o)
 {
 	json_t *tables = json_array(), *behind = json_object(), *t;
@@ -231,11 +273,13 @@ json_t *versions_build(const struct versions_opts *o)
 
 	for (d = 0; d < o->cfg->nlists; d++) {
 		const struct table_list *tl = &o->cfg->lists[d];
+		json_t *names = list_tables(o, tl), *name;
 
-		for (k = 0; k < tl->neffective; k++)
-			if (wanted(o, tl->effective[k]))
+		json_array_foreach(names, k, name)
+			if (wanted(o, json_string_value(name)))
 				json_array_append_new(tables, one_table(o,
-					tl->database, tl->effective[k]));
+					tl->database, json_string_value(name)));
+		json_decref(names);
 	}
 	for (i = 0; i < o->nenvs; i++)
 		json_object_set_new(behind, o->envs[i]->name, json_integer(0));

@@ -134,8 +134,43 @@ void fetch_statement(struct strbuf *sql, const struct fetch_request *req,
 	strbuf_addf(sql, " LIMIT %u", req->rows);
 }
 
-/* Statements that open the first query of a batch (see the header).
- * Returns how many. */
+void fetch_catalog_free(struct fetch_catalog *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+	memset(c, 0, sizeof(*c));
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* SHOW FULL TABLES' answer into *c (emptied first). */
+static void take_catalog(MYSQL_RES *res, struct fetch_catalog *c)
+{
+	MYSQL_ROW row;
+
+	fetch_catalog_free(c);
+	while (res != NULL && mysql_num_fields(res) >= 2 &&
+	       (row = mysql_fetch_row(res)) != NULL) {
+		if (row[0] == NULL || row[1] == NULL ||
+		    (strcmp(row[1], "BASE TABLE") != 0 &&
+		     strcmp(row[1], "SYSTEM VERSIONED") != 0))
+			continue;
+		c->names = xrealloc(c->names, (c->n + 1) * sizeof(*c->names));
+		c->names[c->n++] = xstrdup(row[0]);
+	}
+	qsort(c->names, c->n, sizeof(*c->names), compare_names);
+	c->known = res != NULL;
+}
+
+/* Statements that open the first query of a batch (see the header), in
+ * this order: [SELECT @@hostname;] SHOW CREATE DATABASE [;SHOW FULL
+ * TABLES] [;the session's SET]. Returns how many. */
 static unsigned add_prefix(struct strbuf *sql, const struct fetch_request *req)
 {
 	unsigned n = 1;
@@ -146,6 +181,13 @@ static unsigned add_prefix(struct strbuf *sql, const struct fetch_request *req)
 	}
 	strbuf_adds(sql, "SHOW CREATE DATABASE ");
 	sqlident_quote(sql, req->schema);
+	if (req->catalog != NULL) {
+		/* after SHOW CREATE DATABASE: a schema that is not there
+		 * fails the batch with that error */
+		strbuf_adds(sql, ";SHOW FULL TABLES FROM ");
+		sqlident_quote(sql, req->schema);
+		n++;
+	}
 	if (req->session == NULL)
 		return n;
 	/* the session's settings again: an init-command of the user's
@@ -212,6 +254,8 @@ static enum prefix skip_prefix(MYSQL *m, const struct fetch_request *req,
 		}
 		if (j == 0 && req->hostname != NULL)
 			take_hostname(res, req);
+		if (req->catalog != NULL && j == 1u + (req->hostname != NULL))
+			take_catalog(res, req->catalog);
 		if (res != NULL)
 			mysql_free_result(res);
 		status = mysql_next_result(m);
@@ -350,40 +394,13 @@ void fetch_keys_free(struct table_key *keys, size_t n)
 	free(keys);
 }
 
-enum fetch_outcome fetch_keys(MYSQL *m, const char *schema,
-			      struct table_key **keys, size_t *nkeys,
-			      struct connpool_error *err, struct strbuf *sql,
-			      unsigned *round_trips)
+/* The STATISTICS rows of the keys (fetch_lookup's query) into *keys. */
+static void take_keys(MYSQL_RES *res, struct table_key **keys, size_t *nkeys)
 {
 	struct table_key *out = NULL;
 	size_t n = 0, cap = 0;
-	MYSQL_RES *res;
 	MYSQL_ROW row;
-	int status;
 
-	*keys = NULL;
-	*nkeys = 0;
-	/* USE names the schema as an identifier, so the query needs no
-	 * string built from it. Rows come key by key: for each table the
-	 * primary key first, then unique keys by name. BINARY: names that
-	 * differ only in case are different tables (and keys) here. */
-	strbuf_reset(sql);
-	strbuf_adds(sql, "USE ");
-	sqlident_quote(sql, schema);
-	strbuf_adds(sql, ";SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, NULLABLE "
-		    "FROM information_schema.STATISTICS "
-		    "WHERE TABLE_SCHEMA = DATABASE() AND NON_UNIQUE = 0 "
-		    "ORDER BY BINARY TABLE_NAME, INDEX_NAME <> 'PRIMARY', "
-		    "BINARY INDEX_NAME, SEQ_IN_INDEX");
-	(*round_trips)++;
-	if (mysql_real_query(m, sql->data, sql->len) != 0)
-		goto failed;
-	status = mysql_next_result(m);
-	if (status != 0)
-		goto failed;
-	res = mysql_store_result(m);
-	if (res == NULL)
-		goto failed;
 	while ((row = mysql_fetch_row(res)) != NULL) {
 		struct table_key *k = n ? &out[n - 1] : NULL;
 
@@ -433,21 +450,78 @@ enum fetch_outcome fetch_keys(MYSQL *m, const char *schema,
 		free(out[n - 1].table);
 		n--;
 	}
+	*keys = out;
+	*nkeys = n;
+}
+
+enum fetch_outcome fetch_lookup(MYSQL *m, const char *schema,
+				struct fetch_catalog *catalog,
+				struct table_key **keys, size_t *nkeys,
+				struct connpool_error *err, struct strbuf *sql,
+				unsigned *round_trips)
+{
+	MYSQL_RES *res;
+	int status;
+
+	if (keys != NULL) {
+		*keys = NULL;
+		*nkeys = 0;
+	}
+	fetch_catalog_free(catalog);
+	/* USE names the schema as an identifier, so the query needs no
+	 * string built from it; it fails on a schema that is not there.
+	 * Key rows come key by key: for each table the primary key first,
+	 * then unique keys by name. BINARY: names that differ only in case
+	 * are different tables (and keys) here. */
+	strbuf_reset(sql);
+	strbuf_adds(sql, "USE ");
+	sqlident_quote(sql, schema);
+	strbuf_adds(sql, ";SHOW FULL TABLES");
+	if (keys != NULL)
+		strbuf_adds(sql, ";SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, "
+			    "NULLABLE FROM information_schema.STATISTICS "
+			    "WHERE TABLE_SCHEMA = DATABASE() AND NON_UNIQUE = 0 "
+			    "ORDER BY BINARY TABLE_NAME, INDEX_NAME <> 'PRIMARY', "
+			    "BINARY INDEX_NAME, SEQ_IN_INDEX");
+	(*round_trips)++;
+	if (mysql_real_query(m, sql->data, sql->len) != 0)
+		goto failed;
+	if (mysql_next_result(m) != 0)
+		goto failed;
+	res = mysql_store_result(m);
+	if (res == NULL)
+		goto failed;
+	take_catalog(res, catalog);
 	mysql_free_result(res);
+	if (keys != NULL) {
+		if (mysql_next_result(m) != 0)
+			goto failed;
+		res = mysql_store_result(m);
+		if (res == NULL)
+			goto failed;
+		take_keys(res, keys, nkeys);
+		mysql_free_result(res);
+	}
 	/* drain anything left so the connection is clean */
-	while (mysql_next_result(m) == 0) {
+	while ((status = mysql_next_result(m)) == 0) {
 		res = mysql_store_result(m);
 		if (res != NULL)
 			mysql_free_result(res);
 	}
-	*keys = out;
-	*nkeys = n;
+	if (status > 0 || fetch_is_client_error(mysql_errno(m)))
+		goto failed;
 	return FETCH_DONE;
 
 failed:
 	connpool_error_capture(err, m);
 	if (err->code == 0)
-		set_unknown(err, "the key lookup returned no result");
-	fetch_keys_free(out, n);
+		set_unknown(err, "the lookup of the schema's tables returned no "
+			    "result");
+	fetch_catalog_free(catalog);
+	if (keys != NULL) {
+		fetch_keys_free(*keys, *nkeys);
+		*keys = NULL;
+		*nkeys = 0;
+	}
 	return fetch_is_client_error(err->code) ? FETCH_BROKEN : FETCH_REFUSED;
 }

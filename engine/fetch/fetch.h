@@ -51,6 +51,18 @@ struct fetched_table {
 				     * itself (a read timed out on it) */
 };
 
+/* A schema's tables as SHOW FULL TABLES lists them: base tables and
+ * system-versioned ones (a view or a sequence is fetched only when listed
+ * by name, and then fails as not a base table), in strcmp order. Owned;
+ * free with fetch_catalog_free. */
+struct fetch_catalog {
+	char **names;
+	size_t n;
+	int known;                  /* read (an empty schema: n == 0) */
+};
+
+void fetch_catalog_free(struct fetch_catalog *c);
+
 struct fetch_request {
 	enum fetch_kind kind;
 	const char *schema;         /* schema on the server */
@@ -73,6 +85,9 @@ struct fetch_request {
 	 * batch's first query, which costs no round trip of its own. */
 	char *hostname;
 	size_t hostname_size;
+	/* Optional: the schema's tables are read into this (known set) by
+	 * the batch's first query, which costs no round trip of its own. */
+	struct fetch_catalog *catalog;
 };
 
 /*
@@ -87,7 +102,7 @@ enum fetch_outcome fetch_batch(MYSQL *m, const struct fetch_request *req,
 			       struct fetched_table *t, size_t n,
 			       struct strbuf *sql, unsigned *round_trips);
 
-/* The keys of one table, as read by fetch_keys(). */
+/* The keys of one table, as read by fetch_lookup(). */
 struct table_key {
 	char *table;
 	char *index;                /* "PRIMARY" or a unique key's name */
@@ -98,17 +113,20 @@ struct table_key {
 };
 
 /*
- * Read, in one round trip, the primary key of every table of `schema` that
- * has one and the first unique key (by name) without a NULL-able column of
- * those that have none (NULLs may repeat, so such a key fixes no order).
- * Returns FETCH_DONE with *keys (caller frees with fetch_keys_free) and
- * *nkeys, FETCH_REFUSED when the server refused (*err filled), FETCH_BROKEN
- * when the connection broke (*err filled). Call on the thread owning `m`.
+ * The environment's lookup, in one round trip: the schema's tables into
+ * *catalog, and, when `keys` is not NULL, the primary key of every table
+ * that has one and the first unique key (by name) without a NULL-able
+ * column of those that have none (NULLs may repeat, so such a key fixes no
+ * order) into *keys (caller frees with fetch_keys_free) and *nkeys.
+ * Returns FETCH_DONE, FETCH_REFUSED when the server refused (*err filled:
+ * a schema that does not exist, say), FETCH_BROKEN when the connection
+ * broke (*err filled). Call on the thread owning `m`.
  */
-enum fetch_outcome fetch_keys(MYSQL *m, const char *schema,
-			      struct table_key **keys, size_t *nkeys,
-			      struct connpool_error *err, struct strbuf *sql,
-			      unsigned *round_trips);
+enum fetch_outcome fetch_lookup(MYSQL *m, const char *schema,
+				struct fetch_catalog *catalog,
+				struct table_key **keys, size_t *nkeys,
+				struct connpool_error *err, struct strbuf *sql,
+				unsigned *round_trips);
 
 void fetch_keys_free(struct table_key *keys, size_t n);
 

@@ -56,6 +56,13 @@ static void clear(struct progress *p)
 	}
 }
 
+void progress_add_tables(struct progress *p, size_t now, size_t before)
+{
+	p->total_tables = p->total_tables + now >= before
+			  ? p->total_tables + now - before : 0;
+	draw(p, 0);
+}
+
 void progress_tables(struct progress *p, size_t n)
 {
 	p->done_tables += n;

@@ -28,6 +28,10 @@ struct progress {
  * owns *p (no resources to release). */
 void progress_init(struct progress *p, int quiet, size_t tables, size_t envs);
 
+/* An environment's lookup found it has `now` tables to fetch where
+ * `before` were counted. */
+void progress_add_tables(struct progress *p, size_t now, size_t before);
+
 /* `n` more tables are done. */
 void progress_tables(struct progress *p, size_t n);
 

@@ -1115,6 +1115,70 @@ static void test_config_error_format_shapes(void)
 	ASSERT_STR_EQ(buf, "fleet.cnf: bad");
 }
 
+/* Globs in tables and exclude: literal names fetched wherever listed,
+ * globs expanded against what is present, exclude winning over both, and
+ * what is left unlisted. */
+static void test_config_globs_expand_against_present_tables(void)
+{
+	static const char *const present[] = {
+		"event", "event_archive", "event_tmp_1", "fee", "order_a",
+		"order_b", "zeta",
+	};
+	const char *out[16];
+	const struct table_list *tl;
+	size_t n;
+
+	ASSERT_EQ(load("[tables db]\ntables = fee event_* order_? missing_one\n"
+		       "exclude = *_tmp_* order_b\n"
+		       "[environment e]\nfolder = f\ndatabase = db\n"
+		       "socket = /s\n"), 0);
+	tl = cfg.envs[0].tables;
+	ASSERT_EQ(tl->neffective, 2);
+	ASSERT_STR_EQ(tl->effective[0], "fee");
+	ASSERT_STR_EQ(tl->effective[1], "missing_one");
+	ASSERT_EQ(tl->npatterns, 2);
+	ASSERT_STR_EQ(tl->patterns[0], "event_*");
+	n = tablelist_expand(tl, present, 7, out);
+	ASSERT_EQ(n, 4);
+	ASSERT_STR_EQ(out[0], "fee");
+	ASSERT_STR_EQ(out[1], "missing_one"); /* listed: fetched, found missing */
+	ASSERT_STR_EQ(out[2], "event_archive");
+	ASSERT_STR_EQ(out[3], "order_a");
+	ASSERT_TRUE(config_list_has(tl, "event_archive", 13));
+	ASSERT_TRUE(!config_list_has(tl, "event_tmp_1", 11));
+	ASSERT_TRUE(!config_list_has(tl, "order_b", 7));
+	ASSERT_TRUE(!config_list_has(tl, "event", 5)); /* event_* needs the _ */
+	ASSERT_TRUE(tablelist_unlisted(tl, "event"));
+	ASSERT_TRUE(tablelist_unlisted(tl, "zeta"));
+	ASSERT_TRUE(!tablelist_unlisted(tl, "event_tmp_1")); /* excluded */
+	ASSERT_TRUE(!tablelist_unlisted(tl, "fee"));
+	ASSERT_EQ(tablelist_matches("order_?", present, 7), 2);
+	ASSERT_EQ(tablelist_matches("nothing*", present, 7), 0);
+	/* a literal excluded by a glob is not fetched */
+	ASSERT_EQ(load("[tables db]\ntables = a_tmp b\nexclude = *_tmp\n"
+		       "[environment e]\nfolder = f\ndatabase = db\n"
+		       "socket = /s\n"), 0);
+	ASSERT_EQ(cfg.lists[0].neffective, 1);
+	ASSERT_STR_EQ(cfg.lists[0].effective[0], "b");
+}
+
+/* rhizome tables loads a config whose databases have no list yet; every
+ * other command still refuses it. */
+static void test_config_lists_optional_for_rhizome_tables(void)
+{
+	static const char text[] = "[environment e]\nfolder = f\n"
+		"database = db\nsocket = /s\n";
+
+	check_error(text, 1, "database", "which has no [tables db] list");
+	config_release(&cfg);
+	if (file_put_str(cfg_path, text) != 0)
+		abort();
+	ASSERT_EQ(config_load_flags(cfg_path, CONFIG_LISTS_OPTIONAL, &cfg, &err), 0);
+	ASSERT_EQ(cfg.nlists, 1);
+	ASSERT_STR_EQ(cfg.envs[0].tables->database, "db");
+	ASSERT_EQ(cfg.envs[0].tables->neffective, 0);
+}
+
 int main(int argc, char **argv)
 {
 	CHECK_INIT(argc, argv);
@@ -1122,6 +1186,8 @@ int main(int argc, char **argv)
 	snprintf(cfg_path, sizeof(cfg_path), "%s/rhizome.cnf", scratch);
 
 	RUN(test_config_loads_full_fleet_with_values_and_defaults);
+	RUN(test_config_globs_expand_against_present_tables);
+	RUN(test_config_lists_optional_for_rhizome_tables);
 	RUN(test_config_without_fleet_section_uses_builtin_defaults);
 	RUN(test_config_env_timeout_and_retries_zero_is_a_value);
 	RUN(test_config_fleet_values_apply_even_when_fleet_comes_last);

@@ -37,6 +37,8 @@ struct sim {
 	unsigned jobs[MAX_ENVS];
 	int first_job_was_keys[MAX_ENVS];
 	int fail_keys;                  /* key lookups fail: every table done */
+	size_t found[MAX_ENVS];         /* +1: the lookup finds this many
+					 * tables (a glob expanded) */
 	/* the slow environment's share while others still ran */
 	size_t watch;
 	unsigned watch_over_share;
@@ -125,6 +127,8 @@ static void sim_run(struct sim *m)
 		m->now = m->run[first].end;
 		job = m->run[first].job;
 		m->run[first] = m->run[--m->nrun];
+		if (job.keys && !m->fail_keys && m->found[job.env] > 0)
+			schedule_set_tables(&m->s, job.env, m->found[job.env] - 1);
 		schedule_done(&m->s, &job, job.keys ? (m->fail_keys ?
 				  m->envs[job.env].ntables : 0) : job.n);
 	}
@@ -261,6 +265,33 @@ static void test_schedule_a_slow_environment_does_not_stall_the_others(void)
 	ASSERT_TRUE(m.watch_full_at > 0 && m.watch_full_at <= last_fast);
 }
 
+/* A list with globs: the lookup decides how many tables there are, and
+ * the batches are sized for what it found. */
+static void test_schedule_lookup_sets_the_tables_then_batches_follow(void)
+{
+	static struct sim m;
+	unsigned pools[3] = { 2, 2, 2 };
+	size_t tables[3] = { 1, 0, 3 };
+	size_t i, t;
+
+	sim_init(&m, 3, pools, tables, 6, 5, 1);
+	m.found[0] = 1 + 20;    /* one pattern became 20 tables */
+	m.found[1] = 1 + 7;     /* nothing listed literally: 7 found */
+	m.found[2] = 1 + 0;     /* the glob matched nothing */
+	sim_run(&m);
+	ASSERT_EQ(m.row_job_before_keys, 0);
+	ASSERT_EQ(m.jobs[0], 1 + 4);  /* batches of at most 5 */
+	ASSERT_EQ(m.jobs[1], 1 + 2);  /* 7 over its 2 connections */
+	ASSERT_EQ(m.jobs[2], 1);
+	ASSERT_EQ(m.envs[0].done, 20);
+	ASSERT_EQ(m.envs[1].done, 7);
+	for (t = 0; t < 20; t++)
+		ASSERT_EQ(m.covered[0][t], 1);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(m.finished[i], 1);
+	ASSERT_EQ(m.over_pool, 0);
+}
+
 static void test_schedule_data_runs_the_key_lookup_first(void)
 {
 	static struct sim m;
@@ -274,7 +305,8 @@ static void test_schedule_data_runs_the_key_lookup_first(void)
 	ASSERT_TRUE(m.first_job_was_keys[0]);
 	ASSERT_TRUE(m.first_job_was_keys[2]);
 	ASSERT_EQ(m.jobs[0], 1 + 4);  /* the lookup, then 4 batches of 5 */
-	ASSERT_EQ(m.jobs[1], 0);      /* no tables: no lookup either */
+	ASSERT_EQ(m.jobs[1], 1);      /* no tables: the lookup still tells
+				       * what the server has */
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(m.finished[i], 1);
 
@@ -334,6 +366,7 @@ int main(int argc, char **argv)
 	RUN(test_schedule_covers_every_table_once_within_pool_and_share);
 	RUN(test_schedule_a_slow_environment_does_not_stall_the_others);
 	RUN(test_schedule_data_runs_the_key_lookup_first);
+	RUN(test_schedule_lookup_sets_the_tables_then_batches_follow);
 	RUN(test_schedule_stop_hands_out_nothing_more);
 	RUN(test_schedule_environment_without_tables_finishes_at_start);
 	return CHECK_EXIT();

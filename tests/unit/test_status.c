@@ -566,7 +566,7 @@ static void test_status_text_fits_80_columns_with_short_hash_and_first_errors(vo
 	setup();
 	put_sql(out, "p", "a", create_a);
 	put_sql(out, "p", "b", create_b);
-	ASSERT_EQ(schemahash_env(out, config_find_env(&cfg, "prod"), hex, &tables,
+	ASSERT_EQ(schemahash_env(out, &cfg, config_find_env(&cfg, "prod"), hex, &tables,
 				 why, sizeof(why)), 0);
 	put_run("20261202T040000Z-000", "schema", 3 * 3600 + 5 * 60, "prod:many");
 	put_run("20261202T041000Z-000", "data", 300, "prod:ok dev:ok");
@@ -626,9 +626,9 @@ static void test_schemahash_same_files_in_two_roots_give_the_same_hash(void)
 	f = path_join(other, "d/expected_data/db_a.sql");
 	ASSERT_EQ(utimensat(AT_FDCWD, f, old, 0), 0);
 	free(f);
-	ASSERT_EQ(schemahash_env(out, config_find_env(&cfg, "prod"), h1, &n1,
+	ASSERT_EQ(schemahash_env(out, &cfg, config_find_env(&cfg, "prod"), h1, &n1,
 				 why, sizeof(why)), 0);
-	ASSERT_EQ(schemahash_env(other, config_find_env(&cfg, "dev"), h2, &n2,
+	ASSERT_EQ(schemahash_env(other, &cfg, config_find_env(&cfg, "dev"), h2, &n2,
 				 why, sizeof(why)), 0);
 	ASSERT_EQ(n1, 2);
 	ASSERT_EQ(n2, 2);
@@ -647,13 +647,13 @@ static void test_schemahash_is_blind_to_auto_increment_and_sees_a_change(void)
 	setup();
 	prod = config_find_env(&cfg, "prod");
 	put_sql(out, "p", "a", create_a);
-	ASSERT_EQ(schemahash_env(out, prod, h1, &n, why, sizeof(why)), 0);
+	ASSERT_EQ(schemahash_env(out, &cfg, prod, h1, &n, why, sizeof(why)), 0);
 	put_sql(out, "p", "a",
 		"CREATE TABLE `a` (\n"
 		"  `id` int(11) NOT NULL AUTO_INCREMENT,\n"
 		"  PRIMARY KEY (`id`)\n"
 		") ENGINE=InnoDB AUTO_INCREMENT=91234 DEFAULT CHARSET=utf8mb4;\n");
-	ASSERT_EQ(schemahash_env(out, prod, h2, &n, why, sizeof(why)), 0);
+	ASSERT_EQ(schemahash_env(out, &cfg, prod, h2, &n, why, sizeof(why)), 0);
 	ASSERT_STR_EQ(h2, h1);
 	put_sql(out, "p", "a",
 		"CREATE TABLE `a` (\n"
@@ -661,12 +661,12 @@ static void test_schemahash_is_blind_to_auto_increment_and_sees_a_change(void)
 		"  `note` text DEFAULT NULL,\n"
 		"  PRIMARY KEY (`id`)\n"
 		") ENGINE=InnoDB AUTO_INCREMENT=7 DEFAULT CHARSET=utf8mb4;\n");
-	ASSERT_EQ(schemahash_env(out, prod, h2, &n, why, sizeof(why)), 0);
+	ASSERT_EQ(schemahash_env(out, &cfg, prod, h2, &n, why, sizeof(why)), 0);
 	ASSERT_TRUE(strcmp(h1, h2) != 0);
 	/* a table appearing changes it too */
-	ASSERT_EQ(schemahash_env(out, prod, h1, &n, why, sizeof(why)), 0);
+	ASSERT_EQ(schemahash_env(out, &cfg, prod, h1, &n, why, sizeof(why)), 0);
 	put_sql(out, "p", "c", create_b);
-	ASSERT_EQ(schemahash_env(out, prod, h2, &n, why, sizeof(why)), 0);
+	ASSERT_EQ(schemahash_env(out, &cfg, prod, h2, &n, why, sizeof(why)), 0);
 	ASSERT_EQ(n, 2);
 	ASSERT_TRUE(strcmp(h1, h2) != 0);
 	teardown();
@@ -687,13 +687,13 @@ static void test_schemahash_digest_is_pinned_and_counts_listed_files_only(void)
 
 	setup();
 	prod = config_find_env(&cfg, "prod");
-	ASSERT_EQ(schemahash_env(out, prod, hex, &n, why, sizeof(why)), 0);
+	ASSERT_EQ(schemahash_env(out, &cfg, prod, hex, &n, why, sizeof(why)), 0);
 	ASSERT_EQ(n, 0);
 	ASSERT_STR_EQ(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	put_sql(out, "p", "a", create_a);
 	put_sql(out, "p", "b", create_b);
 	put_sql(out, "p", "unlisted", create_b);
-	ASSERT_EQ(schemahash_env(out, prod, hex, &n, why, sizeof(why)), 0);
+	ASSERT_EQ(schemahash_env(out, &cfg, prod, hex, &n, why, sizeof(why)), 0);
 	ASSERT_EQ(n, 2);
 	strbuf_add(&in, "a", 2);
 	strbuf_add(&in, norm_a, strlen(norm_a) + 1);
@@ -716,7 +716,7 @@ static void test_schemahash_unreadable_file_is_an_error_naming_it(void)
 	put_sql(out, "p", "a", create_a);
 	dir = path_join(out, "p/expected_data/db_b.sql");
 	ASSERT_EQ(mkdir(dir, 0755), 0); /* a folder where a file should be */
-	ASSERT_EQ(schemahash_env(out, config_find_env(&cfg, "prod"), hex, &n,
+	ASSERT_EQ(schemahash_env(out, &cfg, config_find_env(&cfg, "prod"), hex, &n,
 				 why, sizeof(why)), -EISDIR);
 	ASSERT_EQ(n, 0);
 	ASSERT_CONTAINS(why, dir);

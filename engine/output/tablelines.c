@@ -1,0 +1,223 @@
+/*
+ * The [tables] sections of `rhizome tables` (see tablelines.h).
+ */
+#include "engine/output/tablelines.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/base/alloc.h"
+#include "engine/base/strbuf.h"
+#include "environments/config.h"
+
+/* Lines this long at most, well within inih's 200 bytes. */
+#define WIDTH 78
+
+/* Whether a `tables =` list can hold `name` (words are split at white
+ * space; config.c refuses what could leave the snapshot folder). */
+static int listable(const char *name)
+{
+	const char *p;
+
+	if (!config_name_is_safe(name) || strlen(name) > 64)
+		return 0;
+	for (p = name; *p; p++)
+		if (isspace((unsigned char)*p))
+			return 0;
+	/* a glob character would read as a glob */
+	return strpbrk(name, "*?[\\") == NULL;
+}
+
+/* `name` for a comment: printable ASCII and UTF-8 as they are, the rest
+ * (a newline, a tab) as \xNN. */
+static void add_escaped(struct strbuf *sb, const char *name)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			strbuf_addf(sb, "\\x%02x", *p);
+		else
+			strbuf_add(sb, (const char *)p, 1);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A comment line "; LABEL: a (x, y), b (z)" of the names in `which`
+ * (name -> array of environments, or null for no environments), wrapped. */
+static void add_comment(struct strbuf *out, const char *label,
+			const char **names, size_t n, json_t *where)
+{
+	struct strbuf item = STRBUF_INIT;
+	size_t i, col;
+
+	if (n == 0)
+		return;
+	strbuf_addf(out, "; %s:", label);
+	col = strlen(label) + 3;
+	for (i = 0; i < n; i++) {
+		json_t *envs = where ? json_object_get(where, names[i]) : NULL;
+		json_t *env;
+		size_t k;
+
+		strbuf_reset(&item);
+		add_escaped(&item, names[i]);
+		if (json_array_size(envs) > 0) {
+			strbuf_adds(&item, " (");
+			json_array_foreach(envs, k, env)
+				strbuf_addf(&item, "%s%s", k ? ", " : "",
+					    json_string_value(env));
+			strbuf_adds(&item, ")");
+		}
+		if (i + 1 < n)
+			strbuf_adds(&item, ",");
+		if (col + 1 + item.len > WIDTH && col > 2) {
+			strbuf_adds(out, "\n;  ");
+			col = 3;
+		}
+		strbuf_addf(out, " %s", item.data);
+		col += 1 + item.len;
+	}
+	strbuf_adds(out, "\n");
+	strbuf_release(&item);
+}
+
+/* The words of `text` (split at ", ") after column `col`, wrapped with
+ * `next` (a newline and the next line's prefix). */
+static void add_words(struct strbuf *out, const char *text, size_t col,
+		      const char *next)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *end = strstr(p, ", ");
+		size_t len = end ? (size_t)(end - p) + 1 : strlen(p);
+
+		if (col + 1 + len > WIDTH) {
+			strbuf_adds(out, next);
+			col = strlen(next) - 1;
+		}
+		strbuf_add(out, " ", 1);
+		strbuf_add(out, p, len);
+		col += 1 + len;
+		p += end ? len + 1 : len;
+	}
+}
+
+/* The section of database `db`, from its environments' answers. */
+static void add_database(struct strbuf *out, json_t *summary, const char *db)
+{
+	json_t *envs = json_object_get(summary, "environments");
+	json_t *have = json_object(); /* table -> [environments having it] */
+	json_t *env, *tables, *t;
+	const char *name, **names, **partial, **odd;
+	size_t nanswered = 0, n = 0, npartial = 0, nodd = 0, i, k, col;
+	struct strbuf who = STRBUF_INIT;
+	void *iter;
+
+	json_object_foreach(envs, name, env) {
+		if (strcmp(json_string_value(json_object_get(env, "database")),
+			   db) != 0)
+			continue;
+		strbuf_addf(&who, "%s%s", who.len ? ", " : "", name);
+		tables = json_object_get(env, "tables");
+		if (!json_is_array(tables)) {
+			strbuf_adds(&who, " (did not answer)");
+			continue;
+		}
+		nanswered++;
+		json_array_foreach(tables, k, t) {
+			json_t *list = json_object_get(have, json_string_value(t));
+
+			if (list == NULL) {
+				list = json_array();
+				json_object_set_new(have, json_string_value(t), list);
+			}
+			json_array_append_new(list, json_string(name));
+		}
+	}
+	strbuf_addf(out, "\n# %s: %zu table(s) in", db, json_object_size(have));
+	add_words(out, who.data, strlen(db) + 20, "\n#  ");
+	strbuf_adds(out, "\n");
+	names = xcalloc(json_object_size(have) + 1, sizeof(*names));
+	partial = xcalloc(json_object_size(have) + 1, sizeof(*partial));
+	odd = xcalloc(json_object_size(have) + 1, sizeof(*odd));
+	for (iter = json_object_iter(have); iter != NULL;
+	     iter = json_object_iter_next(have, iter)) {
+		const char *table = json_object_iter_key(iter);
+
+		if (!listable(table)) {
+			odd[nodd++] = table;
+			continue;
+		}
+		names[n++] = table;
+		if (json_array_size(json_object_iter_value(iter)) < nanswered)
+			partial[npartial++] = table;
+	}
+	qsort(names, n, sizeof(*names), compare_strings);
+	qsort(partial, npartial, sizeof(*partial), compare_strings);
+	qsort(odd, nodd, sizeof(*odd), compare_strings);
+	strbuf_addf(out, "[tables %s]\n", db);
+	add_comment(out, "only in some environments", partial, npartial, have);
+	add_comment(out, "not listable (list it with a glob, or rename it)",
+		    odd, nodd, NULL);
+	if (n == 0) {
+		/* config.c refuses an empty list: say why there is none */
+		strbuf_adds(out, nanswered ? "; no table to list\n"
+				: "; no environment answered: no list\n");
+	} else {
+		strbuf_adds(out, "tables =");
+		col = 8;
+		for (i = 0; i < n; i++) {
+			size_t len = strlen(names[i]);
+
+			if (col + 1 + len > WIDTH && col > 9) {
+				strbuf_adds(out, "\n        ");
+				col = 8;
+			}
+			strbuf_addf(out, " %s", names[i]);
+			col += 1 + len;
+		}
+		strbuf_adds(out, "\n");
+	}
+	free(names);
+	free(partial);
+	free(odd);
+	strbuf_release(&who);
+	json_decref(have);
+}
+
+int tablelines_text(json_t *summary, FILE *fp)
+{
+	json_t *envs = json_object_get(summary, "environments");
+	json_t *seen = json_object(), *env, *err;
+	struct strbuf out = STRBUF_INIT;
+	const char *name;
+	size_t k;
+	int rc;
+
+	strbuf_adds(&out, "# rhizome tables: paste into rhizome.cnf (base and "
+		    "system-versioned\n# tables; a list may use globs such as "
+		    "order_* and exclude =)\n");
+	json_object_foreach(envs, name, env) {
+		const char *db = json_string_value(json_object_get(env, "database"));
+
+		if (json_object_get(seen, db) != NULL)
+			continue;
+		json_object_set_new(seen, db, json_true());
+		add_database(&out, summary, db);
+	}
+	json_array_foreach(json_object_get(summary, "errors"), k, err)
+		strbuf_addf(&out, "%s# %s: %s\n", k == 0 ? "\n" : "",
+			    json_string_value(json_object_get(err, "env")),
+			    json_string_value(json_object_get(err, "message")));
+	rc = fwrite(out.data, 1, out.len, fp) == out.len ? 0 : -EIO;
+	strbuf_release(&out);
+	json_decref(seen);
+	return rc;
+}

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Integration tests of coverage (issue 14), against two private MariaDB
+# servers started here: globs in table lists and excludes, expanded per
+# environment from the server's tables (and from the files by the
+# commands that read files only); unlisted tables in the summary, the
+# manifest, `sync check` (drift with --unlisted drift) and `sync report`; a
+# listed table that no environment has, warned; `rhizome tables` output
+# pasted back as a config that syncs cleanly; --shard K/N; --log-format
+# json.
+# Usage: test_coverage.sh [test_name...] (default: all).
+set -u
+source "$(dirname "$0")/lib.sh"
+
+# The fixture gives every schema every table (lib.sh); the lists pick.
+# Replace the billing_event list of the config with LINES.
+set_event_list() { # LINES...
+	awk -v repl="$(printf '%s\n' "$@")" '
+		/^\[tables billing_event\]/ { print; print repl; skip = 1; next }
+		/^\[/ { skip = 0 }
+		skip && /^(tables|exclude|[ \t])/ { next }
+		{ print }' "$T/rhizome.cnf" >"$T/cnf.new" && mv "$T/cnf.new" "$T/rhizome.cnf"
+}
+
+# The tables the fixture creates in each schema, sorted.
+all_fixture_tables() {
+	mdb_sql s1 -N -B -e "SELECT TABLE_NAME FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = 'dev_billing_event' AND TABLE_TYPE = 'BASE TABLE'
+		ORDER BY BINARY TABLE_NAME"
+}
+
+test_a_glob_is_expanded_per_environment_and_exclude_takes_globs() {
+	it_load_fleet && it_config
+	mdb_sql s1 -e 'CREATE TABLE dev_billing_event.event_archive (id int PRIMARY KEY);
+		CREATE TABLE dev_billing_event.event_tmp_1 (id int PRIMARY KEY)'
+	set_event_list 'tables = event* flyway_schema_history' 'exclude = *_tmp_*'
+	rz sync schema --env dev_billing_event --env demo_billing_event
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '.new | sort')" \
+		'["snap/demo/expected_data/billing_event_event.sql","snap/demo/expected_data/billing_event_flyway_schema_history.sql","snap/dev/expected_data/billing_event_event.sql","snap/dev/expected_data/billing_event_event_archive.sql","snap/dev/expected_data/billing_event_flyway_schema_history.sql"]' \
+		"new files"
+	server_create dev_billing_event event_archive >"$T/expected"
+	assert_file_eq "$T/snap/dev/expected_data/billing_event_event_archive.sql" "$T/expected" \
+		"the glob's table"
+	[ -e "$T/snap/dev/expected_data/billing_event_event_tmp_1.sql" ] &&
+		fail "excluded by a glob, yet written"
+	# the excluded table is not unlisted either
+	js -c '.unlisted[] | select(.table == "event_tmp_1")' | grep -q . &&
+		fail "excluded table reported unlisted"
+	# data: the same expansion, in the keys' round trip
+	rz sync data --env dev_billing_event
+	assert_eq "$RC" 0 "data: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.empty[].table] | index("event_archive") != null')" true \
+		"event_archive is empty: $(cat "$T/out.json")"
+	assert_eq "$(js -c '[.new[], .empty[].table] | length')" 3 "data: $(cat "$T/out.json")"
+	# the commands that read files expand against the files there
+	rz sync report --env dev_billing_event --format json
+	assert_eq "$RC" 0 "report"
+	js -c '[.. | objects | select(.table? == "event_archive")] | length' | grep -qv '^0$' ||
+		fail "report does not show the glob's table: $(cat "$T/out.json")"
+	rz verify --env dev_billing_event --format json
+	assert_eq "$RC" 0 "verify: $(cat "$T/out.json")"
+	# a glob that matches nothing anywhere: a warning, in the summary too
+	set_event_list 'tables = event evnt_* flyway_schema_history'
+	rz sync schema --env dev_billing_event
+	assert_eq "$RC" 0 "exit status"
+	grep -qF "glob 'evnt_*' matches no table in none of the 1 environment(s)" "$T/err.txt" ||
+		grep -qF "glob 'evnt_*' matches no table" "$T/err.txt" || fail "stderr: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '.absent')" '[{"database":"billing_event","pattern":"evnt_*","environments":1}]' \
+		"absent"
+}
+
+test_unlisted_tables_in_summary_manifest_check_and_report() {
+	it_load_fleet && it_config
+	rz sync schema
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt")"
+	# every schema has every fixture table; each list names some
+	assert_eq "$(js -c '[.unlisted[] | select(.env == "dev_billing_event") | .table] | sort')" \
+		'["fee_summary","invoice","ledger_entry","odd`name"]' "unlisted of dev_billing_event"
+	assert_eq "$(js .unlisted_count)" "$(js '.unlisted | length')" "count"
+	run=$(js -r .history)
+	assert_eq "$(jq -c '.environments.na_prod_billing.unlisted' "$run/manifest.json")" \
+		'["event","fee_summary","ledger_entry","odd`name"]' "manifest"
+	# check: reported, not drift; drift with --unlisted drift
+	rz sync check
+	assert_eq "$RC" 0 "check: $(cat "$T/err.txt")"
+	# 2 per bookkeeper, 4 per event environment, 4 in billing
+	assert_eq "$(js .unlisted_count)" 22 "check's unlisted"
+	rz sync check --unlisted drift --env dev_billing_event
+	assert_eq "$RC" 1 "check --unlisted drift"
+	assert_eq "$(js .unlisted_drift)" true "summary says why"
+	assert_eq "$(js .drift_count)" 0 "no schema drift"
+	# a table created later is unlisted in check, with no snapshot
+	mdb_sql s2 -e 'CREATE TABLE na_prod_billing.new_thing (id int PRIMARY KEY)'
+	rz sync check --env na_prod_billing
+	assert_eq "$(js -c '[.unlisted[] | .table] | index("new_thing") != null')" true "new table"
+	# the report reads the last run's manifest
+	rz sync report
+	assert_eq "$RC" 0 "report"
+	grep -q 'Unlisted' "$T/out.json" || fail "report: $(cat "$T/out.json")"
+	grep -q 'na_prod_billing: .*odd`name' "$T/out.json" || fail "report: $(cat "$T/out.json")"
+	rz sync report --format json
+	assert_eq "$(js -c '.unlisted.na_prod_billing.tables')" \
+		'["event","fee_summary","ledger_entry","odd`name"]' "report json"
+}
+
+test_a_listed_table_absent_everywhere_is_warned() {
+	it_load_fleet && it_config
+	sed -i 's/^tables = event flyway_schema_history/tables = event flyway_schema_histroy/' "$T/rhizome.cnf"
+	rz sync schema
+	assert_eq "$RC" 0 "exit status (missing tables are reported, not failures)"
+	grep -qF "table 'flyway_schema_histroy' exists in none of the 3 environment(s) that answered (a typo?)" \
+		"$T/err.txt" || fail "stderr: $(cat "$T/err.txt")"
+	grep -qF "rhizome.cnf:" "$T/err.txt" || fail "the warning names the config: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '.absent')" \
+		'[{"database":"billing_event","table":"flyway_schema_histroy","environments":3}]' "absent"
+	# absent from one environment only: no warning
+	it_config
+	rz sync schema
+	grep -q warning "$T/err.txt" && fail "warned: $(cat "$T/err.txt")"
+	assert_eq "$(js -c .absent)" '[]' "absent"
+}
+
+test_tables_prints_lists_that_sync_cleanly_when_pasted_back() {
+	it_load_fleet && it_config
+	mdb_sql s1 -e 'CREATE TABLE dev_billing_event.only_dev (id int PRIMARY KEY);
+		CREATE TABLE dev_billing_event.`has space` (id int PRIMARY KEY);
+		CREATE VIEW dev_billing_event.a_view AS SELECT 1 AS x'
+	# the environments alone, no [tables] section: tables still works
+	awk '/^\[tables/ { skip = 1; next } /^\[/ { skip = 0 } !skip' "$T/rhizome.cnf" >"$T/envs.cnf"
+	rz --config "$T/envs.cnf" tables
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt")"
+	cat "$T/out.json"
+	grep -q '^\[tables billing_event\]$' "$T/out.json" || fail "no section"
+	grep -q '^; only in some environments: only_dev (dev_billing_event)$' "$T/out.json" ||
+		fail "partial table not marked"
+	grep -qF '; not listable (list it with a glob, or rename it): has space' "$T/out.json" ||
+		fail "odd name not marked"
+	grep -q 'a_view' "$T/out.json" && fail "a view listed"
+	awk 'length > 80' "$T/out.json" | grep . && fail "line over 80 columns"
+	rz --config "$T/envs.cnf" tables --format json
+	assert_eq "$(js -c '.environments.dev_billing_event.tables | index("only_dev") != null')" true "json"
+	# pasted back: a config that syncs cleanly, nothing unlisted but the
+	# name a list cannot hold
+	{ cat "$T/envs.cnf"; "$RHIZOME" --config "$T/envs.cnf" tables; } >"$T/rhizome.cnf"
+	rz sync schema
+	assert_eq "$RC" 0 "sync of the pasted lists: $(cat "$T/err.txt")"
+	assert_eq "$(js .error_count)" 0 "errors"
+	assert_eq "$(js -c '[.unlisted[].table] | unique')" '["has space"]' "unlisted"
+	# only_dev is in the list of all three billing_event environments;
+	# demo never had odd`name
+	assert_eq "$(js -c '[.missing[] | "\(.env).\(.table)"] | sort')" \
+		'["demo_billing_bookkeeper.odd`name","demo_billing_event.only_dev","na_prod_billing_event.only_dev"]' \
+		"missing"
+	rz sync check
+	assert_eq "$RC" 0 "check after"
+	# an environment that does not answer: its error, exit 3, the rest listed
+	mdb_stop s2
+	rz --config "$T/envs.cnf" tables
+	assert_eq "$RC" 3 "exit status with na_prod down"
+	grep -q '^# na_prod_billing: ' "$T/out.json" || fail "error not said: $(cat "$T/out.json")"
+	grep -q '^\[tables billing_event\]$' "$T/out.json" || fail "the rest"
+	mdb_start s2 >/dev/null
+}
+
+test_shards_are_disjoint_their_union_the_fleet_and_stable() {
+	it_config
+	local n k all=""
+	for n in 1 2 3 7; do
+		all=""
+		for k in $(seq 0 $((n - 1))); do
+			rz --shard "$k/$n" --quiet status --format json
+			assert_eq "$RC" 0 "status in shard $k/$n: $(cat "$T/err.txt")"
+			all="$all $(js -r '.environments[].env')"
+			# stable: the same again
+			js -r '.environments[].env' >"$T/first"
+			rz --shard "$k/$n" --quiet status --format json
+			js -r '.environments[].env' | cmp -s - "$T/first" || fail "shard $k/$n not stable"
+		done
+		assert_eq "$(echo $all | tr ' ' '\n' | sort | tr '\n' ' ')" \
+			"$(echo $ALL_ENVS | tr ' ' '\n' | sort | tr '\n' ' ')" "union of $n shards (disjoint)"
+	done
+	for bad in 3/3 -1/2 a/2 1 /2 1/0 2/1025; do
+		rz --shard "$bad" status
+		assert_eq "$RC" 2 "--shard $bad"
+		grep -qF -- "--shard wants K/N" "$T/err.txt" || fail "message for $bad: $(cat "$T/err.txt")"
+	done
+	# a shard is a sync too: only its environments are contacted
+	it_load_fleet
+	rz --shard 0/2 sync schema
+	assert_eq "$RC" 0 "sync of a shard"
+	rz --shard 0/2 --quiet status --format json
+	assert_eq "$(js -r '[.environments[].env] | sort | join(" ")')" \
+		"$(jq -r '.environments | keys | join(" ")' "$(ls -d "$T"/snap/.history/2*/ | tail -1)manifest.json")" \
+		"the shard's environments synced"
+}
+
+test_log_format_json_events_of_a_run_with_a_failure_and_a_retry() {
+	it_load_fleet && it_config "retries = 2"
+	# na_prod's server goes away: its environments fail to connect
+	mdb_stop s2
+	# a lock held elsewhere on one table of dev: 1205, retried
+	it_config "retries = 1" "lock-wait-timeout = 1"
+	(mdb_sql s1 -e 'LOCK TABLES dev_billing_event.event WRITE; SELECT SLEEP(6)' &)
+	sleep 1
+	rz --log-format json sync schema
+	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	while IFS= read -r line; do
+		printf '%s\n' "$line" | jq -e 'type == "object" and .log_version == 1 and
+			(.run_id | type == "string") and (.event | type == "string") and
+			(.ts | type == "string")' >/dev/null || fail "not an event: $line"
+	done <"$T/err.txt"
+	events=$(jq -r .event "$T/err.txt" | tr '\n' ' ')
+	case $events in run_start\ *) ;; *) fail "first event: $events" ;; esac
+	case $events in *\ run_end\ ) ;; *) fail "last event: $events" ;; esac
+	assert_eq "$(jq -r 'select(.event == "env_start") | .env' "$T/err.txt" | sort | tr '\n' ' ')" \
+		"$(echo $ALL_ENVS | tr ' ' '\n' | sort | tr '\n' ' ')" "env_start per environment"
+	assert_eq "$(jq -r 'select(.event == "env_end") | .env' "$T/err.txt" | wc -l)" 7 "env_end"
+	assert_eq "$(jq -r 'select(.event == "env_end" and .env == "na_prod_billing") | .outcome' "$T/err.txt")" \
+		failed "na_prod's end"
+	jq -e 'select(.event == "table_error" and .env == "na_prod_billing")' "$T/err.txt" >/dev/null ||
+		fail "no table_error for na_prod"
+	jq -e 'select(.event == "retry" and .env == "dev_billing_event" and .table == "event" and .code == 1205)' \
+		"$T/err.txt" >/dev/null || fail "no retry event: $events"
+	jq -e 'select(.event == "progress") | .percent' "$T/err.txt" >/dev/null || fail "no progress"
+	assert_eq "$(jq -r 'select(.event == "run_end") | .exit_code' "$T/err.txt")" 3 "run_end's exit code"
+	assert_eq "$(jq -r 'select(.event == "run_start") | .run_id' "$T/err.txt")" "$(js -r .run_id)" \
+		"run_id as the summary's"
+	mdb_start s2 >/dev/null
+	# a usage error is an event too
+	rz --log-format json sync schema --rows 3
+	assert_eq "$RC" 2 "usage"
+}
+
+[ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
+it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
+it_run $TESTS
