@@ -21,6 +21,7 @@
 #include "engine/cli/args.h"
 #include "engine/cli/exit.h"
 #include "engine/cli/run.h"
+#include "engine/output/eventlog.h"
 #include "environments/config.h"
 
 /* The environments --env named (each must exist), else all of them, into
@@ -76,6 +77,31 @@ static void keep_shard(struct cli *c, const struct env_config **envs)
 	c->nenvs = kept;
 }
 
+/* Whether the line asks for the machine log: looked for before parsing,
+ * so that even a usage error comes as an event. */
+static int wants_json_log(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--log-format=json") == 0 ||
+		    (strcmp(argv[i], "--log-format") == 0 && i + 1 < argc &&
+		     strcmp(argv[i + 1], "json") == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* The machine log's last event, and its end. */
+static int finish(int status)
+{
+	eventlog_emit("run_end", json_pack("{s:i}", "exit_code", status));
+	eventlog_stop();
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -95,16 +121,21 @@ int main(int argc, char **argv)
 	/* jansson allocates through the one family too: out of memory in a
 	 * summary aborts like anywhere else, never drops an entry. */
 	json_set_alloc_funcs(xmalloc, free);
+	/* after the mask: the log's reader thread inherits it */
+	if (wants_json_log(argc, argv) && eventlog_start() != 0)
+		fprintf(stderr, "rhizome: warning: cannot start the JSON log "
+			"(--log-format json): %s; the log stays text\n",
+			strerror(errno));
 
 	switch (cli_parse(argc, argv, &c)) {
 	case CLI_PARSED:
 		break;
 	case CLI_ANSWERED:
 		cli_release(&c);
-		return CLI_EXIT_OK;
+		return finish(CLI_EXIT_OK);
 	case CLI_BAD_USAGE:
 		cli_release(&c);
-		return CLI_EXIT_USAGE;
+		return finish(CLI_EXIT_USAGE);
 	}
 	if (c.config == NULL)
 		c.config = getenv("RHIZOME_CONFIG");
@@ -115,7 +146,7 @@ int main(int argc, char **argv)
 		config_error_format(&cerr, msg, sizeof(msg));
 		fprintf(stderr, "rhizome: configuration error: %s\n", msg);
 		cli_release(&c);
-		return CLI_EXIT_USAGE;
+		return finish(CLI_EXIT_USAGE);
 	}
 
 	envs = xcalloc(cfg.nenvs, sizeof(*envs));
@@ -164,5 +195,5 @@ done:
 	free(envs);
 	cli_release(&c);
 	config_release(&cfg);
-	return status;
+	return finish(status);
 }

@@ -15,6 +15,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/clock.h"
 #include "engine/base/jsontext.h"
+#include "engine/output/eventlog.h"
 #include "engine/store/snapshot.h"
 #include "workers/pool.h"
 
@@ -254,6 +255,19 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 		goto out;
 	}
 
+	eventlog_set_run(o->run_id);
+	eventlog_emit("run_start", json_pack(
+		"{s:s, s:I, s:I, s:i}", "command",
+		o->command == SYNC_DATA ? "data" : o->command == SYNC_CHECK
+		? "check" : o->command == SYNC_TABLES ? "tables" : "schema",
+		"environments", (json_int_t)r.nenvs, "tables", (json_int_t)total,
+		"workers", (int)r.workers));
+	for (i = 0; i < r.nenvs; i++)
+		eventlog_emit("env_start", json_pack(
+			"{s:s, s:s, s:s, s:I}", "env", r.envs[i].cfg->name,
+			"folder", r.envs[i].cfg->folder, "database",
+			r.envs[i].cfg->database, "tables",
+			(json_int_t)r.envs[i].ntables));
 	pthread_mutex_lock(&r.lock);
 	for (i = 0; i < r.nenvs; i++)
 		r.envs[i].started = progress_now();

@@ -35,6 +35,8 @@
 #include "engine/base/backoff.h"
 #include "engine/base/clock.h"
 #include "engine/store/snapshot.h"
+#include "engine/base/jsontext.h"
+#include "engine/output/eventlog.h"
 #include "environments/tablelist.h"
 
 void *sync_worker_start(void *ctx)
@@ -184,6 +186,12 @@ static void finish_job(struct run *r, struct job *job, size_t processed)
 		e->counts[res->cls]++;
 		if (res->cls != CLASS_ERROR)
 			continue;
+		eventlog_emit("table_error", json_pack(
+			"{s:s, s:o, s:i, s:o, s:i, s:b}", "env", e->cfg->name,
+			"table", jsontext_string(e->tables[i]), "code",
+			(int)res->err->code, "message",
+			jsontext_string(res->err->message), "attempts",
+			(int)res->attempts, "unreached", res->unreached));
 		/* An environment that cannot be reached is one error, told
 		 * once, not once per table. */
 		if (res->unreached && e->unreached_told)
@@ -378,6 +386,19 @@ static void add_round_trips(struct run *r, struct env_run *e, unsigned trips)
 
 static int backoff(struct run *r, unsigned attempt, unsigned *seed);
 
+/* The machine log's retry event: `table` of `e` is asked again (attempt
+ * `attempt` of its retries) after `err`, for `reason`. */
+static void note_retry(const struct env_run *e, const char *table,
+		       unsigned attempt, const struct connpool_error *err,
+		       const char *reason)
+{
+	eventlog_emit("retry", json_pack("{s:s, s:o, s:i, s:i, s:o, s:s}",
+		"env", e->cfg->name, "table", table ? jsontext_string(table)
+						    : json_null(),
+		"attempt", (int)attempt, "code", (int)err->code, "message",
+		jsontext_string(err->message), "reason", reason));
+}
+
 /*
  * A list with globs: the tables to fetch are its literal names and the
  * tables of e->catalog its globs match (environments/tablelist.h). The
@@ -458,8 +479,10 @@ static void run_lookup_job(struct run *r, struct job *job,
 		}
 		connpool_release(e->pool, m, rc == FETCH_BROKEN);
 		if (rc != FETCH_BROKEN || expired || !connection_lost(err.code) ||
-		    attempt >= e->cfg->retries ||
-		    backoff(r, attempt + 1, &ws->seed))
+		    attempt >= e->cfg->retries)
+			break;
+		note_retry(e, NULL, attempt + 1, &err, "connection lost");
+		if (backoff(r, attempt + 1, &ws->seed))
 			break;
 	}
 	if (rc == FETCH_DONE) {
@@ -597,6 +620,9 @@ static void retry_alone(struct run *r, struct env_run *e,
 			double started, waited;
 			MYSQL *m;
 
+			note_retry(e, t[i].table, attempt, &t[i].err,
+				   t[i].again_alone ? "read timed out"
+				   : "transient server error");
 			if (backoff(r, attempt, &ws->seed) ||
 			    connpool_acquire(e->pool, &m, &reused, &err) != 0)
 				return; /* the table keeps its error */
@@ -755,6 +781,11 @@ void sync_worker_run(void *item, void *state, void *ctx)
 		} else {
 			lost = broken ? lost_from(t, from, n) : n;
 		}
+		if ((unsigned)attempt < e->cfg->retries && lost < n)
+			note_retry(e, t[lost].table, (unsigned)attempt + 1,
+				   &t[lost].err, expired || timed_out
+				   ? "the batch-mates of a table cut off"
+				   : "connection lost");
 		if ((unsigned)attempt < e->cfg->retries && lost < n &&
 		    !backoff(r, (unsigned)attempt + 1, &ws->seed)) {
 			fetch_reset(t + lost, n - lost);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "engine/base/clock.h"
+#include "engine/base/jsontext.h"
+#include "engine/output/eventlog.h"
 
 double progress_now(void)
 {
@@ -17,14 +19,35 @@ double progress_now(void)
 
 void progress_init(struct progress *p, int quiet, size_t tables, size_t envs)
 {
-	p->mode = quiet ? PROGRESS_QUIET
-			: isatty(STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_LINES;
+	p->mode = eventlog_on() ? PROGRESS_EVENTS
+		  : quiet ? PROGRESS_QUIET
+		  : isatty(STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_LINES;
+	p->quiet = quiet;
+	p->last_tenth = 0;
 	p->total_tables = tables;
 	p->done_tables = 0;
 	p->total_envs = envs;
 	p->done_envs = 0;
 	p->last_draw = 0;
 	p->drawn = 0;
+}
+
+/* events: a progress event each time another tenth of the tables is
+ * done (and at the end) */
+static void tell(struct progress *p)
+{
+	unsigned tenth = p->total_tables
+		? (unsigned)(p->done_tables * 10 / p->total_tables) : 10;
+
+	if (p->quiet || tenth <= p->last_tenth || p->done_tables == 0)
+		return;
+	p->last_tenth = tenth;
+	eventlog_emit("progress", json_pack(
+		"{s:i, s:I, s:I, s:I}", "percent", p->total_tables
+			? (int)(p->done_tables * 100 / p->total_tables) : 100,
+		"tables_done", (json_int_t)p->done_tables,
+		"tables", (json_int_t)p->total_tables,
+		"environments_done", (json_int_t)p->done_envs));
 }
 
 static void draw(struct progress *p, int force)
@@ -34,6 +57,8 @@ static void draw(struct progress *p, int force)
 	size_t filled, i;
 	char bar[WIDTH + 1];
 
+	if (p->mode == PROGRESS_EVENTS)
+		tell(p);
 	if (p->mode != PROGRESS_BAR || (!force && now - p->last_draw < 0.1))
 		return;
 	p->last_draw = now;
@@ -74,6 +99,21 @@ void progress_env_done(struct progress *p, const char *env,
 		       const char *first_error)
 {
 	p->done_envs++;
+	if (p->mode == PROGRESS_EVENTS) {
+		json_t *counts = json_object();
+		int k;
+
+		for (k = 0; k < CLASS_COUNT; k++)
+			json_object_set_new(counts, classify_name((enum change_class)k),
+					    json_integer(c[k]));
+		eventlog_emit("env_end", json_pack(
+			"{s:o, s:s, s:f, s:o, s:o}", "env", jsontext_string(env),
+			"outcome", first_error != NULL || c[CLASS_ERROR] > 0
+				? "failed" : "done",
+			"seconds", seconds, "counts", counts, "first_error",
+			first_error ? jsontext_string(first_error) : json_null()));
+		return;
+	}
 	if (p->mode == PROGRESS_QUIET)
 		return;
 	clear(p);
@@ -96,6 +136,10 @@ void progress_env_done(struct progress *p, const char *env,
 
 void progress_log(struct progress *p, const char *line)
 {
+	if (p->mode == PROGRESS_EVENTS) {
+		fprintf(stderr, "%s\n", line); /* wrapped as a message */
+		return;
+	}
 	clear(p);
 	fprintf(stderr, "%s\n", line);
 	draw(p, 1);

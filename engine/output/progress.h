@@ -3,7 +3,9 @@
  *
  * On a terminal, one live bar redrawn at most ten times a second; otherwise
  * (a log, a scheduler) one line per environment as it finishes. Quiet mode
- * says nothing. Nothing here fails or allocates: a write to stderr that
+ * says nothing; under --log-format json (engine/output/eventlog.h), events:
+ * progress at each tenth of the tables, env_end per environment. Nothing
+ * here fails or allocates (but the events): a write to stderr that
  * fails is not worth stopping a run for. Not thread-safe: the engine calls
  * every function but progress_now() under its own lock.
  */
@@ -14,7 +16,8 @@
 
 #include "engine/schema/classify.h"
 
-enum progress_mode { PROGRESS_QUIET, PROGRESS_LINES, PROGRESS_BAR };
+enum progress_mode { PROGRESS_QUIET, PROGRESS_LINES, PROGRESS_BAR,
+		     PROGRESS_EVENTS };
 
 struct progress {
 	enum progress_mode mode;
@@ -22,6 +25,8 @@ struct progress {
 	size_t total_envs, done_envs;
 	double last_draw;       /* monotonic seconds of the last redraw */
 	int drawn;              /* a bar is on screen */
+	int quiet;              /* events: no progress event */
+	unsigned last_tenth;    /* events: the last tenth told */
 };
 
 /* Pick the mode from `quiet` and whether stderr is a terminal. The caller

@@ -195,40 +195,50 @@ test_shards_are_disjoint_their_union_the_fleet_and_stable() {
 }
 
 test_log_format_json_events_of_a_run_with_a_failure_and_a_retry() {
-	it_load_fleet && it_config "retries = 2"
+	local events
+	it_load_fleet && it_config "retries = 1" "lock-wait-timeout = 1"
 	# na_prod's server goes away: its environments fail to connect
 	mdb_stop s2
-	# a lock held elsewhere on one table of dev: 1205, retried
-	it_config "retries = 1" "lock-wait-timeout = 1"
-	(mdb_sql s1 -e 'LOCK TABLES dev_billing_event.event WRITE; SELECT SLEEP(6)' &)
+	# a write lock held elsewhere on a table of dev: 1205, retried
+	mdb_sql s1 -e 'LOCK TABLES dev_billing_event.event WRITE; SELECT SLEEP(5)' >/dev/null &
 	sleep 1
-	rz --log-format json sync schema
+	rz --log-format json sync data
+	wait
+	mdb_start s2 >/dev/null
 	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
+	[ -s "$T/err.txt" ] || fail "no events"
 	while IFS= read -r line; do
 		printf '%s\n' "$line" | jq -e 'type == "object" and .log_version == 1 and
 			(.run_id | type == "string") and (.event | type == "string") and
-			(.ts | type == "string")' >/dev/null || fail "not an event: $line"
+			(.ts | test("^[0-9-]+T[0-9:.]+Z$"))' >/dev/null || fail "not an event: $line"
 	done <"$T/err.txt"
-	events=$(jq -r .event "$T/err.txt" | tr '\n' ' ')
-	case $events in run_start\ *) ;; *) fail "first event: $events" ;; esac
-	case $events in *\ run_end\ ) ;; *) fail "last event: $events" ;; esac
-	assert_eq "$(jq -r 'select(.event == "env_start") | .env' "$T/err.txt" | sort | tr '\n' ' ')" \
-		"$(echo $ALL_ENVS | tr ' ' '\n' | sort | tr '\n' ' ')" "env_start per environment"
-	assert_eq "$(jq -r 'select(.event == "env_end") | .env' "$T/err.txt" | wc -l)" 7 "env_end"
-	assert_eq "$(jq -r 'select(.event == "env_end" and .env == "na_prod_billing") | .outcome' "$T/err.txt")" \
-		failed "na_prod's end"
-	jq -e 'select(.event == "table_error" and .env == "na_prod_billing")' "$T/err.txt" >/dev/null ||
-		fail "no table_error for na_prod"
-	jq -e 'select(.event == "retry" and .env == "dev_billing_event" and .table == "event" and .code == 1205)' \
-		"$T/err.txt" >/dev/null || fail "no retry event: $events"
-	jq -e 'select(.event == "progress") | .percent' "$T/err.txt" >/dev/null || fail "no progress"
-	assert_eq "$(jq -r 'select(.event == "run_end") | .exit_code' "$T/err.txt")" 3 "run_end's exit code"
-	assert_eq "$(jq -r 'select(.event == "run_start") | .run_id' "$T/err.txt")" "$(js -r .run_id)" \
-		"run_id as the summary's"
-	mdb_start s2 >/dev/null
-	# a usage error is an event too
+	ev() { jq -s -c "$1" "$T/err.txt"; }
+	events=$(ev '[.[].event] | unique')
+	assert_eq "$(ev '.[0].event')" '"run_start"' "first event: $events"
+	assert_eq "$(ev '.[-1].event')" '"run_end"' "last event: $events"
+	assert_eq "$(ev '[.[] | select(.event == "env_start") | .env] | sort | join(" ")')" \
+		"\"$(echo $ALL_ENVS | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')\"" "env_start per environment"
+	assert_eq "$(ev '[.[] | select(.event == "env_end")] | length')" 7 "env_end"
+	assert_eq "$(ev '[.[] | select(.event == "env_end" and .env == "na_prod_billing") | .outcome]')" \
+		'["failed"]' "na_prod's end"
+	assert_eq "$(ev '[.[] | select(.event == "env_end" and .env == "dev_billing_bookkeeper") | .outcome]')" \
+		'["done"]' "dev's end"
+	assert_eq "$(ev '[.[] | select(.event == "table_error" and .env == "na_prod_billing") | .unreached] | unique')" \
+		'[true]' "na_prod's table errors"
+	assert_eq "$(ev '[.[] | select(.event == "retry" and .env == "dev_billing_event") | [.table, .code, .attempt]]')" \
+		'[["event",1205,1]]' "the lock's retry"
+	assert_eq "$(ev '[.[] | select(.event == "table_error" and .env == "dev_billing_event") | [.table, .code, .attempts]]')" \
+		'[["event",1205,2]]' "the lock's error"
+	assert_eq "$(ev '[.[] | select(.event == "progress") | .percent] | max')" 100 "progress"
+	assert_eq "$(ev '[.[] | select(.event == "run_end") | .exit_code]')" '[3]' "run_end's exit code"
+	assert_eq "$(ev '[.[] | .run_id] | unique')" "[\"$(js -r .run_id)\"]" "run_id as the summary's"
+	# a usage error, and a line of text, are events too
 	rz --log-format json sync schema --rows 3
 	assert_eq "$RC" 2 "usage"
+	assert_eq "$(ev '[.[] | .event]')" '["message","message","run_end"]' "usage error events"
+	assert_eq "$(ev '[.[0:2][] | .level]')" '["error","info"]' "levels: $(cat "$T/err.txt")"
+	assert_eq "$(ev '.[0].message')" "\"rhizome: option '--rows' does not apply here\"" "message"
+	assert_eq "$(ev '.[-1].run_id')" null "no run yet"
 }
 
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
