@@ -2,8 +2,10 @@
 # Run rhizome's jobs on the demo fleet.
 #
 #   scripts/demo.sh                       sync schema, sync data, sync report
-#   scripts/demo.sh schema|data|report [OPTIONS...]
+#   scripts/demo.sh schema|data|report|check|tables [OPTIONS...]
 #                                         one command, e.g. scripts/demo.sh schema --dry-run
+#                                         (tables: rhizome tables, the [tables]
+#                                         lines of what the servers have)
 #
 # Installs what is missing (scripts/deps.sh), builds build/rhizome, starts a
 # private MariaDB server (tests/lib/mariadb.sh), loads the seven-environment
@@ -59,7 +61,7 @@ export RHIZOME_DEMO_MASK_KEY
 
 commands=(schema data report)
 case ${1:-} in
-schema | data | report)
+schema | data | report | tables | check)
 	commands=("$1")
 	shift
 	;;
@@ -69,16 +71,26 @@ esac
 # Counts and lists of a summary, without the long path lists.
 brief() {
 	jq '{new_count, trivial_count, significant_count, unchanged_count,
-	     missing_count, empty_count, error_count, missing, errors}
+	     missing_count, empty_count, error_count, unlisted_count, missing,
+	     errors, unlisted, absent}
 	    + (if .ordering then {ordering} else {} end)' "$1"
 }
 
 status=0
 for cmd in "${commands[@]}"; do
-	step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf sync $cmd $*"
+	if [ "$cmd" = tables ]; then
+		step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf tables $*"
+	else
+		step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf sync $cmd $*"
+	fi
 	rc=0
-	if [ "$cmd" = report ]; then
-		build/rhizome --config "$DEMO_DIR/rhizome.cnf" sync report "$@" || rc=$?
+	if [ "$cmd" = report ] || [ "$cmd" = tables ] || [ "$cmd" = check ]; then
+		# their own output is for people (check's, a summary)
+		if [ "$cmd" = tables ]; then
+			build/rhizome --config "$DEMO_DIR/rhizome.cnf" tables "$@" || rc=$?
+		else
+			build/rhizome --config "$DEMO_DIR/rhizome.cnf" sync "$cmd" "$@" || rc=$?
+		fi
 		[ $rc -eq 0 ] || status=$rc
 		continue
 	fi

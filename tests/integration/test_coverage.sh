@@ -154,12 +154,14 @@ test_tables_prints_lists_that_sync_cleanly_when_pasted_back() {
 	rz sync check
 	assert_eq "$RC" 0 "check after"
 	# an environment that does not answer: its error, exit 3, the rest listed
+	local port
+	port=$(mdb_port s2)
 	mdb_stop s2
 	rz --config "$T/envs.cnf" tables
+	mdb_start s2 "$port" >/dev/null
 	assert_eq "$RC" 3 "exit status with na_prod down"
 	grep -q '^# na_prod_billing: ' "$T/out.json" || fail "error not said: $(cat "$T/out.json")"
 	grep -q '^\[tables billing_event\]$' "$T/out.json" || fail "the rest"
-	mdb_start s2 >/dev/null
 }
 
 test_shards_are_disjoint_their_union_the_fleet_and_stable() {
@@ -198,13 +200,15 @@ test_log_format_json_events_of_a_run_with_a_failure_and_a_retry() {
 	local events
 	it_load_fleet && it_config "retries = 1" "lock-wait-timeout = 1"
 	# na_prod's server goes away: its environments fail to connect
+	local port
+	port=$(mdb_port s2)
 	mdb_stop s2
 	# a write lock held elsewhere on a table of dev: 1205, retried
 	mdb_sql s1 -e 'LOCK TABLES dev_billing_event.event WRITE; SELECT SLEEP(5)' >/dev/null &
 	sleep 1
 	rz --log-format json sync data
 	wait
-	mdb_start s2 >/dev/null
+	mdb_start s2 "$port" >/dev/null
 	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
 	[ -s "$T/err.txt" ] || fail "no events"
 	while IFS= read -r line; do
