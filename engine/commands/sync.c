@@ -36,6 +36,9 @@ static void free_run(struct run *r)
 		}
 		free(e->results);
 		free(e->own_tables);
+		for (j = 0; j < e->nown_names; j++)
+			free(e->own_names[j]);
+		free(e->own_names);
 		fetch_catalog_free(&e->catalog);
 		free(e->data_dir);
 		fetch_keys_free(e->keys, e->nkeys);

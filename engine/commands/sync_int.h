@@ -90,6 +90,10 @@ struct env_run {
 	size_t ntables;
 	const char **own_tables;       /* what `tables` points to when this
 					* run built it, or NULL */
+	char **own_names;              /* names of it that only the files
+					* gave (a glob's table gone from the
+					* server), owned */
+	size_t nown_names;
 	int lookup;                    /* a lookup job comes first */
 	struct table_result *results;  /* one per table */
 	/* the tables the server has (fetch.h), from the lookup or the first

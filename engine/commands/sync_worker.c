@@ -409,10 +409,28 @@ static void note_retry(const struct env_run *e, const char *table,
 static void expand_tables(struct run *r, struct env_run *e)
 {
 	const struct table_list *tl = e->cfg->tables;
-	const char **names = xcalloc(tl->neffective + e->catalog.n + 1,
+	char **files;
+	size_t nfiles = snapshot_env_tables(r->o->out, r->o->cfg, e->cfg, &files);
+	const char **names = xcalloc(tl->neffective + e->catalog.n + nfiles + 1,
 				     sizeof(*names));
 	size_t n = tablelist_expand(tl, (const char *const *)e->catalog.names,
-				    e->catalog.n, names);
+				    e->catalog.n, names), k, j;
+
+	/* A table a glob gave an earlier run that the server no longer has
+	 * still has its files: asked for, it comes back missing, so its
+	 * file is removed as a listed table's would be (CLASS_REMOVED). */
+	for (k = tl->neffective; k < nfiles; k++) {
+		for (j = 0; j < n && strcmp(names[j], files[k]) != 0; j++)
+			;
+		if (j == n) {
+			names[n++] = files[k];
+			e->own_names = xrealloc(e->own_names, (e->nown_names + 1) *
+						sizeof(*e->own_names));
+			e->own_names[e->nown_names++] = files[k];
+			files[k] = NULL;
+		}
+	}
+	snapshot_names_free(files, nfiles);
 
 	pthread_mutex_lock(&r->lock);
 	progress_add_tables(&r->progress, n, e->ntables);

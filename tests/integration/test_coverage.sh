@@ -59,6 +59,13 @@ test_a_glob_is_expanded_per_environment_and_exclude_takes_globs() {
 		fail "report does not show the glob's table: $(cat "$T/out.json")"
 	rz verify --env dev_billing_event --format json
 	assert_eq "$RC" 0 "verify: $(cat "$T/out.json")"
+	# a table a glob gave, dropped: its file goes, as a listed one's would
+	mdb_sql s1 -e 'DROP TABLE dev_billing_event.event_archive'
+	rz sync schema --env dev_billing_event
+	assert_eq "$RC" 0 "after the drop: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.removed[].table]')" '["event_archive"]' "removed"
+	[ -e "$T/snap/dev/expected_data/billing_event_event_archive.sql" ] &&
+		fail "the dropped table's file stayed"
 	# a glob that matches nothing anywhere: a warning, in the summary too
 	set_event_list 'tables = event evnt_* flyway_schema_history'
 	rz sync schema --env dev_billing_event
