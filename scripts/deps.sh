@@ -25,6 +25,7 @@ packages=(
 	jq             # tests: read summaries and history lines
 	util-linux     # tests: flock, to hold the snapshot lock from outside
 	python3        # tests: a second JSON reader, exact on 64-bit integers
+	python3-yaml   # tests: test_examples.sh parses docs/examples' YAML (/usr/bin/python3)
 	openssl        # tests: the certificates of the TLS tests
 )
 

@@ -5,7 +5,8 @@
 #     ThreadSanitizer;
 #  2. integration tests (tests/integration: sync schema, sync data, sync
 #     report, history, status, verify, production: TLS, session
-#     settings, credentials) against
+#     settings, credentials; coverage: globs, unlisted tables, rhizome
+#     tables, shards, the JSON log) against
 #     private MariaDB servers they start and stop
 #     themselves: every scenario with the ASan build, the concurrent ones
 #     again with the TSan build; local faults (a full disk, failing
@@ -96,6 +97,10 @@ for t in history status verify; do
 	RHIZOME=build-address/rhizome PREFIX="[asan] " \
 		tests/integration/test_$t.sh 2>&1 | report
 done
+# coverage (issue 14): globs, unlisted tables, rhizome tables, --shard,
+# --log-format json
+RHIZOME=build-address/rhizome PREFIX="[asan] " \
+	tests/integration/test_coverage.sh 2>&1 | report
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_tablemodel.sh 2>&1 | report
 
@@ -132,6 +137,12 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	test_a_stall_mid_result_is_retried_on_a_new_connection \
 	test_trickling_server_is_cut_off_at_the_query_timeout \
 	test_env_timeout_cuts_off_a_slow_environment_and_the_other_completes 2>&1 | report
+# the lookup that expands a glob hands the schedule new jobs from a worker;
+# the machine log's reader thread
+PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
+	tests/integration/test_coverage.sh \
+	test_a_glob_is_expanded_per_environment_and_exclude_takes_globs \
+	test_log_format_json_events_of_a_run_with_a_failure_and_a_retry 2>&1 | report
 
 section "random faults over 7 environments (RELIABILITY 26), ASan/LSan and TSan builds"
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
@@ -144,6 +155,11 @@ RHIZOME=build-address/rhizome tests/integration/test_setup.sh 2>&1 | report
 
 section "bench tools (fault_proxy, report.sh)"
 tests/integration/test_bench_tools.sh 2>&1 | report
+
+section "examples (docs/examples: cron, systemd, GitHub Actions, pre-commit, Kubernetes)"
+# no server, no binary: YAML parses (python3-yaml), systemd-analyze verify
+# where it exists (SKIP otherwise, not counted), no secret in any file
+tests/integration/test_examples.sh 2>&1 | report
 
 section "the README's demo command"
 tests/integration/test_demo.sh 2>&1 | report

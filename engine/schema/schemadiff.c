@@ -47,6 +47,12 @@ static const struct {
 	[DIFF_FK_REMOVED] = { "foreign key removed", SEV_MEDIUM },
 	[DIFF_FK_CHANGED] = { "foreign key changed", SEV_MEDIUM },
 	[DIFF_CHECK_CHANGED] = { "check constraint changed", SEV_MEDIUM },
+	/* a period is a table-level definition the way a key is: queries
+	 * that name it (FOR PORTION OF p, FOR SYSTEM_TIME AS OF) and keys
+	 * WITHOUT OVERLAPS depend on it, no row changes with it */
+	[DIFF_PERIOD_ADDED] = { "period added", SEV_MEDIUM },
+	[DIFF_PERIOD_REMOVED] = { "period removed", SEV_MEDIUM },
+	[DIFF_PERIOD_CHANGED] = { "period changed", SEV_MEDIUM },
 	[DIFF_OPTION_CHANGED] = { "table option changed", SEV_LOW },
 	[DIFF_PARTITION_CHANGED] = { "partitioning changed", SEV_MEDIUM },
 	[DIFF_UNPARSED_CHANGED] = { "definition not understood changed", SEV_MEDIUM },
@@ -164,6 +170,7 @@ int schemadiff_compare(const struct table_model *a,
 	schemadiff_compare_indexes(a, b, d);
 	schemadiff_compare_fks(a, b, d);
 	schemadiff_compare_checks(a, b, d);
+	schemadiff_compare_periods(a, b, d);
 	compare_options(a, b, d);
 	if (!schemadiff_same(a->partition, b->partition))
 		schemadiff_add(d, DIFF_PARTITION_CHANGED, NULL, a->partition,

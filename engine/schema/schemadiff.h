@@ -7,8 +7,9 @@
  * narrowed or changed in kind, nullability tightened, enum/set value
  * removed), medium (column or table added, index or key changed, type
  * widened, enum/set value added or reordered, charset or collation, generated
- * expression, partitioning), low (comment, default, table options other
- * than AUTO_INCREMENT, which is never a change).
+ * expression, a PERIOD FOR added, removed or changed, partitioning), low
+ * (comment, default, table options other than AUTO_INCREMENT, which is
+ * never a change).
  */
 #ifndef RHIZOME_SCHEMADIFF_H
 #define RHIZOME_SCHEMADIFF_H
@@ -31,7 +32,9 @@ enum diff_kind {
 	DIFF_GENERATED_CHANGED, DIFF_ATTRIBUTE_CHANGED,
 	DIFF_INDEX_ADDED, DIFF_INDEX_REMOVED, DIFF_INDEX_CHANGED,
 	DIFF_FK_ADDED, DIFF_FK_REMOVED, DIFF_FK_CHANGED,
-	DIFF_CHECK_CHANGED, DIFF_OPTION_CHANGED, DIFF_PARTITION_CHANGED,
+	DIFF_CHECK_CHANGED,
+	DIFF_PERIOD_ADDED, DIFF_PERIOD_REMOVED, DIFF_PERIOD_CHANGED,
+	DIFF_OPTION_CHANGED, DIFF_PARTITION_CHANGED,
 	DIFF_UNPARSED_CHANGED, DIFF_TEXT_CHANGED,
 	DIFF_KIND_COUNT
 };
@@ -39,7 +42,8 @@ enum diff_kind {
 struct diff_change {
 	enum diff_kind kind;
 	enum diff_severity severity;
-	char *object;           /* column, index, key or option name, or NULL */
+	char *object;           /* column, index, key, period or option name
+				 * ("SYSTEM_TIME" for that period), or NULL */
 	char *from;             /* the old text, or NULL */
 	char *to;               /* the new text, or NULL */
 };

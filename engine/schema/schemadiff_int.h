@@ -7,12 +7,13 @@
  *                        the order in which parts are compared
  *   schemadiff_type.c    a column type change judged by family
  *   schemadiff_column.c  columns: matched by name, field by field, order
- *   schemadiff_keys.c    indexes, foreign keys, checks
+ *   schemadiff_keys.c    indexes, foreign keys, checks, periods
  *
  * Every change goes through schemadiff_add, so its severity is always the
  * rule table's. Changes are reported in a fixed order (columns, indexes,
- * foreign keys, checks, options, partitioning, unparsed lines, index
- * order); callers and tests rely on it.
+ * foreign keys, checks, periods, options, partitioning, unparsed lines,
+ * index order); callers and tests rely on it (sync versions takes every
+ * kind from DIFF_INDEX_ADDED on for not being about columns).
  */
 #ifndef RHIZOME_SCHEMADIFF_INT_H
 #define RHIZOME_SCHEMADIFF_INT_H
@@ -69,6 +70,12 @@ void schemadiff_compare_fks(const struct table_model *a,
 void schemadiff_compare_checks(const struct table_model *a,
 			       const struct table_model *b,
 			       struct schema_diff *d);
+
+/* PERIOD FOR clauses, matched by name (SYSTEM_TIME by kind), compared as
+ * the text the model renders for them. Thread-safe. */
+void schemadiff_compare_periods(const struct table_model *a,
+				const struct table_model *b,
+				struct schema_diff *d);
 
 /* The same indexes on both sides, in another order: one change. The
  * caller skips it when ignore_index_order is set. Thread-safe. */

@@ -1,8 +1,9 @@
 /*
- * Indexes, foreign keys and checks are matched by name (the primary key by
- * its kind) and compared as the text the model renders for them, so two
- * spellings of one definition (a quoted name, a glued list) compare equal
- * and every other difference shows.
+ * Indexes, foreign keys, checks and periods are matched by name (the
+ * primary key and the SYSTEM_TIME period by their kind) and compared as
+ * the text the model renders for them, so two spellings of one definition
+ * (a quoted name, a glued list) compare equal and every other difference
+ * shows.
  */
 #include "engine/schema/schemadiff_int.h"
 
@@ -11,27 +12,36 @@
 
 #include "engine/base/alloc.h"
 
+/* The one body line of a model that holds that line alone, as the model
+ * renders it. Cut by position, not at a newline: a quoted name may hold
+ * one. Caller frees. */
+static char *line_text(struct table_model *m, struct tm_line *l)
+{
+	static const char head[] = "CREATE TABLE `x` (\n  ";
+	const size_t n = sizeof(head) - 1;
+	char *text;
+	size_t len;
+
+	m->name = (char *)"x";
+	m->lines = l;
+	m->nlines = 1;
+	text = tablemodel_render(m);
+	/* "<head>LINE\n)": no options, no partition */
+	len = strlen(text) - n - 2;
+	memmove(text, text + n, len);
+	text[len] = '\0';
+	return text;
+}
+
 static char *index_text(const struct tm_index *x)
 {
 	struct table_model m;
 	struct tm_line l = { TM_LINE_INDEX, 0 };
-	char *text, *body, *end;
 
-	/* render through the model: one line, no name quoting differences */
 	memset(&m, 0, sizeof(m));
-	m.name = (char *)"x";
 	m.indexes = (struct tm_index *)x;
 	m.nindexes = 1;
-	m.lines = &l;
-	m.nlines = 1;
-	text = tablemodel_render(&m);
-	body = strstr(text, "\n  ");
-	end = body ? strchr(body + 3, '\n') : NULL;
-	if (body == NULL || end == NULL)
-		return text;
-	*end = '\0';
-	memmove(text, body + 3, strlen(body + 3) + 1);
-	return text;
+	return line_text(&m, &l);
 }
 
 static const struct tm_index *find_index(const struct table_model *m,
@@ -167,4 +177,55 @@ void schemadiff_compare_index_order(const struct table_model *a,
 	}
 	if (all_found && moved)
 		schemadiff_add(d, DIFF_INDEX_CHANGED, "(order)", NULL, NULL);
+}
+
+static char *period_text(const struct tm_period *p)
+{
+	struct table_model m;
+	struct tm_line l = { TM_LINE_PERIOD, 0 };
+
+	memset(&m, 0, sizeof(m));
+	m.periods = (struct tm_period *)p;
+	m.nperiods = 1;
+	return line_text(&m, &l);
+}
+
+static const struct tm_period *find_period(const struct table_model *m,
+					   const struct tm_period *p)
+{
+	size_t i;
+
+	for (i = 0; i < m->nperiods; i++)
+		if (schemadiff_same(m->periods[i].name, p->name))
+			return &m->periods[i];
+	return NULL;
+}
+
+void schemadiff_compare_periods(const struct table_model *a,
+				const struct table_model *b,
+				struct schema_diff *d)
+{
+	size_t i;
+
+	for (i = 0; i < a->nperiods; i++) {
+		const struct tm_period *x = &a->periods[i], *y = find_period(b, x);
+		const char *name = x->name ? x->name : "SYSTEM_TIME";
+		char *tx = period_text(x), *ty = y ? period_text(y) : NULL;
+
+		if (y == NULL)
+			schemadiff_add(d, DIFF_PERIOD_REMOVED, name, tx, NULL);
+		else if (strcmp(tx, ty) != 0)
+			schemadiff_add(d, DIFF_PERIOD_CHANGED, name, tx, ty);
+		free(tx);
+		free(ty);
+	}
+	for (i = 0; i < b->nperiods; i++)
+		if (find_period(a, &b->periods[i]) == NULL) {
+			const char *name = b->periods[i].name;
+			char *t = period_text(&b->periods[i]);
+
+			schemadiff_add(d, DIFF_PERIOD_ADDED,
+				       name ? name : "SYSTEM_TIME", NULL, t);
+			free(t);
+		}
 }

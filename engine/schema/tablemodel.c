@@ -75,6 +75,12 @@ void tablemodel_release(struct table_model *m)
 		free(m->checks[i].expression);
 	}
 	free(m->checks);
+	for (i = 0; i < m->nperiods; i++) {
+		free(m->periods[i].name);
+		free(m->periods[i].start);
+		free(m->periods[i].end);
+	}
+	free(m->periods);
 	for (i = 0; i < m->noptions; i++) {
 		free(m->options[i].name);
 		free(m->options[i].value);

@@ -1,6 +1,10 @@
 /*
  * tablemodel: a CREATE TABLE statement as SHOW CREATE TABLE prints it
  * (MariaDB 10.x, MySQL 8.0), parsed into its parts, and rendered back.
+ * Names are held unquoted and may hold any byte but NUL: SHOW CREATE
+ * TABLE prints a quoted name as it is, raw newlines and tabs included
+ * (where it escapes a string's), so a definition may span several lines
+ * of the text.
  *
  * The model keeps every clause's text as the server wrote it, next to the
  * parsed value, so rendering gives the server's text byte for byte: that
@@ -58,6 +62,16 @@ struct tm_check {
 	char *line;
 };
 
+/* A PERIOD FOR clause: the SYSTEM_TIME period of a system-versioned
+ * table with explicit row start/end columns, or an application-time
+ * period. Strings are owned. */
+struct tm_period {
+	char *name;             /* the application-time period's; NULL for
+				 * SYSTEM_TIME (as PRIMARY KEY has none) */
+	char *start;            /* the start and end columns' names */
+	char *end;
+};
+
 struct tm_option {
 	char *name;             /* "ENGINE", "DEFAULT CHARSET", "COMMENT" */
 	char *value;            /* as written ('quoted' for COMMENT) */
@@ -74,6 +88,8 @@ struct table_model {
 	size_t nfks;
 	struct tm_check *checks;
 	size_t nchecks;
+	struct tm_period *periods;
+	size_t nperiods;
 	struct tm_option *options;
 	size_t noptions;
 	char *options_text;     /* the table options line after ")" */
@@ -83,7 +99,8 @@ struct table_model {
 	/* The body in order: what each line is and its index in its array
 	 * (TM_LINE_OTHER: in `unparsed`). */
 	struct tm_line { enum { TM_LINE_COLUMN, TM_LINE_INDEX, TM_LINE_FK,
-				TM_LINE_CHECK, TM_LINE_OTHER } kind;
+				TM_LINE_CHECK, TM_LINE_PERIOD,
+				TM_LINE_OTHER } kind;
 			 size_t index; } *lines;
 	size_t nlines;
 };

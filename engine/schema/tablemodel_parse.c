@@ -6,6 +6,10 @@
  * each line cut into tokens (tablemodel_token.c); clauses are runs of
  * tokens, and each keeps its text, so the model renders back exactly
  * (tablemodel_render.c), which is how the parse proves itself.
+ *
+ * A "line" ends at a newline outside quotes: the server escapes a newline
+ * in a string ('a\nb') but prints a quoted name as it is, so `a<LF>b` is
+ * one name and its newline ends nothing.
  */
 #include "engine/schema/tablemodel.h"
 
@@ -244,6 +248,58 @@ out:
 	return rc;
 }
 
+/* ---- periods ------------------------------------------------------------ */
+
+/* Whether tok[0..len) is one backticked name, nothing glued to it. */
+static int is_name(const char *tok, size_t len)
+{
+	return len >= 2 && tok[0] == '`' && tok[len - 1] == '`' &&
+	       sqltoken_skip_quoted(tok, len, 0) == len;
+}
+
+/*
+ * "PERIOD FOR SYSTEM_TIME (`s`, `e`)" or "PERIOD FOR `p` (`s`, `e`)", as
+ * sql_show.cc's append_period writes them: SYSTEM_TIME bare, any other
+ * name and both columns quoted, ", " between the columns. MariaDB prints
+ * an application-time period after the columns and the SYSTEM_TIME one
+ * last, after the keys; m->lines keeps either where it stands. Returns 0,
+ * or -1 (the line is then kept unparsed).
+ */
+static int parse_period(const char *line, size_t len, struct tm_period *pd)
+{
+	struct tm_tokens t;
+	const char *g;
+	size_t glen, a, b;
+	int rc = -1;
+
+	memset(pd, 0, sizeof(*pd));
+	if (tm_tokenize(line, len, &t) != 0 || t.n != 4 ||
+	    !tm_is(&t, 0, "PERIOD") || !tm_is(&t, 1, "FOR"))
+		goto out;
+	if (!tm_is(&t, 2, "SYSTEM_TIME") && !is_name(t.start[2], t.len[2]))
+		goto out;
+	/* the column pair, one token: "(`s`, `e`)" */
+	g = t.start[3];
+	glen = t.len[3];
+	if (glen < 2 || g[0] != '(' || g[glen - 1] != ')')
+		goto out;
+	a = sqltoken_skip_quoted(g, glen - 1, 1);
+	if (!is_name(g + 1, a - 1) || glen - 1 - a < 4 ||
+	    strncmp(g + a, ", ", 2) != 0)
+		goto out;
+	b = sqltoken_skip_quoted(g, glen - 1, a + 2);
+	if (b != glen - 1 || !is_name(g + a + 2, b - a - 2))
+		goto out;
+	if (!tm_is(&t, 2, "SYSTEM_TIME"))
+		pd->name = unquote(t.start[2], t.len[2]);
+	pd->start = unquote(g + 1, a - 1);
+	pd->end = unquote(g + a + 2, b - a - 2);
+	rc = 0;
+out:
+	tm_tokens_release(&t);
+	return rc;
+}
+
 /* ---- table options ------------------------------------------------------ */
 
 /* Returns 1 when the options were not understood (kept as text). */
@@ -348,6 +404,19 @@ static int parse_body_line(struct table_model *m, const char *s, size_t len)
 		add_unparsed(m, s, len);
 		return 1;
 	}
+	if (strncmp(s, "PERIOD FOR ", 11) == 0) {
+		struct tm_period pd;
+
+		if (parse_period(s, len, &pd) != 0) {
+			/* (a failed parse sets nothing) */
+			add_unparsed(m, s, len);
+			return 1;
+		}
+		m->periods = tm_grow(m->periods, m->nperiods, sizeof(*m->periods));
+		m->periods[m->nperiods] = pd;
+		add_line(m, TM_LINE_PERIOD, m->nperiods++);
+		return 0;
+	}
 	{
 		struct tm_index x;
 
@@ -361,6 +430,36 @@ static int parse_body_line(struct table_model *m, const char *s, size_t len)
 	}
 	add_unparsed(m, s, len);
 	return 1;
+}
+
+/*
+ * The newline that ends the line starting at p: the first one outside
+ * quotes and version comments (as the tokenizer steps over them). A quote
+ * or comment that runs to `end` is a stray byte, not the server's (a
+ * definition line is always followed by the ")" line): then the line ends
+ * at its first newline, as read line by line, so a stray quote costs one
+ * line not understood, never the rest of the table. NULL when no newline
+ * ends the line.
+ */
+static const char *line_end(const char *p, const char *end)
+{
+	size_t len = (size_t)(end - p), i = 0, j;
+
+	while (i < len) {
+		j = sqltoken_skip_comment(p, len, i);
+		if (j == i)
+			j = sqltoken_skip_quoted(p, len, i);
+		if (j == len && j != i)
+			return memchr(p, '\n', len);
+		if (j != i) {
+			i = j;
+			continue;
+		}
+		if (p[i] == '\n')
+			return p + i;
+		i++;
+	}
+	return NULL;
 }
 
 enum tm_parsed tablemodel_parse(const char *text, size_t len,
@@ -383,18 +482,19 @@ enum tm_parsed tablemodel_parse(const char *text, size_t len,
 	} else {
 		return TM_NOT_A_TABLE;
 	}
-	header_end = memchr(p, '\n', (size_t)(end - p));
-	if (header_end == NULL || p[0] != '`' || header_end - p < 4 ||
-	    strncmp(header_end - 2, " (", 2) != 0)
+	/* the name, which may hold newlines, then " (" ending the line */
+	if (p[0] != '`')
 		return TM_NOT_A_TABLE;
-	m->name = unquote(p, sqltoken_skip_quoted(p, (size_t)(header_end - p),
-						  0));
-	p = header_end + 1;
+	header_end = p + sqltoken_skip_quoted(p, (size_t)(end - p), 0);
+	if (end - header_end < 3 || strncmp(header_end, " (\n", 3) != 0)
+		return TM_NOT_A_TABLE;
+	m->name = unquote(p, (size_t)(header_end - p));
+	p = header_end + 3;
 	/* body lines: "  definition," until a line starting with ")" */
 	while (end - p >= 2 && p[0] == ' ' && p[1] == ' ') {
 		size_t l;
 
-		nl = memchr(p, '\n', (size_t)(end - p));
+		nl = line_end(p, end);
 		if (nl == NULL)
 			break;
 		l = (size_t)(nl - p) - 2;
@@ -407,7 +507,7 @@ enum tm_parsed tablemodel_parse(const char *text, size_t len,
 		tablemodel_release(m);
 		return TM_NOT_A_TABLE;
 	}
-	nl = memchr(p, '\n', (size_t)(end - p));
+	nl = line_end(p, end);
 	if (nl == NULL)
 		nl = end;
 	m->options_text = xstrndup(p + 1, (size_t)(nl - p - 1));

@@ -2,7 +2,8 @@
  * The model written back as SHOW CREATE TABLE prints it: the header, one
  * definition a line in the order of m->lines, the options line, the
  * partition clause. Every clause is the text the parse kept, so what comes
- * out is what went in; only names are quoted here, backticks doubled.
+ * out is what went in; only names are quoted here, backticks doubled and
+ * every other byte (a raw newline too) as it is, as the server does.
  */
 #include "engine/schema/tablemodel.h"
 
@@ -75,6 +76,23 @@ static void render_line(struct strbuf *sb, const struct table_model *m,
 		add_ident(sb, m->checks[l->index].name);
 		strbuf_addf(sb, " CHECK %s", m->checks[l->index].expression);
 		break;
+	case TM_LINE_PERIOD: {
+		const struct tm_period *pd = &m->periods[l->index];
+
+		/* as sql_show.cc's append_period: SYSTEM_TIME is a keyword,
+		 * never quoted */
+		strbuf_adds(sb, "PERIOD FOR ");
+		if (pd->name != NULL)
+			add_ident(sb, pd->name);
+		else
+			strbuf_adds(sb, "SYSTEM_TIME");
+		strbuf_adds(sb, " (");
+		add_ident(sb, pd->start);
+		strbuf_adds(sb, ", ");
+		add_ident(sb, pd->end);
+		strbuf_add(sb, ")", 1);
+		break;
+	}
 	case TM_LINE_OTHER:
 		strbuf_adds(sb, m->unparsed[l->index]);
 		break;

@@ -7,9 +7,10 @@
  * written out here, not read from the rule table, so a changed rule fails.
  *
  * Most tests change one column of a small table (column_table below); the
- * others write whole tables. The two models and the diff live in static
- * slots that every comparison releases before it parses and main()
- * releases at the end: a failed assertion (a longjmp out of the test)
+ * others write whole tables. The two models and the diff (and the diff
+ * of the same change in a plain table) live in static slots that every
+ * comparison releases before it parses and main() releases at the end:
+ * a failed assertion (a longjmp out of the test)
  * leaks nothing, so AddressSanitizer reports only what the code under
  * test leaks.
  *
@@ -30,6 +31,7 @@
 
 static struct table_model from_model, to_model;
 static struct schema_diff diff;
+static struct schema_diff plain_diff; /* the same change in a plain table */
 static char case_label[512];   /* the comparison at hand, for FAIL lines */
 
 static void reset(void)
@@ -37,6 +39,7 @@ static void reset(void)
 	tablemodel_release(&from_model);
 	tablemodel_release(&to_model);
 	schemadiff_release(&diff);
+	schemadiff_release(&plain_diff);
 	case_label[0] = '\0';
 }
 
@@ -553,6 +556,222 @@ static void test_check_constraint_changed_is_medium(void)
 	expect_only(DIFF_CHECK_CHANGED, SEV_MEDIUM, "c", NULL, "(`a` > 0)");
 }
 
+/* ---- periods ------------------------------------------------------------ */
+
+/* The texts of this section are SHOW CREATE TABLE of a MariaDB 10.11.19
+ * server after the ALTER TABLE each names. A period is a table-level
+ * definition, as a key or a constraint is: added, removed or changed, it
+ * is medium, as they are. */
+
+#define AP_HEAD "CREATE TABLE `ap` (\n" \
+		"  `id` int(11) NOT NULL,\n" \
+		"  `s` date NOT NULL,\n" \
+		"  `e` date NOT NULL,\n" \
+		"  `s2` date NOT NULL,\n"
+#define AP_TAIL "  PRIMARY KEY (`id`)\n" MARIADB_TAIL
+
+static void test_period_added_removed_changed_is_medium(void)
+{
+	static const char with[] =
+		AP_HEAD "  PERIOD FOR `p` (`s`, `e`),\n" AP_TAIL;
+	/* ALTER TABLE ap DROP PERIOD FOR p */
+	static const char without[] = AP_HEAD AP_TAIL;
+	/* ALTER TABLE ap DROP PERIOD FOR p, ADD PERIOD FOR p (s2, e) */
+	static const char moved[] =
+		AP_HEAD "  PERIOD FOR `p` (`s2`, `e`),\n" AP_TAIL;
+
+	compare(with, without, NULL);
+	expect_only(DIFF_PERIOD_REMOVED, SEV_MEDIUM, "p",
+		    "PERIOD FOR `p` (`s`, `e`)", NULL);
+	compare(without, with, NULL);
+	expect_only(DIFF_PERIOD_ADDED, SEV_MEDIUM, "p", NULL,
+		    "PERIOD FOR `p` (`s`, `e`)");
+	compare(with, moved, NULL);
+	expect_only(DIFF_PERIOD_CHANGED, SEV_MEDIUM, "p",
+		    "PERIOD FOR `p` (`s`, `e`)", "PERIOD FOR `p` (`s2`, `e`)");
+	compare(with, with, NULL);
+	expect_none();
+}
+
+#define SV_HEAD "CREATE TABLE `sv` (\n" \
+		"  `id` int(11) NOT NULL,\n"
+#define SV_ROWS "  `row_start` timestamp(6) GENERATED ALWAYS AS ROW START,\n" \
+		"  `row_end` timestamp(6) GENERATED ALWAYS AS ROW END,\n" \
+		"  PRIMARY KEY (`id`,`row_end`),\n" \
+		"  PERIOD FOR SYSTEM_TIME (`row_start`, `row_end`)\n" \
+		MARIADB_TAIL " WITH SYSTEM VERSIONING"
+
+static const char versioned[] =
+	SV_HEAD "  `name` varchar(40) DEFAULT NULL,\n" SV_ROWS;
+
+/* ALTER TABLE sv DROP SYSTEM VERSIONING, DROP COLUMN row_start, DROP
+ * COLUMN row_end: the SYSTEM_TIME period goes with its columns, which
+ * make the diff high. */
+static void test_system_time_period_goes_with_system_versioning(void)
+{
+	compare(versioned,
+		SV_HEAD "  `name` varchar(40) DEFAULT NULL,\n"
+		"  PRIMARY KEY (`id`)\n"
+		MARIADB_TAIL, NULL);
+	ASSERT_EQ(diff.n, 5);
+	expect_change(0, DIFF_COLUMN_REMOVED, SEV_HIGH, "row_start",
+		      "timestamp(6)", NULL);
+	expect_change(1, DIFF_COLUMN_REMOVED, SEV_HIGH, "row_end",
+		      "timestamp(6)", NULL);
+	expect_change(2, DIFF_INDEX_CHANGED, SEV_MEDIUM, "PRIMARY",
+		      "PRIMARY KEY (`id`,`row_end`)", "PRIMARY KEY (`id`)");
+	expect_change(3, DIFF_PERIOD_REMOVED, SEV_MEDIUM, "SYSTEM_TIME",
+		      "PERIOD FOR SYSTEM_TIME (`row_start`, `row_end`)", NULL);
+	expect_change(4, DIFF_OPTION_CHANGED, SEV_LOW, "WITH SYSTEM VERSIONING",
+		      "WITH SYSTEM VERSIONING", NULL);
+	ASSERT_EQ(diff.max, SEV_HIGH);
+}
+
+/* A period's names may hold raw newlines: compared, and reported, whole. */
+static void test_period_with_newline_names_compared_whole(void)
+{
+#define PNL(end) "CREATE TABLE `pnl` (\n" \
+		 "  `s\nt` date NOT NULL,\n" \
+		 "  `e` date NOT NULL,\n" \
+		 "  `e2` date NOT NULL,\n" \
+		 "  PERIOD FOR `p\nq` (`s\nt`, `" end "`)\n" \
+		 MARIADB_TAIL
+	compare(PNL("e"), PNL("e2"), NULL);
+	expect_only(DIFF_PERIOD_CHANGED, SEV_MEDIUM, "p\nq",
+		    "PERIOD FOR `p\nq` (`s\nt`, `e`)",
+		    "PERIOD FOR `p\nq` (`s\nt`, `e2`)");
+#undef PNL
+}
+
+/* ---- true severities in tables the parser once gave up on --------------- */
+
+/* Compare two texts as sync check does (schemadiff_compare_text), into the
+ * static diff. */
+static void compare_texts(const char *from, const char *to)
+{
+	reset();
+	ASSERT_EQ(schemadiff_compare_text(from, strlen(from), to, strlen(to),
+					  NULL, &diff), 0);
+	label_case(from, to);
+}
+
+/* The static diff has the same kinds and severities, in the same order,
+ * as the diff of the same change in a plain table (`plain_from` ->
+ * `plain_to`, compared into plain_diff). */
+static void expect_as_in_a_plain_table(const char *plain_from,
+				       const char *plain_to)
+{
+	size_t i;
+
+	ASSERT_EQ(schemadiff_compare_text(plain_from, strlen(plain_from),
+					  plain_to, strlen(plain_to), NULL,
+					  &plain_diff), 0);
+	if (plain_diff.n != diff.n || plain_diff.max != diff.max)
+		CHECK_FAIL("in a plain table %zu change(s), max %s: %s",
+			   plain_diff.n, schemadiff_severity_name(plain_diff.max),
+			   describe());
+	for (i = 0; i < diff.n; i++)
+		if (plain_diff.changes[i].kind != diff.changes[i].kind ||
+		    plain_diff.changes[i].severity != diff.changes[i].severity)
+			CHECK_FAIL("in a plain table change #%zu is %s (%s): %s", i,
+				   schemadiff_kind_name(plain_diff.changes[i].kind),
+				   schemadiff_severity_name(plain_diff.changes[i].severity),
+				   describe());
+}
+
+/* ALTER TABLE sv MODIFY name varchar(20) (system_versioning_alter_history
+ * = KEEP): narrowed, high, as in a table without versioning, not the
+ * medium of a definition not understood. */
+static void test_column_change_in_a_system_versioned_table_has_its_severity(void)
+{
+	char a[512], b[512];
+
+	compare_texts(versioned,
+		      SV_HEAD "  `name` varchar(20) DEFAULT NULL,\n" SV_ROWS);
+	expect_only(DIFF_TYPE_NARROWED, SEV_HIGH, "name", "varchar(40)",
+		    "varchar(20)");
+	expect_as_in_a_plain_table(
+		column_table(a, sizeof(a), "varchar(40) DEFAULT NULL"),
+		column_table(b, sizeof(b), "varchar(20) DEFAULT NULL"));
+}
+
+/* ALTER TABLE app MODIFY price decimal(8,2), in a table with an
+ * application-time period and a key WITHOUT OVERLAPS. */
+static void test_column_change_in_a_table_with_a_period_has_its_severity(void)
+{
+#define APP(price) "CREATE TABLE `app` (\n" \
+		   "  `id` int(11) NOT NULL,\n" \
+		   "  `date_from` date NOT NULL,\n" \
+		   "  `date_to` date NOT NULL,\n" \
+		   "  `price` " price " DEFAULT NULL,\n" \
+		   "  PERIOD FOR `p` (`date_from`, `date_to`),\n" \
+		   "  PRIMARY KEY (`id`,`p` WITHOUT OVERLAPS)\n" \
+		   MARIADB_TAIL
+	char a[512], b[512];
+
+	compare_texts(APP("decimal(10,2)"), APP("decimal(8,2)"));
+	expect_only(DIFF_TYPE_NARROWED, SEV_HIGH, "price", "decimal(10,2)",
+		    "decimal(8,2)");
+	expect_as_in_a_plain_table(
+		column_table(a, sizeof(a), "decimal(10,2) DEFAULT NULL"),
+		column_table(b, sizeof(b), "decimal(8,2) DEFAULT NULL"));
+#undef APP
+}
+
+#define ODD_HEAD "CREATE TABLE `odd` (\n" \
+		 "  `id` int(11) NOT NULL,\n"
+#define ODD_REST "  `tab\there` int(11) DEFAULT NULL,\n" \
+		 "  `a\n  KEY b` int(11) DEFAULT NULL,\n" \
+		 "  `c\n) ENGINE=x` int(11) DEFAULT NULL,\n" \
+		 "  PRIMARY KEY (`id`),\n"
+static const char odd_table[] =
+	ODD_HEAD "  `first\nline` varchar(10) DEFAULT NULL,\n" ODD_REST
+	"  KEY `ix\nnl` (`first\nline`(5),`tab\there`)\n" MARIADB_TAIL;
+
+/* ALTER TABLE odd MODIFY `first<LF>line` varchar(5): the column narrowed
+ * (high) and, the prefix now the whole column, its key changed (medium),
+ * as in a table with plain names; not the one medium change a table the
+ * parser gave up on got. */
+static void test_column_change_in_a_table_with_newline_names_has_its_severity(void)
+{
+	compare_texts(odd_table,
+		      ODD_HEAD "  `first\nline` varchar(5) DEFAULT NULL,\n" ODD_REST
+		      "  KEY `ix\nnl` (`first\nline`,`tab\there`)\n" MARIADB_TAIL);
+	ASSERT_EQ(diff.n, 2);
+	expect_change(0, DIFF_TYPE_NARROWED, SEV_HIGH, "first\nline",
+		      "varchar(10)", "varchar(5)");
+	expect_change(1, DIFF_INDEX_CHANGED, SEV_MEDIUM, "ix\nnl",
+		      "KEY `ix\nnl` (`first\nline`(5),`tab\there`)",
+		      "KEY `ix\nnl` (`first\nline`,`tab\there`)");
+	ASSERT_EQ(diff.max, SEV_HIGH);
+	expect_as_in_a_plain_table(
+		"CREATE TABLE `t` (\n"
+		"  `first_line` varchar(10) DEFAULT NULL,\n"
+		"  `tab_here` int(11) DEFAULT NULL,\n"
+		"  KEY `ix_nl` (`first_line`(5),`tab_here`)\n"
+		MARIADB_TAIL,
+		"CREATE TABLE `t` (\n"
+		"  `first_line` varchar(5) DEFAULT NULL,\n"
+		"  `tab_here` int(11) DEFAULT NULL,\n"
+		"  KEY `ix_nl` (`first_line`,`tab_here`)\n"
+		MARIADB_TAIL);
+}
+
+/* A key whose name holds a newline is compared whole, not up to the
+ * newline: a column dropped from it after the name is seen. */
+static void test_key_with_a_newline_name_compared_whole(void)
+{
+	/* ALTER TABLE odd DROP KEY `ix<LF>nl`, ADD KEY `ix<LF>nl` (`first<LF>line`(5)) */
+	compare(odd_table,
+		ODD_HEAD "  `first\nline` varchar(10) DEFAULT NULL,\n" ODD_REST
+		"  KEY `ix\nnl` (`first\nline`(5))\n" MARIADB_TAIL, NULL);
+	expect_only(DIFF_INDEX_CHANGED, SEV_MEDIUM, "ix\nnl",
+		    "KEY `ix\nnl` (`first\nline`(5),`tab\there`)",
+		    "KEY `ix\nnl` (`first\nline`(5))");
+}
+#undef ODD_HEAD
+#undef ODD_REST
+
 /* ---- table options, partitions, the rest -------------------------------- */
 
 #define OPTION_HEAD "CREATE TABLE `t` (\n" \
@@ -616,20 +835,22 @@ static void test_partition_clause_changed_is_medium(void)
 		    " PARTITION BY HASH (`id`)\nPARTITIONS 4");
 }
 
+/* A line the model has no place for (made up: every line MariaDB 10.11
+ * prints has one) is compared as text. */
 static void test_line_not_understood_changed_is_medium(void)
 {
-#define PERIOD_TABLE(cols) "CREATE TABLE `per` (\n" \
-			   "  `s` date NOT NULL,\n" \
-			   "  `e` date NOT NULL,\n" \
-			   "  `s2` date NOT NULL,\n" \
-			   "  PERIOD FOR `p` (" cols ")\n" \
-			   MARIADB_TAIL
-	compare_loose(PERIOD_TABLE("`s`, `e`"), PERIOD_TABLE("`s2`, `e`"), NULL, 1);
+#define ODD_TABLE(cols) "CREATE TABLE `per` (\n" \
+			"  `s` date NOT NULL,\n" \
+			"  `e` date NOT NULL,\n" \
+			"  `s2` date NOT NULL,\n" \
+			"  FROBNICATE KEY `f` (" cols ")\n" \
+			MARIADB_TAIL
+	compare_loose(ODD_TABLE("`s`, `e`"), ODD_TABLE("`s2`, `e`"), NULL, 1);
 	expect_only(DIFF_UNPARSED_CHANGED, SEV_MEDIUM, NULL,
-		    "PERIOD FOR `p` (`s`, `e`)", "PERIOD FOR `p` (`s2`, `e`)");
-	compare_loose(PERIOD_TABLE("`s`, `e`"), PERIOD_TABLE("`s`, `e`"), NULL, 1);
+		    "FROBNICATE KEY `f` (`s`, `e`)", "FROBNICATE KEY `f` (`s2`, `e`)");
+	compare_loose(ODD_TABLE("`s`, `e`"), ODD_TABLE("`s`, `e`"), NULL, 1);
 	expect_none();
-#undef PERIOD_TABLE
+#undef ODD_TABLE
 }
 
 /* ---- severities and names ----------------------------------------------- */
@@ -700,6 +921,12 @@ static void test_severity_and_kind_names(void)
 	ASSERT_STR_EQ(schemadiff_kind_name(DIFF_INDEX_CHANGED), "index changed");
 	ASSERT_STR_EQ(schemadiff_kind_name(DIFF_OPTION_CHANGED),
 		      "table option changed");
+	ASSERT_STR_EQ(schemadiff_kind_name(DIFF_PERIOD_ADDED), "period added");
+	ASSERT_STR_EQ(schemadiff_kind_name(DIFF_PERIOD_REMOVED), "period removed");
+	ASSERT_STR_EQ(schemadiff_kind_name(DIFF_PERIOD_CHANGED), "period changed");
+	/* sync versions reads every kind from DIFF_INDEX_ADDED on as not
+	 * about columns: a period is not */
+	ASSERT_TRUE(DIFF_PERIOD_ADDED > DIFF_INDEX_ADDED);
 	/* every kind has a name and a severity in the rule table */
 	for (k = 0; k < DIFF_KIND_COUNT; k++) {
 		const char *name = schemadiff_kind_name((enum diff_kind)k);
@@ -969,6 +1196,13 @@ int main(int argc, char **argv)
 	RUN(test_index_changed_columns_or_prefix_is_medium);
 	RUN(test_foreign_key_added_removed_changed_is_medium);
 	RUN(test_check_constraint_changed_is_medium);
+	RUN(test_period_added_removed_changed_is_medium);
+	RUN(test_system_time_period_goes_with_system_versioning);
+	RUN(test_period_with_newline_names_compared_whole);
+	RUN(test_column_change_in_a_system_versioned_table_has_its_severity);
+	RUN(test_column_change_in_a_table_with_a_period_has_its_severity);
+	RUN(test_column_change_in_a_table_with_newline_names_has_its_severity);
+	RUN(test_key_with_a_newline_name_compared_whole);
 	RUN(test_table_option_changed_is_low);
 	RUN(test_auto_increment_option_is_never_a_change);
 	RUN(test_partition_clause_changed_is_medium);

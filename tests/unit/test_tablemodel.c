@@ -1,10 +1,11 @@
 /*
  * Unit tests of engine/tablemodel: SHOW CREATE TABLE text, as MariaDB 10.11
  * prints it (the texts below were copied from a 10.11 server) and as MySQL
- * 8.0 prints it, is cut into columns, indexes, foreign keys, checks, table
- * options and the partition clause. Each test checks the parsed fields and
- * that the model renders back to the very text it was parsed from; a part
- * the parser does not know is kept whole in `unparsed` and still renders.
+ * 8.0 prints it, is cut into columns, indexes, foreign keys, checks,
+ * periods, table options and the partition clause, names holding any byte
+ * (raw newlines too). Each test checks the parsed fields and that the
+ * model renders back to the very text it was parsed from; a part the
+ * parser does not know is kept whole in `unparsed` and still renders.
  *
  * The model under test lives in one static slot that every test releases
  * before it parses, and main() releases at the end: a failed assertion
@@ -556,6 +557,220 @@ static void test_partition_clause_kept_on_following_lines(void)
 	ASSERT_EQ(model.nindexes, 1);
 }
 
+/* ---- periods ------------------------------------------------------------ */
+
+/* The texts below are SHOW CREATE TABLE of a MariaDB 10.11.19 server
+ * (tests/lib/mariadb.sh). The period lines are those of sql_show.cc's
+ * append_period, unchanged in 11.x (mysql-test/suite/period). */
+
+/* The model's periods, one per line, for assertions: "SYSTEM_TIME rs re"
+ * or "`p` s e". */
+static const char *periods_text(void)
+{
+	static char buf[512];
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < model.nperiods; i++) {
+		const struct tm_period *p = &model.periods[i];
+
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s%s%s %s %s",
+				      i > 0 ? "\n" : "", p->name ? "`" : "",
+				      p->name ? p->name : "SYSTEM_TIME",
+				      p->name ? "`" : "", p->start, p->end);
+	}
+	return buf;
+}
+
+/* CREATE TABLE sv (id int NOT NULL PRIMARY KEY, name varchar(40),
+ * row_start timestamp(6) GENERATED ALWAYS AS ROW START, row_end ... AS
+ * ROW END, PERIOD FOR SYSTEM_TIME (row_start, row_end)) WITH SYSTEM
+ * VERSIONING: the server adds row_end to the primary key and prints the
+ * period last. */
+static void test_period_for_system_time_parsed_and_rendered(void)
+{
+	parse_exact("CREATE TABLE `sv` (\n"
+		    "  `id` int(11) NOT NULL,\n"
+		    "  `name` varchar(40) DEFAULT NULL,\n"
+		    "  `row_start` timestamp(6) GENERATED ALWAYS AS ROW START,\n"
+		    "  `row_end` timestamp(6) GENERATED ALWAYS AS ROW END,\n"
+		    "  PRIMARY KEY (`id`,`row_end`),\n"
+		    "  PERIOD FOR SYSTEM_TIME (`row_start`, `row_end`)\n"
+		    ") ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci WITH SYSTEM VERSIONING");
+	ASSERT_EQ(model.nperiods, 1);
+	ASSERT_TRUE(model.periods[0].name == NULL);
+	ASSERT_STR_EQ(periods_text(), "SYSTEM_TIME row_start row_end");
+	ASSERT_EQ(model.nlines, 6);
+	ASSERT_EQ(model.lines[5].kind, TM_LINE_PERIOD);
+	ASSERT_EQ(model.lines[5].index, 0);
+	ASSERT_EQ(model.ncolumns, 4);
+	ASSERT_STR_EQ(col("row_start")->generated, "GENERATED ALWAYS AS ROW START");
+	ASSERT_STR_EQ(col("row_end")->generated, "GENERATED ALWAYS AS ROW END");
+	ASSERT_STR_EQ(model.indexes[0].columns[1], "`row_end`");
+	ASSERT_TRUE(option("WITH SYSTEM VERSIONING") == NULL);
+}
+
+/* An application-time period is printed after the columns, before the
+ * keys; a key WITHOUT OVERLAPS names it among its columns. */
+static void test_application_period_and_key_without_overlaps(void)
+{
+	parse_exact("CREATE TABLE `app` (\n"
+		    "  `id` int(11) NOT NULL,\n"
+		    "  `date_from` date NOT NULL,\n"
+		    "  `date_to` date NOT NULL,\n"
+		    "  `price` decimal(10,2) DEFAULT NULL,\n"
+		    "  PERIOD FOR `p` (`date_from`, `date_to`),\n"
+		    "  PRIMARY KEY (`id`,`p` WITHOUT OVERLAPS)\n"
+		    MARIADB_TAIL);
+	ASSERT_STR_EQ(periods_text(), "`p` date_from date_to");
+	ASSERT_EQ(model.lines[4].kind, TM_LINE_PERIOD);
+	ASSERT_EQ(model.lines[5].kind, TM_LINE_INDEX);
+	ASSERT_EQ(model.indexes[0].kind, TM_PRIMARY);
+	ASSERT_EQ(model.indexes[0].ncolumns, 2);
+	ASSERT_STR_EQ(model.indexes[0].columns[1], "`p` WITHOUT OVERLAPS");
+}
+
+/* Both kinds in one table, with every other kind of line: each period
+ * keeps its place (the application one after the columns, SYSTEM_TIME
+ * after the keys, before the constraints). */
+static void test_both_periods_keep_their_places(void)
+{
+	static const int kinds[] = {
+		TM_LINE_COLUMN, TM_LINE_COLUMN, TM_LINE_COLUMN, TM_LINE_COLUMN,
+		TM_LINE_COLUMN, TM_LINE_COLUMN, TM_LINE_COLUMN, TM_LINE_PERIOD,
+		TM_LINE_INDEX, TM_LINE_INDEX, TM_LINE_INDEX, TM_LINE_PERIOD,
+		TM_LINE_FK, TM_LINE_CHECK,
+	};
+	size_t i;
+
+	parse_exact("CREATE TABLE `svfk` (\n"
+		    "  `id` int(11) NOT NULL,\n"
+		    "  `pid` int(11) DEFAULT NULL,\n"
+		    "  `v` int(11) DEFAULT NULL,\n"
+		    "  `rs` timestamp(6) GENERATED ALWAYS AS ROW START,\n"
+		    "  `re` timestamp(6) GENERATED ALWAYS AS ROW END,\n"
+		    "  `d1` date NOT NULL,\n"
+		    "  `d2` date NOT NULL,\n"
+		    "  PERIOD FOR `appt` (`d1`, `d2`),\n"
+		    "  PRIMARY KEY (`id`,`re`),\n"
+		    "  UNIQUE KEY `u` (`id`,`re`,`appt` WITHOUT OVERLAPS),\n"
+		    "  KEY `fk` (`pid`),\n"
+		    "  PERIOD FOR SYSTEM_TIME (`rs`, `re`),\n"
+		    "  CONSTRAINT `fk` FOREIGN KEY (`pid`) REFERENCES `par` (`id`),\n"
+		    "  CONSTRAINT `ck` CHECK (`v` > 0)\n"
+		    ") ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci WITH SYSTEM VERSIONING");
+	ASSERT_EQ(model.nlines, sizeof(kinds) / sizeof(kinds[0]));
+	for (i = 0; i < model.nlines; i++)
+		if ((int)model.lines[i].kind != kinds[i])
+			CHECK_FAIL("line %zu is kind %d, want %d", i,
+				   (int)model.lines[i].kind, kinds[i]);
+	ASSERT_STR_EQ(periods_text(), "`appt` d1 d2\nSYSTEM_TIME rs re");
+	ASSERT_EQ(model.lines[11].index, 1);
+	ASSERT_EQ(model.nfks, 1);
+	ASSERT_EQ(model.nchecks, 1);
+
+	/* invisible row start/end columns, and a key between the periods */
+	parse_exact("CREATE TABLE `both_` (\n"
+		    "  `id` int(11) NOT NULL,\n"
+		    "  `d1` date NOT NULL,\n"
+		    "  `d2` date NOT NULL,\n"
+		    "  `rs` timestamp(6) GENERATED ALWAYS AS ROW START INVISIBLE,\n"
+		    "  `re` timestamp(6) GENERATED ALWAYS AS ROW END INVISIBLE,\n"
+		    "  PERIOD FOR `valid` (`d1`, `d2`),\n"
+		    "  KEY `k` (`id`),\n"
+		    "  PERIOD FOR SYSTEM_TIME (`rs`, `re`)\n"
+		    ") ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci WITH SYSTEM VERSIONING");
+	ASSERT_STR_EQ(periods_text(), "`valid` d1 d2\nSYSTEM_TIME rs re");
+	ASSERT_STR_EQ(joined_clauses(col("rs")),
+		      "timestamp(6) GENERATED ALWAYS AS ROW START INVISIBLE");
+}
+
+/* Period and column names are names like any other: a space, a raw
+ * newline, a backtick. */
+static void test_period_names_with_space_newline_and_backtick(void)
+{
+	parse_exact("CREATE TABLE `app2` (\n"
+		    "  `id` int(11) NOT NULL,\n"
+		    "  `s` datetime NOT NULL,\n"
+		    "  `e` datetime NOT NULL,\n"
+		    "  PERIOD FOR `odd period` (`s`, `e`)\n"
+		    MARIADB_TAIL);
+	ASSERT_STR_EQ(periods_text(), "`odd period` s e");
+
+	parse_exact("CREATE TABLE `pnl` (\n"
+		    "  `s\n"
+		    "t` date NOT NULL,\n"
+		    "  `e` date NOT NULL,\n"
+		    "  `v` int(11) DEFAULT NULL,\n"
+		    "  PERIOD FOR `p\n"
+		    "q` (`s\n"
+		    "t`, `e`)\n"
+		    MARIADB_TAIL);
+	ASSERT_STR_EQ(periods_text(), "`p\nq` s\nt e");
+	ASSERT_STR_EQ(col("s\nt")->type, "date");
+
+	/* not from a server: rendered from the model, quoted again */
+	free(model.periods[0].name);
+	model.periods[0].name = strdup("p`q");
+	free(model.periods[0].end);
+	model.periods[0].end = strdup("e`");
+	ASSERT_CONTAINS(render(), "\n  PERIOD FOR `p``q` (`s\nt`, `e```)\n)");
+}
+
+/* A period line not as append_period writes it is kept unparsed, and
+ * still renders. */
+static void test_period_line_not_as_the_server_writes_it_stays_unparsed(void)
+{
+	static const char *const lines[] = {
+		"PERIOD FOR `p` (`s`,`e`)",
+		"PERIOD FOR `p` (`s`, `e`, `x`)",
+		"PERIOD FOR `p` (`s`)",
+		"PERIOD FOR `p` (s, e)",
+		"PERIOD FOR p (`s`, `e`)",
+		"PERIOD FOR `p`x (`s`, `e`)",
+		"PERIOD FOR `p` (`s`, `e`) WITHOUT OVERLAPS",
+		"PERIOD FOR `p`",
+		"PERIOD FOR `p` (`s`, `e)",
+	};
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "CREATE TABLE `t` (\n"
+			 "  `s` date NOT NULL,\n"
+			 "  `e` date NOT NULL,\n"
+			 "  %s\n"
+			 MARIADB_TAIL, lines[i]);
+		if (parse(text) != TM_PARTIAL)
+			CHECK_FAIL("lines[%zu] (%s) parsed whole", i, lines[i]);
+		ASSERT_EQ(model.nperiods, 0);
+		ASSERT_EQ(model.nunparsed, 1);
+		ASSERT_STR_EQ(model.unparsed[0], lines[i]);
+		ASSERT_EQ(model.ncolumns, 2);
+		ASSERT_STR_EQ(render(), text);
+	}
+}
+
+/* A system-versioned table partitioned by SYSTEM_TIME: the period is a
+ * line, the partition clause the text after the options. */
+static void test_period_in_a_table_partitioned_by_system_time(void)
+{
+	parse_exact("CREATE TABLE `svp` (\n"
+		    "  `id` int(11) DEFAULT NULL,\n"
+		    "  `v` varchar(20) DEFAULT NULL,\n"
+		    "  `rs` timestamp(6) GENERATED ALWAYS AS ROW START,\n"
+		    "  `re` timestamp(6) GENERATED ALWAYS AS ROW END,\n"
+		    "  PERIOD FOR SYSTEM_TIME (`rs`, `re`)\n"
+		    ") ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci WITH SYSTEM VERSIONING\n"
+		    " PARTITION BY SYSTEM_TIME INTERVAL 1 MONTH STARTS TIMESTAMP'2024-01-01 00:00:00'\n"
+		    "PARTITIONS 3");
+	ASSERT_STR_EQ(periods_text(), "SYSTEM_TIME rs re");
+	ASSERT_STR_EQ(model.partition,
+		      " PARTITION BY SYSTEM_TIME INTERVAL 1 MONTH STARTS TIMESTAMP'2024-01-01 00:00:00'\n"
+		      "PARTITIONS 3");
+}
+
 /* ---- identifiers -------------------------------------------------------- */
 
 static void test_quoted_identifiers_held_unquoted(void)
@@ -592,6 +807,87 @@ static void test_backslash_ends_no_name_but_escapes_in_strings(void)
 	ASSERT_EQ(model.nindexes, 1);
 	ASSERT_STR_EQ(model.indexes[0].name, "k\\");
 	ASSERT_STR_EQ(model.indexes[0].columns[0], "`c\\`(5)");
+}
+
+/* SHOW CREATE TABLE prints a name as it is: a raw newline, tab or
+ * carriage return, a multi-byte character (U+2028, a line separator, here)
+ * stay in the name, where a string's newline is escaped ('a\nb'). Every
+ * kind of line holds such names; the text is a 10.11 server's. */
+static void test_names_with_raw_newlines_and_odd_bytes(void)
+{
+	static const char text[] =
+		"CREATE TABLE `nl\n"
+		"table` (\n"
+		"  `id` int(11) NOT NULL,\n"
+		"  `first\n"
+		"line` varchar(10) DEFAULT NULL COMMENT 'multi\\nline comment',\n"
+		"  `tab\there` int(11) DEFAULT NULL,\n"
+		"  `d` varchar(5) DEFAULT 'a\\nb',\n"
+		"  `a``b` int(11) DEFAULT NULL,\n"
+		"  `cr\rx` int(11) DEFAULT NULL,\n"
+		"  `h\xc3\xa9\xe2\x80\xa8z` int(11) DEFAULT NULL,\n"
+		"  `pipe) ,x` int(11) DEFAULT NULL,\n"
+		"  PRIMARY KEY (`id`),\n"
+		"  KEY `ix\n"
+		"nl` (`first\n"
+		"line`(5),`tab\there`),\n"
+		"  KEY `fk\n"
+		"x` (`a``b`),\n"
+		"  CONSTRAINT `fk\n"
+		"x` FOREIGN KEY (`a``b`) REFERENCES `nl\n"
+		"table` (`id`),\n"
+		"  CONSTRAINT `ck\n"
+		"nl` CHECK (`tab\there` > 0)\n"
+		") ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci COMMENT='t\\nc'";
+
+	parse_exact(text);
+	ASSERT_STR_EQ(model.name, "nl\ntable");
+	ASSERT_EQ(model.ncolumns, 8);
+	ASSERT_STR_EQ(model.columns[1].name, "first\nline");
+	ASSERT_STR_EQ(col("first\nline")->comment, "'multi\\nline comment'");
+	ASSERT_STR_EQ(col("tab\there")->type, "int(11)");
+	ASSERT_STR_EQ(col("d")->default_value, "'a\\nb'");
+	ASSERT_STR_EQ(col("cr\rx")->type, "int(11)");
+	ASSERT_STR_EQ(col("h\xc3\xa9\xe2\x80\xa8z")->type, "int(11)");
+	ASSERT_STR_EQ(col("pipe) ,x")->type, "int(11)");
+	ASSERT_EQ(model.nindexes, 3);
+	ASSERT_STR_EQ(model.indexes[1].name, "ix\nnl");
+	ASSERT_EQ(model.indexes[1].ncolumns, 2);
+	ASSERT_STR_EQ(model.indexes[1].columns[0], "`first\nline`(5)");
+	ASSERT_STR_EQ(model.indexes[1].columns[1], "`tab\there`");
+	ASSERT_EQ(model.nfks, 1);
+	ASSERT_STR_EQ(model.fks[0].name, "fk\nx");
+	ASSERT_STR_EQ(model.fks[0].ref_table, "`nl\ntable`");
+	ASSERT_EQ(model.nchecks, 1);
+	ASSERT_STR_EQ(model.checks[0].name, "ck\nnl");
+	ASSERT_STR_EQ(option("COMMENT"), "'t\\nc'");
+	ASSERT_EQ(model.nlines, 13);
+}
+
+/* A name's newline followed by what starts a line ("  KEY", ") ENGINE=")
+ * starts nothing: a line ends at a newline outside quotes only. */
+static void test_name_newline_then_what_looks_like_a_line(void)
+{
+	parse_exact("CREATE TABLE `odd` (\n"
+		    "  `id` int(11) NOT NULL,\n"
+		    "  `first\n"
+		    "line` varchar(10) DEFAULT NULL,\n"
+		    "  `tab\there` int(11) DEFAULT NULL,\n"
+		    "  `a\n"
+		    "  KEY b` int(11) DEFAULT NULL,\n"
+		    "  `c\n"
+		    ") ENGINE=x` int(11) DEFAULT NULL,\n"
+		    "  PRIMARY KEY (`id`),\n"
+		    "  KEY `ix\n"
+		    "nl` (`first\n"
+		    "line`(5),`tab\there`)\n"
+		    MARIADB_TAIL);
+	ASSERT_EQ(model.ncolumns, 5);
+	ASSERT_STR_EQ(model.columns[3].name, "a\n  KEY b");
+	ASSERT_STR_EQ(model.columns[4].name, "c\n) ENGINE=x");
+	ASSERT_EQ(model.nindexes, 2);
+	ASSERT_EQ(model.noptions, 3);
+	ASSERT_STR_EQ(option("ENGINE"), "InnoDB");
 }
 
 /* Names are rendered from the model, quoted again, not copied as text. */
@@ -717,19 +1013,21 @@ static void test_not_create_table_is_not_a_table(void)
 	}
 }
 
+/* A line the model has no place for (a made-up one: every line MariaDB
+ * 10.11 prints has one) is kept whole, in its place, and renders. */
 static void test_unknown_body_line_kept_and_rendered(void)
 {
 	static const char text[] =
 		"CREATE TABLE `per` (\n"
 		"  `s` date NOT NULL,\n"
 		"  `e` date NOT NULL,\n"
-		"  PERIOD FOR `p` (`s`, `e`),\n"
+		"  FROBNICATE KEY `f` (`s`, `e`),\n"
 		"  KEY `ks` (`s`)\n"
 		MARIADB_TAIL;
 
 	ASSERT_EQ(parse(text), TM_PARTIAL);
 	ASSERT_EQ(model.nunparsed, 1);
-	ASSERT_STR_EQ(model.unparsed[0], "PERIOD FOR `p` (`s`, `e`)");
+	ASSERT_STR_EQ(model.unparsed[0], "FROBNICATE KEY `f` (`s`, `e`)");
 	ASSERT_EQ(model.ncolumns, 2);
 	ASSERT_EQ(model.nindexes, 1);
 	/* kept in its place among the lines */
@@ -738,32 +1036,6 @@ static void test_unknown_body_line_kept_and_rendered(void)
 	ASSERT_EQ(model.lines[2].index, 0);
 	ASSERT_EQ(model.lines[3].kind, TM_LINE_INDEX);
 	ASSERT_STR_EQ(render(), text);
-}
-
-/* As MariaDB 10.11 prints a system-versioned table with explicit period
- * columns: only the PERIOD FOR SYSTEM_TIME line is not a definition the
- * model has a place for. */
-static void test_period_for_system_time_kept_and_rendered(void)
-{
-	static const char text[] =
-		"CREATE TABLE `sv` (\n"
-		"  `a` int(11) DEFAULT NULL,\n"
-		"  `s` timestamp(6) GENERATED ALWAYS AS ROW START,\n"
-		"  `e` timestamp(6) GENERATED ALWAYS AS ROW END,\n"
-		"  PERIOD FOR SYSTEM_TIME (`s`, `e`)\n"
-		") ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci WITH SYSTEM VERSIONING";
-
-	ASSERT_EQ(parse(text), TM_PARTIAL);
-	ASSERT_STR_EQ(render(), text);
-	ASSERT_TRUE(model.nunparsed >= 1);
-	ASSERT_STR_EQ(model.unparsed[model.nunparsed - 1],
-		      "PERIOD FOR SYSTEM_TIME (`s`, `e`)");
-	ASSERT_EQ(model.lines[model.nlines - 1].kind, TM_LINE_OTHER);
-	/* the row start / end columns are columns */
-	ASSERT_EQ(model.nunparsed, 1);
-	ASSERT_EQ(model.ncolumns, 3);
-	ASSERT_STR_EQ(col("s")->generated, "GENERATED ALWAYS AS ROW START");
-	ASSERT_STR_EQ(col("e")->generated, "GENERATED ALWAYS AS ROW END");
 }
 
 static void test_unknown_column_clause_returns_one(void)
@@ -779,6 +1051,24 @@ static void test_unknown_column_clause_returns_one(void)
 	ASSERT_EQ(model.lines[0].kind, TM_LINE_OTHER);
 	ASSERT_TRUE(tablemodel_column(&model, "a") == NULL);
 	ASSERT_STR_EQ(col("b")->default_value, "NULL");
+	ASSERT_STR_EQ(render(), text);
+}
+
+/* A quote that never closes is no name of the server's: its line ends at
+ * its newline, as read line by line, and the lines after it are read. */
+static void test_stray_quote_costs_no_more_than_its_line(void)
+{
+	static const char text[] =
+		"CREATE TABLE `t` (\n"
+		"  `a` int(11) FROBNICATE 'x,\n"
+		"  `b` int(11) DEFAULT NULL\n"
+		MARIADB_TAIL;
+
+	ASSERT_EQ(parse(text), TM_PARTIAL);
+	ASSERT_EQ(model.nunparsed, 1);
+	ASSERT_STR_EQ(model.unparsed[0], "`a` int(11) FROBNICATE 'x");
+	ASSERT_STR_EQ(col("b")->default_value, "NULL");
+	ASSERT_STR_EQ(option("ENGINE"), "InnoDB");
 	ASSERT_STR_EQ(render(), text);
 }
 
@@ -887,8 +1177,16 @@ int main(int argc, char **argv)
 	RUN(test_table_options_each_name_and_value);
 	RUN(test_table_option_flags_without_value);
 	RUN(test_partition_clause_kept_on_following_lines);
+	RUN(test_period_for_system_time_parsed_and_rendered);
+	RUN(test_application_period_and_key_without_overlaps);
+	RUN(test_both_periods_keep_their_places);
+	RUN(test_period_names_with_space_newline_and_backtick);
+	RUN(test_period_line_not_as_the_server_writes_it_stays_unparsed);
+	RUN(test_period_in_a_table_partitioned_by_system_time);
 	RUN(test_quoted_identifiers_held_unquoted);
 	RUN(test_backslash_ends_no_name_but_escapes_in_strings);
+	RUN(test_names_with_raw_newlines_and_odd_bytes);
+	RUN(test_name_newline_then_what_looks_like_a_line);
 	RUN(test_render_quotes_names_from_the_model);
 	RUN(test_temporary_table);
 	RUN(test_snapshot_trailing_semicolon_accepted);
@@ -896,8 +1194,8 @@ int main(int argc, char **argv)
 	RUN(test_parse_cut_after_one_space_reads_no_further);
 	RUN(test_not_create_table_is_not_a_table);
 	RUN(test_unknown_body_line_kept_and_rendered);
-	RUN(test_period_for_system_time_kept_and_rendered);
 	RUN(test_unknown_column_clause_returns_one);
+	RUN(test_stray_quote_costs_no_more_than_its_line);
 	RUN(test_engine_defined_table_option_reported);
 	RUN(test_column_lookup_by_name);
 	RUN(test_parse_is_thread_safe);
