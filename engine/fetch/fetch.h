@@ -51,7 +51,8 @@ struct fetched_table {
 				     * itself (a read timed out on it) */
 };
 
-/* A schema's tables as SHOW FULL TABLES lists them: base tables and
+/* A schema's tables (SHOW FULL TABLES, or information_schema in the
+ * lookup): base tables and
  * system-versioned ones (a view or a sequence is fetched only when listed
  * by name, and then fails as not a base table), in strcmp order. Owned;
  * free with fetch_catalog_free. */
