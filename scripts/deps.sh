@@ -26,6 +26,7 @@ packages=(
 	util-linux     # tests: flock, to hold the snapshot lock from outside
 	python3        # tests: a second JSON reader, exact on 64-bit integers
 	python3-yaml   # tests: test_examples.sh parses docs/examples' YAML (/usr/bin/python3)
+	git            # tests: the pre-commit hook example runs in a scratch repository
 	openssl        # tests: the certificates of the TLS tests
 )
 
