@@ -49,8 +49,7 @@ void tablelist_resolve(struct table_list *tl)
 	qsort(tl->sorted, tl->neffective, sizeof(*tl->sorted), compare_names);
 }
 
-/* Whether `table` is one of the literal names fetched. */
-static int literal(const struct table_list *tl, const char *table)
+int tablelist_literal(const struct table_list *tl, const char *table)
 {
 	return tl->neffective > 0 &&
 	       bsearch(&table, tl->sorted, tl->neffective, sizeof(*tl->sorted),
@@ -91,7 +90,8 @@ int config_list_has(const struct table_list *tl, const char *table,
 		    size_t len)
 {
 	char *name = xstrndup(table, len);
-	int yes = literal(tl, name) || (matched(tl, name) && !excluded(tl, name));
+	int yes = tablelist_literal(tl, name) ||
+		  (matched(tl, name) && !excluded(tl, name));
 
 	free(name);
 	return yes;
@@ -99,7 +99,8 @@ int config_list_has(const struct table_list *tl, const char *table,
 
 int tablelist_unlisted(const struct table_list *tl, const char *table)
 {
-	return !literal(tl, table) && !matched(tl, table) && !excluded(tl, table);
+	return !tablelist_literal(tl, table) && !matched(tl, table) &&
+	       !excluded(tl, table);
 }
 
 size_t tablelist_expand(const struct table_list *tl,
@@ -111,7 +112,7 @@ size_t tablelist_expand(const struct table_list *tl,
 	for (i = 0; i < tl->neffective; i++)
 		out[n++] = tl->effective[i];
 	for (i = 0; i < npresent && tl->npatterns > 0; i++)
-		if (!literal(tl, present[i]) && matched(tl, present[i]) &&
+		if (!tablelist_literal(tl, present[i]) && matched(tl, present[i]) &&
 		    !excluded(tl, present[i]))
 			out[n++] = present[i];
 	return n;

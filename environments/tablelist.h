@@ -44,6 +44,9 @@ int tablelist_is_glob(const char *word);
  * when the config is loaded). */
 void tablelist_resolve(struct table_list *tl);
 
+/* Whether `table` is one of the literal names fetched (not excluded). */
+int tablelist_literal(const struct table_list *tl, const char *table);
+
 /* Whether `exclude` names the table table[0..len). */
 int tablelist_excluded(const struct table_list *tl, const char *table,
 		       size_t len);

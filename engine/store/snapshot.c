@@ -270,10 +270,7 @@ size_t snapshot_env_tables(const char *out, const struct fleet_config *cfg,
 			free(table);
 			continue;
 		}
-		for (i = 0; i < tl->neffective; i++)
-			if (strcmp(tl->effective[i], table) == 0)
-				break;
-		if (i < tl->neffective) { /* listed by name: there already */
+		if (tablelist_literal(tl, table)) { /* listed: there already */
 			free(table);
 			continue;
 		}
