@@ -29,12 +29,12 @@ endif
 
 # One line per layer, lowest first (README: Layout).
 LIB_SRC = queue/queue.c workers/pool.c \
-	engine/base/alloc.c engine/base/utf8.c engine/base/strbuf.c engine/base/jsontext.c engine/base/sha256.c engine/base/base64.c engine/base/duration.c \
+	engine/base/alloc.c engine/base/fatal.c engine/base/utf8.c engine/base/strbuf.c engine/base/jsontext.c engine/base/sha256.c engine/base/base64.c engine/base/duration.c \
 	environments/optionfile.c environments/tablelist.c environments/config.c environments/greeting.c \
 	environments/connpool.c \
 	engine/store/atomic_file.c engine/store/snapshot.c engine/store/history.c \
 	engine/store/runlog.c \
-	engine/output/progress.c engine/output/diffreport.c engine/output/tablelines.c engine/output/eventlog.c \
+	engine/output/progress.c engine/output/diffreport.c engine/output/eventlog.c \
 	engine/schema/sqltoken.c engine/schema/normalize.c engine/schema/classify.c \
 	engine/schema/tablemodel.c engine/schema/tablemodel_token.c \
 	engine/schema/tablemodel_parse.c engine/schema/tablemodel_render.c \
@@ -51,6 +51,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/commands/verify_history.c engine/commands/verify_files.c \
 	engine/commands/verify_json.c \
 	engine/commands/runs.c engine/commands/restore.c engine/commands/histline.c \
+	engine/commands/tablefiles.c engine/commands/tablelines.c \
 	$(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The command line: only main.c exits; the rest is in the library so the

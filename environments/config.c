@@ -185,6 +185,41 @@ int config_name_is_safe(const char *name)
 	return utf8_valid(name, len);
 }
 
+int config_table_file_ok(const char *database, const char *table)
+{
+	/* "{database}_{table}.json" plus the temporary file's prefix and
+	 * suffix must fit in one 255-byte file name. */
+	return config_name_is_safe(table) &&
+	       strlen(database) + 1 + strlen(table) + strlen(".json") +
+	       TMPNAME_MAX_AFFIXES <= 255;
+}
+
+const struct env_config *config_file_owner(const struct fleet_config *cfg,
+					   const char *folder, const char *stem)
+{
+	const struct env_config *owner = NULL;
+	int owner_literal = 0;
+	size_t i;
+
+	for (i = 0; i < cfg->nenvs; i++) {
+		const struct env_config *o = &cfg->envs[i];
+		size_t len = strlen(o->database);
+		int literal;
+
+		if (strcmp(o->folder, folder) != 0 ||
+		    strncmp(stem, o->database, len) != 0 || stem[len] != '_')
+			continue;
+		literal = tablelist_literal(o->tables, stem + len + 1);
+		if (owner == NULL || literal > owner_literal ||
+		    (literal == owner_literal &&
+		     len > strlen(owner->database))) {
+			owner = o;
+			owner_literal = literal;
+		}
+	}
+	return owner;
+}
+
 /* ---- the reader: line numbers and section headers ---------------------- */
 
 static struct table_list *find_list(struct fleet_config *cfg, const char *db)
@@ -898,10 +933,7 @@ static int resolve_list(struct parse_state *st, struct table_list *tl)
 		return fail(st, tl->line, "tables",
 			    "[tables %s] lists no tables", tl->database);
 	for (i = 0; i < tl->ntables; i++)
-		/* "{database}_{table}.json" plus the temporary file's prefix
-		 * and suffix must fit in one 255-byte file name. */
-		if (strlen(tl->database) + 1 + strlen(tl->tables[i]) +
-		    strlen(".json") + TMPNAME_MAX_AFFIXES > 255)
+		if (!config_table_file_ok(tl->database, tl->tables[i]))
 			return fail(st, tl->line, "tables",
 				    "file name for table '%s' of database '%s' "
 				    "would be longer than the file system "

@@ -225,6 +225,31 @@ int config_check_mask_key(const struct fleet_config *cfg,
  */
 int config_name_is_safe(const char *name);
 
+/*
+ * Whether a table `table` of `database` can have snapshot files: a safe
+ * name (config_name_is_safe), and "{database}_{table}.json" with the
+ * temporary file's affixes within one 255-byte file name. Lists are
+ * checked when the config loads; names a glob finds on a server are
+ * checked with this before they are fetched. Thread-safe.
+ */
+int config_table_file_ok(const char *database, const char *table);
+
+/*
+ * The environment that owns snapshot file stem `stem` ("{database}_{table}",
+ * no extension) in folder `folder`, where environments of different
+ * databases may share a folder and so can spell the same file name. Of the
+ * environments of that folder whose database and '_' begin the stem, the
+ * one whose list names the rest literally (the config's clash check lets
+ * only one database do so), else the one with the longest database:
+ * `billing_event_x` is billing_event's `x`, not billing's `event_x`,
+ * whether or not billing_event's list still has `x` (a file a list no
+ * longer names is not another list's to remove). NULL: no environment
+ * of the folder could have written it. Thread-safe.
+ */
+const struct env_config *config_file_owner(const struct fleet_config *cfg,
+					   const char *folder,
+					   const char *stem);
+
 /* Format *err as one line "FILE:LINE: key 'K': message" into buf (the
  * caller's, cut to `size`). Thread-safe. */
 void config_error_format(const struct config_error *err, char *buf,

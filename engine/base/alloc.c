@@ -4,14 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "engine/base/fatal.h"
 
 static void out_of_memory(void)
 {
-	/* write(2), not stdio: stdio may itself need memory. */
-	static const char msg[] = "rhizome: out of memory\n";
-
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	/* one write(2), not stdio: stdio may itself need memory */
+	fatal_write("rhizome: out of memory");
 	abort();
 }
 

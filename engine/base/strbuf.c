@@ -59,6 +59,17 @@ void strbuf_reset(struct strbuf *sb)
 		sb->data[0] = '\0';
 }
 
+void strbuf_add_escaped(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			strbuf_addf(sb, "\\x%02x", *p);
+		else
+			strbuf_add(sb, (const char *)p, 1);
+}
+
 void strbuf_release(struct strbuf *sb)
 {
 	free(sb->data);

@@ -25,6 +25,10 @@ void strbuf_adds(struct strbuf *sb, const char *s);
 /* Append printf-style (nothing when the format cannot be rendered). */
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Append `s` for a terminal or a comment line: bytes from 0x20 on (UTF-8
+ * included) as they are, control characters, DEL and the backslash as \xNN, so
+ * a name from a server cannot break a line. */
+void strbuf_add_escaped(struct strbuf *sb, const char *s);
 /* Forget the contents, keep the memory. */
 void strbuf_reset(struct strbuf *sb);
 /* Free the memory; the buffer is then empty and reusable. */

@@ -306,19 +306,37 @@ static const struct command_name *find_command(const struct command_name *names,
 	return NULL;
 }
 
+/* The options before the command. */
+static const struct option top[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "workers", required_argument, NULL, 'w' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "shard", required_argument, NULL, 'S' },
+	{ "log-format", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cli_wants_json_log(int argc, char **argv)
+{
+	int ch, json = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", top, NULL)) != -1) {
+		if (ch == '?')
+			break; /* cli_parse stops here too */
+		if (ch == 'L')
+			json = strcmp(optarg, "json") == 0;
+	}
+	optind = 1;
+	return json;
+}
+
 enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 {
-	static const struct option top[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "shard", required_argument, NULL, 'S' },
-		{ "log-format", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct command_name *cmd;
 	char sub[64];
 	int ch, words;
@@ -345,9 +363,8 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 						   "'%s'", optarg, "rhizome");
 			break;
 		case 'L':
-			if (strcmp(optarg, "json") == 0)
-				c->log_json = 1;
-			else if (strcmp(optarg, "text") != 0)
+			c->log_json = strcmp(optarg, "json") == 0;
+			if (!c->log_json && strcmp(optarg, "text") != 0)
 				return usage_error("--log-format is text or json, "
 						   "not '%s'", optarg, "rhizome");
 			break;

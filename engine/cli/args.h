@@ -63,6 +63,14 @@ enum cli_parsed {
  */
 enum cli_parsed cli_parse(int argc, char **argv, struct cli *c);
 
+/*
+ * Whether the options before the command ask for the machine log
+ * (`--log-format json`, the last one given winning, abbreviations as
+ * getopt takes them): read as cli_parse reads them, before it, so that
+ * even a usage error can come as an event. Main thread.
+ */
+int cli_wants_json_log(int argc, char **argv);
+
 /* Free the arrays *c owns (not argv's strings). Safe after any result of
  * cli_parse, and twice. */
 void cli_release(struct cli *c);

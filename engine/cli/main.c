@@ -77,23 +77,6 @@ static void keep_shard(struct cli *c, const struct env_config **envs)
 	c->nenvs = kept;
 }
 
-/* Whether the line asks for the machine log: looked for before parsing,
- * so that even a usage error comes as an event. */
-static int wants_json_log(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return 0;
-		if (strcmp(argv[i], "--log-format=json") == 0 ||
-		    (strcmp(argv[i], "--log-format") == 0 && i + 1 < argc &&
-		     strcmp(argv[i + 1], "json") == 0))
-			return 1;
-	}
-	return 0;
-}
-
 /* The machine log's last event, and its end. */
 static int finish(int status)
 {
@@ -111,6 +94,7 @@ int main(int argc, char **argv)
 	enum cli_exit status = CLI_EXIT_USAGE;
 	char msg[2048], *out = NULL, *hist = NULL;
 	sigset_t set;
+	int rc;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -122,10 +106,10 @@ int main(int argc, char **argv)
 	 * summary aborts like anywhere else, never drops an entry. */
 	json_set_alloc_funcs(xmalloc, free);
 	/* after the mask: the log's reader thread inherits it */
-	if (wants_json_log(argc, argv) && eventlog_start() != 0)
+	if (cli_wants_json_log(argc, argv) && (rc = eventlog_start()) != 0)
 		fprintf(stderr, "rhizome: warning: cannot start the JSON log "
 			"(--log-format json): %s; the log stays text\n",
-			strerror(errno));
+			strerror(-rc));
 
 	switch (cli_parse(argc, argv, &c)) {
 	case CLI_PARSED:
@@ -154,6 +138,11 @@ int main(int argc, char **argv)
 	if (select_envs(&c, &cfg, envs) != 0)
 		goto done;
 	keep_shard(&c, envs);
+	if (c.shard_n > 0 && c.nenvs == 0) {
+		/* nothing to do: no lock taken, no run published */
+		status = CLI_EXIT_OK;
+		goto done;
+	}
 	out = cli_resolve_out(&c, &cfg);
 	hist = cli_resolve_history(&cfg, out);
 	if (cli_check_history(&cfg, out, hist) != 0)

@@ -24,7 +24,7 @@
 #include "engine/commands/verify.h"
 #include "engine/commands/versions.h"
 #include "engine/output/diffreport.h"
-#include "engine/output/tablelines.h"
+#include "engine/commands/tablelines.h"
 #include "engine/store/atomic_file.h"
 #include "engine/store/history.h"
 #include "engine/store/runlog.h"

@@ -12,6 +12,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/jsontext.h"
+#include "engine/commands/tablefiles.h"
 #include "engine/schema/classify.h"
 #include "engine/schema/tablemodel.h"
 #include "engine/store/history.h"
@@ -108,9 +109,9 @@ static enum change_class compare(const struct histdiff_opts *o,
 }
 
 /* The tables of `env` to compare: its list's names and what its globs
- * match among the files (snapshot_env_tables), and among the tables the
+ * match among the files (tablefiles_of_env), and among the tables the
  * run recorded (`bodies`: table -> body), so a table the run had whose
- * file is gone since still counts. Caller frees (snapshot_names_free). */
+ * file is gone since still counts. Caller frees (tablefiles_free). */
 static char **run_tables(const struct histdiff_opts *o,
 			 const struct env_config *env, json_t *bodies, size_t *n)
 {
@@ -119,7 +120,7 @@ static char **run_tables(const struct histdiff_opts *o,
 	json_t *body;
 	size_t k;
 
-	*n = snapshot_env_tables(o->out, o->cfg, env, &names);
+	*n = tablefiles_of_env(o->out, o->cfg, env, &names);
 	if (env->tables->npatterns == 0)
 		return names;
 	json_object_foreach(bodies, t, body) {
@@ -234,7 +235,7 @@ json_t *histdiff_build(const struct histdiff_opts *o, enum sync_outcome *outcome
 				add_error(errors, env->name, t, msg);
 			}
 		}
-		snapshot_names_free(names, nnames);
+		tablefiles_free(names, nnames);
 		json_decref(bodies);
 	}
 	if (json_array_size(errors) > 0)

@@ -17,6 +17,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
 #include "engine/base/jsontext.h"
+#include "engine/commands/tablefiles.h"
 #include "engine/store/runlog.h"
 #include "engine/store/snapshot.h"
 
@@ -141,6 +142,20 @@ static json_t *take_lists(json_t *env, const char *a, const char *b)
  * `unlisted` gets, per environment whose last sync saw its server's
  * tables, {"run_id", "tables": the unlisted ones}.
  */
+/* The names of `seen` (an array of strings) that env's list still
+ * leaves unlisted (tablelist_unlisted). A new reference. */
+static json_t *still_unlisted(const struct env_config *env, json_t *seen)
+{
+	json_t *out = json_array(), *t;
+	size_t k;
+
+	json_array_foreach(seen, k, t)
+		if (json_is_string(t) &&
+		    tablelist_unlisted(env->tables, json_string_value(t)))
+			json_array_append(out, t);
+	return out;
+}
+
 static void load_last_runs(const struct report_opts *o, json_t **missing,
 			   json_t **empty, json_t *unlisted)
 {
@@ -159,13 +174,15 @@ static void load_last_runs(const struct report_opts *o, json_t **missing,
 		if (last != NULL)
 			missing[i] = take_lists(runlog_env(last, name), "missing",
 						"removed");
-		/* what the server had that no list names, when it was seen */
+		/* what the server had that no list names, when it was seen,
+		 * less what the config names since (pasted from `rhizome
+		 * tables`, say) */
 		if (last != NULL && json_is_array(json_object_get(
 			runlog_env(last, name), "unlisted")))
 			json_object_set_new(unlisted, name, json_pack(
-				"{s:s, s:O}", "run_id", last->id, "tables",
-				json_object_get(runlog_env(last, name),
-						"unlisted")));
+				"{s:s, s:o}", "run_id", last->id, "tables",
+				still_unlisted(o->envs[i], json_object_get(
+					runlog_env(last, name), "unlisted"))));
 		if (d != NULL)
 			empty[i] = take_lists(runlog_env(d, name), "empty", NULL);
 	}
@@ -186,7 +203,7 @@ static struct pair *collect(const struct report_opts *o, size_t *npairs,
 	for (i = 0; i < o->nenvs; i++) {
 		const struct env_config *env = o->envs[i];
 		char **tables;
-		size_t ntables = snapshot_env_tables(o->out, cfg, env, &tables);
+		size_t ntables = tablefiles_of_env(o->out, cfg, env, &tables);
 
 		pairs = xrealloc(pairs, (n + ntables + 1) * sizeof(*pairs));
 		for (j = 0; j < ntables; j++) {
@@ -478,10 +495,12 @@ static void write_unlisted(json_t *unlisted, FILE *fp)
 {
 	const char *env;
 	json_t *u, *t;
-	size_t k, col;
+	size_t k, col, some = 0;
 
-	if (json_object_size(unlisted) == 0)
-		return;
+	json_object_foreach(unlisted, env, u)
+		some += json_array_size(json_object_get(u, "tables"));
+	if (some == 0)
+		return; /* none, or all listed since */
 	fputs("\nUnlisted: tables the servers had at the last sync that no "
 	      "table list names\nor excludes (rhizome tables prints the "
 	      "lines to add):\n", fp);

@@ -159,8 +159,9 @@ void schedule_done(struct schedule *s, const struct schedule_job *job,
 	e->done += processed;
 	if (job->keys) {
 		e->keys = SCHEDULE_KEYS_DONE;
-		if (processed > 0)
-			e->next = e->ntables; /* the lookup failed them all */
+		/* the lookup failed them all, or the first `processed` (a
+		 * glob's names that cannot be written) */
+		e->next = processed;
 	}
 	e->inflight--;
 	s->inflight--;

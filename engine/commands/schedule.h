@@ -91,8 +91,9 @@ void schedule_start(struct schedule *s);
 
 /*
  * `job` is done, with `processed` of its tables done (a failed key lookup
- * counts every table of its environment; a job skipped because the run is
- * stopping counts 0). Hands out what that frees: the environment's next
+ * counts every table of its environment, one that succeeded the tables
+ * [0, processed) it failed itself, usually none; a job skipped because the
+ * run is stopping counts 0). Hands out what that frees: the environment's next
  * jobs within its share, or, when it finished, the share it leaves to the
  * others.
  */

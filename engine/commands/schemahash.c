@@ -16,6 +16,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/sha256.h"
+#include "engine/commands/tablefiles.h"
 #include "engine/schema/normalize.h"
 #include "engine/store/snapshot.h"
 
@@ -72,7 +73,7 @@ int schemahash_env(const char *out, const struct fleet_config *cfg,
 		why[0] = '\0';
 	/* the list's names and what its globs match among the files */
 	if (env->tables != NULL)
-		n = snapshot_env_tables(out, cfg, env, &names);
+		n = tablefiles_of_env(out, cfg, env, &names);
 	if (n > 0)
 		qsort(names, n, sizeof(*names), name_compare);
 	sha256_init(&s);
@@ -92,6 +93,6 @@ cleanup:
 	if (rc != 0)
 		*tables = 0;
 	sha256_release(&s);
-	snapshot_names_free(names, n);
+	tablefiles_free(names, n);
 	return rc;
 }

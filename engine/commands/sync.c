@@ -217,7 +217,7 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 	pthread_t watcher, keeper;
 	int watcher_started = 0, keeper_started = 0, sig;
 	enum sync_outcome status = SYNC_IO_FAILED;
-	size_t i, total = 0;
+	size_t i, total = 0, globs;
 	unsigned trips = 0;
 	double t0 = progress_now();
 	struct timespec end;
@@ -258,19 +258,26 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 		goto out;
 	}
 
+	/* a list with globs has its count once its lookup expanded it (the
+	 * env_tables event): until then the count is null, not a guess */
+	for (i = 0, globs = 0; i < r.nenvs; i++)
+		globs += o->command != SYNC_TABLES &&
+			 r.envs[i].cfg->tables->npatterns > 0;
 	eventlog_set_run(o->run_id);
 	eventlog_emit("run_start", json_pack(
-		"{s:s, s:I, s:I, s:i}", "command",
+		"{s:s, s:I, s:o, s:i}", "command",
 		o->command == SYNC_DATA ? "data" : o->command == SYNC_CHECK
 		? "check" : o->command == SYNC_TABLES ? "tables" : "schema",
-		"environments", (json_int_t)r.nenvs, "tables", (json_int_t)total,
-		"workers", (int)r.workers));
+		"environments", (json_int_t)r.nenvs, "tables", globs ? json_null()
+		: json_integer((json_int_t)total), "workers", (int)r.workers));
 	for (i = 0; i < r.nenvs; i++)
 		eventlog_emit("env_start", json_pack(
-			"{s:s, s:s, s:s, s:I}", "env", r.envs[i].cfg->name,
+			"{s:s, s:s, s:s, s:o}", "env", r.envs[i].cfg->name,
 			"folder", r.envs[i].cfg->folder, "database",
 			r.envs[i].cfg->database, "tables",
-			(json_int_t)r.envs[i].ntables));
+			o->command != SYNC_TABLES &&
+			r.envs[i].cfg->tables->npatterns > 0 ? json_null()
+			: json_integer((json_int_t)r.envs[i].ntables)));
 	pthread_mutex_lock(&r.lock);
 	for (i = 0; i < r.nenvs; i++)
 		r.envs[i].started = progress_now();

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/fatal.h"
 
 static void *kill_queries(void *arg)
 {
@@ -52,10 +53,7 @@ static void *watch_signals(void *arg)
 		 * are swept by the next run, the lock dies with the process.
 		 * (The one exit outside main, and the reason for it.) */
 		if (__atomic_add_fetch(&r->signals, 1, __ATOMIC_SEQ_CST) > 1) {
-			static const char msg[] =
-				"rhizome: interrupted again, exiting at once\n";
-
-			(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+			fatal_write("rhizome: interrupted again, exiting at once");
 			_exit(128 + sig);
 		}
 		pthread_mutex_lock(&r->lock);

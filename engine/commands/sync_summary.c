@@ -189,11 +189,12 @@ void sync_warn_absent(struct run *r, json_t *summary)
 				glob ? "pattern" : "table", name,
 				"environments", (json_int_t)asked));
 			snprintf(line, sizeof(line), "rhizome: warning: %s:%d: "
-				 "[tables %s]: %s '%s' %s in none of the %zu "
+				 "[tables %s]: %s '%s' %s the %zu "
 				 "environment(s) that answered (a typo?)",
 				 cfg->path, tl->line, tl->database,
 				 glob ? "glob" : "table", name,
-				 glob ? "matches no table" : "exists", asked);
+				 glob ? "matches no table in any of"
+				      : "exists in none of", asked);
 			fprintf(stderr, "%s\n", line);
 		}
 	}

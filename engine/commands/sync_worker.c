@@ -34,6 +34,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/backoff.h"
 #include "engine/base/clock.h"
+#include "engine/commands/tablefiles.h"
 #include "engine/store/snapshot.h"
 #include "engine/base/jsontext.h"
 #include "engine/output/eventlog.h"
@@ -399,38 +400,103 @@ static void note_retry(const struct env_run *e, const char *table,
 		jsontext_string(err->message), "reason", reason));
 }
 
+/* "rhizome: warning: ENV: ..." on stderr, between progress lines. */
+static void warn_env(struct run *r, const struct env_run *e,
+		     const struct strbuf *what)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	strbuf_addf(&line, "rhizome: warning: %s: %s", e->cfg->name, what->data);
+	pthread_mutex_lock(&r->lock);
+	progress_log(&r->progress, line.data);
+	pthread_mutex_unlock(&r->lock);
+	strbuf_release(&line);
+}
+
+/* Whether the server's table `name`, which a glob matched, can have a
+ * snapshot (config_table_file_ok); if not, a warning says why it is left
+ * out. */
+static int glob_name_ok(struct run *r, const struct env_run *e,
+			const char *name)
+{
+	struct strbuf what = STRBUF_INIT;
+
+	if (config_table_file_ok(e->cfg->database, name))
+		return 1;
+	strbuf_adds(&what, "table '");
+	strbuf_add_escaped(&what, name);
+	strbuf_addf(&what, "' of schema `%s` matches a glob but is left out: "
+		    "%s; rename it or exclude it", e->cfg->schema,
+		    config_name_is_safe(name) ? "its snapshot file's name would "
+		    "be longer than the file system allows" : "its name is not "
+		    "a safe file name (empty, '.', '..', '/', a control "
+		    "character or not UTF-8)");
+	warn_env(r, e, &what);
+	strbuf_release(&what);
+	return 0;
+}
+
 /*
  * A list with globs: the tables to fetch are its literal names and the
- * tables of e->catalog its globs match (environments/tablelist.h). The
+ * tables of e->catalog its globs match (environments/tablelist.h), less
+ * those no file could hold (glob_name_ok). A name whose file another
+ * environment of the folder owns (tablefiles_clash) cannot be written:
+ * such names come first, failed with why, and the count of them is
+ * returned (the lookup job reports them as its processed tables). The
  * lookup job calls this before any batch of the environment exists, so
  * no other thread reads e->tables or e->results yet; the schedule sizes
  * the environment's jobs again.
  */
-static void expand_tables(struct run *r, struct env_run *e)
+static size_t expand_tables(struct run *r, struct env_run *e)
 {
+	const struct fleet_config *cfg = r->o->cfg;
 	const struct table_list *tl = e->cfg->tables;
 	char **files;
-	size_t nfiles = snapshot_env_tables(r->o->out, r->o->cfg, e->cfg, &files);
-	const char **names = xcalloc(tl->neffective + e->catalog.n + nfiles + 1,
-				     sizeof(*names));
-	size_t n = tablelist_expand(tl, (const char *const *)e->catalog.names,
-				    e->catalog.n, names), k, j;
+	size_t nfiles = tablefiles_of_env(r->o->out, cfg, e->cfg, &files);
+	size_t cap = tl->neffective + e->catalog.n + nfiles + 1;
+	const char **found = xcalloc(cap, sizeof(*found));
+	const char **names = xcalloc(cap, sizeof(*names));
+	char (*why)[600] = NULL;
+	size_t nfound = tablelist_expand(tl,
+					 (const char *const *)e->catalog.names,
+					 e->catalog.n, found);
+	size_t nglob = nfound, n = 0, nclash = 0, k, j;
+	char msg[600];
 
 	/* A table a glob gave an earlier run that the server no longer has
 	 * still has its files: asked for, it comes back missing, so its
-	 * file is removed as a listed table's would be (CLASS_REMOVED). */
-	for (k = tl->neffective; k < nfiles; k++) {
-		for (j = 0; j < n && strcmp(names[j], files[k]) != 0; j++)
-			;
-		if (j == n) {
-			names[n++] = files[k];
-			e->own_names = xrealloc(e->own_names, (e->nown_names + 1) *
-						sizeof(*e->own_names));
-			e->own_names[e->nown_names++] = files[k];
-			files[k] = NULL;
-		}
+	 * file is removed as a listed table's would be (CLASS_REMOVED).
+	 * `files` is in name order after the literal names, as `found` is:
+	 * one merge pass. */
+	for (k = tl->neffective, j = tl->neffective; k < nfiles; k++) {
+		while (j < nglob && strcmp(found[j], files[k]) < 0)
+			j++;
+		if (j < nglob && strcmp(found[j], files[k]) == 0)
+			continue;
+		e->own_names = xrealloc(e->own_names, (e->nown_names + 1) *
+					sizeof(*e->own_names));
+		e->own_names[e->nown_names++] = files[k];
+		found[nfound++] = files[k];
+		files[k] = NULL;
 	}
-	snapshot_names_free(files, nfiles);
+	tablefiles_free(files, nfiles);
+
+	/* the clashing names first, then the rest in their order */
+	for (k = tl->neffective; k < nfound; k++)
+		if (glob_name_ok(r, e, found[k]) &&
+		    tablefiles_clash(cfg, e->cfg, found[k], msg, sizeof(msg))) {
+			why = xrealloc(why, (nclash + 1) * sizeof(*why));
+			memcpy(why[nclash], msg, sizeof(msg));
+			names[n++] = found[k];
+			nclash++;
+			found[k] = NULL;
+		}
+	for (k = 0; k < nfound; k++)
+		if (found[k] != NULL &&
+		    (k < tl->neffective || config_table_file_ok(e->cfg->database,
+								found[k])))
+			names[n++] = found[k];
+	free(found);
 
 	pthread_mutex_lock(&r->lock);
 	progress_add_tables(&r->progress, n, e->ntables);
@@ -442,6 +508,18 @@ static void expand_tables(struct run *r, struct env_run *e)
 	e->results = xcalloc(n ? n : 1, sizeof(*e->results));
 	schedule_set_tables(&r->schedule, e->index, n);
 	pthread_mutex_unlock(&r->lock);
+	eventlog_emit("env_tables", json_pack("{s:s, s:I}", "env", e->cfg->name,
+					      "tables", (json_int_t)n));
+
+	for (k = 0; k < nclash; k++) {
+		struct connpool_error err = { .code = 0, .sqlstate = "-----" };
+
+		snprintf(err.message, sizeof(err.message), "%s", why[k]);
+		e->results[k].done = 1;
+		sync_set_error(&e->results[k], &err);
+	}
+	free(why);
+	return nclash;
 }
 
 /*
@@ -504,8 +582,18 @@ static void run_lookup_job(struct run *r, struct job *job,
 			break;
 	}
 	if (rc == FETCH_DONE) {
-		if (e->cfg->tables->npatterns > 0)
-			expand_tables(r, e);
+		if (e->cfg->tables->npatterns > 0 &&
+		    r->o->command != SYNC_TABLES)
+			processed = expand_tables(r, e);
+		for (i = 0; i < processed; i++) {
+			struct table_result *res = &e->results[i];
+
+			sync_note_failure(r, e, e->tables[i], res, &ws->line);
+			res->path = snapshot_table_path(r->o->out, e->cfg->folder,
+							e->cfg->database,
+							e->tables[i],
+							data ? ".json" : ".sql");
+		}
 		qsort(e->keys, e->nkeys, sizeof(*e->keys), compare_keys);
 		e->key_of = data ? xcalloc(e->ntables + 1, sizeof(*e->key_of))
 				 : NULL;

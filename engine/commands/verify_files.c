@@ -15,6 +15,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
 #include "engine/base/tmpname.h"
+#include "engine/commands/tablefiles.h"
 #include "engine/commands/verify_int.h"
 #include "engine/store/history.h"
 #include "engine/schema/classify.h"
@@ -184,7 +185,7 @@ void verify_plain_files(struct verify *v)
 	for (i = 0; i < v->o->nenvs; i++) {
 		const struct env_config *env = v->o->envs[i];
 		char **tables;
-		size_t n = snapshot_env_tables(v->o->out, v->o->cfg, env, &tables);
+		size_t n = tablefiles_of_env(v->o->out, v->o->cfg, env, &tables);
 
 		for (k = 0; k < n; k++) {
 			const char *table = tables[k];
@@ -197,7 +198,7 @@ void verify_plain_files(struct verify *v)
 			}
 			free(key);
 		}
-		snapshot_names_free(tables, n);
+		tablefiles_free(tables, n);
 	}
 	json_decref(seen);
 }

@@ -22,6 +22,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/base64.h"
 #include "engine/base/sha256.h"
+#include "engine/commands/tablefiles.h"
 #include "engine/commands/verify_int.h"
 #include "engine/store/history.h"
 #include "engine/store/runlog.h"
@@ -145,7 +146,7 @@ static void forget(struct verify *v, const struct env_config *env,
 {
 	static const char *const exts[] = { ".sql", ".json" };
 	char **tables;
-	size_t i, k, n = snapshot_env_tables(v->o->out, v->o->cfg, env, &tables);
+	size_t i, k, n = tablefiles_of_env(v->o->out, v->o->cfg, env, &tables);
 
 	for (k = 0; k < 2; k++) {
 		if (!records(run, exts[k]))
@@ -159,7 +160,7 @@ static void forget(struct verify *v, const struct env_config *env,
 			free(path);
 		}
 	}
-	snapshot_names_free(tables, n);
+	tablefiles_free(tables, n);
 }
 
 /* Whether a line's status says what its file held afterwards. empty and

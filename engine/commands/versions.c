@@ -12,6 +12,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
+#include "engine/commands/tablefiles.h"
 #include "engine/schema/normalize.h"
 #include "engine/schema/schemadiff.h"
 #include "engine/schema/tablemodel.h"
@@ -226,7 +227,7 @@ static int wanted(const struct versions_opts *o, const char *table)
 
 /* The tables of list `tl`: its literal names, then what its globs match
  * among the files of the selected environments that use it, in name
- * order, each once (snapshot_env_tables). */
+ * order, each once (tablefiles_of_env). */
 static int compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -246,7 +247,7 @@ static json_t *list_tables(const struct versions_opts *o,
 	for (i = 0; i < o->nenvs && tl->npatterns > 0; i++) {
 		if (o->envs[i]->tables != tl)
 			continue;
-		n = snapshot_env_tables(o->out, o->cfg, o->envs[i], &t);
+		n = tablefiles_of_env(o->out, o->cfg, o->envs[i], &t);
 		for (k = 0; k < n; k++) {
 			if (json_object_get(seen, t[k]) != NULL) {
 				free(t[k]);
@@ -261,7 +262,7 @@ static json_t *list_tables(const struct versions_opts *o,
 	qsort(extra, nextra, sizeof(*extra), compare_names);
 	for (k = 0; k < nextra; k++)
 		json_array_append_new(names, json_string(extra[k]));
-	snapshot_names_free(extra, nextra);
+	tablefiles_free(extra, nextra);
 	json_decref(seen);
 	return names;
 }

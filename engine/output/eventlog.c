@@ -5,7 +5,9 @@
 #include "engine/output/eventlog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/fatal.h"
 #include "engine/base/jsontext.h"
 #include "engine/base/strbuf.h"
 
@@ -22,6 +25,9 @@ static int real_fd = -1;        /* the real stderr, once started */
 static int pipe_read = -1;      /* the reader's end */
 static char run_id[64];         /* guarded by lock; "" : none yet */
 static pthread_t reader;
+
+/* Defined only in a sanitizer's build (make SANITIZER=...). */
+extern void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
 
 int eventlog_on(void)
 {
@@ -38,6 +44,7 @@ void eventlog_set_run(const char *id)
 	pthread_mutex_lock(&lock);
 	snprintf(run_id, sizeof(run_id), "%s", id);
 	pthread_mutex_unlock(&lock);
+	fatal_set_run(id);
 }
 
 /* Write all of buf to fd, going on after a signal's interruption. */
@@ -121,18 +128,25 @@ void eventlog_emit(const char *event, json_t *fields)
 
 /* What a text line is, by rhizome's own wording: a warning says
  * "warning:", an error names what failed or was refused; the rest (a
- * hint, a note such as leftovers removed) is information. */
+ * hint, a note such as leftovers removed, a count of errors) is
+ * information. */
 static const char *level_of(const char *line)
 {
 	static const char *const error_words[] = {
-		"error", "cannot", "does not", "refused", "unknown", " wants ",
+		"cannot", "does not", "refused", "unknown", " wants ",
 		"failed", "no such", "not reached", "timed out", "Sanitizer",
 		"needs ", "unexpected",
 	};
+	const char *p;
 	size_t i;
 
 	if (strstr(line, "warning:") != NULL)
 		return "warning";
+	/* "error", but not a count of none: "0 error(s)" */
+	for (p = line; (p = strstr(p, "error")) != NULL; p += 5)
+		if (p - line < 2 || p[-1] != ' ' || p[-2] != '0' ||
+		    (p - line >= 3 && p[-3] >= '0' && p[-3] <= '9'))
+			return "error";
 	for (i = 0; i < sizeof(error_words) / sizeof(error_words[0]); i++)
 		if (strstr(line, error_words[i]) != NULL)
 			return "error";
@@ -147,8 +161,11 @@ static void pass_on(const char *line, size_t len)
 	size_t n;
 
 	if (len > 0 && line[0] == '\x1e') {
-		write_all(real_fd, line + 1, len - 1);
-		write_all(real_fd, "\n", 1);
+		/* one write, as the event was written: a dying process's last
+		 * line (fatal.h) cannot land inside it */
+		event = xasprintf("%.*s\n", (int)(len - 1), line + 1);
+		write_all(real_fd, event, len);
+		free(event);
 		return;
 	}
 	text = xstrndup(line, len);
@@ -200,10 +217,13 @@ int eventlog_start(void)
 	int fds[2], rc;
 
 	fflush(stderr);
-	real_fd = dup(STDERR_FILENO);
+	/* at 3 or above, so that with fd 0 or 1 closed the real stderr does
+	 * not become what a library takes for its input or output; neither
+	 * end leaks into a child */
+	real_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	if (real_fd < 0)
 		return -errno;
-	if (pipe(fds) != 0) {
+	if (pipe2(fds, O_CLOEXEC) != 0) {
 		rc = -errno;
 		close(real_fd);
 		real_fd = -1;
@@ -235,6 +255,11 @@ int eventlog_start(void)
 	}
 	/* a line at a time, so a wrapped line is never split by a buffer */
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	fatal_set_fd(real_fd, EVENTLOG_VERSION);
+	/* a sanitizer's report comes just before the process dies, so the
+	 * reader would never pass it on: it goes to the real stderr as text */
+	if (__sanitizer_set_report_fd != NULL)
+		__sanitizer_set_report_fd((void *)(intptr_t)real_fd);
 	return 0;
 }
 
@@ -243,6 +268,9 @@ void eventlog_stop(void)
 	if (!eventlog_on())
 		return;
 	fflush(stderr);
+	fatal_set_fd(STDERR_FILENO, 0);
+	if (__sanitizer_set_report_fd != NULL)
+		__sanitizer_set_report_fd((void *)(intptr_t)STDERR_FILENO);
 	/* the pipe's last writer is fd 2: giving the real stderr back ends
 	 * the reader's input */
 	dup2(real_fd, STDERR_FILENO);

@@ -5,8 +5,10 @@
  *   raised when a field changes meaning or goes away; new fields and events
  *   may come without it), "run_id" (null before a run has one), "event",
  * and the event's own fields. The events (README: Running on a schedule):
- *   run_start   {command, environments, tables, workers}
- *   env_start   {env, folder, database, tables}
+ *   run_start   {command, environments, tables (null: a list has globs),
+ *               workers}
+ *   env_start   {env, folder, database, tables (null: its list has globs)}
+ *   env_tables  {env, tables}: a list with globs expanded by the lookup
  *   retry       {env, table, attempt, code, message, reason}
  *   table_error {env, table, code, message, attempts, unreached}
  *   progress    {percent, tables_done, tables, environments_done}

@@ -13,7 +13,6 @@
 #include "engine/base/alloc.h"
 #include "engine/store/atomic_file.h"
 #include "engine/store/history.h"
-#include "environments/config.h"
 
 struct snapshot_root {
 	char *out;
@@ -199,101 +198,3 @@ int snapshot_read(const char *path, char **data, size_t *len)
 	return 0;
 }
 
-void snapshot_names_free(char **names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* Whether file stem `stem` ("{database}_{table}") belongs to an environment
- * of cfg sharing env's folder whose database is longer than env's. */
-static int stem_of_another(const struct fleet_config *cfg,
-			   const struct env_config *env, const char *stem)
-{
-	size_t i, len;
-
-	for (i = 0; i < cfg->nenvs; i++) {
-		const struct env_config *o = &cfg->envs[i];
-
-		len = strlen(o->database);
-		if (strcmp(o->folder, env->folder) == 0 &&
-		    len > strlen(env->database) &&
-		    strncmp(stem, o->database, len) == 0 && stem[len] == '_')
-			return 1;
-	}
-	return 0;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-size_t snapshot_env_tables(const char *out, const struct fleet_config *cfg,
-			   const struct env_config *env, char ***names)
-{
-	const struct table_list *tl = env->tables;
-	size_t n = 0, cap = tl->neffective + 16, i, first_found, prefix;
-	char **list = xcalloc(cap, sizeof(*list));
-	char *dir;
-	DIR *d;
-	struct dirent *de;
-
-	for (i = 0; i < tl->neffective; i++)
-		list[n++] = xstrdup(tl->effective[i]);
-	*names = list;
-	if (tl->npatterns == 0)
-		return n;
-	first_found = n;
-	prefix = strlen(env->database) + 1;
-	dir = snapshot_data_dir(out, env->folder);
-	d = opendir(dir);
-	free(dir);
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		size_t ext = len > 4 && strcmp(de->d_name + len - 4, ".sql") == 0 ? 4
-			     : len > 5 && strcmp(de->d_name + len - 5, ".json") == 0
-			     ? 5 : 0;
-		char *table;
-
-		if (ext == 0 || len <= prefix + ext ||
-		    strncmp(de->d_name, env->database, prefix - 1) != 0 ||
-		    de->d_name[prefix - 1] != '_' ||
-		    stem_of_another(cfg, env, de->d_name))
-			continue;
-		table = xstrndup(de->d_name + prefix, len - prefix - ext);
-		if (!config_list_has(tl, table, strlen(table)) ||
-		    tablelist_is_glob(table)) {
-			free(table);
-			continue;
-		}
-		if (tablelist_literal(tl, table)) { /* listed: there already */
-			free(table);
-			continue;
-		}
-		if (n == cap) {
-			cap *= 2;
-			list = xrealloc(list, cap * sizeof(*list));
-		}
-		list[n++] = table;
-	}
-	if (d != NULL)
-		closedir(d);
-	/* name order, each once (a table has a .sql and a .json) */
-	qsort(list + first_found, n - first_found, sizeof(*list), compare_names);
-	for (i = first_found; i + 1 < n;) {
-		if (strcmp(list[i], list[i + 1]) == 0) {
-			free(list[i + 1]);
-			memmove(&list[i + 1], &list[i + 2],
-				(n - i - 2) * sizeof(*list));
-			n--;
-		} else {
-			i++;
-		}
-	}
-	*names = list;
-	return n;
-}

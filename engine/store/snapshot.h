@@ -56,23 +56,6 @@ char *snapshot_table_path(const char *out, const char *folder,
 			  const char *ext);
 
 /*
- * The tables of `env` as the commands that read files only see them: its
- * list's literal names (environments/tablelist.h), then, for a list with
- * globs, each table whose .sql or .json file is in its snapshot folder,
- * that a glob matches and exclude does not, in name order. A file that
- * belongs to another environment of `cfg` sharing the folder (its
- * database a longer prefix of the name: `billing_event_x.sql` is
- * billing_event's, not billing's table `event_x`) is not counted. Returns
- * how many, with *names (caller frees with snapshot_names_free). A folder
- * that cannot be read counts as empty. Thread-safe.
- */
-struct fleet_config;
-struct env_config;
-size_t snapshot_env_tables(const char *out, const struct fleet_config *cfg,
-			   const struct env_config *env, char ***names);
-void snapshot_names_free(char **names, size_t n);
-
-/*
  * A plain file and its history body: a .sql file is the Create Table text
  * the history holds, then ";\n"; a .json file is its body as it is.
  * snapshot_file_of: the file for `body` (len bytes; `schema`: a .sql),

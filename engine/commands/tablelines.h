@@ -7,10 +7,11 @@
  *
  * A database's list is every table any of its environments that answered
  * has, in name order; those only some of them have are named in a comment
- * above it, with where they are. A name a list cannot hold (white space, a
- * control character, '/', more than 64 bytes: environments/config.c) is
- * left out and named in a comment, escaped. Lines stay under 80 columns:
- * Debian's inih reads at most 200 bytes a line.
+ * above it, with where they are. A name a list cannot hold by name (white
+ * space, a glob character) and one no snapshot file can have (not a safe
+ * file name, too long: config_table_file_ok) are left out and named in
+ * comments, escaped. Lines stay under 80 columns, comments too: Debian's
+ * inih reads at most 200 bytes a line.
  *
  * Call from one thread; nothing is allocated that outlives the call.
  */

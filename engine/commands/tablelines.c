@@ -1,7 +1,7 @@
 /*
  * The [tables] sections of `rhizome tables` (see tablelines.h).
  */
-#include "engine/output/tablelines.h"
+#include "engine/commands/tablelines.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,31 +16,15 @@
 #define WIDTH 78
 
 /* Whether a `tables =` list can hold `name` (words are split at white
- * space; config.c refuses what could leave the snapshot folder). */
+ * space; a glob character would read as a glob). */
 static int listable(const char *name)
 {
 	const char *p;
 
-	if (!config_name_is_safe(name) || strlen(name) > 64)
-		return 0;
 	for (p = name; *p; p++)
 		if (isspace((unsigned char)*p))
 			return 0;
-	/* a glob character would read as a glob */
 	return strpbrk(name, "*?[\\") == NULL;
-}
-
-/* `name` for a comment: printable ASCII and UTF-8 as they are, the rest
- * (a newline, a tab) as \xNN. */
-static void add_escaped(struct strbuf *sb, const char *name)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)name; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '\\')
-			strbuf_addf(sb, "\\x%02x", *p);
-		else
-			strbuf_add(sb, (const char *)p, 1);
 }
 
 static int compare_strings(const void *a, const void *b)
@@ -48,43 +32,72 @@ static int compare_strings(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A comment line "; LABEL: a (x, y), b (z)" of the names in `which`
- * (name -> array of environments, or null for no environments), wrapped. */
+/* Append `text` as comment lines: the first starts "; ", the next ";  ";
+ * broken at spaces, and inside a word longer than a line, so no line
+ * passes WIDTH whatever the names (inih would split it and fail). */
+static void add_comment_text(struct strbuf *out, const char *text)
+{
+	const char *p = text;
+	size_t col = 2;
+
+	strbuf_adds(out, "; ");
+	while (*p) {
+		const char *space = strchr(p, ' ');
+		size_t len = space ? (size_t)(space - p) : strlen(p);
+
+		if (col > 3 && col + 1 + len > WIDTH) {
+			strbuf_adds(out, "\n;  ");
+			col = 3;
+		} else if (col > 3) {
+			strbuf_add(out, " ", 1);
+			col++;
+		}
+		while (col + len > WIDTH) { /* one word wider than a line */
+			strbuf_add(out, p, WIDTH - col);
+			p += WIDTH - col;
+			len -= WIDTH - col;
+			strbuf_adds(out, "\n;  ");
+			col = 3;
+		}
+		strbuf_add(out, p, len);
+		col += len;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	strbuf_adds(out, "\n");
+}
+
+/* A comment "LABEL: a (x, y), b (z)" of the names in `names` (`where`:
+ * name -> array of environments, or NULL), escaped and wrapped. */
 static void add_comment(struct strbuf *out, const char *label,
 			const char **names, size_t n, json_t *where)
 {
-	struct strbuf item = STRBUF_INIT;
-	size_t i, col;
+	struct strbuf text = STRBUF_INIT;
+	size_t i;
 
 	if (n == 0)
 		return;
-	strbuf_addf(out, "; %s:", label);
-	col = strlen(label) + 3;
+	strbuf_addf(&text, "%s:", label);
 	for (i = 0; i < n; i++) {
 		json_t *envs = where ? json_object_get(where, names[i]) : NULL;
 		json_t *env;
 		size_t k;
 
-		strbuf_reset(&item);
-		add_escaped(&item, names[i]);
+		strbuf_adds(&text, " ");
+		strbuf_add_escaped(&text, names[i]);
 		if (json_array_size(envs) > 0) {
-			strbuf_adds(&item, " (");
+			strbuf_adds(&text, " (");
 			json_array_foreach(envs, k, env)
-				strbuf_addf(&item, "%s%s", k ? ", " : "",
+				strbuf_addf(&text, "%s%s", k ? ", " : "",
 					    json_string_value(env));
-			strbuf_adds(&item, ")");
+			strbuf_adds(&text, ")");
 		}
 		if (i + 1 < n)
-			strbuf_adds(&item, ",");
-		if (col + 1 + item.len > WIDTH && col > 2) {
-			strbuf_adds(out, "\n;  ");
-			col = 3;
-		}
-		strbuf_addf(out, " %s", item.data);
-		col += 1 + item.len;
+			strbuf_adds(&text, ",");
 	}
-	strbuf_adds(out, "\n");
-	strbuf_release(&item);
+	add_comment_text(out, text.data);
+	strbuf_release(&text);
 }
 
 /* The words of `text` (split at ", ") after column `col`, wrapped with
@@ -115,8 +128,9 @@ static void add_database(struct strbuf *out, json_t *summary, const char *db)
 	json_t *envs = json_object_get(summary, "environments");
 	json_t *have = json_object(); /* table -> [environments having it] */
 	json_t *env, *tables, *t;
-	const char *name, **names, **partial, **odd;
-	size_t nanswered = 0, n = 0, npartial = 0, nodd = 0, i, k, col;
+	const char *name, **names, **partial, **odd, **unsafe;
+	size_t nanswered = 0, n = 0, npartial = 0, nodd = 0, nunsafe = 0;
+	size_t i, k, col;
 	struct strbuf who = STRBUF_INIT;
 	void *iter;
 
@@ -147,10 +161,15 @@ static void add_database(struct strbuf *out, json_t *summary, const char *db)
 	names = xcalloc(json_object_size(have) + 1, sizeof(*names));
 	partial = xcalloc(json_object_size(have) + 1, sizeof(*partial));
 	odd = xcalloc(json_object_size(have) + 1, sizeof(*odd));
+	unsafe = xcalloc(json_object_size(have) + 1, sizeof(*unsafe));
 	for (iter = json_object_iter(have); iter != NULL;
 	     iter = json_object_iter_next(have, iter)) {
 		const char *table = json_object_iter_key(iter);
 
+		if (!config_table_file_ok(db, table)) {
+			unsafe[nunsafe++] = table;
+			continue;
+		}
 		if (!listable(table)) {
 			odd[nodd++] = table;
 			continue;
@@ -162,10 +181,13 @@ static void add_database(struct strbuf *out, json_t *summary, const char *db)
 	qsort(names, n, sizeof(*names), compare_strings);
 	qsort(partial, npartial, sizeof(*partial), compare_strings);
 	qsort(odd, nodd, sizeof(*odd), compare_strings);
+	qsort(unsafe, nunsafe, sizeof(*unsafe), compare_strings);
 	strbuf_addf(out, "[tables %s]\n", db);
 	add_comment(out, "only in some environments", partial, npartial, have);
-	add_comment(out, "not listable (list it with a glob, or rename it)",
-		    odd, nodd, NULL);
+	add_comment(out, "not listable by name (white space or a glob "
+		    "character: list it with a glob)", odd, nodd, NULL);
+	add_comment(out, "cannot have a snapshot (not a safe file name, or "
+		    "too long for one: rename it)", unsafe, nunsafe, NULL);
 	if (n == 0) {
 		/* config.c refuses an empty list: say why there is none */
 		strbuf_adds(out, nanswered ? "; no table to list\n"
@@ -188,6 +210,7 @@ static void add_database(struct strbuf *out, json_t *summary, const char *db)
 	free(names);
 	free(partial);
 	free(odd);
+	free(unsafe);
 	strbuf_release(&who);
 	json_decref(have);
 }
