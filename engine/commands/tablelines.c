@@ -39,19 +39,21 @@ static void add_comment_text(struct strbuf *out, const char *text)
 {
 	const char *p = text;
 	size_t col = 2;
+	int line_start = 1; /* no word on this line yet */
 
 	strbuf_adds(out, "; ");
 	while (*p) {
 		const char *space = strchr(p, ' ');
 		size_t len = space ? (size_t)(space - p) : strlen(p);
 
-		if (col > 3 && col + 1 + len > WIDTH) {
+		if (!line_start && col + 1 + len > WIDTH) {
 			strbuf_adds(out, "\n;  ");
 			col = 3;
-		} else if (col > 3) {
+		} else if (!line_start) {
 			strbuf_add(out, " ", 1);
 			col++;
 		}
+		line_start = 0;
 		while (col + len > WIDTH) { /* one word wider than a line */
 			strbuf_add(out, p, WIDTH - col);
 			p += WIDTH - col;
@@ -166,7 +168,9 @@ static void add_database(struct strbuf *out, json_t *summary, const char *db)
 	     iter = json_object_iter_next(have, iter)) {
 		const char *table = json_object_iter_key(iter);
 
-		if (!config_table_file_ok(db, table)) {
+		/* longer than MariaDB's 64 bytes: also longer than a line of
+		 * a list can take */
+		if (!config_table_file_ok(db, table) || strlen(table) > 64) {
 			unsafe[nunsafe++] = table;
 			continue;
 		}
@@ -184,10 +188,10 @@ static void add_database(struct strbuf *out, json_t *summary, const char *db)
 	qsort(unsafe, nunsafe, sizeof(*unsafe), compare_strings);
 	strbuf_addf(out, "[tables %s]\n", db);
 	add_comment(out, "only in some environments", partial, npartial, have);
-	add_comment(out, "not listable by name (white space or a glob "
-		    "character: list it with a glob)", odd, nodd, NULL);
-	add_comment(out, "cannot have a snapshot (not a safe file name, or "
-		    "too long for one: rename it)", unsafe, nunsafe, NULL);
+	add_comment(out, "a glob only (white space or * ? [ in the name)",
+		    odd, nodd, NULL);
+	add_comment(out, "no snapshot (not a safe file name: rename it)",
+		    unsafe, nunsafe, NULL);
 	if (n == 0) {
 		/* config.c refuses an empty list: say why there is none */
 		strbuf_adds(out, nanswered ? "; no table to list\n"

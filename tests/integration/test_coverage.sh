@@ -140,7 +140,7 @@ test_tables_prints_lists_that_sync_cleanly_when_pasted_back() {
 	grep -q '^\[tables billing_event\]$' "$T/out.json" || fail "no section"
 	grep -q '^; only in some environments: only_dev (dev_billing_event)$' "$T/out.json" ||
 		fail "partial table not marked"
-	grep -qF '; not listable (list it with a glob, or rename it): has space' "$T/out.json" ||
+	grep -qF '; a glob only (white space or * ? [ in the name): has space' "$T/out.json" ||
 		fail "odd name not marked"
 	grep -q 'a_view' "$T/out.json" && fail "a view listed"
 	awk 'length > 80' "$T/out.json" | grep . && fail "line over 80 columns"

@@ -1179,6 +1179,45 @@ static void test_config_lists_optional_for_rhizome_tables(void)
 	ASSERT_EQ(cfg.envs[0].tables->neffective, 0);
 }
 
+/* Whose file a stem is where databases share a folder: a literal name
+ * first, else the longest database; a glob never takes another's. */
+static void test_config_file_owner_in_a_shared_folder(void)
+{
+	ASSERT_EQ(load("[tables billing]\ntables = event_zzz *\n"
+		       "[tables billing_event]\ntables = outbox z*\n"
+		       "[environment b]\nfolder = f\ndatabase = billing\n"
+		       "socket = /s\n"
+		       "[environment be]\nfolder = f\ndatabase = billing_event\n"
+		       "socket = /s\n"
+		       "[environment other]\nfolder = g\ndatabase = billing\n"
+		       "socket = /s\n"), 0);
+	/* billing lists event_zzz by name: its, though billing_event's z*
+	 * would take zzz */
+	ASSERT_STR_EQ(config_file_owner(&cfg, "f", "billing_event_zzz")->name, "b");
+	/* the longer database, whether or not its list has the table */
+	ASSERT_STR_EQ(config_file_owner(&cfg, "f", "billing_event_outbox")->name, "be");
+	ASSERT_STR_EQ(config_file_owner(&cfg, "f", "billing_event_gone")->name, "be");
+	ASSERT_STR_EQ(config_file_owner(&cfg, "f", "billing_fee")->name, "b");
+	ASSERT_STR_EQ(config_file_owner(&cfg, "g", "billing_event_outbox")->name,
+		      "other");
+	ASSERT_TRUE(config_file_owner(&cfg, "f", "ledger_x") == NULL);
+	ASSERT_TRUE(config_file_owner(&cfg, "h", "billing_x") == NULL);
+	/* what a glob finds on a server: safe names that fit a file */
+	ASSERT_TRUE(config_table_file_ok("billing", "event"));
+	ASSERT_TRUE(!config_table_file_ok("billing", "ev/x"));
+	ASSERT_TRUE(!config_table_file_ok("billing", "ev\nnl"));
+	ASSERT_TRUE(!config_table_file_ok("billing", ""));
+	{
+		char name[250];
+
+		memset(name, 'x', sizeof(name) - 1);
+		name[sizeof(name) - 1] = '\0';
+		ASSERT_TRUE(!config_table_file_ok("billing", name));
+		name[200] = '\0';
+		ASSERT_TRUE(config_table_file_ok("billing", name));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	CHECK_INIT(argc, argv);
@@ -1188,6 +1227,7 @@ int main(int argc, char **argv)
 	RUN(test_config_loads_full_fleet_with_values_and_defaults);
 	RUN(test_config_globs_expand_against_present_tables);
 	RUN(test_config_lists_optional_for_rhizome_tables);
+	RUN(test_config_file_owner_in_a_shared_folder);
 	RUN(test_config_without_fleet_section_uses_builtin_defaults);
 	RUN(test_config_env_timeout_and_retries_zero_is_a_value);
 	RUN(test_config_fleet_values_apply_even_when_fleet_comes_last);

@@ -37,6 +37,8 @@ struct sim {
 	unsigned jobs[MAX_ENVS];
 	int first_job_was_keys[MAX_ENVS];
 	int fail_keys;                  /* key lookups fail: every table done */
+	size_t lookup_failed[MAX_ENVS]; /* of those found, the lookup fails
+					 * this many itself (the first ones) */
 	size_t found[MAX_ENVS];         /* +1: the lookup finds this many
 					 * tables (a glob expanded) */
 	/* the slow environment's share while others still ran */
@@ -130,7 +132,8 @@ static void sim_run(struct sim *m)
 		if (job.keys && !m->fail_keys && m->found[job.env] > 0)
 			schedule_set_tables(&m->s, job.env, m->found[job.env] - 1);
 		schedule_done(&m->s, &job, job.keys ? (m->fail_keys ?
-				  m->envs[job.env].ntables : 0) : job.n);
+				  m->envs[job.env].ntables
+				  : m->lookup_failed[job.env]) : job.n);
 	}
 }
 
@@ -292,6 +295,33 @@ static void test_schedule_lookup_sets_the_tables_then_batches_follow(void)
 	ASSERT_EQ(m.over_pool, 0);
 }
 
+/* A lookup that fails the first tables it found itself (a glob's name
+ * whose file is another environment's): the batches take the rest, each
+ * table once, and the environment finishes. */
+static void test_schedule_lookup_failing_some_tables_leaves_the_rest(void)
+{
+	static struct sim m;
+	unsigned pools[2] = { 2, 2 };
+	size_t tables[2] = { 1, 1 };
+	size_t t;
+
+	sim_init(&m, 2, pools, tables, 4, 5, 1);
+	m.found[0] = 1 + 12;
+	m.lookup_failed[0] = 3;
+	m.found[1] = 1 + 2;
+	m.lookup_failed[1] = 2;  /* all it found */
+	sim_run(&m);
+	for (t = 0; t < 3; t++)
+		ASSERT_EQ(m.covered[0][t], 0);
+	for (t = 3; t < 12; t++)
+		ASSERT_EQ(m.covered[0][t], 1);
+	ASSERT_EQ(m.envs[0].done, 12);
+	ASSERT_EQ(m.jobs[1], 1);     /* the lookup only */
+	ASSERT_EQ(m.envs[1].done, 2);
+	ASSERT_EQ(m.finished[0], 1);
+	ASSERT_EQ(m.finished[1], 1);
+}
+
 static void test_schedule_data_runs_the_key_lookup_first(void)
 {
 	static struct sim m;
@@ -367,6 +397,7 @@ int main(int argc, char **argv)
 	RUN(test_schedule_a_slow_environment_does_not_stall_the_others);
 	RUN(test_schedule_data_runs_the_key_lookup_first);
 	RUN(test_schedule_lookup_sets_the_tables_then_batches_follow);
+	RUN(test_schedule_lookup_failing_some_tables_leaves_the_rest);
 	RUN(test_schedule_stop_hands_out_nothing_more);
 	RUN(test_schedule_environment_without_tables_finishes_at_start);
 	return CHECK_EXIT();

@@ -1,0 +1,94 @@
+/* tablelines: `rhizome tables` text: lists and comments within 80
+ * columns whatever the names, names no list or file can hold set apart. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "check.h"
+#include "engine/commands/tablelines.h"
+
+/* The text for `summary` (stolen). Caller frees. */
+static char *text_of(json_t *summary)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (fp == NULL)
+		abort();
+	ASSERT_EQ(tablelines_text(summary, fp), 0);
+	fclose(fp);
+	json_decref(summary);
+	return buf;
+}
+
+static void assert_lines_within(const char *text, size_t width)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len > width)
+			CHECK_FAIL("line of %zu bytes: %.*s", len, (int)len, p);
+		p += nl ? len + 1 : len;
+	}
+}
+
+/* Nine environments with long names, a table only some have: the
+ * comment naming them wraps, even inside the list of environments. */
+static void test_tablelines_wraps_a_long_list_of_environments(void)
+{
+	json_t *envs = json_object();
+	char name[64], *text;
+	int i;
+
+	for (i = 0; i < 9; i++) {
+		snprintf(name, sizeof(name), "production_region_%d_billing", i);
+		json_object_set_new(envs, name, json_pack(
+			"{s:s, s:s, s:[s, s]}", "database", "billing", "schema",
+			"billing", "tables", "invoice", i < 8 ? "partial" : "x"));
+	}
+	text = text_of(json_pack("{s:o, s:[]}", "environments", envs, "errors"));
+	assert_lines_within(text, 80);
+	ASSERT_CONTAINS(text, "; only in some environments: partial "
+			      "(production_region_0_billing,");
+	ASSERT_CONTAINS(text, "\n;  production_region_");
+	ASSERT_CONTAINS(text, "tables = invoice partial x\n");
+	free(text);
+}
+
+/* A name with white space or a glob character is named for a glob; one
+ * no file can hold (a '/', a newline, too long) for renaming; neither is
+ * listed, and escapes keep a newline from breaking a line. */
+static void test_tablelines_sets_apart_names_no_list_or_file_can_hold(void)
+{
+	char longname[201], *text;
+
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	text = text_of(json_pack("{s:{s:{s:s, s:s, s:[s, s, s, s, s, s]}}, s:[]}",
+		"environments", "e", "database", "db", "schema", "db", "tables",
+		"ok", "has space", "star*", "ev/x", "ev\nnl", longname,
+		"errors"));
+	assert_lines_within(text, 80);
+	ASSERT_CONTAINS(text, "; a glob only (white space or * ? [ in the "
+			      "name): has space, star*\n");
+	ASSERT_CONTAINS(text, "; no snapshot (not a safe file name: rename "
+			      "it): ev\\x0anl, ev/x,\n");
+	ASSERT_CONTAINS(text, "ev\\x0anl");
+	ASSERT_CONTAINS(text, "nnnnnnnn\n;  nnnn");
+	ASSERT_CONTAINS(text, "tables = ok\n");
+	free(text);
+}
+
+int main(int argc, char **argv)
+{
+	CHECK_INIT(argc, argv);
+	RUN(test_tablelines_wraps_a_long_list_of_environments);
+	RUN(test_tablelines_sets_apart_names_no_list_or_file_can_hold);
+	return CHECK_EXIT();
+}
