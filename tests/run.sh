@@ -145,6 +145,7 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	tests/integration/test_coverage.sh \
 	test_a_glob_is_expanded_per_environment_and_exclude_takes_globs \
+	test_a_glob_never_takes_another_environments_file \
 	test_log_format_json_events_of_a_run_with_a_failure_and_a_retry 2>&1 | report
 
 section "random faults over 7 environments (RELIABILITY 26), ASan/LSan and TSan builds"

@@ -108,6 +108,14 @@ test_unlisted_tables_in_summary_manifest_check_and_report() {
 	rz sync report --format json
 	assert_eq "$(js -c '.unlisted.na_prod_billing.tables')" \
 		'["event","fee_summary","ledger_entry","odd`name"]' "report json"
+	# listed since (the lines pasted): no longer unlisted, before any sync
+	set_list billing 'tables = invoice flyway_schema_history event fee_summary' \
+		'exclude = ledger_entry odd`name new_thing'
+	rz sync report --format json
+	assert_eq "$(js -c '.unlisted.na_prod_billing.tables')" '[]' "report after listing"
+	rz sync report
+	grep -q 'na_prod_billing:' "$T/out.json" && fail "report text: $(cat "$T/out.json")"
+	return 0
 }
 
 test_a_listed_table_absent_everywhere_is_warned() {
@@ -250,6 +258,131 @@ test_log_format_json_events_of_a_run_with_a_failure_and_a_retry() {
 	assert_eq "$(ev '[.[0:2][] | .level]')" '["error","info"]' "levels: $(cat "$T/err.txt")"
 	assert_eq "$(ev '.[0].message')" "\"rhizome: option '--rows' does not apply here\"" "message"
 	assert_eq "$(ev '.[-1].run_id')" null "no run yet"
+	# the option as getopt reads it: abbreviated, and the last one wins
+	rz --log-form json --quiet status
+	assert_eq "$(ev '[.[] | .event] | .[-1]')" '"run_end"' "--log-form json: $(cat "$T/err.txt")"
+	rz --log-format json --log-format text --out "$T/nowhere" status
+	grep -q '^{' "$T/err.txt" && fail "the last --log-format was text: $(cat "$T/err.txt")"
+	# a glob's count comes when the lookup expanded it
+	set_event_list 'tables = event f*'
+	rz --log-format json sync schema --env dev_billing_event
+	assert_eq "$RC" 0 "glob run: $(cat "$T/err.txt")"
+	assert_eq "$(ev '[.[] | select(.event == "run_start" or .event == "env_start" or .event == "env_tables") | [.event, .tables]]')" \
+		'[["run_start",null],["env_start",null],["env_tables",3]]' "counts"
+}
+
+# Replace the list of database DB (a section header's name) with LINES.
+set_list() { # DB LINES...
+	local db=$1
+	shift
+	awk -v db="$db" -v repl="$(printf '%s\n' "$@")" '
+		$0 == "[tables " db "]" { print; print repl; skip = 1; next }
+		/^\[/ { skip = 0 }
+		skip && /^(tables|exclude|[ \t])/ { next }
+		{ print }' "$T/rhizome.cnf" >"$T/cnf.new" && mv "$T/cnf.new" "$T/rhizome.cnf"
+}
+
+# billing and billing_event share folder na_prod: billing_event_zzz.sql can be
+# billing's event_zzz or billing_event's zzz. A glob never takes the file
+# another environment owns, and a table whose file would be another's
+# fails, its error naming both and the file.
+test_a_glob_never_takes_another_environments_file() {
+	it_load_fleet && it_config
+	mdb_sql s2 -e 'CREATE TABLE na_prod_billing.event_zzz (id int PRIMARY KEY)'
+	set_list billing 'tables = invoice event_zzz'
+	set_list billing_event 'tables = event z*'
+	rz sync schema --env na_prod_billing --env na_prod_billing_event
+	assert_eq "$RC" 0 "first run: $(cat "$T/err.txt")"
+	server_create na_prod_billing event_zzz >"$T/expected"
+	assert_file_eq "$T/snap/na_prod/expected_data/billing_event_zzz.sql" "$T/expected" \
+		"billing's event_zzz"
+	# billing_event's glob z* would match the file's zzz: not its file
+	rz sync schema --env na_prod_billing_event
+	assert_eq "$RC" 0 "billing_event alone: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.removed[], .missing[]] | length')" 0 "nothing removed: $(cat "$T/out.json")"
+	assert_file_eq "$T/snap/na_prod/expected_data/billing_event_zzz.sql" "$T/expected" \
+		"the file stays billing's"
+	rz sync report --env na_prod_billing_event --format json
+	grep -q zzz "$T/out.json" && fail "report counts billing's file as billing_event's: $(cat "$T/out.json")"
+	# billing_event's server gets a zzz: its file would be billing's
+	mdb_sql s2 -e 'CREATE TABLE na_prod_billing_event.zzz (id int PRIMARY KEY, x int)'
+	rz sync schema --env na_prod_billing_event
+	assert_eq "$RC" 3 "a clash is a table error"
+	assert_eq "$(js -c '[.errors[] | .table]')" '["zzz"]' "the clashing table"
+	grep -qF "environments 'na_prod_billing_event' and 'na_prod_billing' would both write na_prod/expected_data/billing_event_zzz.sql (table 'zzz' of database 'billing_event', table 'event_zzz' of database 'billing')" \
+		"$T/err.txt" || fail "message: $(cat "$T/err.txt")"
+	assert_file_eq "$T/snap/na_prod/expected_data/billing_event_zzz.sql" "$T/expected" \
+		"billing's file untouched"
+	assert_file_eq "$T/snap/na_prod/expected_data/billing_event_event.sql" \
+		<(server_create na_prod_billing_event event) "the rest synced"
+	# a glob of the shorter database: billing_event owns billing_event_*
+	set_list billing 'tables = invoice event_*'
+	set_list billing_event 'tables = event'
+	mdb_sql s2 -e 'CREATE TABLE na_prod_billing.event_q (id int PRIMARY KEY)'
+	rz sync schema --env na_prod_billing
+	assert_eq "$RC" 3 "billing's event_q would write billing_event's file"
+	assert_eq "$(js -c '[.errors[] | .table] | sort')" '["event_q","event_zzz"]' \
+		"both of billing's event_ tables: $(cat "$T/out.json")"
+	[ -e "$T/snap/na_prod/expected_data/billing_event_q.sql" ] && fail "event_q written"
+	assert_file_eq "$T/snap/na_prod/expected_data/billing_event_zzz.sql" "$T/expected" \
+		"a failed table's file stays"
+}
+
+# A server's table a glob matches but no file could hold is left out with
+# a warning naming it; the run goes on and exits 0; rhizome tables names it
+# for renaming.
+test_glob_names_no_file_can_hold_are_left_out_with_a_warning() {
+	it_load_fleet && it_config
+	mdb_sql s1 -e 'CREATE TABLE dev_billing_event.`ev/x` (id int PRIMARY KEY);
+		CREATE TABLE dev_billing_event.`ev
+nl` (id int PRIMARY KEY);
+		CREATE TABLE dev_billing_event.ev_ok (id int PRIMARY KEY)'
+	set_list billing_event 'tables = ev*'
+	rz sync schema --env dev_billing_event
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt")"
+	grep -qF "rhizome: warning: dev_billing_event: table 'ev/x' of schema \`dev_billing_event\` matches a glob but is left out: its name is not a safe file name" \
+		"$T/err.txt" || fail "ev/x: $(cat "$T/err.txt")"
+	grep -qF "table 'ev\\x0anl' of schema" "$T/err.txt" || fail "newline name: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '.new | sort')" \
+		'["snap/dev/expected_data/billing_event_ev_ok.sql","snap/dev/expected_data/billing_event_event.sql"]' \
+		"the rest written"
+	assert_eq "$(ls "$T/snap/dev/expected_data" | grep -c '^billing_event_ev')" 2 "no odd file"
+	rz tables --env dev_billing_event
+	grep -qF '; no snapshot (not a safe file name: rename it): ev\x0anl, ev/x' "$T/out.json" ||
+		fail "rhizome tables: $(cat "$T/out.json")"
+}
+
+# rhizome tables reads each server's catalog only, globs or not: one round
+# trip per environment, nothing fetched, nothing written.
+test_tables_with_a_glob_list_fetches_no_table() {
+	it_load_fleet && it_config
+	set_list billing_event 'tables = e* f*'
+	rz tables --format json
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js .round_trips)" 7 "one round trip per environment: $(cat "$T/out.json")"
+	[ -e "$T/snap" ] && [ -n "$(find "$T/snap" -name '*.sql')" ] && fail "files written"
+	assert_eq "$(js -c '.environments.dev_billing_event.tables | index("event") != null')" true \
+		"the catalog"
+}
+
+# A shard with none of the environments selected has nothing to do: exit
+# 0, no lock, no run published.
+test_an_empty_shard_does_nothing() {
+	it_load_fleet && it_config
+	local k empty="" ran=""
+	for k in 0 1; do
+		rz --shard "$k/2" sync schema --env na_prod_billing
+		assert_eq "$RC" 0 "shard $k/2: $(cat "$T/err.txt")"
+		if grep -qF "shard $k/2 has none of the 1 environment(s) selected: nothing to do" "$T/err.txt"; then
+			empty=$k
+			[ -s "$T/out.json" ] && fail "a summary of nothing: $(cat "$T/out.json")"
+		else
+			ran=$k
+		fi
+	done
+	[ -n "$empty" ] && [ -n "$ran" ] || fail "one environment, two shards: one empty ($empty), one ran ($ran)"
+	# what was published is the shard that ran: one run
+	assert_eq "$(ls "$T/snap/.history" | grep -c '^2')" 1 "runs published"
 }
 
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
