@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/strsort.h"
 
 int tablelist_is_glob(const char *word)
 {
@@ -19,11 +20,6 @@ static int excludes(const char *ex, const char *table)
 {
 	return tablelist_is_glob(ex) ? fnmatch(ex, table, 0) == 0
 				     : strcmp(ex, table) == 0;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 void tablelist_resolve(struct table_list *tl)
@@ -46,14 +42,14 @@ void tablelist_resolve(struct table_list *tl)
 	}
 	tl->sorted = xcalloc(tl->neffective + 1, sizeof(*tl->sorted));
 	memcpy(tl->sorted, tl->effective, tl->neffective * sizeof(*tl->sorted));
-	qsort(tl->sorted, tl->neffective, sizeof(*tl->sorted), compare_names);
+	qsort(tl->sorted, tl->neffective, sizeof(*tl->sorted), strsort_compare);
 }
 
 int tablelist_literal(const struct table_list *tl, const char *table)
 {
 	return tl->neffective > 0 &&
 	       bsearch(&table, tl->sorted, tl->neffective, sizeof(*tl->sorted),
-		       compare_names) != NULL;
+		       strsort_compare) != NULL;
 }
 
 static int excluded(const struct table_list *tl, const char *table)

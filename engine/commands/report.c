@@ -17,6 +17,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
 #include "engine/base/jsontext.h"
+#include "engine/base/strsort.h"
 #include "engine/commands/tablefiles.h"
 #include "engine/store/runlog.h"
 #include "engine/store/snapshot.h"
@@ -361,11 +362,6 @@ static size_t icon_width(const struct report_opts *o, enum report_status s)
 	return o->ascii ? strlen(ascii_icons[s]) : 2;
 }
 
-static int compare_rows(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The rows of database `tl`'s matrix: its literal names in list order,
  * then the tables its globs gave any of the columns, in name order.
  * Borrowed from `tl` and `pairs`; the array is the caller's. */
@@ -390,7 +386,7 @@ static const char **matrix_rows(const struct pair *pairs, size_t n,
 		if (j == r)
 			rows[r++] = pairs[k].table;
 	}
-	qsort(rows + extra, r - extra, sizeof(*rows), compare_rows);
+	qsort(rows + extra, r - extra, sizeof(*rows), strsort_compare);
 	*nrows = r;
 	return rows;
 }

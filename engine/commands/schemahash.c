@@ -16,14 +16,10 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/sha256.h"
+#include "engine/base/strsort.h"
 #include "engine/commands/tablefiles.h"
 #include "engine/schema/normalize.h"
 #include "engine/store/snapshot.h"
-
-static int name_compare(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /* Feed one table's name and normalized text; *used is set when its file
  * exists. Returns 0 (also when there is no file) or -errno. */
@@ -75,7 +71,7 @@ int schemahash_env(const char *out, const struct fleet_config *cfg,
 	if (env->tables != NULL)
 		n = tablefiles_of_env(out, cfg, env, &names);
 	if (n > 0)
-		qsort(names, n, sizeof(*names), name_compare);
+		qsort(names, n, sizeof(*names), strsort_compare);
 	sha256_init(&s);
 	for (i = 0; i < n; i++) {
 		int used;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/strsort.h"
 #include "engine/store/snapshot.h"
 #include "environments/config.h"
 
@@ -19,11 +20,6 @@ void tablefiles_free(char **names, size_t n)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Whether file stem `stem` is owned by an environment of another
@@ -87,7 +83,7 @@ size_t tablefiles_of_env(const char *out, const struct fleet_config *cfg,
 	if (d != NULL)
 		closedir(d);
 	/* name order, each once (a table has a .sql and a .json) */
-	qsort(list + first_found, n - first_found, sizeof(*list), compare_names);
+	qsort(list + first_found, n - first_found, sizeof(*list), strsort_compare);
 	for (i = first_found; i + 1 < n;) {
 		if (strcmp(list[i], list[i + 1]) == 0) {
 			free(list[i + 1]);

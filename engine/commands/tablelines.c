@@ -10,6 +10,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
+#include "engine/base/strsort.h"
 #include "environments/config.h"
 
 /* Lines this long at most, well within inih's 200 bytes. */
@@ -25,11 +26,6 @@ static int listable(const char *name)
 		if (isspace((unsigned char)*p))
 			return 0;
 	return strpbrk(name, "*?[\\") == NULL;
-}
-
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Append `text` as comment lines: the first starts "; ", the next ";  ";
@@ -182,10 +178,10 @@ static void add_database(struct strbuf *out, json_t *summary, const char *db)
 		if (json_array_size(json_object_iter_value(iter)) < nanswered)
 			partial[npartial++] = table;
 	}
-	qsort(names, n, sizeof(*names), compare_strings);
-	qsort(partial, npartial, sizeof(*partial), compare_strings);
-	qsort(odd, nodd, sizeof(*odd), compare_strings);
-	qsort(unsafe, nunsafe, sizeof(*unsafe), compare_strings);
+	qsort(names, n, sizeof(*names), strsort_compare);
+	qsort(partial, npartial, sizeof(*partial), strsort_compare);
+	qsort(odd, nodd, sizeof(*odd), strsort_compare);
+	qsort(unsafe, nunsafe, sizeof(*unsafe), strsort_compare);
 	strbuf_addf(out, "[tables %s]\n", db);
 	add_comment(out, "only in some environments", partial, npartial, have);
 	add_comment(out, "a glob only (white space or * ? [ in the name)",

@@ -14,6 +14,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
+#include "engine/base/strsort.h"
 #include "engine/base/tmpname.h"
 #include "engine/commands/tablefiles.h"
 #include "engine/commands/verify_int.h"
@@ -229,11 +230,6 @@ static int listed_file(const struct fleet_config *cfg, const char *folder,
 	return 0;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void check_folder(struct verify *v, const char *folder)
 {
 	char *dir = snapshot_data_dir(v->o->out, folder);
@@ -263,7 +259,7 @@ static void check_folder(struct verify *v, const char *folder)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), compare_names);
+	qsort(names, n, sizeof(*names), strsort_compare);
 	for (i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
 

@@ -12,6 +12,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
+#include "engine/base/strsort.h"
 #include "engine/commands/tablefiles.h"
 #include "engine/schema/normalize.h"
 #include "engine/schema/schemadiff.h"
@@ -228,11 +229,6 @@ static int wanted(const struct versions_opts *o, const char *table)
 /* The tables of list `tl`: its literal names, then what its globs match
  * among the files of the selected environments that use it, in name
  * order, each once (tablefiles_of_env). */
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static json_t *list_tables(const struct versions_opts *o,
 			   const struct table_list *tl)
 {
@@ -259,7 +255,7 @@ static json_t *list_tables(const struct versions_opts *o,
 		}
 		free(t);
 	}
-	qsort(extra, nextra, sizeof(*extra), compare_names);
+	qsort(extra, nextra, sizeof(*extra), strsort_compare);
 	for (k = 0; k < nextra; k++)
 		json_array_append_new(names, json_string(extra[k]));
 	tablefiles_free(extra, nextra);

@@ -14,6 +14,7 @@
 #include <mysqld_error.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/strsort.h"
 #include "engine/fetch/sqlident.h"
 
 /* Whether `code` is a client-side (connection) error, not a server one. */
@@ -144,11 +145,6 @@ void fetch_catalog_free(struct fetch_catalog *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* SHOW FULL TABLES' answer into *c (emptied first). */
 static void take_catalog(MYSQL_RES *res, struct fetch_catalog *c)
 {
@@ -165,7 +161,7 @@ static void take_catalog(MYSQL_RES *res, struct fetch_catalog *c)
 		c->names = xrealloc(c->names, (c->n + 1) * sizeof(*c->names));
 		c->names[c->n++] = xstrdup(row[0]);
 	}
-	qsort(c->names, c->n, sizeof(*c->names), compare_names);
+	qsort(c->names, c->n, sizeof(*c->names), strsort_compare);
 	c->known = res != NULL;
 }
 
