@@ -117,23 +117,24 @@ static char **run_tables(const struct histdiff_opts *o,
 {
 	char **names;
 	const char *t;
-	json_t *body;
+	json_t *body, *seen;
 	size_t k;
 
 	*n = tablefiles_of_env(o->out, o->cfg, env, &names);
 	if (env->tables->npatterns == 0)
 		return names;
+	seen = json_object(); /* the names so far, for lookups */
+	for (k = 0; k < *n; k++)
+		json_object_set_new(seen, names[k], json_true());
 	json_object_foreach(bodies, t, body) {
 		(void)body;
-		if (!config_list_has(env->tables, t, strlen(t)))
-			continue;
-		for (k = 0; k < *n && strcmp(names[k], t) != 0; k++)
-			;
-		if (k < *n)
+		if (!config_list_has(env->tables, t, strlen(t)) ||
+		    json_object_get(seen, t) != NULL)
 			continue;
 		names = xrealloc(names, (*n + 1) * sizeof(*names));
 		names[(*n)++] = xstrdup(t);
 	}
+	json_decref(seen);
 	return names;
 }
 
