@@ -28,74 +28,93 @@ static int listable(const char *name)
 	return strpbrk(name, "*?[\\") == NULL;
 }
 
-/* Append `text` as comment lines: the first starts "; ", the next ";  ";
- * broken at spaces, and inside a word longer than a line, so no line
- * passes WIDTH whatever the names (inih would split it and fail). */
-static void add_comment_text(struct strbuf *out, const char *text)
-{
-	const char *p = text;
-	size_t col = 2;
-	int line_start = 1; /* no word on this line yet */
+/* Where a comment being written is: its column, and whether the line
+ * has a word yet. */
+struct comment {
+	size_t col;
+	int line_start;
+};
 
-	strbuf_adds(out, "; ");
+/* Start a comment line "; " (the first) or ";  " (the next ones). */
+static void comment_line(struct strbuf *out, struct comment *c, int first)
+{
+	strbuf_adds(out, first ? "; " : "\n;  ");
+	c->col = first ? 2 : 3;
+	c->line_start = 1;
+}
+
+/* Append one item of a comment (words split at spaces): on the current
+ * line if it fits, else on a new one; an item wider than a line breaks at
+ * its spaces, and inside a word longer than a line, so no line passes
+ * WIDTH whatever the names (inih would split it and fail). */
+static void comment_item(struct strbuf *out, struct comment *c,
+			 const char *item)
+{
+	const char *p = item;
+
+	if (!c->line_start && c->col + 1 + strlen(item) > WIDTH)
+		comment_line(out, c, 0);
 	while (*p) {
 		const char *space = strchr(p, ' ');
 		size_t len = space ? (size_t)(space - p) : strlen(p);
 
-		if (!line_start && col + 1 + len > WIDTH) {
-			strbuf_adds(out, "\n;  ");
-			col = 3;
-		} else if (!line_start) {
+		if (!c->line_start && c->col + 1 + len > WIDTH) {
+			comment_line(out, c, 0);
+		} else if (!c->line_start) {
 			strbuf_add(out, " ", 1);
-			col++;
+			c->col++;
 		}
-		line_start = 0;
-		while (col + len > WIDTH) { /* one word wider than a line */
-			strbuf_add(out, p, WIDTH - col);
-			p += WIDTH - col;
-			len -= WIDTH - col;
-			strbuf_adds(out, "\n;  ");
-			col = 3;
+		c->line_start = 0;
+		while (c->col + len > WIDTH) { /* one word wider than a line */
+			strbuf_add(out, p, WIDTH - c->col);
+			p += WIDTH - c->col;
+			len -= WIDTH - c->col;
+			comment_line(out, c, 0);
+			c->line_start = 0;
 		}
 		strbuf_add(out, p, len);
-		col += len;
+		c->col += len;
 		p += len;
 		while (*p == ' ')
 			p++;
 	}
-	strbuf_adds(out, "\n");
 }
 
 /* A comment "LABEL: a (x, y), b (z)" of the names in `names` (`where`:
- * name -> array of environments, or NULL), escaped and wrapped. */
+ * name -> array of environments, or NULL), escaped and wrapped, each
+ * name with its environments kept on one line where they fit. */
 static void add_comment(struct strbuf *out, const char *label,
 			const char **names, size_t n, json_t *where)
 {
-	struct strbuf text = STRBUF_INIT;
+	struct strbuf item = STRBUF_INIT;
+	struct comment c;
 	size_t i;
 
 	if (n == 0)
 		return;
-	strbuf_addf(&text, "%s:", label);
+	comment_line(out, &c, 1);
+	strbuf_addf(&item, "%s:", label);
+	comment_item(out, &c, item.data);
 	for (i = 0; i < n; i++) {
 		json_t *envs = where ? json_object_get(where, names[i]) : NULL;
 		json_t *env;
 		size_t k;
 
-		strbuf_adds(&text, " ");
-		strbuf_add_escaped(&text, names[i]);
+		strbuf_reset(&item);
+		strbuf_add_escaped(&item, names[i]);
 		if (json_array_size(envs) > 0) {
-			strbuf_adds(&text, " (");
+			strbuf_adds(&item, " (");
 			json_array_foreach(envs, k, env)
-				strbuf_addf(&text, "%s%s", k ? ", " : "",
+				strbuf_addf(&item, "%s%s", k ? ", " : "",
 					    json_string_value(env));
-			strbuf_adds(&text, ")");
+			strbuf_adds(&item, ")");
 		}
 		if (i + 1 < n)
-			strbuf_adds(&text, ",");
+			strbuf_adds(&item, ",");
+		comment_item(out, &c, item.data);
 	}
-	add_comment_text(out, text.data);
-	strbuf_release(&text);
+	strbuf_adds(out, "\n");
+	strbuf_release(&item);
 }
 
 /* The words of `text` (split at ", ") after column `col`, wrapped with

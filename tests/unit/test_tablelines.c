@@ -54,9 +54,14 @@ static void test_tablelines_wraps_a_long_list_of_environments(void)
 	}
 	text = text_of(json_pack("{s:o, s:[]}", "environments", envs, "errors"));
 	assert_lines_within(text, 80);
-	ASSERT_CONTAINS(text, "; only in some environments: partial "
-			      "(production_region_0_billing,");
-	ASSERT_CONTAINS(text, "\n;  production_region_");
+	/* a name with its environments on a line of its own, broken inside
+	 * only where it cannot fit one */
+	ASSERT_CONTAINS(text, "; only in some environments:\n;  partial "
+			      "(production_region_0_billing, "
+			      "production_region_1_billing,\n;  "
+			      "production_region_2_billing,");
+	ASSERT_CONTAINS(text, "production_region_7_billing),\n"
+			      ";  x (production_region_8_billing)\n");
 	ASSERT_CONTAINS(text, "tables = invoice partial x\n");
 	free(text);
 }
