@@ -142,6 +142,10 @@ struct parse_state {
 				 * until handed to the environments) */
 	enum mask_mode mask;    /* [fleet] mask, when mask_line != 0 */
 	int mask_line;
+	/* [fleet]'s environment keys (host, user, option-file, ...): what an
+	 * environment that does not say inherits (inherit_defaults); owned
+	 * here */
+	struct env_config defaults;
 	int fleet_seen;
 	int mask_seen;
 	char seen_keys[4096];   /* "\nkey\n" list of keys seen in this section */
@@ -341,8 +345,7 @@ static void open_section(struct parse_state *st, const char *raw)
 		memset(env, 0, sizeof(*env));
 		env->name = xstrdup(arg);
 		env->line = st->line;
-		env->pool = DEFAULT_POOL;
-		st->section_obj = env;
+		st->section_obj = env; /* pool 0: not said (inherit_defaults) */
 		return;
 	}
 	st->kind = SEC_BAD;
@@ -627,6 +630,9 @@ static int handle_limits(struct parse_state *st, const char *key,
 	return -1;
 }
 
+static int handle_env_key(struct parse_state *st, const char *key,
+			  const char *value, struct env_config *env);
+
 static int handle_fleet(struct parse_state *st, const char *key,
 			const char *value)
 {
@@ -658,12 +664,25 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		&st->retries });
 	if (rc >= 0)
 		return rc;
+	/* fail closed: no default may make production data unmasked */
+	if (strcmp(key, "sensitive") == 0 && strcmp(value, "no") == 0)
+		return fail(st, st->line, key,
+			    "sensitive = no is said in each environment's own "
+			    "section, never for the whole fleet");
+	/* an environment's key: the default of every environment that
+	 * does not say */
+	rc = handle_env_key(st, key, value, &st->defaults);
+	if (rc >= 0)
+		return rc;
 	return fail(st, st->line, key,
 		    "unknown key in [fleet] (known: out, workers, batch, mask, "
-		    "connect-timeout, read-timeout, write-timeout, "
-		    "lock-wait-timeout, query-timeout, env-timeout, retries, "
-		    "tls, tls-ca, "
-		    "tls-cert, tls-key, model, emplacement, history, keep-runs)");
+		    "model, emplacement, history, keep-runs, and as defaults "
+		    "for every environment: folder, database, schema, host, "
+		    "port, socket, user, password-env, option-file, "
+		    "option-group, pool, sensitive, order, connect-timeout, "
+		    "read-timeout, write-timeout, lock-wait-timeout, "
+		    "query-timeout, env-timeout, retries, tls, tls-ca, "
+		    "tls-cert, tls-key)");
 }
 
 static int handle_tables(struct parse_state *st, const char *key,
@@ -679,14 +698,12 @@ static int handle_tables(struct parse_state *st, const char *key,
 		    "unknown key in [%s] (known: tables, exclude)", st->section);
 }
 
-static int handle_env(struct parse_state *st, const char *key,
-		      const char *value)
+/* A key of an environment's own (not the TLS keys or time bounds, which
+ * [fleet] keeps apart), into `env`: an environment's section, or
+ * [fleet]'s defaults. Returns -1 when `key` is none of them. */
+static int handle_env_key(struct parse_state *st, const char *key,
+			  const char *value, struct env_config *env)
 {
-	struct env_config *env = st->section_obj;
-	int rc = handle_tls(st, key, value, &env->tls);
-
-	if (rc >= 0)
-		return rc;
 	if (strcmp(key, "folder") == 0)
 		return set_string(st, key, value, &env->folder, 1);
 	if (strcmp(key, "database") == 0)
@@ -753,6 +770,20 @@ static int handle_env(struct parse_state *st, const char *key,
 		return parse_uint(st, key, value, 1, 65535, &env->port);
 	if (strcmp(key, "pool") == 0)
 		return parse_uint(st, key, value, 1, 256, &env->pool);
+	return -1;
+}
+
+static int handle_env(struct parse_state *st, const char *key,
+		      const char *value)
+{
+	struct env_config *env = st->section_obj;
+	int rc = handle_tls(st, key, value, &env->tls);
+
+	if (rc >= 0)
+		return rc;
+	rc = handle_env_key(st, key, value, env);
+	if (rc >= 0)
+		return rc;
 	rc = handle_limits(st, key, value, &(struct limits){
 		&env->connect_timeout, &env->read_timeout, &env->write_timeout,
 		&env->lock_wait_timeout, &env->query_timeout, &env->env_timeout,
@@ -1001,6 +1032,76 @@ static int check_file_clashes(struct parse_state *st)
 	return ok;
 }
 
+/* A copy of `s`, or NULL. */
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/*
+ * What env does not say, [fleet] does (`d`, its environment keys). Where
+ * a server is: an environment naming a host or a socket takes neither
+ * from [fleet], so a default socket never turns a TCP environment into a
+ * local one; a port is taken with a host. A [fleet] key keeps its own
+ * line, so an error about it points there.
+ */
+static void inherit_defaults(struct env_config *env,
+			     const struct env_config *d)
+{
+	if (env->folder == NULL)
+		env->folder = dup_or_null(d->folder);
+	if (env->database == NULL)
+		env->database = dup_or_null(d->database);
+	if (env->schema == NULL)
+		env->schema = dup_or_null(d->schema);
+	if (env->host == NULL && env->socket == NULL) {
+		env->host = dup_or_null(d->host);
+		env->socket = dup_or_null(d->socket);
+	}
+	if (env->port == 0)
+		env->port = d->port;
+	if (env->user == NULL)
+		env->user = dup_or_null(d->user);
+	if (env->password_env == NULL) {
+		env->password_env = dup_or_null(d->password_env);
+		env->password_env_line = d->password_env_line;
+	}
+	if (env->option_file == NULL) {
+		env->option_file = dup_or_null(d->option_file);
+		env->option_file_line = d->option_file_line;
+	}
+	if (env->option_group == NULL) {
+		env->option_group = dup_or_null(d->option_group);
+		env->option_group_line = d->option_group_line;
+	}
+	if (env->pool == 0)
+		env->pool = d->pool ? d->pool : DEFAULT_POOL;
+	if (env->sensitive_line == 0 && d->sensitive_line != 0) {
+		env->sensitive = d->sensitive;
+		env->sensitive_line = d->sensitive_line;
+	}
+	if (!env->order_set && d->order_set) {
+		env->order = d->order;
+		env->order_set = 1;
+	}
+}
+
+/* Free what an environment's config owns (not the struct). */
+static void env_release(struct env_config *e)
+{
+	free(e->name);
+	free(e->folder);
+	free(e->database);
+	free(e->schema);
+	free(e->host);
+	free(e->socket);
+	free(e->user);
+	free(e->password_env);
+	free(e->option_file);
+	free(e->option_group);
+	tls_release(&e->tls);
+}
+
 static int validate(struct parse_state *st)
 {
 	struct fleet_config *cfg = st->cfg;
@@ -1035,6 +1136,7 @@ static int validate(struct parse_state *st)
 		struct env_config *env = &cfg->envs[i];
 		char sec[300];
 
+		inherit_defaults(env, &st->defaults);
 		env->config_path = cfg->path;
 		snprintf(sec, sizeof(sec), "environment %s", env->name);
 		if (env->folder == NULL)
@@ -1150,6 +1252,7 @@ int config_load_flags(const char *path, unsigned flags,
 	if (!st.failed)
 		validate(&st);
 	tls_release(&st.tls);
+	env_release(&st.defaults);
 	if (st.failed) {
 		config_release(cfg);
 		return -EINVAL;
@@ -1404,21 +1507,8 @@ void config_release(struct fleet_config *cfg)
 		free(tl->sorted);
 		free(tl->patterns);
 	}
-	for (i = 0; i < cfg->nenvs; i++) {
-		struct env_config *e = &cfg->envs[i];
-
-		free(e->name);
-		free(e->folder);
-		free(e->database);
-		free(e->schema);
-		free(e->host);
-		free(e->socket);
-		free(e->user);
-		free(e->password_env);
-		free(e->option_file);
-		free(e->option_group);
-		tls_release(&e->tls);
-	}
+	for (i = 0; i < cfg->nenvs; i++)
+		env_release(&cfg->envs[i]);
 	for (i = 0; i < cfg->nmask_rules; i++) {
 		struct mask_rule *r = &cfg->mask_rules[i];
 

@@ -1218,6 +1218,62 @@ static void test_config_file_owner_in_a_shared_folder(void)
 	}
 }
 
+/* [fleet] holds any environment key as the default; an environment
+ * that says overrides; a host or socket of its own takes neither from
+ * [fleet]; nothing in [fleet] can make production data unmasked. */
+static void test_config_fleet_defaults_are_inherited_and_overridden(void)
+{
+	const struct env_config *a, *b, *c;
+
+	ASSERT_EQ(load("[fleet]\nhost = db.internal\nport = 3307\n"
+		       "user = rhizome\noption-group = client-rhizome\n"
+		       "pool = 3\nfolder = shared\n"
+		       "[tables db]\ntables = t\n"
+		       "[environment a]\ndatabase = db\n"
+		       "[environment b]\nfolder = own\ndatabase = db\n"
+		       "user = other\nhost = b.internal\npool = 1\n"
+		       "[environment c]\nfolder = local\ndatabase = db\n"
+		       "socket = /run/c.sock\n"), 0);
+	a = config_find_env(&cfg, "a");
+	b = config_find_env(&cfg, "b");
+	c = config_find_env(&cfg, "c");
+	ASSERT_STR_EQ(a->host, "db.internal");
+	ASSERT_EQ(a->port, 3307);
+	ASSERT_STR_EQ(a->user, "rhizome");
+	ASSERT_STR_EQ(a->option_group, "client-rhizome");
+	ASSERT_STR_EQ(a->folder, "shared");
+	ASSERT_EQ(a->pool, 3);
+	ASSERT_STR_EQ(b->host, "b.internal");
+	ASSERT_STR_EQ(b->user, "other");
+	ASSERT_STR_EQ(b->folder, "own");
+	ASSERT_STR_EQ(b->option_group, "client-rhizome");
+	ASSERT_EQ(b->pool, 1);
+	ASSERT_TRUE(c->host == NULL);        /* a socket of its own */
+	ASSERT_STR_EQ(c->socket, "/run/c.sock");
+	/* [fleet] last applies the same */
+	ASSERT_EQ(load("[tables db]\ntables = t\n"
+		       "[environment a]\nfolder = f\ndatabase = db\n"
+		       "[fleet]\nsocket = /s\npassword-env = RZ_PW\n"), 0);
+	ASSERT_STR_EQ(cfg.envs[0].socket, "/s");
+	ASSERT_STR_EQ(cfg.envs[0].password_env, "RZ_PW");
+	ASSERT_EQ(cfg.envs[0].password_env_line, 8); /* [fleet]'s line */
+	ASSERT_EQ(cfg.envs[0].pool, 4);               /* the built-in default */
+	/* sensitive = yes may be a default; no is per environment only */
+	ASSERT_EQ(load("[fleet]\nsensitive = yes\n[tables db]\ntables = t\n"
+		       "[environment a]\nfolder = f\ndatabase = db\n"
+		       "socket = /s\n"), 0);
+	ASSERT_EQ(cfg.envs[0].sensitive, 1);
+	ASSERT_EQ(cfg.envs[0].mask, MASK_REQUIRED);
+	check_error("[fleet]\nsensitive = no\n[tables db]\ntables = t\n"
+		    "[environment a_prod]\nfolder = f\ndatabase = db\n"
+		    "socket = /s\n", 2, "sensitive", "never for the whole fleet");
+	check_error("[fleet]\npassword = hunter2\n", 2, "password",
+		    "never read from the config file");
+	ASSERT_TRUE(strstr(err.message, "hunter2") == NULL);
+	check_error("[fleet]\nhots = x\n", 2, "hots",
+		    "as defaults for every environment: folder");
+}
+
 int main(int argc, char **argv)
 {
 	CHECK_INIT(argc, argv);
@@ -1228,6 +1284,7 @@ int main(int argc, char **argv)
 	RUN(test_config_globs_expand_against_present_tables);
 	RUN(test_config_lists_optional_for_rhizome_tables);
 	RUN(test_config_file_owner_in_a_shared_folder);
+	RUN(test_config_fleet_defaults_are_inherited_and_overridden);
 	RUN(test_config_without_fleet_section_uses_builtin_defaults);
 	RUN(test_config_env_timeout_and_retries_zero_is_a_value);
 	RUN(test_config_fleet_values_apply_even_when_fleet_comes_last);
