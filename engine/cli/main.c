@@ -19,6 +19,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/cli/args.h"
+#include "engine/cli/configfind.h"
 #include "engine/cli/exit.h"
 #include "engine/cli/run.h"
 #include "engine/output/eventlog.h"
@@ -92,7 +93,7 @@ int main(int argc, char **argv)
 	struct config_error cerr;
 	const struct env_config **envs;
 	enum cli_exit status = CLI_EXIT_USAGE;
-	char msg[2048], *out = NULL, *hist = NULL;
+	char msg[2048], *out = NULL, *hist = NULL, *config_path;
 	sigset_t set;
 	int rc;
 
@@ -121,15 +122,19 @@ int main(int argc, char **argv)
 		cli_release(&c);
 		return finish(CLI_EXIT_USAGE);
 	}
-	if (c.config == NULL)
-		c.config = getenv("RHIZOME_CONFIG");
-	if (c.config == NULL || c.config[0] == '\0')
-		c.config = "rhizome.cnf";
+	config_path = cli_find_config(c.config, msg, sizeof(msg));
+	if (config_path == NULL) {
+		fprintf(stderr, "rhizome: configuration error: %s\n", msg);
+		cli_release(&c);
+		return finish(CLI_EXIT_USAGE);
+	}
+	c.config = config_path;
 	if (config_load_flags(c.config, c.command == CLI_TABLES
 			      ? CONFIG_LISTS_OPTIONAL : 0, &cfg, &cerr) != 0) {
 		config_error_format(&cerr, msg, sizeof(msg));
 		fprintf(stderr, "rhizome: configuration error: %s\n", msg);
 		cli_release(&c);
+		free(config_path);
 		return finish(CLI_EXIT_USAGE);
 	}
 
@@ -179,6 +184,7 @@ int main(int argc, char **argv)
 		break;
 	}
 done:
+	free(config_path);
 	free(hist);
 	free(out);
 	free(envs);

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Integration tests of the interface (issue 15), against two private
+# MariaDB servers started here: [fleet] defaults for environment keys,
+# inherited and overridden, reaching real servers; the config found from a
+# subfolder, --config DIR, and the error when none is found.
+# Usage: test_cli.sh [test_name...] (default: all).
+set -u
+source "$(dirname "$0")/lib.sh"
+
+# The fleet of it_config with what every environment shares moved into
+# [fleet]: user, password-env, pool, connect-timeout and s1's socket. The
+# na_prod environments keep host and port of their own, so they must not
+# take the socket.
+fleet_defaults_config() {
+	it_config
+	awk -v sock="$(mdb_sock s1)" '
+		/^\[fleet\]$/ { print; print "user = rhizome"; print "password-env = RHIZOME_IT_PASSWORD"
+			print "pool = 2"; print "connect-timeout = 3"; print "socket = " sock; next }
+		/^(user|password-env|pool|connect-timeout) = / { next }
+		/^socket = / { next }
+		{ print }' "$T/rhizome.cnf" >"$T/cnf.new" && mv "$T/cnf.new" "$T/rhizome.cnf"
+	grep -c '^user = ' "$T/rhizome.cnf" | grep -qx 1 || fail "config: $(cat "$T/rhizome.cnf")"
+}
+
+test_fleet_defaults_reach_the_servers_and_environments_override() {
+	it_load_fleet && fleet_defaults_config
+	rz sync schema
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt")"
+	assert_eq "$(js '.errors | length')" 0 "errors"
+	assert_snapshots_match_server
+	# an environment's own value wins: a wrong user in one section fails
+	# that environment alone, by its own line
+	awk '/^\[environment dev_billing_event\]$/ { print; print "user = nobody_here"; next } { print }' \
+		"$T/rhizome.cnf" >"$T/cnf.new" && mv "$T/cnf.new" "$T/rhizome.cnf"
+	rz sync schema
+	assert_eq "$RC" 3 "one environment with a user of its own"
+	assert_eq "$(js -r '[.errors[].env] | unique | join(" ")')" dev_billing_event "who failed"
+	# sensitive = no cannot be a fleet default
+	sed -i 's/^\[fleet\]$/[fleet]\nsensitive = no/' "$T/rhizome.cnf"
+	rz sync schema
+	assert_eq "$RC" 2 "sensitive = no in [fleet]"
+	grep -qF "rhizome.cnf:2: key 'sensitive': sensitive = no is said in each environment's own section" \
+		"$T/err.txt" || fail "message: $(cat "$T/err.txt")"
+}
+
+test_the_config_is_found_from_a_subfolder_and_as_a_folder() {
+	it_load_fleet && it_config
+	mkdir -p "$T/work/deeper" "$T/elsewhere/.git" "$T/elsewhere/sub"
+	unset RHIZOME_CONFIG
+	cd "$T/work/deeper" || fail "cd"
+	rz sync schema --env dev_billing_event
+	assert_eq "$RC" 0 "from a subfolder: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '.new | sort')" \
+		'["../../snap/dev/expected_data/billing_event_event.sql","../../snap/dev/expected_data/billing_event_flyway_schema_history.sql"]' \
+		"paths from where it ran"
+	[ -f "$T/snap/dev/expected_data/billing_event_event.sql" ] || fail "written beside the config"
+	cd "$T/elsewhere/sub" || fail "cd"
+	rz --config "$T" --quiet sync check --env dev_billing_event
+	assert_eq "$RC" 0 "--config DIR: $(cat "$T/err.txt")"
+	RHIZOME_CONFIG="$T/" rz --quiet sync check --env dev_billing_event
+	assert_eq "$RC" 0 "RHIZOME_CONFIG=DIR: $(cat "$T/err.txt")"
+	# inside a repository without one: the search stops at its root
+	rz status
+	assert_eq "$RC" 2 "none found"
+	assert_eq "$(cat "$T/err.txt")" \
+		"rhizome: configuration error: no rhizome.cnf in the current directory or its parents up to $T/elsewhere (the repository root); give --config FILE (or DIR holding rhizome.cnf), or set RHIZOME_CONFIG" \
+		"what was searched"
+	# a file named but absent is that file's error
+	rz --config "$T/nope.cnf" status
+	assert_eq "$RC" 2 "missing file"
+	grep -qF "$T/nope.cnf: cannot read the config file: No such file or directory" "$T/err.txt" ||
+		fail "message: $(cat "$T/err.txt")"
+}
+
+[ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
+it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
+it_run $TESTS
