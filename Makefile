@@ -56,7 +56,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The command line: only main.c exits; the rest is in the library so the
 # unit tests can reach it.
-CLI_SRC = engine/cli/args.c engine/cli/configfind.c engine/cli/usage.c engine/cli/run.c \
+CLI_SRC = engine/cli/args.c engine/cli/configfind.c engine/cli/suggest.c engine/cli/usage.c engine/cli/run.c \
 	engine/cli/run_history.c
 MAIN_OBJ = $(BUILD)/engine/cli/main.o
 

@@ -1,8 +1,11 @@
 /*
- * The command line: global options, then the command (`sync COMMAND`,
- * `status`, `history COMMAND`, `verify`) and its options.
- * getopt_long in two passes ("+": stop at the first non-option), so a
- * global option after the command is refused rather than taken.
+ * The command line: the command (`sync COMMAND`, `status`, `history
+ * COMMAND`, `verify`, `tables`) and options, the global ones (--config,
+ * --quiet, ...) anywhere on the line, the command's own after it.
+ * getopt_long in two passes ("+": stop at the first non-option): the
+ * options before the command, then the command's, which include the
+ * global ones. Every mistake names the option and says what it wants,
+ * with a "did you mean" where a near word exists (suggest.h).
  */
 #include "engine/cli/args.h"
 
@@ -14,7 +17,9 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/duration.h"
+#include "engine/base/strbuf.h"
 #include "engine/base/version.h"
+#include "engine/cli/suggest.h"
 #include "engine/cli/usage.h"
 #include "environments/config.h"
 
@@ -118,6 +123,160 @@ static const struct command_name history_commands[] = {
 	{ NULL, 0 },
 };
 
+/* The global options: before the command, or among its own. Short forms
+ * are in TOP_SHORT. */
+#define TOP_SHORT "c:o:w:qhV"
+#define TOP_OPTIONS \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "out", required_argument, NULL, 'o' }, \
+	{ "workers", required_argument, NULL, 'w' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "shard", required_argument, NULL, 'S' }, \
+	{ "log-format", required_argument, NULL, 'L' }, \
+	{ "version", no_argument, NULL, 'V' }
+
+static const struct option top[] = {
+	TOP_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What an option's value is, for "--env needs a value: ...". */
+static const char *value_wanted(int option)
+{
+	switch (option) {
+	case 'c': return "a config file, or a folder holding rhizome.cnf";
+	case 'o': return "the snapshot root, a folder";
+	case 'w': return "a number of worker threads, 1 to 1024";
+	case 'S': return "K/N, as 0/4";
+	case 'L': case 'f': return "text or json";
+	case 'e': return "an environment's name";
+	case 'U': return "report or drift";
+	case 'r': return "a number of rows, 1 to 100000";
+	case 'a': return "live, latest or a run id";
+	case 'T': return "a table's name";
+	case 'M': return "a duration such as 26h";
+	case 'C': return "schema, data or restore";
+	case 'K': return "a number of runs";
+	case 'O': return "a duration such as 30d";
+	}
+	return "a value";
+}
+
+/* The commands as a user types them, for "--rows applies to ...". */
+static const char *const command_words[] = {
+	[CLI_SCHEMA] = "sync schema", [CLI_DATA] = "sync data",
+	[CLI_REPORT] = "sync report", [CLI_CHECK] = "sync check",
+	[CLI_DIFF] = "sync diff", [CLI_VERSIONS] = "sync versions",
+	[CLI_STATUS] = "status", [CLI_HISTORY_LIST] = "history list",
+	[CLI_HISTORY_SHOW] = "history show",
+	[CLI_HISTORY_RESTORE] = "history restore",
+	[CLI_HISTORY_PRUNE] = "history prune", [CLI_VERIFY] = "verify",
+	[CLI_TABLES] = "tables",
+};
+
+/* "--rows does not apply to sync schema: it is sync data's only", from
+ * the table above. */
+static enum cli_parsed not_here(const char *name, int option, const char *sub)
+{
+	const size_t ncommands = sizeof(command_words) / sizeof(command_words[0]);
+	struct strbuf list = STRBUF_INIT;
+	unsigned mask = 0;
+	size_t i, k, n = 0, done = 0;
+
+	for (i = 0; i < sizeof(applies) / sizeof(applies[0]); i++)
+		if (applies[i].option == option)
+			mask = applies[i].commands;
+	for (k = 0; k < ncommands; k++)
+		n += (mask & ONLY(k)) != 0;
+	for (k = 0; k < ncommands; k++)
+		if (mask & ONLY(k))
+			strbuf_addf(&list, "%s%s", done++ == 0 ? ""
+				    : done == n ? " and " : ", ",
+				    command_words[k]);
+	fprintf(stderr, "rhizome: %s does not apply to %s: it is %s's%s\n",
+		name, sub + strlen("rhizome "), list.data,
+		n == 1 ? " only" : "");
+	strbuf_release(&list);
+	fprintf(stderr, "Try '%s --help'.\n", sub);
+	return CLI_BAD_USAGE;
+}
+
+/*
+ * What getopt_long's '?' (unknown) or ':' (no value) means, said with the
+ * option's name: `opts` are the options of this pass, `arg` the word it
+ * stopped at, `sub` the command ("rhizome sync schema").
+ */
+static enum cli_parsed bad_option(int ch, const struct option *opts,
+				  const char *arg, const char *sub)
+{
+	const char *names[64];
+	char word[80];
+	size_t n = 0, len;
+	const char *near;
+
+	if (ch == ':') {
+		for (; opts->name != NULL; opts++)
+			if (opts->val == optopt)
+				break;
+		if (opts->name != NULL)
+			fprintf(stderr, "rhizome: --%s needs a value: %s\n",
+				opts->name, value_wanted(optopt));
+		else
+			fprintf(stderr, "rhizome: -%c needs a value: %s\n",
+				optopt, value_wanted(optopt));
+		fprintf(stderr, "Try '%s --help'.\n", sub);
+		return CLI_BAD_USAGE;
+	}
+	if (optopt != 0 && arg[0] == '-' && arg[1] != '-') {
+		fprintf(stderr, "rhizome: unknown option '-%c'\nTry '%s --help'.\n",
+			optopt, sub);
+		return CLI_BAD_USAGE;
+	}
+	len = strcspn(arg, "=");
+	snprintf(word, sizeof(word), "%.*s", (int)(len < 70 ? len : 70), arg);
+	for (; opts->name != NULL && n < 64; opts++)
+		names[n++] = opts->name;
+	near = suggest_nearest(word + strspn(word, "-"), names, n);
+	fprintf(stderr, "rhizome: unknown option '%s'", word);
+	if (near != NULL)
+		fprintf(stderr, " (did you mean --%s?)", near);
+	fprintf(stderr, "\nTry '%s --help'.\n", sub);
+	return CLI_BAD_USAGE;
+}
+
+/* A global option (TOP_OPTIONS), before the command or after it:
+ * CLI_PARSED to go on. */
+static enum cli_parsed take_global(struct cli *c, int ch, const char *arg,
+				   const char *sub)
+{
+	switch (ch) {
+	case 'c': c->config = arg; break;
+	case 'o': c->out = arg; break;
+	case 'w':
+		if (parse_number(arg, 1024, &c->workers) != 0)
+			return usage_error("--workers wants a number from 1 to "
+					   "1024, not '%s'", arg, sub);
+		break;
+	case 'q': c->quiet = 1; break;
+	case 'S':
+		if (parse_shard(arg, &c->shard_k, &c->shard_n) != 0)
+			return usage_error("--shard wants K/N with 0 <= K < N <= "
+					   "1024 (K as Kubernetes' "
+					   "JOB_COMPLETION_INDEX), not '%s'", arg,
+					   sub);
+		break;
+	case 'L':
+		c->log_json = strcmp(arg, "json") == 0;
+		if (!c->log_json && strcmp(arg, "text") != 0)
+			return usage_error("--log-format is text or json, not "
+					   "'%s'", arg, sub);
+		break;
+	case 'V': printf("rhizome %s\n", RHIZOME_VERSION); return CLI_ANSWERED;
+	}
+	return CLI_PARSED;
+}
+
 /* Whether `arg` can name a run: "latest" or a run folder's name. */
 static int run_id_ok(const char *arg)
 {
@@ -150,9 +309,11 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 		{ "ignore-default-charset", no_argument, NULL, '3' },
 		{ "ignore-index-order", no_argument, NULL, '4' },
 		{ "help", no_argument, NULL, 'h' },
+		TOP_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *help = cli_usage_of(c->command);
+	enum cli_parsed parsed;
 	int wants_run = c->command == CLI_HISTORY_SHOW ||
 			c->command == CLI_HISTORY_RESTORE;
 	int ch, index = 0;
@@ -161,19 +322,31 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 	c->envs = xcalloc((size_t)argc + 1, sizeof(*c->envs));
 	c->tables = xcalloc((size_t)argc + 1, sizeof(*c->tables));
 	for (;;) {
-		while ((ch = getopt_long(argc, argv, "+", sub_options, &index)) != -1) {
+		index = -1;
+		while ((ch = getopt_long(argc, argv, "+:" TOP_SHORT "e:vnf:",
+					 sub_options, &index)) != -1) {
 			/* Each command takes only its own options. Named by
 			 * the table, not argv: for "--rows 3" argv[optind - 1]
 			 * is the "3". */
-			if (!applies_to(ch, c->command)) {
+			if (ch != '?' && ch != ':' && !applies_to(ch, c->command)) {
 				char name[64];
+				size_t k;
 
+				for (k = 0; index < 0 && sub_options[k].name; k++)
+					if (sub_options[k].val == ch)
+						index = (int)k;
 				snprintf(name, sizeof(name), "--%s",
 					 sub_options[index].name);
-				return usage_error("option '%s' does not apply here",
-						   name, sub);
+				return not_here(name, ch, sub);
 			}
+			index = -1;
 			switch (ch) {
+			case 'c': case 'o': case 'w': case 'q': case 'S':
+			case 'L': case 'V':
+				parsed = take_global(c, ch, optarg, sub);
+				if (parsed != CLI_PARSED)
+					return parsed;
+				break;
 			case 'e': {
 				size_t i;
 				int dup = 0;
@@ -269,8 +442,8 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 			case '4': c->diff.ignore_index_order = 1; break;
 			case 'h': fputs(help, stdout); return CLI_ANSWERED;
 			default:
-				return usage_error("unknown or incomplete option "
-						   "'%s'", argv[optind - 1], sub);
+				return bad_option(ch, sub_options,
+						  argv[optind - 1], sub);
 			}
 		}
 		/* The run a command names may stand among its options. */
@@ -306,27 +479,14 @@ static const struct command_name *find_command(const struct command_name *names,
 	return NULL;
 }
 
-/* The options before the command. */
-static const struct option top[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "out", required_argument, NULL, 'o' },
-	{ "workers", required_argument, NULL, 'w' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "shard", required_argument, NULL, 'S' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
-
 int cli_wants_json_log(int argc, char **argv)
 {
 	int ch, json = 0;
 
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", top, NULL)) != -1) {
-		if (ch == '?')
+	while ((ch = getopt_long(argc, argv, "+:" TOP_SHORT, top, NULL)) != -1) {
+		if (ch == '?' || ch == ':')
 			break; /* cli_parse stops here too */
 		if (ch == 'L')
 			json = strcmp(optarg, "json") == 0;
@@ -344,36 +504,18 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 	memset(c, 0, sizeof(*c));
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", top, NULL)) != -1) {
-		switch (ch) {
-		case 'c': c->config = optarg; break;
-		case 'o': c->out = optarg; break;
-		case 'w':
-			if (parse_number(optarg, 1024, &c->workers) != 0)
-				return usage_error("--workers wants a number from "
-						   "1 to 1024, not '%s'", optarg,
-						   "rhizome");
-			break;
-		case 'q': c->quiet = 1; break;
-		case 'S':
-			if (parse_shard(optarg, &c->shard_k, &c->shard_n) != 0)
-				return usage_error("--shard wants K/N with 0 <= K "
-						   "< N <= 1024 (K as Kubernetes' "
-						   "JOB_COMPLETION_INDEX), not "
-						   "'%s'", optarg, "rhizome");
-			break;
-		case 'L':
-			c->log_json = strcmp(optarg, "json") == 0;
-			if (!c->log_json && strcmp(optarg, "text") != 0)
-				return usage_error("--log-format is text or json, "
-						   "not '%s'", optarg, "rhizome");
-			break;
-		case 'h': fputs(cli_usage_top, stdout); return CLI_ANSWERED;
-		case 'V': printf("rhizome %s\n", RHIZOME_VERSION); return CLI_ANSWERED;
-		default:
-			return usage_error("unknown or incomplete option '%s'",
-					   argv[optind - 1], "rhizome");
+	while ((ch = getopt_long(argc, argv, "+:" TOP_SHORT, top, NULL)) != -1) {
+		enum cli_parsed parsed;
+
+		if (ch == 'h') {
+			fputs(cli_usage_top, stdout);
+			return CLI_ANSWERED;
 		}
+		if (ch == '?' || ch == ':')
+			return bad_option(ch, top, argv[optind - 1], "rhizome");
+		parsed = take_global(c, ch, optarg, "rhizome");
+		if (parsed != CLI_PARSED)
+			return parsed;
 	}
 	argc -= optind;
 	argv += optind;
@@ -386,9 +528,19 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 		snprintf(sub, sizeof(sub), "rhizome %s", argv[0]);
 		return parse_options(argc, argv, c, sub);
 	}
-	if (strcmp(argv[0], "sync") != 0 && strcmp(argv[0], "history") != 0)
-		return usage_error("unknown command '%s' (expected sync, status, "
-				   "history, verify or tables)", argv[0], "rhizome");
+	if (strcmp(argv[0], "sync") != 0 && strcmp(argv[0], "history") != 0) {
+		static const char *const words_top[] = {
+			"sync", "status", "history", "verify", "tables",
+		};
+		const char *near = suggest_nearest(argv[0], words_top, 5);
+
+		fprintf(stderr, "rhizome: unknown command '%s' (%s%s%sexpected "
+			"sync, status, history, verify or tables)\n", argv[0],
+			near ? "did you mean " : "", near ? near : "",
+			near ? "? " : "");
+		fprintf(stderr, "Try 'rhizome --help'.\n");
+		return CLI_BAD_USAGE;
+	}
 	words = argv[0][0] == 's';
 	if (argc == 1)
 		return usage_error("'%s' needs a command", argv[0],
@@ -398,14 +550,23 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 		return CLI_ANSWERED;
 	}
 	cmd = find_command(words ? sync_commands : history_commands, argv[1]);
-	if (cmd == NULL && words)
-		return usage_error("unknown sync command '%s' (expected schema, "
-				   "data, report, check, diff or versions)", argv[1],
-				   "rhizome sync");
-	if (cmd == NULL)
-		return usage_error("unknown history command '%s' (expected list, "
-				   "show, restore or prune)", argv[1],
-				   "rhizome history");
+	if (cmd == NULL) {
+		const struct command_name *names = words ? sync_commands
+							 : history_commands;
+		const char *list[8], *near;
+		size_t n = 0;
+
+		for (; names[n].name != NULL && n < 8; n++)
+			list[n] = names[n].name;
+		near = suggest_nearest(argv[1], list, n);
+		fprintf(stderr, "rhizome: unknown %s command '%s' (%s%s%sexpected "
+			"%s)\n", argv[0], argv[1], near ? "did you mean " : "",
+			near ? near : "", near ? "? " : "", words
+			? "schema, data, report, check, diff or versions"
+			: "list, show, restore or prune");
+		fprintf(stderr, "Try 'rhizome %s --help'.\n", argv[0]);
+		return CLI_BAD_USAGE;
+	}
 	c->command = cmd->command;
 	snprintf(sub, sizeof(sub), "rhizome %s %s", argv[0], argv[1]);
 	return parse_options(argc - 1, argv + 1, c, sub);

@@ -67,7 +67,9 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c);
  * Whether the options before the command ask for the machine log
  * (`--log-format json`, the last one given winning, abbreviations as
  * getopt takes them): read as cli_parse reads them, before it, so that
- * even a usage error can come as an event. Main thread.
+ * even a usage error can come as an event. (A --log-format after the
+ * command counts once the line is parsed: main follows c->log_json.)
+ * Main thread.
  */
 int cli_wants_json_log(int argc, char **argv);
 

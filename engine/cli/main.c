@@ -9,6 +9,7 @@
  * (engine/commands/sync_signals.c) receives them, through sigwait().
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,16 +23,35 @@
 #include "engine/cli/configfind.h"
 #include "engine/cli/exit.h"
 #include "engine/cli/run.h"
+#include "engine/cli/suggest.h"
 #include "engine/output/eventlog.h"
 #include "environments/config.h"
 
-/* The environments --env named (each must exist), else all of them, into
- * envs (cfg->nenvs long); c->nenvs becomes their count. Returns 0, or
- * -ENOENT with a message naming the ones there are. */
+/* Add cfg's environment `e` to envs[0..*n) unless it is there. */
+static void add_env(const struct env_config **envs, size_t *n,
+		    const struct env_config *e)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (envs[i] == e)
+			return;
+	envs[(*n)++] = e;
+}
+
+/*
+ * The environments the command runs, into envs (cfg->nenvs slots): all of
+ * them without --env; else, per --env word, the environment of that name,
+ * else every environment of the folder of that name (an environment's own
+ * name wins), else every environment whose name a glob matches; each once,
+ * in the order asked. A word naming none is an error with the nearest
+ * name. Sets c->nenvs to how many. 0 or -ENOENT.
+ */
 static int select_envs(struct cli *c, const struct fleet_config *cfg,
 		       const struct env_config **envs)
 {
-	size_t i, j;
+	size_t i, j, n = 0;
+	int matched;
 
 	if (c->nenvs == 0) {
 		for (i = 0; i < cfg->nenvs; i++)
@@ -40,16 +60,45 @@ static int select_envs(struct cli *c, const struct fleet_config *cfg,
 		return 0;
 	}
 	for (i = 0; i < c->nenvs; i++) {
-		envs[i] = config_find_env(cfg, c->envs[i]);
-		if (envs[i] != NULL)
+		const struct env_config *named = config_find_env(cfg, c->envs[i]);
+		const char **words;
+		const char *near;
+
+		matched = 0;
+		if (named != NULL) {
+			add_env(envs, &n, named);
 			continue;
-		fprintf(stderr, "rhizome: --env %s: no such environment in %s "
-			"(it has:", c->envs[i], cfg->path);
+		}
+		for (j = 0; j < cfg->nenvs; j++)
+			if (strcmp(cfg->envs[j].folder, c->envs[i]) == 0 ||
+			    (tablelist_is_glob(c->envs[i]) &&
+			     fnmatch(c->envs[i], cfg->envs[j].name, 0) == 0)) {
+				add_env(envs, &n, &cfg->envs[j]);
+				matched = 1;
+			}
+		if (matched)
+			continue;
+		/* the nearest environment or folder name */
+		words = xcalloc(2 * cfg->nenvs + 1, sizeof(*words));
+		for (j = 0; j < cfg->nenvs; j++) {
+			words[2 * j] = cfg->envs[j].name;
+			words[2 * j + 1] = cfg->envs[j].folder;
+		}
+		near = suggest_nearest(c->envs[i], words, 2 * cfg->nenvs);
+		fprintf(stderr, "rhizome: --env %s: %s in %s", c->envs[i],
+			tablelist_is_glob(c->envs[i])
+			? "the glob matches no environment"
+			: "no such environment or folder", cfg->path);
+		if (near != NULL)
+			fprintf(stderr, " (did you mean %s?)", near);
+		fprintf(stderr, "; it has:");
 		for (j = 0; j < cfg->nenvs; j++)
 			fprintf(stderr, " %s", cfg->envs[j].name);
-		fprintf(stderr, ")\n");
+		fprintf(stderr, "\n");
+		free(words);
 		return -ENOENT;
 	}
+	c->nenvs = n;
 	return 0;
 }
 
@@ -114,6 +163,14 @@ int main(int argc, char **argv)
 
 	switch (cli_parse(argc, argv, &c)) {
 	case CLI_PARSED:
+		/* --log-format after the command, which the scan above
+		 * does not read: the log follows the line as parsed */
+		if (c.log_json && !eventlog_on() && (rc = eventlog_start()) != 0)
+			fprintf(stderr, "rhizome: warning: cannot start the JSON "
+				"log (--log-format json): %s; the log stays "
+				"text\n", strerror(-rc));
+		else if (!c.log_json && eventlog_on())
+			eventlog_stop();
 		break;
 	case CLI_ANSWERED:
 		cli_release(&c);

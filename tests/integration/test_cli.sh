@@ -2,7 +2,8 @@
 # Integration tests of the interface (issue 15), against two private
 # MariaDB servers started here: [fleet] defaults for environment keys,
 # inherited and overridden, reaching real servers; the config found from a
-# subfolder, --config DIR, and the error when none is found.
+# subfolder, --config DIR, and the error when none is found; global
+# options anywhere, short forms, -h/-V, --env with folders and globs.
 # Usage: test_cli.sh [test_name...] (default: all).
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -70,6 +71,46 @@ test_the_config_is_found_from_a_subfolder_and_as_a_folder() {
 	assert_eq "$RC" 2 "missing file"
 	grep -qF "$T/nope.cnf: cannot read the config file: No such file or directory" "$T/err.txt" ||
 		fail "message: $(cat "$T/err.txt")"
+}
+
+# Global options stand anywhere on the line; short forms; -h and -V; a
+# command's option on another command names both; --env takes a folder
+# and globs, an environment's own name first.
+test_options_anywhere_short_forms_and_env_folders() {
+	it_load_fleet && it_config
+	rz sync schema --quiet --env dev_billing_event
+	assert_eq "$RC" 0 "--quiet after the command: $(cat "$T/err.txt")"
+	[ -s "$T/err.txt" ] && fail "--quiet after the command was not quiet: $(cat "$T/err.txt")"
+	rz sync schema -q -c "$T/rhizome.cnf" -w 2 -e demo_billing_event
+	assert_eq "$RC" 0 "short forms: $(cat "$T/err.txt")"
+	assert_eq "$(js -c '[.new[]] | length')" 2 "one environment's files"
+	rz --quiet status --log-format json
+	jq -e -s 'length > 0 and all(.[]; .log_version == 1)' "$T/err.txt" >/dev/null ||
+		fail "--log-format after the command: $(cat "$T/err.txt")"
+	rz -V
+	assert_eq "$RC" 0 "-V"
+	grep -qx 'rhizome [0-9][0-9.]*' "$T/out.json" || fail "-V: $(cat "$T/out.json")"
+	rz sync schema -V
+	grep -qx 'rhizome [0-9][0-9.]*' "$T/out.json" || fail "-V after the command"
+	rz -h
+	assert_eq "$RC" 0 "-h"
+	grep -q '^usage: rhizome' "$T/out.json" || fail "-h: $(cat "$T/out.json")"
+	rz sync data -h
+	grep -q -- '--rows' "$T/out.json" || fail "sync data -h: $(cat "$T/out.json")"
+	# a folder: all its environments; a glob; the name first
+	rz --quiet status --env na_prod --format json
+	assert_eq "$(js -r '[.environments[].env] | join(" ")')" \
+		"na_prod_billing na_prod_billing_bookkeeper na_prod_billing_event" "folder na_prod"
+	rz --quiet status --env 'demo_*' --env dev_billing_event --format json
+	assert_eq "$(js -r '[.environments[].env] | join(" ")')" \
+		"demo_billing_bookkeeper demo_billing_event dev_billing_event" "a glob, then a name"
+	# an environment named as a folder is that environment alone
+	sed -i 's/^\[environment dev_billing_event\]$/[environment demo]/' "$T/rhizome.cnf"
+	rz --quiet status --env demo --format json
+	assert_eq "$(js -r '[.environments[].env] | join(" ")')" demo "the name wins over the folder"
+	rz --quiet status --env 'nothing_*'
+	assert_eq "$RC" 2 "a glob matching nothing"
+	grep -qF -- "--env nothing_*: the glob matches no environment" "$T/err.txt" || fail "$(cat "$T/err.txt")"
 }
 
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')

@@ -256,7 +256,7 @@ test_log_format_json_events_of_a_run_with_a_failure_and_a_retry() {
 	assert_eq "$RC" 2 "usage"
 	assert_eq "$(ev '[.[] | .event]')" '["message","message","run_end"]' "usage error events"
 	assert_eq "$(ev '[.[0:2][] | .level]')" '["error","info"]' "levels: $(cat "$T/err.txt")"
-	assert_eq "$(ev '.[0].message')" "\"rhizome: option '--rows' does not apply here\"" "message"
+	assert_eq "$(ev '.[0].message')" "\"rhizome: --rows does not apply to sync schema: it is sync data's only\"" "message"
 	assert_eq "$(ev '.[-1].run_id')" null "no run yet"
 	# the option as getopt reads it: abbreviated, and the last one wins
 	rz --log-form json --quiet status

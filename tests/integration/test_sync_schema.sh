@@ -147,8 +147,24 @@ test_bad_config_exits_2_and_touches_nothing() {
 	# another command's option is named, not its value
 	rz sync schema --rows 3
 	assert_eq "$RC" 2 "--rows on schema"
-	grep -q "option '--rows' does not apply here" "$T/err.txt" ||
+	grep -qxF "rhizome: --rows does not apply to sync schema: it is sync data's only" "$T/err.txt" ||
 		fail "no option named: $(cat "$T/err.txt")"
+	# what a value it wants, a near name suggested
+	rz sync schema --env
+	assert_eq "$RC" 2 "--env without a value"
+	grep -qxF "rhizome: --env needs a value: an environment's name" "$T/err.txt" ||
+		fail "$(cat "$T/err.txt")"
+	rz sync schema --env dev_billing_evnt
+	assert_eq "$RC" 2 "a typo in --env"
+	grep -qF "rhizome: --env dev_billing_evnt: no such environment or folder in rhizome.cnf (did you mean dev_billing_event?)" \
+		"$T/err.txt" || fail "$(cat "$T/err.txt")"
+	rz snyc schema
+	assert_eq "$RC" 2 "a typo in the command"
+	grep -qF "unknown command 'snyc' (did you mean sync?" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	rz sync shcema
+	grep -qF "unknown sync command 'shcema' (did you mean schema?" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	rz sync schema --dry-rn
+	grep -qF "unknown option '--dry-rn' (did you mean --dry-run?)" "$T/err.txt" || fail "$(cat "$T/err.txt")"
 	unset RHIZOME_IT_PASSWORD
 	rz sync schema
 	assert_eq "$RC" 2 "unset password variable"
