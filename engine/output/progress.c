@@ -117,17 +117,27 @@ void progress_env_done(struct progress *p, const char *env,
 	if (p->mode == PROGRESS_QUIET)
 		return;
 	clear(p);
-	fprintf(stderr,
-		"rhizome: %s: %u tables in %.2f s: %u new, %u significant, "
-		"%u trivial, %u unchanged, %u missing, ",
-		env, c[CLASS_NEW] + c[CLASS_SIGNIFICANT] + c[CLASS_TRIVIAL] +
-		c[CLASS_UNCHANGED] + c[CLASS_MISSING] + c[CLASS_REMOVED] +
-		c[CLASS_EMPTY] + c[CLASS_ERROR], seconds, c[CLASS_NEW],
-		c[CLASS_SIGNIFICANT], c[CLASS_TRIVIAL], c[CLASS_UNCHANGED],
-		c[CLASS_MISSING]);
-	if (c[CLASS_REMOVED] > 0)
-		fprintf(stderr, "%u removed, ", c[CLASS_REMOVED]);
-	fprintf(stderr, "%u errors\n", c[CLASS_ERROR]);
+	{
+		/* every class that happened, so the counts add up to the
+		 * total (data has no trivial, schema no empty) */
+		static const enum change_class order[] = {
+			CLASS_NEW, CLASS_SIGNIFICANT, CLASS_TRIVIAL,
+			CLASS_UNCHANGED, CLASS_EMPTY, CLASS_MISSING,
+			CLASS_REMOVED,
+		};
+		unsigned total = 0;
+		size_t k;
+
+		for (k = 0; k < CLASS_COUNT; k++)
+			total += c[k];
+		fprintf(stderr, "rhizome: %s: %u tables in %.2f s: ", env, total,
+			seconds);
+		for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+			if (c[order[k]] > 0)
+				fprintf(stderr, "%u %s, ", c[order[k]],
+					classify_name(order[k]));
+		fprintf(stderr, "%u errors\n", c[CLASS_ERROR]);
+	}
 	if (first_error != NULL)
 		fprintf(stderr, "rhizome: %s: first error: %s\n", env,
 			first_error);

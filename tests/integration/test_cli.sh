@@ -113,6 +113,21 @@ test_options_anywhere_short_forms_and_env_folders() {
 	grep -qF -- "--env nothing_*: the glob matches no environment" "$T/err.txt" || fail "$(cat "$T/err.txt")"
 }
 
+# The line per environment names the classes that happened, and they add
+# up to its tables: data says empty, never trivial.
+test_the_line_per_environment_adds_up() {
+	it_load_fleet && it_config
+	rz sync data --env dev_billing_bookkeeper
+	assert_eq "$RC" 0 "exit status: $(cat "$T/err.txt")"
+	line=$(grep '^rhizome: dev_billing_bookkeeper: [0-9]* tables in' "$T/err.txt") ||
+		fail "no line: $(cat "$T/err.txt")"
+	case $line in *trivial*) fail "data says trivial: $line" ;; esac
+	total=$(printf '%s\n' "$line" | sed 's/^[^:]*: [^:]*: \([0-9]*\) tables.*/\1/')
+	sum=$(printf '%s\n' "$line" | sed 's/^.* s: //' | tr ',' '\n' | awk '{ s += $1 } END { print s }')
+	assert_eq "$sum" "$total" "counts add up: $line"
+	assert_eq "$total" "$(js '[.new[], .empty[], .missing[], .errors[]] | length')" "as the summary: $line"
+}
+
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
 it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
 it_run $TESTS
