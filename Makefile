@@ -105,14 +105,14 @@ $(BUILD)/tests/fsfault.so: tests/tools/fsfault.c
 unit: $(BUILD)/rhizome $(UNIT_BIN) $(BUILD)/tests/tablemodel_check $(BUILD)/tests/fsfault.so
 
 test:
-	scripts/deps.sh
+	scripts/deps.sh --for test
 	tests/run.sh
 
 demo:
 	scripts/demo.sh
 
 bench:
-	scripts/deps.sh
+	scripts/deps.sh --for bench
 	scripts/build.sh all
 	scripts/build.sh -C bench
 	bench/bench.sh

@@ -29,7 +29,7 @@ DEMO_DIR=${DEMO_DIR:-demo}
 step() { printf '==> %s\n' "$*" >&2; }
 
 step "checking dependencies (scripts/deps.sh)"
-scripts/deps.sh
+scripts/deps.sh --for demo
 
 step "building (scripts/build.sh)"
 scripts/build.sh all

@@ -1,34 +1,70 @@
 #!/bin/bash
-# Install the Debian/Ubuntu packages rhizome needs to build, test, run the
-# demo and run the benchmarks. Installs only what is missing: when everything
-# is there it prints nothing and changes nothing, so other scripts may run it
-# every time. Uses sudo when not run as root.
+# Install the Debian/Ubuntu packages rhizome needs, per purpose:
+#
+#   scripts/deps.sh [--for build|test|demo|bench[,...]]   (default: all four)
+#   scripts/deps.sh PACKAGE...                            (exactly these)
+#
+# Installs only what is missing: when everything is there it prints nothing
+# and changes nothing, so other scripts may run it every time. Uses sudo
+# when not run as root. Installing mariadb-server starts and enables a
+# system MariaDB service on an ordinary Debian; rhizome never uses one (the
+# tests and the demo start private servers), so a service this install
+# brought is neither started (policy-rc.d, for the install's length) nor
+# left enabled; a server the machine already had is left alone.
 set -euo pipefail
 
-packages=(
+build=(
 	build-essential # gcc and make; gcc's runtime packages bring libasan,
 	#                 liblsan, libtsan and libubsan, which SANITIZER= builds need
 	pkg-config
 	libmariadb-dev
 	libzstd-dev
-	zstd           # the zstd command, to read .history/*.jsonl.zst by hand
 	libjansson-dev
 	libinih-dev
 	libssl-dev     # libcrypto (SHA-256, HMAC, base64): headers, pkg-config file
+)
+server=(
 	mariadb-server # mariadbd and mariadb-install-db, for the private servers
 	#                of tests/lib/mariadb.sh (no system server is needed)
 	mariadb-client
-	mydumper       # bench: the tool rhizome is measured against
-	gnuplot-nox    # bench: plots
-	gawk           # bench: report.sh sorts and formats with gawk
-	time           # bench: GNU time, for peak memory and CPU per run
+)
+demo=("${build[@]}" "${server[@]}")
+test=("${build[@]}" "${server[@]}"
+	zstd           # the zstd command, to read .history/*.jsonl.zst by hand
 	jq             # tests: read summaries and history lines
 	util-linux     # tests: flock, to hold the snapshot lock from outside
 	python3        # tests: a second JSON reader, exact on 64-bit integers
 	python3-yaml   # tests: test_examples.sh parses docs/examples' YAML (/usr/bin/python3)
 	git            # tests: the pre-commit hook example runs in a scratch repository
 	openssl        # tests: the certificates of the TLS tests
+	gawk           # tests and bench: report.sh formats with gawk
 )
+bench=("${build[@]}" "${server[@]}"
+	mydumper       # bench: the tool rhizome is measured against
+	gnuplot-nox    # bench: plots
+	gawk
+	time           # bench: GNU time, for peak memory and CPU per run
+	jq
+)
+
+purposes=build,test,demo,bench
+if [ "${1:-}" = --for ]; then
+	[ $# -ge 2 ] || { echo "deps.sh: --for needs build, test, demo or bench" >&2; exit 2; }
+	purposes=$2
+	shift 2
+fi
+packages=()
+for purpose in ${purposes//,/ }; do
+	case $purpose in
+	build) packages+=("${build[@]}") ;;
+	test) packages+=("${test[@]}") ;;
+	demo) packages+=("${demo[@]}") ;;
+	bench) packages+=("${bench[@]}") ;;
+	*) echo "deps.sh: unknown purpose '$purpose' (build, test, demo or bench)" >&2; exit 2 ;;
+	esac
+done
+# each once, in order
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | awk '!seen[$0]++')
 
 if ! command -v dpkg >/dev/null 2>&1; then
 	echo "deps.sh: no dpkg here, so nothing is installed; make sure these" \
@@ -84,6 +120,30 @@ apt_failed() { # WHAT RC
 	exit 1
 }
 
+# A system MariaDB this install would bring: kept from starting while
+# apt runs (invoke-rc.d asks policy-rc.d; 101: not allowed), and disabled
+# after. One the machine already has, or a policy-rc.d of its own, is left
+# alone.
+new_server=0
+for p in "${missing[@]}"; do
+	[ "$p" = mariadb-server ] && new_server=1
+done
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ $new_server -eq 1 ] && [ ! -e $policy ]; then
+	printf '#!/bin/sh\n# scripts/deps.sh: no service starts while it installs\nexit 101\n' |
+		${as_root[@]+"${as_root[@]}"} tee $policy >/dev/null
+	${as_root[@]+"${as_root[@]}"} chmod 755 $policy
+	own_policy=1
+fi
+drop_policy() {
+	if [ $own_policy -eq 1 ]; then
+		${as_root[@]+"${as_root[@]}"} rm -f $policy
+		own_policy=0
+	fi
+}
+trap drop_policy EXIT
+
 echo "deps.sh: installing ${missing[*]}" >&2
 rc=0
 apt_get -q update >"$log" 2>&1 || rc=$?
@@ -111,4 +171,15 @@ rc=0
 # pipefail the pipeline's status is apt's.
 apt_get install -y -q --no-install-recommends "${missing[@]}" 2>&1 | tee -a "$log" || rc=$?
 [ $rc -eq 0 ] || apt_failed "apt-get install ${missing[*]}" $rc
+drop_policy
+if [ $new_server -eq 1 ]; then
+	# what the package's scripts enabled, under systemd or sysvinit
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		${as_root[@]+"${as_root[@]}"} systemctl disable --now mariadb >/dev/null 2>&1 || true
+	elif command -v update-rc.d >/dev/null 2>&1 && [ -e /etc/init.d/mariadb ]; then
+		${as_root[@]+"${as_root[@]}"} service mariadb stop >/dev/null 2>&1 || true
+		${as_root[@]+"${as_root[@]}"} update-rc.d mariadb disable >/dev/null 2>&1 || true
+	fi
+	echo "deps.sh: the system MariaDB service that mariadb-server brought is not running and not enabled (rhizome uses private servers)" >&2
+fi
 rm -f "$log"
