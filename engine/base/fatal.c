@@ -3,29 +3,33 @@
  */
 #include "engine/base/fatal.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t target_fd = STDERR_FILENO;
-static volatile sig_atomic_t log_version; /* 0: text */
-static char run_id[64];
+/* Read by fatal_write on any thread, or in a signal's wake: atomics (lock
+ * free for int), and a run id published whole through a pointer. */
+static int target_fd = STDERR_FILENO;
+static int log_version; /* 0: text */
+static char run_id_buf[64];
+static const char *run_id = "";
 
 void fatal_set_fd(int fd, int json_log_version)
 {
-	target_fd = fd;
-	log_version = json_log_version;
+	__atomic_store_n(&log_version, json_log_version, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&target_fd, fd, __ATOMIC_SEQ_CST);
 }
 
 void fatal_set_run(const char *id)
 {
-	size_t n = strlen(id) < sizeof(run_id) - 1 ? strlen(id)
-						   : sizeof(run_id) - 1;
+	size_t n = strlen(id) < sizeof(run_id_buf) - 1 ? strlen(id)
+						       : sizeof(run_id_buf) - 1;
 
-	memcpy(run_id, id, n);
-	run_id[n] = '\0';
+	/* once per process (a run's id), before any fatal_write reads it */
+	memcpy(run_id_buf, id, n);
+	run_id_buf[n] = '\0';
+	__atomic_store_n(&run_id, run_id_buf, __ATOMIC_RELEASE);
 }
 
 /* Append s to buf[*len..size), cut to fit. */
@@ -88,16 +92,18 @@ void fatal_write(const char *msg)
 {
 	char buf[512];
 	size_t len = 0;
+	int version = __atomic_load_n(&log_version, __ATOMIC_SEQ_CST);
+	const char *id = __atomic_load_n(&run_id, __ATOMIC_ACQUIRE);
 
-	if (log_version > 0) {
+	if (version > 0) {
 		put(buf, sizeof(buf), &len, "{\"ts\":\"");
 		put_stamp(buf, sizeof(buf), &len);
 		put(buf, sizeof(buf), &len, "\",\"log_version\":");
-		put_number(buf, sizeof(buf), &len, log_version, 1);
+		put_number(buf, sizeof(buf), &len, version, 1);
 		put(buf, sizeof(buf), &len, ",\"run_id\":");
-		if (run_id[0] != '\0') {
+		if (id[0] != '\0') {
 			put(buf, sizeof(buf), &len, "\"");
-			put(buf, sizeof(buf), &len, run_id);
+			put(buf, sizeof(buf), &len, id);
 			put(buf, sizeof(buf), &len, "\"");
 		} else {
 			put(buf, sizeof(buf), &len, "null");
@@ -110,5 +116,5 @@ void fatal_write(const char *msg)
 		put(buf, sizeof(buf), &len, msg);
 	}
 	buf[len++] = '\n';
-	(void)!write(target_fd, buf, len);
+	(void)!write(__atomic_load_n(&target_fd, __ATOMIC_SEQ_CST), buf, len);
 }

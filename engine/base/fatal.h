@@ -6,10 +6,10 @@
  * as a "message" event of level "error" when the log is JSON: every line
  * still parses.
  *
- * fatal_write is async-signal-safe and takes no lock: it reads what
- * fatal_set_fd and fatal_set_run stored, which only the main thread
- * calls, before or after the threads that could die (the log's start and
- * stop, the run's start).
+ * fatal_write is async-signal-safe and takes no lock; what it reads,
+ * fatal_set_fd and fatal_set_run store atomically (main thread: the log's
+ * start and stop, a run's start, which sets the id once), so any thread
+ * may call fatal_write at any time.
  */
 #ifndef RHIZOME_FATAL_H
 #define RHIZOME_FATAL_H

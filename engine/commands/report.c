@@ -135,14 +135,6 @@ static json_t *take_lists(json_t *env, const char *a, const char *b)
 	return list;
 }
 
-/*
- * From the newest published runs, each selected environment's tables
- * absent from its server ("missing" and "removed") at its last sync of
- * either kind, and its "empty" list of its last data sync (see the
- * manifest). Entries stay NULL when no run covered the environment.
- * `unlisted` gets, per environment whose last sync saw its server's
- * tables, {"run_id", "tables": the unlisted ones}.
- */
 /* The names of `seen` (an array of strings) that env's list still
  * leaves unlisted (tablelist_unlisted). A new reference. */
 static json_t *still_unlisted(const struct env_config *env, json_t *seen)
@@ -157,6 +149,15 @@ static json_t *still_unlisted(const struct env_config *env, json_t *seen)
 	return out;
 }
 
+/*
+ * From the newest published runs, each selected environment's tables
+ * absent from its server ("missing" and "removed") at its last sync of
+ * either kind, and its "empty" list of its last data sync (see the
+ * manifest). Entries stay NULL when no run covered the environment.
+ * `unlisted` gets, per environment whose last sync saw its server's
+ * tables, {"run_id", "tables": the unlisted ones the config still leaves
+ * unlisted}.
+ */
 static void load_last_runs(const struct report_opts *o, json_t **missing,
 			   json_t **empty, json_t *unlisted)
 {

@@ -239,6 +239,9 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 	popts.thread_start = sync_worker_start;
 	popts.run = sync_worker_run;
 	popts.thread_stop = sync_worker_stop;
+	/* the run's id for every event and a dying line, before any thread
+	 * that could write one */
+	eventlog_set_run(o->run_id);
 	/* The watcher first: signals stay blocked in every thread, so without
 	 * it the run could not be interrupted at all. */
 	if (sync_signals_start(&r, &watcher) != 0) {
@@ -263,7 +266,6 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 	for (i = 0, globs = 0; i < r.nenvs; i++)
 		globs += o->command != SYNC_TABLES &&
 			 r.envs[i].cfg->tables->npatterns > 0;
-	eventlog_set_run(o->run_id);
 	eventlog_emit("run_start", json_pack(
 		"{s:s, s:I, s:o, s:i}", "command",
 		o->command == SYNC_DATA ? "data" : o->command == SYNC_CHECK

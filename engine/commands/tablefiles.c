@@ -107,13 +107,23 @@ const struct env_config *tablefiles_clash(const struct fleet_config *cfg,
 	const struct env_config *o = config_file_owner(cfg, env->folder, stem);
 	if (o != NULL && strcmp(o->database, env->database) == 0)
 		o = NULL;
-	if (o != NULL)
+	if (o != NULL && config_list_has(o->tables, stem + strlen(o->database) + 1,
+					 strlen(stem) - strlen(o->database) - 1))
 		snprintf(msg, size, "environments '%s' and '%s' would both "
 			 "write %s/expected_data/%s.sql (table '%s' of database "
 			 "'%s', table '%s' of database '%s'); give them "
 			 "different folders, or narrow the glob", env->name,
 			 o->name, env->folder, stem, table, env->database,
 			 stem + strlen(o->database) + 1, o->database);
+	else if (o != NULL)
+		/* o's list does not have it, but the name is o's to read */
+		snprintf(msg, size, "its file %s/expected_data/%s.sql would "
+			 "read as table '%s' of database '%s' (environment "
+			 "'%s': in a shared folder the longer database owns the "
+			 "name); exclude '%s' in [tables %s], or give the "
+			 "environments different folders", env->folder, stem,
+			 stem + strlen(o->database) + 1, o->database, o->name,
+			 table, env->database);
 	free(stem);
 	return o;
 }

@@ -33,8 +33,9 @@ void tablefiles_free(char **names, size_t n);
 
 /*
  * Whether table `table` of `env`, which a glob of its list found, would
- * write a file another environment of its folder owns (config_file_owner:
- * one whose list names it literally, or one with a longer database). If so, returns that environment and writes
+ * write a file another environment of its folder owns
+ * (config_file_owner: one whose list names it literally, or one with a
+ * longer database). If so, returns that environment and writes
  * why into msg (the caller's, `size` bytes, worded as the config's own
  * clash check); NULL otherwise.
  */

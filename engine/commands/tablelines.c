@@ -33,14 +33,32 @@ static int listable(const char *name)
 struct comment {
 	size_t col;
 	int line_start;
+	char mark;      /* ';' or '#' */
 };
 
-/* Start a comment line "; " (the first) or ";  " (the next ones). */
+/* Start a comment line "; " (the first) or ";  " (the next ones), or
+ * with '#' for `c->mark`. */
 static void comment_line(struct strbuf *out, struct comment *c, int first)
 {
-	strbuf_adds(out, first ? "; " : "\n;  ");
+	strbuf_addf(out, first ? "%c " : "\n%c  ", c->mark);
 	c->col = first ? 2 : 3;
 	c->line_start = 1;
+}
+
+/* How much of p[0..len) fits in `room` bytes without cutting a UTF-8
+ * character or a \xNN escape (add_escaped's) in two; at least one. */
+static size_t cut_at(const char *p, size_t len, size_t room)
+{
+	size_t n = room < len ? room : len, k;
+
+	while (n > 1 && n < len && ((unsigned char)p[n] & 0xc0) == 0x80)
+		n--;
+	for (k = n >= 3 ? n - 3 : 0; k < n; k++)
+		if (p[k] == '\\' && k + 1 < len && p[k + 1] == 'x' && k > 0) {
+			n = k;
+			break;
+		}
+	return n ? n : 1;
 }
 
 /* Append one item of a comment (words split at spaces): on the current
@@ -66,9 +84,11 @@ static void comment_item(struct strbuf *out, struct comment *c,
 		}
 		c->line_start = 0;
 		while (c->col + len > WIDTH) { /* one word wider than a line */
-			strbuf_add(out, p, WIDTH - c->col);
-			p += WIDTH - c->col;
-			len -= WIDTH - c->col;
+			size_t n = cut_at(p, len, WIDTH - c->col);
+
+			strbuf_add(out, p, n);
+			p += n;
+			len -= n;
 			comment_line(out, c, 0);
 			c->line_start = 0;
 		}
@@ -87,7 +107,7 @@ static void add_comment(struct strbuf *out, const char *label,
 			const char **names, size_t n, json_t *where)
 {
 	struct strbuf item = STRBUF_INIT;
-	struct comment c;
+	struct comment c = { .mark = ';' };
 	size_t i;
 
 	if (n == 0)
@@ -183,13 +203,13 @@ static void add_database(struct strbuf *out, json_t *summary, const char *db)
 	     iter = json_object_iter_next(have, iter)) {
 		const char *table = json_object_iter_key(iter);
 
-		/* longer than MariaDB's 64 bytes: also longer than a line of
-		 * a list can take */
-		if (!config_table_file_ok(db, table) || strlen(table) > 64) {
+		if (!config_table_file_ok(db, table)) {
 			unsafe[nunsafe++] = table;
 			continue;
 		}
-		if (!listable(table)) {
+		/* longer than MariaDB's 64 bytes (config.c refuses it in a
+		 * list, and a line could not hold it): a glob takes it */
+		if (!listable(table) || strlen(table) > 64) {
 			odd[nodd++] = table;
 			continue;
 		}
@@ -203,8 +223,8 @@ static void add_database(struct strbuf *out, json_t *summary, const char *db)
 	qsort(unsafe, nunsafe, sizeof(*unsafe), strsort_compare);
 	strbuf_addf(out, "[tables %s]\n", db);
 	add_comment(out, "only in some environments", partial, npartial, have);
-	add_comment(out, "a glob only (white space or * ? [ in the name)",
-		    odd, nodd, NULL);
+	add_comment(out, "a glob only (white space or * ? [ in the name, or "
+		    "over 64 bytes)", odd, nodd, NULL);
 	add_comment(out, "no snapshot (not a safe file name: rename it)",
 		    unsafe, nunsafe, NULL);
 	if (n == 0) {
@@ -254,10 +274,24 @@ int tablelines_text(json_t *summary, FILE *fp)
 		json_object_set_new(seen, db, json_true());
 		add_database(&out, summary, db);
 	}
-	json_array_foreach(json_object_get(summary, "errors"), k, err)
-		strbuf_addf(&out, "%s# %s: %s\n", k == 0 ? "\n" : "",
-			    json_string_value(json_object_get(err, "env")),
-			    json_string_value(json_object_get(err, "message")));
+	json_array_foreach(json_object_get(summary, "errors"), k, err) {
+		/* a connect error runs long: wrapped like any comment */
+		struct comment c = { .mark = '#' };
+		struct strbuf line = STRBUF_INIT;
+
+		strbuf_addf(&line, "%s:", json_string_value(json_object_get(err,
+									"env")));
+		if (k == 0)
+			strbuf_adds(&out, "\n");
+		comment_line(&out, &c, 1);
+		comment_item(&out, &c, line.data);
+		strbuf_reset(&line);
+		strbuf_add_escaped(&line, json_string_value(json_object_get(err,
+								     "message")));
+		comment_item(&out, &c, line.data);
+		strbuf_adds(&out, "\n");
+		strbuf_release(&line);
+	}
 	rc = fwrite(out.data, 1, out.len, fp) == out.len ? 0 : -EIO;
 	strbuf_release(&out);
 	json_decref(seen);

@@ -204,12 +204,16 @@ void verify_plain_files(struct verify *v)
 	json_decref(seen);
 }
 
-/* Whether `name` is {database}_{table}.sql or .json of some environment
- * using `folder` and a table of its list. */
+/* Whether `name` is {database}_{table}.sql or .json of the environment
+ * of `folder` that owns it (config_file_owner, as every command reads a
+ * shared folder) and a table of that one's list. */
 static int listed_file(const struct fleet_config *cfg, const char *folder,
 		       const char *name)
 {
-	size_t i, n = strlen(name);
+	size_t n = strlen(name);
+	const struct env_config *o;
+	char *stem;
+	int listed;
 
 	if (n > 4 && strcmp(name + n - 4, ".sql") == 0)
 		n -= 4;
@@ -217,17 +221,13 @@ static int listed_file(const struct fleet_config *cfg, const char *folder,
 		n -= 5;
 	else
 		return 0;
-	for (i = 0; i < cfg->nenvs; i++) {
-		const struct env_config *e = &cfg->envs[i];
-		size_t dl = strlen(e->database);
-
-		if (strcmp(e->folder, folder) != 0 || n <= dl + 1 ||
-		    strncmp(name, e->database, dl) != 0 || name[dl] != '_')
-			continue;
-		if (config_list_has(e->tables, name + dl + 1, n - dl - 1))
-			return 1;
-	}
-	return 0;
+	stem = xstrndup(name, n);
+	o = config_file_owner(cfg, folder, stem);
+	listed = o != NULL && n > strlen(o->database) + 1 &&
+		 config_list_has(o->tables, stem + strlen(o->database) + 1,
+				 n - strlen(o->database) - 1);
+	free(stem);
+	return listed;
 }
 
 static void check_folder(struct verify *v, const char *folder)

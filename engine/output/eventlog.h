@@ -30,7 +30,7 @@
 
 #include <jansson.h>
 
-#define EVENTLOG_VERSION 1
+#define EVENTLOG_VERSION 2 /* 2: run_start and env_start "tables" null while a glob is not expanded */
 
 /* Turn the machine log on. 0, or -errno (the log stays text) when the
  * pipe or the thread cannot be made. */

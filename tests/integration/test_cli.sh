@@ -85,7 +85,7 @@ test_options_anywhere_short_forms_and_env_folders() {
 	assert_eq "$RC" 0 "short forms: $(cat "$T/err.txt")"
 	assert_eq "$(js -c '[.new[]] | length')" 2 "one environment's files"
 	rz --quiet status --log-format json
-	jq -e -s 'length > 0 and all(.[]; .log_version == 1)' "$T/err.txt" >/dev/null ||
+	jq -e -s 'length > 0 and all(.[]; .log_version == 2)' "$T/err.txt" >/dev/null ||
 		fail "--log-format after the command: $(cat "$T/err.txt")"
 	rz -V
 	assert_eq "$RC" 0 "-V"

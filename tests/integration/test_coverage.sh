@@ -148,7 +148,8 @@ test_tables_prints_lists_that_sync_cleanly_when_pasted_back() {
 	grep -q '^\[tables billing_event\]$' "$T/out.json" || fail "no section"
 	grep -q '^; only in some environments: only_dev (dev_billing_event)$' "$T/out.json" ||
 		fail "partial table not marked"
-	grep -qF '; a glob only (white space or * ? [ in the name): has space' "$T/out.json" ||
+	grep -qE '^; a glob only \(white space or \* \? \[ in the name, or over 64 bytes\):( has space)?$' \
+		"$T/out.json" && grep -qE '^;( a glob only .*:)? +has space$' "$T/out.json" ||
 		fail "odd name not marked"
 	grep -q 'a_view' "$T/out.json" && fail "a view listed"
 	awk 'length > 80' "$T/out.json" | grep . && fail "line over 80 columns"
@@ -175,7 +176,13 @@ test_tables_prints_lists_that_sync_cleanly_when_pasted_back() {
 	rz --config "$T/envs.cnf" tables
 	mdb_start s2 "$port" >/dev/null
 	assert_eq "$RC" 3 "exit status with na_prod down"
-	grep -q '^# na_prod_billing: ' "$T/out.json" || fail "error not said: $(cat "$T/out.json")"
+	grep -q '^# na_prod_billing:' "$T/out.json" || fail "error not said: $(cat "$T/out.json")"
+	awk 'length > 80' "$T/out.json" | grep . && fail "an error line over 80 columns"
+	# pasted with the error in it, every line still reads (a database no
+	# environment answered for has no list yet: rhizome tables loads it)
+	{ cat "$T/envs.cnf"; cat "$T/out.json"; } >"$T/with-error.cnf"
+	rz --config "$T/with-error.cnf" --quiet tables
+	assert_eq "$RC" 0 "the pasted output with an error loads: $(cat "$T/err.txt")"
 	grep -q '^\[tables billing_event\]$' "$T/out.json" || fail "the rest"
 }
 
@@ -227,7 +234,7 @@ test_log_format_json_events_of_a_run_with_a_failure_and_a_retry() {
 	assert_eq "$RC" 3 "exit status: $(cat "$T/err.txt")"
 	[ -s "$T/err.txt" ] || fail "no events"
 	while IFS= read -r line; do
-		printf '%s\n' "$line" | jq -e 'type == "object" and .log_version == 1 and
+		printf '%s\n' "$line" | jq -e 'type == "object" and .log_version == 2 and
 			(.run_id | type == "string") and (.event | type == "string") and
 			(.ts | test("^[0-9-]+T[0-9:.]+Z$"))' >/dev/null || fail "not an event: $line"
 	done <"$T/err.txt"
@@ -324,8 +331,15 @@ test_a_glob_never_takes_another_environments_file() {
 	assert_eq "$(js -c '[.errors[] | .table] | sort')" '["event_q","event_zzz"]' \
 		"both of billing's event_ tables: $(cat "$T/out.json")"
 	[ -e "$T/snap/na_prod/expected_data/billing_event_q.sql" ] && fail "event_q written"
+	grep -qF "its file na_prod/expected_data/billing_event_q.sql would read as table 'q' of database 'billing_event' (environment 'na_prod_billing_event': in a shared folder the longer database owns the name); exclude 'event_q' in [tables billing]" \
+		"$T/err.txt" || fail "the owner's list lacks the name: $(cat "$T/err.txt")"
 	assert_file_eq "$T/snap/na_prod/expected_data/billing_event_zzz.sql" "$T/expected" \
 		"a failed table's file stays"
+	# now no list owns billing_event_zzz.sql (billing_event's takes the
+	# name, and lacks zzz): verify calls it an orphan
+	rz verify --format json
+	assert_eq "$(js -c '[.findings[] | select(.kind == "orphan") | .path]')" \
+		'["snap/na_prod/expected_data/billing_event_zzz.sql"]' "orphan: $(cat "$T/out.json")"
 }
 
 # A server's table a glob matches but no file could hold is left out with

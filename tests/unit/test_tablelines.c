@@ -7,6 +7,8 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "engine/base/strbuf.h"
+#include "engine/base/utf8.h"
 #include "engine/commands/tablelines.h"
 
 /* The text for `summary` (stolen). Caller frees. */
@@ -80,14 +82,47 @@ static void test_tablelines_sets_apart_names_no_list_or_file_can_hold(void)
 		"ok", "has space", "star*", "ev/x", "ev\nnl", longname,
 		"errors"));
 	assert_lines_within(text, 80);
+	/* over 64 bytes: a list refuses it, a glob takes it */
 	ASSERT_CONTAINS(text, "; a glob only (white space or * ? [ in the "
-			      "name): has space, star*\n");
-	ASSERT_CONTAINS(text, "; no snapshot (not a safe file name: rename "
-			      "it): ev\\x0anl, ev/x,\n");
-	ASSERT_CONTAINS(text, "ev\\x0anl");
+			      "name, or over 64 bytes): has space,\n");
 	ASSERT_CONTAINS(text, "nnnnnnnn\n;  nnnn");
+	ASSERT_CONTAINS(text, "nnnn, star*\n");
+	ASSERT_CONTAINS(text, "; no snapshot (not a safe file name: rename "
+			      "it): ev\\x0anl, ev/x\n");
 	ASSERT_CONTAINS(text, "tables = ok\n");
 	free(text);
+}
+
+/* A long word is cut between characters, never inside a UTF-8 sequence
+ * or an escape; an environment's error is a wrapped '#' comment. */
+static void test_tablelines_cuts_words_whole_and_wraps_errors(void)
+{
+	struct strbuf name = STRBUF_INIT;
+	char *text;
+	const char *p;
+	int i;
+
+	strbuf_adds(&name, "q");
+	for (i = 0; i < 40; i++)
+		strbuf_adds(&name, i == 20 ? "\n" : "\xe6\x97\xa5"); /* 日 */
+	text = text_of(json_pack("{s:{s:{s:s, s:s, s:[s]}, s:{s:s, s:s, s:n}}, "
+		"s:[{s:s, s:s}]}", "environments", "e", "database", "db",
+		"schema", "db", "tables", name.data, "down", "database", "db",
+		"schema", "db", "tables", "errors", "env", "down", "message",
+		"not reached: error 2002 (SQLSTATE HY000): cannot connect to "
+		"socket /nonexistent/mysqld.sock (environment down, "
+		"rhizome.cnf:12): Can't connect to local server through socket "
+		"'/nonexistent/mysqld.sock' (2) (3 attempts)"));
+	assert_lines_within(text, 80);
+	ASSERT_TRUE(utf8_valid(text, strlen(text)));
+	ASSERT_CONTAINS(text, "\\x0a");
+	/* every line of the error is a comment */
+	p = strstr(text, "# down:");
+	ASSERT_TRUE(p != NULL);
+	for (; p != NULL && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		ASSERT_EQ(*p, '#');
+	free(text);
+	strbuf_release(&name);
 }
 
 int main(int argc, char **argv)
@@ -95,5 +130,6 @@ int main(int argc, char **argv)
 	CHECK_INIT(argc, argv);
 	RUN(test_tablelines_wraps_a_long_list_of_environments);
 	RUN(test_tablelines_sets_apart_names_no_list_or_file_can_hold);
+	RUN(test_tablelines_cuts_words_whole_and_wraps_errors);
 	return CHECK_EXIT();
 }
