@@ -63,7 +63,7 @@ MAIN_OBJ = $(BUILD)/engine/cli/main.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit demo bench clean libraries
+.PHONY: all test unit demo bench clean libraries install uninstall
 all: $(BUILD)/rhizome
 
 # Without this a missing -dev package shows up as "mysql.h: No such file"
@@ -116,6 +116,22 @@ bench:
 	scripts/build.sh all
 	scripts/build.sh -C bench
 	bench/bench.sh
+
+# Installs the binary, the man page and the bash completion under
+# $(DESTDIR)$(PREFIX) (PREFIX /usr/local by default; DESTDIR for packages).
+PREFIX ?= /usr/local
+install: $(BUILD)/rhizome
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 755 $(BUILD)/rhizome $(DESTDIR)$(PREFIX)/bin/rhizome
+	install -m 644 docs/rhizome.1 $(DESTDIR)$(PREFIX)/share/man/man1/rhizome.1
+	install -m 644 docs/completion/rhizome.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rhizome
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/rhizome \
+		$(DESTDIR)$(PREFIX)/share/man/man1/rhizome.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rhizome
 
 clean:
 	rm -rf build build-* bench/build

@@ -38,6 +38,7 @@ test=("${build[@]}" "${server[@]}"
 	git            # tests: the pre-commit hook example runs in a scratch repository
 	openssl        # tests: the certificates of the TLS tests
 	gawk           # tests and bench: report.sh formats with gawk
+	man-db         # tests: the installed man page renders with man -l (groff)
 )
 bench=("${build[@]}" "${server[@]}"
 	mydumper       # bench: the tool rhizome is measured against

@@ -101,9 +101,11 @@ done
 # --log-format json
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_coverage.sh 2>&1 | report
-# the interface (issue 15): [fleet] defaults, the config found
+# the interface (issue 15): [fleet] defaults, the config found, the
+# options; make install (binary, man page, completion)
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_cli.sh 2>&1 | report
+BUILD=build-address tests/integration/test_install.sh 2>&1 | report
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_tablemodel.sh 2>&1 | report
 # PERIOD FOR and names with raw newlines: parsed, rendered back, true severities
