@@ -28,7 +28,9 @@ server=(
 	#                of tests/lib/mariadb.sh (no system server is needed)
 	mariadb-client
 )
-demo=("${build[@]}" "${server[@]}")
+demo=("${build[@]}" "${server[@]}"
+	jq             # demo: the summaries it shows
+)
 test=("${build[@]}" "${server[@]}"
 	zstd           # the zstd command, to read .history/*.jsonl.zst by hand
 	jq             # tests: read summaries and history lines
@@ -39,6 +41,7 @@ test=("${build[@]}" "${server[@]}"
 	openssl        # tests: the certificates of the TLS tests
 	gawk           # tests and bench: report.sh formats with gawk
 	man-db         # tests: the installed man page renders with man -l (groff)
+	gnuplot-nox    # tests and bench: report.sh's plot
 )
 bench=("${build[@]}" "${server[@]}"
 	mydumper       # bench: the tool rhizome is measured against
