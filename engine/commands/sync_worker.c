@@ -481,20 +481,22 @@ static size_t expand_tables(struct run *r, struct env_run *e)
 	}
 	tablefiles_free(files, nfiles);
 
-	/* the clashing names first, then the rest in their order */
-	for (k = tl->neffective; k < nfound; k++)
-		if (glob_name_ok(r, e, found[k]) &&
-		    tablefiles_clash(cfg, e->cfg, found[k], msg, sizeof(msg))) {
+	/* the clashing names first, then the rest in their order; a name
+	 * no file could hold is dropped (found[k] NULL: taken or dropped) */
+	for (k = tl->neffective; k < nfound; k++) {
+		if (!glob_name_ok(r, e, found[k])) {
+			found[k] = NULL;
+		} else if (tablefiles_clash(cfg, e->cfg, found[k], msg,
+					    sizeof(msg))) {
 			why = xrealloc(why, (nclash + 1) * sizeof(*why));
 			memcpy(why[nclash], msg, sizeof(msg));
 			names[n++] = found[k];
 			nclash++;
 			found[k] = NULL;
 		}
+	}
 	for (k = 0; k < nfound; k++)
-		if (found[k] != NULL &&
-		    (k < tl->neffective || config_table_file_ok(e->cfg->database,
-								found[k])))
+		if (found[k] != NULL)
 			names[n++] = found[k];
 	free(found);
 
