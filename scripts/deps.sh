@@ -42,6 +42,7 @@ test=("${build[@]}" "${server[@]}"
 	gawk           # tests and bench: report.sh formats with gawk
 	man-db         # tests: the installed man page renders with man -l (groff)
 	gnuplot-nox    # tests and bench: report.sh's plot
+	tmux           # tests: the progress bar, summaries and report in a real terminal
 )
 bench=("${build[@]}" "${server[@]}"
 	mydumper       # bench: the tool rhizome is measured against
