@@ -84,7 +84,7 @@ static const struct {
 	{ 't', ONLY(CLI_SCHEMA) },
 	{ 'r', ONLY(CLI_DATA) },
 	{ 'k', SYNCS },
-	{ 'f', ONLY(CLI_REPORT) | ONLY(CLI_DIFF) | ONLY(CLI_VERSIONS) |
+	{ 'f', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_REPORT) | ONLY(CLI_DIFF) | ONLY(CLI_VERSIONS) |
 	       ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
 	       ONLY(CLI_HISTORY_SHOW) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) },
 	{ 'T', ONLY(CLI_VERSIONS) | ONLY(CLI_HISTORY_RESTORE) },
@@ -133,6 +133,7 @@ static const struct command_name history_commands[] = {
 	{ "quiet", no_argument, NULL, 'q' }, \
 	{ "shard", required_argument, NULL, 'S' }, \
 	{ "log-format", required_argument, NULL, 'L' }, \
+	{ "progress", required_argument, NULL, 'P' }, \
 	{ "version", no_argument, NULL, 'V' }
 
 static const struct option top[] = {
@@ -150,6 +151,7 @@ static const char *value_wanted(int option)
 	case 'w': return "a number of worker threads, 1 to 1024";
 	case 'S': return "K/N, as 0/4";
 	case 'L': case 'f': return "text or json";
+	case 'P': return "auto, bar, lines or none";
 	case 'e': return "an environment's name";
 	case 'U': return "report or drift";
 	case 'r': return "a number of rows, 1 to 100000";
@@ -272,6 +274,19 @@ static enum cli_parsed take_global(struct cli *c, int ch, const char *arg,
 			return usage_error("--log-format is text or json, not "
 					   "'%s'", arg, sub);
 		break;
+	case 'P': {
+		static const char *const choices[] = { "auto", "bar", "lines",
+							"none" };
+		size_t k;
+
+		for (k = 0; k < 4 && strcmp(arg, choices[k]) != 0; k++)
+			;
+		if (k == 4)
+			return usage_error("--progress is auto, bar, lines or "
+					   "none, not '%s'", arg, sub);
+		c->progress = (enum progress_choice)k;
+		break;
+	}
 	case 'V': printf("rhizome %s\n", RHIZOME_VERSION); return CLI_ANSWERED;
 	}
 	return CLI_PARSED;
@@ -342,7 +357,7 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 			index = -1;
 			switch (ch) {
 			case 'c': case 'o': case 'w': case 'q': case 'S':
-			case 'L': case 'V':
+			case 'L': case 'P': case 'V':
 				parsed = take_global(c, ch, optarg, sub);
 				if (parsed != CLI_PARSED)
 					return parsed;
@@ -377,9 +392,9 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 				c->rows_given = 1;
 				break;
 			case 'f':
-				if (strcmp(optarg, "json") == 0)
-					c->json = 1;
-				else if (strcmp(optarg, "text") != 0)
+				c->format_given = 1;
+				c->json = strcmp(optarg, "json") == 0;
+				if (!c->json && strcmp(optarg, "text") != 0)
 					return usage_error("--format is text or "
 							   "json, not '%s'", optarg,
 							   sub);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "engine/output/progress.h"
 #include "engine/schema/schemadiff.h"
 
 enum cli_command { CLI_SCHEMA, CLI_DATA, CLI_REPORT, CLI_CHECK, CLI_DIFF,
@@ -32,6 +33,8 @@ struct cli {
 	unsigned rows;          /* data: --rows */
 	int rows_given;
 	int json;               /* --format json */
+	int format_given;       /* --format text or json: not by the tty */
+	enum progress_choice progress; /* --progress */
 	int report_md;          /* diff: --report */
 	const char *report_file;
 	struct diff_opts diff;  /* diff: the --ignore-* options */

@@ -515,6 +515,7 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	o.write_trivial = c->write_trivial;
 	o.verbose = c->verbose;
 	o.quiet = c->quiet;
+	o.progress = c->progress;
 	status = cli_exit_of(sync_run(&o, &summary));
 	/* Pruned only after a run that went through: a failing fleet keeps
 	 * the history that shows how it failed. */

@@ -229,7 +229,7 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 	}
 	for (i = 0; i < r.nenvs; i++)
 		total += r.envs[i].ntables;
-	progress_init(&r.progress, o->quiet, total, r.nenvs);
+	progress_init(&r.progress, o->quiet, o->progress, total, r.nenvs);
 	if (open_history(&r) != 0)
 		goto out;
 

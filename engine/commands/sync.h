@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "environments/config.h"
+#include "engine/output/progress.h"
 #include "engine/schema/schemadiff.h"
 
 /* SYNC_CHECK fetches like SYNC_SCHEMA and compares with the committed
@@ -47,6 +48,7 @@ struct sync_opts {
 	int unlisted_drift;     /* check: an unlisted table is drift */
 	int verbose;
 	int quiet;
+	enum progress_choice progress; /* --progress */
 };
 
 /* What a run came to, in rising precedence: a run that drifted and had a

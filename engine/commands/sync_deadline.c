@@ -11,6 +11,9 @@
  * A tenth of a second of lateness is nothing next to timeouts counted in
  * seconds, and a thread is simpler than driving every query through the
  * non-blocking API.
+ *
+ * Its tick also keeps the progress bar's clock moving (progress_tick):
+ * the one thread that wakes on time whatever the servers do.
  */
 #include "engine/commands/sync_int.h"
 
@@ -32,6 +35,8 @@ static void *keep_deadlines(void *arg)
 		if (!r->deadlines_over)
 			(void)pthread_cond_timedwait(&r->tick, &r->lock, &until);
 		over = r->deadlines_over;
+		if (!over)
+			progress_tick(&r->progress);
 		pthread_mutex_unlock(&r->lock);
 		if (over) {
 			mysql_thread_end();

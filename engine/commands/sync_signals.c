@@ -6,7 +6,8 @@
  * one thread per environment that kills on the server what those
  * connections were running (connpool_kill_queries), so the watcher stays
  * free for a second signal. SIGUSR1 from the main thread tells it the run
- * is over.
+ * is over. SIGWINCH (blocked too) redraws the progress bar at the
+ * terminal's new width.
  */
 #include "engine/commands/sync_int.h"
 
@@ -36,9 +37,16 @@ static void *watch_signals(void *arg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGWINCH);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
+		if (sig == SIGWINCH) {
+			pthread_mutex_lock(&r->lock);
+			progress_resize(&r->progress);
+			pthread_mutex_unlock(&r->lock);
+			continue;
+		}
 		if (sig == SIGUSR1) {
 			pthread_mutex_lock(&r->lock);
 			over = r->over;

@@ -1,28 +1,39 @@
 /*
  * Output goes straight to stderr, unbuffered, under the engine's lock. The
  * bar is redrawn with "\r\033[K" and cleared before any log line, so lines
- * never land in the middle of a bar.
+ * never land in the middle of a bar. It stays one column short of the
+ * terminal's width: a character in the last column leaves some terminals
+ * waiting to wrap, and the next "\r" would then clear the wrong line.
  */
 #include "engine/output/progress.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "engine/base/clock.h"
 #include "engine/base/jsontext.h"
+#include "engine/base/strbuf.h"
 #include "engine/output/eventlog.h"
+#include "engine/output/termtext.h"
 
 double progress_now(void)
 {
 	return clock_seconds();
 }
 
-void progress_init(struct progress *p, int quiet, size_t tables, size_t envs)
+void progress_init(struct progress *p, int quiet, enum progress_choice choice,
+		   size_t tables, size_t envs)
 {
 	p->mode = eventlog_on() ? PROGRESS_EVENTS
-		  : quiet ? PROGRESS_QUIET
+		  : quiet || choice == PROGRESS_WANT_NONE ? PROGRESS_QUIET
+		  : choice == PROGRESS_WANT_BAR ? PROGRESS_BAR
+		  : choice == PROGRESS_WANT_LINES ? PROGRESS_LINES
 		  : isatty(STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_LINES;
-	p->quiet = quiet;
+	p->quiet = quiet || choice == PROGRESS_WANT_NONE;
+	p->started = progress_now();
+	p->width = p->mode == PROGRESS_BAR
+		   ? termtext_columns(STDERR_FILENO, 80) : 0;
 	p->last_tenth = 0;
 	p->total_tables = tables;
 	p->done_tables = 0;
@@ -30,6 +41,7 @@ void progress_init(struct progress *p, int quiet, size_t tables, size_t envs)
 	p->done_envs = 0;
 	p->last_draw = 0;
 	p->drawn = 0;
+	p->finished = 0;
 }
 
 /* events: a progress event each time another tenth of the tables is
@@ -50,27 +62,127 @@ static void tell(struct progress *p)
 		"environments_done", (json_int_t)p->done_envs));
 }
 
+/* "4.2s", "38s", "12:05", "1:02:03": short enough for a narrow bar. */
+static void duration(char *buf, size_t size, double seconds)
+{
+	unsigned long t;
+
+	if (seconds < 0)
+		seconds = 0;
+	if (seconds < 9.95) {
+		snprintf(buf, size, "%.1fs", seconds);
+		return;
+	}
+	t = (unsigned long)(seconds + 0.5);
+	if (t < 60)
+		snprintf(buf, size, "%lus", t);
+	else if (t < 3600)
+		snprintf(buf, size, "%lu:%02lu", t / 60, t % 60);
+	else
+		snprintf(buf, size, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60,
+			 t % 60);
+}
+
+enum piece { COUNT, COUNT_SHORT, ENVS, ELAPSED, RATE, RATE_SHORT, ETA,
+	     NPIECES };
+
+void progress_format(const struct progress *p, double now, unsigned width,
+		     char *buf, size_t size)
+{
+	/* the layouts, most to least said */
+	static const unsigned layouts[] = {
+		1u << COUNT | 1u << ENVS | 1u << ELAPSED | 1u << RATE | 1u << ETA,
+		1u << COUNT | 1u << ENVS | 1u << ELAPSED | 1u << RATE_SHORT |
+			1u << ETA,
+		1u << COUNT_SHORT | 1u << ENVS | 1u << ELAPSED |
+			1u << RATE_SHORT | 1u << ETA,
+		1u << COUNT_SHORT | 1u << ENVS | 1u << ETA,
+		1u << COUNT_SHORT | 1u << ETA,
+		1u << COUNT_SHORT,
+	};
+	enum { NLAYOUTS = sizeof(layouts) / sizeof(layouts[0]), MIN_BAR = 10,
+	       MAX_BAR = 30 };
+	char piece[NPIECES][48], text[NLAYOUTS][320], t[24];
+	double elapsed = now - p->started, rate = 0;
+	size_t room = width > 1 ? width - 1 : 0, len, filled, i, k, barw;
+	int bar = -1, plain = -1;
+
+	memset(piece, 0, sizeof(piece));
+	snprintf(piece[COUNT], sizeof(piece[0]), "%zu/%zu tables",
+		 p->done_tables, p->total_tables);
+	snprintf(piece[COUNT_SHORT], sizeof(piece[0]), "%zu/%zu",
+		 p->done_tables, p->total_tables);
+	snprintf(piece[ENVS], sizeof(piece[0]), "%zu/%zu envs", p->done_envs,
+		 p->total_envs);
+	duration(t, sizeof(t), elapsed);
+	snprintf(piece[ELAPSED], sizeof(piece[0]), "%s", t);
+	/* a rate and an estimate once there is something to go by */
+	if (p->done_tables > 0 && elapsed >= 0.2) {
+		rate = (double)p->done_tables / elapsed;
+		snprintf(piece[RATE], sizeof(piece[0]), "%.0f tables/s", rate);
+		snprintf(piece[RATE_SHORT], sizeof(piece[0]), "%.0f/s", rate);
+		if (p->done_tables < p->total_tables) {
+			duration(t, sizeof(t),
+				 (double)(p->total_tables - p->done_tables) / rate);
+			snprintf(piece[ETA], sizeof(piece[0]), "ETA %s", t);
+		}
+	}
+	for (i = 0; i < NLAYOUTS; i++) {
+		text[i][0] = '\0';
+		for (k = 0, len = 0; k < NPIECES; k++) {
+			if (!(layouts[i] & 1u << k) || piece[k][0] == '\0')
+				continue;
+			len += (size_t)snprintf(text[i] + len, sizeof(text[0]) - len,
+						"%s%s", len ? ", " : "", piece[k]);
+		}
+		len = strlen(text[i]);
+		if (bar < 0 && len + 1 + MIN_BAR <= room)
+			bar = (int)i;
+		if (plain < 0 && len <= room)
+			plain = (int)i;
+	}
+	if (bar < 0) {
+		/* no room for a bar: the most that fits, else cut */
+		i = plain >= 0 ? (size_t)plain : NLAYOUTS - 1;
+		snprintf(buf, size, "%.*s", (int)room, text[i]);
+		return;
+	}
+	barw = room - strlen(text[bar]) - 1;
+	if (barw > MAX_BAR)
+		barw = MAX_BAR;
+	barw -= 2; /* the brackets */
+	filled = p->total_tables ? p->done_tables * barw / p->total_tables
+				 : barw;
+	if (filled > barw)
+		filled = barw;
+	len = 0;
+	if (size > barw + 3) {
+		buf[len++] = '[';
+		for (k = 0; k < barw; k++)
+			buf[len++] = k < filled ? '#' : '.';
+		buf[len++] = ']';
+		buf[len++] = ' ';
+	}
+	snprintf(buf + len, size - len, "%s", text[bar]);
+}
+
 static void draw(struct progress *p, int force)
 {
-	enum { WIDTH = 30 };
 	double now = progress_now();
-	size_t filled, i;
-	char bar[WIDTH + 1];
+	char line[512];
 
 	if (p->mode == PROGRESS_EVENTS)
 		tell(p);
-	if (p->mode != PROGRESS_BAR || (!force && now - p->last_draw < 0.1))
+	if (p->mode != PROGRESS_BAR || p->finished ||
+	    (!force && now - p->last_draw < 0.1))
 		return;
 	p->last_draw = now;
-	filled = p->total_tables ? p->done_tables * WIDTH / p->total_tables : WIDTH;
-	for (i = 0; i < WIDTH; i++)
-		bar[i] = i < filled ? '#' : '.';
-	bar[WIDTH] = '\0';
-	fprintf(stderr, "\r\033[K[%s] %zu/%zu tables, %zu/%zu environments",
-		bar, p->done_tables, p->total_tables, p->done_envs,
-		p->total_envs);
+	progress_format(p, now, p->width < sizeof(line) ? p->width
+			: (unsigned)sizeof(line), line, sizeof(line));
+	fprintf(stderr, "\r\033[K%s", line);
 	fflush(stderr);
 	p->drawn = 1;
+	p->drawn_len = (unsigned)strlen(line);
 }
 
 static void clear(struct progress *p)
@@ -116,7 +228,6 @@ void progress_env_done(struct progress *p, const char *env,
 	}
 	if (p->mode == PROGRESS_QUIET)
 		return;
-	clear(p);
 	{
 		/* every class that happened, so the counts add up to the
 		 * total (data has no trivial, schema no empty) */
@@ -125,23 +236,52 @@ void progress_env_done(struct progress *p, const char *env,
 			CLASS_UNCHANGED, CLASS_EMPTY, CLASS_MISSING,
 			CLASS_REMOVED,
 		};
+		struct strbuf sb = STRBUF_INIT;
 		unsigned total = 0;
 		size_t k;
 
 		for (k = 0; k < CLASS_COUNT; k++)
 			total += c[k];
-		fprintf(stderr, "rhizome: %s: %u tables in %.2f s: ", env, total,
-			seconds);
+		strbuf_addf(&sb, "rhizome: %s: %u tables in %.2f s: ", env,
+			    total, seconds);
 		for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
 			if (c[order[k]] > 0)
-				fprintf(stderr, "%u %s, ", c[order[k]],
-					classify_name(order[k]));
-		fprintf(stderr, "%u errors\n", c[CLASS_ERROR]);
+				strbuf_addf(&sb, "%u %s, ", c[order[k]],
+					    classify_name(order[k]));
+		strbuf_addf(&sb, "%u errors", c[CLASS_ERROR]);
+		if (first_error != NULL)
+			strbuf_addf(&sb, "\nrhizome: %s: first error: %s", env,
+				    first_error);
+		progress_log(p, sb.data);
+		strbuf_release(&sb);
 	}
-	if (first_error != NULL)
-		fprintf(stderr, "rhizome: %s: first error: %s\n", env,
-			first_error);
-	draw(p, 1);
+}
+
+/* A log line as it goes to stderr: whole for a log, wrapped at the
+ * terminal's width above a bar (each of its own lines). */
+static void put_line(struct progress *p, const char *line)
+{
+	struct strbuf sb = STRBUF_INIT, part = STRBUF_INIT;
+	const char *s = line;
+
+	if (p->mode != PROGRESS_BAR) {
+		fprintf(stderr, "%s\n", line);
+		return;
+	}
+	for (;;) {
+		size_t n = strcspn(s, "\n");
+
+		strbuf_reset(&part);
+		strbuf_add(&part, s, n);
+		termtext_wrap(&sb, part.data, p->width > 1 ? p->width - 1 : 1,
+			      NULL, "    ");
+		if (s[n] == '\0')
+			break;
+		s += n + 1;
+	}
+	fputs(sb.data, stderr);
+	strbuf_release(&part);
+	strbuf_release(&sb);
 }
 
 void progress_log(struct progress *p, const char *line)
@@ -151,12 +291,41 @@ void progress_log(struct progress *p, const char *line)
 		return;
 	}
 	clear(p);
-	fprintf(stderr, "%s\n", line);
+	put_line(p, line);
+	draw(p, 1);
+}
+
+void progress_tick(struct progress *p)
+{
+	if (p->mode == PROGRESS_BAR && p->drawn &&
+	    progress_now() - p->last_draw >= 0.5)
+		draw(p, 1);
+}
+
+void progress_resize(struct progress *p)
+{
+	if (p->mode != PROGRESS_BAR)
+		return;
+	unsigned old = p->drawn_len, rows;
+
+	p->width = termtext_columns(STDERR_FILENO, p->width);
+	if (!p->drawn)
+		return;
+	/* A terminal that reflows (tmux, VTE, kitty) has wrapped the old bar
+	 * onto as many rows as the narrower width needs, the cursor on the
+	 * last: go up to the first and clear from there. */
+	rows = p->width > 0 ? (old + p->width - 1) / p->width : 1;
+	fputs("\r", stderr);
+	while (rows-- > 1)
+		fputs("\033[A", stderr);
+	fputs("\033[J", stderr);
+	p->drawn = 0;
 	draw(p, 1);
 }
 
 void progress_finish(struct progress *p)
 {
 	clear(p);
+	p->finished = 1; /* a line logged after this gets no bar under it */
 	fflush(stderr);
 }

@@ -1,13 +1,20 @@
 /*
  * progress: what a run says on stderr while it works.
  *
- * On a terminal, one live bar redrawn at most ten times a second; otherwise
- * (a log, a scheduler) one line per environment as it finishes. Quiet mode
- * says nothing; under --log-format json (engine/output/eventlog.h), events:
- * progress at each tenth of the tables, env_end per environment. Nothing
- * here fails or allocates (but the events): a write to stderr that
- * fails is not worth stopping a run for. Not thread-safe: the engine calls
- * every function but progress_now() under its own lock.
+ * On a terminal, one live bar: the tables done of all, environments done,
+ * elapsed time, tables per second and an estimate of the time left, cut
+ * to the terminal's width (read again on SIGWINCH: progress_resize) so a
+ * redraw never wraps, at most ten times a second and at least every half
+ * second (progress_tick) so the clock moves while a slow server answers.
+ * Lines printed above it (an environment done, a warning) are wrapped at
+ * the same width. Otherwise (a log, a scheduler) one line per environment
+ * as it finishes, never wrapped. --progress picks either, or none; quiet
+ * mode says nothing; under --log-format json (engine/output/eventlog.h),
+ * events: progress at each tenth of the tables, env_end per environment.
+ * Nothing here fails or allocates (but the events and wrapped lines): a
+ * write to stderr that fails is not worth stopping a run for. Not
+ * thread-safe: the engine calls every function but progress_now() under
+ * its own lock.
  */
 #ifndef RHIZOME_PROGRESS_H
 #define RHIZOME_PROGRESS_H
@@ -19,19 +26,31 @@
 enum progress_mode { PROGRESS_QUIET, PROGRESS_LINES, PROGRESS_BAR,
 		     PROGRESS_EVENTS };
 
+/* What the user asked for (--progress): auto is a bar when stderr is a
+ * terminal, else lines. */
+enum progress_choice { PROGRESS_AUTO, PROGRESS_WANT_BAR, PROGRESS_WANT_LINES,
+		       PROGRESS_WANT_NONE };
+
 struct progress {
 	enum progress_mode mode;
 	size_t total_tables, done_tables;
 	size_t total_envs, done_envs;
+	double started;         /* monotonic seconds at progress_init */
 	double last_draw;       /* monotonic seconds of the last redraw */
+	unsigned width;         /* bar: the terminal's columns */
 	int drawn;              /* a bar is on screen */
+	unsigned drawn_len;     /* ... this many columns of it */
+	int finished;           /* progress_finish: no more bar */
 	int quiet;              /* events: no progress event */
 	unsigned last_tenth;    /* events: the last tenth told */
 };
 
-/* Pick the mode from `quiet` and whether stderr is a terminal. The caller
- * owns *p (no resources to release). */
-void progress_init(struct progress *p, int quiet, size_t tables, size_t envs);
+/* Pick the mode from `quiet`, `choice` and whether stderr is a terminal
+ * (under the machine log: events, whatever the choice; none or quiet
+ * leave out the progress events). The caller owns *p (no resources to
+ * release). */
+void progress_init(struct progress *p, int quiet, enum progress_choice choice,
+		   size_t tables, size_t envs);
 
 /* An environment's lookup found it has `now` tables to fetch where
  * `before` were counted. */
@@ -50,6 +69,23 @@ void progress_env_done(struct progress *p, const char *env,
 /* Print a log line (an error, a warning; borrowed) without tearing the
  * bar. */
 void progress_log(struct progress *p, const char *line);
+
+/* Redraw the bar when it has not been for half a second: the elapsed time
+ * and the estimate move on while no table finishes. */
+void progress_tick(struct progress *p);
+
+/* The terminal changed size (SIGWINCH): read its width, redraw. */
+void progress_resize(struct progress *p);
+
+/*
+ * The bar's text for `width` columns (at most width - 1 bytes, all ASCII,
+ * so it never reaches the last column), `now` seconds after the start.
+ * What does not fit goes, least useful first: the bar itself, then the
+ * rate, the estimate, the elapsed time, the environments. Exposed for the
+ * unit tests.
+ */
+void progress_format(const struct progress *p, double now, unsigned width,
+		     char *buf, size_t size);
 
 /* Clear the bar at the end of the run. */
 void progress_finish(struct progress *p);
