@@ -35,7 +35,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/store/atomic_file.c engine/store/snapshot.c engine/store/history.c \
 	engine/store/runlog.c \
 	engine/output/progress.c engine/output/diffreport.c engine/output/eventlog.c \
-	engine/output/termtext.c \
+	engine/output/termtext.c engine/output/summarytext.c \
 	engine/schema/sqltoken.c engine/schema/normalize.c engine/schema/classify.c \
 	engine/schema/tablemodel.c engine/schema/tablemodel_token.c \
 	engine/schema/tablemodel_parse.c engine/schema/tablemodel_render.c \

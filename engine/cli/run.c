@@ -24,6 +24,8 @@
 #include "engine/commands/verify.h"
 #include "engine/commands/versions.h"
 #include "engine/output/diffreport.h"
+#include "engine/output/summarytext.h"
+#include "engine/output/termtext.h"
 #include "engine/commands/tablelines.h"
 #include "engine/store/atomic_file.h"
 #include "engine/store/history.h"
@@ -465,6 +467,24 @@ snapshot_root *cli_lock_root(const struct cli *c, const struct fleet_config *cfg
 	return root;
 }
 
+/* The sync summary for a person: within the terminal's width (or
+ * $COLUMNS, or 80 when stdout is a file forced to text). */
+static int sync_text(json_t *summary, FILE *fp)
+{
+	return summarytext_write(summary, termtext_columns(STDOUT_FILENO, 80),
+				 fp);
+}
+
+/* SPEC: the summary is JSON unless stdout is a terminal; --format says
+ * which either way. rhizome tables prints its lines unless asked for
+ * JSON. */
+static int sync_as_json(const struct cli *c)
+{
+	if (c->command == CLI_TABLES || c->format_given)
+		return c->json;
+	return !isatty(STDOUT_FILENO);
+}
+
 enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 			   const struct env_config **envs, const char *out,
 			   const char *hist)
@@ -528,8 +548,9 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	} else if (summary != NULL) {
 		/* A summary that did not get out (a full disk, a closed pipe)
 		 * is a local I/O failure: the caller cannot know what happened. */
-		if (cli_print_result(summary, c->command != CLI_TABLES || c->json,
-				     tablelines_text) != 0) {
+		if (cli_print_result(summary, sync_as_json(c),
+				     c->command == CLI_TABLES ? tablelines_text
+							      : sync_text) != 0) {
 			fprintf(stderr, "rhizome: cannot write the summary to "
 				"stdout: %s\n", strerror(errno));
 			if (status == CLI_EXIT_OK || status == CLI_EXIT_PARTIAL)

@@ -36,7 +36,7 @@ static char mark(const char *change)
 	return '~';
 }
 
-static void describe(struct strbuf *sb, json_t *c)
+void diffreport_describe(struct strbuf *sb, json_t *c)
 {
 	const char *change = str(c, "change"), *object = str(c, "object");
 	const char *from = str(c, "from"), *to = str(c, "to");
@@ -76,7 +76,7 @@ int diffreport_text(json_t *summary, FILE *fp)
 			str(p, "severity"), str(p, "path"));
 		json_array_foreach(json_object_get(p, "changes"), j, c) {
 			strbuf_reset(&sb);
-			describe(&sb, c);
+			diffreport_describe(&sb, c);
 			fprintf(fp, "  %-70s %s\n", sb.data, str(c, "severity"));
 		}
 		fputc('\n', fp);

@@ -10,6 +10,13 @@
 
 #include <jansson.h>
 
+#include "engine/base/strbuf.h"
+
+/* One change of a drift's "changes" (borrowed), appended to *sb as
+ * "~ type changed column `amount`: decimal(10,2) -> decimal(12,2)": marked +
+ * (added), - (removed) or ~ (changed). Thread-safe. */
+void diffreport_describe(struct strbuf *sb, json_t *change);
+
 /* Write the text diff of `summary` (borrowed) to fp. Returns 0, or -EIO
  * when writing failed. Thread-safe for different streams. */
 int diffreport_text(json_t *summary, FILE *fp);
