@@ -6,7 +6,7 @@
 #  2. integration tests (tests/integration: sync schema, sync data, sync
 #     report, history, status, verify, production: TLS, session
 #     settings, credentials; coverage: globs, unlisted tables, rhizome
-#     tables, shards, the JSON log) against
+#     tables, shards, the JSON log; the terminal: tmux) against
 #     private MariaDB servers they start and stop
 #     themselves: every scenario with the ASan build, the concurrent ones
 #     again with the TSan build; local faults (a full disk, failing
@@ -106,6 +106,10 @@ RHIZOME=build-address/rhizome PREFIX="[asan] " \
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_cli.sh 2>&1 | report
 BUILD=build-address tests/integration/test_install.sh 2>&1 | report
+# a real terminal (tmux at 40, 80, 200 columns): the progress bar, the
+# summaries, the report
+RHIZOME=build-address/rhizome PREFIX="[asan] " \
+	tests/integration/test_terminal.sh 2>&1 | report
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_tablemodel.sh 2>&1 | report
 # PERIOD FOR and names with raw newlines: parsed, rendered back, true severities

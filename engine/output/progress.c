@@ -246,9 +246,13 @@ void progress_env_done(struct progress *p, const char *env,
 			    total, seconds);
 		for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
 			if (c[order[k]] > 0)
-				strbuf_addf(&sb, "%u %s, ", c[order[k]],
+				strbuf_addf(&sb, "%s%u %s", sb.data[sb.len - 2] == ':'
+					    ? "" : ", ", c[order[k]],
 					    classify_name(order[k]));
-		strbuf_addf(&sb, "%u errors", c[CLASS_ERROR]);
+		if (c[CLASS_ERROR] > 0 || total == 0)
+			strbuf_addf(&sb, "%s%u error%s", sb.data[sb.len - 2] == ':'
+				    ? "" : ", ", c[CLASS_ERROR],
+				    c[CLASS_ERROR] == 1 ? "" : "s");
 		if (first_error != NULL)
 			strbuf_addf(&sb, "\nrhizome: %s: first error: %s", env,
 				    first_error);
