@@ -19,7 +19,7 @@ _rhizome() {
 		words=("${COMP_WORDS[@]}")
 		cword=$COMP_CWORD
 	}
-	local global="--config --out --workers --quiet --shard --log-format --help --version"
+	local global="--config --out --workers --quiet --progress --shard --log-format --help --version"
 	local i cmd="" sub="" cfg=""
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -36,6 +36,7 @@ _rhizome() {
 	-c | --config | -o | --out | --report)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--log-format | -f | --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+	--progress) COMPREPLY=($(compgen -W "auto bar lines none" -- "$cur")); return ;;
 	--unlisted) COMPREPLY=($(compgen -W "report drift" -- "$cur")); return ;;
 	--command) COMPREPLY=($(compgen -W "schema data restore" -- "$cur")); return ;;
 	--against) COMPREPLY=($(compgen -W "live latest" -- "$cur")); return ;;
@@ -50,10 +51,10 @@ _rhizome() {
 	/) COMPREPLY=($(compgen -W "sync status history verify tables $global" -- "$cur")); return ;;
 	sync/) COMPREPLY=($(compgen -W "schema data report check diff versions" -- "$cur")); return ;;
 	history/) COMPREPLY=($(compgen -W "list show restore prune" -- "$cur")); return ;;
-	sync/schema) opts="--env --verbose --dry-run --write-trivial --keep-removed" ;;
-	sync/data) opts="--env --verbose --dry-run --rows --keep-removed" ;;
+	sync/schema) opts="--env --verbose --dry-run --write-trivial --keep-removed --format" ;;
+	sync/data) opts="--env --verbose --dry-run --rows --keep-removed --format" ;;
 	sync/report) opts="--env --format" ;;
-	sync/check) opts="--env --verbose --unlisted" ;;
+	sync/check) opts="--env --verbose --unlisted --format" ;;
 	sync/diff) opts="--env --against --format --report --ignore-int-width --utf8-is-utf8mb3 --ignore-default-charset --ignore-index-order" ;;
 	sync/versions) opts="--table --format" ;;
 	status/) opts="--env --command --max-age --format" ;;

@@ -6,7 +6,8 @@
 
 const char cli_usage_top[] =
 	"usage: rhizome [--config FILE] [--out DIR] [--workers N] [--quiet]\n"
-	"               [--shard K/N] [--log-format text|json] COMMAND [options]\n"
+	"               [--progress auto|bar|lines|none] [--shard K/N]\n"
+	"               [--log-format text|json] COMMAND [options]\n"
 	"\n"
 	"Snapshot the CREATE TABLE statements of a fleet of MariaDB/MySQL\n"
 	"environments into files, and report what changed.\n"
@@ -21,6 +22,10 @@ const char cli_usage_top[] =
 	"  -w, --workers N\n"
 	"                 worker threads (default: the config's workers, 8)\n"
 	"  -q, --quiet    no progress on stderr\n"
+	"  --progress auto|bar|lines|none\n"
+	"                 on stderr: a live bar (auto: when stderr is a\n"
+	"                 terminal), a line per environment (auto otherwise),\n"
+	"                 or nothing\n"
 	"  --shard K/N    only shard K (0 <= K < N) of the selected environments,\n"
 	"                 picked by a hash of their names: the same on every run\n"
 	"                 and machine (a Kubernetes Indexed Job, a CI matrix)\n"
@@ -82,9 +87,12 @@ const char cli_usage_sync[] =
 	"\n"
 	"Commands:\n"
 	"  schema   [--env NAME]... [--verbose] [--dry-run] [--write-trivial]\n"
+	"           [--format text|json]\n"
 	"  data     [--env NAME]... [--verbose] [--dry-run] [--rows N]\n"
+	"           [--format text|json]\n"
 	"  report   [--env NAME]... [--format text|json]\n"
 	"  check    [--env NAME]... [--verbose] [--unlisted report|drift]\n"
+	"           [--format text|json]\n"
 	"  diff     [--env NAME]... [--against live|RUN_ID] [--format text|json]\n"
 	"           [--report [FILE.md]]\n"
 	"           [--ignore-int-width] [--utf8-is-utf8mb3]\n"
@@ -113,11 +121,13 @@ static const char usage_schema[] =
 	"usage: rhizome [global options] sync schema [--env NAME]... [--verbose]\n"
 	"                                            [--dry-run] [--write-trivial]\n"
 	"                                            [--keep-removed]\n"
+	"                                            [--format text|json]\n"
 	"\n"
 	"Fetch SHOW CREATE TABLE for every table of every environment (or of the\n"
 	"named ones) and write {out}/{folder}/expected_data/{database}_{table}.sql.\n"
-	"Prints a JSON summary on stdout: new, trivial (AUTO_INCREMENT noise\n"
-	"only), significant, unchanged, missing, errors.\n"
+	"Prints a summary on stdout: new, trivial (AUTO_INCREMENT noise only),\n"
+	"significant, unchanged, missing, removed, errors; as text on a terminal\n"
+	"(what changed or failed, with paths), else as JSON (every path).\n"
 	"\n"
 	"  --env NAME       an environment, a folder or a glob (-e); repeat\n"
 	"  --verbose        every error in full: error number, SQLSTATE, statement\n"
@@ -125,12 +135,15 @@ static const char usage_schema[] =
 	"  --write-trivial  also rewrite files whose only change is AUTO_INCREMENT\n"
 	"  --keep-removed   keep the file of a table dropped from its environment\n"
 	"                   (by default it is deleted: status \"removed\")\n"
+	"  --format FORMAT  the summary as text or json (default: text on a\n"
+	"                   terminal, else json)\n"
 	"  --help           this text\n";
 
 static const char usage_data[] =
 	"usage: rhizome [global options] sync data [--env NAME]... [--verbose]\n"
 	"                                          [--dry-run] [--rows N]\n"
 	"                                          [--keep-removed]\n"
+	"                                          [--format text|json]\n"
 	"\n"
 	"Fetch the first row of every table of every environment (or of the\n"
 	"named ones) in primary-key order (else the first unique key, else as\n"
@@ -143,6 +156,8 @@ static const char usage_data[] =
 	"  --verbose    every error in full\n"
 	"  --dry-run    fetch and classify, write nothing\n"
 	"  --keep-removed  keep the file of a table dropped from its environment\n"
+	"  --format F   the summary as text or json (default: text on a\n"
+	"               terminal, else json)\n"
 	"  --help       this text\n";
 
 static const char usage_report[] =
@@ -160,7 +175,7 @@ static const char usage_report[] =
 
 static const char usage_check[] =
 	"usage: rhizome [global options] sync check [--env NAME]... [--verbose]\n"
-	"                   [--unlisted report|drift]\n"
+	"                   [--unlisted report|drift] [--format text|json]\n"
 	"\n"
 	"Fetch the live schemas and compare them with the committed .sql\n"
 	"snapshots, writing nothing. The summary's \"drift\" lists each drifted\n"
@@ -172,6 +187,8 @@ static const char usage_check[] =
 	"  --env NAME       an environment, a folder or a glob (-e); repeat\n"
 	"  --unlisted drift an unlisted table is drift too (exit 1)\n"
 	"  --verbose        every error in full\n"
+	"  --format FORMAT  the summary as text or json (default: text on a\n"
+	"                   terminal, else json)\n"
 	"  --help           this text\n";
 
 static const char usage_tables[] =

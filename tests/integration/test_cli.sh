@@ -128,6 +128,26 @@ test_the_line_per_environment_adds_up() {
 	assert_eq "$total" "$(js '[.new[], .empty[], .missing[], .errors[]] | length')" "as the summary: $line"
 }
 
+# --progress: each choice does what it says, whatever stderr is; a wrong
+# one is named with the choices.
+test_progress_choices() {
+	it_load_fleet && it_config
+	rz sync schema --dry-run --progress sideways
+	assert_eq "$RC" 2 "a wrong choice"
+	grep -qF -- "--progress is auto, bar, lines or none, not 'sideways'" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	rz --progress none sync schema --dry-run
+	assert_eq "$RC" 0 "none: $(cat "$T/err.txt")"
+	[ -s "$T/err.txt" ] && fail "none: stderr has: $(cat "$T/err.txt")"
+	rz sync schema --dry-run --progress lines
+	assert_eq "$(grep -c '^rhizome: [a-z_]*: [0-9]* tables in' "$T/err.txt")" 7 "lines: $(cat "$T/err.txt")"
+	grep -q $'\r' "$T/err.txt" && fail "lines: a bar in a log"
+	COLUMNS=50 rz sync schema --dry-run --progress bar
+	grep -q $'\r\e\\[K\\[[#.]*\\] [0-9]*/[0-9]* tables' "$T/err.txt" || fail "bar: no frame: $(cat -v "$T/err.txt")"
+	tr '\r' '\n' <"$T/err.txt" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | awk 'length($0) > 49 { bad = 1; print } END { exit bad }' ||
+		fail "bar: wider than \$COLUMNS"
+	assert_eq "$(js .command)" schema "the summary is JSON on a pipe"
+}
+
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')
 it_start_servers >/dev/null || { echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
 it_run $TESTS
