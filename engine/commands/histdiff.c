@@ -108,22 +108,6 @@ static enum change_class compare(const struct histdiff_opts *o,
 	return cls;
 }
 
-/* Whether table `t` of env's database has a file another environment
- * owns (config_file_owner): a run from before ownership was checked may
- * have recorded it. */
-static int not_its_own(const struct histdiff_opts *o,
-		       const struct env_config *env, const char *t)
-{
-	char *stem = xasprintf("%s_%s", env->database, t);
-	const struct env_config *owner = config_file_owner(o->cfg, env->folder,
-							   stem);
-	int other = owner != NULL &&
-		    strcmp(owner->database, env->database) != 0;
-
-	free(stem);
-	return other;
-}
-
 /* The tables of `env` to compare: its list's names and what its globs
  * match among the files (tablefiles_of_env), and among the tables the
  * run recorded (`bodies`: table -> body), so a table the run had whose
@@ -145,7 +129,10 @@ static char **run_tables(const struct histdiff_opts *o,
 	json_object_foreach(bodies, t, body) {
 		(void)body;
 		if (!config_list_has(env->tables, t, strlen(t)) ||
-		    json_object_get(seen, t) != NULL || not_its_own(o, env, t))
+		    json_object_get(seen, t) != NULL ||
+		    /* a run from before ownership was checked may have
+		     * recorded another environment's file */
+		    tablefiles_owned_elsewhere(o->cfg, env, t))
 			continue;
 		names = xrealloc(names, (*n + 1) * sizeof(*names));
 		names[(*n)++] = xstrdup(t);

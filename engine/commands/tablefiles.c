@@ -32,6 +32,16 @@ static int stem_of_another(const struct fleet_config *cfg,
 	return o != NULL && strcmp(o->database, env->database) != 0;
 }
 
+int tablefiles_owned_elsewhere(const struct fleet_config *cfg,
+			       const struct env_config *env, const char *table)
+{
+	char *stem = xasprintf("%s_%s", env->database, table);
+	int other = stem_of_another(cfg, env, stem);
+
+	free(stem);
+	return other;
+}
+
 size_t tablefiles_of_env(const char *out, const struct fleet_config *cfg,
 			 const struct env_config *env, char ***names)
 {

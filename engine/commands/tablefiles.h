@@ -31,6 +31,12 @@ size_t tablefiles_of_env(const char *out, const struct fleet_config *cfg,
 			 const struct env_config *env, char ***names);
 void tablefiles_free(char **names, size_t n);
 
+/* Whether the file of table `table` of env's database,
+ * {database}_{table} in env's folder, is owned by an environment of
+ * another database (config_file_owner). */
+int tablefiles_owned_elsewhere(const struct fleet_config *cfg,
+			       const struct env_config *env, const char *table);
+
 /*
  * Whether table `table` of `env`, which a glob of its list found, would
  * write a file another environment of its folder owns
