@@ -253,7 +253,7 @@ static enum cli_parsed take_global(struct cli *c, int ch, const char *arg,
 				   const char *sub)
 {
 	switch (ch) {
-	case 'c': c->config = arg; break;
+	case 'c': c->config = c->config_given = arg; break;
 	case 'o': c->out = arg; break;
 	case 'w':
 		if (parse_number(arg, 1024, &c->workers) != 0)

@@ -19,7 +19,10 @@ enum cli_command { CLI_SCHEMA, CLI_DATA, CLI_REPORT, CLI_CHECK, CLI_DIFF,
 /* What the user asked for. Strings are borrowed from argv. */
 struct cli {
 	enum cli_command command;
-	const char *config;     /* --config, or NULL */
+	const char *config;     /* --config, or NULL; main puts the path
+				 * it loaded here (cli_find_config) */
+	const char *config_given; /* --config as typed, or NULL: for the
+				   * commands a report recommends */
 	const char *out;        /* --out, or NULL */
 	unsigned workers;       /* --workers, or 0 */
 	int quiet;

@@ -268,8 +268,6 @@ enum cli_exit cli_run_report(const struct cli *c, const struct fleet_config *cfg
 			     const char *hist)
 {
 	struct report_opts r;
-	struct winsize ws;
-	const char *columns = getenv("COLUMNS");
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -280,12 +278,11 @@ enum cli_exit cli_run_report(const struct cli *c, const struct fleet_config *cfg
 	r.history = hist;
 	r.format = c->json ? REPORT_JSON : REPORT_TEXT;
 	r.ascii = report_ascii();
-	r.width = 100;
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
-	    ws.ws_col > 0)
-		r.width = ws.ws_col;
-	else if (columns != NULL && atoi(columns) > 0)
-		r.width = (unsigned)atoi(columns);
+	r.width = termtext_columns(STDOUT_FILENO, 100);
+	/* the commands recommended repeat what the user typed, so that
+	 * pasting one reads the same config and writes the same root */
+	r.config_arg = c->config_given;
+	r.out_arg = c->out;
 	rc = report_write(&r, stdout);
 	if (rc != 0) {
 		fprintf(stderr, "rhizome: cannot write the report: %s\n",

@@ -19,6 +19,7 @@
 #include "engine/base/jsontext.h"
 #include "engine/base/strsort.h"
 #include "engine/commands/tablefiles.h"
+#include "engine/output/termtext.h"
 #include "engine/store/runlog.h"
 #include "engine/store/snapshot.h"
 
@@ -40,8 +41,12 @@ static const char *const names[REPORT_STATUS_COUNT] = {
 	"complete", "ready_for_data", "missing_emplacement", "schema_only",
 	"missing",
 };
+/* ⚠ without its emoji selector U+FE0F (SPEC allows it): with it, terminals
+ * disagree on its width (tmux draws one cell, some two); without it, it is
+ * one cell as termtext counts it, so the columns after it stay aligned.
+ * The text layout alone uses these: the JSON names statuses. */
 static const char *const icons[REPORT_STATUS_COUNT] = {
-	"\xe2\x9c\x85", "\xe2\x9a\xa0\xef\xb8\x8f", "\xf0\x9f\x94\xb6",
+	"\xe2\x9c\x85", "\xe2\x9a\xa0", "\xf0\x9f\x94\xb6",
 	"\xf0\x9f\x93\x84", "\xe2\x9d\x8c",
 };
 static const char *const ascii_icons[REPORT_STATUS_COUNT] = {
@@ -252,16 +257,25 @@ static const struct advice advice[] = {
 	  "with a schema only: add their model/emplacement files, then sync data" },
 };
 
-static json_t *recommendations(const struct report_opts *o,
-			       const struct pair *pairs, size_t n)
+/* One piece of advice for one environment's tables. */
+struct rec {
+	const struct advice *advice;
+	const struct env_config *env;
+	json_t *tables;         /* owned: their names */
+	char reason[200];
+};
+
+/* Every recommendation, advice by advice, environment by environment
+ * (caller frees with free_recs). */
+static struct rec *recommend(const struct report_opts *o,
+			     const struct pair *pairs, size_t n, size_t *nrecs)
 {
-	json_t *list = json_array();
-	size_t a, i, j;
+	struct rec *recs = NULL;
+	size_t a, i, j, r = 0;
 
 	for (a = 0; a < sizeof(advice) / sizeof(advice[0]); a++) {
 		for (i = 0; i < o->nenvs; i++) {
 			json_t *tables = json_array();
-			char reason[200];
 
 			for (j = 0; j < n; j++)
 				if (pairs[j].env == o->envs[i] &&
@@ -273,20 +287,119 @@ static json_t *recommendations(const struct report_opts *o,
 				json_decref(tables);
 				continue;
 			}
-			snprintf(reason, sizeof(reason), "%zu table%s %s",
-				 json_array_size(tables),
+			recs = xrealloc(recs, (r + 1) * sizeof(*recs));
+			recs[r].advice = &advice[a];
+			recs[r].env = o->envs[i];
+			recs[r].tables = tables;
+			snprintf(recs[r].reason, sizeof(recs[r].reason),
+				 "%zu table%s %s", json_array_size(tables),
 				 json_array_size(tables) == 1 ? "" : "s",
 				 advice[a].what);
-			json_array_append_new(list, json_pack(
-				"{s:o, s:s, s:s, s:o}", "command",
-				advice[a].command
-					? json_sprintf("rhizome sync %s --env %s",
-						       advice[a].command,
-						       o->envs[i]->name)
-					: json_null(),
-				"env", o->envs[i]->name, "reason", reason,
-				"tables", tables));
+			r++;
 		}
+	}
+	*nrecs = r;
+	return recs;
+}
+
+static void free_recs(struct rec *recs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_decref(recs[i].tables);
+	free(recs);
+}
+
+/* What a shell word may hold unquoted. */
+static const char shell_plain[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=:-";
+
+/* Append s[0..len) as one shell word: as it is when every byte is plain,
+ * else in single quotes (a ' inside as '\''). */
+static void shell_quote(struct strbuf *sb, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (memchr(shell_plain, s[i], sizeof(shell_plain) - 1) == NULL)
+			break;
+	if (len > 0 && i == len) {
+		strbuf_add(sb, s, len);
+		return;
+	}
+	strbuf_adds(sb, "'");
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\'')
+			strbuf_adds(sb, "'\\''");
+		else
+			strbuf_add(sb, s + i, 1);
+	}
+	strbuf_adds(sb, "'");
+}
+
+#define COMMAND_WORDS 9
+
+/* The words, unquoted and borrowed, of `rhizome ... sync VERB --env ENV`
+ * into w[COMMAND_WORDS]: the --config and --out the user gave come again,
+ * so that the command reads the same fleet and writes the same tree.
+ * Returns how many. */
+static size_t command_words(const struct report_opts *o, const char *verb,
+			    const struct env_config *env, const char **w)
+{
+	size_t n = 0;
+
+	w[n++] = "rhizome";
+	if (o->config_arg != NULL) {
+		w[n++] = "--config";
+		w[n++] = o->config_arg;
+	}
+	if (o->out_arg != NULL) {
+		w[n++] = "--out";
+		w[n++] = o->out_arg;
+	}
+	w[n++] = "sync";
+	w[n++] = verb;
+	w[n++] = "--env";
+	w[n++] = env->name;
+	return n;
+}
+
+/* The command of a recommendation as one line (caller frees), or NULL
+ * when the advice has none. */
+static char *command_line(const struct report_opts *o, const struct rec *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *w[COMMAND_WORDS];
+	size_t n, k;
+
+	if (r->advice->command == NULL)
+		return NULL;
+	n = command_words(o, r->advice->command, r->env, w);
+	for (k = 0; k < n; k++) {
+		if (k > 0)
+			strbuf_adds(&sb, " ");
+		shell_quote(&sb, w[k], strlen(w[k]));
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static json_t *recommendations_json(const struct report_opts *o,
+				    const struct rec *recs, size_t nrecs)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; i < nrecs; i++) {
+		char *line = command_line(o, &recs[i]);
+
+		/* a path the user gave need not be UTF-8 */
+		json_array_append_new(list, json_pack(
+			"{s:o, s:s, s:s, s:O}", "command",
+			line != NULL ? jsontext_string(line) : json_null(),
+			"env", recs[i].env->name, "reason", recs[i].reason,
+			"tables", recs[i].tables));
+		free(line);
 	}
 	return list;
 }
@@ -320,7 +433,8 @@ static json_t *counts_json(const struct pair *pairs, size_t n)
 }
 
 static int write_json(const struct report_opts *o, const struct pair *pairs,
-		      size_t n, json_t *unlisted, FILE *fp)
+		      size_t n, const struct rec *recs, size_t nrecs,
+		      json_t *unlisted, FILE *fp)
 {
 	json_t *root = json_object(), *list = json_array(), *envs = json_array();
 	size_t i;
@@ -341,7 +455,8 @@ static int write_json(const struct report_opts *o, const struct pair *pairs,
 	json_object_set_new(root, "environments", envs);
 	json_object_set_new(root, "pairs", list);
 	json_object_set_new(root, "summary", counts_json(pairs, n));
-	json_object_set_new(root, "recommendations", recommendations(o, pairs, n));
+	json_object_set_new(root, "recommendations",
+			    recommendations_json(o, recs, nrecs));
 	json_object_set(root, "unlisted", unlisted);
 	rc = json_dumpf(root, fp, JSON_INDENT(2));
 	json_decref(root);
@@ -352,15 +467,214 @@ static int write_json(const struct report_opts *o, const struct pair *pairs,
 
 /* ---- text --------------------------------------------------------------- */
 
+/*
+ * Everything is measured in terminal cells (termtext), never in bytes: an
+ * icon takes 1 or 2 cells, a name may be non-ASCII. No line is wider than
+ * the width given; below 20 cells it is taken as 20, as termtext_wrap
+ * does, so that every paragraph here agrees with it.
+ */
+
 static const char *icon(const struct report_opts *o, enum report_status s)
 {
 	return o->ascii ? ascii_icons[s] : icons[s];
 }
 
-/* Display columns an icon takes: emoji are two wide. */
-static size_t icon_width(const struct report_opts *o, enum report_status s)
+static size_t text_width(const struct report_opts *o)
 {
-	return o->ascii ? strlen(ascii_icons[s]) : 2;
+	return o->width < 20 ? 20 : o->width;
+}
+
+/* Append first + text + "\n" as it is when that fits in `width`, else
+ * wrapped by words (termtext_wrap, which makes every space one: a line
+ * that fits keeps its spacing). */
+static void put_line(struct strbuf *sb, const char *text, size_t width,
+		     const char *first, const char *indent)
+{
+	if (termtext_width(first) + termtext_width(text) <= width) {
+		strbuf_adds(sb, first);
+		strbuf_adds(sb, text);
+		strbuf_adds(sb, "\n");
+	} else {
+		termtext_wrap(sb, text, width, first, indent);
+	}
+}
+
+/*
+ * A line filled item by item (the legend, an environment's counts), so
+ * that an icon stays with what it stands for: an item goes on the line
+ * when it fits, else on a new one after `indent`; an item wider than a
+ * whole line is wrapped by words.
+ */
+struct flow {
+	struct strbuf *sb;
+	size_t width, col;      /* col: cells on the current line */
+	const char *lead;       /* what the current line starts with */
+	const char *indent;
+	int fresh;              /* nothing but the lead on it yet */
+};
+
+static void flow_start(struct flow *f, struct strbuf *sb, size_t width,
+		       const char *first, const char *indent)
+{
+	f->sb = sb;
+	f->width = width;
+	f->lead = first;
+	f->indent = indent;
+	f->col = termtext_width(first);
+	f->fresh = 1;
+	strbuf_adds(sb, first);
+}
+
+/* Add `item`, after `sep` unless it starts a line. */
+static void flow_add(struct flow *f, const char *sep, const char *item)
+{
+	size_t w = termtext_width(item), sw = termtext_width(sep), k;
+	struct strbuf tmp = STRBUF_INIT;
+
+	if (!f->fresh && f->col + sw + w > f->width) {
+		strbuf_adds(f->sb, "\n");
+		strbuf_adds(f->sb, f->indent);
+		f->lead = f->indent;
+		f->col = termtext_width(f->indent);
+		f->fresh = 1;
+	}
+	if (f->col + (f->fresh ? 0 : sw) + w <= f->width) {
+		if (!f->fresh) {
+			strbuf_adds(f->sb, sep);
+			f->col += sw;
+		}
+		strbuf_adds(f->sb, item);
+		f->col += w;
+		f->fresh = 0;
+		return;
+	}
+	/* here the line holds its lead alone: wrap after it, and go on
+	 * from the end of the last line */
+	termtext_wrap(&tmp, item, f->width, f->lead, f->indent);
+	tmp.len--; /* its '\n': flow_end ends the line */
+	strbuf_add(f->sb, tmp.data + strlen(f->lead), tmp.len - strlen(f->lead));
+	for (k = tmp.len; k > 0 && tmp.data[k - 1] != '\n'; k--)
+		;
+	f->col = termtext_width_n(tmp.data + k, tmp.len - k);
+	if (k > 0)
+		f->lead = f->indent;
+	f->fresh = 0;
+	strbuf_release(&tmp);
+}
+
+static void flow_end(struct flow *f)
+{
+	strbuf_adds(f->sb, "\n");
+}
+
+/*
+ * Shell word s, too wide for the rest of the line at `col`, in pieces:
+ * each quoted on its own and ended by a bare backslash, the next at the
+ * start of a line. The shell removes backslash-newline even inside a
+ * word, so the pieces paste as one word (an indent would split it).
+ * `after`: cells to leave free after the last piece. Returns the column
+ * the last piece ends at.
+ */
+static size_t put_cut_word(struct strbuf *sb, const char *s, size_t col,
+			   size_t width, size_t after)
+{
+	struct strbuf q = STRBUF_INIT;
+	size_t len = strlen(s), cells, cut, c;
+
+	for (;;) {
+		strbuf_reset(&q);
+		shell_quote(&q, s, len);
+		if (col + termtext_width(q.data) + after <= width)
+			break; /* the rest fits */
+		/* the longest piece that fits with its backslash */
+		for (cells = width - col, cut = 0; cells > 0 && cut == 0; cells--) {
+			c = termtext_fit(s, len, cells);
+			if (c == 0 || c == len)
+				continue;
+			strbuf_reset(&q);
+			shell_quote(&q, s, c);
+			if (col + termtext_width(q.data) + 1 <= width)
+				cut = c;
+		}
+		if (cut == 0 && col == 0) {
+			/* no piece fits a whole line (a width below any
+			 * quoted character): keep the rest whole */
+			strbuf_reset(&q);
+			shell_quote(&q, s, len);
+			break;
+		}
+		if (cut > 0)
+			strbuf_add(sb, q.data, q.len);
+		strbuf_adds(sb, "\\\n");
+		col = 0;
+		s += cut;
+		len -= cut;
+	}
+	strbuf_add(sb, q.data, q.len);
+	col += termtext_width(q.data);
+	strbuf_release(&q);
+	return col;
+}
+
+/*
+ * Append the command of words w[0..n) (unquoted: each is quoted here) so
+ * that the lines paste into a shell as that one command: broken between
+ * words, each line but the last ending in " \", the next ones after
+ * `indent`; an option goes to a new line with its value where that keeps
+ * them together. A word wider than a line is cut (put_cut_word), and the
+ * words after it start a new line.
+ */
+static void put_command(struct strbuf *sb, const char *const *w, size_t n,
+			size_t width, const char *lead, const char *indent)
+{
+	struct strbuf q = STRBUF_INIT;
+	size_t k, col = termtext_width(lead), ind = termtext_width(indent);
+	size_t qw, after, unit, unit_after;
+	int fresh = 1, was_cut = 0, brk;
+
+	strbuf_adds(sb, lead);
+	for (k = 0; k < n; k++) {
+		/* room for the " \" should the next word need a new line */
+		after = k + 1 < n ? 2 : 0;
+		strbuf_reset(&q);
+		shell_quote(&q, w[k], strlen(w[k]));
+		qw = unit = termtext_width(q.data);
+		unit_after = after;
+		if (w[k][0] == '-' && k + 1 < n && w[k + 1][0] != '-') {
+			struct strbuf v = STRBUF_INIT;
+
+			shell_quote(&v, w[k + 1], strlen(w[k + 1]));
+			unit += 1 + termtext_width(v.data);
+			unit_after = k + 2 < n ? 2 : 0;
+			strbuf_release(&v);
+		}
+		/* a new line only where it helps: what does not fit here
+		 * does there */
+		brk = was_cut ||
+		      (col + 1 + qw + after > width && ind + qw + after <= width) ||
+		      (col + 1 + unit + unit_after > width &&
+		       ind + unit + unit_after <= width);
+		if (!fresh && brk) {
+			strbuf_adds(sb, " \\\n");
+			strbuf_adds(sb, indent);
+			col = ind;
+			fresh = 1;
+		}
+		if (!fresh) {
+			strbuf_adds(sb, " ");
+			col++;
+		}
+		was_cut = col + qw + after > width;
+		if (!was_cut) {
+			strbuf_add(sb, q.data, q.len);
+			col += qw;
+		} else {
+			col = put_cut_word(sb, w[k], col, width, after);
+		}
+		fresh = 0;
+	}
+	strbuf_adds(sb, "\n");
+	strbuf_release(&q);
 }
 
 /* The rows of database `tl`'s matrix: its literal names in list order,
@@ -392,8 +706,15 @@ static const char **matrix_rows(const struct pair *pairs, size_t n,
 	return rows;
 }
 
-/* A matrix per logical database: its tables as rows, the environments
- * that serve it (by folder) as columns. Returns 0 when it did not fit. */
+/*
+ * A matrix per logical database: its tables as rows, the environments
+ * that serve it (by folder) as columns. Returns 0 when it did not fit.
+ * Every cell is padded by its width in cells, so column i starts at cell
+ * name_w + 2 + i * cell in the header and in every row. A line is at most
+ * name_w + 2 + ncols * cell wide: the last column is not padded, and
+ * holds a folder (cell - 2 wide at most) or an icon (cell >= 8 > an
+ * icon's 5).
+ */
 static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 			size_t n, FILE *fp, int check_only)
 {
@@ -404,7 +725,8 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 	for (d = 0; d < cfg->nlists; d++) {
 		const struct table_list *tl = &cfg->lists[d];
 		const struct env_config *cols[64];
-		size_t ncols = 0, name_w = strlen(tl->database), cell = 8, width;
+		size_t ncols = 0, name_w = termtext_width(tl->database);
+		size_t cell = 8, width;
 
 		for (i = 0; i < o->nenvs && ncols < 64; i++)
 			if (o->envs[i]->tables == tl)
@@ -413,11 +735,11 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 			continue;
 		rows = matrix_rows(pairs, n, cols, ncols, tl, &nrows);
 		for (j = 0; j < nrows; j++)
-			if (strlen(rows[j]) + 2 > name_w)
-				name_w = strlen(rows[j]) + 2;
+			if (termtext_width(rows[j]) + 2 > name_w)
+				name_w = termtext_width(rows[j]) + 2;
 		for (i = 0; i < ncols; i++)
-			if (strlen(cols[i]->folder) + 2 > cell)
-				cell = strlen(cols[i]->folder) + 2;
+			if (termtext_width(cols[i]->folder) + 2 > cell)
+				cell = termtext_width(cols[i]->folder) + 2;
 		width = name_w + 2 + ncols * cell;
 		if (check_only) {
 			free(rows);
@@ -425,31 +747,23 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 				return 0;
 			continue;
 		}
-		fprintf(fp, "%-*s  ", (int)name_w, tl->database);
+		termtext_pad(fp, tl->database, name_w + 2);
 		for (i = 0; i < ncols; i++)
-			fprintf(fp, "%-*s", i + 1 < ncols ? (int)cell : 0,
-				cols[i]->folder);
+			termtext_pad(fp, cols[i]->folder, i + 1 < ncols ? cell : 0);
 		fputc('\n', fp);
 		for (j = 0; j < nrows; j++) {
-			fprintf(fp, "  %-*s  ", (int)(name_w - 2), rows[j]);
+			fputs("  ", fp);
+			termtext_pad(fp, rows[j], name_w);
 			for (i = 0; i < ncols; i++) {
 				for (k = 0; k < n; k++)
 					if (pairs[k].env == cols[i] &&
 					    strcmp(pairs[k].table, rows[j]) == 0)
 						break;
-				if (k == n) {
-					/* not one of its tables (a glob's
-					 * table another environment has) */
-					if (i + 1 < ncols)
-						fprintf(fp, "%-*s", (int)cell, "-");
-					else
-						fputc('-', fp);
-					continue;
-				}
-				fputs(icon(o, pairs[k].status), fp);
-				if (i + 1 < ncols)
-					fprintf(fp, "%*s", (int)(cell -
-						icon_width(o, pairs[k].status)), "");
+				/* "-": not one of its tables (a glob's
+				 * table another environment has) */
+				termtext_pad(fp, k == n ? "-"
+					     : icon(o, pairs[k].status),
+					     i + 1 < ncols ? cell : 0);
 			}
 			fputc('\n', fp);
 		}
@@ -459,130 +773,204 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 	return 1;
 }
 
-/* Too wide for a matrix: one block per environment, listing only the
- * tables that are not complete. */
+/* Too wide for a matrix: one block per environment, its counts (which add
+ * up to its pairs), then only the tables that are not complete. */
 static void write_grouped(const struct report_opts *o, const struct pair *pairs,
-			  size_t n, FILE *fp)
+			  size_t n, struct strbuf *sb)
 {
-	size_t i, k;
-	int s;
+	struct strbuf line = STRBUF_INIT;
+	struct flow f;
+	size_t i, k, total;
+	char item[64];
+	int s, first;
 
 	for (i = 0; i < o->nenvs; i++) {
 		size_t c[REPORT_STATUS_COUNT] = { 0 };
 
-		for (k = 0; k < n; k++)
-			if (pairs[k].env == o->envs[i])
+		for (k = 0, total = 0; k < n; k++)
+			if (pairs[k].env == o->envs[i]) {
 				c[pairs[k].status]++;
-		fprintf(fp, "%s (%s):", o->envs[i]->name, o->envs[i]->folder);
-		for (s = 0; s < REPORT_STATUS_COUNT; s++)
-			if (c[s] > 0)
-				fprintf(fp, "  %s %zu", icon(o, s), c[s]);
-		fputc('\n', fp);
-		for (k = 0; k < n; k++)
-			if (pairs[k].env == o->envs[i] &&
-			    pairs[k].status != REPORT_COMPLETE)
-				fprintf(fp, "  %s %s\n", icon(o, pairs[k].status),
-					pairs[k].table);
+				total++;
+			}
+		strbuf_reset(&line);
+		strbuf_addf(&line, "%s (%s):", o->envs[i]->name,
+			    o->envs[i]->folder);
+		flow_start(&f, sb, text_width(o), "", "    ");
+		flow_add(&f, "", line.data);
+		snprintf(item, sizeof(item), "%zu pair%s:", total,
+			 total == 1 ? "" : "s");
+		flow_add(&f, " ", item);
+		for (s = 0, first = 1; s < REPORT_STATUS_COUNT; s++) {
+			if (c[s] == 0)
+				continue;
+			snprintf(item, sizeof(item), "%s %zu", icon(o, s), c[s]);
+			flow_add(&f, first ? " " : "  ", item);
+			first = 0;
+		}
+		flow_end(&f);
+		for (k = 0; k < n; k++) {
+			if (pairs[k].env != o->envs[i] ||
+			    pairs[k].status == REPORT_COMPLETE)
+				continue;
+			strbuf_reset(&line);
+			strbuf_addf(&line, "  %s ", icon(o, pairs[k].status));
+			put_line(sb, pairs[k].table, text_width(o), line.data,
+				 "    ");
+		}
 	}
-	fputc('\n', fp);
+	strbuf_adds(sb, "\n");
+	strbuf_release(&line);
 }
 
 /* The unlisted tables of each environment at its last sync, wrapped. */
-static void write_unlisted(json_t *unlisted, FILE *fp)
+static void write_unlisted(const struct report_opts *o, json_t *unlisted,
+			   struct strbuf *sb)
 {
+	struct strbuf list = STRBUF_INIT;
 	const char *env;
 	json_t *u, *t;
-	size_t k, col, some = 0;
+	size_t k, some = 0;
 
 	json_object_foreach(unlisted, env, u)
 		some += json_array_size(json_object_get(u, "tables"));
 	if (some == 0)
 		return; /* none, or all listed since */
-	fputs("\nUnlisted: tables the servers had at the last sync that no "
-	      "table list names\nor excludes (rhizome tables prints the "
-	      "lines to add):\n", fp);
+	strbuf_adds(sb, "\n");
+	termtext_wrap(sb, "Unlisted: tables the servers had at the last sync "
+		      "that no table list names or excludes (rhizome tables "
+		      "prints the lines to add):", text_width(o), NULL, "  ");
 	json_object_foreach(unlisted, env, u) {
 		json_t *tables = json_object_get(u, "tables");
 
 		if (json_array_size(tables) == 0)
 			continue;
-		fprintf(fp, "  %s:", env);
-		col = strlen(env) + 3;
-		json_array_foreach(tables, k, t) {
-			size_t len = strlen(json_string_value(t)) + 1;
-
-			if (col + 1 + len > 78) {
-				fputs("\n   ", fp);
-				col = 3;
-			}
-			fprintf(fp, " %s%s", json_string_value(t),
-				k + 1 < json_array_size(tables) ? "," : "");
-			col += 1 + len;
-		}
-		fputc('\n', fp);
+		strbuf_reset(&list);
+		strbuf_addf(&list, "%s:", env);
+		json_array_foreach(tables, k, t)
+			strbuf_addf(&list, " %s%s", json_string_value(t),
+				    k + 1 < json_array_size(tables) ? "," : "");
+		termtext_wrap(sb, list.data, text_width(o), "  ", "    ");
 	}
+	strbuf_release(&list);
+}
+
+/*
+ * What to run next. A command and its reason share a line when they fit
+ * (the reasons aligned after the widest command); else the command has
+ * its lines (put_command) and the reason follows as a comment, so that
+ * the whole block still pastes into a shell.
+ */
+static void write_next(const struct report_opts *o, const struct rec *recs,
+		       size_t nrecs, struct strbuf *sb)
+{
+	size_t width = text_width(o), cmd_w = 0, i, nw;
+	struct strbuf text = STRBUF_INIT;
+	const char *w[COMMAND_WORDS];
+	char **lines = xcalloc(nrecs + 1, sizeof(*lines));
+
+	for (i = 0; i < nrecs; i++) {
+		lines[i] = command_line(o, &recs[i]);
+		if (lines[i] != NULL && termtext_width(lines[i]) > cmd_w)
+			cmd_w = termtext_width(lines[i]);
+	}
+	if (nrecs > 0)
+		strbuf_adds(sb, "\nNext:\n");
+	for (i = 0; i < nrecs; i++) {
+		const struct rec *r = &recs[i];
+
+		strbuf_reset(&text);
+		if (lines[i] == NULL) {
+			strbuf_addf(&text, "%s: %s", r->env->name, r->reason);
+			termtext_wrap(sb, text.data, width, "  ", "    ");
+		} else if (2 + cmd_w + 3 + termtext_width(r->reason) <= width) {
+			strbuf_adds(sb, "  ");
+			strbuf_adds(sb, lines[i]);
+			for (nw = termtext_width(lines[i]); nw < cmd_w; nw++)
+				strbuf_adds(sb, " ");
+			strbuf_adds(sb, " # ");
+			strbuf_adds(sb, r->reason);
+			strbuf_adds(sb, "\n");
+		} else {
+			nw = command_words(o, r->advice->command, r->env, w);
+			put_command(sb, w, nw, width, "  ", "      ");
+			termtext_wrap(sb, r->reason, width, "    # ", "    # ");
+		}
+		free(lines[i]);
+	}
+	if (nrecs == 0) {
+		strbuf_adds(sb, "\n");
+		termtext_wrap(sb, "Nothing to do: every pair is complete (or "
+			      "absent from its environment).", width, NULL, "");
+	}
+	free(lines);
+	strbuf_release(&text);
 }
 
 static int write_text(const struct report_opts *o, const struct pair *pairs,
-		      size_t n, json_t *unlisted, FILE *fp)
+		      size_t n, const struct rec *recs, size_t nrecs,
+		      json_t *unlisted, FILE *fp)
 {
-	json_t *recs = recommendations(o, pairs, n), *counts, *r;
-	size_t i;
+	struct strbuf sb = STRBUF_INIT, text = STRBUF_INIT;
+	size_t width = text_width(o);
+	json_t *counts;
+	struct flow f;
+	char item[64];
 	int s;
 
 	if (write_matrix(o, pairs, n, fp, 1))
 		write_matrix(o, pairs, n, fp, 0);
 	else
-		write_grouped(o, pairs, n, fp);
-	fputs("Legend:", fp);
-	for (s = 0; s < REPORT_STATUS_COUNT; s++)
-		fprintf(fp, " %s %s%s", icon(o, s), meanings[s],
-			s + 1 < REPORT_STATUS_COUNT ? "," : "\n");
-	counts = counts_json(pairs, n);
-	fprintf(fp, "\nSummary: %lld pairs: %lld complete, %lld partial "
-		"(%lld ready for data, %lld missing emplacement, %lld schema "
-		"only), %lld missing\n", (long long)n,
-		json_integer_value(json_object_get(counts, "complete")),
-		json_integer_value(json_object_get(counts, "partial")),
-		json_integer_value(json_object_get(counts, "ready_for_data")),
-		json_integer_value(json_object_get(counts, "missing_emplacement")),
-		json_integer_value(json_object_get(counts, "schema_only")),
-		json_integer_value(json_object_get(counts, "missing")));
-	if (json_integer_value(json_object_get(counts, "absent")) > 0)
-		fprintf(fp, "(%lld of the missing do not exist in their environment "
-			"at the last schema sync: nothing to fetch)\n",
-			json_integer_value(json_object_get(counts, "absent")));
-	json_decref(counts);
-	write_unlisted(unlisted, fp);
-	if (json_array_size(recs) > 0)
-		fputs("\nNext:\n", fp);
-	json_array_foreach(recs, i, r) {
-		json_t *cmd = json_object_get(r, "command");
-
-		if (json_is_string(cmd))
-			fprintf(fp, "  %-50s # %s\n", json_string_value(cmd),
-				json_string_value(json_object_get(r, "reason")));
-		else
-			fprintf(fp, "  %s: %s\n",
-				json_string_value(json_object_get(r, "env")),
-				json_string_value(json_object_get(r, "reason")));
+		write_grouped(o, pairs, n, &sb);
+	flow_start(&f, &sb, width, "", "  ");
+	flow_add(&f, "", "Legend:");
+	for (s = 0; s < REPORT_STATUS_COUNT; s++) {
+		snprintf(item, sizeof(item), "%s %s%s", icon(o, s), meanings[s],
+			 s + 1 < REPORT_STATUS_COUNT ? "," : "");
+		flow_add(&f, " ", item);
 	}
-	if (json_array_size(recs) == 0)
-		fputs("\nNothing to do: every pair is complete (or absent from its "
-		      "environment).\n", fp);
-	json_decref(recs);
+	flow_end(&f);
+	counts = counts_json(pairs, n);
+	strbuf_addf(&text, "Summary: %zu pairs: %lld complete, %lld partial "
+		    "(%lld ready for data, %lld missing emplacement, %lld "
+		    "schema only), %lld missing", n,
+		    json_integer_value(json_object_get(counts, "complete")),
+		    json_integer_value(json_object_get(counts, "partial")),
+		    json_integer_value(json_object_get(counts, "ready_for_data")),
+		    json_integer_value(json_object_get(counts,
+						       "missing_emplacement")),
+		    json_integer_value(json_object_get(counts, "schema_only")),
+		    json_integer_value(json_object_get(counts, "missing")));
+	strbuf_adds(&sb, "\n");
+	termtext_wrap(&sb, text.data, width, NULL, "  ");
+	if (json_integer_value(json_object_get(counts, "absent")) > 0) {
+		strbuf_reset(&text);
+		strbuf_addf(&text, "(%lld of the missing do not exist in their "
+			    "environment at the last schema sync: nothing to "
+			    "fetch)",
+			    json_integer_value(json_object_get(counts, "absent")));
+		termtext_wrap(&sb, text.data, width, NULL, " ");
+	}
+	json_decref(counts);
+	write_unlisted(o, unlisted, &sb);
+	write_next(o, recs, nrecs, &sb);
+	fwrite(sb.data, 1, sb.len, fp);
+	strbuf_release(&sb);
+	strbuf_release(&text);
 	return ferror(fp) ? -EIO : 0;
 }
 
 int report_write(const struct report_opts *o, FILE *fp)
 {
 	json_t *unlisted = json_object();
-	size_t n, i;
+	size_t n, nrecs, i;
 	struct pair *pairs = collect(o, &n, unlisted);
+	struct rec *recs = recommend(o, pairs, n, &nrecs);
 	int rc;
 
-	rc = o->format == REPORT_JSON ? write_json(o, pairs, n, unlisted, fp)
-				      : write_text(o, pairs, n, unlisted, fp);
+	rc = o->format == REPORT_JSON
+		     ? write_json(o, pairs, n, recs, nrecs, unlisted, fp)
+		     : write_text(o, pairs, n, recs, nrecs, unlisted, fp);
+	free_recs(recs, nrecs);
 	for (i = 0; i < n; i++)
 		free(pairs[i].table);
 	free(pairs);

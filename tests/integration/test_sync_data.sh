@@ -279,7 +279,7 @@ test_report_shows_every_status_in_text_and_json() {
 	assert_eq "$RC" 0 "exit status"
 	assert_file_eq "$T/out.json" "$DATA_DIR/report.txt" "text report"
 	LANG=C.UTF-8 rz sync report --env dev_billing_bookkeeper --env na_prod_billing
-	grep -q '✅' "$T/out.json" && grep -q '⚠️' "$T/out.json" && grep -q '🔶' "$T/out.json" &&
+	grep -q '✅' "$T/out.json" && grep -q '⚠' "$T/out.json" && grep -q '🔶' "$T/out.json" &&
 		grep -q '📄' "$T/out.json" && grep -q '❌' "$T/out.json" || fail "icons: $(cat "$T/out.json")"
 	rz sync report --env dev_billing_bookkeeper --env na_prod_billing --format json
 	assert_eq "$(js -c .summary)" \
@@ -324,7 +324,11 @@ test_report_without_templates_and_narrow_terminal() {
 	rz sync report --env dev_billing_event --format json
 	assert_eq "$(js -c '.pairs[0] | [.status, .model, .emplacement]')" '["complete",null,null]' "no templates"
 	NO_COLOR=1 COLUMNS=20 rz sync report --env dev_billing_event
-	grep -q '^dev_billing_event (dev):  ok 1  -- 1$' "$T/out.json" || fail "grouped layout: $(cat "$T/out.json")"
+	# one block per environment, its counts adding up to its pairs,
+	# wrapped within 20 columns
+	assert_eq "$(grep -m1 -A2 -x 'dev_billing_event' "$T/out.json" | tr '\n' '|')" \
+		'dev_billing_event|    (dev): 2 pairs:|    ok 1  -- 1|' "grouped layout: $(cat "$T/out.json")"
+	awk 'length($0) > 20 { bad = 1; print } END { exit bad }' "$T/out.json" || fail "wider than 20 columns"
 }
 
 [ $# -gt 0 ] && TESTS="$*" || TESTS=$(declare -F | awk '{print $3}' | grep '^test_')

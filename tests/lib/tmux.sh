@@ -19,13 +19,19 @@
 # The pane's environment is the test's at tmux_open (exported variables),
 # with LC_ALL=C.UTF-8 so that tmux and the programs agree on UTF-8.
 
-TMUX_NAME=rhizome-test-$$-$RANDOM
+TMUX_BASE=rhizome-test-$$-$RANDOM
+TMUX_NAME=$TMUX_BASE-0
 TMUX_N=0
 _tm() { tmux -L "$TMUX_NAME" -f /dev/null "$@"; }
 _tmux_close() { _tm kill-server >/dev/null 2>&1 || true; }
 
+# Each session on a server of its own: a server being killed may still
+# hold its socket for a moment, and a client that reaches it then sees
+# "server exited unexpectedly".
 tmux_open() { # WIDTH [HEIGHT]
 	_tmux_close
+	TMUX_N=$((TMUX_N + 1))
+	TMUX_NAME=$TMUX_BASE-$TMUX_N
 	trap '_tmux_close' EXIT
 	LC_ALL=C.UTF-8 _tm new-session -d -s t -x "$1" -y "${2:-50}" \
 		"exec sleep 100000" || return 1
