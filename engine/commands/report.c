@@ -860,50 +860,121 @@ static void write_unlisted(const struct report_opts *o, json_t *unlisted,
  * its lines (put_command) and the reason follows as a comment, so that
  * the whole block still pastes into a shell.
  */
+/*
+ * The recommendations of one advice (recs[0..n), consecutive in
+ * recommend's order) as one command: `sync data` for every environment
+ * that needs it, so a fleet of 7 gets one line to paste, not 7. Without
+ * --env when they are all the config's environments. The words are
+ * borrowed; the array is the caller's to free.
+ */
+static const char **group_words(const struct report_opts *o,
+				const struct rec *recs, size_t n, size_t *nw)
+{
+	const char **w = xcalloc(COMMAND_WORDS + 2 * n, sizeof(*w));
+	size_t k, i;
+
+	k = command_words(o, recs[0].advice->command, recs[0].env, w);
+	if (n == 1) {
+		*nw = k;
+		return w;
+	}
+	k -= 2;
+	if (n < o->cfg->nenvs)
+		for (i = 0; i < n; i++) {
+			w[k++] = "--env";
+			w[k++] = recs[i].env->name;
+		}
+	*nw = k;
+	return w;
+}
+
+/* The command line of recs[i..j) (one advice), shell-quoted, into *line. */
+static void group_line(const struct report_opts *o, const struct rec *recs,
+		       size_t n, struct strbuf *line)
+{
+	size_t nw, k;
+	const char **w = group_words(o, recs, n, &nw);
+
+	strbuf_reset(line);
+	for (k = 0; k < nw; k++) {
+		if (k > 0)
+			strbuf_adds(line, " ");
+		shell_quote(line, w[k], strlen(w[k]));
+	}
+	free(w);
+}
+
+/* recs[i..*j): the run of one advice starting at i. */
+static size_t group_end(const struct rec *recs, size_t nrecs, size_t i)
+{
+	size_t j;
+
+	for (j = i + 1; j < nrecs && recs[j].advice == recs[i].advice; j++)
+		;
+	return j;
+}
+
 static void write_next(const struct report_opts *o, const struct rec *recs,
 		       size_t nrecs, struct strbuf *sb)
 {
-	size_t width = text_width(o), cmd_w = 0, i, nw;
-	struct strbuf text = STRBUF_INIT;
-	const char *w[COMMAND_WORDS];
-	char **lines = xcalloc(nrecs + 1, sizeof(*lines));
+	size_t width = text_width(o), i, j, n, nw, tables, cmd_w = 0;
+	struct strbuf text = STRBUF_INIT, line = STRBUF_INIT;
+	const char **w;
 
-	for (i = 0; i < nrecs; i++) {
-		lines[i] = command_line(o, &recs[i]);
-		if (lines[i] != NULL && termtext_width(lines[i]) > cmd_w)
-			cmd_w = termtext_width(lines[i]);
-	}
+	/* the reasons after the widest command, as a column */
+	for (i = 0; i < nrecs; i = group_end(recs, nrecs, i))
+		if (recs[i].advice->command != NULL) {
+			group_line(o, recs + i, group_end(recs, nrecs, i) - i,
+				   &line);
+			if (termtext_width(line.data) > cmd_w)
+				cmd_w = termtext_width(line.data);
+		}
 	if (nrecs > 0)
 		strbuf_adds(sb, "\nNext:\n");
-	for (i = 0; i < nrecs; i++) {
+	for (i = 0; i < nrecs; i = j) {
 		const struct rec *r = &recs[i];
 
-		strbuf_reset(&text);
-		if (lines[i] == NULL) {
-			strbuf_addf(&text, "%s: %s", r->env->name, r->reason);
-			termtext_wrap(sb, text.data, width, "  ", "    ");
-		} else if (2 + cmd_w + 3 + termtext_width(r->reason) <= width) {
-			strbuf_adds(sb, "  ");
-			strbuf_adds(sb, lines[i]);
-			for (nw = termtext_width(lines[i]); nw < cmd_w; nw++)
-				strbuf_adds(sb, " ");
-			strbuf_adds(sb, " # ");
-			strbuf_adds(sb, r->reason);
-			strbuf_adds(sb, "\n");
-		} else {
-			nw = command_words(o, r->advice->command, r->env, w);
-			put_command(sb, w, nw, width, "  ", "      ");
-			termtext_wrap(sb, r->reason, width, "    # ", "    # ");
+		j = group_end(recs, nrecs, i);
+		if (r->advice->command == NULL) {
+			/* nothing to run: said per environment */
+			for (n = i; n < j; n++) {
+				strbuf_reset(&text);
+				strbuf_addf(&text, "%s: %s", recs[n].env->name,
+					    recs[n].reason);
+				termtext_wrap(sb, text.data, width, "  ", "    ");
+			}
+			continue;
 		}
-		free(lines[i]);
+		for (n = i, tables = 0; n < j; n++)
+			tables += json_array_size(recs[n].tables);
+		strbuf_reset(&text);
+		if (j - i == 1)
+			strbuf_adds(&text, r->reason);
+		else
+			strbuf_addf(&text, "%zu table%s %s, in %zu environments",
+				    tables, tables == 1 ? "" : "s",
+				    r->advice->what, j - i);
+		group_line(o, r, j - i, &line);
+		if (2 + cmd_w + 3 + termtext_width(text.data) <= width) {
+			strbuf_adds(sb, "  ");
+			strbuf_adds(sb, line.data);
+			for (n = termtext_width(line.data); n < cmd_w; n++)
+				strbuf_adds(sb, " ");
+			strbuf_addf(sb, " # %s\n", text.data);
+		} else {
+			w = group_words(o, r, j - i, &nw);
+			put_command(sb, w, nw, width, "  ", "      ");
+			termtext_wrap(sb, text.data, width, "    # ", "    # ");
+			free(w);
+		}
 	}
 	if (nrecs == 0) {
 		strbuf_adds(sb, "\n");
 		termtext_wrap(sb, "Nothing to do: every pair is complete (or "
 			      "absent from its environment).", width, NULL, "");
 	}
-	free(lines);
 	strbuf_release(&text);
+	strbuf_release(&line);
 }
 
 static int write_text(const struct report_opts *o, const struct pair *pairs,

@@ -180,6 +180,10 @@ test_the_report_is_aligned_at_40_80_and_200_columns() {
 	it_load_fleet && it_config
 	rz sync schema
 	assert_eq "$RC" 0 "schema: $(cat "$T/err.txt")"
+	# every environment wants its data: one command for them all
+	COLUMNS=100 rz --config rhizome.cnf sync report
+	grep -qx '  rhizome --config rhizome.cnf sync data # [0-9]* tables ready for data, in 7 environments' "$T/out.json" ||
+		fail "one command for the fleet: $(cat "$T/out.json")"
 	rz sync data --env dev_billing_bookkeeper --env dev_billing_event
 	assert_eq "$RC" 0 "data: $(cat "$T/err.txt")"
 	for w in 40 80 200; do

@@ -686,11 +686,12 @@ static void test_report_text_warning_sign_has_no_emoji_selector(void)
 
 static void test_report_recommendations_repeat_config_and_out_quoted(void)
 {
+	/* in the text, one command per advice for all its environments */
 	const char *const data_cmd[] = { "rhizome", "--config", long_config,
 					 "--out", "snap dir", "sync", "data",
-					 "--env", "stage" };
+					 "--env", "prod", "--env", "stage" };
 	const char *const plain_cmd[] = { "rhizome", "sync", "schema", "--env",
-					  "prod" };
+					  "prod", "--env", "qa" };
 	struct run run = { matrix_envs, 3, long_config, "snap dir" };
 	struct run none = { matrix_envs, 3, NULL, NULL };
 	json_t *root;
@@ -724,15 +725,15 @@ static void test_report_recommendations_repeat_config_and_out_quoted(void)
 	run.out_arg = "snap dir";
 	for (w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
 		text = run_report_with(&run, REPORT_TEXT, 0, widths[w]);
-		if (!has_command(text, data_cmd, 9))
+		if (!has_command(text, data_cmd, 11))
 			CHECK_FAIL("width %u: no command that pastes as rhizome "
 				   "--config '%s' --out 'snap dir' sync data --env "
-				   "stage in:\n%s", widths[w], long_config, text);
+				   "prod --env stage in:\n%s", widths[w], long_config, text);
 		free(text);
 		text = run_report_with(&none, REPORT_TEXT, 0, widths[w]);
-		if (!has_command(text, plain_cmd, 5))
+		if (!has_command(text, plain_cmd, 7))
 			CHECK_FAIL("width %u: no rhizome sync schema --env prod "
-				   "in:\n%s", widths[w], text);
+				   "--env qa in:\n%s", widths[w], text);
 		ASSERT_TRUE(strstr(text, "--config") == NULL);
 		free(text);
 	}
