@@ -105,27 +105,34 @@ void progress_format(const struct progress *p, double now, unsigned width,
 	char piece[NPIECES][48], text[NLAYOUTS][320], t[24];
 	double elapsed = now - p->started, rate = 0;
 	size_t room = width > 1 ? width - 1 : 0, len, filled, i, k, barw;
-	int bar = -1, plain = -1;
+	int bar = -1, plain = -1, tw, ew;
 
+	/* Every piece padded to a width that holds from the first frame to
+	 * the last (counts to the digits of the totals, times to five
+	 * characters), so the layout and the bar's length stay put while the
+	 * numbers change: a bar that jumps is hard to read. */
 	memset(piece, 0, sizeof(piece));
-	snprintf(piece[COUNT], sizeof(piece[0]), "%zu/%zu tables",
+	tw = (int)snprintf(t, sizeof(t), "%zu", p->total_tables);
+	ew = (int)snprintf(t, sizeof(t), "%zu", p->total_envs);
+	snprintf(piece[COUNT], sizeof(piece[0]), "%*zu/%zu tables", tw,
 		 p->done_tables, p->total_tables);
-	snprintf(piece[COUNT_SHORT], sizeof(piece[0]), "%zu/%zu",
+	snprintf(piece[COUNT_SHORT], sizeof(piece[0]), "%*zu/%zu", tw,
 		 p->done_tables, p->total_tables);
-	snprintf(piece[ENVS], sizeof(piece[0]), "%zu/%zu envs", p->done_envs,
-		 p->total_envs);
+	snprintf(piece[ENVS], sizeof(piece[0]), "%*zu/%zu envs", ew,
+		 p->done_envs, p->total_envs);
 	duration(t, sizeof(t), elapsed);
-	snprintf(piece[ELAPSED], sizeof(piece[0]), "%s", t);
+	snprintf(piece[ELAPSED], sizeof(piece[0]), "%5s", t);
 	/* a rate and an estimate once there is something to go by */
+	snprintf(piece[RATE], sizeof(piece[0]), "%4s tables/s", "--");
+	snprintf(piece[RATE_SHORT], sizeof(piece[0]), "%4s/s", "--");
+	snprintf(piece[ETA], sizeof(piece[0]), "ETA %5s", "--");
 	if (p->done_tables > 0 && elapsed >= 0.2) {
 		rate = (double)p->done_tables / elapsed;
-		snprintf(piece[RATE], sizeof(piece[0]), "%.0f tables/s", rate);
-		snprintf(piece[RATE_SHORT], sizeof(piece[0]), "%.0f/s", rate);
-		if (p->done_tables < p->total_tables) {
-			duration(t, sizeof(t),
-				 (double)(p->total_tables - p->done_tables) / rate);
-			snprintf(piece[ETA], sizeof(piece[0]), "ETA %s", t);
-		}
+		snprintf(piece[RATE], sizeof(piece[0]), "%4.0f tables/s", rate);
+		snprintf(piece[RATE_SHORT], sizeof(piece[0]), "%4.0f/s", rate);
+		duration(t, sizeof(t), p->done_tables < p->total_tables
+			 ? (double)(p->total_tables - p->done_tables) / rate : 0);
+		snprintf(piece[ETA], sizeof(piece[0]), "ETA %5s", t);
 	}
 	for (i = 0; i < NLAYOUTS; i++) {
 		text[i][0] = '\0';

@@ -59,8 +59,8 @@ test_the_progress_bar_fits_40_80_and_200_columns() {
 		awk -v w="$w" 'length($0) > w - 1 { print "frame of " length($0) " columns at " w ": " $0; bad = 1 }
 			END { exit bad }' "$T/frames.$w" >&2 || fail "$w columns: a frame too wide"
 		# what a frame says, when there is room for it
-		grep -qE ', [0-9.:]+s(,|$)' "$T/frames.$w" || [ "$w" -lt 60 ] || fail "$w columns: no elapsed time: $(tail -3 "$T/frames.$w")"
-		grep -q 'ETA [0-9]' "$T/frames.$w" || fail "$w columns: no estimate: $(tail -3 "$T/frames.$w")"
+		grep -qE ', +[0-9.:]+s(,|$)' "$T/frames.$w" || [ "$w" -lt 60 ] || fail "$w columns: no elapsed time: $(tail -3 "$T/frames.$w")"
+		grep -q 'ETA *[0-9]' "$T/frames.$w" || fail "$w columns: no estimate: $(tail -3 "$T/frames.$w")"
 		grep -qE '[0-9]/7 envs' "$T/frames.$w" || fail "$w columns: no environments done: $(tail -3 "$T/frames.$w")"
 		[ "$w" -lt 80 ] || grep -qE '[0-9]+ tables/s' "$T/frames.$w" || fail "$w columns: no rate: $(tail -3 "$T/frames.$w")"
 		assert_nothing_wrapped "$w columns"

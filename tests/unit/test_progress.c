@@ -26,8 +26,13 @@ static void test_a_wide_terminal_gets_everything(void)
 	char buf[512];
 
 	progress_format(&p, 112.0, 200, buf, sizeof(buf));
+	/* padded, so that the layout holds still while numbers change */
 	ASSERT_STR_EQ(buf, "[##################..........] 120/180 tables, "
-		      "4/7 envs, 12s, 10 tables/s, ETA 6.0s");
+		      "4/7 envs,   12s,   10 tables/s, ETA  6.0s");
+	/* 60 columns, the size of a split window: still everything */
+	progress_format(&p, 112.0, 60, buf, sizeof(buf));
+	ASSERT_STR_EQ(buf, "[########.....] 120/180, 4/7 envs,   12s,   10/s, "
+		      "ETA  6.0s");
 }
 
 static void test_every_width_fits_one_column_short(void)
@@ -45,7 +50,7 @@ static void test_every_width_fits_one_column_short(void)
 		if (w >= 12 && strstr(buf, "1234/21000") == NULL)
 			CHECK_FAIL("width %u: no count in '%s'", w, buf);
 	}
-	progress_format(&p, 100.0 + 3725, 60, buf, sizeof(buf));
+	progress_format(&p, 100.0 + 3725, 80, buf, sizeof(buf));
 	ASSERT_CONTAINS(buf, "1:02:05");
 	ASSERT_CONTAINS(buf, "ETA");
 	ASSERT_CONTAINS(buf, "/s");
@@ -61,13 +66,12 @@ static void test_no_rate_or_estimate_before_a_table_is_done(void)
 	char buf[512];
 
 	progress_format(&p, 100.08, 120, buf, sizeof(buf));
-	ASSERT_TRUE(strstr(buf, "ETA") == NULL);
-	ASSERT_TRUE(strstr(buf, "/s") == NULL);
-	ASSERT_CONTAINS(buf, "0/180 tables, 0/7 envs, 0.1s");
-	/* all done: no estimate */
+	ASSERT_CONTAINS(buf, "  0/180 tables, 0/7 envs,  0.1s,   -- tables/s, "
+			"ETA    --");
+	/* all done: nothing left */
 	p = at(180, 180, 7);
 	progress_format(&p, 102.0, 120, buf, sizeof(buf));
-	ASSERT_TRUE(strstr(buf, "ETA") == NULL);
+	ASSERT_CONTAINS(buf, "ETA  0.0s");
 	ASSERT_CONTAINS(buf, "[############################] 180/180 tables");
 }
 
