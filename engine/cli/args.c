@@ -84,8 +84,8 @@ static const struct {
 	{ 't', ONLY(CLI_SCHEMA) },
 	{ 'r', ONLY(CLI_DATA) },
 	{ 'k', SYNCS },
-	{ 'f', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_REPORT) | ONLY(CLI_DIFF) | ONLY(CLI_VERSIONS) |
-	       ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
+	{ 'f', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_REPORT) | ONLY(CLI_DIFF) |
+	       ONLY(CLI_VERSIONS) | ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
 	       ONLY(CLI_HISTORY_SHOW) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) },
 	{ 'T', ONLY(CLI_VERSIONS) | ONLY(CLI_HISTORY_RESTORE) },
 	{ 'M', ONLY(CLI_STATUS) },
@@ -275,16 +275,22 @@ static enum cli_parsed take_global(struct cli *c, int ch, const char *arg,
 					   "'%s'", arg, sub);
 		break;
 	case 'P': {
-		static const char *const choices[] = { "auto", "bar", "lines",
-							"none" };
-		size_t k;
+		static const struct {
+			const char *name;
+			enum progress_choice choice;
+		} choices[] = {
+			{ "auto", PROGRESS_AUTO }, { "bar", PROGRESS_WANT_BAR },
+			{ "lines", PROGRESS_WANT_LINES },
+			{ "none", PROGRESS_WANT_NONE },
+		};
+		size_t k, n = sizeof(choices) / sizeof(choices[0]);
 
-		for (k = 0; k < 4 && strcmp(arg, choices[k]) != 0; k++)
+		for (k = 0; k < n && strcmp(arg, choices[k].name) != 0; k++)
 			;
-		if (k == 4)
+		if (k == n)
 			return usage_error("--progress is auto, bar, lines or "
 					   "none, not '%s'", arg, sub);
-		c->progress = (enum progress_choice)k;
+		c->progress = choices[k].choice;
 		break;
 	}
 	case 'V': printf("rhizome %s\n", RHIZOME_VERSION); return CLI_ANSWERED;

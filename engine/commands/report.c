@@ -29,6 +29,9 @@ enum optional_file { FILE_UNCONFIGURED, FILE_ABSENT, FILE_PRESENT };
 struct pair {
 	const struct env_config *env;
 	char *table;            /* owned */
+	char *shown;            /* owned: the table's name for a terminal
+				 * (strbuf_add_escaped: a server's name may
+				 * hold control characters) */
 	int schema, data;
 	int absent;             /* missing from its environment at the last
 				 * schema sync: nothing to fetch */
@@ -56,6 +59,17 @@ static const char *const meanings[REPORT_STATUS_COUNT] = {
 	"complete", "ready for data sync", "missing emplacement",
 	"schema only", "missing",
 };
+
+/* A name as a terminal may show it: control characters escaped. Caller
+ * frees. */
+static char *escaped_name(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_add_escaped(&sb, name);
+	strbuf_adds(&sb, ""); /* never NULL, even for "" */
+	return strbuf_detach(&sb, NULL);
+}
 
 char *report_expand(const char *tmpl, const struct fleet_config *cfg,
 		    const char *out, const struct env_config *env,
@@ -220,6 +234,7 @@ static struct pair *collect(const struct report_opts *o, size_t *npairs,
 			memset(p, 0, sizeof(*p));
 			p->env = env;
 			p->table = tables[j]; /* taken */
+			p->shown = escaped_name(p->table);
 			p->schema = exists(snapshot_table_path(o->out, env->folder,
 						env->database, t, ".sql"));
 			p->data = exists(snapshot_table_path(o->out, env->folder,
@@ -734,9 +749,13 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 		if (ncols == 0)
 			continue;
 		rows = matrix_rows(pairs, n, cols, ncols, tl, &nrows);
-		for (j = 0; j < nrows; j++)
-			if (termtext_width(rows[j]) + 2 > name_w)
-				name_w = termtext_width(rows[j]) + 2;
+		for (j = 0; j < nrows; j++) {
+			char *shown = escaped_name(rows[j]);
+
+			if (termtext_width(shown) + 2 > name_w)
+				name_w = termtext_width(shown) + 2;
+			free(shown);
+		}
 		for (i = 0; i < ncols; i++)
 			if (termtext_width(cols[i]->folder) + 2 > cell)
 				cell = termtext_width(cols[i]->folder) + 2;
@@ -752,8 +771,11 @@ static int write_matrix(const struct report_opts *o, const struct pair *pairs,
 			termtext_pad(fp, cols[i]->folder, i + 1 < ncols ? cell : 0);
 		fputc('\n', fp);
 		for (j = 0; j < nrows; j++) {
+			char *shown = escaped_name(rows[j]);
+
 			fputs("  ", fp);
-			termtext_pad(fp, rows[j], name_w);
+			termtext_pad(fp, shown, name_w);
+			free(shown);
 			for (i = 0; i < ncols; i++) {
 				for (k = 0; k < n; k++)
 					if (pairs[k].env == cols[i] &&
@@ -814,7 +836,7 @@ static void write_grouped(const struct report_opts *o, const struct pair *pairs,
 				continue;
 			strbuf_reset(&line);
 			strbuf_addf(&line, "  %s ", icon(o, pairs[k].status));
-			put_line(sb, pairs[k].table, text_width(o), line.data,
+			put_line(sb, pairs[k].shown, text_width(o), line.data,
 				 "    ");
 		}
 	}
@@ -846,20 +868,18 @@ static void write_unlisted(const struct report_opts *o, json_t *unlisted,
 			continue;
 		strbuf_reset(&list);
 		strbuf_addf(&list, "%s:", env);
-		json_array_foreach(tables, k, t)
-			strbuf_addf(&list, " %s%s", json_string_value(t),
-				    k + 1 < json_array_size(tables) ? "," : "");
+		json_array_foreach(tables, k, t) {
+			strbuf_adds(&list, " ");
+			strbuf_add_escaped(&list, json_is_string(t)
+					   ? json_string_value(t) : "?");
+			strbuf_adds(&list, k + 1 < json_array_size(tables) ? ","
+								       : "");
+		}
 		termtext_wrap(sb, list.data, text_width(o), "  ", "    ");
 	}
 	strbuf_release(&list);
 }
 
-/*
- * What to run next. A command and its reason share a line when they fit
- * (the reasons aligned after the widest command); else the command has
- * its lines (put_command) and the reason follows as a comment, so that
- * the whole block still pastes into a shell.
- */
 /*
  * The recommendations of one advice (recs[0..n), consecutive in
  * recommend's order) as one command: `sync data` for every environment
@@ -888,7 +908,7 @@ static const char **group_words(const struct report_opts *o,
 	return w;
 }
 
-/* The command line of recs[i..j) (one advice), shell-quoted, into *line. */
+/* The command line of recs[0..n) (one advice), shell-quoted, into *line. */
 static void group_line(const struct report_opts *o, const struct rec *recs,
 		       size_t n, struct strbuf *line)
 {
@@ -904,7 +924,7 @@ static void group_line(const struct report_opts *o, const struct rec *recs,
 	free(w);
 }
 
-/* recs[i..*j): the run of one advice starting at i. */
+/* The end of the run of one advice that starts at recs[i]. */
 static size_t group_end(const struct rec *recs, size_t nrecs, size_t i)
 {
 	size_t j;
@@ -914,6 +934,12 @@ static size_t group_end(const struct rec *recs, size_t nrecs, size_t i)
 	return j;
 }
 
+/*
+ * What to run next. A command and its reason share a line when they fit
+ * (the reasons aligned after the widest command); else the command has
+ * its lines (put_command) and the reason follows as a comment, so that
+ * the whole block still pastes into a shell.
+ */
 static void write_next(const struct report_opts *o, const struct rec *recs,
 		       size_t nrecs, struct strbuf *sb)
 {
@@ -1042,8 +1068,10 @@ int report_write(const struct report_opts *o, FILE *fp)
 		     ? write_json(o, pairs, n, recs, nrecs, unlisted, fp)
 		     : write_text(o, pairs, n, recs, nrecs, unlisted, fp);
 	free_recs(recs, nrecs);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(pairs[i].table);
+		free(pairs[i].shown);
+	}
 	free(pairs);
 	json_decref(unlisted);
 	if (rc == 0 && fflush(fp) != 0)

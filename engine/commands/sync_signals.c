@@ -6,8 +6,8 @@
  * one thread per environment that kills on the server what those
  * connections were running (connpool_kill_queries), so the watcher stays
  * free for a second signal. SIGUSR1 from the main thread tells it the run
- * is over. SIGWINCH (blocked too) redraws the progress bar at the
- * terminal's new width.
+ * is over. SIGWINCH (blocked too) tells the progress bar the terminal's
+ * width changed.
  */
 #include "engine/commands/sync_int.h"
 
@@ -42,9 +42,8 @@ static void *watch_signals(void *arg)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGWINCH) {
-			pthread_mutex_lock(&r->lock);
-			progress_resize(&r->progress);
-			pthread_mutex_unlock(&r->lock);
+			/* no lock here: see the SIGINT count below */
+			progress_note_resize(&r->progress);
 			continue;
 		}
 		if (sig == SIGUSR1) {

@@ -102,11 +102,22 @@ void progress_format(const struct progress *p, double now, unsigned width,
 	};
 	enum { NLAYOUTS = sizeof(layouts) / sizeof(layouts[0]), MIN_BAR = 10,
 	       MAX_BAR = 30 };
+	/* what is tried, in order: a layout, with the bar or without; the
+	 * bar goes before the estimate does */
+	static const struct { int layout, bar; } tries[] = {
+		{ 0, 1 }, { 1, 1 }, { 2, 1 }, { 3, 1 }, { 4, 1 }, { 4, 0 },
+		{ 5, 1 }, { 5, 0 },
+	};
 	char piece[NPIECES][48], text[NLAYOUTS][320], t[24];
 	double elapsed = now - p->started, rate = 0;
-	size_t room = width > 1 ? width - 1 : 0, len, filled, i, k, barw;
-	int bar = -1, plain = -1, tw, ew;
+	size_t room, len, filled, i, k, barw;
+	int bar = -1, tw, ew;
 
+	/* A wider line says nothing more, and a shorter one is less likely
+	 * to have been wrapped by a terminal that shrinks (apply_resize). */
+	if (width > PROGRESS_MAX_WIDTH)
+		width = PROGRESS_MAX_WIDTH;
+	room = width > 1 ? width - 1 : 0;
 	/* Every piece padded to a width that holds from the first frame to
 	 * the last (counts to the digits of the totals, times to five
 	 * characters), so the layout and the bar's length stay put while the
@@ -128,8 +139,11 @@ void progress_format(const struct progress *p, double now, unsigned width,
 	snprintf(piece[ETA], sizeof(piece[0]), "ETA %5s", "--");
 	if (p->done_tables > 0 && elapsed >= 0.2) {
 		rate = (double)p->done_tables / elapsed;
-		snprintf(piece[RATE], sizeof(piece[0]), "%4.0f tables/s", rate);
-		snprintf(piece[RATE_SHORT], sizeof(piece[0]), "%4.0f/s", rate);
+		/* a slow run (a far server, big rows) is not "0 tables/s" */
+		snprintf(piece[RATE], sizeof(piece[0]), rate < 9.95
+			 ? "%4.1f tables/s" : "%4.0f tables/s", rate);
+		snprintf(piece[RATE_SHORT], sizeof(piece[0]), rate < 9.95
+			 ? "%4.1f/s" : "%4.0f/s", rate);
 		duration(t, sizeof(t), p->done_tables < p->total_tables
 			 ? (double)(p->total_tables - p->done_tables) / rate : 0);
 		snprintf(piece[ETA], sizeof(piece[0]), "ETA %5s", t);
@@ -142,16 +156,21 @@ void progress_format(const struct progress *p, double now, unsigned width,
 			len += (size_t)snprintf(text[i] + len, sizeof(text[0]) - len,
 						"%s%s", len ? ", " : "", piece[k]);
 		}
-		len = strlen(text[i]);
-		if (bar < 0 && len + 1 + MIN_BAR <= room)
-			bar = (int)i;
-		if (plain < 0 && len <= room)
-			plain = (int)i;
+	}
+	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		len = strlen(text[tries[i].layout]);
+		if (tries[i].bar && len + 1 + MIN_BAR <= room) {
+			bar = tries[i].layout;
+			break;
+		}
+		if (!tries[i].bar && len <= room) {
+			snprintf(buf, size, "%s", text[tries[i].layout]);
+			return;
+		}
 	}
 	if (bar < 0) {
-		/* no room for a bar: the most that fits, else cut */
-		i = plain >= 0 ? (size_t)plain : NLAYOUTS - 1;
-		snprintf(buf, size, "%.*s", (int)room, text[i]);
+		/* not even the count fits: what does */
+		snprintf(buf, size, "%.*s", (int)room, text[NLAYOUTS - 1]);
 		return;
 	}
 	barw = room - strlen(text[bar]) - 1;
@@ -244,7 +263,7 @@ void progress_env_done(struct progress *p, const char *env,
 			CLASS_REMOVED,
 		};
 		struct strbuf sb = STRBUF_INIT;
-		unsigned total = 0;
+		unsigned total = 0, some = 0;
 		size_t k;
 
 		for (k = 0; k < CLASS_COUNT; k++)
@@ -253,13 +272,11 @@ void progress_env_done(struct progress *p, const char *env,
 			    total, seconds);
 		for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
 			if (c[order[k]] > 0)
-				strbuf_addf(&sb, "%s%u %s", sb.data[sb.len - 2] == ':'
-					    ? "" : ", ", c[order[k]],
-					    classify_name(order[k]));
+				strbuf_addf(&sb, "%s%u %s", some++ ? ", " : "",
+					    c[order[k]], classify_name(order[k]));
 		if (c[CLASS_ERROR] > 0 || total == 0)
-			strbuf_addf(&sb, "%s%u error%s", sb.data[sb.len - 2] == ':'
-				    ? "" : ", ", c[CLASS_ERROR],
-				    c[CLASS_ERROR] == 1 ? "" : "s");
+			strbuf_addf(&sb, "%s%u error%s", some ? ", " : "",
+				    c[CLASS_ERROR], c[CLASS_ERROR] == 1 ? "" : "s");
 		if (first_error != NULL)
 			strbuf_addf(&sb, "\nrhizome: %s: first error: %s", env,
 				    first_error);
@@ -306,25 +323,20 @@ void progress_log(struct progress *p, const char *line)
 	draw(p, 1);
 }
 
-void progress_tick(struct progress *p)
+/* The terminal's new width, and the old bar cleared: a terminal that
+ * reflows (tmux, VTE, kitty, iTerm2) has wrapped it onto as many rows as
+ * the narrower width needs, the cursor on the last, so go up to the first
+ * and clear from there. One that truncates instead (xterm, screen, the
+ * Linux console) loses that many lines above the bar: the bar's cap
+ * (PROGRESS_MAX_WIDTH) keeps them few (none above 80 columns, one from 80
+ * to 40). */
+static void apply_resize(struct progress *p)
 {
-	if (p->mode == PROGRESS_BAR && p->drawn &&
-	    progress_now() - p->last_draw >= 0.5)
-		draw(p, 1);
-}
-
-void progress_resize(struct progress *p)
-{
-	if (p->mode != PROGRESS_BAR)
-		return;
 	unsigned old = p->drawn_len, rows;
 
 	p->width = termtext_columns(STDERR_FILENO, p->width);
 	if (!p->drawn)
 		return;
-	/* A terminal that reflows (tmux, VTE, kitty) has wrapped the old bar
-	 * onto as many rows as the narrower width needs, the cursor on the
-	 * last: go up to the first and clear from there. */
 	rows = p->width > 0 ? (old + p->width - 1) / p->width : 1;
 	fputs("\r", stderr);
 	while (rows-- > 1)
@@ -332,6 +344,22 @@ void progress_resize(struct progress *p)
 	fputs("\033[J", stderr);
 	p->drawn = 0;
 	draw(p, 1);
+}
+
+void progress_tick(struct progress *p)
+{
+	if (p->mode != PROGRESS_BAR || p->finished)
+		return;
+	if (__atomic_exchange_n(&p->resize_pending, 0, __ATOMIC_SEQ_CST))
+		apply_resize(p);
+	/* the first frame too: a slow connect shows the clock running */
+	if (!p->drawn || progress_now() - p->last_draw >= 0.5)
+		draw(p, 1);
+}
+
+void progress_note_resize(struct progress *p)
+{
+	__atomic_store_n(&p->resize_pending, 1, __ATOMIC_SEQ_CST);
 }
 
 void progress_finish(struct progress *p)

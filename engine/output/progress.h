@@ -3,7 +3,7 @@
  *
  * On a terminal, one live bar: the tables done of all, environments done,
  * elapsed time, tables per second and an estimate of the time left, cut
- * to the terminal's width (read again on SIGWINCH: progress_resize) so a
+ * to the terminal's width (read again on SIGWINCH: progress_note_resize) so a
  * redraw never wraps, at most ten times a second and at least every half
  * second (progress_tick) so the clock moves while a slow server answers.
  * Lines printed above it (an environment done, a warning) are wrapped at
@@ -13,8 +13,8 @@
  * events: progress at each tenth of the tables, env_end per environment.
  * Nothing here fails or allocates (but the events and wrapped lines): a
  * write to stderr that fails is not worth stopping a run for. Not
- * thread-safe: the engine calls every function but progress_now() under
- * its own lock.
+ * thread-safe: the engine calls every function but progress_now() and
+ * progress_note_resize() under its own lock.
  */
 #ifndef RHIZOME_PROGRESS_H
 #define RHIZOME_PROGRESS_H
@@ -41,6 +41,7 @@ struct progress {
 	int drawn;              /* a bar is on screen */
 	unsigned drawn_len;     /* ... this many columns of it */
 	int finished;           /* progress_finish: no more bar */
+	int resize_pending;     /* atomic: progress_note_resize's */
 	int quiet;              /* events: no progress event */
 	unsigned last_tenth;    /* events: the last tenth told */
 };
@@ -70,19 +71,30 @@ void progress_env_done(struct progress *p, const char *env,
  * bar. */
 void progress_log(struct progress *p, const char *line);
 
-/* Redraw the bar when it has not been for half a second: the elapsed time
- * and the estimate move on while no table finishes. */
+/* Redraw the bar when it has not been for half a second (or not yet at
+ * all), at the new width after a resize: the elapsed time and the estimate
+ * move on while no table finishes. The deadline keeper calls it ten times
+ * a second. */
 void progress_tick(struct progress *p);
 
-/* The terminal changed size (SIGWINCH): read its width, redraw. */
-void progress_resize(struct progress *p);
+/* The terminal changed size (SIGWINCH). Thread-safe, without the
+ * engine's lock (the signal watcher must never wait for it: a second
+ * Ctrl-C has to get through): the next progress_tick reads the new width
+ * and redraws. */
+void progress_note_resize(struct progress *p);
+
+/* The bar takes at most this many columns: a wider one says nothing more,
+ * and a shorter one is less often wrapped by a terminal that shrinks. */
+#define PROGRESS_MAX_WIDTH 80
 
 /*
- * The bar's text for `width` columns (at most width - 1 bytes, all ASCII,
- * so it never reaches the last column), `now` seconds after the start.
- * What does not fit goes, least useful first: the bar itself, then the
- * rate, the estimate, the elapsed time, the environments. Exposed for the
- * unit tests.
+ * The bar's text for `width` columns (at most width - 1 bytes, and
+ * PROGRESS_MAX_WIDTH - 1, all ASCII, so it never reaches the last
+ * column), `now` seconds after the start. What does not fit goes, in
+ * this order: the words ("tables", "tables/s" becomes "/s"), the elapsed
+ * time and the rate, the environments, then the bar itself, then the
+ * estimate; the count stays (cut, on a terminal narrower than it).
+ * Exposed for the unit tests.
  */
 void progress_format(const struct progress *p, double now, unsigned width,
 		     char *buf, size_t size);

@@ -7,8 +7,10 @@
 #include "engine/output/summarytext.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
 #include "engine/output/diffreport.h"
 #include "engine/output/termtext.h"
@@ -86,6 +88,13 @@ static void counts_line(struct out *o, json_t *s, int check)
 	flush(o, "  ", "    ");
 }
 
+/* A list's entry as a path: a string ("new"), or an object's "path"
+ * ("removed"); NULL when it is neither. */
+static const char *path_of(json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : str(v, "path");
+}
+
 /* The folder of a path: everything up to its last slash. */
 static size_t folder_len(const char *path)
 {
@@ -107,24 +116,22 @@ static void paths(struct out *o, json_t *list, const char *heading)
 	flush(o, "", "  ");
 	if (n <= MAX_PATHS) {
 		json_array_foreach(list, i, v) {
-			const char *p = json_is_string(v) ? json_string_value(v)
-							  : str(v, "path");
-
-			escaped(o, p);
+			escaped(o, path_of(v));
 			flush(o, "  ", "    ");
 		}
 		return;
 	}
 	/* many: per folder, in order of first appearance */
 	for (i = 0; i < n; i++) {
-		const char *p = json_string_value(json_array_get(list, i));
+		const char *p = path_of(json_array_get(list, i));
 		size_t len, count = 0, seen = 0;
+		char *folder;
 
 		if (p == NULL)
 			continue;
 		len = folder_len(p);
 		for (j = 0; j < i && !seen; j++) {
-			const char *q = json_string_value(json_array_get(list, j));
+			const char *q = path_of(json_array_get(list, j));
 
 			seen = q != NULL && folder_len(q) == len &&
 			       strncmp(p, q, len) == 0;
@@ -132,12 +139,14 @@ static void paths(struct out *o, json_t *list, const char *heading)
 		if (seen)
 			continue;
 		for (j = i; j < n; j++) {
-			const char *q = json_string_value(json_array_get(list, j));
+			const char *q = path_of(json_array_get(list, j));
 
 			count += q != NULL && folder_len(q) == len &&
 				 strncmp(p, q, len) == 0;
 		}
-		strbuf_add(&o->line, p, len);
+		folder = xstrndup(p, len);
+		escaped(o, folder);
+		free(folder);
 		strbuf_addf(&o->line, "/: %zu", count);
 		flush(o, "  ", "    ");
 	}

@@ -154,7 +154,7 @@ void termtext_wrap(struct strbuf *sb, const char *text, size_t width,
 {
 	const char *lead = first != NULL ? first : "";
 	const char *p = text;
-	size_t col, lead_w;
+	size_t col;
 	int fresh;      /* nothing but the lead on this line yet */
 
 	if (width < 20)
@@ -162,7 +162,7 @@ void termtext_wrap(struct strbuf *sb, const char *text, size_t width,
 	if (indent == NULL)
 		indent = "";
 	strbuf_adds(sb, lead);
-	col = lead_w = termtext_width(lead);
+	col = termtext_width(lead);
 	fresh = 1;
 	for (;;) {
 		size_t wlen, ww;
@@ -176,7 +176,7 @@ void termtext_wrap(struct strbuf *sb, const char *text, size_t width,
 		if (!fresh && col + 1 + ww > width) {
 			strbuf_adds(sb, "\n");
 			strbuf_adds(sb, indent);
-			col = lead_w = termtext_width(indent);
+			col = termtext_width(indent);
 			fresh = 1;
 		}
 		if (!fresh) {
@@ -184,20 +184,28 @@ void termtext_wrap(struct strbuf *sb, const char *text, size_t width,
 			col++;
 		}
 		/* a word longer than a line: as much as fits, then go on */
-		while (col + ww > width) {
+		while (wlen > 0 && col + ww > width) {
 			size_t room = width > col ? width - col : 0;
 			size_t cut = termtext_fit(p, wlen, room);
 
-			if (cut == 0 && col == lead_w) /* not even one char */
-				cut = termtext_fit(p, wlen, room + 2);
+			/* not even one character fits after the lead (a lead
+			 * as wide as the line): one character all the same,
+			 * whole, so that the loop goes on */
 			if (cut == 0)
-				cut = 1;
+				cut = termtext_fit(p, wlen, 1);
+			if (cut == 0)
+				cut = utf8_sequence_length(
+					(const unsigned char *)p, wlen) ?: 1;
 			strbuf_add(sb, p, cut);
-			strbuf_adds(sb, "\n");
-			strbuf_adds(sb, indent);
-			col = lead_w = termtext_width(indent);
 			p += cut;
 			wlen -= cut;
+			if (wlen == 0) {
+				col = width; /* what fitted filled the line */
+				break;
+			}
+			strbuf_adds(sb, "\n");
+			strbuf_adds(sb, indent);
+			col = termtext_width(indent);
 			ww = termtext_width_n(p, wlen);
 		}
 		strbuf_add(sb, p, wlen);

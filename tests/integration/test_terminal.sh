@@ -128,12 +128,13 @@ test_a_text_summary_on_a_terminal_and_json_when_piped() {
 # The cells of every distinct character of FILE beyond ASCII, as tmux
 # draws each (after an X), as "U+XXXX N" lines.
 measure_glyphs() { # FILE
-	local cp ch
+	local cp ch n
 	$PY -c 'import sys
 seen = sorted({c for c in open(sys.argv[1], encoding="utf-8").read() if ord(c) > 127})
 print("\n".join("U+%04X %s" % (ord(c), c) for c in seen))' "$1" |
 		while read -r cp ch; do
-			echo "$cp $(tmux_cells "$ch")"
+			n=$(tmux_cells "$ch") || return 1
+			echo "$cp $n"
 		done
 }
 
@@ -178,8 +179,16 @@ PY
 
 test_the_report_is_aligned_at_40_80_and_200_columns() {
 	it_load_fleet && it_config
+	# a server's name that would drive the terminal: shown escaped
+	mdb_sql s1 -e "CREATE TABLE dev_billing_event.\`ev$(printf '\033')[31mil\` (id int)"
 	rz sync schema
 	assert_eq "$RC" 0 "schema: $(cat "$T/err.txt")"
+	rz sync schema --format text
+	grep -qF 'dev_billing_event: ev\x1b[31mil' "$T/out.json" || fail "summary: unlisted escaped: $(cat -v "$T/out.json")"
+	grep -q $'\e' "$T/out.json" && fail "summary: an escape reached the terminal: $(cat -v "$T/out.json")"
+	COLUMNS=80 rz sync report
+	grep -qF 'dev_billing_event: ev\x1b[31mil' "$T/out.json" || fail "report: unlisted escaped: $(cat -v "$T/out.json")"
+	grep -q $'\e' "$T/out.json" && fail "report: an escape reached the terminal: $(cat -v "$T/out.json")"
 	# every environment wants its data: one command for them all
 	COLUMNS=100 rz --config rhizome.cnf sync report
 	grep -qx '  rhizome --config rhizome.cnf sync data # [0-9]* tables ready for data, in 7 environments' "$T/out.json" ||
@@ -198,7 +207,7 @@ test_the_report_is_aligned_at_40_80_and_200_columns() {
 		grep -A3 '^Next:' "$T/report.$w" | grep -q -- '--config rhizome.cnf' ||
 			fail "$w columns: recommendations without --config: $(cat "$T/report.$w")"
 		[ "$w" -lt 80 ] || {
-			measure_glyphs "$T/report.$w" >"$T/glyphs"
+			measure_glyphs "$T/report.$w" >"$T/glyphs" || fail "cannot measure the icons in tmux"
 			check_alignment "$T/report.$w" "$T/glyphs" >&2 ||
 				fail "$w columns: rows not aligned (widths: $(tr '\n' ' ' <"$T/glyphs"))"
 		}

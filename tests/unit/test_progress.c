@@ -27,8 +27,10 @@ static void test_a_wide_terminal_gets_everything(void)
 
 	progress_format(&p, 112.0, 200, buf, sizeof(buf));
 	/* padded, so that the layout holds still while numbers change */
-	ASSERT_STR_EQ(buf, "[##################..........] 120/180 tables, "
+	ASSERT_STR_EQ(buf, "[############.......] 120/180 tables, "
 		      "4/7 envs,   12s,   10 tables/s, ETA  6.0s");
+	/* no wider than 80 columns, whatever the terminal */
+	ASSERT_EQ(strlen(buf), PROGRESS_MAX_WIDTH - 1);
 	/* 60 columns, the size of a split window: still everything */
 	progress_format(&p, 112.0, 60, buf, sizeof(buf));
 	ASSERT_STR_EQ(buf, "[########.....] 120/180, 4/7 envs,   12s,   10/s, "
@@ -58,6 +60,9 @@ static void test_every_width_fits_one_column_short(void)
 	ASSERT_EQ(buf[0], '[');
 	progress_format(&p, 100.0 + 3725, 40, buf, sizeof(buf));
 	ASSERT_CONTAINS(buf, "ETA");
+	/* the bar goes before the estimate does */
+	progress_format(&p, 100.0 + 3725, 30, buf, sizeof(buf));
+	ASSERT_STR_EQ(buf, " 1234/21000, ETA 16:34:26");
 }
 
 static void test_no_rate_or_estimate_before_a_table_is_done(void)
@@ -72,7 +77,7 @@ static void test_no_rate_or_estimate_before_a_table_is_done(void)
 	p = at(180, 180, 7);
 	progress_format(&p, 102.0, 120, buf, sizeof(buf));
 	ASSERT_CONTAINS(buf, "ETA  0.0s");
-	ASSERT_CONTAINS(buf, "[############################] 180/180 tables");
+	ASSERT_CONTAINS(buf, "[###################] 180/180 tables");
 }
 
 int main(int argc, char **argv)

@@ -131,6 +131,31 @@ static void test_a_long_list_becomes_counts_per_folder(void)
 	free(dump);
 }
 
+/* removed entries are objects: many of them are counted per folder too */
+static void test_many_removed_tables_are_counted_per_folder(void)
+{
+	json_t *s = json_pack("{s:s, s:i, s:b, s:[]}", "command", "schema",
+			      "removed_count", 25, "dry_run", 0, "removed");
+	json_t *list = json_object_get(s, "removed");
+	char path[64], *dump, *t;
+	int i;
+
+	for (i = 0; i < 25; i++) {
+		snprintf(path, sizeof(path), "env/%s/billing_%d.sql",
+			 i < 5 ? "dev" : "na_prod", i);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "env",
+						      "e", "table", "t", "path",
+						      path));
+	}
+	dump = json_dumps(s, 0);
+	json_decref(s);
+	t = text_of(dump, 80);
+	ASSERT_CONTAINS(t, "Removed, the table is gone from the server (25):\n"
+			"  env/dev/: 5\n  env/na_prod/: 20\n");
+	free(t);
+	free(dump);
+}
+
 static void test_check_says_what_drifted_and_how(void)
 {
 	char *t = text_of(
@@ -158,6 +183,7 @@ int main(int argc, char **argv)
 	RUN(test_counts_add_up_and_only_changes_are_listed);
 	RUN(test_nothing_wider_than_the_terminal);
 	RUN(test_a_long_list_becomes_counts_per_folder);
+	RUN(test_many_removed_tables_are_counted_per_folder);
 	RUN(test_check_says_what_drifted_and_how);
 	return CHECK_EXIT();
 }

@@ -80,6 +80,21 @@ static void test_wrap_cuts_a_word_longer_than_a_line(void)
 	strbuf_release(&sb);
 }
 
+/* a lead wider than the line: every character still comes out, once */
+static void test_wrap_with_a_lead_wider_than_the_line_ends(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char lead[40];
+
+	memset(lead, '>', sizeof(lead) - 1);
+	lead[sizeof(lead) - 1] = '\0';
+	termtext_wrap(&sb, "ab \xe8\xa1\xa8", 20, lead, lead);
+	ASSERT_CONTAINS(sb.data, "a\n");
+	ASSERT_CONTAINS(sb.data, "b\n");
+	ASSERT_CONTAINS(sb.data, "\xe8\xa1\xa8\n");
+	strbuf_release(&sb);
+}
+
 static void test_wrap_of_nothing_is_the_lead_alone(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -108,6 +123,7 @@ int main(int argc, char **argv)
 	RUN(test_fit_never_splits_a_character);
 	RUN(test_wrap_keeps_words_whole_within_the_width);
 	RUN(test_wrap_cuts_a_word_longer_than_a_line);
+	RUN(test_wrap_with_a_lead_wider_than_the_line_ends);
 	RUN(test_wrap_of_nothing_is_the_lead_alone);
 	RUN(test_columns_come_from_columns_when_not_a_terminal);
 	return CHECK_EXIT();
