@@ -157,6 +157,12 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	test_a_glob_never_takes_another_environments_file \
 	test_log_format_json_events_of_a_run_with_a_failure_and_a_retry 2>&1 | report
 
+# the bar: drawn by the workers and the deadline keeper's tick, a resize
+# flagged by the signal watcher
+PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
+	tests/integration/test_terminal.sh \
+	test_a_resize_redraws_the_bar_at_the_new_width 2>&1 | report
+
 section "random faults over 7 environments (RELIABILITY 26), ASan/LSan and TSan builds"
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_stress.sh 2>&1 | report
