@@ -115,9 +115,39 @@ static void paths(struct out *o, json_t *list, const char *heading)
 	strbuf_addf(&o->line, "%s (%zu):", heading, n);
 	flush(o, "", "  ");
 	if (n <= MAX_PATHS) {
+		/* whole paths when they fit, else under their folder: a name
+		 * alone fits a narrow terminal better than a path cut */
+		const char *last = NULL;
+		size_t last_len = 0, fit = 1;
+
+		json_array_foreach(list, i, v)
+			fit &= path_of(v) == NULL ||
+			       2 + termtext_width(path_of(v)) <= o->width;
 		json_array_foreach(list, i, v) {
-			escaped(o, path_of(v));
-			flush(o, "  ", "    ");
+			const char *p = path_of(v);
+			size_t len;
+			char *part;
+
+			if (p == NULL)
+				continue;
+			if (fit) {
+				escaped(o, p);
+				flush(o, "  ", "    ");
+				continue;
+			}
+			len = folder_len(p);
+			if (last == NULL || len != last_len ||
+			    strncmp(p, last, len) != 0) {
+				part = xstrndup(p, len);
+				escaped(o, part);
+				free(part);
+				strbuf_adds(&o->line, "/");
+				flush(o, "  ", "    ");
+				last = p;
+				last_len = len;
+			}
+			escaped(o, p + len + (p[len] == '/'));
+			flush(o, "    ", "      ");
 		}
 		return;
 	}

@@ -93,6 +93,17 @@ static void test_counts_add_up_and_only_changes_are_listed(void)
 	free(t);
 }
 
+/* paths too long for the terminal: names under their folder */
+static void test_long_paths_go_under_their_folder(void)
+{
+	char *t = text_of(schema_run, 28);
+
+	ASSERT_CONTAINS(t, "Written, significant (1):\n  env/na_prod/\n"
+			"    billing_invoice.sql\n");
+	ASSERT_CONTAINS(t, "Written, new (1):\n  env/dev/billing_a.sql\n");
+	free(t);
+}
+
 static void test_nothing_wider_than_the_terminal(void)
 {
 	unsigned w;
@@ -181,6 +192,7 @@ int main(int argc, char **argv)
 {
 	CHECK_INIT(argc, argv);
 	RUN(test_counts_add_up_and_only_changes_are_listed);
+	RUN(test_long_paths_go_under_their_folder);
 	RUN(test_nothing_wider_than_the_terminal);
 	RUN(test_a_long_list_becomes_counts_per_folder);
 	RUN(test_many_removed_tables_are_counted_per_folder);
