@@ -95,6 +95,13 @@ static const char *path_of(json_t *v)
 	return json_is_string(v) ? json_string_value(v) : str(v, "path");
 }
 
+/* A section's first line: "Missing, ... (3):". */
+static void section(struct out *o, const char *heading, size_t n)
+{
+	strbuf_addf(&o->line, "%s (%zu):", heading, n);
+	flush(o, "", "  ");
+}
+
 /* The folder of a path: everything up to its last slash. */
 static size_t folder_len(const char *path)
 {
@@ -112,8 +119,7 @@ static void paths(struct out *o, json_t *list, const char *heading)
 
 	if (n == 0)
 		return;
-	strbuf_addf(&o->line, "%s (%zu):", heading, n);
-	flush(o, "", "  ");
+	section(o, heading, n);
 	if (n <= MAX_PATHS) {
 		/* whole paths when they fit, else under their folder: a name
 		 * alone fits a narrow terminal better than a path cut */
@@ -191,8 +197,7 @@ static void by_env(struct out *o, json_t *list, const char *heading)
 
 	if (n == 0)
 		return;
-	strbuf_addf(&o->line, "%s (%zu):", heading, n);
-	flush(o, "", "  ");
+	section(o, heading, n);
 	json_array_foreach(list, i, v) {
 		const char *env = str(v, "env");
 		int first = 1;
