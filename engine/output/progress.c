@@ -41,7 +41,9 @@ void progress_init(struct progress *p, int quiet, enum progress_choice choice,
 	p->done_envs = 0;
 	p->last_draw = 0;
 	p->drawn = 0;
+	p->drawn_len = 0;
 	p->finished = 0;
+	p->resize_pending = 0;
 }
 
 /* events: a progress event each time another tenth of the tables is
