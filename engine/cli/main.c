@@ -4,9 +4,9 @@
  * with its status. Only this file exits; every module below returns errors
  * and outcomes (engine/cli/exit.h maps them to SPEC's statuses).
  *
- * SIGINT, SIGTERM and SIGUSR1 are blocked before any thread exists, so every
- * thread inherits the mask and only the run's watcher thread
- * (engine/commands/sync_signals.c) receives them, through sigwait().
+ * SIGINT, SIGTERM, SIGUSR1 and SIGWINCH are blocked before any thread
+ * exists, so every thread inherits the mask and only the run's watcher
+ * thread (engine/commands/sync_signals.c) receives them, through sigwait().
  */
 #include <errno.h>
 #include <fnmatch.h>
