@@ -981,10 +981,16 @@ static void write_next(const struct report_opts *o, const struct rec *recs,
 				    tables, tables == 1 ? "" : "s",
 				    r->advice->what, j - i);
 		group_line(o, r, j - i, &line);
-		if (2 + cmd_w + 3 + termtext_width(text.data) <= width) {
+		/* the reason in the column, else right after the command,
+		 * else under it */
+		if (2 + termtext_width(line.data) + 3 +
+		    termtext_width(text.data) <= width) {
+			size_t pad = 2 + cmd_w + 3 + termtext_width(text.data)
+					     <= width ? cmd_w : 0;
+
 			strbuf_adds(sb, "  ");
 			strbuf_adds(sb, line.data);
-			for (n = termtext_width(line.data); n < cmd_w; n++)
+			for (n = termtext_width(line.data); n < pad; n++)
 				strbuf_adds(sb, " ");
 			strbuf_addf(sb, " # %s\n", text.data);
 		} else {
