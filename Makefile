@@ -42,6 +42,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/schema/schemadiff.c engine/schema/schemadiff_type.c \
 	engine/schema/schemadiff_column.c engine/schema/schemadiff_keys.c \
 	engine/rows/mask.c engine/rows/rowjson.c \
+	engine/gen/pytype.c \
 	engine/fetch/sqlident.c engine/fetch/fetch.c \
 	engine/commands/schedule.c engine/commands/sync.c engine/commands/sync_worker.c \
 	engine/commands/sync_table.c engine/commands/sync_signals.c \
@@ -95,6 +96,10 @@ $(BUILD)/tests/tablemodel_check: tests/tools/tablemodel_check.c $(BUILD)/librhiz
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
+$(BUILD)/tests/pytype_check: tests/tools/pytype_check.c $(BUILD)/librhizome.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
 # The fault-injection shim of the local-fault tests (tests/tools/fsfault.c),
 # preloaded into rhizome: never with sanitizer flags, whatever the build (it
 # sits ahead of libc, and of ASan's runtime when the test sets
@@ -103,7 +108,8 @@ $(BUILD)/tests/fsfault.so: tests/tools/fsfault.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
-unit: $(BUILD)/rhizome $(UNIT_BIN) $(BUILD)/tests/tablemodel_check $(BUILD)/tests/fsfault.so
+unit: $(BUILD)/rhizome $(UNIT_BIN) $(BUILD)/tests/tablemodel_check $(BUILD)/tests/pytype_check \
+	$(BUILD)/tests/fsfault.so
 
 test:
 	scripts/deps.sh --for test

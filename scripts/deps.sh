@@ -43,6 +43,7 @@ test=("${build[@]}" "${server[@]}"
 	man-db         # tests: the installed man page renders with man -l (groff)
 	gnuplot-nox    # tests and bench: report.sh's plot
 	tmux           # tests: the progress bar, summaries and report in a real terminal
+	python3-sqlmodel # tests: gen models' types compiled by SQLAlchemy (/usr/bin/python3)
 )
 bench=("${build[@]}" "${server[@]}"
 	mydumper       # bench: the tool rhizome is measured against

@@ -51,3 +51,19 @@ else
 	echo "FAIL ${PREFIX:-}test_every_corpus_table_parses_and_round_trips"
 	sed 's/^/    /' "$T/out.log" | tail -60
 fi
+
+# gen models (issue 16): every column type of the corpus as SQLAlchemy's
+# MySQL dialect compiles it back: the server's type, or refused by name
+# (tests/fixtures/pytype_known.txt says which types and why)
+PYTYPE=${PYTYPE:-${CHECK%/*}/pytype_check}
+if [ ! -s "$T/summary.json" ]; then
+	echo "FAIL ${PREFIX:-}test_every_corpus_column_type_compiles_in_sqlalchemy (no snapshots)"
+elif "$PYTYPE" "$T"/snap/corpus/expected_data/*.sql >"$T/types.tsv" &&
+	/usr/bin/python3 "$ROOT/tests/tools/pytype_check.py" --known \
+		"$ROOT/tests/fixtures/pytype_known.txt" <"$T/types.tsv" >"$T/types.log" 2>&1; then
+	echo "PASS ${PREFIX:-}test_every_corpus_column_type_compiles_in_sqlalchemy"
+	tail -1 "$T/types.log" | sed 's/^/    /'
+else
+	echo "FAIL ${PREFIX:-}test_every_corpus_column_type_compiles_in_sqlalchemy"
+	sed 's/^/    /' "$T/types.log" | tail -40
+fi
