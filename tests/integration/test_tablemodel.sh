@@ -2,7 +2,9 @@
 # The table model against schemas no one here wrote: every table of the
 # real-world corpus (../shared/corpus, when it is there) is loaded into a
 # private server, snapshotted by `rhizome sync schema`, and must parse whole
-# and render back byte for byte (tests/tools/tablemodel_check.c).
+# and render back byte for byte (tests/tools/tablemodel_check.c). The
+# column types of the demo fleet, and of the corpus when it is there, as
+# gen models spells them, compiled back by SQLAlchemy.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RHIZOME=${RHIZOME:-$ROOT/build/rhizome}
@@ -12,14 +14,51 @@ case $CHECK in /*) ;; *) CHECK=$ROOT/$CHECK ;; esac
 CORPUS=${CORPUS:-$ROOT/../shared/corpus}
 source "$ROOT/tests/lib/mariadb.sh"
 
+source "$ROOT/tests/lib/demo_fleet.sh"
+PYTYPE=${PYTYPE:-${CHECK%/*}/pytype_check}
+T=$(mktemp -d /tmp/rhizome-corpus.XXXXXX)
+mdb_start corpus >/dev/null || { echo "FAIL ${PREFIX:-}start_server"; exit 1; }
+trap 'mdb_stop_all; rm -rf "$T"' EXIT
+
+# Types as engine/gen/pytype spells them for SQLAlchemy, compiled back by
+# SQLAlchemy's MySQL dialect (tests/tools/pytype_check.{c,py}): the
+# server's type, or refused by name (tests/fixtures/pytype_known.txt).
+types_compile() { # SNAPSHOT-FILE...
+	"$PYTYPE" "$@" >"$T/types.tsv" &&
+		/usr/bin/python3 "$ROOT/tests/tools/pytype_check.py" --known \
+			"$ROOT/tests/fixtures/pytype_known.txt" <"$T/types.tsv"
+}
+
+# gen models (issue 16), on the demo fleet: whether or not the corpus is here
+demo_types() {
+	local pw schema
+	demo_fleet_load corpus || return 1
+	pw=$(demo_fleet_password)
+	demo_fleet_reader corpus rhizome "$pw" || return 1
+	mkdir -p "$T/demo"
+	"$ROOT/scripts/demo-config.sh" "$(mdb_sock corpus)" "$(mdb_port corpus)" >"$T/demo/rhizome.cnf" || return 1
+	RHIZOME_DEMO_PASSWORD=$pw RHIZOME_DEMO_MASK_KEY=0123456789abcdef0123456789abcdef \
+		"$RHIZOME" --quiet --config "$T/demo/rhizome.cnf" sync schema >"$T/demo/summary.json" ||
+		{ jq -c .errors "$T/demo/summary.json" | head -c 2000; return 1; }
+	types_compile "$T"/demo/environments/*/expected_data/*.sql || return 1
+	# the corpus below is the corpus alone
+	for schema in $DEMO_FLEET_SCHEMAS; do
+		mdb_sql corpus -e "DROP DATABASE \`$schema\`" || return 1
+	done
+}
+if demo_types >"$T/demo.log" 2>&1; then
+	echo "PASS ${PREFIX:-}test_every_demo_column_type_compiles_in_sqlalchemy"
+	tail -1 "$T/demo.log" | sed 's/^/    /'
+else
+	echo "FAIL ${PREFIX:-}test_every_demo_column_type_compiles_in_sqlalchemy"
+	sed 's/^/    /' "$T/demo.log" | tail -40
+fi
+
 if [ ! -x "$CORPUS/load-all.sh" ]; then
 	# Not a pass: say so, and count it as neither.
 	echo "SKIP ${PREFIX:-}test_every_corpus_table_parses_and_round_trips (no corpus at $CORPUS)"
 	exit 0
 fi
-T=$(mktemp -d /tmp/rhizome-corpus.XXXXXX)
-mdb_start corpus >/dev/null || { echo "FAIL ${PREFIX:-}start_server"; exit 1; }
-trap 'mdb_stop_all; rm -rf "$T"' EXIT
 
 run() {
 	"$CORPUS/load-all.sh" "mariadb --no-defaults -S $(mdb_sock corpus) -uroot" >"$T/load.log" 2>&1 ||
@@ -52,15 +91,10 @@ else
 	sed 's/^/    /' "$T/out.log" | tail -60
 fi
 
-# gen models (issue 16): every column type of the corpus as SQLAlchemy's
-# MySQL dialect compiles it back: the server's type, or refused by name
-# (tests/fixtures/pytype_known.txt says which types and why)
-PYTYPE=${PYTYPE:-${CHECK%/*}/pytype_check}
+# gen models (issue 16): every column type of the corpus
 if [ ! -s "$T/summary.json" ]; then
 	echo "FAIL ${PREFIX:-}test_every_corpus_column_type_compiles_in_sqlalchemy (no snapshots)"
-elif "$PYTYPE" "$T"/snap/corpus/expected_data/*.sql >"$T/types.tsv" &&
-	/usr/bin/python3 "$ROOT/tests/tools/pytype_check.py" --known \
-		"$ROOT/tests/fixtures/pytype_known.txt" <"$T/types.tsv" >"$T/types.log" 2>&1; then
+elif types_compile "$T"/snap/corpus/expected_data/*.sql >"$T/types.log" 2>&1; then
 	echo "PASS ${PREFIX:-}test_every_corpus_column_type_compiles_in_sqlalchemy"
 	tail -1 "$T/types.log" | sed 's/^/    /'
 else
