@@ -380,42 +380,70 @@ static size_t command_words(const struct report_opts *o, const char *verb,
 	return n;
 }
 
-/* The command of a recommendation as one line (caller frees), or NULL
- * when the advice has none. */
-static char *command_line(const struct report_opts *o, const struct rec *r)
+/*
+ * The recommendations of one advice (recs[0..n), consecutive in
+ * recommend's order) as one command: `sync data` for every environment
+ * that needs it, so a fleet of 7 gets one line to paste, not 7. Without
+ * --env when they are all the config's environments. The words are
+ * borrowed; the array is the caller's to free.
+ */
+static const char **group_words(const struct report_opts *o,
+				const struct rec *recs, size_t n, size_t *nw)
 {
-	struct strbuf sb = STRBUF_INIT;
-	const char *w[COMMAND_WORDS];
-	size_t n, k;
+	const char **w = xcalloc(COMMAND_WORDS + 2 * n, sizeof(*w));
+	size_t k, i;
 
-	if (r->advice->command == NULL)
-		return NULL;
-	n = command_words(o, r->advice->command, r->env, w);
-	for (k = 0; k < n; k++) {
-		if (k > 0)
-			strbuf_adds(&sb, " ");
-		shell_quote(&sb, w[k], strlen(w[k]));
+	k = command_words(o, recs[0].advice->command, recs[0].env, w);
+	if (n == 1) {
+		*nw = k;
+		return w;
 	}
-	return strbuf_detach(&sb, NULL);
+	k -= 2;
+	if (n < o->cfg->nenvs)
+		for (i = 0; i < n; i++) {
+			w[k++] = "--env";
+			w[k++] = recs[i].env->name;
+		}
+	*nw = k;
+	return w;
+}
+
+/* The command line of recs[0..n) (one advice), shell-quoted, into *line. */
+static void group_line(const struct report_opts *o, const struct rec *recs,
+		       size_t n, struct strbuf *line)
+{
+	size_t nw, k;
+	const char **w = group_words(o, recs, n, &nw);
+
+	strbuf_reset(line);
+	for (k = 0; k < nw; k++) {
+		if (k > 0)
+			strbuf_adds(line, " ");
+		shell_quote(line, w[k], strlen(w[k]));
+	}
+	free(w);
 }
 
 static json_t *recommendations_json(const struct report_opts *o,
 				    const struct rec *recs, size_t nrecs)
 {
 	json_t *list = json_array();
+	struct strbuf line = STRBUF_INIT;
 	size_t i;
 
 	for (i = 0; i < nrecs; i++) {
-		char *line = command_line(o, &recs[i]);
-
-		/* a path the user gave need not be UTF-8 */
+		/* one entry per environment; a path the user gave need not
+		 * be UTF-8 */
+		if (recs[i].advice->command != NULL)
+			group_line(o, &recs[i], 1, &line);
 		json_array_append_new(list, json_pack(
 			"{s:o, s:s, s:s, s:O}", "command",
-			line != NULL ? jsontext_string(line) : json_null(),
+			recs[i].advice->command != NULL
+				? jsontext_string(line.data) : json_null(),
 			"env", recs[i].env->name, "reason", recs[i].reason,
 			"tables", recs[i].tables));
-		free(line);
 	}
+	strbuf_release(&line);
 	return list;
 }
 
@@ -878,50 +906,6 @@ static void write_unlisted(const struct report_opts *o, json_t *unlisted,
 		termtext_wrap(sb, list.data, text_width(o), "  ", "    ");
 	}
 	strbuf_release(&list);
-}
-
-/*
- * The recommendations of one advice (recs[0..n), consecutive in
- * recommend's order) as one command: `sync data` for every environment
- * that needs it, so a fleet of 7 gets one line to paste, not 7. Without
- * --env when they are all the config's environments. The words are
- * borrowed; the array is the caller's to free.
- */
-static const char **group_words(const struct report_opts *o,
-				const struct rec *recs, size_t n, size_t *nw)
-{
-	const char **w = xcalloc(COMMAND_WORDS + 2 * n, sizeof(*w));
-	size_t k, i;
-
-	k = command_words(o, recs[0].advice->command, recs[0].env, w);
-	if (n == 1) {
-		*nw = k;
-		return w;
-	}
-	k -= 2;
-	if (n < o->cfg->nenvs)
-		for (i = 0; i < n; i++) {
-			w[k++] = "--env";
-			w[k++] = recs[i].env->name;
-		}
-	*nw = k;
-	return w;
-}
-
-/* The command line of recs[0..n) (one advice), shell-quoted, into *line. */
-static void group_line(const struct report_opts *o, const struct rec *recs,
-		       size_t n, struct strbuf *line)
-{
-	size_t nw, k;
-	const char **w = group_words(o, recs, n, &nw);
-
-	strbuf_reset(line);
-	for (k = 0; k < nw; k++) {
-		if (k > 0)
-			strbuf_adds(line, " ");
-		shell_quote(line, w[k], strlen(w[k]));
-	}
-	free(w);
 }
 
 /* The end of the run of one advice that starts at recs[i]. */

@@ -197,7 +197,7 @@ void progress_format(const struct progress *p, double now, unsigned width,
 static void draw(struct progress *p, int force)
 {
 	double now = progress_now();
-	char line[512];
+	char line[PROGRESS_MAX_WIDTH];
 
 	if (p->mode == PROGRESS_EVENTS)
 		tell(p);
@@ -205,8 +205,8 @@ static void draw(struct progress *p, int force)
 	    (!force && now - p->last_draw < 0.1))
 		return;
 	p->last_draw = now;
-	progress_format(p, now, p->width < sizeof(line) ? p->width
-			: (unsigned)sizeof(line), line, sizeof(line));
+	/* at most PROGRESS_MAX_WIDTH columns, whatever the terminal */
+	progress_format(p, now, p->width, line, sizeof(line));
 	fprintf(stderr, "\r\033[K%s", line);
 	fflush(stderr);
 	p->drawn = 1;
