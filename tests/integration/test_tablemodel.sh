@@ -20,6 +20,21 @@ T=$(mktemp -d /tmp/rhizome-corpus.XXXXXX)
 mdb_start corpus >/dev/null || { echo "FAIL ${PREFIX:-}start_server"; exit 1; }
 trap 'mdb_stop_all; rm -rf "$T"' EXIT
 
+# Run a check: "PASS NAME" and its last line, or "FAIL NAME" and the last
+# LINES lines of what it said.
+verdict() { # NAME LINES COMMAND...
+	local name=$1 lines=$2 log
+	shift 2
+	log="$T/$name.log"
+	if "$@" >"$log" 2>&1; then
+		echo "PASS ${PREFIX:-}$name"
+		tail -1 "$log" | sed 's/^/    /'
+	else
+		echo "FAIL ${PREFIX:-}$name"
+		sed 's/^/    /' "$log" | tail -"$lines"
+	fi
+}
+
 # Types as engine/gen/pytype spells them for SQLAlchemy, compiled back by
 # SQLAlchemy's MySQL dialect (tests/tools/pytype_check.{c,py}): the
 # server's type, or refused by name (tests/fixtures/pytype_known.txt).
@@ -46,13 +61,7 @@ demo_types() {
 		mdb_sql corpus -e "DROP DATABASE \`$schema\`" || return 1
 	done
 }
-if demo_types >"$T/demo.log" 2>&1; then
-	echo "PASS ${PREFIX:-}test_every_demo_column_type_compiles_in_sqlalchemy"
-	tail -1 "$T/demo.log" | sed 's/^/    /'
-else
-	echo "FAIL ${PREFIX:-}test_every_demo_column_type_compiles_in_sqlalchemy"
-	sed 's/^/    /' "$T/demo.log" | tail -40
-fi
+verdict test_every_demo_column_type_compiles_in_sqlalchemy 40 demo_types
 
 if [ ! -x "$CORPUS/load-all.sh" ]; then
 	# Not a pass: say so, and count it as neither.
@@ -83,21 +92,11 @@ run() {
 	"$CHECK" "$T"/snap/corpus/expected_data/*.sql
 }
 
-if run >"$T/out.log" 2>&1; then
-	echo "PASS ${PREFIX:-}test_every_corpus_table_parses_and_round_trips"
-	tail -1 "$T/out.log" | sed 's/^/    /'
-else
-	echo "FAIL ${PREFIX:-}test_every_corpus_table_parses_and_round_trips"
-	sed 's/^/    /' "$T/out.log" | tail -60
-fi
+verdict test_every_corpus_table_parses_and_round_trips 60 run
 
 # gen models (issue 16): every column type of the corpus
-if [ ! -s "$T/summary.json" ]; then
-	echo "FAIL ${PREFIX:-}test_every_corpus_column_type_compiles_in_sqlalchemy (no snapshots)"
-elif types_compile "$T"/snap/corpus/expected_data/*.sql >"$T/types.log" 2>&1; then
-	echo "PASS ${PREFIX:-}test_every_corpus_column_type_compiles_in_sqlalchemy"
-	tail -1 "$T/types.log" | sed 's/^/    /'
-else
-	echo "FAIL ${PREFIX:-}test_every_corpus_column_type_compiles_in_sqlalchemy"
-	sed 's/^/    /' "$T/types.log" | tail -40
-fi
+corpus_types() {
+	[ -s "$T/summary.json" ] || { echo "no snapshots of the corpus"; return 1; }
+	types_compile "$T"/snap/corpus/expected_data/*.sql
+}
+verdict test_every_corpus_column_type_compiles_in_sqlalchemy 40 corpus_types
