@@ -183,6 +183,15 @@ snap_stat() {
 	find "$T/snap" -name '*.sql' -printf '%p %i %T@\n' | sort
 }
 
+# ": REASON" from the first "FAILED:" line of a test's LOG, cut to 300
+# bytes, for its FAIL line: the list of failures at the end of
+# tests/run.sh then says why, even where a long log is cut.
+it_first_failure() { # LOG
+	local reason
+	reason=$(grep -m1 -o 'FAILED: .*' "$1" | cut -c9-308)
+	[ -n "$reason" ] && printf ': %s' "$reason"
+}
+
 # Run every function named test_* given, each in a subshell, printing
 # PASS/FAIL lines that tests/run.sh counts, with the seconds each took.
 # $PREFIX tags the lines.
@@ -197,7 +206,7 @@ it_run() {
 			echo "PASS ${PREFIX:-}$t ($took s)"
 		else
 			took=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-			echo "FAIL ${PREFIX:-}$t ($took s)"
+			echo "FAIL ${PREFIX:-}$t ($took s)$(it_first_failure "$log")"
 			sed 's/^/    /' "$log"
 		fi
 		rm -rf "$T" "$log"

@@ -83,8 +83,10 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=0:exitcode=66:second_deadlock_
 st_now() { NOW=$((${EPOCHREALTIME/[.,]/} / 1000)); }
 now_ms() { st_now; echo "$NOW"; }
 
-# A random number in [0, N) from two draws of $RANDOM (30 bits).
-st_rand() { echo $(((RANDOM * 32768 + RANDOM) % $1)); }
+# R: a random number in [0, N) from two draws of $RANDOM (30 bits). It
+# sets a variable instead of printing: bash reseeds RANDOM in every
+# subshell, so a draw inside $(...) or a pipeline would not replay.
+st_rand() { R=$(((RANDOM * 32768 + RANDOM) % $1)); }
 
 # "ENV FOLDER DATABASE" per environment, as bench.sh names them.
 st_env_rows() {
@@ -298,17 +300,20 @@ st_plan() { # COMMAND
 		e=${order[$i]} order[$i]=${order[$j]} order[$j]=$e
 	done
 	nf=$((2 + RANDOM % 3))
+	# (no subshell draws RANDOM here: the events go to a file, sorted after)
 	{
 		for e in "${order[@]:0:$nf}"; do
 			bytes=$(cat "$ST_DIR/conn_bytes.$cmd.$e")
-			t=$(st_rand "$dur")
+			st_rand "$dur"
+			t=$R
 			for ((k = 1 + RANDOM % 3; k > 0; k--)); do
 				kind=${kinds[$((RANDOM % ${#kinds[@]}))]}
 				case $kind in
 				reset | stall)
 					# after a random byte of the open connections and
 					# of the next 1 to 3 new ones
-					echo "$t $e fault $kind $((bytes * $(st_rand 1000) / 1000)) $((1 + RANDOM % 3))"
+					st_rand 1000
+					echo "$t $e fault $kind $((bytes * R / 1000)) $((1 + RANDOM % 3))"
 					echo "$((t + 500 + RANDOM % 2500)) $e restore pass"
 					;;
 				trickle)
@@ -329,10 +334,13 @@ st_plan() { # COMMAND
 				t=$((t + 200 + RANDOM % 2800))
 			done
 		done
-		echo "$(st_rand "$dur") ${ST_ENVS[$((RANDOM % 7))]} lock" \
-			"$(sed -n "$((1 + RANDOM % ST_TABLES))p" "$ST_DIR/tables") $((2 + RANDOM % 3))"
-		echo "$(st_rand "$dur") - kill $RANDOM"
-	} | sort -n -k1,1 -s >"$T/plan"
+		st_rand "$dur"
+		e=${ST_ENVS[$((RANDOM % 7))]} k=$((1 + RANDOM % ST_TABLES))
+		echo "$R $e lock $(sed -n "${k}p" "$ST_DIR/tables") $((2 + RANDOM % 3))"
+		st_rand "$dur"
+		echo "$R - kill $RANDOM"
+	} >"$T/plan.unsorted"
+	sort -n -k1,1 -s "$T/plan.unsorted" >"$T/plan"
 }
 
 # The environment whose proxy holds the server connection of a client
@@ -751,7 +759,7 @@ st_run() {
 			echo "PASS ${PREFIX:-}$t"
 			[ -n "${STRESS_VERBOSE:-}" ] && sed 's/^/    /' "$log"
 		else
-			echo "FAIL ${PREFIX:-}$t"
+			echo "FAIL ${PREFIX:-}$t$(it_first_failure "$log")"
 			sed 's/^/    /' "$log"
 			if [ -n "${STRESS_KEEP:-}" ]; then
 				echo "    (kept: $T, the reference is gone with the server)"
