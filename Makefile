@@ -47,7 +47,8 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/commands/schedule.c engine/commands/sync.c engine/commands/sync_worker.c \
 	engine/commands/sync_table.c engine/commands/sync_signals.c \
 	engine/commands/sync_deadline.c \
-	engine/commands/sync_summary.c engine/commands/report.c engine/commands/versions.c \
+	engine/commands/sync_summary.c engine/commands/report.c engine/commands/fleetversions.c \
+	engine/commands/versions.c \
 	engine/commands/histdiff.c engine/commands/schemahash.c \
 	engine/commands/status.c engine/commands/verify.c \
 	engine/commands/verify_history.c engine/commands/verify_files.c \

@@ -57,8 +57,9 @@ static const struct kind {
 	{ "blob", "BLOB", A_NONE, PYTYPE_BYTES },
 	{ "mediumblob", "MEDIUMBLOB", A_NONE, PYTYPE_BYTES },
 	{ "longblob", "LONGBLOB", A_NONE, PYTYPE_BYTES },
-	/* the data files hold a BIT's bytes, base64 (engine/rows/rowjson.c) */
-	{ "bit", "BIT", A_LENGTH, PYTYPE_BYTES },
+	/* the data files hold a BIT as its number (engine/rows/rowjson.c),
+	 * and the dialect's BIT reads one as an int */
+	{ "bit", "BIT", A_LENGTH, PYTYPE_INT },
 	{ "date", "DATE", A_NONE, PYTYPE_DATE },
 	{ "datetime", "DATETIME", A_FSP, PYTYPE_DATETIME },
 	{ "timestamp", "TIMESTAMP", A_FSP, PYTYPE_DATETIME },

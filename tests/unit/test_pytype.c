@@ -38,7 +38,7 @@ static const struct {
 	{ "varbinary(16)", 0, "VARBINARY(16)", "bytes", 0 },
 	{ "binary(16)", 0, "BINARY(16)", "bytes", 0 },
 	{ "blob", 0, "BLOB()", "bytes", 0 },
-	{ "bit(1)", 0, "BIT(1)", "bytes", 0 },
+	{ "bit(1)", 0, "BIT(1)", "int", 0 },
 	{ "date", 0, "DATE()", "date", 0 },
 	{ "datetime", 0, "DATETIME()", "datetime", 0 },
 	{ "datetime(6)", 0, "DATETIME(fsp=6)", "datetime", 0 },
