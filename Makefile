@@ -29,7 +29,7 @@ endif
 
 # One line per layer, lowest first (README: Layout).
 LIB_SRC = queue/queue.c workers/pool.c \
-	engine/base/alloc.c engine/base/fatal.c engine/base/strsort.c engine/base/utf8.c engine/base/strbuf.c engine/base/jsontext.c engine/base/sha256.c engine/base/base64.c engine/base/duration.c \
+	engine/base/alloc.c engine/base/fatal.c engine/base/strsort.c engine/base/utf8.c engine/base/strbuf.c engine/base/jsontext.c engine/base/sha256.c engine/base/base64.c engine/base/duration.c engine/base/path.c \
 	environments/optionfile.c environments/tablelist.c environments/config.c environments/greeting.c \
 	environments/connpool.c \
 	engine/store/atomic_file.c engine/store/snapshot.c engine/store/history.c \
@@ -42,13 +42,13 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/schema/schemadiff.c engine/schema/schemadiff_type.c \
 	engine/schema/schemadiff_column.c engine/schema/schemadiff_keys.c \
 	engine/rows/mask.c engine/rows/rowjson.c \
-	engine/gen/pytype.c engine/gen/pyname.c \
+	engine/gen/pytype.c engine/gen/pyname.c engine/gen/sqlmodel.c \
 	engine/fetch/sqlident.c engine/fetch/fetch.c \
 	engine/commands/schedule.c engine/commands/sync.c engine/commands/sync_worker.c \
 	engine/commands/sync_table.c engine/commands/sync_signals.c \
 	engine/commands/sync_deadline.c \
 	engine/commands/sync_summary.c engine/commands/report.c engine/commands/fleetversions.c \
-	engine/commands/versions.c \
+	engine/commands/versions.c engine/commands/genmodels.c \
 	engine/commands/histdiff.c engine/commands/schemahash.c \
 	engine/commands/status.c engine/commands/verify.c \
 	engine/commands/verify_history.c engine/commands/verify_files.c \

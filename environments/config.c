@@ -648,6 +648,8 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return set_string(st, key, value, &cfg->model, 0);
 	if (strcmp(key, "emplacement") == 0)
 		return set_string(st, key, value, &cfg->emplacement, 0);
+	if (strcmp(key, "registration") == 0)
+		return set_string(st, key, value, &cfg->registration, 0);
 	if (strcmp(key, "history") == 0)
 		return set_path(st, key, value, &cfg->history, &cfg->history_line);
 	if (strcmp(key, "keep-runs") == 0)
@@ -676,7 +678,8 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return rc;
 	return fail(st, st->line, key,
 		    "unknown key in [fleet] (known: out, workers, batch, mask, "
-		    "model, emplacement, history, keep-runs, and as defaults "
+		    "model, emplacement, registration, history, keep-runs, "
+		    "and as defaults "
 		    "for every environment: folder, database, schema, host, "
 		    "port, socket, user, password-env, option-file, "
 		    "option-group, pool, sensitive, order, connect-timeout, "
@@ -1527,6 +1530,7 @@ void config_release(struct fleet_config *cfg)
 	free(cfg->out);
 	free(cfg->model);
 	free(cfg->emplacement);
+	free(cfg->registration);
 	free(cfg->history);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -113,6 +113,8 @@ struct fleet_config {
 	char *out;              /* snapshot root as configured, or NULL */
 	char *model;            /* [fleet] model path template, or NULL */
 	char *emplacement;      /* [fleet] emplacement path template, or NULL */
+	char *registration;     /* [fleet] registration module path template
+				 * (gen models), or NULL */
 	char *history;          /* [fleet] history folder (absolute, or
 				 * relative to the current directory, as
 				 * resolved from the config's folder), or

@@ -80,14 +80,17 @@ static const struct {
 	       ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) },
 	{ 'U', ONLY(CLI_CHECK) },
 	{ 'v', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_DIFF) },
-	{ 'n', SYNCS | ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_HISTORY_PRUNE) },
+	{ 'n', SYNCS | ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_HISTORY_PRUNE) |
+	       ONLY(CLI_GEN_MODELS) },
 	{ 't', ONLY(CLI_SCHEMA) },
 	{ 'r', ONLY(CLI_DATA) },
 	{ 'k', SYNCS },
 	{ 'f', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_REPORT) | ONLY(CLI_DIFF) |
 	       ONLY(CLI_VERSIONS) | ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
-	       ONLY(CLI_HISTORY_SHOW) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) },
-	{ 'T', ONLY(CLI_VERSIONS) | ONLY(CLI_HISTORY_RESTORE) },
+	       ONLY(CLI_HISTORY_SHOW) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) |
+	       ONLY(CLI_GEN_MODELS) },
+	{ 'T', ONLY(CLI_VERSIONS) | ONLY(CLI_HISTORY_RESTORE) |
+	       ONLY(CLI_GEN_MODELS) },
 	{ 'M', ONLY(CLI_STATUS) },
 	{ 'C', ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) },
 	{ 'K', ONLY(CLI_HISTORY_PRUNE) }, { 'O', ONLY(CLI_HISTORY_PRUNE) },
@@ -114,6 +117,11 @@ struct command_name {
 static const struct command_name sync_commands[] = {
 	{ "schema", CLI_SCHEMA }, { "data", CLI_DATA }, { "report", CLI_REPORT },
 	{ "check", CLI_CHECK }, { "diff", CLI_DIFF }, { "versions", CLI_VERSIONS },
+	{ NULL, 0 },
+};
+
+static const struct command_name gen_commands[] = {
+	{ "models", CLI_GEN_MODELS },
 	{ NULL, 0 },
 };
 
@@ -174,7 +182,7 @@ static const char *const command_words[] = {
 	[CLI_HISTORY_SHOW] = "history show",
 	[CLI_HISTORY_RESTORE] = "history restore",
 	[CLI_HISTORY_PRUNE] = "history prune", [CLI_VERIFY] = "verify",
-	[CLI_TABLES] = "tables",
+	[CLI_TABLES] = "tables", [CLI_GEN_MODELS] = "gen models",
 };
 
 /* "--rows does not apply to sync schema: it is sync data's only", from
@@ -490,6 +498,31 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 	return CLI_PARSED;
 }
 
+/* A command word that takes a command of its own: `sync schema`. */
+struct command_group {
+	const char *word;
+	const struct command_name *commands;
+	const char *usage;      /* `rhizome WORD --help` */
+	const char *expected;   /* its commands, for an unknown one */
+};
+
+static const struct command_group *find_group(const char *word)
+{
+	static const struct command_group groups[] = {
+		{ "sync", sync_commands, cli_usage_sync,
+		  "schema, data, report, check, diff or versions" },
+		{ "history", history_commands, cli_usage_history,
+		  "list, show, restore or prune" },
+		{ "gen", gen_commands, cli_usage_gen, "models" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (strcmp(groups[i].word, word) == 0)
+			return &groups[i];
+	return NULL;
+}
+
 /* The word in `names` equal to `word`, or NULL. */
 static const struct command_name *find_command(const struct command_name *names,
 					       const char *word)
@@ -519,8 +552,9 @@ int cli_wants_json_log(int argc, char **argv)
 enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 {
 	const struct command_name *cmd;
+	const struct command_group *group;
 	char sub[64];
-	int ch, words;
+	int ch;
 
 	memset(c, 0, sizeof(*c));
 	opterr = 0;
@@ -549,31 +583,30 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 		snprintf(sub, sizeof(sub), "rhizome %s", argv[0]);
 		return parse_options(argc, argv, c, sub);
 	}
-	if (strcmp(argv[0], "sync") != 0 && strcmp(argv[0], "history") != 0) {
+	group = find_group(argv[0]);
+	if (group == NULL) {
 		static const char *const words_top[] = {
-			"sync", "status", "history", "verify", "tables",
+			"sync", "status", "history", "verify", "tables", "gen",
 		};
-		const char *near = suggest_nearest(argv[0], words_top, 5);
+		const char *near = suggest_nearest(argv[0], words_top, 6);
 
 		fprintf(stderr, "rhizome: unknown command '%s' (%s%s%sexpected "
-			"sync, status, history, verify or tables)\n", argv[0],
+			"sync, status, history, verify, tables or gen)\n", argv[0],
 			near ? "did you mean " : "", near ? near : "",
 			near ? "? " : "");
 		fprintf(stderr, "Try 'rhizome --help'.\n");
 		return CLI_BAD_USAGE;
 	}
-	words = argv[0][0] == 's';
+	snprintf(sub, sizeof(sub), "rhizome %s", argv[0]);
 	if (argc == 1)
-		return usage_error("'%s' needs a command", argv[0],
-				   words ? "rhizome sync" : "rhizome history");
+		return usage_error("'%s' needs a command", argv[0], sub);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(words ? cli_usage_sync : cli_usage_history, stdout);
+		fputs(group->usage, stdout);
 		return CLI_ANSWERED;
 	}
-	cmd = find_command(words ? sync_commands : history_commands, argv[1]);
+	cmd = find_command(group->commands, argv[1]);
 	if (cmd == NULL) {
-		const struct command_name *names = words ? sync_commands
-							 : history_commands;
+		const struct command_name *names = group->commands;
 		const char *list[8], *near;
 		size_t n = 0;
 
@@ -582,9 +615,7 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 		near = suggest_nearest(argv[1], list, n);
 		fprintf(stderr, "rhizome: unknown %s command '%s' (%s%s%sexpected "
 			"%s)\n", argv[0], argv[1], near ? "did you mean " : "",
-			near ? near : "", near ? "? " : "", words
-			? "schema, data, report, check, diff or versions"
-			: "list, show, restore or prune");
+			near ? near : "", near ? "? " : "", group->expected);
 		fprintf(stderr, "Try 'rhizome %s --help'.\n", argv[0]);
 		return CLI_BAD_USAGE;
 	}

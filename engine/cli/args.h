@@ -14,7 +14,7 @@
 enum cli_command { CLI_SCHEMA, CLI_DATA, CLI_REPORT, CLI_CHECK, CLI_DIFF,
 		   CLI_VERSIONS, CLI_STATUS, CLI_HISTORY_LIST, CLI_HISTORY_SHOW,
 		   CLI_HISTORY_RESTORE, CLI_HISTORY_PRUNE, CLI_VERIFY,
-		   CLI_TABLES };
+		   CLI_TABLES, CLI_GEN_MODELS };
 
 /* What the user asked for. Strings are borrowed from argv. */
 struct cli {
@@ -42,7 +42,8 @@ struct cli {
 	const char *report_file;
 	struct diff_opts diff;  /* diff: the --ignore-* options */
 	const char *against;    /* diff: a run id, or NULL for live */
-	const char **tables;    /* versions, restore: --table; owned array */
+	const char **tables;    /* versions, restore, gen models: --table;
+				 * owned array */
 	size_t ntables;
 	int keep_removed;       /* schema, data: --keep-removed */
 	int unlisted_drift;     /* check: --unlisted drift */

@@ -217,6 +217,9 @@ int main(int argc, char **argv)
 	case CLI_VERSIONS:
 		status = cli_run_versions(&c, &cfg, envs, out);
 		break;
+	case CLI_GEN_MODELS:
+		status = cli_run_gen_models(&c, &cfg, envs, out);
+		break;
 	case CLI_DIFF:
 		status = c.against != NULL
 			 ? cli_run_histdiff(&c, &cfg, envs, out, hist)

@@ -17,10 +17,12 @@
 #include <mysql.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/path.h"
 #include "engine/commands/histdiff.h"
 #include "engine/commands/report.h"
 #include "engine/commands/status.h"
 #include "engine/commands/verify.h"
+#include "engine/commands/genmodels.h"
 #include "engine/commands/versions.h"
 #include "engine/output/diffreport.h"
 #include "engine/output/summarytext.h"
@@ -56,60 +58,19 @@ char *cli_resolve_history(const struct fleet_config *cfg, const char *out)
 				    : xasprintf("%s/.history", out);
 }
 
-/* `path` made absolute (from the current directory) and lexically
- * normal: no ".", "..", or repeated "/". Caller frees. */
-static char *normal_path(const char *path)
-{
-	char cwd[4096];
-	char *full, *out, *seg, *save = NULL;
-	size_t len = 0;
-
-	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
-		full = xasprintf("%s/%s", cwd, path);
-	else
-		full = xstrdup(path);
-	out = xcalloc(strlen(full) + 2, 1);
-	for (seg = strtok_r(full, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
-		if (strcmp(seg, ".") == 0)
-			continue;
-		if (strcmp(seg, "..") == 0) {
-			while (len > 0 && out[len - 1] != '/')
-				len--;
-			if (len > 0)
-				len--;
-			out[len] = '\0';
-			continue;
-		}
-		len += (size_t)sprintf(out + len, "/%s", seg);
-	}
-	if (len == 0)
-		strcpy(out, "/");
-	free(full);
-	return out;
-}
-
-/* Whether `inner` is `outer` or lies under it (both normal_path). */
-static int within(const char *inner, const char *outer)
-{
-	size_t n = strlen(outer);
-
-	return strcmp(outer, "/") == 0 ||
-	       (strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/'));
-}
-
 int cli_check_history(const struct fleet_config *cfg, const char *out,
 		      const char *hist)
 {
-	char *o = normal_path(out), *h = normal_path(hist), *bad = NULL;
+	char *o = path_normal(out), *h = path_normal(hist), *bad = NULL;
 	size_t i;
 
-	if (within(o, h))
+	if (path_within(o, h))
 		bad = xasprintf("it is, or holds, the snapshot root %s", out);
 	for (i = 0; bad == NULL && i < cfg->nenvs; i++) {
 		char *folder = xasprintf("%s/%s", out, cfg->envs[i].folder);
-		char *f = normal_path(folder);
+		char *f = path_normal(folder);
 
-		if (within(h, f))
+		if (path_within(h, f))
 			bad = xasprintf("it lies in the snapshot folder %s of "
 					"environment %s", folder, cfg->envs[i].name);
 		free(f);
@@ -205,13 +166,10 @@ static int write_diff(const struct cli *c, json_t *summary)
 	return 0;
 }
 
-enum cli_exit cli_run_versions(const struct cli *c, const struct fleet_config *cfg,
-			       const struct env_config **envs, const char *out)
+/* Every --table is in a table list: 0, or -EINVAL said on stderr. */
+static int tables_known(const struct cli *c, const struct fleet_config *cfg)
 {
-	struct versions_opts v;
-	json_t *result;
 	size_t i;
-	int rc;
 
 	for (i = 0; i < c->ntables; i++) {
 		size_t d;
@@ -223,9 +181,63 @@ enum cli_exit cli_run_versions(const struct cli *c, const struct fleet_config *c
 		if (!known) {
 			fprintf(stderr, "rhizome: --table %s: no table list of %s "
 				"has it\n", c->tables[i], cfg->path);
-			return CLI_EXIT_USAGE;
+			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+enum cli_exit cli_run_gen_models(const struct cli *c,
+				 const struct fleet_config *cfg,
+				 const struct env_config **envs,
+				 const char *out)
+{
+	struct genmodels_opts o;
+	enum genmodels_outcome outcome;
+	json_t *summary;
+	int rc;
+
+	if (tables_known(c, cfg) != 0)
+		return CLI_EXIT_USAGE;
+	memset(&o, 0, sizeof(o));
+	o.v.cfg = cfg;
+	o.v.envs = envs;
+	o.v.nenvs = c->nenvs;
+	o.v.out = out;
+	o.v.tables = c->tables;
+	o.v.ntables = c->ntables;
+	o.dry_run = c->dry_run;
+	outcome = genmodels_run(&o, &summary);
+	if (outcome == GENMODELS_CONFIG && !c->json) {
+		fprintf(stderr, "rhizome: configuration error: %s\n",
+			json_string_value(json_object_get(summary, "error")));
+		json_decref(summary);
+		return CLI_EXIT_USAGE;
+	}
+	rc = cli_print_result(summary, c->json, genmodels_text);
+	json_decref(summary);
+	if (rc != 0) {
+		fprintf(stderr, "rhizome: cannot write to stdout\n");
+		return CLI_EXIT_IO;
+	}
+	switch (outcome) {
+	case GENMODELS_DONE: return CLI_EXIT_OK;
+	case GENMODELS_CONFIG: return CLI_EXIT_USAGE;
+	case GENMODELS_PARTIAL: return CLI_EXIT_PARTIAL;
+	case GENMODELS_IO: return CLI_EXIT_IO;
+	}
+	return CLI_EXIT_IO;
+}
+
+enum cli_exit cli_run_versions(const struct cli *c, const struct fleet_config *cfg,
+			       const struct env_config **envs, const char *out)
+{
+	struct versions_opts v;
+	json_t *result;
+	int rc;
+
+	if (tables_known(c, cfg) != 0)
+		return CLI_EXIT_USAGE;
 	memset(&v, 0, sizeof(v));
 	v.cfg = cfg;
 	v.envs = envs;

@@ -62,6 +62,12 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 enum cli_exit cli_run_histdiff(const struct cli *c, const struct fleet_config *cfg,
 			       const struct env_config **envs, const char *out,
 			       const char *hist);
+/* gen models: files only. */
+enum cli_exit cli_run_gen_models(const struct cli *c,
+				 const struct fleet_config *cfg,
+				 const struct env_config **envs,
+				 const char *out);
+
 /* sync report, sync versions: files only. */
 enum cli_exit cli_run_report(const struct cli *c, const struct fleet_config *cfg,
 			     const struct env_config **envs, const char *out,

@@ -51,6 +51,8 @@ const char cli_usage_top[] =
 	"                 (reads files only; exit 1 on findings)\n"
 	"  tables         what each server has, as [tables] lines to paste into\n"
 	"                 rhizome.cnf\n"
+	"  gen models     versioned SQLModel models, emplacements and\n"
+	"                 registrations from the schema snapshots (files only)\n"
 	"\n"
 	"Table lists: tables = and exclude = take names and globs (order_*),\n"
 	"expanded per environment from the server's tables (from the snapshot\n"
@@ -116,6 +118,41 @@ const char cli_usage_history[] =
 	"  prune    (--keep N | --older-than DURATION) [--dry-run]\n"
 	"\n"
 	"Run 'rhizome history COMMAND --help' for details.\n";
+
+const char cli_usage_gen[] =
+	"usage: rhizome [global options] gen COMMAND [options]\n"
+	"\n"
+	"Commands:\n"
+	"  models   [--table NAME]... [--dry-run] [--format text|json]\n"
+	"\n"
+	"Run 'rhizome gen models --help' for details.\n";
+
+static const char usage_gen_models[] =
+	"usage: rhizome [global options] gen models [--table NAME]... [--dry-run]\n"
+	"                                           [--format text|json]\n"
+	"\n"
+	"Python SQLModel code from the committed schema snapshots (no server):\n"
+	"per logical database and table a model module (a base model with the\n"
+	"columns every version defines alike, a table model per version, V1\n"
+	"rolling out last, as sync versions ranks them); per database a module\n"
+	"of registries, one per version number; per environment and table an\n"
+	"emplacement that loads its {database}_{table}.json into its version's\n"
+	"model, validated; per environment a registration module mapping each\n"
+	"table to (model, emplacement). Paths from [fleet] model (default\n"
+	"models/{database}/{table}.py; the registries: {table} = _registries),\n"
+	"emplacement ({out}/{folder}/expected_data/{database}_{table}.py) and\n"
+	"registration ({out}/{folder}/{database}_registration.py), relative to\n"
+	"the config's folder, where the imports start.\n"
+	"A file is rewritten only when it changes; one without the generated\n"
+	"header line is left alone and listed (exit 3).\n"
+	"\n"
+	"  --table NAME     only this table's model and emplacements; repeat\n"
+	"                   (the registries and registrations stay whole)\n"
+	"  --dry-run        say what would be written, write nothing\n"
+	"  --format FORMAT  text (default) or json\n"
+	"  --help           this text\n"
+	"Exit status: 0 done, 2 usage or config (a template giving two things\n"
+	"one file), 3 a table not rendered or a file kept, 4 a write failed.\n";
 
 static const char usage_schema[] =
 	"usage: rhizome [global options] sync schema [--env NAME]... [--verbose]\n"
@@ -351,6 +388,7 @@ const char *cli_usage_of(enum cli_command command)
 	case CLI_HISTORY_PRUNE: return usage_history_prune;
 	case CLI_VERIFY: return usage_verify;
 	case CLI_TABLES: return usage_tables;
+	case CLI_GEN_MODELS: return usage_gen_models;
 	}
 	return cli_usage_sync;
 }

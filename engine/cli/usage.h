@@ -7,10 +7,11 @@
 
 #include "engine/cli/args.h"
 
-/* `rhizome --help` and `rhizome sync --help`. */
+/* `rhizome --help`, `rhizome sync --help`, `history --help`, `gen --help`. */
 extern const char cli_usage_top[];
 extern const char cli_usage_sync[];
 extern const char cli_usage_history[];
+extern const char cli_usage_gen[];
 
 /* `rhizome sync COMMAND --help`. */
 const char *cli_usage_of(enum cli_command command);

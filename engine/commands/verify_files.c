@@ -4,8 +4,9 @@
  * share files). A .sql must parse whole and end with ";\n"; a .json must
  * keep the types contract (verify_json.c), read against the .sql beside it;
  * and each must hold what the newest run recording it left there
- * (verify_history.c gathered that evidence). Then the orphans: what lies in
- * a folder's expected_data that no environment using the folder lists.
+ * (verify_history.c gathered that evidence). Then the orphans: a .sql or
+ * .json in a folder's expected_data that no environment using the folder
+ * lists.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -204,6 +205,14 @@ void verify_plain_files(struct verify *v)
 	json_decref(seen);
 }
 
+static int snapshot_like(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 4 && strcmp(name + n - 4, ".sql") == 0) ||
+	       (n > 5 && strcmp(name + n - 5, ".json") == 0);
+}
+
 /* Whether `name` is {database}_{table}.sql or .json of the environment
  * of `folder` that owns it (config_file_owner, as every command reads a
  * shared folder) and a table of that one's list. */
@@ -250,7 +259,10 @@ static void check_folder(struct verify *v, const char *folder)
 		    strncmp(de->d_name, TMPNAME_PREFIX,
 			    sizeof(TMPNAME_PREFIX) - 1) == 0)
 			continue; /* a run's temporary: the next run sweeps it */
-		if (listed_file(v->o->cfg, folder, de->d_name))
+		/* only what could be a snapshot: the code kept beside the
+		 * data (emplacements, Python's __pycache__) is the user's */
+		if (!snapshot_like(de->d_name) ||
+		    listed_file(v->o->cfg, folder, de->d_name))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;

@@ -12,34 +12,63 @@
 #include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
 
-/* Python's keywords and what a SQLModel class already has (pydantic 1's
- * BaseModel methods, SQLModel's metadata and registry): a field of that
- * name is refused or shadows it. */
-static const char *const taken[] = {
+/* Python's keywords: no name can be one. */
+static const char *const keywords[] = {
 	"False", "None", "True", "and", "as", "assert", "async", "await",
 	"break", "class", "continue", "def", "del", "elif", "else", "except",
 	"finally", "for", "from", "global", "if", "import", "in", "is",
 	"lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
 	"while", "with", "yield",
+};
+
+/* What a SQLModel class already has (pydantic 1's BaseModel methods,
+ * SQLModel's metadata and registry): a field of that name is refused or
+ * shadows it. */
+static const char *const model_names[] = {
 	"Config", "construct", "copy", "dict", "fields", "from_orm", "json",
 	"metadata", "parse_file", "parse_obj", "parse_raw", "registry",
 	"schema", "schema_json", "update_forward_refs", "validate",
 };
 
-static int is_taken(const char *name)
+static int listed(const char *const *list, size_t n, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
-		if (strcmp(taken[i], name) == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
 			return 1;
+	return 0;
+}
+
+static int is_keyword(const char *name)
+{
+	return listed(keywords, sizeof(keywords) / sizeof(keywords[0]), name);
+}
+
+static int is_taken(const char *name)
+{
 	/* pydantic 2 keeps model_ to itself */
-	return strncmp(name, "model_", 6) == 0;
+	return is_keyword(name) ||
+	       listed(model_names, sizeof(model_names) / sizeof(model_names[0]),
+		      name) ||
+	       strncmp(name, "model_", 6) == 0;
 }
 
 static int ident_char(unsigned char c)
 {
 	return c >= 0x80 || isalnum(c) || c == '_';
+}
+
+int pyname_module_ok(const char *name)
+{
+	const unsigned char *u = (const unsigned char *)name;
+
+	if (*u == '\0' || isdigit(*u) || is_keyword(name))
+		return 0;
+	for (; *u; u++)
+		if (!ident_char(*u))
+			return 0;
+	return 1;
 }
 
 int pyname_attr_ok(const char *name)

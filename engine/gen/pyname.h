@@ -17,6 +17,10 @@
 
 #include <stddef.h>
 
+/* Whether `name` can be a part of a dotted module name in an import
+ * statement: an identifier, not a keyword. */
+int pyname_module_ok(const char *name);
+
 /* Whether `name` can stand as a field of a SQLModel class as it is. */
 int pyname_attr_ok(const char *name);
 

@@ -42,4 +42,14 @@ size_t sqltoken_skip_quoted(const char *s, size_t len, size_t i);
  */
 size_t sqltoken_skip_comment(const char *s, size_t len, size_t i);
 
+/*
+ * The value of the quoted token s[0..len) (a '...' or "..." string, or a
+ * `...` identifier, quotes included), as a new string the caller frees:
+ * a doubled quote is one; in strings, a backslash escape is the byte the
+ * server reads it as (\n, \t, \r, \b, \Z; \0 is NUL, which ends the C
+ * string there), any other escaped byte itself. NULL when s[0..len) is
+ * not one whole quoted token. Thread-safe.
+ */
+char *sqltoken_unquote(const char *s, size_t len);
+
 #endif
