@@ -112,6 +112,9 @@ RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_terminal.sh 2>&1 | report
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_tablemodel.sh 2>&1 | report
+# gen models (issue 16): every module imports, every emplacement validates
+RHIZOME=build-address/rhizome PREFIX="[asan] " \
+	tests/integration/test_gen_models.sh 2>&1 | report
 # PERIOD FOR and names with raw newlines: parsed, rendered back, true severities
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_parser_gaps.sh 2>&1 | report

@@ -249,15 +249,34 @@ static size_t lost_from(const struct fetched_table *t, size_t from, size_t n)
 	return n;
 }
 
+/*
+ * The table of t[from..n) a cut-off or broken round trip was reading: the
+ * first not handled that the connection failed (a client error: the shut
+ * socket, a read timeout, a row over max_allowed_packet), or n. Those
+ * before it were read whole, or failed on the server's word (1205 behind
+ * a lock, say): fetch_batch then went on with the tables after that one
+ * (fetch.h), which were read and handled, so such a table is no place to
+ * cut: sending again from the one after it would fetch and handle those a
+ * second time (a repeated history line, a result's path overwritten), and
+ * send again the table that was being read when cut off.
+ */
+static size_t cut_at(const struct fetched_table *t, size_t from, size_t n)
+{
+	for (; from < n; from++)
+		if (t[from].status == FETCH_ERROR && !t[from].handled &&
+		    t[from].err.code >= CR_MIN_ERROR)
+			return from;
+	return n;
+}
+
 /* Whether the table of t[from..n) the connection broke on had a row over
  * max_allowed_packet: that one fails alone, every time; the ones after it
  * in the batch are sent again. */
 static int too_large(const struct fetched_table *t, size_t from, size_t n)
 {
-	for (; from < n; from++)
-		if (t[from].status == FETCH_ERROR && !t[from].handled)
-			return t[from].err.code == CR_NET_PACKET_TOO_LARGE;
-	return 0;
+	size_t k = cut_at(t, from, n);
+
+	return k < n && t[k].err.code == CR_NET_PACKET_TOO_LARGE;
 }
 
 /* Whether a lost connection after `waited` seconds of reading was the read
@@ -338,16 +357,6 @@ static void fail_out_of_time(const struct env_run *e, struct fetched_table *t,
 			 "not fetched: env-timeout (%u s from the run's start) "
 			 "ran out", e->cfg->env_timeout);
 	}
-}
-
-/* The table of t[from..n) a cut-off round trip was reading: the first
- * that failed and was not handled (those before it were read whole), or n. */
-static size_t cut_at(const struct fetched_table *t, size_t from, size_t n)
-{
-	for (; from < n; from++)
-		if (t[from].status == FETCH_ERROR && !t[from].handled)
-			return from;
-	return n;
 }
 
 /* A read that waited out read-timeout (`waited`) timed out, whatever the

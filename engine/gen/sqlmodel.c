@@ -1201,19 +1201,19 @@ static void emplacement(const struct gen_emplacement *e, struct strbuf *out)
 		pytype_literal(&body, a);
 	}
 	strbuf_adds(&body, "}\n# the columns the file holds as base64\n"
-		    "_BASE64 = frozenset({");
+		    "_BASE64 = frozenset(");
 	for (k = 0; k < m->ncolumns; k++) {
 		struct pytype pt;
 		const struct tm_column *c = &m->columns[k];
 
 		if (pytype_of(c->type, json_check(m, c->name) != NULL, &pt) == 0 &&
 		    pt.python == PYTYPE_BYTES) {
-			strbuf_adds(&body, nb++ ? ", " : "");
+			strbuf_adds(&body, nb++ ? ", " : "{");
 			pytype_literal(&body, c->name);
 		}
 		pytype_release(&pt);
 	}
-	strbuf_adds(&body, nb ? "})\n" : "})\n");
+	strbuf_adds(&body, nb ? "})\n" : ")\n");
 	strbuf_addf(&msg, ": no expected data for %s.%s in %s: run `rhizome "
 		    "sync data --env %s` (a table that was empty has no file)",
 		    t->database, t->table, e->env, e->env);
