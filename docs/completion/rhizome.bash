@@ -28,7 +28,7 @@ _rhizome() {
 		-*) ;;
 		*)
 			if [ -z "$cmd" ]; then cmd=${words[i]}
-			elif [ -z "$sub" ] && { [ "$cmd" = sync ] || [ "$cmd" = history ]; }; then sub=${words[i]}
+			elif [ -z "$sub" ] && { [ "$cmd" = sync ] || [ "$cmd" = history ] || [ "$cmd" = gen ]; }; then sub=${words[i]}
 			fi ;;
 		esac
 	done
@@ -48,7 +48,8 @@ _rhizome() {
 	esac
 	local opts=""
 	case $cmd/$sub in
-	/) COMPREPLY=($(compgen -W "sync status history verify tables $global" -- "$cur")); return ;;
+	/) COMPREPLY=($(compgen -W "sync status history verify tables gen $global" -- "$cur")); return ;;
+	gen/) COMPREPLY=($(compgen -W "models" -- "$cur")); return ;;
 	sync/) COMPREPLY=($(compgen -W "schema data report check diff versions" -- "$cur")); return ;;
 	history/) COMPREPLY=($(compgen -W "list show restore prune" -- "$cur")); return ;;
 	sync/schema) opts="--env --verbose --dry-run --write-trivial --keep-removed --format" ;;
@@ -60,6 +61,7 @@ _rhizome() {
 	status/) opts="--env --command --max-age --format" ;;
 	verify/) opts="--env --format" ;;
 	tables/) opts="--env --format" ;;
+	gen/models) opts="--table --dry-run --format" ;;
 	history/list) opts="--env --command --format" ;;
 	history/show) opts="--format" ;;
 	history/restore) opts="--env --table --dry-run" ;;
