@@ -42,7 +42,7 @@ test_the_man_page_renders_and_names_every_command_key_and_exit_status() {
 	# every command of the help texts
 	for word in "sync schema" "sync data" "sync report" "sync check" "sync diff" \
 		"sync versions" status "history list" "history show" "history restore" \
-		"history prune" verify tables; do
+		"history prune" verify tables "gen models"; do
 		printf '%s\n' "$text" | grep -q "^       $word" || missing="$missing [$word]"
 	done
 	# every config key, as the config's own error lists them
