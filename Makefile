@@ -42,7 +42,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/schema/schemadiff.c engine/schema/schemadiff_type.c \
 	engine/schema/schemadiff_column.c engine/schema/schemadiff_keys.c \
 	engine/rows/mask.c engine/rows/rowjson.c \
-	engine/gen/pytype.c engine/gen/pyname.c engine/gen/sqlmodel.c \
+	engine/gen/pytype.c engine/gen/pyname.c engine/gen/pymodule.c engine/gen/sqlmodel.c engine/gen/sqlmodel_files.c \
 	engine/fetch/sqlident.c engine/fetch/fetch.c \
 	engine/commands/schedule.c engine/commands/sync.c engine/commands/sync_worker.c \
 	engine/commands/sync_table.c engine/commands/sync_signals.c \
