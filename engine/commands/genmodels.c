@@ -373,7 +373,9 @@ static int plan_environments(struct plan *p)
 				em.version = version;
 				em.path = f->rel;
 				em.data_file = path_relative(dir, data_abs);
-				em.data_shown = data;
+				/* from the root, whatever the current folder:
+				 * the same file from any */
+				em.data_shown = path_relative(p->root, data_abs);
 				p->target->emplacement(&em, &f->content);
 				f->rendered = 1;
 				entries[r.n].t = &g->g;
@@ -381,6 +383,7 @@ static int plan_environments(struct plan *p)
 				entries[r.n].emplacement_path = f->rel;
 				r.n++;
 				free((char *)em.data_file);
+				free((char *)em.data_shown);
 				free(dir);
 				free(data_abs);
 				free(data);
