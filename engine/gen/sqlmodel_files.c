@@ -44,8 +44,6 @@ static void emplacement(const struct gen_emplacement *e, struct strbuf *out)
 	struct pyimports u;
 	struct strbuf body = STRBUF_INIT, msg = STRBUF_INIT;
 	char *cls = pyname_class(t->table), *name;
-	char **names = xcalloc(m->ncolumns + 1, sizeof(*names));
-	char **attrs = NULL;
 	size_t k, j, n = 0, nb = 0;
 	struct table_ctx x;
 
@@ -55,7 +53,6 @@ static void emplacement(const struct gen_emplacement *e, struct strbuf *out)
 	memset(&x, 0, sizeof(x));
 	x.t = t;
 	sqlmodel_collect_names(&x);
-	attrs = x.attrs;
 	pyimports_local(&u, t->model_path, name, name);
 	pynames_add(&u.stdlib, "base64");
 	pynames_add(&u.stdlib, "json");
@@ -140,10 +137,9 @@ static void emplacement(const struct gen_emplacement *e, struct strbuf *out)
 	pyimports_write(out, &u);
 	strbuf_adds(out, body.data);
 	for (j = 0; j < x.nnames; j++)
-		free(attrs[j]);
-	free(attrs);
+		free(x.attrs[j]);
+	free(x.attrs);
 	free(x.names);
-	free(names);
 	free(name);
 	free(cls);
 	strbuf_release(&body);
