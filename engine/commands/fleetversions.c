@@ -42,16 +42,6 @@ char *fleetversions_column_def(const struct tm_column *c)
 	return strbuf_detach(&sb, NULL);
 }
 
-int fleetversions_in_base(const struct fv_table *t, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < t->nbase; i++)
-		if (strcmp(t->base[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 static int cmp_rank(const void *a, const void *b)
 {
 	const struct fv_member *x = a, *y = b;

@@ -71,7 +71,4 @@ void fleetversions_release(struct fv_fleet *f);
 /* A column's definition, its clauses joined by spaces. Caller frees. */
 char *fleetversions_column_def(const struct tm_column *c);
 
-/* Whether the safe base of `t` has column `name`. */
-int fleetversions_in_base(const struct fv_table *t, const char *name);
-
 #endif

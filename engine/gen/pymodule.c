@@ -109,8 +109,9 @@ void pyimports_local(struct pyimports *u, const char *path, const char *name,
 {
 	char *module = pymodule_name(path);
 	const char *dot = strrchr(module, '.');
+	int plain = pymodule_plain(module);
 
-	if (pymodule_plain(module) && (name != NULL || dot != NULL)) {
+	if (plain && (name != NULL || dot != NULL)) {
 		if (name != NULL)
 			strbuf_addf(&u->local, "from %s import %s", module, name);
 		else
@@ -119,7 +120,7 @@ void pyimports_local(struct pyimports *u, const char *path, const char *name,
 		if (strcmp(alias, name ? name : dot + 1) != 0)
 			strbuf_addf(&u->local, " as %s", alias);
 		strbuf_adds(&u->local, "\n");
-	} else if (pymodule_plain(module)) {
+	} else if (plain) {
 		strbuf_addf(&u->local, "import %s", module);
 		if (strcmp(alias, module) != 0)
 			strbuf_addf(&u->local, " as %s", alias);
@@ -164,16 +165,13 @@ void pyimports_write(struct strbuf *out, const struct pyimports *u)
  * characters as \xNN (names come from servers). */
 void pydoc_text(struct strbuf *out, const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
+	pytype_escaped(out, s, '"');
+}
 
-	for (; *u; u++) {
-		if (*u == '\\' || *u == '"')
-			strbuf_addf(out, "\\%c", *u);
-		else if (*u < 0x20 || *u == 0x7f)
-			strbuf_addf(out, "\\x%02x", *u);
-		else
-			strbuf_add(out, u, 1);
-	}
+void pytuple_end(struct strbuf *out, size_t n)
+{
+	/* (x) is x, not a tuple: one item needs its comma */
+	strbuf_adds(out, n == 1 ? ",)\n" : ")\n");
 }
 
 /* SQL for text(): a colon that would read as a bind parameter is

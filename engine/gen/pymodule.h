@@ -55,6 +55,9 @@ void pyimports_write(struct strbuf *out, const struct pyimports *u);
  * control characters as \xNN (names come from servers). */
 void pydoc_text(struct strbuf *out, const char *s);
 
+/* Close a tuple literal of n items, and its line. */
+void pytuple_end(struct strbuf *out, size_t n);
+
 /* Append SQL as the Python literal text() takes: a colon, which text()
  * would read as a bind parameter, escaped. */
 void pysql_text(struct strbuf *out, const char *sql);

@@ -81,19 +81,24 @@ const char *pytype_python_name(enum pytype_python p)
 	return names[p];
 }
 
-void pytype_literal(struct strbuf *out, const char *s)
+void pytype_escaped(struct strbuf *out, const char *s, char quote)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
-	strbuf_adds(out, "'");
 	for (; *u; u++) {
-		if (*u == '\\' || *u == '\'')
+		if (*u == '\\' || *u == (unsigned char)quote)
 			strbuf_addf(out, "\\%c", *u);
 		else if (*u < 0x20 || *u == 0x7f)
 			strbuf_addf(out, "\\x%02x", *u);
 		else
 			strbuf_add(out, u, 1);
 	}
+}
+
+void pytype_literal(struct strbuf *out, const char *s)
+{
+	strbuf_adds(out, "'");
+	pytype_escaped(out, s, '\'');
 	strbuf_adds(out, "'");
 }
 

@@ -60,4 +60,8 @@ const char *pytype_python_name(enum pytype_python p);
 struct strbuf;
 void pytype_literal(struct strbuf *out, const char *s);
 
+/* The inside of such a literal, or of a docstring: backslash, `quote` and
+ * control characters escaped. */
+void pytype_escaped(struct strbuf *out, const char *s, char quote);
+
 #endif

@@ -859,7 +859,7 @@ int sqlmodel_model(const struct gen_table *t, struct strbuf *out,
 	strbuf_adds(&body, "\n\n# every version, V1 first\nVERSIONS = (");
 	for (j = 0; j < t->nversions; j++)
 		strbuf_addf(&body, "%s%sV%zu", j ? ", " : "", x.cls, j + 1);
-	strbuf_adds(&body, t->nversions == 1 ? ",)\n" : ")\n");
+	pytuple_end(&body, t->nversions);
 
 	sqlmodel_header(out);
 	strbuf_adds(out, "\"\"\"`");

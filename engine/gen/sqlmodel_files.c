@@ -34,7 +34,7 @@ static void registries(const char *database, unsigned nversions,
 	strbuf_adds(out, "\n\n# every registry, V1 first\nREGISTRIES = (");
 	for (v = 1; v <= nversions; v++)
 		strbuf_addf(out, "%sV%uModel", v > 1 ? ", " : "", v);
-	strbuf_adds(out, nversions == 1 ? ",)\n" : ")\n");
+	pytuple_end(out, nversions);
 }
 
 static void emplacement(const struct gen_emplacement *e, struct strbuf *out)
@@ -214,7 +214,7 @@ static void registration(const struct gen_registration *r, struct strbuf *out)
 		strbuf_adds(&body, i ? ", " : "");
 		pytype_literal(&body, r->absent[i]);
 	}
-	strbuf_adds(&body, r->nabsent == 1 ? ",)\n" : ")\n");
+	pytuple_end(&body, r->nabsent);
 
 	sqlmodel_header(out);
 	strbuf_adds(out, "\"\"\"");
