@@ -36,6 +36,10 @@ cat <<EOF
 [fleet]
 out = environments
 workers = 8
+; gen models writes the models and emplacements here; sync report checks
+; that every pair has them
+model = models/{database}/{table}.py
+emplacement = {out}/{folder}/expected_data/{database}_{table}.py
 
 [mask]
 ; sample rows (sync data) keep no personal or secret value: hashed values

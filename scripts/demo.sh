@@ -1,11 +1,13 @@
 #!/bin/bash
 # Run rhizome's jobs on the demo fleet.
 #
-#   scripts/demo.sh                       sync schema, sync data, sync report
-#   scripts/demo.sh schema|data|report|check|tables [OPTIONS...]
+#   scripts/demo.sh                       sync schema, sync data, gen models,
+#                                         sync report
+#   scripts/demo.sh schema|data|gen|report|check|tables [OPTIONS...]
 #                                         one command, e.g. scripts/demo.sh schema --dry-run
 #                                         (tables: rhizome tables, the [tables]
-#                                         lines of what the servers have)
+#                                         lines of what the servers have; gen:
+#                                         rhizome gen models, no server needed)
 #
 # Installs what is missing (scripts/deps.sh), builds build/rhizome, starts a
 # private MariaDB server (tests/lib/mariadb.sh), loads the seven-environment
@@ -14,7 +16,7 @@
 #
 #   build/rhizome --config demo/rhizome.cnf sync COMMAND [OPTIONS...]
 #
-# Snapshots go to demo/environments and stay there: the fleet is loaded the
+# Snapshots go to demo/environments and models to demo/models, and stay there: the fleet is loaded the
 # same way every time, so a second run finds everything unchanged. The
 # masking key (demo/mask.key) is made once and kept, so masked values are
 # stable across runs too. The server and its data are gone when the script
@@ -59,9 +61,9 @@ fi
 RHIZOME_DEMO_MASK_KEY=$(cat "$DEMO_DIR/mask.key")
 export RHIZOME_DEMO_MASK_KEY
 
-commands=(schema data report)
+commands=(schema data gen report)
 case ${1:-} in
-schema | data | report | tables | check)
+schema | data | gen | report | tables | check)
 	commands=("$1")
 	shift
 	;;
@@ -80,14 +82,19 @@ status=0
 for cmd in "${commands[@]}"; do
 	if [ "$cmd" = tables ]; then
 		step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf tables $*"
+	elif [ "$cmd" = gen ]; then
+		step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf gen models $*"
 	else
 		step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf sync $cmd $*"
 	fi
 	rc=0
-	if [ "$cmd" = report ] || [ "$cmd" = tables ] || [ "$cmd" = check ]; then
+	if [ "$cmd" = report ] || [ "$cmd" = tables ] || [ "$cmd" = check ] ||
+		[ "$cmd" = gen ]; then
 		# their own output is for people (check's, a summary)
 		if [ "$cmd" = tables ]; then
 			build/rhizome --config "$DEMO_DIR/rhizome.cnf" tables "$@" || rc=$?
+		elif [ "$cmd" = gen ]; then
+			build/rhizome --config "$DEMO_DIR/rhizome.cnf" gen models "$@" || rc=$?
 		else
 			build/rhizome --config "$DEMO_DIR/rhizome.cnf" sync "$cmd" "$@" || rc=$?
 		fi

@@ -62,6 +62,7 @@ static void import_names(struct strbuf *out, const char *module,
 void pyimports_release(struct pyimports *u)
 {
 	pynames_release(&u->typing);
+	pynames_release(&u->orm);
 	pynames_release(&u->datetime);
 	pynames_release(&u->decimal);
 	pynames_release(&u->enummod);
@@ -150,10 +151,12 @@ void pyimports_write(struct strbuf *out, const struct pyimports *u)
 	import_names(out, "enum", &u->enummod);
 	import_names(out, "pathlib", &u->pathlib);
 	import_names(out, "typing", &u->typing);
-	if (out->len > start && (u->sqlalchemy.n || u->mysql.n || u->sqlmodel.n))
+	if (out->len > start &&
+	    (u->sqlalchemy.n || u->mysql.n || u->orm.n || u->sqlmodel.n))
 		strbuf_adds(out, "\n");
 	import_names(out, "sqlalchemy", &u->sqlalchemy);
 	import_names(out, "sqlalchemy.dialects.mysql", &u->mysql);
+	import_names(out, "sqlalchemy.orm", &u->orm);
 	import_names(out, "sqlmodel", &u->sqlmodel);
 	if (u->local.len > 0 && out->len > start)
 		strbuf_adds(out, "\n");

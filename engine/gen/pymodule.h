@@ -23,7 +23,7 @@ struct pynames {
 /* What a module's body uses, by where it comes from. */
 struct pyimports {
 	struct pynames typing, datetime, decimal, enummod, pathlib, sqlalchemy,
-		     mysql, sqlmodel, stdlib;
+		     orm, mysql, sqlmodel, stdlib;
 	struct strbuf local;    /* imports of generated modules, in order */
 	int importlib;
 };

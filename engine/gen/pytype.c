@@ -50,7 +50,7 @@ static const struct kind {
 	{ "text", "TEXT", A_NONE, PYTYPE_STR },
 	{ "mediumtext", "MEDIUMTEXT", A_NONE, PYTYPE_STR },
 	{ "longtext", "LONGTEXT", A_NONE, PYTYPE_STR },
-	{ "json", "JSON", A_NONE, PYTYPE_STR },
+	{ "json", "JSON", A_NONE, PYTYPE_JSON },
 	{ "binary", "BINARY", A_LENGTH, PYTYPE_BYTES },
 	{ "varbinary", "VARBINARY", A_LENGTH, PYTYPE_BYTES },
 	{ "tinyblob", "TINYBLOB", A_NONE, PYTYPE_BYTES },
@@ -76,6 +76,7 @@ const char *pytype_python_name(enum pytype_python p)
 		[PYTYPE_BOOL] = "bool", [PYTYPE_BYTES] = "bytes",
 		[PYTYPE_DATETIME] = "datetime", [PYTYPE_DATE] = "date",
 		[PYTYPE_TIME] = "time", [PYTYPE_ENUM] = NULL,
+		[PYTYPE_JSON] = "Any",
 	};
 
 	return names[p];
@@ -97,9 +98,12 @@ void pytype_escaped(struct strbuf *out, const char *s, char quote)
 
 void pytype_literal(struct strbuf *out, const char *s)
 {
-	strbuf_adds(out, "'");
-	pytype_escaped(out, s, '\'');
-	strbuf_adds(out, "'");
+	/* as repr() quotes: double quotes for a text with ' and no " */
+	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+
+	strbuf_add(out, &q, 1);
+	pytype_escaped(out, s, q);
+	strbuf_add(out, &q, 1);
 }
 
 /* The values of an ENUM or SET argument list, `'a','b''c'`: quotes
@@ -224,8 +228,10 @@ int pytype_of(const char *sql, int json, struct pytype *t)
 		return -EINVAL;
 	t->python = k->python;
 	t->sa_name = k->sa_name;
-	if (json && strcmp(k->word, "longtext") == 0)
+	if (json && strcmp(k->word, "longtext") == 0) {
 		t->sa_name = "JSON";
+		t->python = PYTYPE_JSON;
+	}
 	strbuf_addf(&sb, "%s(", t->sa_name);
 	switch (strcmp(t->sa_name, "JSON") == 0 ? A_NONE : k->args) {
 	case A_NONE:

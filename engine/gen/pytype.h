@@ -25,6 +25,8 @@ enum pytype_python {
 	PYTYPE_INT, PYTYPE_FLOAT, PYTYPE_DECIMAL, PYTYPE_STR, PYTYPE_BOOL,
 	PYTYPE_BYTES, PYTYPE_DATETIME, PYTYPE_DATE, PYTYPE_TIME,
 	PYTYPE_ENUM,            /* a str Enum class of `values` */
+	PYTYPE_JSON,            /* Any: what the JSON text decodes to, as
+				 * SQLAlchemy's JSON type reads it */
 };
 
 struct pytype {
@@ -42,19 +44,21 @@ struct pytype {
  * The types of column type text `sql` (borrowed) into *t (zeroed first;
  * release with pytype_release whatever the result). `json`: the column
  * holds JSON (MariaDB writes JSON as longtext with a json_valid CHECK):
- * its type is then JSON, its annotation str, as the data files hold it.
+ * its type is then JSON, its annotation PYTYPE_JSON (the data files hold
+ * the text; the emplacements decode it).
  * Returns 0, or -EINVAL for a type this does not know (*t empty).
  */
 int pytype_of(const char *sql, int json, struct pytype *t);
 void pytype_release(struct pytype *t);
 
-/* The annotation's Python name: "int", "Decimal", "datetime", ...;
+/* The annotation's Python name: "int", "Decimal", "datetime", "Any"...;
  * NULL for PYTYPE_ENUM (the caller's class). */
 const char *pytype_python_name(enum pytype_python p);
 
 /*
- * Append `s` (UTF-8, borrowed) to *out as a Python string literal in
- * single quotes: backslash, quote and control characters escaped, other
+ * Append `s` (UTF-8, borrowed) to *out as a Python string literal, quoted
+ * as repr() does (single quotes, double ones for a text holding ' and
+ * no "): backslash, that quote and control characters escaped, other
  * characters as they are (Python 3 reads its source as UTF-8).
  */
 struct strbuf;

@@ -72,6 +72,27 @@ const struct tm_check *sqlmodel_json_check(const struct table_model *m,
 	return found;
 }
 
+int sqlmodel_json_clause(const struct tm_column *c, size_t i)
+{
+	char *want = xasprintf("CHECK (json_valid(`%s`))", c->name);
+	int is = i > 0 && i < c->nclauses && strcasecmp(c->clauses[i], want) == 0;
+
+	free(want);
+	return is;
+}
+
+int sqlmodel_is_json(const struct table_model *m, const struct tm_column *c)
+{
+	size_t i;
+
+	if (sqlmodel_json_check(m, c->name) != NULL)
+		return 1;
+	for (i = 1; i < c->nclauses; i++)
+		if (sqlmodel_json_clause(c, i))
+			return 1;
+	return 0;
+}
+
 /* The name of an index part "`a`(10) DESC" into *name (new), its prefix
  * length into *length (0: none); whether it is descending. */
 static int index_part(const char *part, char **name, unsigned *length)
@@ -190,7 +211,7 @@ static int prepare(struct table_ctx *x, struct strbuf *err)
 
 			c->c = &m->columns[k];
 			c->attr = sqlmodel_attr_of(x, c->c->name);
-			c->json = sqlmodel_json_check(m, c->c->name) != NULL;
+			c->json = sqlmodel_is_json(m, c->c);
 			if (pytype_of(c->c->type, c->json, &c->type) != 0) {
 				strbuf_addf(err, "%s.%s: column `%s` (V%u): type "
 					    "'%s' is not known to the sqlmodel "
@@ -261,6 +282,7 @@ static void annotation(struct table_ctx *x, struct strbuf *out,
 	case PYTYPE_DATETIME: pynames_add(&x->u.datetime, "datetime"); break;
 	case PYTYPE_DATE: pynames_add(&x->u.datetime, "date"); break;
 	case PYTYPE_TIME: pynames_add(&x->u.datetime, "time"); break;
+	case PYTYPE_JSON: pynames_add(&x->u.typing, "Any"); break;
 	default: break;
 	}
 	if (optional) {
@@ -736,6 +758,26 @@ static void options_dict(struct table_ctx *x, struct strbuf *entries,
 	strbuf_release(&d);
 }
 
+/* The clauses of a column that Column() has no argument for (INVISIBLE,
+ * an inline CHECK other than JSON's, SRID, ...): noted, never dropped
+ * unseen. */
+static void column_clauses_not_kept(struct table_ctx *x, struct strbuf *out,
+				    unsigned version, const struct tm_column *c)
+{
+	size_t i;
+
+	for (i = 1; i < c->nclauses; i++) {
+		char *what;
+
+		if (tablemodel_clause_in_fields(c->clauses[i]) ||
+		    sqlmodel_json_clause(c, i))
+			continue;
+		what = xasprintf("column `%s`: %s", c->name, c->clauses[i]);
+		approx(x, out, version, "%s", what);
+		free(what);
+	}
+}
+
 /* __table_args__ of version j, and notes for what it cannot say. */
 static void table_args(struct table_ctx *x, struct strbuf *out, size_t j)
 {
@@ -786,10 +828,60 @@ static void table_args(struct table_ctx *x, struct strbuf *out, size_t j)
 		    !is_primary(m, m->columns[i].name))
 			approx(x, out, version, "AUTO_INCREMENT of `%s`, not the "
 			       "primary key", m->columns[i].name);
+	for (i = 0; i < m->ncolumns; i++)
+		column_clauses_not_kept(x, out, version, &m->columns[i]);
 	options_dict(x, &entries, out, m, version);
 	if (entries.len > 0)
 		strbuf_addf(out, "    __table_args__ = (\n%s    )\n", entries.data);
 	strbuf_release(&entries);
+}
+
+/* The columns SQLAlchemy identifies the rows of a table without a primary
+ * key by (its mapper needs some): those of the first unique key whose
+ * columns are all NOT NULL and whole (no prefix), else every column. The
+ * table itself keeps no primary key, so create_all gives it none. */
+static void mapper_identity(struct table_ctx *x, struct strbuf *out,
+			    const struct table_model *m)
+{
+	const struct tm_index *key = NULL;
+	size_t i, k;
+
+	for (i = 0; i < m->nindexes && key == NULL; i++) {
+		const struct tm_index *ix = &m->indexes[i];
+		int whole = ix->kind == TM_UNIQUE;
+
+		for (k = 0; k < ix->ncolumns && whole; k++) {
+			const struct tm_column *c;
+			unsigned len;
+			char *n;
+
+			index_part(ix->columns[k], &n, &len);
+			c = tablemodel_column(m, n);
+			whole = c != NULL && c->not_null && len == 0;
+			free(n);
+		}
+		if (whole)
+			key = ix;
+	}
+	pynames_add(&x->u.orm, "declared_attr");
+	strbuf_addf(out, "\n    # no primary key: SQLAlchemy tells rows apart by %s "
+		    "(rows equal there\n    # are one object in a Session); "
+		    "the table itself keeps none\n", key ? "its unique key"
+							  : "every column");
+	strbuf_adds(out, "    @declared_attr\n    def __mapper_args__(cls):\n"
+		    "        c = cls.__table__.c\n        return {'primary_key': (");
+	for (k = 0; k < (key ? key->ncolumns : m->ncolumns); k++) {
+		char *n = NULL;
+		unsigned len;
+
+		if (key)
+			index_part(key->columns[k], &n, &len);
+		strbuf_adds(out, k ? ", c[" : "c[");
+		pytype_literal(out, key ? n : m->columns[k].name);
+		strbuf_adds(out, "]");
+		free(n);
+	}
+	strbuf_adds(out, k == 1 ? ",)}\n" : ")}\n");
 }
 
 /* One version's table model. */
@@ -833,8 +925,7 @@ static void version_model(struct table_ctx *x, struct strbuf *out, size_t j)
 		strbuf_adds(out, ",\n    )\n");
 	}
 	if (!has_key)
-		approx(x, out, v->number, "%s", "the table has no primary key, "
-		       "which SQLAlchemy needs to map it");
+		mapper_identity(x, out, m);
 }
 
 int sqlmodel_model(const struct gen_table *t, struct strbuf *out,

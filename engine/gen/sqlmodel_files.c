@@ -37,6 +37,27 @@ static void registries(const char *database, unsigned nversions,
 	pytuple_end(out, nversions);
 }
 
+/* A frozenset() of the names of m's columns whose Python side is `p`. */
+static void column_set(struct strbuf *out, const struct table_model *m,
+		       enum pytype_python p)
+{
+	size_t k, n = 0;
+
+	strbuf_adds(out, "frozenset(");
+	for (k = 0; k < m->ncolumns; k++) {
+		struct pytype pt;
+		const struct tm_column *c = &m->columns[k];
+
+		if (pytype_of(c->type, sqlmodel_is_json(m, c), &pt) == 0 &&
+		    pt.python == p) {
+			strbuf_adds(out, n++ ? ", " : "{");
+			pytype_literal(out, c->name);
+		}
+		pytype_release(&pt);
+	}
+	strbuf_adds(out, n ? "})" : ")");
+}
+
 static void emplacement(const struct gen_emplacement *e, struct strbuf *out)
 {
 	const struct gen_table *t = e->t;
@@ -44,7 +65,7 @@ static void emplacement(const struct gen_emplacement *e, struct strbuf *out)
 	struct pyimports u;
 	struct strbuf body = STRBUF_INIT, msg = STRBUF_INIT;
 	char *cls = pyname_class(t->table), *name;
-	size_t k, j, n = 0, nb = 0;
+	size_t k, j, n = 0;
 	struct table_ctx x;
 
 	memset(&u, 0, sizeof(u));
@@ -79,19 +100,12 @@ static void emplacement(const struct gen_emplacement *e, struct strbuf *out)
 		pytype_literal(&body, a);
 	}
 	strbuf_adds(&body, "}\n# the columns the file holds as base64\n"
-		    "_BASE64 = frozenset(");
-	for (k = 0; k < m->ncolumns; k++) {
-		struct pytype pt;
-		const struct tm_column *c = &m->columns[k];
-
-		if (pytype_of(c->type, sqlmodel_json_check(m, c->name) != NULL, &pt) == 0 &&
-		    pt.python == PYTYPE_BYTES) {
-			strbuf_adds(&body, nb++ ? ", " : "{");
-			pytype_literal(&body, c->name);
-		}
-		pytype_release(&pt);
-	}
-	strbuf_adds(&body, nb ? "})\n" : ")\n");
+		    "_BASE64 = ");
+	column_set(&body, m, PYTYPE_BYTES);
+	strbuf_adds(&body, "\n# the columns the file holds as JSON text, "
+		    "which SQLAlchemy's JSON type\n# would read as what it "
+		    "decodes to\n_JSON = ");
+	column_set(&body, m, PYTYPE_JSON);
 	strbuf_addf(&msg, ": no expected data for %s.%s in %s: run `rhizome "
 		    "sync data --env %s` (a table that was empty has no file)",
 		    t->database, t->table, e->env, e->env);
@@ -101,6 +115,11 @@ static void emplacement(const struct gen_emplacement *e, struct strbuf *out)
 		"    for column, value in row.items():\n"
 		"        if column in _BASE64 and value is not None:\n"
 		"            value = base64.b64decode(value)\n"
+		"        elif column in _JSON and isinstance(value, str):\n"
+		"            try:\n"
+		"                value = json.loads(value)\n"
+		"            except ValueError:\n"
+		"                pass  # masked (a pseudonym), not JSON: kept as text\n"
 		"        values[_ATTRIBUTES.get(column, column)] = value\n"
 		"    # a table=True model skips validation when constructed:\n"
 		"    # validate explicitly (pydantic 2's model_validate, 1's validate)\n"

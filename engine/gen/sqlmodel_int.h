@@ -60,6 +60,13 @@ const char *sqlmodel_attr_of(const struct table_ctx *x, const char *name);
 const struct tm_check *sqlmodel_json_check(const struct table_model *m,
 					   const char *name);
 
+/* Whether column c's inline clause i is its JSON check, `CHECK
+ * (json_valid(`name`))`, as MariaDB 10.4 and later write a JSON column. */
+int sqlmodel_json_clause(const struct tm_column *c, size_t i);
+
+/* Whether column c of m holds JSON: a JSON check of either kind. */
+int sqlmodel_is_json(const struct table_model *m, const struct tm_column *c);
+
 /* gen_target.model. */
 int sqlmodel_model(const struct gen_table *t, struct strbuf *out,
 		   struct strbuf *notes, struct strbuf *err);

@@ -10,7 +10,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "engine/base/alloc.h"
 
@@ -50,22 +49,6 @@ static const char *effective(const char *v, const struct table_model *m,
 	return v;
 }
 
-/* Whether a clause is one the column's fields hold (compared there). */
-static int known_clause(const char *c)
-{
-	static const char *const prefixes[] = {
-		"CHARACTER SET ", "COLLATE ", "NOT NULL", "NULL", "DEFAULT ",
-		"ON UPDATE ", "AUTO_INCREMENT", "COMMENT ", "GENERATED ALWAYS AS ",
-		"AS (",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncasecmp(c, prefixes[i], strlen(prefixes[i])) == 0)
-			return 1;
-	return 0;
-}
-
 /* The clauses no field holds (INVISIBLE, an inline CHECK, SRID...), in
  * order: compared as written, so no clause can change unseen. */
 static char *other_clauses(const struct tm_column *c)
@@ -77,7 +60,7 @@ static char *other_clauses(const struct tm_column *c)
 		len += strlen(c->clauses[i]) + 1;
 	s = xcalloc(1, len);
 	for (i = 1; i < c->nclauses; i++) {
-		if (known_clause(c->clauses[i]))
+		if (tablemodel_clause_in_fields(c->clauses[i]))
 			continue;
 		if (s[0] != '\0')
 			strcat(s, " ");

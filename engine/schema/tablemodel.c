@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/base/alloc.h"
 #include "engine/schema/tablemodel_int.h"
@@ -104,4 +105,19 @@ const struct tm_column *tablemodel_column(const struct table_model *m,
 		if (strcmp(m->columns[i].name, name) == 0)
 			return &m->columns[i];
 	return NULL;
+}
+
+int tablemodel_clause_in_fields(const char *clause)
+{
+	static const char *const prefixes[] = {
+		"CHARACTER SET ", "COLLATE ", "NOT NULL", "NULL", "DEFAULT ",
+		"ON UPDATE ", "AUTO_INCREMENT", "COMMENT ", "GENERATED ALWAYS AS ",
+		"AS (",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncasecmp(clause, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
 }

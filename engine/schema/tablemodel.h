@@ -130,4 +130,11 @@ void tablemodel_release(struct table_model *m);
 const struct tm_column *tablemodel_column(const struct table_model *m,
 					  const char *name);
 
+/* Whether a column clause (one of tm_column.clauses after the type) is
+ * one the column's fields hold: CHARACTER SET, COLLATE, [NOT] NULL,
+ * DEFAULT, ON UPDATE, AUTO_INCREMENT, COMMENT, a generated column's AS.
+ * The others (an inline CHECK, INVISIBLE, SRID, ...) only the clause
+ * list holds. */
+int tablemodel_clause_in_fields(const char *clause);
+
 #endif

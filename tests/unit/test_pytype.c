@@ -33,8 +33,8 @@ static const struct {
 	{ "varchar(255)", 0, "VARCHAR(255)", "str", 255 },
 	{ "text", 0, "TEXT()", "str", 0 },
 	{ "longtext", 0, "LONGTEXT()", "str", 0 },
-	{ "longtext", 1, "JSON()", "str", 0 },
-	{ "json", 0, "JSON()", "str", 0 },
+	{ "longtext", 1, "JSON()", "Any", 0 },
+	{ "json", 0, "JSON()", "Any", 0 },
 	{ "varbinary(16)", 0, "VARBINARY(16)", "bytes", 0 },
 	{ "binary(16)", 0, "BINARY(16)", "bytes", 0 },
 	{ "blob", 0, "BLOB()", "bytes", 0 },
@@ -108,7 +108,14 @@ static void test_python_literals_escape_what_python_would_misread(void)
 	struct strbuf sb = STRBUF_INIT;
 
 	pytype_literal(&sb, "a'b\\c\n\x7f caf\xc3\xa9");
-	ASSERT_STR_EQ(sb.data, "'a\\'b\\\\c\\x0a\\x7f caf\xc3\xa9'");
+	ASSERT_STR_EQ(sb.data, "\"a'b\\\\c\\x0a\\x7f caf\xc3\xa9\"");
+	/* as repr(): single quotes unless the text holds ' and not " */
+	strbuf_reset(&sb);
+	pytype_literal(&sb, "it's \"quoted\"");
+	ASSERT_STR_EQ(sb.data, "'it\\'s \"quoted\"'");
+	strbuf_reset(&sb);
+	pytype_literal(&sb, "plain");
+	ASSERT_STR_EQ(sb.data, "'plain'");
 	strbuf_release(&sb);
 }
 
