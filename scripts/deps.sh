@@ -45,6 +45,7 @@ test=("${build[@]}" "${server[@]}"
 	tmux           # tests: the progress bar, summaries and report in a real terminal
 	python3-sqlmodel # tests: gen models' types compiled by SQLAlchemy (/usr/bin/python3)
 	python3-pymysql  # tests: gen models' schema round trip, create_all on the test server
+	python3-pyflakes # tests: the generated modules pass pyflakes
 )
 bench=("${build[@]}" "${server[@]}"
 	mydumper       # bench: the tool rhizome is measured against

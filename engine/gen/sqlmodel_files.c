@@ -106,6 +106,7 @@ static void emplacement(const struct gen_emplacement *e, struct strbuf *out)
 		    "which SQLAlchemy's JSON type\n# would read as what it "
 		    "decodes to\n_JSON = ");
 	column_set(&body, m, PYTYPE_JSON);
+	strbuf_adds(&body, "\n");
 	strbuf_addf(&msg, ": no expected data for %s.%s in %s: run `rhizome "
 		    "sync data --env %s` (a table that was empty has no file)",
 		    t->database, t->table, e->env, e->env);

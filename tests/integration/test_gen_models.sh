@@ -5,7 +5,8 @@
 # non-id and composite keys, foreign keys, enums, every type, `metadata`,
 # `class` and `from` columns, a table without a primary key). In Debian's
 # /usr/bin/python3 (python3-sqlmodel, python3-pymysql; gen_roundtrip.py):
-#   - every generated module imports in a fresh process;
+#   - every generated module imports in a fresh process, and passes
+#     pyflakes;
 #   - schema round trip: per registry, metadata.create_all on a scratch
 #     schema, then `sync diff` of those tables against the snapshots they
 #     were generated from: nothing but index order (SQLAlchemy 1.4 creates
@@ -144,6 +145,8 @@ test_every_module_imports_and_every_emplacement_validates() {
 	# (the empty table has no data file: its emplacement must say what to run)
 	"${RT[@]}" imports "$T/fleet" >"$T/py.txt" 2>&1 || fail "$(cat "$T/py.txt")"
 	grep -q '^81 modules, 0 failed' "$T/py.txt" || fail "$(cat "$T/py.txt")"
+	"$PY" -m pyflakes "$T/fleet/models" "$T/fleet/environments" >"$T/flakes.txt" 2>&1 ||
+		fail "pyflakes: $(head -20 "$T/flakes.txt")"
 }
 
 test_the_shop_fleet_keeps_versions_keys_types_and_names() {
@@ -153,6 +156,8 @@ test_the_shop_fleet_keeps_versions_keys_types_and_names() {
 		"7 1 13 2 " "files planned"
 	"${RT[@]}" imports "$T/fleet" >"$T/py.txt" 2>&1 || fail "$(cat "$T/py.txt")"
 	grep -q '^23 modules, 0 failed' "$T/py.txt" || fail "$(cat "$T/py.txt")"
+	"$PY" -m pyflakes "$T/fleet/models" "$T/fleet/environments" >"$T/flakes.txt" 2>&1 ||
+		fail "pyflakes: $(head -20 "$T/flakes.txt")"
 	(cd "$T/fleet" && "$PY" - >"$T/check.txt" 2>&1) <<'PYTHON' || fail "$(cat "$T/check.txt")"
 import sys
 sys.path.insert(0, '.')
