@@ -81,7 +81,7 @@ static void test_enum_values_with_quotes_commas_and_backslashes(void)
 	ASSERT_STR_EQ(t.values[1], "a,b");
 	ASSERT_STR_EQ(t.values[2], "c\\d");
 	ASSERT_STR_EQ(t.values[3], "(x)");
-	ASSERT_STR_EQ(t.sa_type, "ENUM('it\\'s', 'a,b', 'c\\\\d', '(x)')");
+	ASSERT_STR_EQ(t.sa_type, "ENUM(\"it's\", 'a,b', 'c\\\\d', '(x)')");
 	pytype_release(&t);
 }
 
