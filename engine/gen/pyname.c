@@ -11,6 +11,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/strbuf.h"
+#include "engine/gen/pytype.h"
 
 /* Python's keywords: no name can be one. */
 static const char *const keywords[] = {
@@ -30,6 +31,18 @@ static const char *const model_names[] = {
 	"schema", "schema_json", "update_forward_refs", "validate",
 };
 
+/* What a generated module imports: a field of that name would rebind it
+ * for the rest of the class body (`text: str = Field(...)`, then
+ * `server_default=text('0')` calls the Field). So would the dialect's
+ * types (`INTEGER`, pytype_is_sa_name) and the registries (`V1Model`). */
+static const char *const module_names[] = {
+	"Any", "CheckConstraint", "Column", "Computed", "Decimal", "Enum",
+	"Field", "ForeignKeyConstraint", "Index", "Optional",
+	"PrimaryKeyConstraint", "Path", "SQLModel", "base64", "date",
+	"datetime", "declared_attr", "importlib", "json", "registry", "text",
+	"time",
+};
+
 static int listed(const char *const *list, size_t n, const char *name)
 {
 	size_t i;
@@ -45,12 +58,27 @@ static int is_keyword(const char *name)
 	return listed(keywords, sizeof(keywords) / sizeof(keywords[0]), name);
 }
 
+/* Whether a name is a registry's, V<digits>Model. */
+static int registry_like(const char *name)
+{
+	const char *p = name + 1;
+
+	if (name[0] != 'V' || !isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return strcmp(p, "Model") == 0;
+}
+
 static int is_taken(const char *name)
 {
 	/* pydantic 2 keeps model_ to itself */
 	return is_keyword(name) ||
 	       listed(model_names, sizeof(model_names) / sizeof(model_names[0]),
 		      name) ||
+	       listed(module_names,
+		      sizeof(module_names) / sizeof(module_names[0]), name) ||
+	       pytype_is_sa_name(name) || registry_like(name) ||
 	       strncmp(name, "model_", 6) == 0;
 }
 

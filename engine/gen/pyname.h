@@ -4,7 +4,8 @@
  *
  * A column's name may be anything the server allows: a Python keyword
  * (`class`, `from`), an attribute SQLModel or pydantic already has
- * (`metadata`, `json`, `dict`, `validate`, ...), a name that is no
+ * (`metadata`, `json`, `dict`, `validate`, ...), a name the generated
+ * module imports (`text`, `date`, `Column`, `INTEGER`, ...), a name that is no
  * identifier at all (`2fa`, `unit price`, `café` is fine), or one that
  * pydantic would take as private (a leading underscore). The attribute
  * gets a safe name and the generated Field keeps the real column name

@@ -68,6 +68,16 @@ static const struct kind {
 	{ "set", "SET", A_VALUES, PYTYPE_STR },
 };
 
+int pytype_is_sa_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].sa_name, name) == 0)
+			return 1;
+	return strcmp(name, "JSON") == 0;
+}
+
 const char *pytype_python_name(enum pytype_python p)
 {
 	static const char *const names[] = {

@@ -51,6 +51,10 @@ struct pytype {
 int pytype_of(const char *sql, int json, struct pytype *t);
 void pytype_release(struct pytype *t);
 
+/* Whether `name` is a dialect type's name the generated code may import
+ * ("INTEGER", "VARCHAR", "JSON", ...). */
+int pytype_is_sa_name(const char *name);
+
 /* The annotation's Python name: "int", "Decimal", "datetime", "Any"...;
  * NULL for PYTYPE_ENUM (the caller's class). */
 const char *pytype_python_name(enum pytype_python p);

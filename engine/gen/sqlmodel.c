@@ -548,9 +548,14 @@ static void foreign_key(struct table_ctx *x, struct strbuf *entries,
 	char *target = NULL;
 
 	if (r == NULL) {
-		approx(x, body, version, "FOREIGN KEY %s: its table has no model "
-		       "here (another database, or not in the table list)",
-		       fk->line);
+		char *what = xasprintf("FOREIGN KEY %s%s%s REFERENCES %s%s",
+				       fk->name ? "`" : "", fk->name ? fk->name : "",
+				       fk->name ? "` " : "", fk->ref_table,
+				       fk->ref_columns);
+
+		approx(x, body, version, "%s: its table has no model here "
+		       "(another database, or not in the table list)", what);
+		free(what);
 		goto done;
 	}
 	if (r->nversions < version) {
@@ -612,9 +617,14 @@ static void index_entry(struct table_ctx *x, struct strbuf *entries,
 		char *name;
 		unsigned length;
 
-		if (index_part(ix->columns[k], &name, &length))
+		if (index_part(ix->columns[k], &name, &length)) {
+			char *what = xasprintf("`%s` in `%s`", name,
+					       ix->name ? ix->name : "");
+
 			approx(x, body, version, "the descending order of %s",
-			       ix->line);
+			       what);
+			free(what);
+		}
 		strbuf_adds(entries, ", ");
 		pytype_literal(entries, name);
 		if (length > 0) {
@@ -636,9 +646,14 @@ static void index_entry(struct table_ctx *x, struct strbuf *entries,
 	else if (o != NULL && strstr(o, "USING HASH"))
 		strbuf_adds(entries, ", mysql_using='hash'");
 	if (o != NULL && (strstr(o, "COMMENT") || strstr(o, "KEY_BLOCK_SIZE") ||
-			  strstr(o, "PARSER") || strstr(o, "IGNORED")))
-		approx(x, body, version, "index options other than USING: %s",
-		       ix->line);
+			  strstr(o, "PARSER") || strstr(o, "IGNORED"))) {
+		char *what = xasprintf("`%s`: %s", ix->name ? ix->name : "",
+				       o);
+
+		approx(x, body, version, "index options other than USING of %s",
+		       what);
+		free(what);
+	}
 	strbuf_adds(entries, "),\n");
 	strbuf_release(&lengths);
 }

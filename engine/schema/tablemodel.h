@@ -44,7 +44,6 @@ struct tm_index {
 	char **columns;         /* "`a`", "`b`(10)", "`c` DESC" as written */
 	size_t ncolumns;
 	char *options;          /* after the column list, or NULL */
-	char *line;
 };
 
 struct tm_foreign_key {
@@ -53,13 +52,11 @@ struct tm_foreign_key {
 	char *ref_table;        /* "`t`" or "`db`.`t`" */
 	char *ref_columns;
 	char *actions;          /* "ON DELETE CASCADE ON UPDATE ..." or NULL */
-	char *line;
 };
 
 struct tm_check {
 	char *name;
 	char *expression;       /* "(expr)" */
-	char *line;
 };
 
 /* A PERIOD FOR clause: the SYSTEM_TIME period of a system-versioned

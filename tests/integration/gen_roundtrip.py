@@ -4,13 +4,15 @@ folder of rhizome.cnf, where the imports start).
 
   imports ROOT            import every generated module, each in a fresh
                           process; load() every emplacement
-  create ROOT DB SOCKET PREFIX ORIGINALS
+  create ROOT DB SOCKET PREFIX ORIGINALS [each]
                           per registry of logical database DB (V1Model, ...),
                           metadata.create_all in schema PREFIX<n> (dropped
                           and created first) of the server at SOCKET, as
                           root; and copy the snapshot each table's version
                           came from (an environment on it) to
-                          ORIGINALS/PREFIX<n>/expected_data/, for sync diff
+                          ORIGINALS/PREFIX<n>/expected_data/, for sync diff.
+                          With `each`: table by table instead, a table the
+                          server refuses listed as REFUSED, not an error
   data ROOT               every emplacement's rows, field by field, against
                           its JSON file read by the model's own types
 
@@ -69,18 +71,21 @@ def imports(root):
     return 1 if bad or not n else 0
 
 
-def registrations(root):
-    """Every generated registration module, imported."""
+def registrations(root, database=''):
+    """The generated registration modules (of `database`, when given),
+    imported."""
     sys.path.insert(0, str(root))
     for name in generated(root):
-        if name.endswith('_registration'):
-            yield importlib.import_module(name)
+        if name.endswith(database + '_registration'):
+            r = importlib.import_module(name)
+            if not database or r.DATABASE == database:
+                yield r
 
 
-def create(root, database, socket, prefix, originals):
+def create(root, database, socket, prefix, originals, each=False):
     import sqlalchemy
     # the registration modules import every model of the database
-    regs = [r for r in registrations(root) if r.DATABASE == database]
+    regs = list(registrations(root, database))
     if not regs:
         print('FAILED no registration module of', database)
         return 1
@@ -98,7 +103,18 @@ def create(root, database, socket, prefix, originals):
         engine = sqlalchemy.create_engine(
             'mysql+pymysql://root@localhost/%s?unix_socket=%s&charset=utf8mb4'
             % (schema, socket))
-        reg.metadata.create_all(engine)
+        if not each:
+            reg.metadata.create_all(engine)
+        else:
+            # table by table, foreign keys unchecked (so that order and
+            # cycles do not matter), what the server refuses listed
+            with engine.connect() as c:
+                c.exec_driver_sql('SET foreign_key_checks = 0')
+                for t in reg.metadata.sorted_tables:
+                    try:
+                        t.create(c)
+                    except sqlalchemy.exc.DBAPIError as e:
+                        print('REFUSED %s.%s: %s' % (database, t.name, e.orig))
         print('V%d: %s: %s' % (n, schema,
                                ' '.join(t.name for t in reg.metadata.sorted_tables)))
         engine.dispose()
@@ -183,7 +199,7 @@ if __name__ == '__main__':
     if cmd == 'imports':
         sys.exit(imports(root))
     if cmd == 'create':
-        sys.exit(create(root, *sys.argv[3:7]))
+        sys.exit(create(root, *sys.argv[3:7], each=sys.argv[7:] == ['each']))
     if cmd == 'data':
         sys.exit(data(root))
     sys.exit('unknown command ' + cmd)

@@ -100,3 +100,38 @@ corpus_types() {
 	types_compile "$T"/snap/corpus/expected_data/*.sql
 }
 verdict test_every_corpus_column_type_compiles_in_sqlalchemy 40 corpus_types
+
+# gen models (issue 16) over the corpus, one version of each table: every
+# module imports (the registration modules import every model of their
+# database), and the schema round trip per database (create_all of its
+# registry in a scratch schema, `sync diff` against the snapshots):
+# nothing but what tests/fixtures/gen_corpus_known.txt lists, each with
+# its reason.
+corpus_models() {
+	local db i=0 schema rc
+	[ -s "$T/summary.json" ] || { echo "no snapshots of the corpus"; return 1; }
+	"$RHIZOME" --config "$T/rhizome.cnf" gen models --format json >"$T/gen.json" ||
+		{ jq -c . "$T/gen.json" | head -c 2000; return 1; }
+	mkdir -p "$T/rt"
+	{
+		printf '[fleet]\nout = snap\n'
+		sed -n '/^\[tables /,/^\[environment /p' "$T/rhizome.cnf" | grep -v '^\[environment '
+	} >"$T/rt/rhizome.cnf"
+	for db in $(cut -f1 "$T/tables.tsv" | sort -u); do
+		i=$((i + 1))
+		/usr/bin/python3 "$ROOT/tests/integration/gen_roundtrip.py" create "$T" "$db" \
+			"$(mdb_sock corpus)" "rt${i}_v" "$T/rt/snap" >>"$T/created.txt" 2>"$T/create.err" ||
+			{ echo "create_all of $db:"; tail -5 "$T/create.err"; return 1; }
+		for schema in $(sed -n "s/^V[0-9]*: \(rt${i}_v[0-9]*\):.*/\1/p" "$T/created.txt"); do
+			printf '\n[environment %s]\nfolder = %s\ndatabase = %s\nschema = %s\nsocket = %s\nuser = root\n' \
+				"$schema" "$schema" "$db" "$schema" "$(mdb_sock corpus)" >>"$T/rt/rhizome.cnf"
+		done
+	done
+	(cd "$T/rt" && "$RHIZOME" --quiet sync diff --ignore-index-order --format json >diff.json 2>diff.err)
+	rc=$?
+	[ $rc -le 1 ] || { echo "sync diff: exit $rc"; head -c 2000 "$T/rt/diff.err"; return 1; }
+	jq -r '.drift[] | .env as $e | .table as $t | .changes[] |
+		[$t, .severity, .change, .object // "", .from // "", .to // ""] | @tsv' "$T/rt/diff.json" >"$T/rt/changes.tsv"
+	jq -r '"\(.unchanged_count + .trivial_count + .significant_count) tables compared: \(.drift_count) with a difference, \(.error_count) errors"' "$T/rt/diff.json"
+}
+verdict test_every_corpus_table_round_trips_through_gen_models 60 corpus_models

@@ -19,6 +19,15 @@ static void test_plain_names_stay_as_they_are(void)
 	ASSERT_TRUE(!pyname_attr_ok("2fa"));
 	ASSERT_TRUE(!pyname_attr_ok("unit price"));
 	ASSERT_TRUE(!pyname_attr_ok(""));
+	/* what a generated module imports: a field would rebind it */
+	ASSERT_TRUE(!pyname_attr_ok("text"));
+	ASSERT_TRUE(!pyname_attr_ok("date"));
+	ASSERT_TRUE(!pyname_attr_ok("Column"));
+	ASSERT_TRUE(!pyname_attr_ok("INTEGER"));
+	ASSERT_TRUE(!pyname_attr_ok("V12Model"));
+	ASSERT_TRUE(pyname_attr_ok("ID"));
+	ASSERT_TRUE(pyname_attr_ok("Date"));
+	ASSERT_TRUE(pyname_attr_ok("V1"));
 }
 
 static void test_unsafe_names_get_safe_unique_attributes(void)
