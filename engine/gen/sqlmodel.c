@@ -617,15 +617,17 @@ static void index_entry(struct table_ctx *x, struct strbuf *entries,
 		char *name;
 		unsigned length;
 
-		if (index_part(ix->columns[k], &name, &length)) {
-			char *what = xasprintf("`%s` in `%s`", name,
-					       ix->name ? ix->name : "");
-
-			approx(x, body, version, "the descending order of %s",
-			       what);
-			free(what);
-		}
 		strbuf_adds(entries, ", ");
+		if (index_part(ix->columns[k], &name, &length)) {
+			/* descending: the part as the server wrote it, its
+			 * prefix length included ("`c`(10) DESC") */
+			pynames_add(&x->u.sqlalchemy, "text");
+			strbuf_adds(entries, "text(");
+			pysql_text(entries, ix->columns[k]);
+			strbuf_adds(entries, ")");
+			free(name);
+			continue;
+		}
 		pytype_literal(entries, name);
 		if (length > 0) {
 			strbuf_adds(&lengths, lengths.len ? ", " : "");
@@ -658,27 +660,40 @@ static void index_entry(struct table_ctx *x, struct strbuf *entries,
 	strbuf_release(&lengths);
 }
 
-/* A composite primary key in an order other than its columns': it needs
- * its own PrimaryKeyConstraint (primary_key=True on each column gives the
- * table's column order). */
+/* The primary key, where primary_key=True on its columns cannot say it
+ * all: a composite key in an order other than its columns' (the flags
+ * give the table's column order), or USING: its own PrimaryKeyConstraint.
+ * A prefix length (`token`(191)) SQLAlchemy's constraint cannot hold:
+ * noted (and the server refuses a TEXT or BLOB key without one). */
 static void primary_key(struct table_ctx *x, struct strbuf *entries,
-			const struct tm_index *ix, const struct table_model *m)
+			struct strbuf *body, const struct tm_index *ix,
+			const struct table_model *m, unsigned version)
 {
 	size_t k, c, last = 0;
 	int in_order = 1;
+	const char *o = ix->options;
+	const char *using = o == NULL ? NULL : strstr(o, "USING BTREE") ? "btree"
+				: strstr(o, "USING HASH") ? "hash" : NULL;
 	char *name;
 	unsigned length;
 
-	for (k = 0; k < ix->ncolumns && in_order; k++) {
+	for (k = 0; k < ix->ncolumns; k++) {
 		index_part(ix->columns[k], &name, &length);
 		for (c = 0; c < m->ncolumns; c++)
 			if (strcmp(m->columns[c].name, name) == 0)
 				break;
-		in_order = k == 0 || c > last;
+		in_order &= k == 0 || c > last;
 		last = c;
+		if (length > 0) {
+			char *what = xasprintf("the prefix length of `%s` in the "
+					       "PRIMARY KEY (%u)", name, length);
+
+			approx(x, body, version, "%s", what);
+			free(what);
+		}
 		free(name);
 	}
-	if (in_order)
+	if (in_order && using == NULL)
 		return;
 	pynames_add(&x->u.sqlalchemy, "PrimaryKeyConstraint");
 	strbuf_adds(entries, "        PrimaryKeyConstraint(");
@@ -688,6 +703,8 @@ static void primary_key(struct table_ctx *x, struct strbuf *entries,
 		pytype_literal(entries, name);
 		free(name);
 	}
+	if (using)
+		strbuf_addf(entries, ", mysql_using='%s'", using);
 	strbuf_adds(entries, "),\n");
 }
 
@@ -803,7 +820,8 @@ static void table_args(struct table_ctx *x, struct strbuf *out, size_t j)
 
 	for (i = 0; i < m->nindexes; i++) {
 		if (m->indexes[i].kind == TM_PRIMARY)
-			primary_key(x, &entries, &m->indexes[i], m);
+			primary_key(x, &entries, out, &m->indexes[i], m,
+				    version);
 		else
 			index_entry(x, &entries, out, &m->indexes[i], version);
 	}
