@@ -1,6 +1,6 @@
-"""What test_gen_models.sh runs in Debian's /usr/bin/python3 (python3-sqlmodel,
-python3-pymysql) against the code `rhizome gen models` wrote under ROOT (the
-folder of rhizome.cnf, where the imports start).
+"""What test_gen_models.sh and test_tablemodel.sh run in Debian's /usr/bin/python3
+(python3-sqlmodel, python3-pymysql) against the code `rhizome gen models` wrote
+under ROOT (the folder of rhizome.cnf, where the imports start).
 
   imports ROOT            import every generated module, each in a fresh
                           process; load() every emplacement
