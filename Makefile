@@ -41,7 +41,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/schema/tablemodel_parse.c engine/schema/tablemodel_render.c \
 	engine/schema/schemadiff.c engine/schema/schemadiff_type.c \
 	engine/schema/schemadiff_column.c engine/schema/schemadiff_keys.c \
-	engine/rows/mask.c engine/rows/rowjson.c \
+	engine/rows/mask.c engine/rows/rowjson.c engine/rows/rowfile.c \
 	engine/gen/pytype.c engine/gen/pyname.c engine/gen/pymodule.c engine/gen/sqlmodel.c engine/gen/sqlmodel_files.c \
 	engine/fetch/sqlident.c engine/fetch/fetch.c \
 	engine/commands/schedule.c engine/commands/sync.c engine/commands/sync_worker.c \
@@ -97,6 +97,10 @@ $(BUILD)/tests/tablemodel_check: tests/tools/tablemodel_check.c $(BUILD)/librhiz
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
+$(BUILD)/tests/rowfile_insert: tests/tools/rowfile_insert.c $(BUILD)/librhizome.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
 $(BUILD)/tests/pytype_check: tests/tools/pytype_check.c $(BUILD)/librhizome.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
@@ -110,7 +114,7 @@ $(BUILD)/tests/fsfault.so: tests/tools/fsfault.c
 	$(CC) -std=gnu11 $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 unit: $(BUILD)/rhizome $(UNIT_BIN) $(BUILD)/tests/tablemodel_check $(BUILD)/tests/pytype_check \
-	$(BUILD)/tests/fsfault.so
+	$(BUILD)/tests/rowfile_insert $(BUILD)/tests/fsfault.so
 
 test:
 	scripts/deps.sh --for test

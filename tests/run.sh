@@ -112,9 +112,12 @@ RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_terminal.sh 2>&1 | report
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_tablemodel.sh 2>&1 | report
-# gen models (issue 16): every module imports, every emplacement validates
+# gen models (issue 16): every module imports, schema and data round trips
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_gen_models.sh 2>&1 | report
+# the data files back into a server, value for value (issue 17's load)
+RHIZOME=build-address/rhizome PREFIX="[asan] " \
+	tests/integration/test_rowfile.sh 2>&1 | report
 # PERIOD FOR and names with raw newlines: parsed, rendered back, true severities
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_parser_gaps.sh 2>&1 | report

@@ -21,6 +21,7 @@
 set -u
 source "$(dirname "$0")/lib.sh"
 source "$IT_ROOT/tests/lib/demo_fleet.sh"
+source "$IT_ROOT/tests/lib/shop_fleet.sh"
 
 PY=/usr/bin/python3
 RT=("$PY" "$IT_ROOT/tests/integration/gen_roundtrip.py")
@@ -29,40 +30,11 @@ mdb_start gen >/dev/null || { echo "FAIL ${PREFIX:-}start_server"; exit 1; }
 trap 'mdb_stop_all; rm -rf "$G"' EXIT
 export RHIZOME_DEMO_MASK_KEY=0123456789abcdef0123456789abcdef
 
-# The shop fleet's config: two environments of `shop` on the test server.
-shop_config() {
-	cat <<EOF
-[fleet]
-out = environments
-model = models/{database}/{table}.py
-emplacement = {out}/{folder}/expected_data/{database}_{table}.py
-
-[tables shop]
-tables = customer purchase purchase_line shipment type_zoo audit_note purchase_tag
-
-[environment shop_staging]
-folder = staging
-database = shop
-schema = gen_staging
-socket = $(mdb_sock gen)
-user = rhizome
-password-env = RHIZOME_DEMO_PASSWORD
-
-[environment shop_dev]
-folder = dev
-database = shop
-schema = gen_dev
-socket = $(mdb_sock gen)
-user = rhizome
-password-env = RHIZOME_DEMO_PASSWORD
-EOF
-}
-
 # Both fleets' snapshots, in $G/demo and $G/shop, once for every test.
 setup() {
 	local f
 	demo_fleet_load gen || return 1
-	mdb_sql gen <"$IT_ROOT/tests/fixtures/gen_fleet.sql" || return 1
+	shop_fleet_load gen || return 1
 	export RHIZOME_DEMO_PASSWORD
 	RHIZOME_DEMO_PASSWORD=$(demo_fleet_password)
 	demo_fleet_reader gen rhizome "$RHIZOME_DEMO_PASSWORD" || return 1
@@ -71,7 +43,7 @@ setup() {
 		GRANT SELECT, SHOW VIEW ON `rt\_%`.* TO rhizome@localhost;' || return 1
 	mkdir -p "$G/demo" "$G/shop"
 	"$IT_ROOT/scripts/demo-config.sh" "$(mdb_sock gen)" "$(mdb_port gen)" >"$G/demo/rhizome.cnf" || return 1
-	shop_config >"$G/shop/rhizome.cnf"
+	shop_fleet_config gen rhizome RHIZOME_DEMO_PASSWORD >"$G/shop/rhizome.cnf"
 	for f in demo shop; do
 		"$RHIZOME" --quiet --config "$G/$f/rhizome.cnf" sync schema >"$G/$f.schema.json" &&
 			"$RHIZOME" --quiet --config "$G/$f/rhizome.cnf" sync data >"$G/$f.data.json" ||

@@ -1,0 +1,236 @@
+/*
+ * The literals are hex (X'...', _utf8mb4 X'...') so that no value, whatever
+ * bytes it holds, is ever spliced into SQL as text: there is no escaping
+ * to get wrong, and nothing depends on the connection's sql_mode
+ * (NO_BACKSLASH_ESCAPES) or character set.
+ */
+#include "engine/rows/rowfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/base/alloc.h"
+#include "engine/base/base64.h"
+
+const char *rowfile_skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+const char *rowfile_skip_string(const char *p)
+{
+	for (p++; *p != '\0' && *p != '"'; p++)
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+	return *p == '"' ? p + 1 : p;
+}
+
+const char *rowfile_skip_value(const char *p)
+{
+	int depth = 0;
+
+	if (*p == '"')
+		return rowfile_skip_string(p);
+	if (*p != '{' && *p != '[') {
+		while (*p != '\0' && strchr(",}] \t\r\n", *p) == NULL)
+			p++;
+		return p;
+	}
+	do {
+		if (*p == '"') {
+			p = rowfile_skip_string(p);
+			continue;
+		}
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']')
+			depth--;
+		p++;
+	} while (*p != '\0' && depth > 0);
+	return p;
+}
+
+enum rowfile_class rowfile_class_of(const char *p, const char *end)
+{
+	switch (*p) {
+	case '"': return ROWFILE_STRING;
+	case '{': return ROWFILE_OBJECT;
+	case '[': return ROWFILE_ARRAY;
+	case 't': case 'f': return ROWFILE_BOOL;
+	case 'n': return ROWFILE_NULL;
+	}
+	for (; p < end; p++)
+		if (*p == '.' || *p == 'e' || *p == 'E')
+			return ROWFILE_REAL;
+	return ROWFILE_INT;
+}
+
+json_t *rowfile_string(const char *p, const char *end)
+{
+	json_t *s = json_loadb(p, (size_t)(end - p), JSON_DECODE_ANY, NULL);
+
+	if (s != NULL && !json_is_string(s)) {
+		json_decref(s);
+		s = NULL;
+	}
+	return s;
+}
+
+enum rowfile_kind rowfile_kind_of(const struct tm_column *col)
+{
+	static const char *const integers[] = { "tinyint", "smallint",
+		"mediumint", "int", "integer", "bigint", "year", "bit", "bool",
+		"boolean", "int1", "int2", "int3", "int4", "int8", "middleint" };
+	static const char *const floats[] = { "float", "double", "real" };
+	static const char *const decimals[] = { "decimal", "dec", "numeric",
+						"fixed" };
+	static const char *const binaries[] = { "binary", "varbinary",
+		"tinyblob", "blob", "mediumblob", "longblob", "geometry",
+		"point", "linestring", "polygon", "multipoint",
+		"multilinestring", "multipolygon", "geometrycollection" };
+	char word[32];
+	size_t n = 0, i;
+
+	if (col->type == NULL)
+		return ROWFILE_TEXT;
+	while (n + 1 < sizeof(word) && col->type[n] != '\0' &&
+	       strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+		      col->type[n]) != NULL) {
+		word[n] = col->type[n];
+		n++;
+	}
+	word[n] = '\0';
+	/* CHARACTER SET binary: bytes, as rowjson sees them (charset 63) */
+	if (col->charset != NULL && strcasecmp(col->charset, "binary") == 0)
+		return ROWFILE_BINARY;
+	for (i = 0; i < sizeof(integers) / sizeof(integers[0]); i++)
+		if (strcasecmp(word, integers[i]) == 0)
+			return ROWFILE_INTEGER;
+	for (i = 0; i < sizeof(floats) / sizeof(floats[0]); i++)
+		if (strcasecmp(word, floats[i]) == 0)
+			return ROWFILE_FLOAT;
+	for (i = 0; i < sizeof(decimals) / sizeof(decimals[0]); i++)
+		if (strcasecmp(word, decimals[i]) == 0)
+			return ROWFILE_DECIMAL;
+	for (i = 0; i < sizeof(binaries) / sizeof(binaries[0]); i++)
+		if (strcasecmp(word, binaries[i]) == 0)
+			return ROWFILE_BINARY;
+	return ROWFILE_TEXT;
+}
+
+int rowfile_is_decimal(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s < '0' || *s > '9')
+		return 0;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (*s == '.') {
+		s++;
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+static void hex(struct strbuf *out, const char *prefix, const void *data,
+		size_t len)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	const unsigned char *u = data;
+	size_t i;
+
+	strbuf_adds(out, prefix);
+	strbuf_adds(out, "X'");
+	for (i = 0; i < len; i++) {
+		strbuf_add(out, &digits[u[i] >> 4], 1);
+		strbuf_add(out, &digits[u[i] & 15], 1);
+	}
+	strbuf_adds(out, "'");
+}
+
+/* A JSON number token: only its own characters reach the SQL. */
+static int number_token(const char *p, const char *end)
+{
+	if (p == end)
+		return 0;
+	for (; p < end; p++)
+		if (strchr("0123456789+-.eE", *p) == NULL)
+			return 0;
+	return 1;
+}
+
+int rowfile_sql_value(enum rowfile_kind kind, const char *p, const char *end,
+		      struct strbuf *out, struct strbuf *err)
+{
+	enum rowfile_class k = rowfile_class_of(p, end);
+	json_t *s;
+	const char *v;
+	size_t len;
+	int rc = 0;
+
+	if (k == ROWFILE_NULL) {
+		strbuf_adds(out, "NULL");
+		return 0;
+	}
+	if (k == ROWFILE_INT || k == ROWFILE_REAL) {
+		if ((kind != ROWFILE_INTEGER && kind != ROWFILE_FLOAT) ||
+		    (kind == ROWFILE_INTEGER && k == ROWFILE_REAL) ||
+		    !number_token(p, end)) {
+			strbuf_addf(err, "a number (%.*s) where the column holds %s",
+				    (int)(end - p > 40 ? 40 : end - p), p,
+				    kind == ROWFILE_INTEGER ? "integers"
+				    : "strings");
+			return -EINVAL;
+		}
+		strbuf_add(out, p, (size_t)(end - p));
+		return 0;
+	}
+	if (k != ROWFILE_STRING || (s = rowfile_string(p, end)) == NULL) {
+		strbuf_adds(err, k == ROWFILE_STRING ? "an undecodable string"
+			    : "a value that is no number, string or null");
+		return -EINVAL;
+	}
+	v = json_string_value(s);
+	len = json_string_length(s);
+	switch (kind) {
+	case ROWFILE_INTEGER:
+	case ROWFILE_FLOAT:
+		strbuf_adds(err, "a string where the column holds numbers");
+		rc = -EINVAL;
+		break;
+	case ROWFILE_DECIMAL:
+		if (!rowfile_is_decimal(v)) {
+			strbuf_adds(err, "a string that is not a decimal number");
+			rc = -EINVAL;
+		} else {
+			strbuf_adds(out, v);
+		}
+		break;
+	case ROWFILE_BINARY: {
+		char *data;
+		size_t n;
+
+		if (base64_decode(v, &data, &n) != 0) {
+			strbuf_adds(err, "a string that is not base64");
+			rc = -EINVAL;
+		} else {
+			hex(out, "", data, n);
+			free(data);
+		}
+		break;
+	}
+	case ROWFILE_TEXT:
+		hex(out, "_utf8mb4 ", v, len);
+		break;
+	}
+	json_decref(s);
+	return rc;
+}
