@@ -550,7 +550,7 @@ static void run_lookup_job(struct run *r, struct job *job,
 	size_t i, processed = 0;
 	enum fetch_outcome rc = FETCH_REFUSED;
 	MYSQL *m;
-	int reused, acquired, expired, unreached = 0;
+	int reused, acquired, expired, lost, unreached = 0;
 	unsigned attempt, attempts = 0;
 
 	/* a lost connection (a reset, a DBA's KILL) is retried on a new one,
@@ -584,8 +584,12 @@ static void run_lookup_job(struct run *r, struct job *job,
 				 "the schema's tables%s", why.err.message,
 				 data ? " and keys" : "");
 		}
-		connpool_release(e->pool, m, rc == FETCH_BROKEN);
-		if (rc != FETCH_BROKEN || expired || !connection_lost(err.code) ||
+		/* a KILL the server words (1927) comes as a refusal: the
+		 * connection is gone all the same */
+		lost = rc == FETCH_BROKEN ||
+		       (rc == FETCH_REFUSED && connection_lost(err.code));
+		connpool_release(e->pool, m, lost);
+		if (!lost || expired || !connection_lost(err.code) ||
 		    attempt >= e->cfg->retries)
 			break;
 		note_retry(e, NULL, attempt + 1, &err, "connection lost");
@@ -751,7 +755,7 @@ static void retry_alone(struct run *r, struct env_run *e,
 			((struct fetch_ctx *)req->ctx)->m = m;
 			started = progress_now();
 			broken = fetch_batch(m, req, &t[i], 1, &ws->sql, trips) ==
-				 FETCH_BROKEN;
+				 FETCH_BROKEN || any_lost(t, i, i + 1);
 			expired = connpool_expired(e->pool, m);
 			if (expired)
 				say_deadline(e, &t[i], 1);
