@@ -203,10 +203,12 @@ print(len(got) if bytes(got) == data[:len(got)] else "corrupt", end)
 EOF
 }
 
-# Kill the proxy and read the counts it writes at exit.
+# Kill the proxy and read the counts it writes at exit into COUNTS. Not
+# in a $(...): a subshell cannot wait for the proxy (not its child), so
+# the file would be read before the proxy wrote it.
 stop_proxy_counts() {
 	kill "$PPID_"; wait "$PPID_" 2>/dev/null
-	cat "$T/counts" 2>/dev/null
+	COUNTS=$(cat "$T/counts" 2>/dev/null)
 }
 
 # --reset-after-bytes N: the client gets exactly N bytes of a longer answer,
@@ -220,7 +222,8 @@ test_fault_proxy_resets_a_connection_after_n_bytes() {
 		start_proxy --delay-ms "$delay" --reset-after-bytes "$n" ||
 			{ fail "${FUNCNAME[0]}" "not listening: $(cat "$T/proxy.err")"; return; }
 		out=$(echo_until_end "$PPORT" "$size")
-		counts=$(stop_proxy_counts)
+		stop_proxy_counts
+		counts=$COUNTS
 		case $out in
 		"$n reset" | "$n eof") ;;
 		*) bad="$bad [N=$n of $size: got '$out']" ;;
@@ -257,7 +260,8 @@ test_fault_proxy_resets_only_the_first_k_connections() {
 				bad="$bad [K=$k conn $i: '$out', want 100000 complete]"
 			fi
 		done
-		counts=$(stop_proxy_counts)
+		stop_proxy_counts
+		counts=$COUNTS
 		grep -q "^connections=3 .* resets=$want stalls=0\$" <<<"$counts" || bad="$bad [K=$k: counts '$counts']"
 	done
 	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
@@ -357,7 +361,8 @@ test_fault_proxy_stalls_a_connection_after_n_bytes() {
 		fi
 		kill -0 "$PPID_" 2>/dev/null ||
 			bad="$bad [N=$n of $size: the proxy died: $(cat "$T/proxy.err")]"
-		counts=$(stop_proxy_counts)
+		stop_proxy_counts
+		counts=$COUNTS
 		grep -q '^connections=1 round_trips=[0-9]* bytes_up=[0-9]* bytes_down=[0-9]* resets=0 stalls=1$' \
 			<<<"$counts" || bad="$bad [N=$n of $size: counts '$counts']"
 	done <<'EOF'
@@ -391,7 +396,8 @@ test_fault_proxy_stalls_only_the_first_k_connections() {
 					bad="$bad [--$opt conn $i: '$out', want 100000 complete]"
 			fi
 		done
-		out=$(stop_proxy_counts)
+		stop_proxy_counts
+		out=$COUNTS
 		grep -q "^connections=3 .* resets=0 stalls=$k\$" <<<"$out" || bad="$bad [--$opt: counts '$out']"
 	done
 	[ -z "$bad" ] && pass "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "wrong:$bad"
