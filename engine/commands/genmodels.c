@@ -579,21 +579,28 @@ int genmodels_text(json_t *s, FILE *fp)
 	int dry = json_is_true(json_object_get(s, "dry_run"));
 	size_t i, width = termtext_columns(fileno(fp), 100);
 	struct strbuf line = STRBUF_INIT;
+	char *here, *root;
 
 	if (err != NULL) {
 		fprintf(fp, "gen models: configuration error: %s\n", err);
 		return ferror(fp) ? -EIO : 0;
 	}
+	/* the root as seen from here, as the other summaries' paths are
+	 * (the JSON keeps it absolute) */
+	here = path_normal(".");
+	root = path_relative(here,
+			     json_string_value(json_object_get(s, "root")));
 	strbuf_addf(&line, "gen models (%s) under %s: %lld tables; %lld model, %lld "
 		"registries, %lld emplacement and %lld registration modules",
-		json_string_value(json_object_get(s, "target")),
-		json_string_value(json_object_get(s, "root")),
+		json_string_value(json_object_get(s, "target")), root,
 		json_integer_value(json_object_get(s, "tables")),
 		json_integer_value(json_object_get(files, "model")),
 		json_integer_value(json_object_get(files, "registries")),
 		json_integer_value(json_object_get(files, "emplacement")),
 		json_integer_value(json_object_get(files, "registration")));
 	wrapped(fp, width, NULL, line.data);
+	free(here);
+	free(root);
 	strbuf_reset(&line);
 	fprintf(fp, "  %s %zu, unchanged %zu, kept %zu\n",
 		dry ? "would write" : "written",
