@@ -8,6 +8,7 @@
 #ifndef RHIZOME_STRBUF_H
 #define RHIZOME_STRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct strbuf {
@@ -25,6 +26,9 @@ void strbuf_adds(struct strbuf *sb, const char *s);
 /* Append printf-style (nothing when the format cannot be rendered). */
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* strbuf_addf of a va_list (ap is used up). */
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Append `s` for a terminal or a comment line: bytes from 0x20 on (UTF-8
  * included) as they are, control characters, DEL and the backslash as \xNN, so
  * a name from a server cannot break a line. */

@@ -75,7 +75,7 @@ int pytype_is_sa_name(const char *name)
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(kinds[i].sa_name, name) == 0)
 			return 1;
-	return strcmp(name, "JSON") == 0;
+	return 0;
 }
 
 const char *pytype_python_name(enum pytype_python p)

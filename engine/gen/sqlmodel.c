@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -257,11 +258,17 @@ static void release_ctx(struct table_ctx *x)
 /* Note something rendered approximately: in the module (a comment line
  * in `out`) and in the caller's notes. */
 static void approx(struct table_ctx *x, struct strbuf *out, unsigned version,
-		   const char *fmt, const char *what)
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void approx(struct table_ctx *x, struct strbuf *out, unsigned version,
+		   const char *fmt, ...)
 {
 	struct strbuf line = STRBUF_INIT;
+	va_list ap;
 
-	strbuf_addf(&line, fmt, what);
+	va_start(ap, fmt);
+	strbuf_vaddf(&line, fmt, ap);
+	va_end(ap);
 	strbuf_adds(out, "    # not kept: ");
 	strbuf_add_escaped(out, line.data);
 	strbuf_adds(out, "\n");
@@ -548,14 +555,11 @@ static void foreign_key(struct table_ctx *x, struct strbuf *entries,
 	char *target = NULL;
 
 	if (r == NULL) {
-		char *what = xasprintf("FOREIGN KEY %s%s%s REFERENCES %s%s",
-				       fk->name ? "`" : "", fk->name ? fk->name : "",
-				       fk->name ? "` " : "", fk->ref_table,
-				       fk->ref_columns);
-
-		approx(x, body, version, "%s: its table has no model here "
-		       "(another database, or not in the table list)", what);
-		free(what);
+		approx(x, body, version, "FOREIGN KEY %s%s%s REFERENCES %s%s: its "
+		       "table has no model here (another database, or not in "
+		       "the table list)", fk->name ? "`" : "",
+		       fk->name ? fk->name : "", fk->name ? "` " : "",
+		       fk->ref_table, fk->ref_columns);
 		goto done;
 	}
 	if (r->nversions < version) {
@@ -601,6 +605,17 @@ done:
 	free_names(ref, nref);
 }
 
+/* The index method an index's options name, as mysql_using takes it
+ * ("btree", "hash"), or NULL. */
+static const char *index_using(const char *options)
+{
+	if (options != NULL && strstr(options, "USING BTREE"))
+		return "btree";
+	if (options != NULL && strstr(options, "USING HASH"))
+		return "hash";
+	return NULL;
+}
+
 /* Index(...) of a UNIQUE, KEY, FULLTEXT or SPATIAL index. */
 static void index_entry(struct table_ctx *x, struct strbuf *entries,
 			struct strbuf *body, const struct tm_index *ix,
@@ -643,19 +658,12 @@ static void index_entry(struct table_ctx *x, struct strbuf *entries,
 	if (ix->kind == TM_FULLTEXT || ix->kind == TM_SPATIAL)
 		strbuf_addf(entries, ", mysql_prefix='%s'",
 			    ix->kind == TM_FULLTEXT ? "FULLTEXT" : "SPATIAL");
-	if (o != NULL && strstr(o, "USING BTREE"))
-		strbuf_adds(entries, ", mysql_using='btree'");
-	else if (o != NULL && strstr(o, "USING HASH"))
-		strbuf_adds(entries, ", mysql_using='hash'");
+	if (index_using(o) != NULL)
+		strbuf_addf(entries, ", mysql_using='%s'", index_using(o));
 	if (o != NULL && (strstr(o, "COMMENT") || strstr(o, "KEY_BLOCK_SIZE") ||
-			  strstr(o, "PARSER") || strstr(o, "IGNORED"))) {
-		char *what = xasprintf("`%s`: %s", ix->name ? ix->name : "",
-				       o);
-
-		approx(x, body, version, "index options other than USING of %s",
-		       what);
-		free(what);
-	}
+			  strstr(o, "PARSER") || strstr(o, "IGNORED")))
+		approx(x, body, version, "index options other than USING of "
+		       "`%s`: %s", ix->name ? ix->name : "", o);
 	strbuf_adds(entries, "),\n");
 	strbuf_release(&lengths);
 }
@@ -671,9 +679,7 @@ static void primary_key(struct table_ctx *x, struct strbuf *entries,
 {
 	size_t k, c, last = 0;
 	int in_order = 1;
-	const char *o = ix->options;
-	const char *using = o == NULL ? NULL : strstr(o, "USING BTREE") ? "btree"
-				: strstr(o, "USING HASH") ? "hash" : NULL;
+	const char *using = index_using(ix->options);
 	char *name;
 	unsigned length;
 
@@ -684,13 +690,9 @@ static void primary_key(struct table_ctx *x, struct strbuf *entries,
 				break;
 		in_order &= k == 0 || c > last;
 		last = c;
-		if (length > 0) {
-			char *what = xasprintf("the prefix length of `%s` in the "
-					       "PRIMARY KEY (%u)", name, length);
-
-			approx(x, body, version, "%s", what);
-			free(what);
-		}
+		if (length > 0)
+			approx(x, body, version, "the prefix length of `%s` in "
+			       "the PRIMARY KEY (%u)", name, length);
 		free(name);
 	}
 	if (in_order && using == NULL)
@@ -798,16 +800,11 @@ static void column_clauses_not_kept(struct table_ctx *x, struct strbuf *out,
 {
 	size_t i;
 
-	for (i = 1; i < c->nclauses; i++) {
-		char *what;
-
-		if (tablemodel_clause_in_fields(c->clauses[i]) ||
-		    sqlmodel_json_clause(c, i))
-			continue;
-		what = xasprintf("column `%s`: %s", c->name, c->clauses[i]);
-		approx(x, out, version, "%s", what);
-		free(what);
-	}
+	for (i = 1; i < c->nclauses; i++)
+		if (!tablemodel_clause_in_fields(c->clauses[i]) &&
+		    !sqlmodel_json_clause(c, i))
+			approx(x, out, version, "column `%s`: %s", c->name,
+			       c->clauses[i]);
 }
 
 /* __table_args__ of version j, and notes for what it cannot say. */
