@@ -20,8 +20,7 @@
 # configuration error (exit 2), nothing written.
 set -u
 source "$(dirname "$0")/lib.sh"
-source "$IT_ROOT/tests/lib/demo_fleet.sh"
-source "$IT_ROOT/tests/lib/shop_fleet.sh"
+source "$IT_ROOT/tests/lib/fixture_fleets.sh"
 
 PY=/usr/bin/python3
 RT=("$PY" "$IT_ROOT/tests/integration/gen_roundtrip.py")
@@ -30,25 +29,11 @@ mdb_start gen >/dev/null || { echo "FAIL ${PREFIX:-}start_server"; exit 1; }
 trap 'mdb_stop_all; rm -rf "$G"' EXIT
 export RHIZOME_DEMO_MASK_KEY=0123456789abcdef0123456789abcdef
 
-# Both fleets' snapshots, in $G/demo and $G/shop, once for every test.
+# Both fleets' snapshots, in $G/demo and $G/shop, once for every test;
+# the round trips' scratch schemas readable too.
 setup() {
-	local f
-	demo_fleet_load gen || return 1
-	shop_fleet_load gen || return 1
-	export RHIZOME_DEMO_PASSWORD
-	RHIZOME_DEMO_PASSWORD=$(demo_fleet_password)
-	demo_fleet_reader gen rhizome "$RHIZOME_DEMO_PASSWORD" || return 1
-	# the shop fleet, and the round trips' scratch schemas
-	mdb_sql gen -e 'GRANT SELECT, SHOW VIEW ON `gen\_%`.* TO rhizome@localhost;
-		GRANT SELECT, SHOW VIEW ON `rt\_%`.* TO rhizome@localhost;' || return 1
-	mkdir -p "$G/demo" "$G/shop"
-	"$IT_ROOT/scripts/demo-config.sh" "$(mdb_sock gen)" "$(mdb_port gen)" >"$G/demo/rhizome.cnf" || return 1
-	shop_fleet_config gen rhizome RHIZOME_DEMO_PASSWORD >"$G/shop/rhizome.cnf"
-	for f in demo shop; do
-		"$RHIZOME" --quiet --config "$G/$f/rhizome.cnf" sync schema >"$G/$f.schema.json" &&
-			"$RHIZOME" --quiet --config "$G/$f/rhizome.cnf" sync data >"$G/$f.data.json" ||
-			return 1
-	done
+	fixture_fleets gen "$G" &&
+		mdb_sql gen -e 'GRANT SELECT, SHOW VIEW ON `rt\_%`.* TO rhizome@localhost;'
 }
 if ! setup >"$G/setup.log" 2>&1; then
 	echo "FAIL ${PREFIX:-}gen_models_setup"

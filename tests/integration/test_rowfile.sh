@@ -11,8 +11,7 @@
 # backslashes and non-ASCII, masked values as they were masked.
 set -u
 source "$(dirname "$0")/lib.sh"
-source "$IT_ROOT/tests/lib/demo_fleet.sh"
-source "$IT_ROOT/tests/lib/shop_fleet.sh"
+source "$IT_ROOT/tests/lib/fixture_fleets.sh"
 
 INSERT=${INSERT:-$(dirname "$RHIZOME")/tests/rowfile_insert}
 G=$(mktemp -d /tmp/rhizome-rowfile.XXXXXX)
@@ -21,22 +20,7 @@ trap 'mdb_stop_all; rm -rf "$G"' EXIT
 export RHIZOME_DEMO_MASK_KEY=0123456789abcdef0123456789abcdef
 
 # Both fleets' snapshots (5 rows a table), in $G/demo and $G/shop.
-setup() {
-	local f
-	demo_fleet_load rowfile && shop_fleet_load rowfile || return 1
-	export RHIZOME_DEMO_PASSWORD
-	RHIZOME_DEMO_PASSWORD=$(demo_fleet_password)
-	demo_fleet_reader rowfile rhizome "$RHIZOME_DEMO_PASSWORD" || return 1
-	mdb_sql rowfile -e 'GRANT SELECT, SHOW VIEW ON `gen\_%`.* TO rhizome@localhost;' || return 1
-	mkdir -p "$G/demo" "$G/shop"
-	"$IT_ROOT/scripts/demo-config.sh" "$(mdb_sock rowfile)" "$(mdb_port rowfile)" >"$G/demo/rhizome.cnf" || return 1
-	shop_fleet_config rowfile rhizome RHIZOME_DEMO_PASSWORD >"$G/shop/rhizome.cnf"
-	for f in demo shop; do
-		"$RHIZOME" --quiet --config "$G/$f/rhizome.cnf" sync schema >"$G/$f.schema.json" &&
-			"$RHIZOME" --quiet --config "$G/$f/rhizome.cnf" sync data --rows 5 >"$G/$f.data.json" ||
-			return 1
-	done
-}
+setup() { fixture_fleets rowfile "$G" --rows 5; }
 if ! setup >"$G/setup.log" 2>&1; then
 	echo "FAIL ${PREFIX:-}rowfile_setup"
 	sed 's/^/    /' "$G/setup.log" | tail -20
