@@ -16,8 +16,9 @@
 #
 #   build/rhizome --config demo/rhizome.cnf sync COMMAND [OPTIONS...]
 #
-# Snapshots go to demo/environments and models to demo/models, and stay there: the fleet is loaded the
-# same way every time, so a second run finds everything unchanged. The
+# Snapshots go to demo/environments and models to demo/models, and stay
+# there: the fleet is loaded the same way every time, so a second run finds
+# everything unchanged. The
 # masking key (demo/mask.key) is made once and kept, so masked values are
 # stable across runs too. The server and its data are gone when the script
 # ends. Full summaries are kept in demo/last-schema.json and
@@ -80,29 +81,22 @@ brief() {
 
 status=0
 for cmd in "${commands[@]}"; do
-	if [ "$cmd" = tables ]; then
-		step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf tables $*"
-	elif [ "$cmd" = gen ]; then
-		step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf gen models $*"
-	else
-		step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf sync $cmd $*"
-	fi
+	case $cmd in
+	tables) words=(tables) ;;
+	gen) words=(gen models) ;;
+	*) words=(sync "$cmd") ;;
+	esac
+	step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf ${words[*]} $*"
 	rc=0
 	if [ "$cmd" = report ] || [ "$cmd" = tables ] || [ "$cmd" = check ] ||
 		[ "$cmd" = gen ]; then
 		# their own output is for people (check's, a summary)
-		if [ "$cmd" = tables ]; then
-			build/rhizome --config "$DEMO_DIR/rhizome.cnf" tables "$@" || rc=$?
-		elif [ "$cmd" = gen ]; then
-			build/rhizome --config "$DEMO_DIR/rhizome.cnf" gen models "$@" || rc=$?
-		else
-			build/rhizome --config "$DEMO_DIR/rhizome.cnf" sync "$cmd" "$@" || rc=$?
-		fi
+		build/rhizome --config "$DEMO_DIR/rhizome.cnf" "${words[@]}" "$@" || rc=$?
 		[ $rc -eq 0 ] || status=$rc
 		continue
 	fi
 	summary=$DEMO_DIR/last-$cmd.json
-	build/rhizome --config "$DEMO_DIR/rhizome.cnf" sync "$cmd" "$@" >"$summary" || rc=$?
+	build/rhizome --config "$DEMO_DIR/rhizome.cnf" "${words[@]}" "$@" >"$summary" || rc=$?
 	[ $rc -eq 0 ] || status=$rc
 	if [ ! -s "$summary" ]; then
 		echo "rhizome printed no summary (exit status $rc); see the messages above."

@@ -34,13 +34,13 @@ static const char *const model_names[] = {
 /* What a generated module imports: a field of that name would rebind it
  * for the rest of the class body (`text: str = Field(...)`, then
  * `server_default=text('0')` calls the Field). So would the dialect's
- * types (`INTEGER`, pytype_is_sa_name) and the registries (`V1Model`). */
+ * types (`INTEGER`, pytype_is_sa_name) and the registries (`V1Model`).
+ * (`json` is among model_names already.) */
 static const char *const module_names[] = {
 	"Any", "CheckConstraint", "Column", "Computed", "Decimal", "Enum",
 	"Field", "ForeignKeyConstraint", "Index", "Optional",
 	"PrimaryKeyConstraint", "Path", "SQLModel", "base64", "date",
-	"datetime", "declared_attr", "importlib", "json", "registry", "text",
-	"time",
+	"datetime", "declared_attr", "importlib", "registry", "text", "time",
 };
 
 static int listed(const char *const *list, size_t n, const char *name)
