@@ -35,7 +35,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/store/atomic_file.c engine/store/snapshot.c engine/store/history.c \
 	engine/store/runlog.c \
 	engine/output/progress.c engine/output/diffreport.c engine/output/eventlog.c \
-	engine/output/termtext.c engine/output/summarytext.c \
+	engine/output/termtext.c engine/output/summarytext.c engine/output/loadtext.c \
 	engine/schema/sqltoken.c engine/schema/normalize.c engine/schema/classify.c \
 	engine/schema/tablemodel.c engine/schema/tablemodel_token.c \
 	engine/schema/tablemodel_parse.c engine/schema/tablemodel_render.c \
@@ -43,10 +43,10 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/schema/schemadiff_column.c engine/schema/schemadiff_keys.c \
 	engine/rows/mask.c engine/rows/rowjson.c engine/rows/rowfile.c \
 	engine/gen/pytype.c engine/gen/pyname.c engine/gen/pymodule.c engine/gen/sqlmodel.c engine/gen/sqlmodel_files.c \
-	engine/fetch/sqlident.c engine/fetch/fetch.c \
+	engine/fetch/sqlident.c engine/fetch/fetch.c engine/fetch/sqlbatch.c engine/fetch/loadsql.c \
 	engine/commands/schedule.c engine/commands/sync.c engine/commands/sync_worker.c \
-	engine/commands/sync_table.c engine/commands/sync_signals.c \
-	engine/commands/sync_deadline.c \
+	engine/commands/sync_table.c engine/commands/runguard.c \
+	engine/commands/load.c engine/commands/load_plan.c \
 	engine/commands/sync_summary.c engine/commands/report.c engine/commands/fleetversions.c \
 	engine/commands/versions.c engine/commands/genmodels.c \
 	engine/commands/histdiff.c engine/commands/schemahash.c \
@@ -60,7 +60,7 @@ LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The command line: only main.c exits; the rest is in the library so the
 # unit tests can reach it.
 CLI_SRC = engine/cli/args.c engine/cli/configfind.c engine/cli/suggest.c engine/cli/usage.c engine/cli/run.c \
-	engine/cli/run_history.c
+	engine/cli/run_history.c engine/cli/run_load.c
 MAIN_OBJ = $(BUILD)/engine/cli/main.o
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

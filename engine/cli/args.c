@@ -1,6 +1,6 @@
 /*
  * The command line: the command (`sync COMMAND`, `status`, `history
- * COMMAND`, `verify`, `tables`) and options, the global ones (--config,
+ * COMMAND`, `verify`, `tables`, `gen models`, `load`) and options, the global ones (--config,
  * --quiet, ...) anywhere on the line, the command's own after it.
  * getopt_long in two passes ("+": stop at the first non-option): the
  * options before the command, then the command's, which include the
@@ -77,9 +77,10 @@ static const struct {
 } applies[] = {
 	{ 'e', SYNCS | ONLY(CLI_REPORT) | ONLY(CLI_CHECK) | ONLY(CLI_DIFF) |
 	       ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
-	       ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) },
+	       ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) |
+	       ONLY(CLI_LOAD) },
 	{ 'U', ONLY(CLI_CHECK) },
-	{ 'v', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_DIFF) },
+	{ 'v', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_DIFF) | ONLY(CLI_LOAD) },
 	{ 'n', SYNCS | ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_HISTORY_PRUNE) |
 	       ONLY(CLI_GEN_MODELS) },
 	{ 't', ONLY(CLI_SCHEMA) },
@@ -88,9 +89,10 @@ static const struct {
 	{ 'f', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_REPORT) | ONLY(CLI_DIFF) |
 	       ONLY(CLI_VERSIONS) | ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
 	       ONLY(CLI_HISTORY_SHOW) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) |
-	       ONLY(CLI_GEN_MODELS) },
+	       ONLY(CLI_GEN_MODELS) | ONLY(CLI_LOAD) },
 	{ 'T', ONLY(CLI_VERSIONS) | ONLY(CLI_HISTORY_RESTORE) |
-	       ONLY(CLI_GEN_MODELS) },
+	       ONLY(CLI_GEN_MODELS) | ONLY(CLI_LOAD) },
+	{ 'I', ONLY(CLI_LOAD) }, { 'Y', ONLY(CLI_LOAD) }, { 'X', ONLY(CLI_LOAD) },
 	{ 'M', ONLY(CLI_STATUS) },
 	{ 'C', ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) },
 	{ 'K', ONLY(CLI_HISTORY_PRUNE) }, { 'O', ONLY(CLI_HISTORY_PRUNE) },
@@ -169,6 +171,7 @@ static const char *value_wanted(int option)
 	case 'C': return "schema, data or restore";
 	case 'K': return "a number of runs";
 	case 'O': return "a duration such as 30d";
+	case 'I': return "a scratch environment's name";
 	}
 	return "a value";
 }
@@ -183,6 +186,7 @@ static const char *const command_words[] = {
 	[CLI_HISTORY_RESTORE] = "history restore",
 	[CLI_HISTORY_PRUNE] = "history prune", [CLI_VERIFY] = "verify",
 	[CLI_TABLES] = "tables", [CLI_GEN_MODELS] = "gen models",
+	[CLI_LOAD] = "load",
 };
 
 /* "--rows does not apply to sync schema: it is sync data's only", from
@@ -337,6 +341,9 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 		{ "utf8-is-utf8mb3", no_argument, NULL, '2' },
 		{ "ignore-default-charset", no_argument, NULL, '3' },
 		{ "ignore-index-order", no_argument, NULL, '4' },
+		{ "into", required_argument, NULL, 'I' },
+		{ "schema-only", no_argument, NULL, 'Y' },
+		{ "replace", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		TOP_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -469,6 +476,9 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 			case '2': c->diff.utf8_is_utf8mb3 = 1; break;
 			case '3': c->diff.ignore_default_charset = 1; break;
 			case '4': c->diff.ignore_index_order = 1; break;
+			case 'I': c->into = optarg; break;
+			case 'Y': c->schema_only = 1; break;
+			case 'X': c->replace = 1; break;
 			case 'h': fputs(help, stdout); return CLI_ANSWERED;
 			default:
 				return bad_option(ch, sub_options,
@@ -492,6 +502,12 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 	if (wants_run && c->run_id == NULL)
 		return usage_error("which run? Name a run id or 'latest'%s", "",
 				   sub);
+	if (c->command == CLI_LOAD && c->nenvs != 1)
+		return usage_error("load wants one --env NAME: the environment "
+				   "whose snapshots are loaded%s", "", sub);
+	if (c->command == CLI_LOAD && c->into == NULL)
+		return usage_error("load wants --into TARGET: the scratch "
+				   "environment to load into%s", "", sub);
 	if (c->command == CLI_HISTORY_PRUNE && c->keep_given == c->older_than_given)
 		return usage_error("prune wants exactly one of --keep N and "
 				   "--older-than DURATION%s", "", sub);
@@ -577,9 +593,10 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 	if (argc == 0)
 		return usage_error("no command given%s", "", "rhizome");
 	if (strcmp(argv[0], "status") == 0 || strcmp(argv[0], "verify") == 0 ||
-	    strcmp(argv[0], "tables") == 0) {
+	    strcmp(argv[0], "tables") == 0 || strcmp(argv[0], "load") == 0) {
 		c->command = argv[0][0] == 's' ? CLI_STATUS
-			     : argv[0][0] == 'v' ? CLI_VERIFY : CLI_TABLES;
+			     : argv[0][0] == 'v' ? CLI_VERIFY
+			     : argv[0][0] == 'l' ? CLI_LOAD : CLI_TABLES;
 		snprintf(sub, sizeof(sub), "rhizome %s", argv[0]);
 		return parse_options(argc, argv, c, sub);
 	}
@@ -587,11 +604,13 @@ enum cli_parsed cli_parse(int argc, char **argv, struct cli *c)
 	if (group == NULL) {
 		static const char *const words_top[] = {
 			"sync", "status", "history", "verify", "tables", "gen",
+			"load",
 		};
-		const char *near = suggest_nearest(argv[0], words_top, 6);
+		const char *near = suggest_nearest(argv[0], words_top, 7);
 
 		fprintf(stderr, "rhizome: unknown command '%s' (%s%s%sexpected "
-			"sync, status, history, verify, tables or gen)\n", argv[0],
+			"sync, status, history, verify, tables, gen or load)\n",
+			argv[0],
 			near ? "did you mean " : "", near ? near : "",
 			near ? "? " : "");
 		fprintf(stderr, "Try 'rhizome --help'.\n");

@@ -14,7 +14,7 @@
 enum cli_command { CLI_SCHEMA, CLI_DATA, CLI_REPORT, CLI_CHECK, CLI_DIFF,
 		   CLI_VERSIONS, CLI_STATUS, CLI_HISTORY_LIST, CLI_HISTORY_SHOW,
 		   CLI_HISTORY_RESTORE, CLI_HISTORY_PRUNE, CLI_VERIFY,
-		   CLI_TABLES, CLI_GEN_MODELS };
+		   CLI_TABLES, CLI_GEN_MODELS, CLI_LOAD };
 
 /* What the user asked for. Strings are borrowed from argv. */
 struct cli {
@@ -55,6 +55,9 @@ struct cli {
 	int keep_given;
 	double older_than;      /* prune: --older-than, seconds */
 	int older_than_given;
+	const char *into;       /* load: --into, the target environment */
+	int schema_only;        /* load: --schema-only */
+	int replace;            /* load: --replace */
 };
 
 /* How parsing ended. */

@@ -6,7 +6,7 @@
  *
  * SIGINT, SIGTERM, SIGUSR1 and SIGWINCH are blocked before any thread
  * exists, so every thread inherits the mask and only the run's watcher
- * thread (engine/commands/sync_signals.c) receives them, through sigwait().
+ * thread (engine/commands/runguard.h) receives them, through sigwait().
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -219,6 +219,9 @@ int main(int argc, char **argv)
 		break;
 	case CLI_GEN_MODELS:
 		status = cli_run_gen_models(&c, &cfg, envs, out);
+		break;
+	case CLI_LOAD:
+		status = cli_run_load(&c, &cfg, envs, out, hist);
 		break;
 	case CLI_DIFF:
 		status = c.against != NULL

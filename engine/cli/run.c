@@ -403,19 +403,15 @@ enum cli_exit cli_run_histdiff(const struct cli *c, const struct fleet_config *c
 	return status;
 }
 
-/* What a live run needs before any server is contacted: every selected
- * environment's password variable set, its option file safe, its server
- * named and its TLS settings coherent (config_check_connection), and for
- * data the masking key. Fills tls[i], the TLS mode environment i's
- * connections must meet. */
-static int check_secrets(const struct cli *c, const struct fleet_config *cfg,
-			 const struct env_config **envs, enum tls_mode *tls)
+int cli_check_secrets(const struct cli *c, const struct fleet_config *cfg,
+		      const struct env_config **envs, size_t n,
+		      enum tls_mode *tls)
 {
 	struct config_error cerr;
 	char msg[2048];
 	size_t i;
 
-	for (i = 0; i < c->nenvs; i++) {
+	for (i = 0; i < n; i++) {
 		struct optionfile_facts facts;
 
 		if (config_check_password(cfg, envs[i], &cerr) != 0 ||
@@ -508,7 +504,7 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 
 	enum tls_mode *tls = xcalloc(c->nenvs ? c->nenvs : 1, sizeof(*tls));
 
-	if (check_secrets(c, cfg, envs, tls) != 0) {
+	if (cli_check_secrets(c, cfg, envs, c->nenvs, tls) != 0) {
 		free(tls);
 		return CLI_EXIT_USAGE;
 	}

@@ -51,6 +51,15 @@ struct snapshot_root *cli_lock_root(const struct cli *c,
 				    const char *out, const char *hist,
 				    enum cli_exit *status);
 
+/* What a live run needs before any server is contacted: the password
+ * variable of each of envs[0..n) set, its option file safe, its server
+ * named and its TLS settings coherent (config_check_connection), and for
+ * sync data the masking key. Fills tls[i], the TLS mode envs[i]'s
+ * connections must meet. 0, or -EINVAL with the message on stderr. */
+int cli_check_secrets(const struct cli *c, const struct fleet_config *cfg,
+		      const struct env_config **envs, size_t n,
+		      enum tls_mode *tls);
+
 /* Each command below gets the snapshot root `out` and the history folder
  * `hist` as cli_resolve_out and cli_resolve_history give them. */
 
@@ -85,6 +94,11 @@ enum cli_exit cli_run_verify(const struct cli *c, const struct fleet_config *cfg
  * (runs.h). Needs the lock. Returns 0 or -errno (a message on stderr). */
 int cli_prune_after_run(const struct fleet_config *cfg, const char *hist,
 			int quiet);
+
+/* load: envs[0] the environment loaded from (engine/cli/run_load.c). */
+enum cli_exit cli_run_load(const struct cli *c, const struct fleet_config *cfg,
+			   const struct env_config **envs, const char *out,
+			   const char *hist);
 
 /* history list, show, restore, prune (engine/cli/run_history.c). */
 enum cli_exit cli_run_history(const struct cli *c, const struct fleet_config *cfg,

@@ -53,6 +53,8 @@ const char cli_usage_top[] =
 	"                 rhizome.cnf\n"
 	"  gen models     versioned SQLModel models, emplacements and\n"
 	"                 registrations from the schema snapshots (files only)\n"
+	"  load           a scratch database built from one environment's\n"
+	"                 snapshots: its tables and sample rows\n"
 	"\n"
 	"Table lists: tables = and exclude = take names and globs (order_*),\n"
 	"expanded per environment from the server's tables (from the snapshot\n"
@@ -81,8 +83,8 @@ const char cli_usage_top[] =
 	"Exit status: 0 done, 1 drift (sync check), a stale or failed last run\n"
 	"(status --max-age), findings (verify), 2 usage or configuration error,\n"
 	"3 partial failure,\n"
-	"4 local I/O failure, 5 snapshot root locked by another run,\n"
-	"130/143 interrupted.\n";
+	"4 local I/O failure, 5 snapshot root locked by another run (load: or\n"
+	"its target schema by another load), 130/143 interrupted.\n";
 
 const char cli_usage_sync[] =
 	"usage: rhizome [global options] sync COMMAND [options]\n"
@@ -372,6 +374,51 @@ static const char usage_verify[] =
 	"  --format FORMAT  text (default) or json\n"
 	"  --help           this text\n";
 
+static const char usage_load[] =
+	"usage: rhizome [global options] load --env NAME --into TARGET\n"
+	"                                     [--table NAME]... [--schema-only]\n"
+	"                                     [--replace] [--verbose]\n"
+	"                                     [--format text|json]\n"
+	"\n"
+	"Build a database from environment NAME's snapshots: each table created\n"
+	"from its .sql file, its rows inserted from its .json file (exact types:\n"
+	"base64 back to bytes, DECIMAL digits, 64-bit integers, NULL), on\n"
+	"TARGET's server, in TARGET's schema (created if missing). The snapshot\n"
+	"files are read and checked first: a bad one is an error naming it, and\n"
+	"no server is contacted.\n"
+	"\n"
+	"TARGET is an environment of the config that says `mask = none` (a\n"
+	"scratch target); one with 'prod' in its name or folder, or\n"
+	"`sensitive = yes`, is refused (exit 2), as is one that shares its\n"
+	"server and schema with an environment that is no scratch target.\n"
+	"\n"
+	"The tables are built in a staging schema of their own on TARGET's\n"
+	"server (rhizome_load_<hash>), in parallel over TARGET's pool, with\n"
+	"foreign-key checks off while the rows go in; then each foreign key is\n"
+	"checked (rows whose parent is not among the snapshot's are reported,\n"
+	"not refused: sample rows rarely satisfy every key) and every table is\n"
+	"moved into TARGET's schema by one RENAME TABLE. A failure, a signal or\n"
+	"a lost connection before that leaves TARGET as it was; what a killed\n"
+	"load left is dropped by the next load into the same schema. Two loads\n"
+	"into one schema never run at once (a server lock: exit 5).\n"
+	"\n"
+	"Options:\n"
+	"  --env NAME     the environment whose snapshots are loaded (one)\n"
+	"  --into TARGET  the scratch environment loaded into\n"
+	"  --table NAME   only these tables (repeatable)\n"
+	"  --schema-only  the tables without their rows\n"
+	"  --replace      drop and recreate tables TARGET already has; without\n"
+	"                 it, an existing table is an error naming it (exit 2)\n"
+	"  -v, --verbose  each error with the statement that failed\n"
+	"  -f, --format text|json\n"
+	"                 the summary on stdout (default: text on a terminal)\n"
+	"\n"
+	"Exit status: 0 loaded, 2 usage or configuration error, a bad snapshot\n"
+	"file or an existing table without --replace (nothing written), 3 the\n"
+	"load failed (TARGET as it was), 4 local I/O failure, 5 another load\n"
+	"into the schema or a run holding the snapshot root, 130/143\n"
+	"interrupted (TARGET as it was).\n";
+
 const char *cli_usage_of(enum cli_command command)
 {
 	switch (command) {
@@ -389,6 +436,7 @@ const char *cli_usage_of(enum cli_command command)
 	case CLI_VERIFY: return usage_verify;
 	case CLI_TABLES: return usage_tables;
 	case CLI_GEN_MODELS: return usage_gen_models;
+	case CLI_LOAD: return usage_load;
 	}
 	return cli_usage_sync;
 }

@@ -46,9 +46,9 @@ static void free_run(struct run *r)
 	}
 	free(r->envs);
 	free(r->senvs);
+	free(r->pools);
 	queue_free(r->q);
 	pthread_cond_destroy(&r->idle);
-	pthread_cond_destroy(&r->tick);
 	pthread_mutex_destroy(&r->lock);
 }
 
@@ -91,8 +91,8 @@ static int setup(struct run *r, const struct sync_opts *o)
 	r->o = o;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->idle, NULL);
-	pthread_cond_init(&r->tick, NULL);
 	r->envs = xcalloc(o->nenvs, sizeof(*r->envs));
+	r->pools = xcalloc(o->nenvs ? o->nenvs : 1, sizeof(*r->pools));
 	r->senvs = xcalloc(o->nenvs, sizeof(*r->senvs));
 	if (o->cfg->mask_key_env != NULL) {
 		r->mask_key = getenv(o->cfg->mask_key_env);
@@ -109,6 +109,7 @@ static int setup(struct run *r, const struct sync_opts *o)
 		e->results = xcalloc(e->ntables ? e->ntables : 1,
 				     sizeof(*e->results));
 		e->pool = connpool_new(e->cfg, o->tls ? o->tls[i] : e->cfg->tls.mode);
+		r->pools[i] = e->pool;
 		e->data_dir = snapshot_data_dir(o->out, e->cfg->folder);
 		/* from the run's start: what a scheduler plans with */
 		e->deadline = e->cfg->env_timeout
@@ -209,13 +210,39 @@ static enum sync_outcome publish_history(struct run *r, enum sync_outcome status
 	return status;
 }
 
+/* The guard's callbacks (runguard.h), with run->lock held but resize. */
+static void sync_cancel(void *ctx, int sig)
+{
+	struct run *r = ctx;
+
+	r->cancel_signal = sig;
+	schedule_stop(&r->schedule);
+	progress_log(&r->progress, sig == SIGINT
+		     ? "rhizome: interrupted (SIGINT), stopping"
+		     : "rhizome: terminated (SIGTERM), stopping");
+	pthread_cond_broadcast(&r->idle);
+}
+
+static void sync_tick(void *ctx)
+{
+	progress_tick(&((struct run *)ctx)->progress);
+}
+
+static void sync_resize(void *ctx)
+{
+	progress_note_resize(&((struct run *)ctx)->progress);
+}
+
+static const struct runguard_ops sync_guard_ops = {
+	sync_cancel, sync_tick, sync_resize,
+};
+
 enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 {
 	struct run r;
 	struct pool_opts popts;
 	pool *workers = NULL;
-	pthread_t watcher, keeper;
-	int watcher_started = 0, keeper_started = 0, sig;
+	int sig, rc;
 	enum sync_outcome status = SYNC_IO_FAILED;
 	size_t i, total = 0, globs;
 	unsigned trips = 0;
@@ -242,18 +269,18 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 	/* the run's id for every event and a dying line, before any thread
 	 * that could write one */
 	eventlog_set_run(o->run_id);
-	/* The watcher first: signals stay blocked in every thread, so without
-	 * it the run could not be interrupted at all. */
-	if (sync_signals_start(&r, &watcher) != 0) {
-		fprintf(stderr, "rhizome: cannot start the signal watcher\n");
+	/* Before the workers: signals stay blocked in every thread, so
+	 * without the watcher the run could not be interrupted at all. */
+	r.guard.lock = &r.lock;
+	r.guard.pools = r.pools;
+	r.guard.npools = r.nenvs;
+	r.guard.ops = &sync_guard_ops;
+	r.guard.ctx = &r;
+	if ((rc = runguard_start(&r.guard)) != 0) {
+		fprintf(stderr, "rhizome: cannot start the signal watcher and "
+			"the deadline keeper: %s\n", strerror(-rc));
 		goto out;
 	}
-	watcher_started = 1;
-	if (sync_deadlines_start(&r, &keeper) != 0) {
-		fprintf(stderr, "rhizome: cannot start the deadline keeper\n");
-		goto out;
-	}
-	keeper_started = 1;
 	workers = pool_start(r.q, &popts);
 	if (workers == NULL) {
 		fprintf(stderr, "rhizome: cannot start %zu worker threads\n",
@@ -309,10 +336,7 @@ enum sync_outcome sync_run(const struct sync_opts *o, json_t **summary)
 	json_object_set_new(*summary, "round_trips", json_integer(trips));
 
 out:
-	if (keeper_started)
-		sync_deadlines_stop(&r, keeper);
-	if (watcher_started)
-		sync_signals_stop(&r, watcher);
+	runguard_stop(&r.guard);
 	sig = r.cancel_signal; /* no thread but this one is left */
 	if (sig != 0) {
 		status = sig == SIGINT ? SYNC_INTERRUPTED : SYNC_TERMINATED;

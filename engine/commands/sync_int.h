@@ -15,8 +15,9 @@
  *                commit the job's files -> finish_job(), where the
  *                schedule (schedule.c) hands the environment's next
  *                batches to the queue (sync_dispatch)
- *   watcher (sync_signals.c): sigwait(SIGINT/SIGTERM) -> cancel, interrupt
- *                connections
+ *   watcher (runguard.h): sigwait(SIGINT/SIGTERM) -> sync_cancel, interrupt
+ *                connections; the deadline keeper (runguard.h) cuts off
+ *                round trips past query-timeout
  *   summary and manifest (sync_summary.c): built from the results once the
  *                workers are gone
  *
@@ -38,6 +39,7 @@
 #include <jansson.h>
 
 #include "engine/base/strbuf.h"
+#include "engine/commands/runguard.h"
 #include "engine/commands/schedule.h"
 #include "engine/commands/sync.h"
 #include "engine/fetch/fetch.h"
@@ -145,14 +147,8 @@ struct run {
 				       * guarded by lock, as the schedule */
 	unsigned workers;       /* immutable: worker threads */
 	int cancel_signal;      /* guarded by lock: SIGINT/SIGTERM received */
-	int over;               /* guarded by lock: the watcher may stop */
-	int signals;            /* atomic: signals received */
-	pthread_cond_t tick;    /* wakes the deadline keeper to stop */
-	int deadlines_over;     /* guarded by lock: the keeper may stop */
-	pthread_t *killers;     /* guarded by lock: threads sending KILL
-				 * QUERY after a signal, one per environment;
-				 * joined by sync_signals_stop */
-	size_t nkillers;        /* guarded by lock */
+	connpool **pools;       /* the environments' pools, for the guard */
+	struct runguard guard;  /* the signal watcher, the deadline keeper */
 	int io_failed;          /* guarded by lock: a local write failed (read
 				 * without it once the workers are joined) */
 	struct progress progress; /* guarded by lock */
@@ -218,25 +214,6 @@ void sync_note_failure(struct run *r, struct env_run *e, const char *table,
 void sync_set_error(struct table_result *res, const struct connpool_error *err);
 /* Free the result's error, if any. */
 void sync_free_error(struct table_result *res);
-
-/* ---- sync_signals.c ------------------------------------------------------ */
-
-/* Start the watcher thread that takes SIGINT and SIGTERM (blocked in every
- * thread: main blocks them first). 0 or a negative errno. Main thread. */
-int sync_signals_start(struct run *r, pthread_t *watcher);
-/* Tell the watcher the run is over and wait until it has exited. Main
- * thread, once; the run must outlive it. */
-void sync_signals_stop(struct run *r, pthread_t watcher);
-
-/* ---- sync_deadline.c ---------------------------------------------------- */
-
-/* Start the thread that enforces the connections' wall-clock deadlines
- * (connpool_enforce_deadlines), once the pools exist. 0 or a negative
- * errno. Main thread. */
-int sync_deadlines_start(struct run *r, pthread_t *keeper);
-/* Stop it and wait until it has exited; before the pools are freed. Main
- * thread, once. */
-void sync_deadlines_stop(struct run *r, pthread_t keeper);
 
 /* ---- sync_summary.c: after the workers are gone ------------------------ */
 

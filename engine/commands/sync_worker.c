@@ -13,7 +13,7 @@
  * table with a transient server error (transient: lock wait, deadlock) is
  * retried alone (retry_alone); both up to the environment's `retries`,
  * after a backoff. A round trip cut off at query-timeout (the deadline
- * keeper, sync_deadline.c), or by a row over max_allowed_packet, is not
+ * keeper, runguard.h), or by a row over max_allowed_packet, is not
  * retried for the table being read: it would cost the same again. A read
  * that waited out read-timeout retries that table alone. Either way the
  * batch-mates not yet read are sent again, on a new connection. Once the
@@ -317,7 +317,7 @@ static double start_deadline(struct env_run *e, MYSQL *m)
 }
 
 /* The tables of t[0..n) whose round trip the deadline keeper cut off
- * (sync_deadline.c) failed on query-timeout or env-timeout, whatever the
+ * (runguard.h) failed on query-timeout or env-timeout, whatever the
  * library's words for the shut socket: said so, with 2013 as the code of
  * every time-out. */
 static void say_deadline(const struct env_run *e, struct fetched_table *t,

@@ -17,8 +17,7 @@
 #include "engine/base/strsort.h"
 #include "engine/fetch/sqlident.h"
 
-/* Whether `code` is a client-side (connection) error, not a server one. */
-static int fetch_is_client_error(unsigned code)
+int fetch_is_client_error(unsigned code)
 {
 	return code >= CR_MIN_ERROR && code <= CR_MAX_ERROR;
 }

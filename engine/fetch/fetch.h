@@ -64,6 +64,10 @@ struct fetch_catalog {
 
 void fetch_catalog_free(struct fetch_catalog *c);
 
+/* Whether `code` is a client-side (connection) error, not a server one:
+ * the connection cannot be trusted after it. Thread-safe. */
+int fetch_is_client_error(unsigned code);
+
 struct fetch_request {
 	enum fetch_kind kind;
 	const char *schema;         /* schema on the server */

@@ -1,0 +1,1108 @@
+/*
+ * A load's lifecycle on the target (load.h says what and why):
+ *
+ *   main thread: the control connection (held for the whole load: it
+ *     holds the server lock) -> lock, look, stage -> create jobs, wait ->
+ *     insert jobs, wait -> check the keys -> one RENAME TABLE -> summary;
+ *     on a failure or a signal, the staging schema dropped instead
+ *   workers (workers/pool.h over queue/queue.h): pop a job (a run of
+ *     statements) -> acquire a connection of the target's pool -> one
+ *     round trip (sqlbatch.h) -> release -> finish_job
+ *   guard (runguard.h): the signal watcher and the deadline keeper
+ *
+ * The pool holds the target's `pool` connections and one more: the
+ * control one, so that the workers get as many as configured.
+ *
+ * Lock order: run->lock, then the queue's. Jobs are pushed by the main
+ * thread only, without run->lock; the queue holds every job of a phase,
+ * so a push never blocks.
+ */
+#include "engine/commands/load.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysqld_error.h>
+
+#include "engine/base/alloc.h"
+#include "engine/base/clock.h"
+#include "engine/base/jsontext.h"
+#include "engine/commands/runguard.h"
+#include "engine/fetch/sqlbatch.h"
+#include "engine/fetch/sqlident.h"
+#include "engine/output/progress.h"
+#include "queue/queue.h"
+#include "workers/pool.h"
+
+/* A round trip carries at most this much SQL, and at most half the
+ * server's max_allowed_packet (a multi-statement query is one packet). */
+#define LOAD_TRIP_MAX (4u << 20)
+
+/* The session a load's statements run in: strict, so a value the column
+ * cannot hold fails instead of being cut (a load must give back what the
+ * snapshot holds); a 0 in an AUTO_INCREMENT column stays 0; the keys are
+ * checked once every table is whole (load.h). Zero dates are allowed, as
+ * the source's server allowed them. */
+#define LOAD_SESSION "SET SESSION sql_mode = 'STRICT_ALL_TABLES," \
+	"NO_AUTO_VALUE_ON_ZERO', foreign_key_checks = 0"
+
+/* One statement of the plan: table `table`'s CREATE (stmt == SIZE_MAX)
+ * or its INSERT number `stmt`. */
+struct stmt_ref {
+	size_t table;
+	size_t stmt;
+};
+
+/* A round trip's worth: refs[from, to). */
+struct job {
+	size_t from, to;
+};
+
+/* What became of a table on the target. Guarded by run->lock. */
+struct table_result {
+	int failed;
+	struct connpool_error err;
+	char *statement;        /* the failing one, cut (for --verbose) */
+	int existed;            /* the target has it: replaced */
+	int is_view;            /* ... as a view */
+};
+
+struct run {
+	const struct load_opts *o;
+	const struct load_plan *plan;
+	struct env_config target;       /* o->target, one connection more */
+	connpool *pool;
+	queue *q;
+	struct runguard guard;
+	struct stmt_ref *refs;
+	size_t nrefs, ncreates;         /* refs[0, ncreates): the CREATEs */
+	struct job *jobs;
+	char staging[LOADSQL_NAME_MAX], old[LOADSQL_NAME_MAX];
+	struct strbuf lock_name;        /* the server lock, a literal */
+	size_t trip_max;
+	MYSQL *control;                 /* main thread's; NULL once lost */
+	int control_broken;
+	int locked;                     /* the server lock is held */
+	int schema_exists;              /* the target schema is there */
+	int staged;                     /* the staging schema was made */
+	json_t *notes;                  /* lines for the summary's "notes" */
+	char **existing;                /* the target's tables before */
+	size_t nexisting;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	/* guarded by lock: */
+	size_t inflight;
+	int cancel_signal;
+	int failed;
+	unsigned round_trips;
+	struct table_result *results;
+	struct connpool_error general;  /* a failure of no one table */
+	int general_failed;
+};
+
+/* ---- results -------------------------------------------------------- */
+
+/* Table `t` (SIZE_MAX: none in particular) failed with *err running
+ * `statement` (may be NULL). Takes run->lock. */
+static void fail(struct run *r, size_t t, const struct connpool_error *err,
+		 const char *statement)
+{
+	pthread_mutex_lock(&r->lock);
+	r->failed = 1;
+	if (t == SIZE_MAX) {
+		if (!r->general_failed) {
+			r->general = *err;
+			r->general_failed = 1;
+		}
+	} else if (!r->results[t].failed) {
+		r->results[t].failed = 1;
+		r->results[t].err = *err;
+		if (statement != NULL)
+			r->results[t].statement = xasprintf("%.300s%s", statement,
+							     strlen(statement) > 300
+							     ? "..." : "");
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void set_error(struct connpool_error *err, unsigned code,
+		      const char *fmt, const char *arg)
+{
+	memset(err, 0, sizeof(*err));
+	err->code = code;
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "HY000");
+	snprintf(err->message, sizeof(err->message), fmt, arg);
+}
+
+static int stopped(struct run *r)
+{
+	int s;
+
+	pthread_mutex_lock(&r->lock);
+	s = r->failed || r->cancel_signal != 0;
+	pthread_mutex_unlock(&r->lock);
+	return s;
+}
+
+/* ---- the statements of a round trip ----------------------------------- */
+
+static const char *ref_sql(const struct run *r, const struct stmt_ref *ref,
+			   size_t *len)
+{
+	const struct load_table *t = &r->plan->tables[ref->table];
+
+	if (ref->stmt == SIZE_MAX) {
+		*len = t->create_len;
+		return t->create;
+	}
+	*len = t->rows.stmts[ref->stmt].len;
+	return t->rows.stmts[ref->stmt].data;
+}
+
+/* A round trip's first statements: the session's settings (the pool's,
+ * then the load's) and the staging schema as the default one, so that a
+ * CREATE TABLE's name and its REFERENCES land there. */
+#define PREFIX_STATEMENTS 3
+static void add_prefix(struct run *r, MYSQL *m, struct strbuf *sql)
+{
+	strbuf_adds(sql, connpool_session_sql(r->pool, m));
+	strbuf_adds(sql, ";" LOAD_SESSION ";USE ");
+	sqlident_quote(sql, r->staging);
+}
+
+/* Warnings on an INSERT mean the server stored something else than the
+ * file holds (strict mode makes most of them errors; the rest, such as a
+ * note on a truncated fraction, would go unseen): the load fails. */
+struct trip {
+	struct run *r;
+	const struct job *job;
+};
+
+static int check_answer(void *ctx, const struct sqlbatch_answer *a,
+			struct connpool_error *err)
+{
+	struct trip *t = ctx;
+	const struct stmt_ref *ref;
+
+	if (a->index < PREFIX_STATEMENTS)
+		return 0;
+	ref = &t->r->refs[t->job->from + a->index - PREFIX_STATEMENTS];
+	if (ref->stmt == SIZE_MAX || a->warnings == 0)
+		return 0;
+	memset(err, 0, sizeof(*err));
+	err->code = ER_WARN_DATA_OUT_OF_RANGE;
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "01000");
+	snprintf(err->message, sizeof(err->message), "the server stored %u "
+		 "value(s) other than the file holds (warnings on the INSERT; "
+		 "SHOW WARNINGS after it tells which)", a->warnings);
+	return 1;
+}
+
+/* ---- workers ------------------------------------------------------------ */
+
+struct worker {
+	struct strbuf sql;
+};
+
+static void *worker_start(void *ctx)
+{
+	(void)ctx;
+	mysql_thread_init();
+	return xcalloc(1, sizeof(struct worker));
+}
+
+static void worker_stop(void *state, void *ctx)
+{
+	struct worker *w = state;
+
+	(void)ctx;
+	strbuf_release(&w->sql);
+	free(w);
+	mysql_thread_end();
+}
+
+static void finish_job(struct run *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->inflight--;
+	if (r->inflight == 0)
+		pthread_cond_broadcast(&r->idle);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* Send job's statements over m: 0, or -1 when it failed (said). */
+static int run_trip(struct run *r, MYSQL *m, const struct job *job,
+		    struct strbuf *sql, int *broken)
+{
+	struct trip trip = { r, job };
+	struct sqlbatch_result res;
+	enum fetch_outcome outcome;
+	unsigned trips = 0;
+	size_t i, len, table;
+	const char *stmt;
+
+	strbuf_reset(sql);
+	add_prefix(r, m, sql);
+	for (i = job->from; i < job->to; i++) {
+		stmt = ref_sql(r, &r->refs[i], &len);
+		strbuf_add(sql, ";", 1);
+		strbuf_add(sql, stmt, len);
+	}
+	connpool_set_deadline(r->pool, m, clock_seconds() +
+			      (double)r->target.query_timeout);
+	outcome = sqlbatch_run(m, sql, PREFIX_STATEMENTS + job->to - job->from,
+			       check_answer, &trip, &res, &trips);
+	connpool_set_deadline(r->pool, m, 0);
+	pthread_mutex_lock(&r->lock);
+	r->round_trips += trips;
+	pthread_mutex_unlock(&r->lock);
+	if (outcome == FETCH_DONE)
+		return 0;
+	*broken = outcome == FETCH_BROKEN;
+	if (connpool_expired(r->pool, m)) {
+		char secs[16];
+
+		snprintf(secs, sizeof(secs), "%u", r->target.query_timeout);
+		set_error(&res.err, 2013, "timed out: no answer within "
+			  "query-timeout (%s s)", secs);
+	}
+	if (res.ran < PREFIX_STATEMENTS) {
+		/* the session's settings, or the staging schema gone */
+		table = r->refs[job->from].table;
+		fail(r, table, &res.err, NULL);
+		return -1;
+	}
+	i = job->from + res.ran - PREFIX_STATEMENTS;
+	if (i >= job->to) /* the connection broke after the last answer */
+		i = job->to - 1;
+	table = r->refs[i].table;
+	stmt = ref_sql(r, &r->refs[i], &len);
+	fail(r, table, &res.err, stmt);
+	return -1;
+}
+
+static void worker_run(void *item, void *state, void *ctx)
+{
+	struct run *r = ctx;
+	struct worker *w = state;
+	const struct job *job = item;
+	struct connpool_error err;
+	MYSQL *m = NULL;
+	int reused, broken = 0, rc;
+
+	if (stopped(r)) {
+		finish_job(r);
+		return;
+	}
+	rc = connpool_acquire(r->pool, &m, &reused, &err);
+	if (rc != 0) {
+		fail(r, rc == -ECANCELED ? SIZE_MAX : r->refs[job->from].table,
+		     &err, NULL);
+		finish_job(r);
+		return;
+	}
+	(void)run_trip(r, m, job, &w->sql, &broken);
+	connpool_release(r->pool, m, broken || connpool_expired(r->pool, m));
+	finish_job(r);
+}
+
+/* ---- the guard's callbacks (runguard.h), with run->lock held ---------- */
+
+static void load_cancel(void *ctx, int sig)
+{
+	struct run *r = ctx;
+
+	r->cancel_signal = sig;
+	if (!r->o->quiet)
+		fprintf(stderr, "%s\n", sig == SIGINT
+			? "rhizome: interrupted (SIGINT), stopping"
+			: "rhizome: terminated (SIGTERM), stopping");
+	pthread_cond_broadcast(&r->idle);
+}
+
+static const struct runguard_ops load_guard_ops = { load_cancel, NULL, NULL };
+
+/* ---- the control connection's round trips ----------------------------- */
+
+/* What the first control round trip reads. */
+struct look {
+	struct run *r;
+	long long got_lock;             /* GET_LOCK's answer: 1, 0, -1: NULL */
+	unsigned long long packet;      /* @@max_allowed_packet */
+	char **tables;                  /* SHOW FULL TABLES of the target */
+	int *views;
+	size_t ntables;
+};
+
+static int take_look(void *ctx, const struct sqlbatch_answer *a,
+		     struct connpool_error *err)
+{
+	struct look *l = ctx;
+	MYSQL_ROW row;
+
+	(void)err;
+	if (a->res == NULL)
+		return 0;
+	if (a->index == 1 && (row = mysql_fetch_row(a->res)) != NULL) {
+		l->got_lock = row[0] != NULL ? strtoll(row[0], NULL, 10) : -1;
+		l->packet = row[1] != NULL ? strtoull(row[1], NULL, 10) : 0;
+		return 0;
+	}
+	while (a->index == 2 && (row = mysql_fetch_row(a->res)) != NULL) {
+		l->tables = xrealloc(l->tables, (l->ntables + 1) * sizeof(*l->tables));
+		l->views = xrealloc(l->views, (l->ntables + 1) * sizeof(*l->views));
+		l->tables[l->ntables] = xstrdup(row[0] ? row[0] : "");
+		l->views[l->ntables++] = row[1] != NULL && strcmp(row[1], "VIEW") == 0;
+	}
+	return 0;
+}
+
+/* One round trip on the control connection, sql[0..n statements), with
+ * on_answer (may be NULL). FETCH_DONE, or the failure in *res; a broken
+ * control connection is given up (released as broken). */
+static enum fetch_outcome control_trip(struct run *r, const struct strbuf *sql,
+				       size_t n,
+				       int (*on_answer)(void *,
+							const struct sqlbatch_answer *,
+							struct connpool_error *),
+				       void *ctx, struct sqlbatch_result *res)
+{
+	enum fetch_outcome outcome;
+	unsigned trips = 0;
+
+	if (r->control == NULL) {
+		set_error(&res->err, 2006, "%s", "the control connection was lost");
+		return FETCH_BROKEN;
+	}
+	connpool_set_deadline(r->pool, r->control, clock_seconds() +
+			      (double)r->target.query_timeout);
+	outcome = sqlbatch_run(r->control, sql, n, on_answer, ctx, res, &trips);
+	connpool_set_deadline(r->pool, r->control, 0);
+	pthread_mutex_lock(&r->lock);
+	r->round_trips += trips;
+	pthread_mutex_unlock(&r->lock);
+	if (outcome != FETCH_DONE && connpool_expired(r->pool, r->control)) {
+		char secs[16];
+
+		snprintf(secs, sizeof(secs), "%u", r->target.query_timeout);
+		set_error(&res->err, 2013, "timed out: no answer within "
+			  "query-timeout (%s s)", secs);
+		outcome = FETCH_BROKEN;
+	}
+	if (outcome == FETCH_BROKEN) {
+		connpool_release(r->pool, r->control, 1);
+		r->control = NULL;
+		r->locked = 0; /* the server let it go with the session */
+	}
+	return outcome;
+}
+
+static void free_look(struct look *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->ntables; i++)
+		free(l->tables[i]);
+	free(l->tables);
+	free(l->views);
+}
+
+/* Take the server lock, read the target's tables and its packet limit;
+ * mark the tables that exist. LOAD_DONE to go on. */
+static enum load_outcome look(struct run *r)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct sqlbatch_result res;
+	struct look l;
+	enum fetch_outcome outcome;
+	size_t i, k, existing = 0, views = 0;
+
+	memset(&l, 0, sizeof(l));
+	l.r = r;
+	l.got_lock = -1;
+	strbuf_adds(&sql, connpool_session_sql(r->pool, r->control));
+	strbuf_adds(&sql, ";SELECT GET_LOCK(");
+	strbuf_add(&sql, r->lock_name.data, r->lock_name.len);
+	strbuf_adds(&sql, ", 0), @@max_allowed_packet;SHOW FULL TABLES FROM ");
+	sqlident_quote(&sql, r->target.schema);
+	outcome = control_trip(r, &sql, 3, take_look, &l, &res);
+	strbuf_release(&sql);
+	/* the schema is not there (yet): it has no tables */
+	r->schema_exists = outcome == FETCH_DONE;
+	if (outcome == FETCH_REFUSED && res.ran == 2 &&
+	    res.err.code == ER_BAD_DB_ERROR)
+		outcome = FETCH_DONE;
+	if (outcome != FETCH_DONE || l.got_lock != 1) {
+		if (outcome == FETCH_DONE && l.got_lock == 0) {
+			free_look(&l);
+			return LOAD_BUSY;
+		}
+		if (outcome == FETCH_DONE)
+			set_error(&res.err, 0, "%s", "GET_LOCK answered NULL");
+		fail(r, SIZE_MAX, &res.err, NULL);
+		free_look(&l);
+		return LOAD_FAILED;
+	}
+	r->locked = 1;
+	if (l.packet > 0 && l.packet / 2 < r->trip_max)
+		r->trip_max = (size_t)(l.packet / 2);
+	for (i = 0; i < r->plan->ntables; i++)
+		for (k = 0; k < l.ntables; k++)
+			if (strcmp(l.tables[k], r->plan->tables[i].name) == 0) {
+				r->results[i].existed = 1;
+				r->results[i].is_view = l.views[k];
+				existing++;
+				views += l.views[k];
+			}
+	r->existing = l.tables;
+	r->nexisting = l.ntables;
+	l.tables = NULL;
+	l.ntables = 0;
+	free_look(&l);
+	/* a view cannot be moved to another schema: replaced by hand only */
+	return (existing > 0 && !r->o->replace) || views > 0 ? LOAD_REFUSED
+							      : LOAD_DONE;
+}
+
+/* Make the target schema if it is not there, and the staging schema
+ * afresh: what a killed load left is dropped (the lock says no other load
+ * is using it). */
+static int stage(struct run *r)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct sqlbatch_result res;
+	enum fetch_outcome outcome;
+
+	strbuf_adds(&sql, "SET SESSION foreign_key_checks = 0;"
+		    "DROP DATABASE IF EXISTS ");
+	sqlident_quote(&sql, r->staging);
+	strbuf_adds(&sql, ";DROP DATABASE IF EXISTS ");
+	sqlident_quote(&sql, r->old);
+	strbuf_adds(&sql, ";CREATE DATABASE IF NOT EXISTS ");
+	sqlident_quote(&sql, r->target.schema);
+	strbuf_adds(&sql, ";CREATE DATABASE ");
+	sqlident_quote(&sql, r->staging);
+	outcome = control_trip(r, &sql, 5, NULL, NULL, &res);
+	strbuf_release(&sql);
+	if (outcome != FETCH_DONE) {
+		fail(r, SIZE_MAX, &res.err, NULL);
+		return -1;
+	}
+	r->staged = 1;
+	/* DROP DATABASE IF EXISTS warns when there was nothing to drop */
+	if (res.warnings < 2)
+		json_array_append_new(r->notes, json_sprintf(
+			"dropped what an interrupted load into %s left (schema %s)",
+			r->target.schema, r->staging));
+	return 0;
+}
+
+/* The first statement's one number (ctx: a long long; -1 for NULL). */
+static int take_number(void *ctx, const struct sqlbatch_answer *a,
+		       struct connpool_error *err)
+{
+	MYSQL_ROW row;
+
+	(void)err;
+	if (a->res != NULL && (row = mysql_fetch_row(a->res)) != NULL)
+		*(long long *)ctx = row[0] != NULL ? strtoll(row[0], NULL, 10) : -1;
+	return 0;
+}
+
+/* Drop the staging schemas and let the lock go, over the control
+ * connection, or after a signal or its loss over a new one (which takes
+ * the lock first, so it never drops another load's). Says in the notes
+ * what it could not do. */
+static void clean_up(struct run *r)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct sqlbatch_result res;
+	connpool *fresh = NULL;
+	struct connpool_error err;
+	struct env_config one;
+	MYSQL *m = NULL;
+	int reused, have_lock = r->locked;
+	unsigned trips = 0;
+	long long got = -1;
+	int interrupted;
+
+	if (!r->staged && !r->locked)
+		return;
+	pthread_mutex_lock(&r->lock);
+	interrupted = r->cancel_signal != 0;
+	pthread_mutex_unlock(&r->lock);
+	if (r->control != NULL && !interrupted) {
+		m = r->control;
+	} else {
+		/* the pool is interrupted, or its control connection gone */
+		one = r->target;
+		one.pool = 1;
+		fresh = connpool_new(&one, r->o->tls);
+		if (connpool_acquire(fresh, &m, &reused, &err) != 0) {
+			json_array_append_new(r->notes, json_sprintf(
+				"could not drop the staging schema %s (%s): the "
+				"next load into %s drops it", r->staging,
+				err.message, r->target.schema));
+			connpool_free(fresh);
+			return;
+		}
+		strbuf_adds(&sql, "SELECT GET_LOCK(");
+		strbuf_add(&sql, r->lock_name.data, r->lock_name.len);
+		strbuf_adds(&sql, ", 2)");
+		if (sqlbatch_run(m, &sql, 1, take_number, &got, &res, &trips) ==
+		    FETCH_DONE)
+			have_lock = got == 1;
+		strbuf_reset(&sql);
+	}
+	if (!have_lock || !r->staged) {
+		if (have_lock)
+			goto release;
+		json_array_append_new(r->notes, json_sprintf(
+			"left the staging schema %s: the next load into %s drops "
+			"it", r->staging, r->target.schema));
+		goto out;
+	}
+	strbuf_adds(&sql, "SET SESSION foreign_key_checks = 0;DROP DATABASE IF EXISTS ");
+	sqlident_quote(&sql, r->staging);
+	strbuf_adds(&sql, ";DROP DATABASE IF EXISTS ");
+	sqlident_quote(&sql, r->old);
+	if (sqlbatch_run(m, &sql, 3, NULL, NULL, &res, &trips) == FETCH_DONE)
+		r->staged = 0;
+	else
+		json_array_append_new(r->notes, json_sprintf(
+			"could not drop the staging schema %s (%s): the next load "
+			"into %s drops it", r->staging, res.err.message,
+			r->target.schema));
+release:
+	strbuf_reset(&sql);
+	strbuf_adds(&sql, "SELECT RELEASE_LOCK(");
+	strbuf_add(&sql, r->lock_name.data, r->lock_name.len);
+	strbuf_adds(&sql, ")");
+	(void)sqlbatch_run(m, &sql, 1, NULL, NULL, &res, &trips);
+	r->locked = 0;
+out:
+	strbuf_release(&sql);
+	pthread_mutex_lock(&r->lock);
+	r->round_trips += trips;
+	pthread_mutex_unlock(&r->lock);
+	if (fresh != NULL) {
+		connpool_release(fresh, m, 1);
+		connpool_free(fresh);
+	}
+}
+
+/* ---- the plan as jobs -------------------------------------------------- */
+
+/* refs[]: every CREATE, then every INSERT (none with --schema-only). */
+static void plan_refs(struct run *r)
+{
+	const struct load_plan *p = r->plan;
+	size_t i, k, n = p->ntables;
+
+	for (i = 0; i < p->ntables; i++)
+		n += p->tables[i].rows.n;
+	r->refs = xcalloc(n ? n : 1, sizeof(*r->refs));
+	for (i = 0; i < p->ntables; i++) {
+		r->refs[r->nrefs].table = i;
+		r->refs[r->nrefs++].stmt = SIZE_MAX;
+	}
+	r->ncreates = r->nrefs;
+	for (i = 0; i < p->ntables; i++)
+		for (k = 0; k < p->tables[i].rows.n; k++) {
+			r->refs[r->nrefs].table = i;
+			r->refs[r->nrefs++].stmt = k;
+		}
+	r->jobs = xcalloc(r->nrefs ? r->nrefs : 1, sizeof(*r->jobs));
+}
+
+/* Cut refs[from, to) into jobs of at most r->trip_max bytes (but one
+ * statement), at most `most` statements each, and spread over the workers
+ * (at least one job per worker when there are statements enough). Push
+ * them, then wait until every one is done. 0, or -1 when one failed or a
+ * signal came. */
+static int run_phase(struct run *r, size_t from, size_t to, size_t most,
+		     unsigned workers)
+{
+	size_t n = to - from, per, i, njobs = 0, bytes = 0, len;
+
+	if (n == 0)
+		return 0;
+	per = (n + workers - 1) / workers;
+	if (per > most)
+		per = most;
+	for (i = from; i < to; i++) {
+		(void)ref_sql(r, &r->refs[i], &len);
+		if (njobs > 0 && r->jobs[njobs - 1].to == i &&
+		    i - r->jobs[njobs - 1].from < per && bytes + len <= r->trip_max) {
+			r->jobs[njobs - 1].to = i + 1;
+			bytes += len + 1;
+			continue;
+		}
+		r->jobs[njobs].from = i;
+		r->jobs[njobs++].to = i + 1;
+		bytes = len + 1;
+	}
+	pthread_mutex_lock(&r->lock);
+	r->inflight += njobs;
+	pthread_mutex_unlock(&r->lock);
+	for (i = 0; i < njobs; i++)
+		if (queue_push(r->q, &r->jobs[i]) != 0)
+			finish_job(r); /* closed: no worker will take it */
+	pthread_mutex_lock(&r->lock);
+	while (r->inflight > 0)
+		pthread_cond_wait(&r->idle, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+	return stopped(r) ? -1 : 0;
+}
+
+/* ---- after the rows: the keys, then the rename ------------------------ */
+
+static int plan_has(const struct run *r, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < r->plan->ntables; i++)
+		if (strcmp(r->plan->tables[i].name, table) == 0)
+			return 1;
+	return 0;
+}
+
+static int target_has(const struct run *r, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < r->nexisting; i++)
+		if (strcmp(r->existing[i], table) == 0)
+			return 1;
+	return 0;
+}
+
+/* One key checked: which, against what, and the count that came back. */
+struct key_check {
+	size_t table;
+	const struct tm_foreign_key *fk;
+	struct loadsql_fk parts;
+	long long orphans;
+};
+
+struct key_checks {
+	struct key_check *c;
+	size_t n;
+	json_t *unsatisfied, *not_checked;
+};
+
+static int take_orphans(void *ctx, const struct sqlbatch_answer *a,
+			struct connpool_error *err)
+{
+	struct key_checks *k = ctx;
+
+	return take_number(&k->c[a->index].orphans, a, err);
+}
+
+/* Count, per foreign key of the loaded tables, the rows whose parent row
+ * is not there: against the staging schema when the parent is loaded too,
+ * the target's when the target has it (and it is not replaced), none at
+ * all otherwise (every row with its key set is then an orphan). One round
+ * trip. Fills r's summary parts; -1 when the round trip failed. */
+static int check_keys(struct run *r, json_t **checked, json_t **unsatisfied,
+		      json_t **not_checked)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct sqlbatch_result res;
+	struct key_checks k;
+	size_t i, j, nfks = 0;
+	int rc = 0;
+
+	memset(&k, 0, sizeof(k));
+	*unsatisfied = json_array();
+	*not_checked = json_array();
+	for (i = 0; i < r->plan->ntables; i++)
+		nfks += r->plan->tables[i].model.nfks;
+	k.c = xcalloc(nfks ? nfks : 1, sizeof(*k.c));
+	for (i = 0; i < r->plan->ntables; i++) {
+		const struct table_model *m = &r->plan->tables[i].model;
+
+		for (j = 0; j < m->nfks; j++) {
+			struct key_check *c = &k.c[k.n];
+			const char *ref_schema;
+
+			c->table = i;
+			c->fk = &m->fks[j];
+			if (loadsql_fk_parse(c->fk, &c->parts) != 0) {
+				json_array_append_new(*not_checked, json_pack(
+					"{s:s, s:s?, s:s}", "table", m->name,
+					"constraint", c->fk->name, "reason",
+					"its columns could not be read"));
+				continue;
+			}
+			if (c->parts.ref_schema != NULL) {
+				json_array_append_new(*not_checked, json_pack(
+					"{s:s, s:s?, s:s}", "table", m->name,
+					"constraint", c->fk->name, "reason",
+					"it references another schema, which a "
+					"load does not bring"));
+				loadsql_fk_release(&c->parts);
+				continue;
+			}
+			ref_schema = plan_has(r, c->parts.ref_table) ? r->staging
+				     : target_has(r, c->parts.ref_table)
+				     ? r->target.schema : NULL;
+			if (k.n > 0)
+				strbuf_add(&sql, ";", 1);
+			loadsql_fk_orphans(&sql, r->staging, m->name, &c->parts,
+					   ref_schema);
+			k.n++;
+		}
+	}
+	*checked = json_integer((json_int_t)k.n);
+	if (k.n > 0) {
+		if (control_trip(r, &sql, k.n, take_orphans, &k, &res) != FETCH_DONE) {
+			fail(r, SIZE_MAX, &res.err, NULL);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < k.n; i++) {
+		struct key_check *c = &k.c[i];
+
+		if (rc == 0 && c->orphans != 0)
+			json_array_append_new(*unsatisfied, json_pack(
+				"{s:s, s:s?, s:s, s:I}", "table",
+				r->plan->tables[c->table].name, "constraint",
+				c->fk->name, "references", c->parts.ref_table,
+				"rows", (json_int_t)c->orphans));
+		loadsql_fk_release(&c->parts);
+	}
+	free(k.c);
+	strbuf_release(&sql);
+	return rc;
+}
+
+/* Move every loaded table into the target schema in one RENAME TABLE,
+ * the ones it replaces out of it in the same statement; drop the staging
+ * schemas and let the lock go. 0, or -1 (nothing moved: RENAME TABLE
+ * moves all or none). */
+static int move_in(struct run *r)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct sqlbatch_result res;
+	size_t i, n = 0, replaced = 0, rename_at;
+	int rc = 0;
+
+	for (i = 0; i < r->plan->ntables; i++)
+		replaced += r->results[i].existed;
+	strbuf_adds(&sql, "SET SESSION foreign_key_checks = 0");
+	n++;
+	if (replaced > 0) {
+		strbuf_adds(&sql, ";CREATE DATABASE ");
+		sqlident_quote(&sql, r->old);
+		n++;
+	}
+	strbuf_adds(&sql, ";RENAME TABLE ");
+	for (i = 0; i < r->plan->ntables; i++) {
+		const char *name = r->plan->tables[i].name;
+
+		if (!r->results[i].existed)
+			continue;
+		sqlident_quote(&sql, r->target.schema);
+		strbuf_adds(&sql, ".");
+		sqlident_quote(&sql, name);
+		strbuf_adds(&sql, " TO ");
+		sqlident_quote(&sql, r->old);
+		strbuf_adds(&sql, ".");
+		sqlident_quote(&sql, name);
+		strbuf_adds(&sql, ", ");
+	}
+	for (i = 0; i < r->plan->ntables; i++) {
+		const char *name = r->plan->tables[i].name;
+
+		sqlident_quote(&sql, r->staging);
+		strbuf_adds(&sql, ".");
+		sqlident_quote(&sql, name);
+		strbuf_adds(&sql, " TO ");
+		sqlident_quote(&sql, r->target.schema);
+		strbuf_adds(&sql, ".");
+		sqlident_quote(&sql, name);
+		if (i + 1 < r->plan->ntables)
+			strbuf_adds(&sql, ", ");
+	}
+	n++;
+	strbuf_adds(&sql, ";DROP DATABASE ");
+	sqlident_quote(&sql, r->staging);
+	n++;
+	if (replaced > 0) {
+		strbuf_adds(&sql, ";DROP DATABASE ");
+		sqlident_quote(&sql, r->old);
+		n++;
+	}
+	strbuf_adds(&sql, ";SELECT RELEASE_LOCK(");
+	strbuf_add(&sql, r->lock_name.data, r->lock_name.len);
+	strbuf_adds(&sql, ")");
+	n++;
+	rename_at = replaced > 0 ? 2 : 1;
+	if (control_trip(r, &sql, n, NULL, NULL, &res) == FETCH_DONE) {
+		r->staged = 0;
+		r->locked = 0;
+	} else if (res.ran <= rename_at) {
+		/* RENAME TABLE did not run, or failed: nothing moved (a
+		 * connection lost while it ran leaves it unknown to us, but
+		 * not half done); clean_up drops what was staged */
+		fail(r, SIZE_MAX, &res.err, NULL);
+		rc = -1;
+	} else {
+		json_array_append_new(r->notes, json_sprintf(
+			"the tables are in; dropping the emptied staging schema "
+			"failed (%s), so it is tried again", res.err.message));
+	}
+	strbuf_release(&sql);
+	return rc;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+/* "host:port" or the socket, for people. */
+static json_t *server_of(const struct env_config *e)
+{
+	if (e->socket != NULL)
+		return jsontext_string(e->socket);
+	return json_sprintf("%s:%u", e->host ? e->host : "localhost",
+			    e->port ? e->port : 3306);
+}
+
+static json_t *error_of(const struct run *r, const char *table,
+			const struct connpool_error *err, const char *statement)
+{
+	json_t *e = json_pack("{s:o, s:i, s:o}", "table",
+			      table ? jsontext_string(table) : json_null(),
+			      "code", (int)err->code, "message",
+			      jsontext_string(err->message));
+
+	if (err->sqlstate[0] != '\0')
+		json_object_set_new(e, "sqlstate", json_string(err->sqlstate));
+	if (r->o->verbose && statement != NULL)
+		json_object_set_new(e, "statement", jsontext_string(statement));
+	return e;
+}
+
+static json_t *build_summary(struct run *r, enum load_outcome outcome,
+			     json_t *checked, json_t *unsatisfied,
+			     json_t *not_checked, double started)
+{
+	const struct load_plan *p = r->plan;
+	json_t *tables = json_array(), *replaced = json_array(),
+	       *missing = json_array(), *errors = json_array(),
+	       *existing = json_array(), *sum;
+	size_t i;
+	int loaded = outcome == LOAD_DONE;
+
+	for (i = 0; i < p->ntables; i++) {
+		const struct table_result *t = &r->results[i];
+
+		json_array_append_new(tables, json_pack(
+			"{s:o, s:I}", "table", jsontext_string(p->tables[i].name),
+			"rows", (json_int_t)p->tables[i].rows.rows));
+		if (t->existed)
+			json_array_append_new(loaded ? replaced : existing,
+					      jsontext_string(p->tables[i].name));
+		if (t->failed)
+			json_array_append_new(errors, error_of(
+				r, p->tables[i].name, &t->err, t->statement));
+	}
+	if (r->general_failed)
+		json_array_append_new(errors, error_of(r, NULL, &r->general, NULL));
+	for (i = 0; i < p->nmissing; i++)
+		json_array_append_new(missing, jsontext_string(p->missing[i]));
+	sum = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:o, s:o, s:o}",
+			"command", "load",
+			"env", jsontext_string(r->o->source->name),
+			"into", jsontext_string(r->o->target->name),
+			"schema", jsontext_string(r->target.schema),
+			"server", server_of(&r->target),
+			"loaded", loaded,
+			"tables_count", (json_int_t)(loaded ? p->ntables : 0),
+			"rows_count", (json_int_t)(loaded ? p->rows : 0),
+			"tables", tables, "replaced", replaced, "missing", missing);
+	if (outcome == LOAD_REFUSED)
+		json_object_set_new(sum, "existing", existing);
+	else
+		json_decref(existing);
+	if (checked != NULL)
+		json_object_set_new(sum, "foreign_keys", json_pack(
+			"{s:o, s:o, s:o}", "checked", checked, "unsatisfied",
+			unsatisfied, "not_checked", not_checked));
+	json_object_set_new(sum, "errors", errors);
+	json_object_set(sum, "notes", r->notes);
+	json_object_set_new(sum, "elapsed_ms", json_integer(
+		(json_int_t)((progress_now() - started) * 1000)));
+	json_object_set_new(sum, "round_trips", json_integer(r->round_trips));
+	if (r->cancel_signal != 0)
+		json_object_set_new(sum, "interrupted", json_string(
+			r->cancel_signal == SIGINT ? "SIGINT" : "SIGTERM"));
+	return sum;
+}
+
+static void say(const struct run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void say(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->o->quiet)
+		return;
+	va_start(ap, fmt);
+	fputs("rhizome: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void setup(struct run *r, const struct load_opts *o,
+		  const struct load_plan *plan)
+{
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->plan = plan;
+	r->target = *o->target;
+	r->target.pool = o->target->pool + 1; /* the control connection */
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->idle, NULL);
+	r->results = xcalloc(plan->ntables ? plan->ntables : 1,
+			     sizeof(*r->results));
+	r->notes = json_array();
+	r->trip_max = LOAD_TRIP_MAX;
+	loadsql_staging_name(r->target.schema, 0, r->staging);
+	loadsql_staging_name(r->target.schema, 1, r->old);
+	loadsql_lock_literal(&r->lock_name, r->target.schema);
+	plan_refs(r);
+	r->pool = connpool_new(&r->target, o->tls);
+	r->q = queue_new(r->nrefs ? r->nrefs : 1);
+}
+
+static void free_run(struct run *r)
+{
+	size_t i;
+
+	queue_free(r->q);
+	connpool_free(r->pool);
+	for (i = 0; i < r->plan->ntables; i++)
+		free(r->results[i].statement);
+	free(r->results);
+	for (i = 0; i < r->nexisting; i++)
+		free(r->existing[i]);
+	free(r->existing);
+	free(r->refs);
+	free(r->jobs);
+	strbuf_release(&r->lock_name);
+	json_decref(r->notes);
+	pthread_cond_destroy(&r->idle);
+	pthread_mutex_destroy(&r->lock);
+}
+
+/* The steps between the lock and the rename, on a running guard and
+ * worker pool. */
+static enum load_outcome load_steps(struct run *r, unsigned workers,
+				    json_t **checked, json_t **unsatisfied,
+				    json_t **not_checked)
+{
+	struct connpool_error err;
+	enum load_outcome outcome;
+	int reused, rc;
+
+	rc = connpool_acquire(r->pool, &r->control, &reused, &err);
+	if (rc != 0) {
+		r->control = NULL;
+		fail(r, SIZE_MAX, &err, NULL);
+		return LOAD_FAILED;
+	}
+	outcome = look(r);
+	if (outcome != LOAD_DONE)
+		return outcome;
+	if (stage(r) != 0)
+		return LOAD_FAILED;
+	say(r, "load: %zu tables, %zu rows of %s into %s (schema %s), "
+	    "staged in %s", r->plan->ntables, r->plan->rows, r->o->source->name,
+	    r->o->target->name, r->target.schema, r->staging);
+	if (run_phase(r, 0, r->ncreates, r->o->cfg->batch, workers) != 0 ||
+	    run_phase(r, r->ncreates, r->nrefs, SIZE_MAX, workers) != 0)
+		return LOAD_FAILED;
+	if (check_keys(r, checked, unsatisfied, not_checked) != 0 ||
+	    stopped(r) || move_in(r) != 0)
+		return LOAD_FAILED;
+	return LOAD_DONE;
+}
+
+enum load_outcome load_run(const struct load_opts *o,
+			   const struct load_plan *plan, json_t **summary)
+{
+	struct run r;
+	struct pool_opts popts;
+	pool *workers = NULL;
+	json_t *checked = NULL, *unsatisfied = NULL, *not_checked = NULL;
+	enum load_outcome outcome = LOAD_FAILED;
+	struct connpool_error err;
+	double started = progress_now();
+	unsigned nworkers;
+	int rc, sig;
+
+	setup(&r, o, plan);
+	nworkers = o->workers ? o->workers : o->cfg->workers;
+	if (nworkers > o->target->pool)
+		nworkers = o->target->pool;
+	if (nworkers == 0)
+		nworkers = 1;
+	r.guard.lock = &r.lock;
+	r.guard.pools = &r.pool;
+	r.guard.npools = 1;
+	r.guard.ops = &load_guard_ops;
+	r.guard.ctx = &r;
+	if (r.q == NULL || (rc = runguard_start(&r.guard)) != 0) {
+		set_error(&err, 0, "%s", "cannot start the signal watcher and "
+			  "the deadline keeper");
+		fail(&r, SIZE_MAX, &err, NULL);
+		goto out;
+	}
+	memset(&popts, 0, sizeof(popts));
+	popts.threads = nworkers;
+	popts.ctx = &r;
+	popts.thread_start = worker_start;
+	popts.run = worker_run;
+	popts.thread_stop = worker_stop;
+	workers = pool_start(r.q, &popts);
+	if (workers == NULL) {
+		set_error(&err, 0, "%s", "cannot start the worker threads");
+		fail(&r, SIZE_MAX, &err, NULL);
+		goto out;
+	}
+	outcome = load_steps(&r, nworkers, &checked, &unsatisfied, &not_checked);
+	pool_free(workers);
+	workers = NULL;
+	if (outcome != LOAD_DONE || r.staged || r.locked)
+		clean_up(&r);
+out:
+	pool_free(workers);
+	pthread_mutex_lock(&r.lock); /* the watcher may still write it */
+	sig = r.cancel_signal;
+	pthread_mutex_unlock(&r.lock);
+	if (r.control != NULL) /* interrupted: its socket was shut */
+		connpool_release(r.pool, r.control, sig != 0);
+	r.control = NULL;
+	runguard_stop(&r.guard);
+	sig = r.cancel_signal; /* no other thread is left */
+	if (sig != 0)
+		outcome = sig == SIGINT ? LOAD_INTERRUPTED : LOAD_TERMINATED;
+	if (outcome != LOAD_DONE && checked != NULL) {
+		/* counted, but nothing was moved in: no finding to report */
+		json_decref(checked);
+		json_decref(unsatisfied);
+		json_decref(not_checked);
+		checked = unsatisfied = not_checked = NULL;
+	}
+	*summary = build_summary(&r, outcome, checked, unsatisfied, not_checked,
+				 started);
+	free_run(&r);
+	return outcome;
+}

@@ -1,0 +1,315 @@
+/*
+ * The statements of a load (loadsql.h). The rows of a data file are
+ * walked with rowfile.h's scanner, which keeps each number as it was
+ * written (jansson would turn an integer beyond 64 bits signed into a
+ * real).
+ */
+#include "engine/fetch/loadsql.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/base/alloc.h"
+#include "engine/base/sha256.h"
+#include "engine/fetch/sqlident.h"
+#include "engine/rows/rowfile.h"
+#include "engine/schema/sqltoken.h"
+
+/* 16 hex digits of the schema name's SHA-256: names that any schema name,
+ * however long or odd, gives within 64 plain characters. */
+static void schema_hash(const char *schema, char out[17])
+{
+	char hex[65];
+
+	sha256_hex(schema, strlen(schema), hex);
+	memcpy(out, hex, 16);
+	out[16] = '\0';
+}
+
+void loadsql_staging_name(const char *schema, int old,
+			  char buf[LOADSQL_NAME_MAX])
+{
+	char h[17];
+
+	schema_hash(schema, h);
+	snprintf(buf, LOADSQL_NAME_MAX, "rhizome_load_%s%s", h, old ? "_old" : "");
+}
+
+void loadsql_lock_literal(struct strbuf *sb, const char *schema)
+{
+	char h[17];
+
+	schema_hash(schema, h);
+	strbuf_addf(sb, "'rhizome_load_%s'", h);
+}
+
+/* Append one more statement to ins, returned empty. */
+static struct strbuf *new_statement(struct loadsql_inserts *ins)
+{
+	if (ins->n == ins->cap) {
+		ins->cap = ins->cap ? 2 * ins->cap : 4;
+		ins->stmts = xrealloc(ins->stmts, ins->cap * sizeof(*ins->stmts));
+	}
+	memset(&ins->stmts[ins->n], 0, sizeof(ins->stmts[0]));
+	return &ins->stmts[ins->n++];
+}
+
+/* The key names of the first row, which every row must repeat. */
+struct keys {
+	char **names;
+	size_t n, cap;
+};
+
+static void keys_release(struct keys *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->names[i]);
+	free(k->names);
+}
+
+/*
+ * One row object at p (its '{'): its values as "(v, ...)" into *tuple,
+ * and on the first row its insertable columns into *cols and its keys into
+ * *keys. Returns where the object ends, or NULL with *err filled.
+ */
+static const char *row(const struct table_model *m, const char *p,
+		       size_t rowno, struct keys *keys, struct strbuf *cols,
+		       struct strbuf *tuple, struct strbuf *err)
+{
+	int first = rowno == 1, nvalues = 0;
+	size_t nkey = 0;
+
+	strbuf_reset(tuple);
+	strbuf_adds(tuple, "(");
+	p = rowfile_skip_ws(p + 1);
+	while (*p == '"') {
+		const char *kend = rowfile_skip_string(p), *vend;
+		json_t *key = rowfile_string(p, kend);
+		const char *name = key ? json_string_value(key) : "";
+		const struct tm_column *col = tablemodel_column(m, name);
+
+		if (col == NULL) {
+			strbuf_addf(err, "row %zu: key \"%s\" is no column of "
+				    "`%s`", rowno, name, m->name);
+			json_decref(key);
+			return NULL;
+		}
+		if (first) {
+			if (keys->n == keys->cap) {
+				keys->cap = keys->cap ? 2 * keys->cap : 16;
+				keys->names = xrealloc(keys->names, keys->cap *
+						       sizeof(*keys->names));
+			}
+			keys->names[keys->n++] = xstrdup(name);
+		} else if (nkey >= keys->n || strcmp(keys->names[nkey], name) != 0) {
+			strbuf_addf(err, "row %zu: key \"%s\" where the first row "
+				    "has %s%s%s", rowno, name,
+				    nkey < keys->n ? "\"" : "",
+				    nkey < keys->n ? keys->names[nkey] : "none",
+				    nkey < keys->n ? "\"" : "");
+			json_decref(key);
+			return NULL;
+		}
+		nkey++;
+		json_decref(key);
+		p = rowfile_skip_ws(rowfile_skip_ws(kend) + 1);
+		vend = rowfile_skip_value(p);
+		if (col->generated == NULL) {
+			struct strbuf why = STRBUF_INIT;
+
+			if (first) {
+				strbuf_adds(cols, nvalues ? ", " : "");
+				sqlident_quote(cols, col->name);
+			}
+			strbuf_adds(tuple, nvalues++ ? ", " : "");
+			if (rowfile_sql_value(rowfile_kind_of(col), p, vend, tuple,
+					      &why) != 0) {
+				strbuf_addf(err, "row %zu: column `%s`: %s", rowno,
+					    col->name, why.data);
+				strbuf_release(&why);
+				return NULL;
+			}
+			strbuf_release(&why);
+		}
+		p = rowfile_skip_ws(vend);
+		if (*p == ',')
+			p = rowfile_skip_ws(p + 1);
+	}
+	if (*p != '}') {
+		strbuf_addf(err, "row %zu: not an object of column values", rowno);
+		return NULL;
+	}
+	if (nkey != keys->n) {
+		strbuf_addf(err, "row %zu: %zu keys where the first row has %zu",
+			    rowno, nkey, keys->n);
+		return NULL;
+	}
+	strbuf_adds(tuple, ")");
+	return p + 1;
+}
+
+int loadsql_inserts(const struct table_model *m, const char *text, size_t len,
+		    size_t max_len, struct loadsql_inserts *out,
+		    struct strbuf *err)
+{
+	struct strbuf cols = STRBUF_INIT, tuple = STRBUF_INIT;
+	struct strbuf *stmt = NULL;
+	struct keys keys = { NULL, 0, 0 };
+	const char *p = rowfile_skip_ws(text);
+	size_t rowno = 0, head = 0;
+	int array = *p == '[', rc = 0;
+
+	(void)len; /* NUL-terminated: the scanner stops there */
+	if (array)
+		p = rowfile_skip_ws(p + 1);
+	while (*p == '{') {
+		p = row(m, p, ++rowno, &keys, &cols, &tuple, err);
+		if (p == NULL) {
+			rc = -EINVAL;
+			break;
+		}
+		if (stmt == NULL || (stmt->len + 1 + tuple.len > max_len &&
+				     stmt->len > head)) {
+			stmt = new_statement(out);
+			strbuf_adds(stmt, "INSERT INTO ");
+			sqlident_quote(stmt, m->name);
+			strbuf_addf(stmt, " (%s) VALUES ", cols.data ? cols.data : "");
+			head = stmt->len;
+		}
+		if (stmt->len > head)
+			strbuf_add(stmt, ",", 1);
+		strbuf_add(stmt, tuple.data, tuple.len);
+		out->rows++;
+		p = rowfile_skip_ws(p);
+		if (!array)
+			break;
+		if (*p == ',')
+			p = rowfile_skip_ws(p + 1);
+	}
+	if (rc == 0 && (array ? *p != ']' : rowno != 1)) {
+		strbuf_addf(err, "%s", array ? "not an array of row objects"
+			    : "not a row object");
+		rc = -EINVAL;
+	}
+	keys_release(&keys);
+	strbuf_release(&cols);
+	strbuf_release(&tuple);
+	return rc;
+}
+
+void loadsql_inserts_release(struct loadsql_inserts *ins)
+{
+	size_t i;
+
+	for (i = 0; i < ins->n; i++)
+		strbuf_release(&ins->stmts[i]);
+	free(ins->stmts);
+	memset(ins, 0, sizeof(*ins));
+}
+
+/* The quoted names of "(`a`, `b`)" (or "`db`.`t`" with dot = 1) into
+ * *names. 0, or -EINVAL. */
+static int quoted_names(const char *s, int dot, char ***names, size_t *n)
+{
+	size_t len = strlen(s), i = 0, end;
+
+	*names = NULL;
+	*n = 0;
+	if (!dot) {
+		if (len < 2 || s[0] != '(' || s[len - 1] != ')')
+			return -EINVAL;
+		i = 1;
+		len--;
+	}
+	while (i < len) {
+		if (s[i] != '`')
+			return -EINVAL;
+		end = sqltoken_skip_quoted(s, len, i);
+		*names = xrealloc(*names, (*n + 1) * sizeof(**names));
+		(*names)[*n] = sqltoken_unquote(s + i, end - i);
+		if ((*names)[(*n)++] == NULL)
+			return -EINVAL;
+		i = end;
+		if (i == len)
+			break;
+		if (dot ? s[i] != '.' : strncmp(s + i, ", ", 2) != 0)
+			return -EINVAL;
+		i += dot ? 1 : 2;
+	}
+	return *n > 0 ? 0 : -EINVAL;
+}
+
+static void free_names(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+int loadsql_fk_parse(const struct tm_foreign_key *fk, struct loadsql_fk *out)
+{
+	char **ref = NULL;
+	size_t nref = 0, nrefcols = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (fk->columns == NULL || fk->ref_table == NULL || fk->ref_columns == NULL ||
+	    quoted_names(fk->columns, 0, &out->columns, &out->ncolumns) != 0 ||
+	    quoted_names(fk->ref_columns, 0, &out->ref_columns, &nrefcols) != 0 ||
+	    nrefcols != out->ncolumns ||
+	    quoted_names(fk->ref_table, 1, &ref, &nref) != 0 || nref > 2) {
+		free_names(ref, nref);
+		/* what was read so far: ncolumns counts both lists only when
+		 * they agree */
+		free_names(out->columns, out->ncolumns);
+		free_names(out->ref_columns, nrefcols);
+		memset(out, 0, sizeof(*out));
+		return -EINVAL;
+	}
+	out->ref_schema = nref == 2 ? ref[0] : NULL;
+	out->ref_table = ref[nref - 1];
+	free(ref);
+	return 0;
+}
+
+void loadsql_fk_release(struct loadsql_fk *fk)
+{
+	free_names(fk->columns, fk->ncolumns);
+	free_names(fk->ref_columns, fk->ncolumns);
+	free(fk->ref_schema);
+	free(fk->ref_table);
+	memset(fk, 0, sizeof(*fk));
+}
+
+void loadsql_fk_orphans(struct strbuf *sb, const char *schema,
+			const char *table, const struct loadsql_fk *fk,
+			const char *ref_schema)
+{
+	size_t i;
+
+	strbuf_adds(sb, "SELECT COUNT(*) FROM ");
+	sqlident_quote(sb, schema);
+	strbuf_adds(sb, ".");
+	sqlident_quote(sb, table);
+	strbuf_adds(sb, " AS c WHERE ");
+	for (i = 0; i < fk->ncolumns; i++) {
+		strbuf_adds(sb, "c.");
+		sqlident_quote(sb, fk->columns[i]);
+		strbuf_adds(sb, " IS NOT NULL AND ");
+	}
+	strbuf_adds(sb, "NOT EXISTS (SELECT 1 FROM ");
+	sqlident_quote(sb, ref_schema);
+	strbuf_adds(sb, ".");
+	sqlident_quote(sb, fk->ref_table);
+	strbuf_adds(sb, " AS p WHERE ");
+	for (i = 0; i < fk->ncolumns; i++) {
+		strbuf_adds(sb, i ? " AND p." : "p.");
+		sqlident_quote(sb, fk->ref_columns[i]);
+		strbuf_adds(sb, " = c.");
+		sqlident_quote(sb, fk->columns[i]);
+	}
+	strbuf_adds(sb, ")");
+}

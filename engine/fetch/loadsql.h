@@ -1,0 +1,84 @@
+/*
+ * loadsql: the statements `rhizome load` sends, built here so that no
+ * other module puts a name or a value into SQL: names are quoted by
+ * sqlident.h, values spelled by rowfile.h (hex literals), and the only
+ * other text in a statement is fixed keywords and hex digits.
+ *
+ * A load builds the tables in a schema of its own on the target server
+ * (the staging schema, rhizome_load_<hash of the target schema>), so that
+ * a table appears under its final name only whole: one RENAME TABLE moves
+ * them all in at the end. The hash names the staging schema the same way
+ * every time, so the next load into the same schema finds what a killed
+ * one left; the server's lock of the same name keeps two loads into one
+ * schema from running at once.
+ *
+ * Pure functions of their arguments: thread-safe. Out of memory aborts
+ * (engine/base/alloc.h).
+ */
+#ifndef RHIZOME_LOADSQL_H
+#define RHIZOME_LOADSQL_H
+
+#include <stddef.h>
+
+#include "engine/base/strbuf.h"
+#include "engine/schema/tablemodel.h"
+
+/* The staging schema's name for loads into `schema` ("rhizome_load_" and
+ * 16 hex digits; with "_old" when `old`: where --replace moves the tables
+ * it replaces, dropped at the end). */
+#define LOADSQL_NAME_MAX 40
+void loadsql_staging_name(const char *schema, int old,
+			  char buf[LOADSQL_NAME_MAX]);
+
+/* The server's lock name for loads into `schema`, as a quoted literal:
+ * 'rhizome_load_<16 hex digits>'. Appended to sb. */
+void loadsql_lock_literal(struct strbuf *sb, const char *schema);
+
+/* The rows of one data file as INSERT statements. */
+struct loadsql_inserts {
+	struct strbuf *stmts;   /* each one statement, no ';' */
+	size_t n, cap;
+	size_t rows;
+};
+
+/*
+ * Append to *out the INSERT statements that put the rows of the data file
+ * text[0..len) (one object, or an array of them; NUL-terminated, and JSON
+ * jansson accepts) into table `m` (its model: which column each key is,
+ * how its values are written), at most `max_len` bytes each unless one
+ * row alone is longer. Keys are columns in the first row's order, the same
+ * in every row; a generated column's value is left out (the server
+ * computes it, and refuses one). Returns 0, or -EINVAL with why in *err
+ * (the row, from 1, and the column): a key that is no column, rows whose
+ * keys differ, a value its column cannot be written as.
+ */
+int loadsql_inserts(const struct table_model *m, const char *text, size_t len,
+		    size_t max_len, struct loadsql_inserts *out,
+		    struct strbuf *err);
+void loadsql_inserts_release(struct loadsql_inserts *ins);
+
+/* A foreign key's parts, unquoted. Owned; loadsql_fk_release. */
+struct loadsql_fk {
+	char **columns, **ref_columns;
+	size_t ncolumns;
+	char *ref_schema;       /* NULL: the table's own schema */
+	char *ref_table;
+};
+
+/* Read fk's column lists and referenced table. 0, or -EINVAL when they
+ * are not quoted names as SHOW CREATE TABLE prints them (or the lists
+ * differ in length). */
+int loadsql_fk_parse(const struct tm_foreign_key *fk, struct loadsql_fk *out);
+void loadsql_fk_release(struct loadsql_fk *fk);
+
+/*
+ * Append the query that counts the rows of `schema`.`table` whose key
+ * `fk` (every column set: MATCH SIMPLE, as InnoDB checks it) has no row
+ * in `ref_schema`.`fk->ref_table`: what FOREIGN_KEY_CHECKS=1 would have
+ * refused.
+ */
+void loadsql_fk_orphans(struct strbuf *sb, const char *schema,
+			const char *table, const struct loadsql_fk *fk,
+			const char *ref_schema);
+
+#endif
