@@ -97,10 +97,6 @@ $(BUILD)/tests/tablemodel_check: tests/tools/tablemodel_check.c $(BUILD)/librhiz
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/tests/rowfile_insert: tests/tools/rowfile_insert.c $(BUILD)/librhizome.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
-
 $(BUILD)/tests/pytype_check: tests/tools/pytype_check.c $(BUILD)/librhizome.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/librhizome.a $(ALL_LDFLAGS) $(PKG_LIBS)
@@ -114,7 +110,7 @@ $(BUILD)/tests/fsfault.so: tests/tools/fsfault.c
 	$(CC) -std=gnu11 $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 unit: $(BUILD)/rhizome $(UNIT_BIN) $(BUILD)/tests/tablemodel_check $(BUILD)/tests/pytype_check \
-	$(BUILD)/tests/rowfile_insert $(BUILD)/tests/fsfault.so
+	$(BUILD)/tests/fsfault.so
 
 test:
 	scripts/deps.sh --for test

@@ -671,6 +671,10 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		return fail(st, st->line, key,
 			    "sensitive = no is said in each environment's own "
 			    "section, never for the whole fleet");
+	if (strcmp(key, "scratch") == 0)
+		return fail(st, st->line, key,
+			    "scratch is said in each load target's own section, "
+			    "never for the whole fleet");
 	/* an environment's key: the default of every environment that
 	 * does not say */
 	rc = handle_env_key(st, key, value, &st->defaults);
@@ -780,7 +784,19 @@ static int handle_env(struct parse_state *st, const char *key,
 		      const char *value)
 {
 	struct env_config *env = st->section_obj;
-	int rc = handle_tls(st, key, value, &env->tls);
+	int rc;
+
+	/* an environment's own word only: no [fleet] default makes every
+	 * environment a load target */
+	if (strcmp(key, "scratch") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return fail(st, st->line, key, "'%s' is not 'yes' or "
+				    "'no'", value);
+		env->scratch = value[0] == 'y';
+		env->scratch_line = st->line;
+		return 1;
+	}
+	rc = handle_tls(st, key, value, &env->tls);
 
 	if (rc >= 0)
 		return rc;
@@ -796,12 +812,10 @@ static int handle_env(struct parse_state *st, const char *key,
 	return fail(st, st->line, key,
 		    "unknown key in [%s] (known: folder, database, schema, "
 		    "host, port, socket, user, password-env, option-file, "
-		    "option-group, pool, mask, sensitive, order, connect-timeout, "
-		    "read-timeout, write-timeout, lock-wait-timeout, "
-		    "query-timeout, env-timeout, retries, tls, "
-		    "tls-ca, "
-		    "tls-cert, "
-		    "tls-key)", st->section);
+		    "option-group, pool, mask, sensitive, scratch, order, "
+		    "connect-timeout, read-timeout, write-timeout, "
+		    "lock-wait-timeout, query-timeout, env-timeout, retries, "
+		    "tls, tls-ca, tls-cert, tls-key)", st->section);
 }
 
 /*
@@ -1162,9 +1176,21 @@ static int validate(struct parse_state *st)
 		    (strcasestr(env->name, "prod") != NULL ||
 		     strcasestr(env->folder, "prod") != NULL))
 			env->sensitive = 1; /* `sensitive = no` says otherwise */
+		/* what a load may drop and create tables in is never what
+		 * the masking rule protects */
+		if (env->scratch && (env->sensitive ||
+				     strcasestr(env->name, "prod") != NULL ||
+				     strcasestr(env->folder, "prod") != NULL))
+			return fail(st, env->scratch_line, "scratch",
+				    "[%s] looks like production (%s): a scratch "
+				    "environment (a load target) never does; give "
+				    "it a name and folder of its own", sec,
+				    env->sensitive_line && env->sensitive
+				    ? "sensitive = yes" : "'prod' in its name or folder");
 		/* a [fleet] default never lowers a sensitive one */
 		if (env->mask_line == 0)
 			env->mask = env->sensitive ? MASK_REQUIRED
+				    : env->scratch ? MASK_OFF
 				    : st->mask_line ? st->mask : MASK_OPTIONAL;
 		else if (env->mask == MASK_OFF && env->sensitive)
 			return fail(st, env->mask_line, "mask",

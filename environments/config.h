@@ -99,6 +99,11 @@ struct env_config {
 	int sensitive;          /* `sensitive = yes`, or `prod` in its name
 				 * or folder unless `sensitive = no` */
 	int sensitive_line;
+	int scratch;            /* `scratch = yes`: a target of rhizome load,
+				 * never sensitive, `mask = none` unless it
+				 * says otherwise; the commands run without
+				 * --env leave it out */
+	int scratch_line;
 	int order;              /* `order = N`: rollout rank for sync
 				 * versions, lower rolls out later */
 	int order_set;

@@ -115,9 +115,10 @@ RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 # gen models (issue 16): every module imports, schema and data round trips
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_gen_models.sh 2>&1 | report
-# the data files back into a server, value for value (issue 17's load)
+# rhizome load: both fixture fleets back into a server, value for value;
+# the refusals, a failed load, signals, the server lock, the key checks
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
-	tests/integration/test_rowfile.sh 2>&1 | report
+	tests/integration/test_load.sh 2>&1 | report
 # PERIOD FOR and names with raw newlines: parsed, rendered back, true severities
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_parser_gaps.sh 2>&1 | report
@@ -162,6 +163,13 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	test_a_glob_is_expanded_per_environment_and_exclude_takes_globs \
 	test_a_glob_never_takes_another_environments_file \
 	test_log_format_json_events_of_a_run_with_a_failure_and_a_retry 2>&1 | report
+
+# load: the workers' jobs, the phases' waits, a signal while they run
+PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
+	tests/integration/test_load.sh \
+	test_the_demo_fleet_loads_back_exactly \
+	test_a_failed_load_leaves_the_target_as_it_was \
+	test_sigterm_mid_load_stops_cleanly_and_leaves_the_target_as_it_was 2>&1 | report
 
 # the bar: drawn by the workers and the deadline keeper's tick, a resize
 # flagged by the signal watcher

@@ -41,7 +41,7 @@ static void add_env(const struct env_config **envs, size_t *n,
 
 /*
  * The environments the command runs, into envs (cfg->nenvs slots): all of
- * them without --env; else, per --env word, the environment of that name,
+ * them but the scratch ones without --env; else, per --env word, the environment of that name,
  * else every environment of the folder of that name (an environment's own
  * name wins), else every environment whose name a glob matches; each once,
  * in the order asked. A word naming none is an error with the nearest
@@ -54,9 +54,12 @@ static int select_envs(struct cli *c, const struct fleet_config *cfg,
 	int matched;
 
 	if (c->nenvs == 0) {
+		/* the fleet: a scratch environment (a load target) is taken
+		 * only when --env names it */
 		for (i = 0; i < cfg->nenvs; i++)
-			envs[i] = &cfg->envs[i];
-		c->nenvs = cfg->nenvs;
+			if (!cfg->envs[i].scratch)
+				envs[n++] = &cfg->envs[i];
+		c->nenvs = n;
 		return 0;
 	}
 	for (i = 0; i < c->nenvs; i++) {

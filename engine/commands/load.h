@@ -22,8 +22,9 @@
  *     schema is dropped (after a signal, over a new connection; what a
  *     connection cannot drop, the next load into the schema does).
  *
- * The target must be a scratch environment (load_check_target): never
- * one SPEC's masking rule treats as production or sensitive.
+ * The target must be a scratch environment (`scratch = yes`,
+ * load_check_target): never one SPEC's masking rule treats as production
+ * or sensitive.
  */
 #ifndef RHIZOME_LOAD_H
 #define RHIZOME_LOAD_H
@@ -77,8 +78,8 @@ struct load_opts {
  * Whether o->target may be loaded into: not the source, not an
  * environment SPEC's masking rule treats as production or sensitive
  * (`prod` in its name or folder, whatever `sensitive` says; or
- * `sensitive = yes`), declared a scratch target (`mask = none`), and not
- * the same server and schema as another environment that is not. 0, or
+ * `sensitive = yes`), declared a scratch target (`scratch = yes`), and
+ * not the same server and schema as another environment that is not. 0, or
  * -EINVAL with the reason in *err. Files and config only.
  */
 int load_check_target(const struct load_opts *o, struct strbuf *err);

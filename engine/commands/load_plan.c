@@ -51,9 +51,9 @@ int load_check_target(const struct load_opts *o, struct strbuf *err)
 			    ? "'prod' in its name or folder" : "sensitive = yes");
 		return -EINVAL;
 	}
-	if (t->mask != MASK_OFF) {
+	if (!t->scratch) {
 		strbuf_addf(err, "--into %s: a load target must be declared a "
-			    "scratch environment: `mask = none` in [environment "
+			    "scratch environment: `scratch = yes` in [environment "
 			    "%s] (%s:%d), since a load drops and creates tables "
 			    "there", t->name, t->name, t->config_path, t->line);
 		return -EINVAL;
@@ -61,7 +61,7 @@ int load_check_target(const struct load_opts *o, struct strbuf *err)
 	for (i = 0; i < o->cfg->nenvs; i++) {
 		const struct env_config *e = &o->cfg->envs[i];
 
-		if (e == t || e->mask == MASK_OFF || !same_server(e, t) ||
+		if (e == t || e->scratch || !same_server(e, t) ||
 		    strcmp(e->schema, t->schema) != 0)
 			continue;
 		strbuf_addf(err, "--into %s: schema %s on that server is "

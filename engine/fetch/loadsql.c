@@ -296,11 +296,13 @@ void loadsql_fk_orphans(struct strbuf *sb, const char *schema,
 	sqlident_quote(sb, table);
 	strbuf_adds(sb, " AS c WHERE ");
 	for (i = 0; i < fk->ncolumns; i++) {
-		strbuf_adds(sb, "c.");
+		strbuf_adds(sb, i ? " AND c." : "c.");
 		sqlident_quote(sb, fk->columns[i]);
-		strbuf_adds(sb, " IS NOT NULL AND ");
+		strbuf_adds(sb, " IS NOT NULL");
 	}
-	strbuf_adds(sb, "NOT EXISTS (SELECT 1 FROM ");
+	if (ref_schema == NULL)
+		return; /* no parent table: every such row is an orphan */
+	strbuf_adds(sb, " AND NOT EXISTS (SELECT 1 FROM ");
 	sqlident_quote(sb, ref_schema);
 	strbuf_adds(sb, ".");
 	sqlident_quote(sb, fk->ref_table);

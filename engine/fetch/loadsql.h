@@ -75,7 +75,8 @@ void loadsql_fk_release(struct loadsql_fk *fk);
  * Append the query that counts the rows of `schema`.`table` whose key
  * `fk` (every column set: MATCH SIMPLE, as InnoDB checks it) has no row
  * in `ref_schema`.`fk->ref_table`: what FOREIGN_KEY_CHECKS=1 would have
- * refused.
+ * refused. `ref_schema` NULL: there is no parent table, so every row with
+ * its key set counts.
  */
 void loadsql_fk_orphans(struct strbuf *sb, const char *schema,
 			const char *table, const struct loadsql_fk *fk,

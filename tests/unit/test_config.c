@@ -1013,6 +1013,40 @@ static void test_config_sensitive_environments_require_masking_by_default(void)
 	ASSERT_EQ(cfg.envs[1].mask, MASK_OFF);
 }
 
+/* `scratch = yes` declares a load target: unmasked unless it says
+ * otherwise, never one that looks like production, said per environment
+ * only. */
+static void test_config_scratch_environments_are_load_targets_never_sensitive(void)
+{
+	ASSERT_EQ(load(TABLES_DB
+		       "[environment scratch_db]\nfolder = s\ndatabase = db\n"
+		       "scratch = yes\n"
+		       "[environment scratch_masked]\nfolder = m\ndatabase = db\n"
+		       "scratch = yes\nmask = optional\n"
+		       "[environment dev]\nfolder = d\ndatabase = db\n"
+		       "scratch = no\n"), 0);
+	ASSERT_TRUE(cfg.envs[0].scratch);
+	ASSERT_EQ(cfg.envs[0].mask, MASK_OFF);
+	ASSERT_EQ(cfg.envs[1].mask, MASK_OPTIONAL);
+	ASSERT_TRUE(!cfg.envs[2].scratch);
+	ASSERT_EQ(cfg.envs[2].mask, MASK_OPTIONAL);
+
+	check_error(TABLES_DB "[environment prod_copy]\nfolder = f\ndatabase = db\n"
+		    "scratch = yes\n", 6, "scratch",
+		    "[environment prod_copy] looks like production ('prod' in its "
+		    "name or folder)");
+	check_error(TABLES_DB "[environment copy]\nfolder = f\ndatabase = db\n"
+		    "sensitive = yes\nscratch = yes\n", 7, "scratch",
+		    "looks like production (sensitive = yes)");
+	check_error(TABLES_DB "[environment copy]\nfolder = prod\ndatabase = db\n"
+		    "sensitive = no\nscratch = yes\n", 7, "scratch",
+		    "looks like production ('prod' in its name or folder)");
+	check_error("[fleet]\nscratch = yes\n" TABLES_DB ENV_DB, 2, "scratch",
+		    "never for the whole fleet");
+	check_error(TABLES_DB ENV_DB "scratch = sure\n", 6, "scratch",
+		    "'sure' is not 'yes' or 'no'");
+}
+
 static void test_config_check_mask_key_names_key_env_line(void)
 {
 	struct config_error kerr;
@@ -1338,6 +1372,7 @@ int main(int argc, char **argv)
 	RUN(test_config_environment_mask_must_be_required_or_optional);
 	RUN(test_config_environment_mask_required_sets_the_flag);
 	RUN(test_config_sensitive_environments_require_masking_by_default);
+	RUN(test_config_scratch_environments_are_load_targets_never_sensitive);
 	RUN(test_config_check_mask_key_names_key_env_line);
 	RUN(test_config_check_mask_key_without_hash_rule_needs_no_key);
 	RUN(test_config_tls_modes_defaults_and_inheritance);

@@ -1,0 +1,408 @@
+#!/usr/bin/env bash
+# rhizome load: a database built from an environment's snapshots, on a
+# scratch server of its own (server `scratch`; the fleets live on server
+# `load`). Every environment of the demo fleet and of the shop fleet
+# (tests/fixtures/gen_fleet.sql: every column type) is loaded into a
+# scratch environment; `sync schema` and `sync data --rows 5` of those
+# must write the source's files byte for byte (AUTO_INCREMENT aside):
+# 64-bit integers, DECIMAL digits, binary, BIT, JSON, dates and times
+# with their fractions, text with quotes, backslashes and non-ASCII,
+# masked values as they were masked. Then the refusals (a production or
+# undeclared target, an existing table, a bad file: nothing contacted or
+# written), a failed load, SIGTERM and SIGKILL mid-load, the server lock,
+# --schema-only and the key checks.
+set -u
+source "$(dirname "$0")/lib.sh"
+source "$IT_ROOT/tests/lib/fixture_fleets.sh"
+
+G=$(mktemp -d /tmp/rhizome-load.XXXXXX)
+{ mdb_start load && mdb_start scratch; } >/dev/null ||
+	{ echo "FAIL ${PREFIX:-}start_servers"; exit 1; }
+trap 'mdb_stop_all; rm -rf "$G"' EXIT
+export RHIZOME_DEMO_MASK_KEY=0123456789abcdef0123456789abcdef
+export RHIZOME_LOADER_PASSWORD="ld-$RANDOM$RANDOM"
+
+# Both fleets' snapshots (5 rows a table), in $G/demo and $G/shop; the
+# scratch server's loader may do anything.
+setup() {
+	fixture_fleets load "$G" --rows 5 &&
+		mdb_sql scratch -e "CREATE USER loader@'%' IDENTIFIED BY '$RHIZOME_LOADER_PASSWORD';
+			GRANT ALL ON *.* TO loader@'%';"
+}
+if ! setup >"$G/setup.log" 2>&1; then
+	echo "FAIL ${PREFIX:-}load_setup"
+	sed 's/^/    /' "$G/setup.log" | tail -20
+	exit 1
+fi
+
+# "name folder database" of each environment of a config.
+environments() { # CONFIG
+	awk '/^\[environment / { if (e) print e, f, d; e = substr($2, 1, length($2) - 1); f = d = "" }
+	     /^\[/ && !/^\[environment / { if (e) print e, f, d; e = "" }
+	     e && /^folder = / { f = $3 } e && /^database = / { d = $3 }
+	     END { if (e) print e, f, d }' "$1"
+}
+
+# A scratch environment's name for environment or folder NAME: "ld_" and
+# the name with "prod" spelled "prd" (a load target must not look like
+# production).
+ld() { echo "ld_${1//prod/prd}"; }
+
+# $T/rhizome.cnf: fleet FLEET's config, its snapshots copied to
+# $T/environments, and per environment ENV a scratch environment
+# `ld ENV` (folder `ld FOLDER`, schema the same as its name) on the
+# scratch server, over TCP (port PORT, default the server's own).
+scratch_config() { # FLEET [PORT]
+	local env folder db port=${2:-$(mdb_port scratch)} s
+	# each test starts from an empty scratch server
+	for s in $(mdb_sql scratch -N -e "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA
+			WHERE SCHEMA_NAME LIKE 'ld\\_%' OR SCHEMA_NAME LIKE 'rhizome\\_load\\_%'"); do
+		mdb_sql scratch -e "SET foreign_key_checks = 0; DROP DATABASE \`$s\`" || return 1
+	done
+	cp -r "$G/$1/environments" "$T/environments"
+	cp "$G/$1/rhizome.cnf" "$T/rhizome.cnf"
+	while read -r env folder db; do
+		printf '\n[environment %s]\nfolder = %s\ndatabase = %s\nschema = %s\nhost = 127.0.0.1\nport = %s\nuser = loader\npassword-env = RHIZOME_LOADER_PASSWORD\nscratch = yes\n' \
+			"$(ld "$env")" "$(ld "$folder")" "$db" "$(ld "$env")" "$port"
+	done < <(environments "$G/$1/rhizome.cnf") >>"$T/rhizome.cnf"
+}
+
+# Strip the AUTO_INCREMENT=N table option (what a load need not give back).
+no_ai() { sed -E 's/ AUTO_INCREMENT=[0-9]+//' "$1"; }
+
+# Load every environment of FLEET into its scratch environment, then sync
+# those and compare each file of the source's folders with its copy.
+# Prints "N files".
+round_trip() { # FLEET
+	local env folder db f n=0
+	scratch_config "$1"
+	while read -r env folder db; do
+		rz --config "$T/rhizome.cnf" load --env "$env" --into "$(ld "$env")" --format json
+		[ "$RC" = 0 ] || fail "load $env: exit $RC: $(cat "$T/err.txt")"
+		[ "$(js .loaded)" = true ] || fail "load $env: $(cat "$T/out.json")"
+	done < <(environments "$G/$1/rhizome.cnf")
+	rz --quiet --config "$T/rhizome.cnf" sync schema --env 'ld_*'
+	[ "$RC" = 0 ] || fail "sync schema of the scratch schemas: $(cat "$T/err.txt")"
+	rz --quiet --config "$T/rhizome.cnf" sync data --rows 5 --env 'ld_*'
+	[ "$RC" = 0 ] || fail "sync data of the scratch schemas: $(cat "$T/err.txt")"
+	for folder in $(environments "$G/$1/rhizome.cnf" | cut -d' ' -f2 | sort -u); do
+		for f in "$T/environments/$folder/expected_data/"*; do
+			case $f in *.sql | *.json) ;; *) continue ;; esac
+			local got=$T/environments/$(ld "$folder")/expected_data/${f##*/}
+			[ -e "$got" ] || fail "$folder: ${f##*/} was not loaded back"
+			assert_file_eq <(no_ai "$f") <(no_ai "$got") "$folder: ${f##*/}"
+			n=$((n + 1))
+		done
+	done
+	echo "$n files"
+}
+
+test_the_demo_fleet_loads_back_exactly() {
+	round_trip demo >"$T/summary"
+	grep -q '^95 files$' "$T/summary" || fail "$(cat "$T/summary")"
+	# 49 schema and 46 data files. na_prod, as the README shows it: every table and row of its files
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
+		--replace --format json
+	assert_eq "$RC" 0 "exit of the second load"
+	assert_eq "$(js .tables_count)" "$(ls "$T"/environments/na_prod/expected_data/billing_*.sql |
+		grep -vc 'billing_bookkeeper_\|billing_event_')" "tables loaded"
+	assert_eq "$(js '.replaced | length')" "$(js .tables_count)" "tables replaced"
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.SCHEMATA
+		WHERE SCHEMA_NAME LIKE 'rhizome\\_load\\_%'")" 0 "staging schemas left"
+}
+
+test_every_type_of_the_shop_fleet_loads_back_exactly() {
+	round_trip shop >"$T/summary"
+	grep -q '^26 files$' "$T/summary" || fail "$(cat "$T/summary")"
+}
+
+# A target no load may write to: refused with exit 2 before any server is
+# contacted (its port has nothing listening: trying would be exit 3).
+test_targets_that_are_not_scratch_are_refused_before_any_connection() {
+	scratch_config demo 1
+	cat >>"$T/rhizome.cnf" <<-EOF
+
+	[environment staging_prod_copy]
+	folder = qa1
+	database = billing
+	host = 127.0.0.1
+	port = 1
+
+	[environment qa_billing]
+	folder = qa
+	database = billing
+	schema = qa_billing
+	host = 127.0.0.1
+	port = 1
+	sensitive = yes
+	mask = optional
+
+	[environment qa_plain]
+	folder = qa2
+	database = billing
+	schema = qa_plain
+	host = 127.0.0.1
+	port = 1
+
+	[environment qa_shadow]
+	folder = qa3
+	database = billing
+	schema = qa_plain
+	host = 127.0.0.1
+	port = 1
+	scratch = yes
+	EOF
+	local target want
+	while IFS='|' read -r target want; do
+		rz --config "$T/rhizome.cnf" load --env na_prod_billing --into "$target"
+		assert_eq "$RC" 2 "exit for --into $target"
+		grep -q "$want" "$T/err.txt" || fail "--into $target: $(cat "$T/err.txt")"
+		[ ! -s "$T/out.json" ] || fail "--into $target printed a summary"
+	done <<-EOF
+	staging_prod_copy|treated as production or sensitive ('prod' in its name or folder)
+	qa_billing|treated as production or sensitive (sensitive = yes)
+	qa_plain|must be declared a scratch environment: .scratch = yes. in \[environment qa_plain\]
+	qa_shadow|schema qa_plain on that server is environment qa_plain's
+	na_prod_billing|is the environment loaded from
+	nowhere|no such environment
+	EOF
+	rz --config "$T/rhizome.cnf" load --env na_prod --into ld_na_prd_billing
+	assert_eq "$RC" 2 "exit for a folder's three environments"
+	grep -q "names 3 environments" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	rz --config "$T/rhizome.cnf" load --into ld_na_prd_billing
+	assert_eq "$RC" 2 "exit without --env"
+	# a scratch environment is never one that looks like production
+	printf '\n[environment ld_prod]\nfolder = qa4\ndatabase = billing\nsocket = /x\nscratch = yes\n' \
+		>>"$T/rhizome.cnf"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_prod
+	assert_eq "$RC" 2 "exit for a scratch environment named prod"
+	grep -q "rhizome.cnf:[0-9]*: key 'scratch': \[environment ld_prod\] looks like production" \
+		"$T/err.txt" || fail "$(cat "$T/err.txt")"
+}
+
+# The commands run without --env leave the scratch environments out.
+test_the_fleet_without_env_leaves_scratch_environments_out() {
+	scratch_config demo
+	rz --config "$T/rhizome.cnf" sync report --format json
+	assert_eq "$RC" 0 "exit of sync report"
+	assert_eq "$(js '[.. | objects | select(has("env")) | .env | select(startswith("ld_"))] | length')" 0 \
+		"scratch environments in the report"
+	assert_eq "$(js '[.. | objects | select(has("env")) | .env] | unique | length')" 7 \
+		"the fleet's environments in the report"
+	rz --config "$T/rhizome.cnf" sync report --env 'ld_*' --format json
+	assert_eq "$(js '[.. | objects | select(has("env")) | .env] | unique | length')" 7 \
+		"scratch environments asked for by --env"
+}
+
+# A snapshot that cannot be loaded is named, and nothing is contacted.
+test_a_bad_snapshot_file_is_refused_before_any_connection() {
+	scratch_config demo 1
+	local f=$T/environments/na_prod/expected_data/billing_invoice.json
+	sed -i '0,/"id": [0-9]*/s//"id": "seven"/' "$f"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing
+	assert_eq "$RC" 2 "exit for a string in an integer column"
+	grep -q "billing_invoice.json: row 1: column .id.: " "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	printf '{"id": ' >"$f"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing
+	assert_eq "$RC" 2 "exit for a file that is not JSON"
+	grep -q "billing_invoice.json:1: not JSON" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	sed -i 's/CREATE TABLE `account`/CREATE TABLE `acc0unt`/' \
+		"$T/environments/na_prod/expected_data/billing_account.sql"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --schema-only
+	assert_eq "$RC" 2 "exit for a .sql of another table"
+	grep -q "billing_account.sql: creates table .acc0unt., not .account." "$T/err.txt" ||
+		fail "$(cat "$T/err.txt")"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --table nope
+	assert_eq "$RC" 2 "exit for --table of no table"
+	grep -q -- "--table nope: not a table of na_prod_billing" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+}
+
+# The rows of table TABLE of scratch schema SCHEMA, as one checksum.
+checksum() { mdb_sql scratch -N -e "CHECKSUM TABLE \`$1\`.\`$2\`" | cut -f2; }
+
+test_an_existing_table_needs_replace_and_replace_replaces_it() {
+	scratch_config demo
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing
+	assert_eq "$RC" 0 "exit of the first load"
+	local before
+	before=$(checksum ld_na_prd_billing account)
+	mdb_sql scratch -e 'UPDATE ld_na_prd_billing.account SET status = "closed"; CREATE TABLE ld_na_prd_billing.mine (id INT);'
+	local changed
+	changed=$(checksum ld_na_prd_billing account)
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --format json
+	assert_eq "$RC" 2 "exit without --replace"
+	grep -q "already has account, price_plan" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	grep -q -- "--replace drops and recreates" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	assert_eq "$(js '.existing | length')" 8 "tables named as existing"
+	assert_eq "$(checksum ld_na_prd_billing account)" "$changed" "account untouched"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --replace --format json
+	assert_eq "$RC" 0 "exit with --replace"
+	assert_eq "$(js '.replaced | length')" 8 "tables replaced"
+	assert_eq "$(checksum ld_na_prd_billing account)" "$before" "account as the snapshot has it"
+	assert_eq "$(mdb_sql scratch -N -e 'SELECT COUNT(*) FROM ld_na_prd_billing.mine')" 0 \
+		"a table the load does not name is left alone"
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.SCHEMATA
+		WHERE SCHEMA_NAME LIKE 'rhizome\\_load\\_%'")" 0 "staging schemas left"
+}
+
+test_a_failed_load_leaves_the_target_as_it_was() {
+	scratch_config demo
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing
+	assert_eq "$RC" 0 "exit of the first load"
+	local before
+	before=$(for t in account invoice payment; do checksum ld_na_prd_billing $t; done)
+	# the server refuses a row the files hold twice (1062): found only there
+	local f=$T/environments/na_prod/expected_data/billing_payment.json
+	jq '. + [.[0]]' "$f" >"$f.new" && mv "$f.new" "$f"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --replace \
+		--format json --verbose
+	assert_eq "$RC" 3 "exit of a load the server refuses"
+	grep -q "table payment: error 1062: Duplicate entry" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	grep -q "nothing was moved into ld_na_prd_billing" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	assert_eq "$(js .loaded)" false "loaded"
+	js '.errors[0].statement' | grep -q '^INSERT INTO `payment`' || fail "statement: $(js '.errors[0]')"
+	assert_eq "$(for t in account invoice payment; do checksum ld_na_prd_billing $t; done)" \
+		"$before" "the target's tables"
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.SCHEMATA
+		WHERE SCHEMA_NAME LIKE 'rhizome\\_load\\_%'")" 0 "staging schemas left"
+	# a value the server keeps only in part (a time in a DATE: a note, not
+	# an error, even in strict mode) fails the load too
+	cp "$G/demo/environments/na_prod/expected_data/billing_payment.json" "$f"
+	sed -i '0,/"due_on": "\([0-9-]*\)"/s//"due_on": "\1 10:00:00"/' \
+		"$T/environments/na_prod/expected_data/billing_invoice.json"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --replace
+	assert_eq "$RC" 3 "exit of a load the server changes a value of"
+	grep -q "table invoice: error [0-9]*: the server stored 1 value(s) other than the file holds" \
+		"$T/err.txt" || fail "$(cat "$T/err.txt")"
+	assert_eq "$(for t in account invoice payment; do checksum ld_na_prd_billing $t; done)" \
+		"$before" "the target's tables after the second failure"
+}
+
+# Start the latency proxy in front of the scratch server (DELAY_MS each
+# way); its port in $PPORT. It dies with the test's subshell.
+slow_scratch() { # DELAY_MS
+	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port scratch)" --delay-ms "$1" \
+		>"$T/proxy.out" 2>&1 &
+	trap "kill $! 2>/dev/null" EXIT
+	for _ in $(seq 50); do
+		grep -q listening "$T/proxy.out" && break
+		sleep 0.1
+	done
+	PPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
+	[ -n "$PPORT" ] || fail "latency proxy did not start: $(cat "$T/proxy.out")"
+}
+
+# Wait until the staging schema of SCHEMA exists (the load is under way).
+wait_staged() { # SCHEMA
+	local h
+	h=$(printf '%s' "$1" | sha256sum | cut -c1-16)
+	for _ in $(seq 100); do
+		[ "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.TABLES
+			WHERE TABLE_SCHEMA = 'rhizome_load_$h'")" -gt 0 ] && return 0
+		sleep 0.1
+	done
+	fail "the load never staged a table"
+}
+
+test_sigterm_mid_load_stops_cleanly_and_leaves_the_target_as_it_was() {
+	slow_scratch 150
+	scratch_config demo "$PPORT"
+	"$RHIZOME" --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
+		--workers 1 --format json >"$T/out.json" 2>"$T/err.txt" &
+	local pid=$! t0=$EPOCHREALTIME rc
+	wait_staged ld_na_prd_billing
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	assert_eq "$rc" 143 "exit after SIGTERM"
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 15) }' ||
+		fail "SIGTERM took more than 15 s"
+	grep -q "terminated (SIGTERM)" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	assert_eq "$(js .interrupted)" SIGTERM "the summary's interrupted"
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = 'ld_na_prd_billing'")" 0 "tables under their final names"
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.SCHEMATA
+		WHERE SCHEMA_NAME LIKE 'rhizome\\_load\\_%'")" 0 "staging schemas left"
+}
+
+test_a_killed_loads_staging_schema_is_dropped_by_the_next() {
+	slow_scratch 150
+	scratch_config demo "$PPORT"
+	"$RHIZOME" --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
+		--workers 1 >/dev/null 2>&1 &
+	local pid=$!
+	wait_staged ld_na_prd_billing
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.SCHEMATA
+		WHERE SCHEMA_NAME LIKE 'rhizome\\_load\\_%'")" 1 "the killed load's staging schema"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --format json
+	assert_eq "$RC" 0 "exit of the next load"
+	js '.notes[]' | grep -q "dropped what an interrupted load into ld_na_prd_billing left" ||
+		fail "notes: $(js .notes)"
+	assert_eq "$(js .tables_count)" 8 "tables loaded"
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.SCHEMATA
+		WHERE SCHEMA_NAME LIKE 'rhizome\\_load\\_%'")" 0 "staging schemas left"
+}
+
+test_two_loads_into_one_schema_never_run_at_once() {
+	scratch_config demo
+	local h
+	h=$(printf '%s' ld_na_prd_billing | sha256sum | cut -c1-16)
+	mdb_sql scratch -e "SELECT GET_LOCK('rhizome_load_$h', 0); SELECT SLEEP(30);" >/dev/null &
+	local holder=$!
+	for _ in $(seq 50); do
+		[ "$(mdb_sql scratch -N -e "SELECT IS_FREE_LOCK('rhizome_load_$h')")" = 0 ] && break
+		sleep 0.1
+	done
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing
+	kill $holder 2>/dev/null
+	mdb_sql scratch -e "KILL (SELECT IS_USED_LOCK('rhizome_load_$h'))" 2>/dev/null
+	assert_eq "$RC" 5 "exit while another load holds the lock"
+	grep -q "another load into schema ld_na_prd_billing of ld_na_prd_billing is running" \
+		"$T/err.txt" || fail "$(cat "$T/err.txt")"
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = 'ld_na_prd_billing'")" 0 "tables written"
+}
+
+test_schema_only_creates_the_tables_without_rows() {
+	scratch_config demo
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --schema-only \
+		--format json
+	assert_eq "$RC" 0 "exit"
+	assert_eq "$(js .rows_count)" 0 "rows loaded"
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = 'ld_na_prd_billing'")" 8 "tables made"
+	assert_eq "$(mdb_sql scratch -N -e 'SELECT COUNT(*) FROM ld_na_prd_billing.invoice')" 0 "rows"
+}
+
+# Rows whose parent row the snapshot lacks are counted per key (what
+# FOREIGN_KEY_CHECKS=1 would have refused), as the server itself counts
+# them, and the load still goes in.
+test_rows_whose_parents_are_missing_are_reported_per_key() {
+	scratch_config demo
+	local d=$T/environments/na_prod/expected_data
+	jq '[.[0]]' "$d/billing_account.json" >"$d/x" && mv "$d/x" "$d/billing_account.json"
+	rm "$d/billing_price_plan.json"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --format json
+	assert_eq "$RC" 0 "exit"
+	local orphans
+	orphans=$(mdb_sql scratch -N -e 'SELECT COUNT(*) FROM ld_na_prd_billing.subscription s
+		WHERE s.account_id IS NOT NULL AND NOT EXISTS
+		(SELECT 1 FROM ld_na_prd_billing.account a WHERE a.id = s.account_id)')
+	[ "$orphans" -gt 0 ] || fail "the fixture has no orphan subscription"
+	assert_eq "$(js '.foreign_keys.unsatisfied[] | select(.constraint == "fk_subscription_account") | .rows')" \
+		"$orphans" "orphans of fk_subscription_account"
+	assert_eq "$(js '.foreign_keys.unsatisfied[] | select(.constraint == "fk_subscription_price_plan") | .rows')" \
+		"$(js '.tables[] | select(.table == "subscription") | .rows')" "orphans of a table with no rows"
+	assert_eq "$(js '.foreign_keys.checked')" 7 "keys checked"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --replace --format text
+	grep -q "foreign keys: 7 checked, [0-9]* with rows whose parent row is not loaded" "$T/out.json" ||
+		fail "$(cat "$T/out.json")"
+	grep -q "subscription.fk_subscription_account -> account: $orphans row" "$T/out.json" ||
+		fail "$(cat "$T/out.json")"
+}
+
+# The tests named on the command line, else all of them, in file order.
+[ $# -gt 0 ] && TESTS="$*" || TESTS=$(grep -o '^test_[a-z0-9_]*' "$0")
+it_run $TESTS
