@@ -87,3 +87,25 @@ na_prod_billing na_prod billing
 na_prod_billing_bookkeeper na_prod billing_bookkeeper
 na_prod_billing_event na_prod billing_event
 EOF
+
+# The load targets: `rhizome load --env na_prod_billing --into
+# scratch_billing` builds a database from na_prod's snapshots in schema
+# scratch_billing of the same server, as a user that may write only the
+# scratch schemas (tests/lib/demo_fleet.sh: demo_fleet_loader).
+for database in billing billing_bookkeeper billing_event; do
+	cat <<EOF
+
+[environment scratch_$database]
+; a load target: never sensitive, unmasked, and left out of the commands
+; run without --env
+scratch = yes
+folder = scratch
+database = $database
+schema = scratch_$database
+socket = $socket
+host = 127.0.0.1
+port = $port
+user = loader
+password-env = RHIZOME_DEMO_LOADER_PASSWORD
+EOF
+done

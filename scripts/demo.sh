@@ -2,12 +2,14 @@
 # Run rhizome's jobs on the demo fleet.
 #
 #   scripts/demo.sh                       sync schema, sync data, gen models,
-#                                         sync report
-#   scripts/demo.sh schema|data|gen|report|check|tables [OPTIONS...]
+#                                         load, sync report
+#   scripts/demo.sh schema|data|gen|load|report|check|tables [OPTIONS...]
 #                                         one command, e.g. scripts/demo.sh schema --dry-run
 #                                         (tables: rhizome tables, the [tables]
 #                                         lines of what the servers have; gen:
-#                                         rhizome gen models, no server needed)
+#                                         rhizome gen models, no server needed;
+#                                         load: na_prod's snapshots loaded
+#                                         into the scratch schemas)
 #
 # Installs what is missing (scripts/deps.sh), builds build/rhizome, starts a
 # private MariaDB server (tests/lib/mariadb.sh), loads the seven-environment
@@ -52,6 +54,9 @@ demo_fleet_load demo
 RHIZOME_DEMO_PASSWORD=$(demo_fleet_password)
 export RHIZOME_DEMO_PASSWORD
 demo_fleet_reader demo rhizome "$RHIZOME_DEMO_PASSWORD"
+RHIZOME_DEMO_LOADER_PASSWORD=$(demo_fleet_password)
+export RHIZOME_DEMO_LOADER_PASSWORD
+demo_fleet_loader demo loader "$RHIZOME_DEMO_LOADER_PASSWORD"
 
 mkdir -p "$DEMO_DIR"
 scripts/demo-config.sh "$(mdb_sock demo)" "$(mdb_port demo)" >"$DEMO_DIR/rhizome.cnf.tmp"
@@ -62,9 +67,9 @@ fi
 RHIZOME_DEMO_MASK_KEY=$(cat "$DEMO_DIR/mask.key")
 export RHIZOME_DEMO_MASK_KEY
 
-commands=(schema data gen report)
+commands=(schema data gen load report)
 case ${1:-} in
-schema | data | gen | report | tables | check)
+schema | data | gen | load | report | tables | check)
 	commands=("$1")
 	shift
 	;;
@@ -81,6 +86,19 @@ brief() {
 
 status=0
 for cmd in "${commands[@]}"; do
+	if [ "$cmd" = load ]; then
+		# na_prod rebuilt from its snapshots in the scratch schemas
+		# (empty: the server is new every run)
+		for database in billing billing_bookkeeper billing_event; do
+			words=(load --env "na_prod_$database" --into "scratch_$database")
+			step "running: build/rhizome --config $DEMO_DIR/rhizome.cnf ${words[*]} $*"
+			rc=0
+			build/rhizome --config "$DEMO_DIR/rhizome.cnf" "${words[@]}" --format text "$@" || rc=$?
+			[ $rc -eq 0 ] || status=$rc
+		done
+		echo
+		continue
+	fi
 	case $cmd in
 	tables) words=(tables) ;;
 	gen) words=(gen models) ;;

@@ -40,7 +40,7 @@ _rhizome() {
 	--unlisted) COMPREPLY=($(compgen -W "report drift" -- "$cur")); return ;;
 	--command) COMPREPLY=($(compgen -W "schema data restore" -- "$cur")); return ;;
 	--against) COMPREPLY=($(compgen -W "live latest" -- "$cur")); return ;;
-	-e | --env)
+	-e | --env | --into)
 		[ -n "$cfg" ] || cfg=${RHIZOME_CONFIG:-rhizome.cnf}
 		[ -d "$cfg" ] && cfg=$cfg/rhizome.cnf
 		COMPREPLY=($(compgen -W "$(_rhizome_config_names "$cfg")" -- "$cur")); return ;;
@@ -48,7 +48,7 @@ _rhizome() {
 	esac
 	local opts=""
 	case $cmd/$sub in
-	/) COMPREPLY=($(compgen -W "sync status history verify tables gen $global" -- "$cur")); return ;;
+	/) COMPREPLY=($(compgen -W "sync status history verify tables gen load $global" -- "$cur")); return ;;
 	gen/) COMPREPLY=($(compgen -W "models" -- "$cur")); return ;;
 	sync/) COMPREPLY=($(compgen -W "schema data report check diff versions" -- "$cur")); return ;;
 	history/) COMPREPLY=($(compgen -W "list show restore prune" -- "$cur")); return ;;
@@ -62,6 +62,7 @@ _rhizome() {
 	verify/) opts="--env --format" ;;
 	tables/) opts="--env --format" ;;
 	gen/models) opts="--table --dry-run --format" ;;
+	load/) opts="--env --into --table --schema-only --replace --verbose --format" ;;
 	history/list) opts="--env --command --format" ;;
 	history/show) opts="--format" ;;
 	history/restore) opts="--env --table --dry-run" ;;

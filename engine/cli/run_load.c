@@ -40,7 +40,7 @@ static const struct env_config *find_target(const struct cli *c,
 	if (near != NULL)
 		fprintf(stderr, " (did you mean %s?)", near);
 	fprintf(stderr, "; a load target is an environment of the config that "
-		"says mask = none\n");
+		"says scratch = yes\n");
 	free(words);
 	return NULL;
 }

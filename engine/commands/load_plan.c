@@ -45,7 +45,7 @@ int load_check_target(const struct load_opts *o, struct strbuf *err)
 	    strcasestr(t->folder, "prod") != NULL || t->sensitive) {
 		strbuf_addf(err, "--into %s: a load never writes to an "
 			    "environment treated as production or sensitive "
-			    "(%s); name a scratch environment (mask = none)",
+			    "(%s); name a scratch environment (scratch = yes)",
 			    t->name, strcasestr(t->name, "prod") != NULL ||
 			    strcasestr(t->folder, "prod") != NULL
 			    ? "'prod' in its name or folder" : "sensitive = yes");

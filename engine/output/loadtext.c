@@ -54,7 +54,7 @@ int loadtext_write(json_t *s, FILE *fp)
 
 	if (json_is_true(json_object_get(s, "loaded"))) {
 		strbuf_addf(&sb, "Loaded %s into %s (schema %s on %s): %lld "
-			    "tables, %lld rows, in %.1f s, %lld round trips",
+			    "tables, %lld rows, in %.2f s, %lld round trips",
 			    str(s, "env"), str(s, "into"), str(s, "schema"),
 			    str(s, "server"),
 			    json_integer_value(json_object_get(s, "tables_count")),
@@ -96,8 +96,9 @@ int loadtext_write(json_t *s, FILE *fp)
 			    "parent row is not loaded%s",
 			    json_integer_value(json_object_get(fk, "checked")),
 			    json_array_size(bad), json_array_size(bad) > 0
-			    ? " (sample rows rarely satisfy every key; 'sync data "
-			    "--follow-keys' will fetch the rows they reference)" : "");
+			    ? " (sample rows rarely satisfy every key: a table's "
+			    "first rows are seldom the ones other tables' first "
+			    "rows reference)" : "");
 		line(fp, width, "  ", &sb);
 		json_array_foreach(bad, i, x) {
 			if (i == LIST_MAX) {

@@ -314,6 +314,7 @@ test_sigterm_mid_load_stops_cleanly_and_leaves_the_target_as_it_was() {
 	kill -TERM $pid
 	wait $pid
 	rc=$?
+	! grep -q Sanitizer "$T/err.txt" || fail "sanitizer report: $(cat "$T/err.txt")"
 	assert_eq "$rc" 143 "exit after SIGTERM"
 	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 15) }' ||
 		fail "SIGTERM took more than 15 s"

@@ -8,6 +8,10 @@
 #                               create USER@localhost (socket) and
 #                               USER@127.0.0.1 (TCP) with PASSWORD, allowed to
 #                               read the seven schemas and nothing else
+#   demo_fleet_loader NAME USER PASSWORD
+#                               the same, allowed everything in the scratch
+#                               schemas (scratch_*, rhizome load's targets)
+#                               and its staging schemas, nothing else
 #
 # The password goes to the server on the client's stdin, never on a command
 # line, where any local user could read it in the process list.
@@ -39,6 +43,22 @@ demo_fleet_reader() {
 				printf "GRANT SELECT, SHOW VIEW ON \`%s\`.* TO '%s'@'%s';\n" \
 					"$schema" "$user" "$host"
 			done
+		done
+	} | mdb_sql "$name"
+}
+
+# The user `rhizome load` writes as: everything in the scratch schemas
+# (scratch_*) and in its staging schemas (rhizome_load_*), nothing else.
+demo_fleet_loader() { # NAME USER PASSWORD
+	local name=$1 user=$2 pw=$3 host
+	pw=${pw//\\/\\\\}
+	pw=${pw//\'/\'\'}
+	{
+		for host in localhost 127.0.0.1; do
+			printf "CREATE OR REPLACE USER '%s'@'%s' IDENTIFIED BY '%s';\n" \
+				"$user" "$host" "$pw"
+			printf "GRANT ALL ON \`scratch\\\\_%%\`.* TO '%s'@'%s';\n" "$user" "$host"
+			printf "GRANT ALL ON \`rhizome\\\\_load\\\\_%%\`.* TO '%s'@'%s';\n" "$user" "$host"
 		done
 	} | mdb_sql "$name"
 }
