@@ -43,7 +43,7 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/schema/schemadiff_column.c engine/schema/schemadiff_keys.c \
 	engine/rows/mask.c engine/rows/rowjson.c engine/rows/rowfile.c \
 	engine/gen/pytype.c engine/gen/pyname.c engine/gen/pymodule.c engine/gen/sqlmodel.c engine/gen/sqlmodel_files.c \
-	engine/fetch/sqlident.c engine/fetch/fetch.c engine/fetch/sqlbatch.c engine/fetch/loadsql.c \
+	engine/fetch/sqlident.c engine/fetch/fetch.c engine/fetch/sqlbatch.c engine/fetch/loadsql.c engine/fetch/keyfollow.c \
 	engine/commands/schedule.c engine/commands/sync.c engine/commands/sync_worker.c \
 	engine/commands/sync_table.c engine/commands/runguard.c \
 	engine/commands/load.c engine/commands/load_plan.c \

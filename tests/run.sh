@@ -116,7 +116,8 @@ RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_gen_models.sh 2>&1 | report
 # rhizome load: both fixture fleets back into a server, value for value;
-# the refusals, a failed load, signals, the server lock, the key checks
+# the refusals, a failed load, signals, the server lock, the key checks;
+# sync data --follow-keys (a chain, a self-reference, a cycle, masking)
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_load.sh 2>&1 | report
 # PERIOD FOR and names with raw newlines: parsed, rendered back, true severities
@@ -169,7 +170,8 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	tests/integration/test_load.sh \
 	test_the_demo_fleet_loads_back_exactly \
 	test_a_failed_load_leaves_the_target_as_it_was \
-	test_sigterm_mid_load_stops_cleanly_and_leaves_the_target_as_it_was 2>&1 | report
+	test_sigterm_mid_load_stops_cleanly_and_leaves_the_target_as_it_was \
+	test_follow_keys_brings_the_rows_sampled_rows_reference 2>&1 | report
 
 # the bar: drawn by the workers and the deadline keeper's tick, a resize
 # flagged by the signal watcher

@@ -84,7 +84,7 @@ static const struct {
 	{ 'n', SYNCS | ONLY(CLI_HISTORY_RESTORE) | ONLY(CLI_HISTORY_PRUNE) |
 	       ONLY(CLI_GEN_MODELS) },
 	{ 't', ONLY(CLI_SCHEMA) },
-	{ 'r', ONLY(CLI_DATA) },
+	{ 'r', ONLY(CLI_DATA) }, { 'F', ONLY(CLI_DATA) },
 	{ 'k', SYNCS },
 	{ 'f', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_REPORT) | ONLY(CLI_DIFF) |
 	       ONLY(CLI_VERSIONS) | ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
@@ -329,6 +329,7 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 		{ "keep-removed", no_argument, NULL, 'k' },
 		{ "unlisted", required_argument, NULL, 'U' },
 		{ "rows", required_argument, NULL, 'r' },
+		{ "follow-keys", no_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "against", required_argument, NULL, 'a' },
 		{ "table", required_argument, NULL, 'T' },
@@ -478,6 +479,7 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 			case '4': c->diff.ignore_index_order = 1; break;
 			case 'I': c->into = optarg; break;
 			case 'Y': c->schema_only = 1; break;
+			case 'F': c->follow_keys = 1; break;
 			case 'X': c->replace = 1; break;
 			case 'h': fputs(help, stdout); return CLI_ANSWERED;
 			default:

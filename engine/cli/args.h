@@ -35,6 +35,7 @@ struct cli {
 	int verbose, dry_run, write_trivial;
 	unsigned rows;          /* data: --rows */
 	int rows_given;
+	int follow_keys;        /* data: --follow-keys */
 	int json;               /* --format json */
 	int format_given;       /* --format text or json: not by the tty */
 	enum progress_choice progress; /* --progress */

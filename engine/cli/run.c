@@ -27,7 +27,11 @@
 #include "engine/output/diffreport.h"
 #include "engine/output/summarytext.h"
 #include "engine/output/termtext.h"
+#include "engine/commands/tablefiles.h"
 #include "engine/commands/tablelines.h"
+#include "engine/fetch/loadsql.h"
+#include "engine/rows/mask.h"
+#include "engine/schema/tablemodel.h"
 #include "engine/store/atomic_file.h"
 #include "engine/store/history.h"
 #include "engine/store/runlog.h"
@@ -435,6 +439,64 @@ refused:
 	return -EINVAL;
 }
 
+/*
+ * --follow-keys (or follow-keys = yes): before any server, masking must
+ * keep every foreign key the schema snapshots show lined up
+ * (mask_key_check). 0, or -EINVAL with the key and both columns on
+ * stderr. Keys the snapshots do not show yet are checked again after the
+ * lookup (sync_worker.c).
+ */
+static int check_key_masking(const struct cli *c, const struct fleet_config *cfg,
+			     const struct env_config **envs, const char *out)
+{
+	char msg[1024], **names;
+	size_t i, j, k, f, n;
+	int bad = 0;
+
+	for (i = 0; i < c->nenvs && !bad; i++) {
+		if (!c->follow_keys && !envs[i]->follow_keys)
+			continue;
+		n = tablefiles_of_env(out, cfg, envs[i], &names);
+		for (j = 0; j < n && !bad; j++) {
+			char *path = snapshot_table_path(out, envs[i]->folder,
+							 envs[i]->database,
+							 names[j], ".sql");
+			struct table_model m;
+			char *text;
+			size_t len;
+
+			if (snapshot_read(path, &text, &len) != 0) {
+				free(path);
+				continue;
+			}
+			if (tablemodel_parse(text, len, &m) != TM_NOT_A_TABLE) {
+				for (f = 0; f < m.nfks && !bad; f++) {
+					struct loadsql_fk fk;
+
+					if (loadsql_fk_parse(&m.fks[f], &fk) != 0)
+						continue;
+					for (k = 0; k < fk.ncolumns && !bad &&
+					     fk.ref_schema == NULL; k++)
+						bad = mask_key_check(cfg, envs[i], names[j],
+								     fk.columns[k],
+								     fk.ref_table,
+								     fk.ref_columns[k],
+								     msg, sizeof(msg)) != 0;
+					loadsql_fk_release(&fk);
+				}
+				tablemodel_release(&m);
+			}
+			if (bad)
+				fprintf(stderr, "rhizome: configuration error: "
+					"--follow-keys: %s (key of %s)\n", msg, path);
+			free(text);
+			free(path);
+		}
+		tablefiles_free(names, n);
+	}
+	return bad ? -EINVAL : 0;
+}
+
 snapshot_root *cli_lock_root(const struct cli *c, const struct fleet_config *cfg,
 			     const char *out, const char *hist,
 			     enum cli_exit *status)
@@ -504,7 +566,8 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 
 	enum tls_mode *tls = xcalloc(c->nenvs ? c->nenvs : 1, sizeof(*tls));
 
-	if (cli_check_secrets(c, cfg, envs, c->nenvs, tls) != 0) {
+	if (cli_check_secrets(c, cfg, envs, c->nenvs, tls) != 0 ||
+	    (c->command == CLI_DATA && check_key_masking(c, cfg, envs, out) != 0)) {
 		free(tls);
 		return CLI_EXIT_USAGE;
 	}
@@ -526,6 +589,7 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	o.diff = c->diff;
 	o.rows = c->rows_given ? c->rows : 1;
 	o.rows_array = c->rows_given;
+	o.follow_keys = c->follow_keys;
 	o.cfg = cfg;
 	o.envs = envs;
 	o.nenvs = c->nenvs;

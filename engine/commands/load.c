@@ -88,7 +88,7 @@ struct run {
 	MYSQL *control;                 /* main thread's; NULL once lost */
 	int control_broken;
 	int locked;                     /* the server lock is held */
-	int schema_exists;              /* the target schema is there */
+	int moving;                     /* the RENAME TABLE is on its way */
 	int staged;                     /* the staging schema was made */
 	json_t *notes;                  /* lines for the summary's "notes" */
 	char **existing;                /* the target's tables before */
@@ -433,7 +433,6 @@ static enum load_outcome look(struct run *r)
 	outcome = control_trip(r, &sql, 3, take_look, &l, &res);
 	strbuf_release(&sql);
 	/* the schema is not there (yet): it has no tables */
-	r->schema_exists = outcome == FETCH_DONE;
 	if (outcome == FETCH_REFUSED && res.ran == 2 &&
 	    res.err.code == ER_BAD_DB_ERROR)
 		outcome = FETCH_DONE;
@@ -855,16 +854,22 @@ static int move_in(struct run *r)
 	strbuf_adds(&sql, ")");
 	n++;
 	rename_at = replaced > 0 ? 2 : 1;
+	r->moving = 1;
 	if (control_trip(r, &sql, n, NULL, NULL, &res) == FETCH_DONE) {
+		r->moving = 0;
 		r->staged = 0;
 		r->locked = 0;
 	} else if (res.ran <= rename_at) {
 		/* RENAME TABLE did not run, or failed: nothing moved (a
 		 * connection lost while it ran leaves it unknown to us, but
-		 * not half done); clean_up drops what was staged */
+		 * not half done: r->moving stays set); clean_up drops what
+		 * was staged */
+		if (res.ran < rename_at || r->control != NULL)
+			r->moving = 0;
 		fail(r, SIZE_MAX, &res.err, NULL);
 		rc = -1;
 	} else {
+		r->moving = 0;
 		json_array_append_new(r->notes, json_sprintf(
 			"the tables are in; dropping the emptied staging schema "
 			"failed (%s), so it is tried again", res.err.message));
@@ -1105,6 +1110,12 @@ out:
 	sig = r.cancel_signal; /* no other thread is left */
 	if (sig != 0)
 		outcome = sig == SIGINT ? LOAD_INTERRUPTED : LOAD_TERMINATED;
+	if (r.moving && outcome != LOAD_DONE)
+		json_array_append_new(r.notes, json_sprintf(
+			"the connection was lost while RENAME TABLE moved the tables "
+			"in: they are in %s, or were dropped with the staging "
+			"schema, never half (SHOW TABLES FROM %s tells)",
+			r.target.schema, r.target.schema));
 	if (outcome != LOAD_DONE && checked != NULL) {
 		/* counted, but nothing was moved in: no finding to report */
 		json_decref(checked);

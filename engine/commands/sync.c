@@ -43,6 +43,8 @@ static void free_run(struct run *r)
 		free(e->data_dir);
 		fetch_keys_free(e->keys, e->nkeys);
 		free(e->key_of);
+		keyfollow_free(e->kf);
+		fetch_fks_free(e->fks, e->nfks);
 	}
 	free(r->envs);
 	free(r->senvs);
@@ -105,6 +107,8 @@ static int setup(struct run *r, const struct sync_opts *o)
 
 		e->cfg = o->envs[i];
 		e->index = i;
+		e->follow = o->command == SYNC_DATA &&
+			    (o->follow_keys || e->cfg->follow_keys);
 		plan_tables(o, e);
 		e->results = xcalloc(e->ntables ? e->ntables : 1,
 				     sizeof(*e->results));

@@ -29,6 +29,8 @@ struct sync_opts {
 	enum sync_command command;
 	unsigned rows;          /* data: rows per table (default 1) */
 	int rows_array;         /* data: --rows given: write an array */
+	int follow_keys;        /* data: --follow-keys (an environment's
+				 * follow-keys = yes too) */
 	const struct fleet_config *cfg;
 	const struct env_config *const *envs; /* the selected environments */
 	size_t nenvs;

@@ -43,6 +43,7 @@
 #include "engine/commands/schedule.h"
 #include "engine/commands/sync.h"
 #include "engine/fetch/fetch.h"
+#include "engine/fetch/keyfollow.h"
 #include "engine/output/progress.h"
 #include "engine/schema/classify.h"
 #include "engine/schema/schemadiff.h"
@@ -110,6 +111,13 @@ struct env_run {
 					* by the row jobs dispatched after it */
 	size_t nkeys;
 	const struct table_key **key_of; /* data: per table, or NULL */
+	int follow;                    /* data: follow keys (keyfollow.h) */
+	struct fetch_fk *fks;          /* follow: the schema's foreign keys,
+					* and the rows they add to each table's
+					* fetch: written by the keys job, read
+					* by the row jobs after it */
+	size_t nfks;
+	keyfollow *kf;
 	double deadline;               /* env-timeout's end (clock_seconds),
 					* 0: none; immutable once set up */
 	/* guarded by run->lock: */

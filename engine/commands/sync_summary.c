@@ -36,6 +36,23 @@ void sync_format_error(struct strbuf *sb, const struct env_run *e,
 
 /* Data: the tables whose first rows are not in primary-key order, and
  * what order they are in instead. */
+/* --follow-keys: per environment whose keys were walked, the levels of
+ * its key graph read and the key values found (keyfollow.h). */
+static json_t *build_followed(struct run *r)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < r->nenvs; i++)
+		if (r->envs[i].kf != NULL)
+			json_array_append_new(a, json_pack(
+				"{s:o, s:i, s:I}", "env",
+				jsontext_string(r->envs[i].cfg->name), "levels",
+				(int)keyfollow_levels(r->envs[i].kf), "keys",
+				(json_int_t)keyfollow_keys(r->envs[i].kf)));
+	return a;
+}
+
 static json_t *build_ordering(struct run *r)
 {
 	json_t *list = json_array();
@@ -357,6 +374,14 @@ json_t *sync_build_summary(struct run *r, long long elapsed_ms)
 		json_object_set_new(s, "dry_run", json_boolean(r->o->dry_run));
 	if (r->o->command == SYNC_DATA)
 		json_object_set_new(s, "ordering", build_ordering(r));
+	if (r->o->command == SYNC_DATA) {
+		json_t *followed = build_followed(r);
+
+		if (json_array_size(followed) > 0)
+			json_object_set_new(s, "followed", followed);
+		else
+			json_decref(followed);
+	}
 	return s;
 }
 

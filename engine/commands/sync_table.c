@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -220,8 +221,11 @@ static enum rendered render(struct run *r, struct env_run *e,
 		return RENDER_REFUSED;
 	}
 	strbuf_reset(&ws->sql);
-	rows = rowjson_render(f->res, r->o->rows, r->o->rows_array, cols,
-			      r->mask_key, r->mask_key_len, &ws->sql);
+	/* following keys: every row the server gave (the first ones and
+	 * those others reference), always as an array */
+	rows = rowjson_render(f->res, e->follow ? SIZE_MAX : r->o->rows,
+			      r->o->rows_array || e->follow, cols, r->mask_key,
+			      r->mask_key_len, &ws->sql);
 	free(cols);
 	if (rows == 0) {
 		res->cls = CLASS_EMPTY;

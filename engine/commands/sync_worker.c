@@ -38,6 +38,7 @@
 #include "engine/store/snapshot.h"
 #include "engine/base/jsontext.h"
 #include "engine/output/eventlog.h"
+#include "engine/rows/mask.h"
 #include "environments/tablelist.h"
 
 void *sync_worker_start(void *ctx)
@@ -539,6 +540,76 @@ static size_t expand_tables(struct run *r, struct env_run *e)
  * globs is expanded from what it finds. If it fails, every table of the
  * environment fails with the same error.
  */
+/* Whether the server has table `name` (the lookup's catalog, in strcmp
+ * order). */
+static int in_catalog(const struct env_run *e, const char *name)
+{
+	size_t lo = 0, hi = e->catalog.n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(e->catalog.names[mid], name);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * --follow-keys, after the lookup: masking must keep every followed key
+ * lined up (mask_key_check; else the environment fails, as a lookup that
+ * failed, saying which columns), then the key graph is walked
+ * (keyfollow.h) over a connection of its own. FETCH_DONE, or the failure
+ * in *err.
+ */
+static enum fetch_outcome follow_keys(struct run *r, struct env_run *e,
+				      struct worker_state *ws,
+				      struct connpool_error *err,
+				      unsigned *trips)
+{
+	enum fetch_outcome rc;
+	int *present, reused;
+	size_t i, k;
+	MYSQL *m;
+
+	for (i = 0; i < e->nfks; i++)
+		for (k = 0; k < e->fks[i].ncolumns; k++)
+			if (mask_key_check(r->o->cfg, e->cfg, e->fks[i].table,
+					   e->fks[i].columns[k], e->fks[i].ref_table,
+					   e->fks[i].ref_columns[k], err->message,
+					   sizeof(err->message)) != 0) {
+				err->code = 0;
+				snprintf(err->sqlstate, sizeof(err->sqlstate), "-----");
+				return FETCH_REFUSED;
+			}
+	present = xcalloc(e->ntables + 1, sizeof(*present));
+	for (i = 0; i < e->ntables; i++)
+		present[i] = in_catalog(e, e->tables[i]);
+	e->kf = keyfollow_new(e->cfg->schema, e->tables, e->ntables,
+			      e->key_of, present, e->fks, e->nfks, r->o->rows);
+	if (connpool_acquire(e->pool, &m, &reused, err) != 0) {
+		free(present);
+		return FETCH_REFUSED;
+	}
+	(void)start_deadline(e, m);
+	rc = keyfollow_run(e->kf, m, &ws->sql, err, trips);
+	if (connpool_expired(e->pool, m)) {
+		snprintf(err->message, sizeof(err->message), "timed out: no "
+			 "answer within query-timeout (%u s), following the keys "
+			 "of the sampled rows", e->cfg->query_timeout);
+		err->code = CR_SERVER_LOST;
+		rc = FETCH_BROKEN;
+	}
+	connpool_release(e->pool, m, rc == FETCH_BROKEN);
+	free(present);
+	return rc;
+}
+
 static void run_lookup_job(struct run *r, struct job *job,
 			   struct worker_state *ws)
 {
@@ -571,7 +642,8 @@ static void run_lookup_job(struct run *r, struct job *job,
 		attempts++;
 		(void)start_deadline(e, m);
 		rc = fetch_lookup(m, e->cfg->schema, &e->catalog,
-				  data ? &e->keys : NULL, &e->nkeys, &err,
+				  data ? &e->keys : NULL, &e->nkeys,
+				  e->follow ? &e->fks : NULL, &e->nfks, &err,
 				  &ws->sql, &trips);
 		expired = connpool_expired(e->pool, m);
 		if (expired) {
@@ -618,7 +690,10 @@ static void run_lookup_job(struct run *r, struct job *job,
 			e->key_of[i] = bsearch(&probe, e->keys, e->nkeys,
 					       sizeof(*e->keys), compare_keys);
 		}
-	} else {
+		if (e->follow)
+			rc = follow_keys(r, e, ws, &err, &trips);
+	}
+	if (rc != FETCH_DONE) {
 		pthread_mutex_lock(&r->lock);
 		e->lookup_err = err;
 		e->lookup_unreached = unreached;
@@ -630,6 +705,8 @@ static void run_lookup_job(struct run *r, struct job *job,
 		for (i = 0; i < e->ntables; i++) {
 			struct table_result *res = &e->results[i];
 
+			if (res->done) /* refused by name (expand_tables) */
+				continue;
 			res->done = 1;
 			sync_set_error(res, &err);
 			res->unreached = unreached;
@@ -836,6 +913,7 @@ void sync_worker_run(void *item, void *state, void *ctx)
 
 		memset(&t[i], 0, sizeof(t[i]));
 		t[i].table = e->tables[first + i];
+		t[i].also = e->kf ? keyfollow_also(e->kf, first + i) : NULL;
 		if (k != NULL) {
 			t[i].order_by = (const char *const *)k->columns;
 			t[i].norder = k->ncolumns;

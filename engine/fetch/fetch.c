@@ -113,23 +113,40 @@ static void fail_rest(struct fetched_table *t, size_t from, size_t n,
 		}
 }
 
-void fetch_statement(struct strbuf *sql, const struct fetch_request *req,
-		     const struct fetched_table *t)
+static void order_by(struct strbuf *sql, const struct fetched_table *t)
 {
 	size_t i;
 
+	for (i = 0; i < t->norder; i++) {
+		strbuf_adds(sql, i == 0 ? " ORDER BY " : ", ");
+		sqlident_quote(sql, t->order_by[i]);
+	}
+}
+
+void fetch_statement(struct strbuf *sql, const struct fetch_request *req,
+		     const struct fetched_table *t)
+{
 	if (req->kind == FETCH_SCHEMA) {
 		sqlident_show_create(sql, req->schema, t->table);
+		return;
+	}
+	if (t->also != NULL) {
+		/* the first rows, and the rows others reference: one
+		 * result, without repeats, in key order */
+		strbuf_add(sql, "(", 1);
+		fetch_statement(sql, req, &(struct fetched_table){
+			.table = t->table, .order_by = t->order_by,
+			.norder = t->norder });
+		strbuf_add(sql, ")", 1);
+		strbuf_adds(sql, t->also);
+		order_by(sql, t);
 		return;
 	}
 	strbuf_adds(sql, "SELECT * FROM ");
 	sqlident_quote(sql, req->schema);
 	strbuf_add(sql, ".", 1);
 	sqlident_quote(sql, t->table);
-	for (i = 0; i < t->norder; i++) {
-		strbuf_adds(sql, i == 0 ? " ORDER BY " : ", ");
-		sqlident_quote(sql, t->order_by[i]);
-	}
+	order_by(sql, t);
 	/* A number rhizome formats itself: the one non-identifier. */
 	strbuf_addf(sql, " LIMIT %u", req->rows);
 }
@@ -450,9 +467,64 @@ static void take_keys(MYSQL_RES *res, struct table_key **keys, size_t *nkeys)
 	*nkeys = n;
 }
 
+void fetch_fks_free(struct fetch_fk *fks, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < fks[i].ncolumns; j++) {
+			free(fks[i].columns[j]);
+			free(fks[i].ref_columns[j]);
+		}
+		free(fks[i].columns);
+		free(fks[i].ref_columns);
+		free(fks[i].table);
+		free(fks[i].name);
+		free(fks[i].ref_table);
+	}
+	free(fks);
+}
+
+/* The KEY_COLUMN_USAGE rows of the foreign keys (fetch_lookup's query),
+ * a key's columns in order, into *fks. */
+static void take_fks(MYSQL_RES *res, struct fetch_fk **fks, size_t *nfks)
+{
+	struct fetch_fk *out = NULL, *f;
+	size_t n = 0, cap = 0;
+	MYSQL_ROW row;
+
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		if (row[0] == NULL || row[1] == NULL || row[2] == NULL ||
+		    row[3] == NULL || row[4] == NULL)
+			continue;
+		f = n ? &out[n - 1] : NULL;
+		if (f == NULL || strcmp(f->table, row[0]) != 0 ||
+		    strcmp(f->name, row[1]) != 0) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 32;
+				out = xrealloc(out, cap * sizeof(*out));
+			}
+			f = &out[n++];
+			memset(f, 0, sizeof(*f));
+			f->table = xstrdup(row[0]);
+			f->name = xstrdup(row[1]);
+			f->ref_table = xstrdup(row[3]);
+		}
+		f->columns = xrealloc(f->columns, (f->ncolumns + 1) *
+				      sizeof(*f->columns));
+		f->ref_columns = xrealloc(f->ref_columns, (f->ncolumns + 1) *
+					  sizeof(*f->ref_columns));
+		f->columns[f->ncolumns] = xstrdup(row[2]);
+		f->ref_columns[f->ncolumns++] = xstrdup(row[4]);
+	}
+	*fks = out;
+	*nfks = n;
+}
+
 enum fetch_outcome fetch_lookup(MYSQL *m, const char *schema,
 				struct fetch_catalog *catalog,
 				struct table_key **keys, size_t *nkeys,
+				struct fetch_fk **fks, size_t *nfks,
 				struct connpool_error *err, struct strbuf *sql,
 				unsigned *round_trips)
 {
@@ -462,6 +534,10 @@ enum fetch_outcome fetch_lookup(MYSQL *m, const char *schema,
 	if (keys != NULL) {
 		*keys = NULL;
 		*nkeys = 0;
+	}
+	if (fks != NULL) {
+		*fks = NULL;
+		*nfks = 0;
 	}
 	fetch_catalog_free(catalog);
 	/* USE names the schema as an identifier, so the query needs no
@@ -483,6 +559,14 @@ enum fetch_outcome fetch_lookup(MYSQL *m, const char *schema,
 			    "WHERE TABLE_SCHEMA = DATABASE() AND NON_UNIQUE = 0 "
 			    "ORDER BY BINARY TABLE_NAME, INDEX_NAME <> 'PRIMARY', "
 			    "BINARY INDEX_NAME, SEQ_IN_INDEX");
+	if (keys != NULL && fks != NULL)
+		strbuf_adds(sql, ";SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, "
+			    "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM "
+			    "information_schema.KEY_COLUMN_USAGE WHERE "
+			    "TABLE_SCHEMA = DATABASE() AND "
+			    "REFERENCED_TABLE_SCHEMA = DATABASE() ORDER BY "
+			    "BINARY TABLE_NAME, BINARY CONSTRAINT_NAME, "
+			    "ORDINAL_POSITION");
 	(*round_trips)++;
 	if (mysql_real_query(m, sql->data, sql->len) != 0)
 		goto failed;
@@ -500,6 +584,15 @@ enum fetch_outcome fetch_lookup(MYSQL *m, const char *schema,
 		if (res == NULL)
 			goto failed;
 		take_keys(res, keys, nkeys);
+		mysql_free_result(res);
+	}
+	if (keys != NULL && fks != NULL) {
+		if (mysql_next_result(m) != 0)
+			goto failed;
+		res = mysql_store_result(m);
+		if (res == NULL)
+			goto failed;
+		take_fks(res, fks, nfks);
 		mysql_free_result(res);
 	}
 	/* drain anything left so the connection is clean */
@@ -522,6 +615,11 @@ failed:
 		fetch_keys_free(*keys, *nkeys);
 		*keys = NULL;
 		*nkeys = 0;
+	}
+	if (fks != NULL) {
+		fetch_fks_free(*fks, *nfks);
+		*fks = NULL;
+		*nfks = 0;
 	}
 	return fetch_is_client_error(err->code) ? FETCH_BROKEN : FETCH_REFUSED;
 }

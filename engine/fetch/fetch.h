@@ -49,6 +49,9 @@ struct fetched_table {
 				     * (fetch_reset leaves it) */
 	int again_alone;            /* the caller's: to be asked again by
 				     * itself (a read timed out on it) */
+	const char *also;           /* data: more rows than the first ones,
+				     * as " UNION (SELECT ...)" clauses
+				     * (keyfollow.h; borrowed), or NULL */
 };
 
 /* A schema's tables (SHOW FULL TABLES, or information_schema in the
@@ -117,12 +120,28 @@ struct table_key {
 	int rejected;               /* while reading: has a NULL-able column */
 };
 
+/* A foreign key between two tables of one schema, as fetch_lookup reads
+ * it. Strings owned; free with fetch_fks_free. */
+struct fetch_fk {
+	char *table;
+	char *name;
+	char **columns;             /* in key order */
+	char **ref_columns;         /* ... and what each references */
+	size_t ncolumns;
+	char *ref_table;
+};
+
+void fetch_fks_free(struct fetch_fk *fks, size_t n);
+
 /*
  * The environment's lookup, in one round trip: the schema's tables into
  * *catalog, and, when `keys` is not NULL, the primary key of every table
  * that has one and the first unique key (by name) without a NULL-able
  * column of those that have none (NULLs may repeat, so such a key fixes no
  * order) into *keys (caller frees with fetch_keys_free) and *nkeys.
+ * When `fks` is not NULL (with keys), the foreign keys whose tables are
+ * both in the schema into *fks (caller frees with fetch_fks_free) and
+ * *nfks, in table and name order.
  * Returns FETCH_DONE, FETCH_REFUSED when the server refused (*err filled:
  * a schema that does not exist, say), FETCH_BROKEN when the connection
  * broke (*err filled). Call on the thread owning `m`.
@@ -130,6 +149,7 @@ struct table_key {
 enum fetch_outcome fetch_lookup(MYSQL *m, const char *schema,
 				struct fetch_catalog *catalog,
 				struct table_key **keys, size_t *nkeys,
+				struct fetch_fk **fks, size_t *nfks,
 				struct connpool_error *err, struct strbuf *sql,
 				unsigned *round_trips);
 

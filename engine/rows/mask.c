@@ -9,7 +9,9 @@
 #include "engine/rows/mask.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,4 +177,48 @@ void mask_hash(const void *key, size_t keylen, const char *in, size_t len,
 		if (len == 0 || memcmp(in, out, len) != 0)
 			return;
 	}
+}
+
+/* "hash (rhizome.cnf:12)", "not masked". */
+static void rule_words(const struct mask_rule *r, const struct fleet_config *cfg,
+		       char *buf, size_t size)
+{
+	static const char *const names[] = {
+		[MASK_NONE] = "none", [MASK_HASH] = "hash", [MASK_NULL] = "null",
+		[MASK_CONSTANT] = "constant",
+	};
+
+	if (r == NULL)
+		snprintf(buf, size, "not masked");
+	else
+		snprintf(buf, size, "masked by %s (%s:%d: %s)", names[r->method],
+			 cfg->path, r->line, r->pattern);
+}
+
+int mask_key_check(const struct fleet_config *cfg, const struct env_config *env,
+		   const char *table, const char *col, const char *ref_table,
+		   const char *ref_col, char *msg, size_t size)
+{
+	const struct mask_rule *a, *b;
+	char aw[300], bw[300];
+
+	if (env->mask == MASK_OFF)
+		return 0;
+	a = mask_match(cfg, env->database, table, col);
+	b = mask_match(cfg, env->database, ref_table, ref_col);
+	if (a != NULL && a->method == MASK_NONE)
+		a = NULL;
+	if (b != NULL && b->method == MASK_NONE)
+		b = NULL;
+	if ((a == NULL || a->method == MASK_HASH) &&
+	    (b == NULL || b->method == MASK_HASH) && (a == NULL) == (b == NULL))
+		return 0;
+	rule_words(a, cfg, aw, sizeof(aw));
+	rule_words(b, cfg, bw, sizeof(bw));
+	snprintf(msg, size, "environment %s: the key `%s`.`%s` -> `%s`.`%s` "
+		 "would not line up: `%s`.`%s` is %s, `%s`.`%s` is %s (a key "
+		 "column may only be hashed, and on both sides)", env->name,
+		 table, col, ref_table, ref_col, table, col, aw, ref_table,
+		 ref_col, bw);
+	return -EINVAL;
 }

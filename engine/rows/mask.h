@@ -29,6 +29,19 @@ const struct mask_rule *mask_match(const struct fleet_config *cfg,
  * name are looked at. Thread-safe. */
 int mask_looks_sensitive(const char *column);
 
+/*
+ * Whether masking keeps a foreign key of `env` lined up: column `col` of
+ * `table` referencing `ref_col` of `ref_table` (same database). A key
+ * column masked by `null` or `constant` would make every row reference
+ * nothing or the same row, and a hash on one side only would reference
+ * rows that do not exist. 0, or -EINVAL with the reason, naming both
+ * columns and the rule, in msg (`size` bytes). With `mask = none` nothing
+ * applies. Thread-safe.
+ */
+int mask_key_check(const struct fleet_config *cfg, const struct env_config *env,
+		   const char *table, const char *col, const char *ref_table,
+		   const char *ref_col, char *msg, size_t size);
+
 /* What a value is, for mask_hash. */
 enum mask_kind {
 	MASK_TEXT = 0,   /* digits, letters and non-ASCII characters change

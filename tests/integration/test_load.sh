@@ -26,6 +26,7 @@ export RHIZOME_LOADER_PASSWORD="ld-$RANDOM$RANDOM"
 # scratch server's loader may do anything.
 setup() {
 	fixture_fleets load "$G" --rows 5 &&
+		mdb_sql load <"$IT_ROOT/tests/fixtures/keys_fleet.sql" &&
 		mdb_sql scratch -e "CREATE USER loader@'%' IDENTIFIED BY '$RHIZOME_LOADER_PASSWORD';
 			GRANT ALL ON *.* TO loader@'%';"
 }
@@ -35,12 +36,15 @@ if ! setup >"$G/setup.log" 2>&1; then
 	exit 1
 fi
 
-# "name folder database" of each environment of a config.
+# "name folder database" of each environment of a config but its
+# scratch ones (the demo config's own load targets).
 environments() { # CONFIG
-	awk '/^\[environment / { if (e) print e, f, d; e = substr($2, 1, length($2) - 1); f = d = "" }
-	     /^\[/ && !/^\[environment / { if (e) print e, f, d; e = "" }
+	awk 'function out() { if (e && !s) print e, f, d }
+	     /^\[environment / { out(); e = substr($2, 1, length($2) - 1); f = d = ""; s = 0 }
+	     /^\[/ && !/^\[environment / { out(); e = "" }
 	     e && /^folder = / { f = $3 } e && /^database = / { d = $3 }
-	     END { if (e) print e, f, d }' "$1"
+	     e && /^scratch = yes/ { s = 1 }
+	     END { out() }' "$1"
 }
 
 # A scratch environment's name for environment or folder NAME: "ld_" and
@@ -402,6 +406,143 @@ test_rows_whose_parents_are_missing_are_reported_per_key() {
 		fail "$(cat "$T/out.json")"
 	grep -q "subscription.fk_subscription_account -> account: $orphans row" "$T/out.json" ||
 		fail "$(cat "$T/out.json")"
+}
+
+# ---- sync data --follow-keys (tests/fixtures/keys_fleet.sql) -------------
+
+# $T/rhizome.cnf: the keys fleet (schema keys_src of server `load`) and its
+# scratch environment ld_keys; extra lines (a [mask] section) from stdin.
+keys_config() {
+	scratch_config demo >/dev/null
+	rm -rf "$T/environments"
+	{
+		printf '[fleet]\nout = environments\n\n'
+		cat
+		printf '\n[tables keys]\ntables = region customer orders employee dept person sku line\n'
+		printf '\n[environment keys_src]\nfolder = src\ndatabase = keys\nschema = keys_src\nsocket = %s\nuser = root\n' \
+			"$(mdb_sock load)"
+		printf '\n[environment ld_keys]\nscratch = yes\nfolder = copy\ndatabase = keys\nschema = ld_keys\nhost = 127.0.0.1\nport = %s\nuser = loader\npassword-env = RHIZOME_LOADER_PASSWORD\n' \
+			"$(mdb_port scratch)"
+	} >"$T/rhizome.cnf"
+}
+
+# The key values of a data file, in file order: [id...], or
+# [[vendor, code]...] for sku.
+ids() { jq -c '[.[] | (.id // [.vendor, .code])]' "$T/environments/src/expected_data/keys_$1.json"; }
+
+# Rows of the scratch schema ld_keys whose parent row is not there, per
+# foreign key, as the server's catalog describes the keys: counted here,
+# independently of rhizome load's own check.
+orphans_by_server() {
+	local t c cols ref rcols cond join
+	mdb_sql scratch -N -e "SELECT TABLE_NAME, CONSTRAINT_NAME,
+			GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION),
+			REFERENCED_TABLE_NAME,
+			GROUP_CONCAT(REFERENCED_COLUMN_NAME ORDER BY ORDINAL_POSITION)
+		FROM information_schema.KEY_COLUMN_USAGE
+		WHERE TABLE_SCHEMA = 'ld_keys' AND REFERENCED_TABLE_NAME IS NOT NULL
+		GROUP BY TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME" |
+		while IFS=$'\t' read -r t c cols ref rcols; do
+			cond=$(awk -v a="$cols" 'BEGIN { n = split(a, x, ",")
+				for (i = 1; i <= n; i++) printf "%sc.`%s` IS NOT NULL", (i > 1 ? " AND " : ""), x[i] }')
+			join=$(awk -v a="$cols" -v b="$rcols" 'BEGIN { n = split(a, x, ","); split(b, y, ",")
+				for (i = 1; i <= n; i++) printf "%sp.`%s` = c.`%s`", (i > 1 ? " AND " : ""), y[i], x[i] }')
+			printf '%s %s\n' "$c" "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM ld_keys.\`$t\` c
+				WHERE $cond AND NOT EXISTS (SELECT 1 FROM ld_keys.\`$ref\` p WHERE $join)")"
+		done
+}
+
+test_follow_keys_brings_the_rows_sampled_rows_reference() {
+	keys_config </dev/null
+	rz --config "$T/rhizome.cnf" --quiet sync schema --env keys_src
+	assert_eq "$RC" 0 "exit of sync schema"
+	# without: the first rows alone break keys, as the load says
+	rz --config "$T/rhizome.cnf" --quiet sync data --env keys_src
+	rz --config "$T/rhizome.cnf" load --env keys_src --into ld_keys --format json
+	assert_eq "$RC" 0 "exit of the load without following"
+	[ "$(js '.foreign_keys.unsatisfied | length')" -ge 4 ] ||
+		fail "the first rows alone satisfy the keys: the test proves nothing: $(js .foreign_keys)"
+	[ "$(orphans_by_server | awk '$2 > 0' | wc -l)" -ge 4 ] || fail "the server counts no orphan"
+
+	rz --config "$T/rhizome.cnf" --quiet sync data --env keys_src --follow-keys
+	assert_eq "$RC" 0 "exit of sync data --follow-keys: $(cat "$T/err.txt")"
+	assert_eq "$(ids region)" "[1,7]" "region: the first row, and the 3rd level of a chain"
+	assert_eq "$(ids customer)" "[10,50]" "customer: the first row, and what orders references"
+	assert_eq "$(ids orders)" "[100]" "orders: the first row"
+	assert_eq "$(ids employee)" "[1,5,9]" "employee: a self-reference followed to its end"
+	assert_eq "$(ids dept)" "[1,2]" "dept: a cycle"
+	assert_eq "$(ids person)" "[20,30,31]" "person: a cycle"
+	assert_eq "$(ids sku)" '[["ACME","x1"],["ZED","q9"]]' "sku: a composite key matched in its collation"
+	assert_eq "$(ids line)" "[1]" "line: the first row"
+	# every file an array, even of one row
+	assert_eq "$(jq -r type "$T/environments/src/expected_data/keys_orders.json")" array "orders.json"
+
+	rz --config "$T/rhizome.cnf" load --env keys_src --into ld_keys --replace --format json
+	assert_eq "$RC" 0 "exit of the load"
+	assert_eq "$(js '.foreign_keys.checked')" 6 "keys checked"
+	assert_eq "$(js '.foreign_keys.unsatisfied | length')" 0 "keys unsatisfied: $(js .foreign_keys)"
+	assert_eq "$(orphans_by_server | awk '$2 > 0' | wc -l)" 0 "keys the server finds orphans of"
+	assert_eq "$(orphans_by_server | wc -l)" 6 "keys the server has"
+}
+
+test_follow_keys_costs_a_round_trip_per_level_never_one_per_row() {
+	keys_config </dev/null
+	rz --config "$T/rhizome.cnf" --quiet sync data --env keys_src --dry-run
+	local plain
+	plain=$(js .round_trips)
+	rz --config "$T/rhizome.cnf" --quiet sync data --env keys_src --follow-keys --dry-run
+	assert_eq "$RC" 0 "exit"
+	# levels: the first rows' keys; customer 50, employee 5, person 30;
+	# employee 9, dept 2; person 31; dept 1 again (its head was seen)
+	assert_eq "$(js '.followed[0].levels')" 5 "levels read"
+	assert_eq "$(js .round_trips)" $((plain + 5)) "round trips: the plain run's and one per level"
+	# three times the rows: still a round trip per level
+	rz --config "$T/rhizome.cnf" --quiet sync data --env keys_src --follow-keys --rows 3 --dry-run
+	[ "$(js .round_trips)" -le $((plain + $(js '.followed[0].levels'))) ] ||
+		fail "round trips with 3 rows: $(js .round_trips), levels $(js '.followed[0].levels')"
+}
+
+test_follow_keys_refuses_masking_that_breaks_keys() {
+	export RHIZOME_KEYS_MASK_KEY=0123456789abcdef0123456789abcdef
+	keys_config <<-EOF
+	[mask]
+	key-env = RHIZOME_KEYS_MASK_KEY
+	customer.id = hash
+	EOF
+	# before any server, from the schema snapshots
+	rz --config "$T/rhizome.cnf" --quiet sync schema --env keys_src
+	rz --config "$T/rhizome.cnf" --quiet sync data --env keys_src --follow-keys
+	assert_eq "$RC" 2 "exit for a key hashed on one side"
+	grep -q 'the key `orders`.`customer_id` -> `customer`.`id` would not line up: `orders`.`customer_id` is not masked, `customer`.`id` is masked by hash' \
+		"$T/err.txt" || fail "$(cat "$T/err.txt")"
+	# with no snapshot yet: after the lookup, the environment fails
+	rm -rf "$T/environments"
+	rz --config "$T/rhizome.cnf" --quiet sync data --env keys_src --follow-keys
+	assert_eq "$RC" 3 "exit for a key hashed on one side, found on the server"
+	assert_eq "$(js '.errors[0].message' | grep -c 'would not line up')" 1 "the environment's error: $(js .errors)"
+	# null and constant break keys whatever the other side says
+	keys_config <<-EOF
+	[mask]
+	key-env = RHIZOME_KEYS_MASK_KEY
+	region_id = null
+	EOF
+	rz --config "$T/rhizome.cnf" --quiet sync schema --env keys_src
+	rz --config "$T/rhizome.cnf" --quiet sync data --env keys_src --follow-keys
+	assert_eq "$RC" 2 "exit for a key masked by null"
+	grep -q '`customer`.`region_id` is masked by null' "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	# hashed on both sides: the keys still line up in the loaded copy
+	keys_config <<-EOF
+	[mask]
+	key-env = RHIZOME_KEYS_MASK_KEY
+	customer.id = hash
+	orders.customer_id = hash
+	EOF
+	rz --config "$T/rhizome.cnf" --quiet sync schema --env keys_src
+	rz --config "$T/rhizome.cnf" --quiet sync data --env keys_src --follow-keys
+	assert_eq "$RC" 0 "exit for a key hashed on both sides: $(cat "$T/err.txt")"
+	[ "$(ids customer)" != "[10,50]" ] || fail "customer ids not hashed"
+	rz --config "$T/rhizome.cnf" load --env keys_src --into ld_keys --format json
+	assert_eq "$(js '.foreign_keys.unsatisfied | length')" 0 "keys unsatisfied: $(js .foreign_keys)"
 }
 
 # The tests named on the command line, else all of them, in file order.

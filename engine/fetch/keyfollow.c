@@ -1,0 +1,512 @@
+/*
+ * The level-by-level walk of the key graph (keyfollow.h).
+ *
+ * A group is what one table is asked for by: its referenced columns (a
+ * key of it), and the value tuples wanted of them, each as the SQL text
+ * "(v1, v2)". A tuple enters its group's set once; new ones wait in the
+ * group's pending list for the next level, which reads the rows they name
+ * only if those rows have keys of their own to follow.
+ */
+#include "engine/fetch/keyfollow.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/base/alloc.h"
+#include "engine/fetch/sqlbatch.h"
+#include "engine/fetch/sqlident.h"
+
+/* At most this many tuples in one IN list. */
+#define IN_MAX 500
+
+/* A set of strings (open addressing, FNV-1a), owning them. */
+struct strset {
+	char **slot;
+	size_t cap, n;
+};
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Add s (taken when new): 1 when it was new, 0 when there (s freed). */
+static int strset_add(struct strset *set, char *s)
+{
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		struct strset grown = { NULL, set->cap ? 2 * set->cap : 64, 0 };
+
+		grown.slot = xcalloc(grown.cap, sizeof(*grown.slot));
+		for (i = 0; i < set->cap; i++)
+			if (set->slot[i] != NULL)
+				(void)strset_add(&grown, set->slot[i]);
+		free(set->slot);
+		*set = grown;
+	}
+	for (i = hash(s) & (set->cap - 1); set->slot[i] != NULL;
+	     i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->slot[i], s) == 0) {
+			free(s);
+			return 0;
+		}
+	set->slot[i] = s;
+	set->n++;
+	return 1;
+}
+
+static void strset_free(struct strset *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+}
+
+struct group {
+	size_t table;
+	char *const *cols;              /* the fk's ref_columns (borrowed) */
+	size_t ncols;
+	struct strset seen;
+	const char **pending;           /* tuples of `seen` new this level */
+	size_t npending, cap;
+};
+
+struct edge {
+	const struct fetch_fk *fk;
+	size_t from;                    /* the referencing table */
+	size_t group;                   /* the referenced table's group */
+	size_t *pos;                    /* each column's place in from's
+					 * select list */
+};
+
+struct table {
+	const char **select;            /* the columns its edges read */
+	size_t nselect;
+	size_t *edges;
+	size_t nedges;
+	struct strbuf also;
+};
+
+struct keyfollow {
+	const char *schema;
+	const char *const *tables;
+	size_t ntables;
+	const struct table_key *const *key_of;
+	const int *present;
+	unsigned rows;
+	struct table *t;
+	struct edge *e;
+	size_t ne;
+	struct group *g;
+	size_t ng;
+	unsigned levels;
+	size_t keys;
+};
+
+static size_t table_index(const keyfollow *kf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < kf->ntables; i++)
+		if (strcmp(kf->tables[i], name) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/* The group of table `t` by columns cols[0..n), made if new. */
+static size_t group_of(keyfollow *kf, size_t t, char *const *cols, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < kf->ng; i++) {
+		if (kf->g[i].table != t || kf->g[i].ncols != n)
+			continue;
+		for (k = 0; k < n && strcmp(kf->g[i].cols[k], cols[k]) == 0; k++)
+			;
+		if (k == n)
+			return i;
+	}
+	kf->g = xrealloc(kf->g, (kf->ng + 1) * sizeof(*kf->g));
+	memset(&kf->g[kf->ng], 0, sizeof(kf->g[0]));
+	kf->g[kf->ng].table = t;
+	kf->g[kf->ng].cols = cols;
+	kf->g[kf->ng].ncols = n;
+	return kf->ng++;
+}
+
+/* The place of column `name` in table t's select list, added if new. */
+static size_t select_pos(struct table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nselect; i++)
+		if (strcmp(t->select[i], name) == 0)
+			return i;
+	t->select = xrealloc(t->select, (t->nselect + 1) * sizeof(*t->select));
+	t->select[t->nselect] = name;
+	return t->nselect++;
+}
+
+keyfollow *keyfollow_new(const char *schema, const char *const *tables,
+			 size_t ntables, const struct table_key *const *key_of,
+			 const int *present, const struct fetch_fk *fks,
+			 size_t nfks, unsigned rows)
+{
+	keyfollow *kf = xcalloc(1, sizeof(*kf));
+	size_t i, k, from, to;
+
+	kf->schema = schema;
+	kf->tables = tables;
+	kf->ntables = ntables;
+	kf->key_of = key_of;
+	kf->present = present;
+	kf->rows = rows;
+	kf->t = xcalloc(ntables ? ntables : 1, sizeof(*kf->t));
+	kf->e = xcalloc(nfks ? nfks : 1, sizeof(*kf->e));
+	for (i = 0; i < nfks; i++) {
+		struct edge *e = &kf->e[kf->ne];
+
+		from = table_index(kf, fks[i].table);
+		to = table_index(kf, fks[i].ref_table);
+		if (from == SIZE_MAX || to == SIZE_MAX || !present[from] ||
+		    !present[to])
+			continue;
+		e->fk = &fks[i];
+		e->from = from;
+		e->group = group_of(kf, to, fks[i].ref_columns, fks[i].ncolumns);
+		e->pos = xcalloc(fks[i].ncolumns, sizeof(*e->pos));
+		for (k = 0; k < fks[i].ncolumns; k++)
+			e->pos[k] = select_pos(&kf->t[from], fks[i].columns[k]);
+		kf->t[from].edges = xrealloc(kf->t[from].edges,
+					     (kf->t[from].nedges + 1) *
+					     sizeof(*kf->t[from].edges));
+		kf->t[from].edges[kf->t[from].nedges++] = kf->ne++;
+	}
+	return kf;
+}
+
+void keyfollow_free(keyfollow *kf)
+{
+	size_t i;
+
+	if (kf == NULL)
+		return;
+	for (i = 0; i < kf->ntables; i++) {
+		free(kf->t[i].select);
+		free(kf->t[i].edges);
+		strbuf_release(&kf->t[i].also);
+	}
+	for (i = 0; i < kf->ne; i++)
+		free(kf->e[i].pos);
+	for (i = 0; i < kf->ng; i++) {
+		strset_free(&kf->g[i].seen);
+		free(kf->g[i].pending);
+	}
+	free(kf->t);
+	free(kf->e);
+	free(kf->g);
+	free(kf);
+}
+
+/* ---- values as SQL ------------------------------------------------------ */
+
+static int is_temporal(enum enum_field_types t)
+{
+	return t == MYSQL_TYPE_DATE || t == MYSQL_TYPE_NEWDATE ||
+	       t == MYSQL_TYPE_DATETIME || t == MYSQL_TYPE_TIMESTAMP ||
+	       t == MYSQL_TYPE_TIME;
+}
+
+/* The literal of value v[0..len) of field f: a number as the server wrote
+ * it; bytes of a binary column as X'..'; any other value as
+ * _utf8mb4 X'..', converted to the column's character set and compared
+ * in its collation, as the key compares. */
+static void add_literal(struct strbuf *sb, const MYSQL_FIELD *f, const char *v,
+			size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	if (IS_NUM(f->type) && f->type != MYSQL_TYPE_BIT) {
+		strbuf_add(sb, v, len);
+		return;
+	}
+	strbuf_adds(sb, f->charsetnr == 63 && !is_temporal(f->type)
+		    ? "X'" : "_utf8mb4 X'");
+	for (i = 0; i < len; i++) {
+		char pair[2] = { hex[(unsigned char)v[i] >> 4],
+				 hex[(unsigned char)v[i] & 15] };
+
+		strbuf_add(sb, pair, 2);
+	}
+	strbuf_add(sb, "'", 1);
+}
+
+/* A row of table t's select list: each edge's tuple into its group. */
+static void take_row(keyfollow *kf, size_t t, MYSQL_RES *res, MYSQL_ROW row)
+{
+	const MYSQL_FIELD *fields = mysql_fetch_fields(res);
+	unsigned long *len = mysql_fetch_lengths(res);
+	struct strbuf tuple = STRBUF_INIT;
+	size_t i, k;
+
+	for (i = 0; i < kf->t[t].nedges; i++) {
+		const struct edge *e = &kf->e[kf->t[t].edges[i]];
+		struct group *g = &kf->g[e->group];
+		char *s;
+
+		strbuf_reset(&tuple);
+		strbuf_add(&tuple, "(", 1);
+		for (k = 0; k < e->fk->ncolumns; k++) {
+			size_t p = e->pos[k];
+
+			if (row[p] == NULL)
+				break; /* MATCH SIMPLE: a NULL references nothing */
+			strbuf_adds(&tuple, k ? ", " : "");
+			add_literal(&tuple, &fields[p], row[p], len[p]);
+		}
+		if (k < e->fk->ncolumns)
+			continue;
+		strbuf_add(&tuple, ")", 1);
+		s = strbuf_detach(&tuple, NULL);
+		if (!strset_add(&g->seen, s))
+			continue;
+		if (g->npending == g->cap) {
+			g->cap = g->cap ? 2 * g->cap : 16;
+			g->pending = xrealloc(g->pending, g->cap * sizeof(*g->pending));
+		}
+		g->pending[g->npending++] = s;
+		kf->keys++;
+	}
+	strbuf_release(&tuple);
+}
+
+/* ---- the levels ---------------------------------------------------------- */
+
+/* One level's statements: their text, and which table each reads. */
+struct level {
+	struct strbuf *stmt;
+	size_t *table;
+	size_t n, cap;
+};
+
+static struct strbuf *add_statement(struct level *l, size_t table)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->stmt = xrealloc(l->stmt, l->cap * sizeof(*l->stmt));
+		l->table = xrealloc(l->table, l->cap * sizeof(*l->table));
+	}
+	memset(&l->stmt[l->n], 0, sizeof(l->stmt[0]));
+	l->table[l->n] = table;
+	return &l->stmt[l->n++];
+}
+
+static void level_release(struct level *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		strbuf_release(&l->stmt[i]);
+	free(l->stmt);
+	free(l->table);
+	memset(l, 0, sizeof(*l));
+}
+
+/* "SELECT `a`, `b` FROM `s`.`t`" of table t's select list. */
+static void select_head(const keyfollow *kf, size_t t, struct strbuf *sb)
+{
+	size_t i;
+
+	strbuf_adds(sb, "SELECT ");
+	for (i = 0; i < kf->t[t].nselect; i++) {
+		strbuf_adds(sb, i ? ", " : "");
+		sqlident_quote(sb, kf->t[t].select[i]);
+	}
+	strbuf_adds(sb, " FROM ");
+	sqlident_quote(sb, kf->schema);
+	strbuf_add(sb, ".", 1);
+	sqlident_quote(sb, kf->tables[t]);
+}
+
+/* " WHERE (`a`, `b`) IN (tuples[0..n))" */
+static void where_in(struct strbuf *sb, const struct group *g,
+		     const char *const *tuples, size_t n)
+{
+	size_t i;
+
+	strbuf_adds(sb, " WHERE (");
+	for (i = 0; i < g->ncols; i++) {
+		strbuf_adds(sb, i ? ", " : "");
+		sqlident_quote(sb, g->cols[i]);
+	}
+	strbuf_adds(sb, ") IN (");
+	for (i = 0; i < n; i++) {
+		strbuf_adds(sb, i ? ", " : "");
+		strbuf_adds(sb, tuples[i]);
+	}
+	strbuf_adds(sb, ")");
+}
+
+/* Level 0: the key columns of every table's first rows, ordered and
+ * limited as sync data samples them. */
+static void first_level(const keyfollow *kf, struct level *l)
+{
+	const struct table_key *k;
+	struct strbuf *sb;
+	size_t t, i;
+
+	for (t = 0; t < kf->ntables; t++) {
+		if (kf->t[t].nedges == 0)
+			continue;
+		sb = add_statement(l, t);
+		select_head(kf, t, sb);
+		k = kf->key_of[t];
+		for (i = 0; k != NULL && i < k->ncolumns; i++) {
+			strbuf_adds(sb, i ? ", " : " ORDER BY ");
+			sqlident_quote(sb, k->columns[i]);
+		}
+		strbuf_addf(sb, " LIMIT %u", kf->rows);
+	}
+}
+
+/* The next level: per group with new tuples, the rows they name, if
+ * those have keys of their own; the pending lists emptied. */
+static void next_level(keyfollow *kf, struct level *l)
+{
+	size_t i, from;
+
+	for (i = 0; i < kf->ng; i++) {
+		struct group *g = &kf->g[i];
+
+		for (from = 0; kf->t[g->table].nedges > 0 && from < g->npending;
+		     from += IN_MAX) {
+			struct strbuf *sb = add_statement(l, g->table);
+			size_t n = g->npending - from < IN_MAX ? g->npending - from
+							       : IN_MAX;
+
+			select_head(kf, g->table, sb);
+			where_in(sb, g, g->pending + from, n);
+		}
+		g->npending = 0;
+	}
+}
+
+struct answer_ctx {
+	keyfollow *kf;
+	const struct level *l;
+	size_t first;           /* the trip's first statement */
+};
+
+static int take_answer(void *ctx, const struct sqlbatch_answer *a,
+		       struct connpool_error *err)
+{
+	struct answer_ctx *c = ctx;
+	size_t t = c->l->table[c->first + a->index];
+	MYSQL_ROW row;
+
+	(void)err;
+	while (a->res != NULL && (row = mysql_fetch_row(a->res)) != NULL)
+		take_row(c->kf, t, a->res, row);
+	return 0;
+}
+
+/* Send a level's statements, as few round trips as their size allows. */
+static enum fetch_outcome run_level(keyfollow *kf, MYSQL *m, const struct level *l,
+				    struct strbuf *sql, struct connpool_error *err,
+				    unsigned *round_trips)
+{
+	struct answer_ctx ctx = { kf, l, 0 };
+	struct sqlbatch_result res;
+	enum fetch_outcome rc;
+	size_t i = 0, n;
+
+	while (i < l->n) {
+		strbuf_reset(sql);
+		ctx.first = i;
+		for (n = 0; i < l->n && (n == 0 || sql->len + l->stmt[i].len <
+					 KEYFOLLOW_TRIP_MAX); i++, n++) {
+			if (n > 0)
+				strbuf_add(sql, ";", 1);
+			strbuf_add(sql, l->stmt[i].data, l->stmt[i].len);
+		}
+		rc = sqlbatch_run(m, sql, n, take_answer, &ctx, &res, round_trips);
+		if (rc != FETCH_DONE) {
+			*err = res.err;
+			return rc;
+		}
+	}
+	return FETCH_DONE;
+}
+
+/* Table t's clause: per group of it, the rows its tuples name. */
+static void build_also(keyfollow *kf)
+{
+	size_t i, k, n;
+
+	for (i = 0; i < kf->ng; i++) {
+		struct group *g = &kf->g[i];
+		struct strbuf *sb = &kf->t[g->table].also;
+		const char **tuples;
+
+		if (g->seen.n == 0)
+			continue;
+		tuples = xcalloc(g->seen.n, sizeof(*tuples));
+		for (k = 0, n = 0; k < g->seen.cap; k++)
+			if (g->seen.slot[k] != NULL)
+				tuples[n++] = g->seen.slot[k];
+		strbuf_adds(sb, " UNION (SELECT * FROM ");
+		sqlident_quote(sb, kf->schema);
+		strbuf_add(sb, ".", 1);
+		sqlident_quote(sb, kf->tables[g->table]);
+		where_in(sb, g, tuples, n);
+		strbuf_add(sb, ")", 1);
+		free(tuples);
+	}
+}
+
+enum fetch_outcome keyfollow_run(keyfollow *kf, MYSQL *m, struct strbuf *sql,
+				 struct connpool_error *err,
+				 unsigned *round_trips)
+{
+	struct level l = { NULL, NULL, 0, 0 };
+	enum fetch_outcome rc = FETCH_DONE;
+
+	first_level(kf, &l);
+	while (l.n > 0) {
+		kf->levels++;
+		rc = run_level(kf, m, &l, sql, err, round_trips);
+		level_release(&l);
+		if (rc != FETCH_DONE)
+			return rc;
+		next_level(kf, &l);
+	}
+	level_release(&l);
+	build_also(kf);
+	return FETCH_DONE;
+}
+
+const char *keyfollow_also(const keyfollow *kf, size_t table)
+{
+	return table < kf->ntables && kf->t[table].also.len > 0
+	       ? kf->t[table].also.data : NULL;
+}
+
+unsigned keyfollow_levels(const keyfollow *kf)
+{
+	return kf->levels;
+}
+
+size_t keyfollow_keys(const keyfollow *kf)
+{
+	return kf->keys;
+}
