@@ -235,6 +235,34 @@ static void finish_job(struct run *r)
 	pthread_mutex_unlock(&r->lock);
 }
 
+/* A round trip of m that failed after `waited` seconds: said as the
+ * time-out it was, when one was (the keeper's query-timeout, or the
+ * library's read timeout, which it words as a lost connection). Returns
+ * whether it was. */
+static int say_timeout(struct run *r, MYSQL *m, double waited,
+		       struct connpool_error *err)
+{
+	char secs[16];
+
+	if (connpool_expired(r->pool, m)) {
+		snprintf(secs, sizeof(secs), "%u", r->target.query_timeout);
+		set_error(err, 2013, "timed out: no answer within query-timeout "
+			  "(%s s)", secs);
+		return 1;
+	}
+	if (fetch_is_client_error(err->code) &&
+	    waited + 0.05 >= (double)r->target.read_timeout) {
+		char was[sizeof(err->message)];
+
+		snprintf(was, sizeof(was), "%s", err->message);
+		snprintf(err->message, sizeof(err->message), "timed out: no "
+			 "answer within read-timeout (%u s): %.400s",
+			 r->target.read_timeout, was);
+		return 1;
+	}
+	return 0;
+}
+
 /* Send job's statements over m: 0, or -1 when it failed (said). */
 static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 		    struct strbuf *sql, int *broken)
@@ -245,6 +273,7 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 	unsigned trips = 0;
 	size_t i, len, table;
 	const char *stmt;
+	double started;
 
 	strbuf_reset(sql);
 	add_prefix(r, m, sql);
@@ -253,10 +282,12 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 		strbuf_add(sql, ";", 1);
 		strbuf_add(sql, stmt, len);
 	}
-	connpool_set_deadline(r->pool, m, clock_seconds() +
+	started = clock_seconds();
+	connpool_set_deadline(r->pool, m, started +
 			      (double)r->target.query_timeout);
 	outcome = sqlbatch_run(m, sql, PREFIX_STATEMENTS + job->to - job->from,
 			       check_answer, &trip, &res, &trips);
+	/* the expired mark stays for say_timeout */
 	connpool_set_deadline(r->pool, m, 0);
 	pthread_mutex_lock(&r->lock);
 	r->round_trips += trips;
@@ -264,13 +295,8 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 	if (outcome == FETCH_DONE)
 		return 0;
 	*broken = outcome == FETCH_BROKEN;
-	if (connpool_expired(r->pool, m)) {
-		char secs[16];
-
-		snprintf(secs, sizeof(secs), "%u", r->target.query_timeout);
-		set_error(&res.err, 2013, "timed out: no answer within "
-			  "query-timeout (%s s)", secs);
-	}
+	if (say_timeout(r, m, clock_seconds() - started, &res.err))
+		*broken = 1;
 	if (res.ran < PREFIX_STATEMENTS) {
 		/* the session's settings, or the staging schema gone */
 		table = r->refs[job->from].table;
@@ -374,26 +400,23 @@ static enum fetch_outcome control_trip(struct run *r, const struct strbuf *sql,
 {
 	enum fetch_outcome outcome;
 	unsigned trips = 0;
+	double started;
 
 	if (r->control == NULL) {
 		set_error(&res->err, 2006, "%s", "the control connection was lost");
 		return FETCH_BROKEN;
 	}
-	connpool_set_deadline(r->pool, r->control, clock_seconds() +
+	started = clock_seconds();
+	connpool_set_deadline(r->pool, r->control, started +
 			      (double)r->target.query_timeout);
 	outcome = sqlbatch_run(r->control, sql, n, on_answer, ctx, res, &trips);
-	connpool_set_deadline(r->pool, r->control, 0);
 	pthread_mutex_lock(&r->lock);
 	r->round_trips += trips;
 	pthread_mutex_unlock(&r->lock);
-	if (outcome != FETCH_DONE && connpool_expired(r->pool, r->control)) {
-		char secs[16];
-
-		snprintf(secs, sizeof(secs), "%u", r->target.query_timeout);
-		set_error(&res->err, 2013, "timed out: no answer within "
-			  "query-timeout (%s s)", secs);
+	if (outcome != FETCH_DONE &&
+	    say_timeout(r, r->control, clock_seconds() - started, &res->err))
 		outcome = FETCH_BROKEN;
-	}
+	connpool_set_deadline(r->pool, r->control, 0);
 	if (outcome == FETCH_BROKEN) {
 		connpool_release(r->pool, r->control, 1);
 		r->control = NULL;
@@ -547,7 +570,11 @@ static void clean_up(struct run *r)
 	interrupted = r->cancel_signal != 0;
 	pthread_mutex_unlock(&r->lock);
 	if (r->control != NULL && !interrupted) {
+		/* bounded as every control round trip (the keeper still
+		 * runs); the fresh connection below by its timeouts */
 		m = r->control;
+		connpool_set_deadline(r->pool, m, clock_seconds() +
+				      (double)r->target.query_timeout);
 	} else {
 		/* the pool is interrupted, or its control connection gone */
 		one = r->target;
@@ -600,6 +627,13 @@ out:
 	pthread_mutex_lock(&r->lock);
 	r->round_trips += trips;
 	pthread_mutex_unlock(&r->lock);
+	if (m == r->control && m != NULL) {
+		connpool_set_deadline(r->pool, m, 0);
+		if (connpool_expired(r->pool, m)) {
+			connpool_release(r->pool, m, 1);
+			r->control = NULL;
+		}
+	}
 	if (fresh != NULL) {
 		connpool_release(fresh, m, 1);
 		connpool_free(fresh);

@@ -328,6 +328,51 @@ test_sigterm_mid_load_stops_cleanly_and_leaves_the_target_as_it_was() {
 		WHERE TABLE_SCHEMA = 'ld_na_prd_billing'")" 0 "tables under their final names"
 	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.SCHEMATA
 		WHERE SCHEMA_NAME LIKE 'rhizome\\_load\\_%'")" 0 "staging schemas left"
+	# no statement of ours runs on (RELIABILITY 22)
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST
+		WHERE USER = 'loader' AND COMMAND <> 'Sleep'")" 0 "statements of ours still running"
+}
+
+# RELIABILITY 9 and 10 for a load: the target stops answering mid-load
+# (every connection stalls, new ones too): the round trip is cut off at
+# query-timeout and killed on the server, the load fails (exit 3) within a
+# liveness bound with nothing under a final name; the staging schema that
+# no connection could drop is dropped by the next load once the server
+# answers again.
+test_a_stalled_target_is_cut_off_and_left_as_it_was() {
+	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port scratch)" --delay-ms 100 \
+		--control "$T/ctl" >"$T/proxy.out" 2>&1 &
+	trap "kill $! 2>/dev/null" EXIT
+	for _ in $(seq 50); do
+		grep -q listening "$T/proxy.out" && break
+		sleep 0.1
+	done
+	PPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
+	[ -n "$PPORT" ] || fail "proxy did not start: $(cat "$T/proxy.out")"
+	scratch_config demo "$PPORT"
+	sed -i 's/^\[fleet\]$/[fleet]\nconnect-timeout = 2\nread-timeout = 2\nquery-timeout = 2\nretries = 0/' \
+		"$T/rhizome.cnf"
+	"$RHIZOME" --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
+		--workers 1 --format json >"$T/out.json" 2>"$T/err.txt" &
+	local pid=$! t0 rc
+	wait_staged ld_na_prd_billing
+	t0=$EPOCHREALTIME
+	timeout 3 bash -c 'echo "stall 0" >"$0"' "$T/ctl" || fail "the proxy took no command"
+	wait $pid
+	rc=$?
+	! grep -q Sanitizer "$T/err.txt" || fail "sanitizer report: $(cat "$T/err.txt")"
+	assert_eq "$rc" 3 "exit of a load whose target stalled: $(cat "$T/err.txt")"
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 30) }' ||
+		fail "the stalled load took more than 30 s"
+	grep -q "timed out" "$T/err.txt" || fail "not said as a time-out: $(cat "$T/err.txt")"
+	timeout 3 bash -c 'echo pass >"$0"' "$T/ctl" || fail "the proxy took no command"
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = 'ld_na_prd_billing'")" 0 "tables under their final names"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --format json
+	assert_eq "$RC" 0 "exit of the next load, the server answering again: $(cat "$T/err.txt")"
+	assert_eq "$(js .tables_count)" 8 "tables loaded"
+	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.SCHEMATA
+		WHERE SCHEMA_NAME LIKE 'rhizome\\_load\\_%'")" 0 "staging schemas left"
 }
 
 test_a_killed_loads_staging_schema_is_dropped_by_the_next() {
