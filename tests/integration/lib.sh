@@ -122,21 +122,28 @@ it_config() {
 	} >"$cfg"
 }
 
-# Put na_prod (server s2) behind the latency proxy, DELAY_MS each way, and
-# point the config at it. The proxy dies with the test's subshell.
-it_slow_na_prod() { # DELAY_MS
-	local pport
-	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port s2)" --delay-ms "$1" \
-		>"$T/proxy.out" 2>&1 &
+# Start the fault proxy in front of 127.0.0.1:PORT with the options given
+# (--delay-ms first); its port in $IT_PROXY_PORT, its output in
+# $T/proxy.out. The proxy dies with the test's subshell.
+it_start_proxy() { # PORT PROXY-OPTION...
+	local port=$1
+	shift
+	"$PROXY" --listen 0 --target "127.0.0.1:$port" "$@" >"$T/proxy.out" 2>&1 &
 	IT_PROXY_PID=$!
 	trap 'kill $IT_PROXY_PID 2>/dev/null' EXIT
 	for _ in $(seq 50); do
 		grep -q listening "$T/proxy.out" && break
 		sleep 0.1
 	done
-	pport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
-	[ -n "$pport" ] || fail "latency proxy did not start: $(cat "$T/proxy.out")"
-	sed -i "s/^port = .*/port = $pport/" "$T/rhizome.cnf"
+	IT_PROXY_PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
+	[ -n "$IT_PROXY_PORT" ] || fail "fault proxy did not start: $(cat "$T/proxy.out")"
+}
+
+# Put na_prod (server s2) behind the latency proxy, DELAY_MS each way, and
+# point the config at it.
+it_slow_na_prod() { # DELAY_MS
+	it_start_proxy "$(mdb_port s2)" --delay-ms "$1"
+	sed -i "s/^port = .*/port = $IT_PROXY_PORT/" "$T/rhizome.cnf"
 }
 
 # What the server says for one table: the Create Table text, ';', newline.

@@ -282,19 +282,9 @@ test_a_failed_load_leaves_the_target_as_it_was() {
 		"$before" "the target's tables after the second failure"
 }
 
-# Start the latency proxy in front of the scratch server (DELAY_MS each
-# way); its port in $PPORT. It dies with the test's subshell.
-slow_scratch() { # DELAY_MS
-	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port scratch)" --delay-ms "$1" \
-		>"$T/proxy.out" 2>&1 &
-	trap "kill $! 2>/dev/null" EXIT
-	for _ in $(seq 50); do
-		grep -q listening "$T/proxy.out" && break
-		sleep 0.1
-	done
-	PPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
-	[ -n "$PPORT" ] || fail "latency proxy did not start: $(cat "$T/proxy.out")"
-}
+# The scratch server behind the fault proxy, DELAY_MS each way (and the
+# options given); its port in $IT_PROXY_PORT.
+slow_scratch() { it_start_proxy "$(mdb_port scratch)" --delay-ms "$@"; }
 
 # Wait until the staging schema of SCHEMA exists (the load is under way).
 wait_staged() { # SCHEMA
@@ -310,7 +300,7 @@ wait_staged() { # SCHEMA
 
 test_sigterm_mid_load_stops_cleanly_and_leaves_the_target_as_it_was() {
 	slow_scratch 150
-	scratch_config demo "$PPORT"
+	scratch_config demo "$IT_PROXY_PORT"
 	"$RHIZOME" --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
 		--workers 1 --format json >"$T/out.json" 2>"$T/err.txt" &
 	local pid=$! t0=$EPOCHREALTIME rc
@@ -340,16 +330,8 @@ test_sigterm_mid_load_stops_cleanly_and_leaves_the_target_as_it_was() {
 # no connection could drop is dropped by the next load once the server
 # answers again.
 test_a_stalled_target_is_cut_off_and_left_as_it_was() {
-	"$PROXY" --listen 0 --target "127.0.0.1:$(mdb_port scratch)" --delay-ms 100 \
-		--control "$T/ctl" >"$T/proxy.out" 2>&1 &
-	trap "kill $! 2>/dev/null" EXIT
-	for _ in $(seq 50); do
-		grep -q listening "$T/proxy.out" && break
-		sleep 0.1
-	done
-	PPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/proxy.out")
-	[ -n "$PPORT" ] || fail "proxy did not start: $(cat "$T/proxy.out")"
-	scratch_config demo "$PPORT"
+	slow_scratch 100 --control "$T/ctl"
+	scratch_config demo "$IT_PROXY_PORT"
 	sed -i 's/^\[fleet\]$/[fleet]\nconnect-timeout = 2\nread-timeout = 2\nquery-timeout = 2\nretries = 0/' \
 		"$T/rhizome.cnf"
 	"$RHIZOME" --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
@@ -377,7 +359,7 @@ test_a_stalled_target_is_cut_off_and_left_as_it_was() {
 
 test_a_killed_loads_staging_schema_is_dropped_by_the_next() {
 	slow_scratch 150
-	scratch_config demo "$PPORT"
+	scratch_config demo "$IT_PROXY_PORT"
 	"$RHIZOME" --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
 		--workers 1 >/dev/null 2>&1 &
 	local pid=$!
