@@ -24,6 +24,7 @@
 #include <ini.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/strset.h"
 #include "engine/base/tmpname.h"
 #include "engine/base/utf8.h"
 #include "environments/optionfile.h"
@@ -44,74 +45,6 @@
 
 enum section_kind { SEC_NONE, SEC_FLEET, SEC_TABLES, SEC_ENV, SEC_MASK, SEC_BAD };
 
-/*
- * A set of names for duplicate checks: open addressing, borrowed strings.
- * Fleets list thousands of tables; comparing each with all before it made
- * loading a config quadratic.
- */
-struct nameset {
-	const char **slot;
-	size_t cap, n;          /* cap is 0 or a power of two */
-};
-
-static size_t name_hash(const char *s)
-{
-	size_t h = 1469598103934665603u; /* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211u;
-	return h;
-}
-
-/* The slot holding `name`, or the empty one where it would go. The set
- * must have room (cap > 0). */
-static const char **nameset_slot(const struct nameset *set, const char *name)
-{
-	size_t i;
-
-	for (i = name_hash(name) & (set->cap - 1); set->slot[i] != NULL;
-	     i = (i + 1) & (set->cap - 1))
-		if (strcmp(set->slot[i], name) == 0)
-			break;
-	return &set->slot[i];
-}
-
-/* 1 when added, 0 when already there. */
-static int nameset_add(struct nameset *set, const char *name)
-{
-	const char **slot;
-	size_t i;
-
-	if (2 * (set->n + 1) > set->cap) {
-		struct nameset bigger = { NULL, set->cap ? 2 * set->cap : 64, 0 };
-
-		bigger.slot = xcalloc(bigger.cap, sizeof(*bigger.slot));
-		for (i = 0; i < set->cap; i++)
-			if (set->slot[i] != NULL)
-				nameset_add(&bigger, set->slot[i]);
-		free(set->slot);
-		*set = bigger;
-	}
-	slot = nameset_slot(set, name);
-	if (*slot != NULL)
-		return 0;
-	*slot = name;
-	set->n++;
-	return 1;
-}
-
-static int nameset_has(const struct nameset *set, const char *name)
-{
-	return set->cap > 0 && *nameset_slot(set, name) != NULL;
-}
-
-static void nameset_release(struct nameset *set)
-{
-	free(set->slot);
-	set->slot = NULL;
-	set->cap = set->n = 0;
-}
-
 struct parse_state {
 	unsigned flags;         /* config_load_flags' */
 	FILE *fp;
@@ -128,7 +61,7 @@ struct parse_state {
 	void *section_obj;      /* struct table_list * or struct env_config * */
 	/* names of the list append_words filled last, and which list that
 	 * was: its section's header line, and the list itself */
-	struct nameset seen;
+	struct strset seen;
 	int seen_line;
 	const char ***seen_list;
 	char last_key[64];      /* for continuation lines */
@@ -417,9 +350,9 @@ static int append_words(struct parse_state *st, const char *key,
 	 * realloc moved them). */
 	if (st->seen_line != st->section_line ||
 	    st->seen_list != (const char ***)list) {
-		nameset_release(&st->seen);
+		strset_release(&st->seen);
 		for (i = 0; i < *n; i++)
-			nameset_add(&st->seen, (*list)[i]);
+			strset_add(&st->seen, (*list)[i]);
 		st->seen_line = st->section_line;
 		st->seen_list = (const char ***)list;
 	}
@@ -444,7 +377,7 @@ static int append_words(struct parse_state *st, const char *key,
 			free(word);
 			return 0;
 		}
-		if (!nameset_add(&st->seen, word)) {
+		if (!strset_add(&st->seen, word)) {
 			fail(st, st->line, key, "table '%s' is listed twice",
 			     word);
 			free(word);
@@ -630,6 +563,18 @@ static int handle_limits(struct parse_state *st, const char *key,
 	return -1;
 }
 
+/* `yes` or `no` into *out, and the line into *line: 1, or 0 with the
+ * error said. */
+static int parse_yes_no(struct parse_state *st, const char *key,
+			const char *value, int *out, int *line)
+{
+	if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+		return fail(st, st->line, key, "'%s' is not 'yes' or 'no'", value);
+	*out = value[0] == 'y';
+	*line = st->line;
+	return 1;
+}
+
 static int handle_env_key(struct parse_state *st, const char *key,
 			  const char *value, struct env_config *env);
 
@@ -686,10 +631,10 @@ static int handle_fleet(struct parse_state *st, const char *key,
 		    "and as defaults "
 		    "for every environment: folder, database, schema, host, "
 		    "port, socket, user, password-env, option-file, "
-		    "option-group, pool, sensitive, order, connect-timeout, "
-		    "read-timeout, write-timeout, lock-wait-timeout, "
-		    "query-timeout, env-timeout, retries, tls, tls-ca, "
-		    "tls-cert, tls-key)");
+		    "option-group, pool, sensitive, order, follow-keys, "
+		    "connect-timeout, read-timeout, write-timeout, "
+		    "lock-wait-timeout, query-timeout, env-timeout, retries, "
+		    "tls, tls-ca, tls-cert, tls-key)");
 }
 
 static int handle_tables(struct parse_state *st, const char *key,
@@ -755,15 +700,12 @@ static int handle_env_key(struct parse_state *st, const char *key,
 			    "or use option-file");
 	if (strcmp(key, "mask") == 0)
 		return parse_mask(st, key, value, &env->mask, &env->mask_line);
-	if (strcmp(key, "sensitive") == 0) {
-		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
-			env->sensitive = value[0] == 'y';
-		else
-			return fail(st, st->line, key, "'%s' is not 'yes' or 'no'",
-				    value);
-		env->sensitive_line = st->line;
-		return 1;
-	}
+	if (strcmp(key, "sensitive") == 0)
+		return parse_yes_no(st, key, value, &env->sensitive,
+				    &env->sensitive_line);
+	if (strcmp(key, "follow-keys") == 0)
+		return parse_yes_no(st, key, value, &env->follow_keys,
+				    &env->follow_keys_line);
 	if (strcmp(key, "order") == 0) {
 		unsigned v;
 
@@ -788,14 +730,9 @@ static int handle_env(struct parse_state *st, const char *key,
 
 	/* an environment's own word only: no [fleet] default makes every
 	 * environment a load target */
-	if (strcmp(key, "scratch") == 0) {
-		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
-			return fail(st, st->line, key, "'%s' is not 'yes' or "
-				    "'no'", value);
-		env->scratch = value[0] == 'y';
-		env->scratch_line = st->line;
-		return 1;
-	}
+	if (strcmp(key, "scratch") == 0)
+		return parse_yes_no(st, key, value, &env->scratch,
+				    &env->scratch_line);
 	rc = handle_tls(st, key, value, &env->tls);
 
 	if (rc >= 0)
@@ -813,7 +750,7 @@ static int handle_env(struct parse_state *st, const char *key,
 		    "unknown key in [%s] (known: folder, database, schema, "
 		    "host, port, socket, user, password-env, option-file, "
 		    "option-group, pool, mask, sensitive, scratch, order, "
-		    "connect-timeout, read-timeout, write-timeout, "
+		    "follow-keys, connect-timeout, read-timeout, write-timeout, "
 		    "lock-wait-timeout, query-timeout, env-timeout, retries, "
 		    "tls, tls-ca, tls-cert, tls-key)", st->section);
 }
@@ -999,7 +936,7 @@ static int resolve_list(struct parse_state *st, struct table_list *tl)
 static int check_file_clashes(struct parse_state *st)
 {
 	struct fleet_config *cfg = st->cfg;
-	struct nameset *sets;
+	struct strset *sets;
 	size_t i, j, k;
 	int ok = 1;
 
@@ -1007,7 +944,7 @@ static int check_file_clashes(struct parse_state *st)
 	sets = xcalloc(cfg->nlists, sizeof(*sets));
 	for (i = 0; i < cfg->nlists; i++)
 		for (k = 0; k < cfg->lists[i].neffective; k++)
-			nameset_add(&sets[i], cfg->lists[i].effective[k]);
+			strset_add(&sets[i], cfg->lists[i].effective[k]);
 	for (i = 0; ok && i < cfg->nenvs; i++) {
 		for (j = 0; ok && j < cfg->nenvs; j++) {
 			const struct env_config *a = &cfg->envs[i], *b = &cfg->envs[j];
@@ -1028,7 +965,7 @@ static int check_file_clashes(struct parse_state *st)
 				    stem[blen] != '_')
 					continue;
 				u = stem + blen + 1;
-				if (nameset_has(&sets[b->tables - cfg->lists], u)) {
+				if (strset_has(&sets[b->tables - cfg->lists], u)) {
 					ok = fail(st, b->line, "database",
 						    "environments '%s' and '%s' "
 						    "would both write %s/expected_"
@@ -1044,7 +981,7 @@ static int check_file_clashes(struct parse_state *st)
 		}
 	}
 	for (i = 0; i < cfg->nlists; i++)
-		nameset_release(&sets[i]);
+		strset_release(&sets[i]);
 	free(sets);
 	return ok;
 }
@@ -1100,6 +1037,10 @@ static void inherit_defaults(struct env_config *env,
 	if (!env->order_set && d->order_set) {
 		env->order = d->order;
 		env->order_set = 1;
+	}
+	if (env->follow_keys_line == 0 && d->follow_keys_line != 0) {
+		env->follow_keys = d->follow_keys;
+		env->follow_keys_line = d->follow_keys_line;
 	}
 }
 
@@ -1273,7 +1214,7 @@ int config_load_flags(const char *path, unsigned flags,
 	}
 	rc = ini_parse_stream(reader, &st, handler, &st);
 	fclose(st.fp);
-	nameset_release(&st.seen);
+	strset_release(&st.seen);
 	if (rc != 0 && !st.failed)
 		/* A line inih could not lex (no '=' and not a section). */
 		fail(&st, rc, NULL, "not a 'key = value' line, a [section] "

@@ -104,6 +104,9 @@ struct env_config {
 				 * says otherwise; the commands run without
 				 * --env leave it out */
 	int scratch_line;
+	int follow_keys;        /* `follow-keys = yes`: sync data also fetches
+				 * the rows sampled rows reference (keyfollow.h) */
+	int follow_keys_line;   /* 0: not said */
 	int order;              /* `order = N`: rollout rank for sync
 				 * versions, lower rolls out later */
 	int order_set;

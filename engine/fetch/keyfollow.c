@@ -3,9 +3,9 @@
  *
  * A group is what one table is asked for by: its referenced columns (a
  * key of it), and the value tuples wanted of them, each as the SQL text
- * "(v1, v2)". A tuple enters its group's set once; new ones wait in the
- * group's pending list for the next level, which reads the rows they name
- * only if those rows have keys of their own to follow.
+ * "(v1, v2)", in the order found. A tuple enters its group once; the ones
+ * new at a level are read by the next, which reads the rows they name only
+ * if those rows have keys of their own to follow.
  */
 #include "engine/fetch/keyfollow.h"
 
@@ -15,69 +15,21 @@
 #include <string.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/strset.h"
 #include "engine/fetch/sqlbatch.h"
 #include "engine/fetch/sqlident.h"
 
 /* At most this many tuples in one IN list. */
 #define IN_MAX 500
 
-/* A set of strings (open addressing, FNV-1a), owning them. */
-struct strset {
-	char **slot;
-	size_t cap, n;
-};
-
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-/* Add s (taken when new): 1 when it was new, 0 when there (s freed). */
-static int strset_add(struct strset *set, char *s)
-{
-	size_t i;
-
-	if (2 * (set->n + 1) > set->cap) {
-		struct strset grown = { NULL, set->cap ? 2 * set->cap : 64, 0 };
-
-		grown.slot = xcalloc(grown.cap, sizeof(*grown.slot));
-		for (i = 0; i < set->cap; i++)
-			if (set->slot[i] != NULL)
-				(void)strset_add(&grown, set->slot[i]);
-		free(set->slot);
-		*set = grown;
-	}
-	for (i = hash(s) & (set->cap - 1); set->slot[i] != NULL;
-	     i = (i + 1) & (set->cap - 1))
-		if (strcmp(set->slot[i], s) == 0) {
-			free(s);
-			return 0;
-		}
-	set->slot[i] = s;
-	set->n++;
-	return 1;
-}
-
-static void strset_free(struct strset *set)
-{
-	size_t i;
-
-	for (i = 0; i < set->cap; i++)
-		free(set->slot[i]);
-	free(set->slot);
-}
-
 struct group {
 	size_t table;
 	char *const *cols;              /* the fk's ref_columns (borrowed) */
 	size_t ncols;
-	struct strset seen;
-	const char **pending;           /* tuples of `seen` new this level */
-	size_t npending, cap;
+	struct strset seen;             /* of `tuples` */
+	char **tuples;                  /* owned, in the order found */
+	size_t ntuples, cap;
+	size_t pending;                 /* tuples[pending..]: new this level */
 };
 
 struct edge {
@@ -208,8 +160,10 @@ void keyfollow_free(keyfollow *kf)
 	for (i = 0; i < kf->ne; i++)
 		free(kf->e[i].pos);
 	for (i = 0; i < kf->ng; i++) {
-		strset_free(&kf->g[i].seen);
-		free(kf->g[i].pending);
+		strset_release(&kf->g[i].seen);
+		while (kf->g[i].ntuples > 0)
+			free(kf->g[i].tuples[--kf->g[i].ntuples]);
+		free(kf->g[i].tuples);
 	}
 	free(kf->t);
 	free(kf->e);
@@ -277,14 +231,15 @@ static void take_row(keyfollow *kf, size_t t, MYSQL_RES *res, MYSQL_ROW row)
 		if (k < e->fk->ncolumns)
 			continue;
 		strbuf_add(&tuple, ")", 1);
-		s = strbuf_detach(&tuple, NULL);
-		if (!strset_add(&g->seen, s))
+		if (strset_has(&g->seen, tuple.data))
 			continue;
-		if (g->npending == g->cap) {
+		s = strbuf_detach(&tuple, NULL);
+		if (g->ntuples == g->cap) {
 			g->cap = g->cap ? 2 * g->cap : 16;
-			g->pending = xrealloc(g->pending, g->cap * sizeof(*g->pending));
+			g->tuples = xrealloc(g->tuples, g->cap * sizeof(*g->tuples));
 		}
-		g->pending[g->npending++] = s;
+		g->tuples[g->ntuples++] = s;
+		(void)strset_add(&g->seen, s);
 		kf->keys++;
 	}
 	strbuf_release(&tuple);
@@ -380,7 +335,7 @@ static void first_level(const keyfollow *kf, struct level *l)
 }
 
 /* The next level: per group with new tuples, the rows they name, if
- * those have keys of their own; the pending lists emptied. */
+ * those have keys of their own; nothing is new then. */
 static void next_level(keyfollow *kf, struct level *l)
 {
 	size_t i, from;
@@ -388,16 +343,16 @@ static void next_level(keyfollow *kf, struct level *l)
 	for (i = 0; i < kf->ng; i++) {
 		struct group *g = &kf->g[i];
 
-		for (from = 0; kf->t[g->table].nedges > 0 && from < g->npending;
-		     from += IN_MAX) {
+		for (from = g->pending; kf->t[g->table].nedges > 0 &&
+		     from < g->ntuples; from += IN_MAX) {
 			struct strbuf *sb = add_statement(l, g->table);
-			size_t n = g->npending - from < IN_MAX ? g->npending - from
-							       : IN_MAX;
+			size_t n = g->ntuples - from < IN_MAX ? g->ntuples - from
+							      : IN_MAX;
 
 			select_head(kf, g->table, sb);
-			where_in(sb, g, g->pending + from, n);
+			where_in(sb, g, (const char *const *)g->tuples + from, n);
 		}
-		g->npending = 0;
+		g->pending = g->ntuples;
 	}
 }
 
@@ -451,26 +406,21 @@ static enum fetch_outcome run_level(keyfollow *kf, MYSQL *m, const struct level 
 /* Table t's clause: per group of it, the rows its tuples name. */
 static void build_also(keyfollow *kf)
 {
-	size_t i, k, n;
+	size_t i;
 
 	for (i = 0; i < kf->ng; i++) {
 		struct group *g = &kf->g[i];
 		struct strbuf *sb = &kf->t[g->table].also;
-		const char **tuples;
 
-		if (g->seen.n == 0)
+		if (g->ntuples == 0)
 			continue;
-		tuples = xcalloc(g->seen.n, sizeof(*tuples));
-		for (k = 0, n = 0; k < g->seen.cap; k++)
-			if (g->seen.slot[k] != NULL)
-				tuples[n++] = g->seen.slot[k];
+		/* the order found: the same statement every run */
 		strbuf_adds(sb, " UNION (SELECT * FROM ");
 		sqlident_quote(sb, kf->schema);
 		strbuf_add(sb, ".", 1);
 		sqlident_quote(sb, kf->tables[g->table]);
-		where_in(sb, g, tuples, n);
+		where_in(sb, g, (const char *const *)g->tuples, g->ntuples);
 		strbuf_add(sb, ")", 1);
-		free(tuples);
 	}
 }
 
