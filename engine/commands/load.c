@@ -34,7 +34,6 @@
 #include "engine/base/jsontext.h"
 #include "engine/commands/runguard.h"
 #include "engine/fetch/sqlbatch.h"
-#include "engine/fetch/sqlident.h"
 #include "engine/output/progress.h"
 #include "queue/queue.h"
 #include "workers/pool.h"
@@ -42,14 +41,6 @@
 /* A round trip carries at most this much SQL, and at most half the
  * server's max_allowed_packet (a multi-statement query is one packet). */
 #define LOAD_TRIP_MAX (4u << 20)
-
-/* The session a load's statements run in: strict, so a value the column
- * cannot hold fails instead of being cut (a load must give back what the
- * snapshot holds); a 0 in an AUTO_INCREMENT column stays 0; the keys are
- * checked once every table is whole (load.h). Zero dates are allowed, as
- * the source's server allowed them. */
-#define LOAD_SESSION "SET SESSION sql_mode = 'STRICT_ALL_TABLES," \
-	"NO_AUTO_VALUE_ON_ZERO', foreign_key_checks = 0"
 
 /* One statement of the plan: table `table`'s CREATE (stmt == SIZE_MAX)
  * or its INSERT number `stmt`. */
@@ -82,8 +73,7 @@ struct run {
 	struct stmt_ref *refs;
 	size_t nrefs, ncreates;         /* refs[0, ncreates): the CREATEs */
 	struct job *jobs;
-	char staging[LOADSQL_NAME_MAX], old[LOADSQL_NAME_MAX];
-	struct strbuf lock_name;        /* the server lock, a literal */
+	struct loadsql_names names;     /* staging schemas, server lock */
 	size_t trip_max;
 	MYSQL *control;                 /* main thread's; NULL once lost */
 	int control_broken;
@@ -164,16 +154,8 @@ static const char *ref_sql(const struct run *r, const struct stmt_ref *ref,
 	return t->rows.stmts[ref->stmt].data;
 }
 
-/* A round trip's first statements: the session's settings (the pool's,
- * then the load's) and the staging schema as the default one, so that a
- * CREATE TABLE's name and its REFERENCES land there. */
+/* A round trip's first statements (loadsql_prefix). */
 #define PREFIX_STATEMENTS 3
-static void add_prefix(struct run *r, MYSQL *m, struct strbuf *sql)
-{
-	strbuf_adds(sql, connpool_session_sql(r->pool, m));
-	strbuf_adds(sql, ";" LOAD_SESSION ";USE ");
-	sqlident_quote(sql, r->staging);
-}
 
 /* Warnings on an INSERT mean the server stored something else than the
  * file holds (strict mode makes most of them errors; the rest, such as a
@@ -276,7 +258,7 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 	double started;
 
 	strbuf_reset(sql);
-	add_prefix(r, m, sql);
+	(void)loadsql_prefix(sql, &r->names, connpool_session_sql(r->pool, m));
 	for (i = job->from; i < job->to; i++) {
 		stmt = ref_sql(r, &r->refs[i], &len);
 		strbuf_add(sql, ";", 1);
@@ -443,17 +425,13 @@ static enum load_outcome look(struct run *r)
 	struct sqlbatch_result res;
 	struct look l;
 	enum fetch_outcome outcome;
-	size_t i, k, existing = 0, views = 0;
+	size_t i, k, n, existing = 0, views = 0;
 
 	memset(&l, 0, sizeof(l));
 	l.r = r;
 	l.got_lock = -1;
-	strbuf_adds(&sql, connpool_session_sql(r->pool, r->control));
-	strbuf_adds(&sql, ";SELECT GET_LOCK(");
-	strbuf_add(&sql, r->lock_name.data, r->lock_name.len);
-	strbuf_adds(&sql, ", 0), @@max_allowed_packet;SHOW FULL TABLES FROM ");
-	sqlident_quote(&sql, r->target.schema);
-	outcome = control_trip(r, &sql, 3, take_look, &l, &res);
+	n = loadsql_look(&sql, &r->names, connpool_session_sql(r->pool, r->control));
+	outcome = control_trip(r, &sql, n, take_look, &l, &res);
 	strbuf_release(&sql);
 	/* the schema is not there (yet): it has no tables */
 	if (outcome == FETCH_REFUSED && res.ran == 2 &&
@@ -511,17 +489,10 @@ static int stage(struct run *r)
 	struct sqlbatch_result res;
 	enum fetch_outcome outcome;
 	int leftover = 0;
+	size_t n;
 
-	strbuf_adds(&sql, "SET SESSION foreign_key_checks = 0;"
-		    "DROP DATABASE IF EXISTS ");
-	sqlident_quote(&sql, r->staging);
-	strbuf_adds(&sql, ";DROP DATABASE IF EXISTS ");
-	sqlident_quote(&sql, r->old);
-	strbuf_adds(&sql, ";CREATE DATABASE IF NOT EXISTS ");
-	sqlident_quote(&sql, r->target.schema);
-	strbuf_adds(&sql, ";CREATE DATABASE ");
-	sqlident_quote(&sql, r->staging);
-	outcome = control_trip(r, &sql, 5, take_leftover, &leftover, &res);
+	n = loadsql_stage(&sql, &r->names);
+	outcome = control_trip(r, &sql, n, take_leftover, &leftover, &res);
 	strbuf_release(&sql);
 	if (outcome != FETCH_DONE) {
 		fail(r, SIZE_MAX, &res.err, NULL);
@@ -531,7 +502,7 @@ static int stage(struct run *r)
 	if (leftover)
 		json_array_append_new(r->notes, json_sprintf(
 			"dropped what an interrupted load into %s left (schema %s)",
-			r->target.schema, r->staging));
+			r->target.schema, r->names.staging));
 	return 0;
 }
 
@@ -583,14 +554,12 @@ static void clean_up(struct run *r)
 		if (connpool_acquire(fresh, &m, &reused, &err) != 0) {
 			json_array_append_new(r->notes, json_sprintf(
 				"could not drop the staging schema %s (%s): the "
-				"next load into %s drops it", r->staging,
+				"next load into %s drops it", r->names.staging,
 				err.message, r->target.schema));
 			connpool_free(fresh);
 			return;
 		}
-		strbuf_adds(&sql, "SELECT GET_LOCK(");
-		strbuf_add(&sql, r->lock_name.data, r->lock_name.len);
-		strbuf_adds(&sql, ", 2)");
+		loadsql_get_lock(&sql, &r->names, 2);
 		if (sqlbatch_run(m, &sql, 1, take_number, &got, &res, &trips) ==
 		    FETCH_DONE)
 			have_lock = got == 1;
@@ -601,25 +570,20 @@ static void clean_up(struct run *r)
 			goto release;
 		json_array_append_new(r->notes, json_sprintf(
 			"left the staging schema %s: the next load into %s drops "
-			"it", r->staging, r->target.schema));
+			"it", r->names.staging, r->target.schema));
 		goto out;
 	}
-	strbuf_adds(&sql, "SET SESSION foreign_key_checks = 0;DROP DATABASE IF EXISTS ");
-	sqlident_quote(&sql, r->staging);
-	strbuf_adds(&sql, ";DROP DATABASE IF EXISTS ");
-	sqlident_quote(&sql, r->old);
-	if (sqlbatch_run(m, &sql, 3, NULL, NULL, &res, &trips) == FETCH_DONE)
+	if (sqlbatch_run(m, &sql, loadsql_drop(&sql, &r->names), NULL, NULL, &res,
+			 &trips) == FETCH_DONE)
 		r->staged = 0;
 	else
 		json_array_append_new(r->notes, json_sprintf(
 			"could not drop the staging schema %s (%s): the next load "
-			"into %s drops it", r->staging, res.err.message,
+			"into %s drops it", r->names.staging, res.err.message,
 			r->target.schema));
 release:
 	strbuf_reset(&sql);
-	strbuf_adds(&sql, "SELECT RELEASE_LOCK(");
-	strbuf_add(&sql, r->lock_name.data, r->lock_name.len);
-	strbuf_adds(&sql, ")");
+	loadsql_release_lock(&sql, &r->names);
 	(void)sqlbatch_run(m, &sql, 1, NULL, NULL, &res, &trips);
 	r->locked = 0;
 out:
@@ -793,12 +757,12 @@ static int check_keys(struct run *r, json_t **checked, json_t **unsatisfied,
 				loadsql_fk_release(&c->parts);
 				continue;
 			}
-			ref_schema = plan_has(r, c->parts.ref_table) ? r->staging
+			ref_schema = plan_has(r, c->parts.ref_table) ? r->names.staging
 				     : target_has(r, c->parts.ref_table)
 				     ? r->target.schema : NULL;
 			if (k.n > 0)
 				strbuf_add(&sql, ";", 1);
-			loadsql_fk_orphans(&sql, r->staging, m->name, &c->parts,
+			loadsql_fk_orphans(&sql, r->names.staging, m->name, &c->parts,
 					   ref_schema);
 			k.n++;
 		}
@@ -834,60 +798,20 @@ static int move_in(struct run *r)
 {
 	struct strbuf sql = STRBUF_INIT;
 	struct sqlbatch_result res;
-	size_t i, n = 0, replaced = 0, rename_at;
-	int rc = 0;
+	const char **names;
+	size_t i, n, rename_at;
+	int *existed, rc = 0;
 
-	for (i = 0; i < r->plan->ntables; i++)
-		replaced += r->results[i].existed;
-	strbuf_adds(&sql, "SET SESSION foreign_key_checks = 0");
-	n++;
-	if (replaced > 0) {
-		strbuf_adds(&sql, ";CREATE DATABASE ");
-		sqlident_quote(&sql, r->old);
-		n++;
-	}
-	strbuf_adds(&sql, ";RENAME TABLE ");
+	names = xcalloc(r->plan->ntables + 1, sizeof(*names));
+	existed = xcalloc(r->plan->ntables + 1, sizeof(*existed));
 	for (i = 0; i < r->plan->ntables; i++) {
-		const char *name = r->plan->tables[i].name;
-
-		if (!r->results[i].existed)
-			continue;
-		sqlident_quote(&sql, r->target.schema);
-		strbuf_adds(&sql, ".");
-		sqlident_quote(&sql, name);
-		strbuf_adds(&sql, " TO ");
-		sqlident_quote(&sql, r->old);
-		strbuf_adds(&sql, ".");
-		sqlident_quote(&sql, name);
-		strbuf_adds(&sql, ", ");
+		names[i] = r->plan->tables[i].name;
+		existed[i] = r->results[i].existed;
 	}
-	for (i = 0; i < r->plan->ntables; i++) {
-		const char *name = r->plan->tables[i].name;
-
-		sqlident_quote(&sql, r->staging);
-		strbuf_adds(&sql, ".");
-		sqlident_quote(&sql, name);
-		strbuf_adds(&sql, " TO ");
-		sqlident_quote(&sql, r->target.schema);
-		strbuf_adds(&sql, ".");
-		sqlident_quote(&sql, name);
-		if (i + 1 < r->plan->ntables)
-			strbuf_adds(&sql, ", ");
-	}
-	n++;
-	strbuf_adds(&sql, ";DROP DATABASE ");
-	sqlident_quote(&sql, r->staging);
-	n++;
-	if (replaced > 0) {
-		strbuf_adds(&sql, ";DROP DATABASE ");
-		sqlident_quote(&sql, r->old);
-		n++;
-	}
-	strbuf_adds(&sql, ";SELECT RELEASE_LOCK(");
-	strbuf_add(&sql, r->lock_name.data, r->lock_name.len);
-	strbuf_adds(&sql, ")");
-	n++;
-	rename_at = replaced > 0 ? 2 : 1;
+	n = loadsql_move_in(&sql, &r->names, names, existed, r->plan->ntables,
+			    &rename_at);
+	free(names);
+	free(existed);
 	r->moving = 1;
 	if (control_trip(r, &sql, n, NULL, NULL, &res) == FETCH_DONE) {
 		r->moving = 0;
@@ -1024,9 +948,7 @@ static void setup(struct run *r, const struct load_opts *o,
 			     sizeof(*r->results));
 	r->notes = json_array();
 	r->trip_max = LOAD_TRIP_MAX;
-	loadsql_staging_name(r->target.schema, 0, r->staging);
-	loadsql_staging_name(r->target.schema, 1, r->old);
-	loadsql_lock_literal(&r->lock_name, r->target.schema);
+	loadsql_names_of(r->target.schema, &r->names);
 	plan_refs(r);
 	r->pool = connpool_new(&r->target, o->tls);
 	r->q = queue_new(r->nrefs ? r->nrefs : 1);
@@ -1046,7 +968,6 @@ static void free_run(struct run *r)
 	free(r->existing);
 	free(r->refs);
 	free(r->jobs);
-	strbuf_release(&r->lock_name);
 	json_decref(r->notes);
 	pthread_cond_destroy(&r->idle);
 	pthread_mutex_destroy(&r->lock);
@@ -1075,7 +996,7 @@ static enum load_outcome load_steps(struct run *r, unsigned workers,
 		return LOAD_FAILED;
 	say(r, "load: %zu tables, %zu rows of %s into %s (schema %s), "
 	    "staged in %s", r->plan->ntables, r->plan->rows, r->o->source->name,
-	    r->o->target->name, r->target.schema, r->staging);
+	    r->o->target->name, r->target.schema, r->names.staging);
 	if (run_phase(r, 0, r->ncreates, r->o->cfg->batch, workers) != 0 ||
 	    run_phase(r, r->ncreates, r->nrefs, SIZE_MAX, workers) != 0)
 		return LOAD_FAILED;

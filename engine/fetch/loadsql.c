@@ -28,21 +28,125 @@ static void schema_hash(const char *schema, char out[17])
 	out[16] = '\0';
 }
 
-void loadsql_staging_name(const char *schema, int old,
-			  char buf[LOADSQL_NAME_MAX])
+void loadsql_names_of(const char *target, struct loadsql_names *n)
 {
 	char h[17];
 
-	schema_hash(schema, h);
-	snprintf(buf, LOADSQL_NAME_MAX, "rhizome_load_%s%s", h, old ? "_old" : "");
+	schema_hash(target, h);
+	n->target = target;
+	snprintf(n->staging, sizeof(n->staging), "rhizome_load_%s", h);
+	snprintf(n->old, sizeof(n->old), "rhizome_load_%s_old", h);
+	snprintf(n->lock, sizeof(n->lock), "'rhizome_load_%s'", h);
 }
 
-void loadsql_lock_literal(struct strbuf *sb, const char *schema)
-{
-	char h[17];
+/* The session a load's statements run in: strict, so a value the column
+ * cannot hold fails instead of being cut (a load must give back what the
+ * snapshot holds); a 0 in an AUTO_INCREMENT column stays 0; the keys are
+ * checked once every table is whole (load.h). Zero dates are allowed, as
+ * the source's server allowed them. */
+#define LOAD_SESSION "SET SESSION sql_mode = 'STRICT_ALL_TABLES," \
+	"NO_AUTO_VALUE_ON_ZERO', foreign_key_checks = 0"
+#define NO_KEY_CHECKS "SET SESSION foreign_key_checks = 0"
 
-	schema_hash(schema, h);
-	strbuf_addf(sb, "'rhizome_load_%s'", h);
+size_t loadsql_look(struct strbuf *sb, const struct loadsql_names *n,
+		    const char *session)
+{
+	strbuf_adds(sb, session);
+	strbuf_addf(sb, ";SELECT GET_LOCK(%s, 0), @@max_allowed_packet;"
+		    "SHOW FULL TABLES FROM ", n->lock);
+	sqlident_quote(sb, n->target);
+	return 3;
+}
+
+size_t loadsql_stage(struct strbuf *sb, const struct loadsql_names *n)
+{
+	strbuf_adds(sb, NO_KEY_CHECKS ";DROP DATABASE IF EXISTS ");
+	sqlident_quote(sb, n->staging);
+	strbuf_adds(sb, ";DROP DATABASE IF EXISTS ");
+	sqlident_quote(sb, n->old);
+	strbuf_adds(sb, ";CREATE DATABASE IF NOT EXISTS ");
+	sqlident_quote(sb, n->target);
+	strbuf_adds(sb, ";CREATE DATABASE ");
+	sqlident_quote(sb, n->staging);
+	return 5;
+}
+
+size_t loadsql_prefix(struct strbuf *sb, const struct loadsql_names *n,
+		      const char *session)
+{
+	strbuf_adds(sb, session);
+	strbuf_adds(sb, ";" LOAD_SESSION ";USE ");
+	sqlident_quote(sb, n->staging);
+	return 3;
+}
+
+/* "`from`.`t` TO `to`.`t`" */
+static void rename_pair(struct strbuf *sb, const char *from, const char *to,
+			const char *table)
+{
+	sqlident_quote(sb, from);
+	strbuf_add(sb, ".", 1);
+	sqlident_quote(sb, table);
+	strbuf_adds(sb, " TO ");
+	sqlident_quote(sb, to);
+	strbuf_add(sb, ".", 1);
+	sqlident_quote(sb, table);
+}
+
+size_t loadsql_move_in(struct strbuf *sb, const struct loadsql_names *n,
+		       const char *const *tables, const int *existed, size_t ntables,
+		       size_t *rename_at)
+{
+	size_t i, replaced = 0, k = 0;
+
+	for (i = 0; i < ntables; i++)
+		replaced += existed[i] != 0;
+	strbuf_adds(sb, NO_KEY_CHECKS);
+	if (replaced > 0) {
+		strbuf_adds(sb, ";CREATE DATABASE ");
+		sqlident_quote(sb, n->old);
+	}
+	*rename_at = replaced > 0 ? 2 : 1;
+	strbuf_adds(sb, ";RENAME TABLE ");
+	for (i = 0; i < ntables; i++)
+		if (existed[i]) {
+			strbuf_adds(sb, k++ ? ", " : "");
+			rename_pair(sb, n->target, n->old, tables[i]);
+		}
+	for (i = 0; i < ntables; i++) {
+		strbuf_adds(sb, k++ ? ", " : "");
+		rename_pair(sb, n->staging, n->target, tables[i]);
+	}
+	strbuf_adds(sb, ";DROP DATABASE ");
+	sqlident_quote(sb, n->staging);
+	if (replaced > 0) {
+		strbuf_adds(sb, ";DROP DATABASE ");
+		sqlident_quote(sb, n->old);
+	}
+	strbuf_add(sb, ";", 1);
+	loadsql_release_lock(sb, n);
+	return replaced > 0 ? 6 : 4;
+}
+
+size_t loadsql_drop(struct strbuf *sb, const struct loadsql_names *n)
+{
+	strbuf_adds(sb, NO_KEY_CHECKS ";DROP DATABASE IF EXISTS ");
+	sqlident_quote(sb, n->staging);
+	strbuf_adds(sb, ";DROP DATABASE IF EXISTS ");
+	sqlident_quote(sb, n->old);
+	return 3;
+}
+
+void loadsql_get_lock(struct strbuf *sb, const struct loadsql_names *n,
+		      unsigned wait)
+{
+	/* a number rhizome formats itself */
+	strbuf_addf(sb, "SELECT GET_LOCK(%s, %u)", n->lock, wait);
+}
+
+void loadsql_release_lock(struct strbuf *sb, const struct loadsql_names *n)
+{
+	strbuf_addf(sb, "SELECT RELEASE_LOCK(%s)", n->lock);
 }
 
 /* Append one more statement to ins, returned empty. */

@@ -23,16 +23,55 @@
 #include "engine/base/strbuf.h"
 #include "engine/schema/tablemodel.h"
 
-/* The staging schema's name for loads into `schema` ("rhizome_load_" and
- * 16 hex digits; with "_old" when `old`: where --replace moves the tables
- * it replaces, dropped at the end). */
+/* The names of loads into one schema. */
 #define LOADSQL_NAME_MAX 40
-void loadsql_staging_name(const char *schema, int old,
-			  char buf[LOADSQL_NAME_MAX]);
+struct loadsql_names {
+	const char *target;             /* the target schema (borrowed) */
+	char staging[LOADSQL_NAME_MAX]; /* "rhizome_load_" and 16 hex digits */
+	char old[LOADSQL_NAME_MAX];     /* staging's and "_old": where
+					 * --replace moves what it replaces */
+	char lock[LOADSQL_NAME_MAX + 2]; /* the server lock, as a literal:
+					  * 'rhizome_load_<16 hex digits>' */
+};
 
-/* The server's lock name for loads into `schema`, as a quoted literal:
- * 'rhizome_load_<16 hex digits>'. Appended to sb. */
-void loadsql_lock_literal(struct strbuf *sb, const char *schema);
+void loadsql_names_of(const char *target, struct loadsql_names *n);
+
+/*
+ * A load's round trips, appended to sb; each returns how many statements
+ * it wrote. `session` is the pool's session statement
+ * (connpool_session_sql).
+ *
+ *   look:    the session; GET_LOCK (not waiting) and @@max_allowed_packet;
+ *            SHOW FULL TABLES of the target (the last: it fails when the
+ *            schema is not there)
+ *   stage:   foreign-key checks off; the staging schemas of a killed load
+ *            dropped; the target schema made if missing; the staging one
+ *   prefix:  what a worker's round trip opens with: the session, the
+ *            load's session (strict, NO_AUTO_VALUE_ON_ZERO, foreign-key
+ *            checks off), the staging schema as the default one (so a
+ *            CREATE TABLE's name and REFERENCES land there)
+ *   move_in: foreign-key checks off; with tables to replace, the _old
+ *            schema; one RENAME TABLE moving the replaced tables (existed[i])
+ *            to it and every table from staging to the target; the staging
+ *            (and _old) schema dropped; the lock released. *rename_at: the
+ *            RENAME TABLE's index
+ *   drop:    foreign-key checks off; both staging schemas dropped if there
+ */
+size_t loadsql_look(struct strbuf *sb, const struct loadsql_names *n,
+		    const char *session);
+size_t loadsql_stage(struct strbuf *sb, const struct loadsql_names *n);
+size_t loadsql_prefix(struct strbuf *sb, const struct loadsql_names *n,
+		      const char *session);
+size_t loadsql_move_in(struct strbuf *sb, const struct loadsql_names *n,
+		       const char *const *tables, const int *existed, size_t ntables,
+		       size_t *rename_at);
+size_t loadsql_drop(struct strbuf *sb, const struct loadsql_names *n);
+
+/* "SELECT GET_LOCK(lock, wait)" and "SELECT RELEASE_LOCK(lock)": one
+ * statement each. */
+void loadsql_get_lock(struct strbuf *sb, const struct loadsql_names *n,
+		      unsigned wait);
+void loadsql_release_lock(struct strbuf *sb, const struct loadsql_names *n);
 
 /* The rows of one data file as INSERT statements. */
 struct loadsql_inserts {

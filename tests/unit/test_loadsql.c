@@ -179,24 +179,50 @@ static void test_foreign_keys_are_read_and_counted_as_innodb_checks_them(void)
 
 static void test_staging_names_are_fixed_per_schema_and_plain(void)
 {
-	char a[LOADSQL_NAME_MAX], b[LOADSQL_NAME_MAX], c[LOADSQL_NAME_MAX];
-	struct strbuf sb = STRBUF_INIT;
+	struct loadsql_names a, b, c;
 	size_t i;
 
-	loadsql_staging_name("scratch`; DROP", 0, a);
-	loadsql_staging_name("scratch`; DROP", 0, b);
-	loadsql_staging_name("scratch`; DROP", 1, c);
-	ASSERT_STR_EQ(a, b);
-	ASSERT_EQ(strlen(a), strlen("rhizome_load_") + 16);
-	ASSERT_EQ(strncmp(c, a, strlen(a)), 0);
-	ASSERT_STR_EQ(c + strlen(a), "_old");
-	for (i = strlen("rhizome_load_"); a[i]; i++)
-		ASSERT_TRUE(strchr("0123456789abcdef", a[i]) != NULL);
-	loadsql_staging_name("other", 0, b);
-	ASSERT_TRUE(strcmp(a, b) != 0);
-	loadsql_lock_literal(&sb, "scratch`; DROP");
-	ASSERT_EQ(sb.len, strlen(a) + 2);
-	ASSERT_EQ(strncmp(sb.data + 1, a, strlen(a)), 0);
+	loadsql_names_of("scratch`; DROP", &a);
+	loadsql_names_of("scratch`; DROP", &b);
+	loadsql_names_of("other", &c);
+	ASSERT_STR_EQ(a.staging, b.staging);
+	ASSERT_EQ(strlen(a.staging), strlen("rhizome_load_") + 16);
+	ASSERT_EQ(strncmp(a.old, a.staging, strlen(a.staging)), 0);
+	ASSERT_STR_EQ(a.old + strlen(a.staging), "_old");
+	for (i = strlen("rhizome_load_"); a.staging[i]; i++)
+		ASSERT_TRUE(strchr("0123456789abcdef", a.staging[i]) != NULL);
+	ASSERT_TRUE(strcmp(a.staging, c.staging) != 0);
+	ASSERT_EQ(strlen(a.lock), strlen(a.staging) + 2);
+	ASSERT_EQ(strncmp(a.lock + 1, a.staging, strlen(a.staging)), 0);
+	ASSERT_TRUE(a.lock[0] == '\'' && a.lock[strlen(a.lock) - 1] == '\'');
+}
+
+/* One RENAME TABLE moves the replaced tables aside and every table in;
+ * names are quoted wherever they come from. */
+static void test_move_in_is_one_rename_of_every_table(void)
+{
+	struct loadsql_names n;
+	struct strbuf sb = STRBUF_INIT;
+	const char *tables[] = { "a", "b`c" };
+	int existed[] = { 0, 1 }, none[] = { 0, 0 };
+	size_t at, k;
+	char want[600];
+
+	loadsql_names_of("t", &n);
+	ASSERT_EQ(loadsql_move_in(&sb, &n, tables, existed, 2, &at), 6);
+	ASSERT_EQ(at, 2);
+	snprintf(want, sizeof(want), "SET SESSION foreign_key_checks = 0;"
+		 "CREATE DATABASE `%s`;RENAME TABLE `t`.`b``c` TO `%s`.`b``c`, "
+		 "`%s`.`a` TO `t`.`a`, `%s`.`b``c` TO `t`.`b``c`;"
+		 "DROP DATABASE `%s`;DROP DATABASE `%s`;SELECT RELEASE_LOCK(%s)",
+		 n.old, n.old, n.staging, n.staging, n.staging, n.old, n.lock);
+	ASSERT_STR_EQ(sb.data, want);
+	strbuf_reset(&sb);
+	ASSERT_EQ(loadsql_move_in(&sb, &n, tables, none, 2, &at), 4);
+	ASSERT_EQ(at, 1);
+	for (k = 0; sb.data[k] != '\0' && strncmp(sb.data + k, "_old", 4) != 0; k++)
+		;
+	ASSERT_TRUE(sb.data[k] == '\0'); /* nothing replaced: no _old schema */
 	strbuf_release(&sb);
 }
 
@@ -209,5 +235,6 @@ int main(int argc, char **argv)
 	RUN(test_rows_that_cannot_be_loaded_are_errors_naming_row_and_column);
 	RUN(test_foreign_keys_are_read_and_counted_as_innodb_checks_them);
 	RUN(test_staging_names_are_fixed_per_schema_and_plain);
+	RUN(test_move_in_is_one_rename_of_every_table);
 	return CHECK_EXIT();
 }
