@@ -80,13 +80,29 @@ static void tell_failure(const struct load_opts *o, enum load_outcome outcome,
 			o->target->schema, o->target->name);
 		return;
 	case LOAD_REFUSED:
+		json_array_foreach(json_object_get(summary, "blocked_by"), i, x)
+			fprintf(stderr, "rhizome: --replace would break foreign key "
+				"%s of %s.%s: it references %s, which the load "
+				"replaces (load %s too, with --table, or drop the "
+				"key); nothing written\n",
+				json_string_value(json_object_get(x, "constraint")),
+				json_string_value(json_object_get(x, "schema")),
+				json_string_value(json_object_get(x, "table")),
+				json_string_value(json_object_get(x, "references")),
+				json_string_value(json_object_get(x, "table")));
+		json_array_foreach(json_object_get(summary, "views"), i, x)
+			fprintf(stderr, "rhizome: %s is a view in %s (schema %s): a "
+				"load never replaces a view; drop it by hand; "
+				"nothing written\n", json_string_value(x),
+				o->target->name, o->target->schema);
+		if (o->replace)
+			return;
 		fprintf(stderr, "rhizome: %s (schema %s) already has",
 			o->target->name, o->target->schema);
 		json_array_foreach(json_object_get(summary, "existing"), i, x)
 			fprintf(stderr, "%s %s", i ? "," : "", json_string_value(x));
-		fprintf(stderr, "; %s; nothing written\n", o->replace
-			? "a view is never replaced: drop it by hand"
-			: "--replace drops and recreates what it loads");
+		fprintf(stderr, "; --replace drops and recreates what it loads; "
+			"nothing written\n");
 		return;
 	default:
 		break;
@@ -101,7 +117,13 @@ static void tell_failure(const struct load_opts *o, enum load_outcome outcome,
 			json_integer_value(json_object_get(x, "code")),
 			json_string_value(json_object_get(x, "message")));
 	}
-	if (outcome == LOAD_FAILED)
+	if (outcome == LOAD_FAILED &&
+	    strcmp(json_string_value(json_object_get(summary, "target")), "unknown") == 0)
+		fprintf(stderr, "rhizome: the connection was lost while RENAME "
+			"TABLE moved the tables into %s: they are all in, or none "
+			"(SHOW TABLES FROM `%s` tells)\n", o->target->name,
+			o->target->schema);
+	else if (outcome == LOAD_FAILED)
 		fprintf(stderr, "rhizome: nothing was moved into %s: it is as it "
 			"was\n", o->target->name);
 }

@@ -78,9 +78,12 @@ struct run {
 	MYSQL *control;                 /* main thread's; NULL once lost */
 	int control_broken;
 	int locked;                     /* the server lock is held */
-	int moving;                     /* the RENAME TABLE is on its way */
+	int moving;                     /* the RENAME TABLE is on its way, or
+					 * its answer was lost */
+	int moved;                      /* it answered: the tables are in */
 	int staged;                     /* the staging schema was made */
 	json_t *notes;                  /* lines for the summary's "notes" */
+	json_t *blockers;               /* the keys --replace would break */
 	char **existing;                /* the target's tables before */
 	size_t nexisting;
 	pthread_mutex_t lock;
@@ -104,7 +107,9 @@ static void fail(struct run *r, size_t t, const struct connpool_error *err,
 {
 	pthread_mutex_lock(&r->lock);
 	r->failed = 1;
-	if (t == SIZE_MAX) {
+	if (r->cancel_signal != 0) {
+		/* what the interrupt cut short is no failure of its own */
+	} else if (t == SIZE_MAX) {
 		if (!r->general_failed) {
 			r->general = *err;
 			r->general_failed = 1;
@@ -177,11 +182,11 @@ static int check_answer(void *ctx, const struct sqlbatch_answer *a,
 	if (ref->stmt == SIZE_MAX || a->warnings == 0)
 		return 0;
 	memset(err, 0, sizeof(*err));
-	err->code = ER_WARN_DATA_OUT_OF_RANGE;
-	snprintf(err->sqlstate, sizeof(err->sqlstate), "01000");
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "-----");
 	snprintf(err->message, sizeof(err->message), "the server stored %u "
-		 "value(s) other than the file holds (warnings on the INSERT; "
-		 "SHOW WARNINGS after it tells which)", a->warnings);
+		 "value(s) other than the file holds (warnings on its INSERT: "
+		 "a value its column cannot hold as it is, such as a time in a "
+		 "DATE)", a->warnings);
 	return 1;
 }
 
@@ -245,7 +250,8 @@ static int say_timeout(struct run *r, MYSQL *m, double waited,
 	return 0;
 }
 
-/* Send job's statements over m: 0, or -1 when it failed (said). */
+/* Send job's statements over m: 0, or -EIO when it failed (recorded by
+ * fail()). */
 static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 		    struct strbuf *sql, int *broken)
 {
@@ -280,10 +286,10 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 	if (say_timeout(r, m, clock_seconds() - started, &res.err))
 		*broken = 1;
 	if (res.ran < PREFIX_STATEMENTS) {
-		/* the session's settings, or the staging schema gone */
-		table = r->refs[job->from].table;
-		fail(r, table, &res.err, NULL);
-		return -1;
+		/* the session's settings, or the staging schema gone: no
+		 * table's failure */
+		fail(r, SIZE_MAX, &res.err, NULL);
+		return -EIO;
 	}
 	i = job->from + res.ran - PREFIX_STATEMENTS;
 	if (i >= job->to) /* the connection broke after the last answer */
@@ -291,7 +297,7 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 	table = r->refs[i].table;
 	stmt = ref_sql(r, &r->refs[i], &len);
 	fail(r, table, &res.err, stmt);
-	return -1;
+	return -EIO;
 }
 
 static void worker_run(void *item, void *state, void *ctx)
@@ -309,8 +315,8 @@ static void worker_run(void *item, void *state, void *ctx)
 	}
 	rc = connpool_acquire(r->pool, &m, &reused, &err);
 	if (rc != 0) {
-		fail(r, rc == -ECANCELED ? SIZE_MAX : r->refs[job->from].table,
-		     &err, NULL);
+		/* the connection's failure, no table's */
+		fail(r, SIZE_MAX, &err, NULL);
 		finish_job(r);
 		return;
 	}
@@ -345,6 +351,10 @@ struct look {
 	char **tables;                  /* SHOW FULL TABLES of the target */
 	int *views;
 	size_t ntables;
+	char **refs;                    /* the keys referencing its tables:
+					 * schema, table, key, referenced
+					 * table, four strings each */
+	size_t nrefs;
 };
 
 static int take_look(void *ctx, const struct sqlbatch_answer *a,
@@ -367,6 +377,14 @@ static int take_look(void *ctx, const struct sqlbatch_answer *a,
 		l->tables[l->ntables] = xstrdup(row[0] ? row[0] : "");
 		l->views[l->ntables++] = row[1] != NULL && strcmp(row[1], "VIEW") == 0;
 	}
+	while (a->index == 4 && (row = mysql_fetch_row(a->res)) != NULL) {
+		size_t k;
+
+		l->refs = xrealloc(l->refs, 4 * (l->nrefs + 1) * sizeof(*l->refs));
+		for (k = 0; k < 4; k++)
+			l->refs[4 * l->nrefs + k] = xstrdup(row[k] ? row[k] : "");
+		l->nrefs++;
+	}
 	return 0;
 }
 
@@ -385,6 +403,7 @@ static enum fetch_outcome control_trip(struct run *r, const struct strbuf *sql,
 	double started;
 
 	if (r->control == NULL) {
+		memset(res, 0, sizeof(*res));
 		set_error(&res->err, 2006, "%s", "the control connection was lost");
 		return FETCH_BROKEN;
 	}
@@ -415,6 +434,38 @@ static void free_look(struct look *l)
 		free(l->tables[i]);
 	free(l->tables);
 	free(l->views);
+	for (i = 0; i < 4 * l->nrefs; i++)
+		free(l->refs[i]);
+	free(l->refs);
+}
+
+static int plan_has(const struct run *r, const char *table);
+
+/* --replace moves a replaced table aside and drops it: a key of a table
+ * the load does not replace that references it would then reference the
+ * dropped table. Those keys, into r->blockers. */
+static void find_blockers(struct run *r, const struct look *l)
+{
+	size_t i, k;
+
+	for (k = 0; k < l->nrefs; k++) {
+		char *const *ref = &l->refs[4 * k];
+		int own = strcmp(ref[0], r->target.schema) == 0;
+
+		if (strcmp(ref[0], r->names.staging) == 0 ||
+		    strcmp(ref[0], r->names.old) == 0 ||
+		    (own && plan_has(r, ref[1])))
+			continue;
+		for (i = 0; i < r->plan->ntables; i++)
+			if (r->results[i].existed &&
+			    strcmp(r->plan->tables[i].name, ref[3]) == 0)
+				json_array_append_new(r->blockers, json_pack(
+					"{s:o, s:o, s:o, s:o}", "schema",
+					jsontext_string(ref[0]), "table",
+					jsontext_string(ref[1]), "constraint",
+					jsontext_string(ref[2]), "references",
+					jsontext_string(ref[3])));
+	}
 }
 
 /* Take the server lock, read the target's tables and its packet limit;
@@ -459,14 +510,16 @@ static enum load_outcome look(struct run *r)
 				existing++;
 				views += l.views[k];
 			}
+	if (r->o->replace)
+		find_blockers(r, &l);
 	r->existing = l.tables;
 	r->nexisting = l.ntables;
 	l.tables = NULL;
 	l.ntables = 0;
 	free_look(&l);
 	/* a view cannot be moved to another schema: replaced by hand only */
-	return (existing > 0 && !r->o->replace) || views > 0 ? LOAD_REFUSED
-							      : LOAD_DONE;
+	return (existing > 0 && !r->o->replace) || views > 0 ||
+	       json_array_size(r->blockers) > 0 ? LOAD_REFUSED : LOAD_DONE;
 }
 
 /* Whether the staging schema's DROP DATABASE IF EXISTS (statement 1 of
@@ -496,7 +549,7 @@ static int stage(struct run *r)
 	strbuf_release(&sql);
 	if (outcome != FETCH_DONE) {
 		fail(r, SIZE_MAX, &res.err, NULL);
-		return -1;
+		return -EIO;
 	}
 	r->staged = 1;
 	if (leftover)
@@ -560,9 +613,8 @@ static void clean_up(struct run *r)
 			return;
 		}
 		loadsql_get_lock(&sql, &r->names, 2);
-		if (sqlbatch_run(m, &sql, 1, take_number, &got, &res, &trips) ==
-		    FETCH_DONE)
-			have_lock = got == 1;
+		have_lock = sqlbatch_run(m, &sql, 1, take_number, &got, &res,
+					 &trips) == FETCH_DONE && got == 1;
 		strbuf_reset(&sql);
 	}
 	if (!have_lock || !r->staged) {
@@ -631,12 +683,13 @@ static void plan_refs(struct run *r)
 /* Cut refs[from, to) into jobs of at most r->trip_max bytes (but one
  * statement), at most `most` statements each, and spread over the workers
  * (at least one job per worker when there are statements enough). Push
- * them, then wait until every one is done. 0, or -1 when one failed or a
- * signal came. */
+ * them, then wait until every one is done. 0, -EIO when one failed, or
+ * -ECANCELED when a signal came. */
 static int run_phase(struct run *r, size_t from, size_t to, size_t most,
 		     unsigned workers)
 {
 	size_t n = to - from, per, i, njobs = 0, bytes = 0, len;
+	int rc;
 
 	if (n == 0)
 		return 0;
@@ -664,8 +717,9 @@ static int run_phase(struct run *r, size_t from, size_t to, size_t most,
 	pthread_mutex_lock(&r->lock);
 	while (r->inflight > 0)
 		pthread_cond_wait(&r->idle, &r->lock);
+	rc = r->cancel_signal != 0 ? -ECANCELED : r->failed ? -EIO : 0;
 	pthread_mutex_unlock(&r->lock);
-	return stopped(r) ? -1 : 0;
+	return rc;
 }
 
 /* ---- after the rows: the keys, then the rename ------------------------ */
@@ -716,7 +770,8 @@ static int take_orphans(void *ctx, const struct sqlbatch_answer *a,
  * is not there: against the staging schema when the parent is loaded too,
  * the target's when the target has it (and it is not replaced), none at
  * all otherwise (every row with its key set is then an orphan). One round
- * trip. Fills r's summary parts; -1 when the round trip failed. */
+ * trip. Fills the summary's parts; 0, or -EIO when the round trip failed
+ * (recorded by fail()). */
 static int check_keys(struct run *r, json_t **checked, json_t **unsatisfied,
 		      json_t **not_checked)
 {
@@ -743,17 +798,19 @@ static int check_keys(struct run *r, json_t **checked, json_t **unsatisfied,
 			c->fk = &m->fks[j];
 			if (loadsql_fk_parse(c->fk, &c->parts) != 0) {
 				json_array_append_new(*not_checked, json_pack(
-					"{s:s, s:s?, s:s}", "table", m->name,
-					"constraint", c->fk->name, "reason",
-					"its columns could not be read"));
+					"{s:o, s:o, s:s}", "table",
+					jsontext_string(m->name), "constraint",
+					jsontext_string(c->fk->name ? c->fk->name : ""),
+					"reason", "its columns could not be read"));
 				continue;
 			}
 			if (c->parts.ref_schema != NULL) {
 				json_array_append_new(*not_checked, json_pack(
-					"{s:s, s:s?, s:s}", "table", m->name,
-					"constraint", c->fk->name, "reason",
-					"it references another schema, which a "
-					"load does not bring"));
+					"{s:o, s:o, s:s}", "table",
+					jsontext_string(m->name), "constraint",
+					jsontext_string(c->fk->name ? c->fk->name : ""),
+					"reason", "it references another schema, "
+					"which a load does not bring"));
 				loadsql_fk_release(&c->parts);
 				continue;
 			}
@@ -771,7 +828,7 @@ static int check_keys(struct run *r, json_t **checked, json_t **unsatisfied,
 	if (k.n > 0) {
 		if (control_trip(r, &sql, k.n, take_orphans, &k, &res) != FETCH_DONE) {
 			fail(r, SIZE_MAX, &res.err, NULL);
-			rc = -1;
+			rc = -EIO;
 		}
 	}
 	for (i = 0; i < k.n; i++) {
@@ -779,9 +836,11 @@ static int check_keys(struct run *r, json_t **checked, json_t **unsatisfied,
 
 		if (rc == 0 && c->orphans != 0)
 			json_array_append_new(*unsatisfied, json_pack(
-				"{s:s, s:s?, s:s, s:I}", "table",
-				r->plan->tables[c->table].name, "constraint",
-				c->fk->name, "references", c->parts.ref_table,
+				"{s:o, s:o, s:o, s:I}", "table",
+				jsontext_string(r->plan->tables[c->table].name),
+				"constraint", jsontext_string(c->fk->name ? c->fk->name
+							      : ""),
+				"references", jsontext_string(c->parts.ref_table),
 				"rows", (json_int_t)c->orphans));
 		loadsql_fk_release(&c->parts);
 	}
@@ -792,7 +851,7 @@ static int check_keys(struct run *r, json_t **checked, json_t **unsatisfied,
 
 /* Move every loaded table into the target schema in one RENAME TABLE,
  * the ones it replaces out of it in the same statement; drop the staging
- * schemas and let the lock go. 0, or -1 (nothing moved: RENAME TABLE
+ * schemas and let the lock go. 0, or -EIO (nothing moved: RENAME TABLE
  * moves all or none). */
 static int move_in(struct run *r)
 {
@@ -815,6 +874,7 @@ static int move_in(struct run *r)
 	r->moving = 1;
 	if (control_trip(r, &sql, n, NULL, NULL, &res) == FETCH_DONE) {
 		r->moving = 0;
+		r->moved = 1;
 		r->staged = 0;
 		r->locked = 0;
 	} else if (res.ran <= rename_at) {
@@ -825,9 +885,10 @@ static int move_in(struct run *r)
 		if (res.ran < rename_at || r->control != NULL)
 			r->moving = 0;
 		fail(r, SIZE_MAX, &res.err, NULL);
-		rc = -1;
+		rc = -EIO;
 	} else {
 		r->moving = 0;
+		r->moved = 1;
 		json_array_append_new(r->notes, json_sprintf(
 			"the tables are in; dropping the emptied staging schema "
 			"failed (%s), so it is tried again", res.err.message));
@@ -890,20 +951,34 @@ static json_t *build_summary(struct run *r, enum load_outcome outcome,
 		json_array_append_new(errors, error_of(r, NULL, &r->general, NULL));
 	for (i = 0; i < p->nmissing; i++)
 		json_array_append_new(missing, jsontext_string(p->missing[i]));
-	sum = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:o, s:o, s:o}",
+	sum = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:s, s:I, s:I, s:o, s:o, s:o}",
 			"command", "load",
 			"env", jsontext_string(r->o->source->name),
 			"into", jsontext_string(r->o->target->name),
 			"schema", jsontext_string(r->target.schema),
 			"server", server_of(&r->target),
 			"loaded", loaded,
+			/* what the target holds now: the load, what it held
+			 * before, or (the answer to RENAME TABLE lost) one of
+			 * the two, never half */
+			"target", loaded ? "loaded" : r->moving ? "unknown"
+					 : "unchanged",
 			"tables_count", (json_int_t)(loaded ? p->ntables : 0),
 			"rows_count", (json_int_t)(loaded ? p->rows : 0),
 			"tables", tables, "replaced", replaced, "missing", missing);
-	if (outcome == LOAD_REFUSED)
+	if (outcome == LOAD_REFUSED) {
+		json_t *views = json_array();
+
+		for (i = 0; i < p->ntables; i++)
+			if (r->results[i].is_view)
+				json_array_append_new(views, jsontext_string(
+					p->tables[i].name));
 		json_object_set_new(sum, "existing", existing);
-	else
+		json_object_set_new(sum, "views", views);
+		json_object_set(sum, "blocked_by", r->blockers);
+	} else {
 		json_decref(existing);
+	}
 	if (checked != NULL)
 		json_object_set_new(sum, "foreign_keys", json_pack(
 			"{s:o, s:o, s:o}", "checked", checked, "unsatisfied",
@@ -947,6 +1022,7 @@ static void setup(struct run *r, const struct load_opts *o,
 	r->results = xcalloc(plan->ntables ? plan->ntables : 1,
 			     sizeof(*r->results));
 	r->notes = json_array();
+	r->blockers = json_array();
 	r->trip_max = LOAD_TRIP_MAX;
 	loadsql_names_of(r->target.schema, &r->names);
 	plan_refs(r);
@@ -969,6 +1045,7 @@ static void free_run(struct run *r)
 	free(r->refs);
 	free(r->jobs);
 	json_decref(r->notes);
+	json_decref(r->blockers);
 	pthread_cond_destroy(&r->idle);
 	pthread_mutex_destroy(&r->lock);
 }
@@ -1030,9 +1107,14 @@ enum load_outcome load_run(const struct load_opts *o,
 	r.guard.npools = 1;
 	r.guard.ops = &load_guard_ops;
 	r.guard.ctx = &r;
-	if (r.q == NULL || (rc = runguard_start(&r.guard)) != 0) {
-		set_error(&err, 0, "%s", "cannot start the signal watcher and "
-			  "the deadline keeper");
+	if (r.q == NULL) {
+		set_error(&err, 0, "%s", "cannot create the job queue");
+		fail(&r, SIZE_MAX, &err, NULL);
+		goto out;
+	}
+	if ((rc = runguard_start(&r.guard)) != 0) {
+		set_error(&err, 0, "cannot start the signal watcher and the "
+			  "deadline keeper: %s", strerror(-rc));
 		fail(&r, SIZE_MAX, &err, NULL);
 		goto out;
 	}
@@ -1063,14 +1145,10 @@ out:
 	r.control = NULL;
 	runguard_stop(&r.guard);
 	sig = r.cancel_signal; /* no other thread is left */
-	if (sig != 0)
+	/* a signal once the tables are in changes nothing: the load is done
+	 * (the summary still says it came) */
+	if (sig != 0 && !r.moved)
 		outcome = sig == SIGINT ? LOAD_INTERRUPTED : LOAD_TERMINATED;
-	if (r.moving && outcome != LOAD_DONE)
-		json_array_append_new(r.notes, json_sprintf(
-			"the connection was lost while RENAME TABLE moved the tables "
-			"in: they are in %s, or were dropped with the staging "
-			"schema, never half (SHOW TABLES FROM %s tells)",
-			r.target.schema, r.target.schema));
 	if (outcome != LOAD_DONE && checked != NULL) {
 		/* counted, but nothing was moved in: no finding to report */
 		json_decref(checked);

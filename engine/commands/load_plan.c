@@ -4,14 +4,17 @@
  */
 #include "engine/commands/load.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
 #include "engine/base/alloc.h"
 #include "engine/commands/tablefiles.h"
+#include "engine/schema/sqltoken.h"
 #include "engine/store/snapshot.h"
 
 /* An INSERT is cut at this size: far below any server's max_allowed_packet
@@ -20,15 +23,17 @@
 #define LOAD_STATEMENT_MAX (1u << 20)
 
 /* Whether a and b reach the same server: the same socket, or the same
- * host and port. Names are compared as written: 127.0.0.1 and localhost
- * look different here, which only makes the check weaker, never wrong. */
+ * host and port (no host is libmariadb's localhost, no port 3306). Names
+ * are compared as written: 127.0.0.1 and localhost look different here,
+ * which only makes the check weaker, never wrong. */
 static int same_server(const struct env_config *a, const struct env_config *b)
 {
 	if (a->socket != NULL || b->socket != NULL)
 		return a->socket != NULL && b->socket != NULL &&
 		       strcmp(a->socket, b->socket) == 0;
-	return a->host != NULL && b->host != NULL &&
-	       strcmp(a->host, b->host) == 0 && a->port == b->port;
+	return strcmp(a->host ? a->host : "localhost",
+		      b->host ? b->host : "localhost") == 0 &&
+	       (a->port ? a->port : 3306) == (b->port ? b->port : 3306);
 }
 
 int load_check_target(const struct load_opts *o, struct strbuf *err)
@@ -84,6 +89,102 @@ static int wanted(const struct load_opts *o, const char *name)
 	return o->ntables == 0;
 }
 
+/* Whether text[0..len) is one statement: no ';' outside quotes and
+ * comments. */
+static int one_statement(const char *text, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < len; i++) {
+		if ((j = sqltoken_skip_quoted(text, len, i)) != i ||
+		    (j = sqltoken_skip_comment(text, len, i)) != i) {
+			i = j - 1;
+			continue;
+		}
+		if (text[i] == ';')
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether what follows the table options is a partition clause, as the
+ * server prints one (MariaDB plainly, MySQL in a version comment). */
+static int partition_clause(const char *s)
+{
+	s += strspn(s, " \n");
+	return strncmp(s, "PARTITION BY ", 13) == 0 ||
+	       strncmp(s, "/*!50100 PARTITION BY ", 22) == 0 ||
+	       strncmp(s, "/*!50500 PARTITION BY ", 22) == 0;
+}
+
+/* Whether `word` (upper case) stands in s outside quotes, as a word, in
+ * any case. */
+static int has_word(const char *s, const char *word)
+{
+	size_t len = strlen(s), w = strlen(word), i, j;
+
+	for (i = 0; i < len; i++) {
+		if ((j = sqltoken_skip_quoted(s, len, i)) != i) {
+			i = j - 1;
+			continue;
+		}
+		if (strncasecmp(s + i, word, w) == 0 &&
+		    (i == 0 || !(isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) &&
+		    !(isalnum((unsigned char)s[i + w]) || s[i + w] == '_'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * What a .sql file may make a load do: create one table, as SHOW CREATE
+ * TABLE printed it, on the target's server and nowhere else. The file is
+ * sent as it is, so a hand-edited one that adds a statement, a SELECT
+ * after the columns, an engine that reaches other servers or files
+ * (CONNECT, FEDERATED, a CONNECTION) or a DATA/INDEX DIRECTORY is
+ * refused. 0, or -EINVAL with why in *err.
+ */
+static int loadable(const struct load_table *t, const char *path,
+		    struct strbuf *err)
+{
+	size_t i;
+
+	if (!one_statement(t->create, t->create_len)) {
+		strbuf_addf(err, "%s: holds more than one statement (a ';' "
+			    "outside quotes)", path);
+		return -EINVAL;
+	}
+	if (t->model.partition != NULL && (!partition_clause(t->model.partition) ||
+					   has_word(t->model.partition, "SELECT"))) {
+		strbuf_addf(err, "%s: something other than a PARTITION clause "
+			    "follows the table options", path);
+		return -EINVAL;
+	}
+	if (t->model.options_text != NULL &&
+	    (has_word(t->model.options_text, "SELECT") ||
+	     has_word(t->model.options_text, "CONNECTION") ||
+	     has_word(t->model.options_text, "DIRECTORY"))) {
+		strbuf_addf(err, "%s: its table options hold a SELECT, a "
+			    "CONNECTION or a DIRECTORY, which SHOW CREATE TABLE "
+			    "of a table a load may make never does", path);
+		return -EINVAL;
+	}
+	for (i = 0; i < t->model.noptions; i++) {
+		const struct tm_option *o = &t->model.options[i];
+
+		if ((strcasecmp(o->name, "ENGINE") == 0 && o->value != NULL &&
+		     (strcasecmp(o->value, "CONNECT") == 0 ||
+		      strcasecmp(o->value, "FEDERATED") == 0)) ||
+		    strcasestr(o->name, "DIRECTORY") != NULL) {
+			strbuf_addf(err, "%s: %s=%s reaches beyond the target "
+				    "server's own tables: not loaded", path,
+				    o->name, o->value ? o->value : "");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Read table `name`'s files into *t. 0, -ENOENT when it has no .sql
  * file, or an error with *err naming the file. */
 static int read_table(const struct load_opts *o, const char *name,
@@ -122,7 +223,10 @@ static int read_table(const struct load_opts *o, const char *name,
 		free(path);
 		return -EINVAL;
 	}
+	rc = loadable(t, path, err);
 	free(path);
+	if (rc != 0)
+		return rc;
 	if (o->schema_only)
 		return 0;
 
@@ -157,6 +261,54 @@ static int read_table(const struct load_opts *o, const char *name,
 	}
 	free(path);
 	return rc;
+}
+
+static int in_plan(const struct load_plan *plan, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < plan->ntables; i++)
+		if (strcmp(plan->tables[i].name, table) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A table is created in the staging schema, where an unqualified
+ * REFERENCES names the staging schema's table; one the load does not
+ * bring (--table, or no snapshot of it) must name the target's, or the
+ * key would point into the staging schema once it is dropped. Such
+ * references are written `target`.`parent`, and the text rendered anew
+ * (tablemodel.h: the same text but for them).
+ */
+static void qualify_references(const struct load_opts *o, struct load_plan *plan)
+{
+	size_t i, f;
+
+	for (i = 0; i < plan->ntables; i++) {
+		struct load_table *t = &plan->tables[i];
+		int changed = 0;
+
+		for (f = 0; f < t->model.nfks; f++) {
+			struct tm_foreign_key *fk = &t->model.fks[f];
+			struct loadsql_fk parts;
+
+			if (loadsql_fk_parse(fk, &parts) != 0)
+				continue;
+			if (parts.ref_schema == NULL && !in_plan(plan, parts.ref_table)) {
+				free(fk->ref_table);
+				fk->ref_table = loadsql_qualified(o->target->schema,
+								  parts.ref_table);
+				changed = 1;
+			}
+			loadsql_fk_release(&parts);
+		}
+		if (changed) {
+			free(t->create);
+			t->create = tablemodel_render(&t->model);
+			t->create_len = strlen(t->create);
+		}
+	}
 }
 
 int load_plan_read(const struct load_opts *o, struct load_plan *plan,
@@ -200,6 +352,8 @@ int load_plan_read(const struct load_opts *o, struct load_plan *plan,
 		for (k = 0; k < t->rows.n; k++)
 			plan->bytes += t->rows.stmts[k].len;
 	}
+	if (rc == 0)
+		qualify_references(o, plan);
 	if (rc == 0 && plan->ntables == 0) {
 		char *dir = snapshot_data_dir(o->out, o->source->folder);
 

@@ -34,8 +34,6 @@ void sync_format_error(struct strbuf *sb, const struct env_run *e,
 		strbuf_addf(sb, "; statement: %s", res->statement);
 }
 
-/* Data: the tables whose first rows are not in primary-key order, and
- * what order they are in instead. */
 /* --follow-keys: per environment whose keys were walked, the levels of
  * its key graph read and the key values found (keyfollow.h). */
 static json_t *build_followed(struct run *r)
@@ -53,6 +51,8 @@ static json_t *build_followed(struct run *r)
 	return a;
 }
 
+/* Data: the tables whose first rows are not in primary-key order, and
+ * what order they are in instead. */
 static json_t *build_ordering(struct run *r)
 {
 	json_t *list = json_array();

@@ -534,12 +534,6 @@ static size_t expand_tables(struct run *r, struct env_run *e)
 	return nclash;
 }
 
-/*
- * The environment's lookup, in one round trip (fetch_lookup): the tables
- * the server has, and for data their keys, indexed by table. A list with
- * globs is expanded from what it finds. If it fails, every table of the
- * environment fails with the same error.
- */
 /* Whether the server has table `name` (the lookup's catalog, in strcmp
  * order). */
 static int in_catalog(const struct env_run *e, const char *name)
@@ -610,6 +604,13 @@ static enum fetch_outcome follow_keys(struct run *r, struct env_run *e,
 	return rc;
 }
 
+/*
+ * The environment's lookup, in one round trip (fetch_lookup): the tables
+ * the server has, and for data their keys, indexed by table. A list with
+ * globs is expanded from what it finds. If it fails, every table of the
+ * environment fails with the same error. With --follow-keys, the key graph is
+ * walked after it (follow_keys).
+ */
 static void run_lookup_job(struct run *r, struct job *job,
 			   struct worker_state *ws)
 {

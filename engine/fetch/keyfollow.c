@@ -53,7 +53,6 @@ struct keyfollow {
 	const char *const *tables;
 	size_t ntables;
 	const struct table_key *const *key_of;
-	const int *present;
 	unsigned rows;
 	struct table *t;
 	struct edge *e;
@@ -120,7 +119,6 @@ keyfollow *keyfollow_new(const char *schema, const char *const *tables,
 	kf->tables = tables;
 	kf->ntables = ntables;
 	kf->key_of = key_of;
-	kf->present = present;
 	kf->rows = rows;
 	kf->t = xcalloc(ntables ? ntables : 1, sizeof(*kf->t));
 	kf->e = xcalloc(nfks ? nfks : 1, sizeof(*kf->e));
@@ -406,21 +404,25 @@ static enum fetch_outcome run_level(keyfollow *kf, MYSQL *m, const struct level 
 /* Table t's clause: per group of it, the rows its tuples name. */
 static void build_also(keyfollow *kf)
 {
-	size_t i;
+	size_t i, from;
 
 	for (i = 0; i < kf->ng; i++) {
 		struct group *g = &kf->g[i];
 		struct strbuf *sb = &kf->t[g->table].also;
 
-		if (g->ntuples == 0)
-			continue;
-		/* the order found: the same statement every run */
-		strbuf_adds(sb, " UNION (SELECT * FROM ");
-		sqlident_quote(sb, kf->schema);
-		strbuf_add(sb, ".", 1);
-		sqlident_quote(sb, kf->tables[g->table]);
-		where_in(sb, g, (const char *const *)g->tuples, g->ntuples);
-		strbuf_add(sb, ")", 1);
+		/* the order found: the same statement every run; IN lists
+		 * of IN_MAX, as the levels' */
+		for (from = 0; from < g->ntuples; from += IN_MAX) {
+			size_t n = g->ntuples - from < IN_MAX ? g->ntuples - from
+							      : IN_MAX;
+
+			strbuf_adds(sb, " UNION (SELECT * FROM ");
+			sqlident_quote(sb, kf->schema);
+			strbuf_add(sb, ".", 1);
+			sqlident_quote(sb, kf->tables[g->table]);
+			where_in(sb, g, (const char *const *)g->tuples + from, n);
+			strbuf_add(sb, ")", 1);
+		}
 	}
 }
 

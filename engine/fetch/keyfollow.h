@@ -36,11 +36,11 @@
 typedef struct keyfollow keyfollow;
 
 /*
- * The key graph of `tables` (their names; borrowed, as everything here,
- * for the keyfollow's life) of `schema`: key_of[i] orders table i's first
- * `rows` rows (NULL: no key), present[i] says the server has it, fks the
- * schema's foreign keys (those between two listed tables are followed).
- * Never NULL.
+ * The key graph of `tables` (their names) of `schema`: key_of[i] orders
+ * table i's first `rows` rows (NULL: no key), fks the schema's foreign
+ * keys (those between two listed tables the server has are followed:
+ * present[i], read during the call only). schema, tables, key_of and fks
+ * are borrowed for the keyfollow's life. Never NULL.
  */
 keyfollow *keyfollow_new(const char *schema, const char *const *tables,
 			 size_t ntables, const struct table_key *const *key_of,
@@ -58,10 +58,13 @@ enum fetch_outcome keyfollow_run(keyfollow *kf, MYSQL *m, struct strbuf *sql,
 				 unsigned *round_trips);
 
 /* Table i's clause for fetched_table.also, or NULL when no other row
- * references one of its rows. Valid while kf lives. */
+ * references one of its rows. Valid while kf lives; read-only, so any
+ * thread may call it once keyfollow_run has returned (the sync's row
+ * jobs are dispatched after the keys job that ran it). */
 const char *keyfollow_also(const keyfollow *kf, size_t table);
 
-/* What the run found: the levels read and the key values found. */
+/* What the run found: the levels read and the key values found. As
+ * keyfollow_also for threads. */
 unsigned keyfollow_levels(const keyfollow *kf);
 size_t keyfollow_keys(const keyfollow *kf);
 

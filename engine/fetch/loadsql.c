@@ -41,11 +41,12 @@ void loadsql_names_of(const char *target, struct loadsql_names *n)
 
 /* The session a load's statements run in: strict, so a value the column
  * cannot hold fails instead of being cut (a load must give back what the
- * snapshot holds); a 0 in an AUTO_INCREMENT column stays 0; the keys are
- * checked once every table is whole (load.h). Zero dates are allowed, as
- * the source's server allowed them. */
+ * snapshot holds); a 0 in an AUTO_INCREMENT column stays 0; an engine the
+ * server lacks is an error, not InnoDB in its place; the keys are checked
+ * once every table is whole (load.h). Zero dates are allowed, as the
+ * source's server allowed them. */
 #define LOAD_SESSION "SET SESSION sql_mode = 'STRICT_ALL_TABLES," \
-	"NO_AUTO_VALUE_ON_ZERO', foreign_key_checks = 0"
+	"NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', foreign_key_checks = 0"
 #define NO_KEY_CHECKS "SET SESSION foreign_key_checks = 0"
 
 size_t loadsql_look(struct strbuf *sb, const struct loadsql_names *n,
@@ -55,7 +56,23 @@ size_t loadsql_look(struct strbuf *sb, const struct loadsql_names *n,
 	strbuf_addf(sb, ";SELECT GET_LOCK(%s, 0), @@max_allowed_packet;"
 		    "SHOW FULL TABLES FROM ", n->lock);
 	sqlident_quote(sb, n->target);
-	return 3;
+	strbuf_adds(sb, ";USE ");
+	sqlident_quote(sb, n->target);
+	strbuf_adds(sb, ";SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, "
+		    "REFERENCED_TABLE_NAME FROM "
+		    "information_schema.REFERENTIAL_CONSTRAINTS WHERE "
+		    "UNIQUE_CONSTRAINT_SCHEMA = DATABASE()");
+	return 5;
+}
+
+char *loadsql_qualified(const char *schema, const char *table)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sqlident_quote(&sb, schema);
+	strbuf_add(&sb, ".", 1);
+	sqlident_quote(&sb, table);
+	return strbuf_detach(&sb, NULL);
 }
 
 size_t loadsql_stage(struct strbuf *sb, const struct loadsql_names *n)

@@ -42,8 +42,11 @@ void loadsql_names_of(const char *target, struct loadsql_names *n);
  * (connpool_session_sql).
  *
  *   look:    the session; GET_LOCK (not waiting) and @@max_allowed_packet;
- *            SHOW FULL TABLES of the target (the last: it fails when the
- *            schema is not there)
+ *            SHOW FULL TABLES of the target (it fails when the schema is
+ *            not there: nothing after it runs); the target as the default
+ *            schema; the foreign keys that reference its tables, from any
+ *            schema (CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME,
+ *            REFERENCED_TABLE_NAME)
  *   stage:   foreign-key checks off; the staging schemas of a killed load
  *            dropped; the target schema made if missing; the staging one
  *   prefix:  what a worker's round trip opens with: the session, the
@@ -66,6 +69,10 @@ size_t loadsql_move_in(struct strbuf *sb, const struct loadsql_names *n,
 		       const char *const *tables, const int *existed, size_t ntables,
 		       size_t *rename_at);
 size_t loadsql_drop(struct strbuf *sb, const struct loadsql_names *n);
+
+/* "`schema`.`table`", for a REFERENCES clause that must name the
+ * target's table, not the staging schema's. Caller frees. */
+char *loadsql_qualified(const char *schema, const char *table);
 
 /* "SELECT GET_LOCK(lock, wait)" and "SELECT RELEASE_LOCK(lock)": one
  * statement each. */

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/base/strbuf.h"
 #include "engine/output/termtext.h"
@@ -63,20 +64,42 @@ int loadtext_write(json_t *s, FILE *fp)
 			    / 1000.0,
 			    json_integer_value(json_object_get(s, "round_trips")));
 		line(fp, width, NULL, &sb);
+	} else if (strcmp(str(s, "target"), "unknown") == 0) {
+		strbuf_addf(&sb, "Unknown: %s into %s (schema %s on %s): the "
+			    "connection was lost while RENAME TABLE moved the "
+			    "tables in; they are all in, or none (SHOW TABLES "
+			    "tells)", str(s, "env"), str(s, "into"),
+			    str(s, "schema"), str(s, "server"));
+		line(fp, width, NULL, &sb);
 	} else {
+		int refused = json_object_get(s, "existing") != NULL;
+
 		strbuf_addf(&sb, "Nothing loaded: %s into %s (schema %s on %s) "
 			    "%s; %s is as it was", str(s, "env"), str(s, "into"),
 			    str(s, "schema"), str(s, "server"),
 			    json_object_get(s, "interrupted") ? "was interrupted"
-			    : json_array_size(json_object_get(s, "existing"))
-			    ? "was refused" : "failed", str(s, "into"));
+			    : refused ? "was refused" : "failed", str(s, "into"));
 		line(fp, width, NULL, &sb);
 	}
-	if (json_array_size(json_object_get(s, "existing")) > 0) {
+	json_array_foreach(json_object_get(s, "views"), i, x) {
+		strbuf_addf(&sb, "%s is a view in the target: a load never "
+			    "replaces a view (drop it by hand)",
+			    json_string_value(x) ? json_string_value(x) : "?");
+		line(fp, width, "  ", &sb);
+	}
+	json_array_foreach(json_object_get(s, "blocked_by"), i, x) {
+		strbuf_addf(&sb, "--replace would break foreign key %s of %s.%s, "
+			    "which references %s: load %s too (--table), or drop "
+			    "the key", str(x, "constraint"), str(x, "schema"),
+			    str(x, "table"), str(x, "references"), str(x, "table"));
+		line(fp, width, "  ", &sb);
+	}
+	if (json_array_size(json_object_get(s, "existing")) > 0 &&
+	    json_array_size(json_object_get(s, "views")) == 0 &&
+	    json_array_size(json_object_get(s, "blocked_by")) == 0) {
 		strbuf_adds(&sb, "The target already has ");
 		names(&sb, json_object_get(s, "existing"));
-		strbuf_adds(&sb, ": --replace drops and recreates them (a view "
-			    "is never replaced: drop it by hand)");
+		strbuf_adds(&sb, ": --replace drops and recreates them");
 		line(fp, width, "  ", &sb);
 	}
 	if (json_array_size(json_object_get(s, "replaced")) > 0) {

@@ -219,6 +219,23 @@ test_a_bad_snapshot_file_is_refused_before_any_connection() {
 	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --table nope
 	assert_eq "$RC" 2 "exit for --table of no table"
 	grep -q -- "--table nope: not a table of na_prod_billing" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	# a .sql file runs nothing but its CREATE TABLE: another statement, a
+	# SELECT, an engine that reaches elsewhere are refused
+	local sql=$T/environments/na_prod/expected_data/billing_tax_rate.sql want
+	cp "$sql" "$T/tax_rate.sql"
+	while IFS='|' read -r edit want; do
+		cp "$T/tax_rate.sql" "$sql"
+		sed -i "$edit" "$sql"
+		rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
+			--schema-only --table tax_rate
+		assert_eq "$RC" 2 "exit for a .sql edited by '$edit'"
+		grep -q "billing_tax_rate.sql: $want" "$T/err.txt" || fail "$edit: $(cat "$T/err.txt")"
+	done <<-'EOF'
+	$s/;$/;\nDROP DATABASE `ld_na_prd_billing`;/|holds more than one statement
+	s/^) ENGINE=InnoDB\(.*\);$/) ENGINE=InnoDB\1 SELECT 1 AS id;/|its table options hold a SELECT
+	s/^) ENGINE=InnoDB/) ENGINE=CONNECT/|ENGINE=CONNECT reaches beyond the target
+	s/^) ENGINE=InnoDB\(.*\);$/) ENGINE=InnoDB\1\n SELECT 1;/|something other than a PARTITION clause
+	EOF
 }
 
 # The rows of table TABLE of scratch schema SCHEMA, as one checksum.
@@ -247,6 +264,36 @@ test_an_existing_table_needs_replace_and_replace_replaces_it() {
 		"a table the load does not name is left alone"
 	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.SCHEMATA
 		WHERE SCHEMA_NAME LIKE 'rhizome\\_load\\_%'")" 0 "staging schemas left"
+}
+
+# A table loaded alone references the target's tables, never the staging
+# schema's (which is dropped); --replace refuses to break a key of a table
+# it does not load.
+test_a_table_loaded_alone_keeps_its_keys_to_the_targets_tables() {
+	scratch_config demo
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing
+	assert_eq "$RC" 0 "exit of the first load"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
+		--table payment --replace --format json
+	assert_eq "$RC" 0 "exit of the load of payment alone: $(cat "$T/err.txt")"
+	mdb_sql scratch -N -e 'SHOW CREATE TABLE ld_na_prd_billing.payment' >"$T/payment.sql"
+	! grep -q rhizome_load "$T/payment.sql" || fail "payment's key names the staging schema: $(cat "$T/payment.sql")"
+	grep -q 'REFERENCES `invoice` (`id`)' "$T/payment.sql" || fail "$(cat "$T/payment.sql")"
+	mdb_sql scratch -e 'UPDATE ld_na_prd_billing.payment SET invoice_id = 424242 LIMIT 1' \
+		2>"$T/fk.err" && fail "the server took a payment of no invoice"
+	grep -q "foreign key constraint fails" "$T/fk.err" || fail "$(cat "$T/fk.err")"
+	# invoice_line and payment (not loaded) reference invoice
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
+		--table invoice --replace --format json
+	assert_eq "$RC" 2 "exit of a --replace that would break other tables' keys"
+	grep -q "would break foreign key fk_invoice_line_invoice of ld_na_prd_billing.invoice_line" \
+		"$T/err.txt" || fail "$(cat "$T/err.txt")"
+	grep -q "would break foreign key fk_payment_invoice of ld_na_prd_billing.payment" \
+		"$T/err.txt" || fail "$(cat "$T/err.txt")"
+	assert_eq "$(js '.blocked_by | length')" 2 "keys named"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing \
+		--table invoice --table invoice_line --table payment --replace
+	assert_eq "$RC" 0 "exit of --replace of invoice with the tables that reference it: $(cat "$T/err.txt")"
 }
 
 test_a_failed_load_leaves_the_target_as_it_was() {
