@@ -54,7 +54,9 @@ struct job {
 	size_t from, to;
 };
 
-/* What became of a table on the target. Guarded by run->lock. */
+/* What became of a table on the target. existed and is_view are written
+ * by the main thread before any job exists (look), read after; the rest
+ * is guarded by run->lock. */
 struct table_result {
 	int failed;
 	struct connpool_error err;

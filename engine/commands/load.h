@@ -80,7 +80,7 @@ struct load_opts {
  * (`prod` in its name or folder, whatever `sensitive` says; or
  * `sensitive = yes`), declared a scratch target (`scratch = yes`), and
  * not the same server and schema as another environment that is not. 0, or
- * -EINVAL with the reason in *err. Files and config only.
+ * -EINVAL with the reason in *err. Reads the config only; thread-safe.
  */
 int load_check_target(const struct load_opts *o, struct strbuf *err);
 
@@ -88,8 +88,12 @@ int load_check_target(const struct load_opts *o, struct strbuf *err);
  * Read the source's snapshot files into *plan (zeroed first; release with
  * load_plan_release whatever the result). Returns 0; -ENOENT when there is
  * nothing to load (no .sql file of the tables asked for); -EINVAL when a
- * file cannot be loaded; another -errno when one cannot be read. *err
- * names the file and says why. Files only.
+ * file cannot be loaded (more than one statement, an engine or option
+ * that reaches beyond the target, a row its column cannot take); another
+ * -errno when one cannot be read. *err names the file and says why. A
+ * foreign key to a table the plan does not hold is rewritten to name the
+ * target schema's table (the text is otherwise the file's). Reads files
+ * only; one thread.
  */
 int load_plan_read(const struct load_opts *o, struct load_plan *plan,
 		   struct strbuf *err);
