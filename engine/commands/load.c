@@ -78,11 +78,11 @@ struct run {
 	struct loadsql_names names;     /* staging schemas, server lock */
 	size_t trip_max;
 	MYSQL *control;                 /* main thread's; NULL once lost */
-	int control_broken;
 	int locked;                     /* the server lock is held */
 	int moving;                     /* the RENAME TABLE is on its way, or
 					 * its answer was lost */
 	int moved;                      /* it answered: the tables are in */
+	unsigned long long lock_owner;  /* the session holding the lock */
 	int staged;                     /* the staging schema was made */
 	json_t *notes;                  /* lines for the summary's "notes" */
 	json_t *blockers;               /* the keys --replace would break */
@@ -161,8 +161,10 @@ static const char *ref_sql(const struct run *r, const struct stmt_ref *ref,
 	return t->rows.stmts[ref->stmt].data;
 }
 
-/* A round trip's first statements (loadsql_prefix). */
-#define PREFIX_STATEMENTS 3
+/* A round trip's first statements (loadsql_prefix); the third checks that
+ * the control session still holds the lock. */
+#define PREFIX_STATEMENTS 4
+#define LOCK_CHECK 2
 
 /* Warnings on an INSERT mean the server stored something else than the
  * file holds (strict mode makes most of them errors; the rest, such as a
@@ -266,7 +268,8 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 	double started;
 
 	strbuf_reset(sql);
-	(void)loadsql_prefix(sql, &r->names, connpool_session_sql(r->pool, m));
+	(void)loadsql_prefix(sql, &r->names, connpool_session_sql(r->pool, m),
+			     r->lock_owner);
 	for (i = job->from; i < job->to; i++) {
 		stmt = ref_sql(r, &r->refs[i], &len);
 		strbuf_add(sql, ";", 1);
@@ -288,8 +291,13 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 	if (say_timeout(r, m, clock_seconds() - started, &res.err))
 		*broken = 1;
 	if (res.ran < PREFIX_STATEMENTS) {
-		/* the session's settings, or the staging schema gone: no
-		 * table's failure */
+		/* the session's settings, the lock, or the staging schema
+		 * gone: no table's failure */
+		if (res.ran == LOCK_CHECK && !fetch_is_client_error(res.err.code))
+			set_error(&res.err, 0, "%s", "the load's server lock is "
+				  "lost (its control connection closed): stopped, "
+				  "so as never to write into another load's "
+				  "staging schema");
 		fail(r, SIZE_MAX, &res.err, NULL);
 		return -EIO;
 	}
@@ -350,6 +358,7 @@ struct look {
 	struct run *r;
 	long long got_lock;             /* GET_LOCK's answer: 1, 0, -1: NULL */
 	unsigned long long packet;      /* @@max_allowed_packet */
+	unsigned long long id;          /* the control session's CONNECTION_ID() */
 	char **tables;                  /* SHOW FULL TABLES of the target */
 	int *views;
 	size_t ntables;
@@ -371,6 +380,7 @@ static int take_look(void *ctx, const struct sqlbatch_answer *a,
 	if (a->index == 1 && (row = mysql_fetch_row(a->res)) != NULL) {
 		l->got_lock = row[0] != NULL ? strtoll(row[0], NULL, 10) : -1;
 		l->packet = row[1] != NULL ? strtoull(row[1], NULL, 10) : 0;
+		l->id = row[2] != NULL ? strtoull(row[2], NULL, 10) : 0;
 		return 0;
 	}
 	while (a->index == 2 && (row = mysql_fetch_row(a->res)) != NULL) {
@@ -486,6 +496,10 @@ static enum load_outcome look(struct run *r)
 	n = loadsql_look(&sql, &r->names, connpool_session_sql(r->pool, r->control));
 	outcome = control_trip(r, &sql, n, take_look, &l, &res);
 	strbuf_release(&sql);
+	/* held even if a statement after it failed: clean_up lets it go */
+	if (l.got_lock == 1 && r->control != NULL)
+		r->locked = 1;
+	r->lock_owner = l.id;
 	/* the schema is not there (yet): it has no tables */
 	if (outcome == FETCH_REFUSED && res.ran == 2 &&
 	    res.err.code == ER_BAD_DB_ERROR)
@@ -573,6 +587,45 @@ static int take_number(void *ctx, const struct sqlbatch_answer *a,
 	return 0;
 }
 
+static int count_rows(void *ctx, const struct sqlbatch_answer *a,
+		      struct connpool_error *err)
+{
+	(void)err;
+	if (a->res != NULL)
+		*(unsigned long long *)ctx += mysql_num_rows(a->res);
+	return 0;
+}
+
+/* The answer to RENAME TABLE was lost: holding the lock again, see where
+ * the tables are. An empty (or dropped) staging schema means they moved
+ * in, since RENAME TABLE moves all or none. Else they did not, and are
+ * dropped with it. */
+static void settle_rename(struct run *r, MYSQL *m, struct strbuf *sql,
+			  unsigned *trips)
+{
+	struct sqlbatch_result res;
+	unsigned long long left = 0;
+	enum fetch_outcome rc;
+
+	strbuf_reset(sql);
+	loadsql_show_staging(sql, &r->names);
+	rc = sqlbatch_run(m, sql, 1, count_rows, &left, &res, trips);
+	strbuf_reset(sql);
+	if (rc != FETCH_DONE && !(rc == FETCH_REFUSED &&
+				  res.err.code == ER_BAD_DB_ERROR))
+		return; /* still unknown */
+	r->moving = 0;
+	if (left > 0)
+		return;
+	r->moved = 1;
+	pthread_mutex_lock(&r->lock);
+	r->general_failed = 0; /* the lost answer was the only failure */
+	pthread_mutex_unlock(&r->lock);
+	json_array_append_new(r->notes, json_sprintf(
+		"the answer to RENAME TABLE was lost, but the tables are in %s "
+		"(the staging schema held none of them)", r->target.schema));
+}
+
 /* Drop the staging schemas and let the lock go, over the control
  * connection, or after a signal or its loss over a new one (which takes
  * the lock first, so it never drops another load's). Says in the notes
@@ -622,11 +675,14 @@ static void clean_up(struct run *r)
 	if (!have_lock || !r->staged) {
 		if (have_lock)
 			goto release;
-		json_array_append_new(r->notes, json_sprintf(
-			"left the staging schema %s: the next load into %s drops "
-			"it", r->names.staging, r->target.schema));
+		if (r->staged)
+			json_array_append_new(r->notes, json_sprintf(
+				"left the staging schema %s: the next load into "
+				"%s drops it", r->names.staging, r->target.schema));
 		goto out;
 	}
+	if (r->moving)
+		settle_rename(r, m, &sql, &trips);
 	if (sqlbatch_run(m, &sql, loadsql_drop(&sql, &r->names), NULL, NULL, &res,
 			 &trips) == FETCH_DONE)
 		r->staged = 0;
@@ -806,6 +862,13 @@ static int check_keys(struct run *r, json_t **checked, json_t **unsatisfied,
 					"reason", "its columns could not be read"));
 				continue;
 			}
+			/* a key load_plan_read pointed at the target's table
+			 * is the target's to check */
+			if (c->parts.ref_schema != NULL &&
+			    strcmp(c->parts.ref_schema, r->target.schema) == 0) {
+				free(c->parts.ref_schema);
+				c->parts.ref_schema = NULL;
+			}
 			if (c->parts.ref_schema != NULL) {
 				json_array_append_new(*not_checked, json_pack(
 					"{s:o, s:o, s:s}", "table",
@@ -881,10 +944,10 @@ static int move_in(struct run *r)
 		r->locked = 0;
 	} else if (res.ran <= rename_at) {
 		/* RENAME TABLE did not run, or failed: nothing moved (a
-		 * connection lost while it ran leaves it unknown to us, but
-		 * not half done: r->moving stays set); clean_up drops what
-		 * was staged */
-		if (res.ran < rename_at || r->control != NULL)
+		 * connection lost once the batch was sent leaves it unknown,
+		 * whichever answer was lost: r->moving stays set, and
+		 * clean_up settles it); clean_up drops what was staged */
+		if (r->control != NULL)
 			r->moving = 0;
 		fail(r, SIZE_MAX, &res.err, NULL);
 		rc = -EIO;
@@ -1137,6 +1200,8 @@ enum load_outcome load_run(const struct load_opts *o,
 	workers = NULL;
 	if (outcome != LOAD_DONE || r.staged || r.locked)
 		clean_up(&r);
+	if (r.moved) /* settled by clean_up: the tables are in */
+		outcome = LOAD_DONE;
 out:
 	pool_free(workers);
 	pthread_mutex_lock(&r.lock); /* the watcher may still write it */

@@ -89,22 +89,53 @@ static int wanted(const struct load_opts *o, const char *name)
 	return o->ntables == 0;
 }
 
-/* Whether text[0..len) is one statement: no ';' outside quotes and
- * comments. */
-static int one_statement(const char *text, size_t len)
+/* The engines a loaded table may have: those that keep its rows in the
+ * target server's own files (not CONNECT, FEDERATED, SPIDER, S3,
+ * OQGRAPH or MERGE, which reach other servers, files or schemas). */
+static const char *const engines[] = {
+	"InnoDB", "Aria", "MyISAM", "MEMORY", "HEAP", "ARCHIVE", "CSV",
+	"BLACKHOLE", "ROCKSDB", "TokuDB", "Columnstore", "Mroonga",
+};
+
+/* The partition clause's start as MySQL prints it: a version comment. */
+static size_t partition_comment(const char *s)
+{
+	if (strncmp(s, "/*!50100 PARTITION BY ", 22) == 0 ||
+	    strncmp(s, "/*!50500 PARTITION BY ", 22) == 0)
+		return 9;
+	return 0;
+}
+
+/*
+ * Whether text[0..len) is one CREATE TABLE as the server prints it: no
+ * ';', no comment but a partition clause's version comment (the server
+ * runs what a version comment holds), no '#' or '--' comment (a quote in one
+ * would hide the rest from this scan) outside quotes. NULL, or what is
+ * wrong.
+ */
+static const char *one_statement(const char *text, size_t len)
 {
 	size_t i, j;
 
 	for (i = 0; i < len; i++) {
-		if ((j = sqltoken_skip_quoted(text, len, i)) != i ||
-		    (j = sqltoken_skip_comment(text, len, i)) != i) {
+		if ((j = sqltoken_skip_quoted(text, len, i)) != i) {
 			i = j - 1;
 			continue;
 		}
 		if (text[i] == ';')
-			return 0;
+			return "holds more than one statement (a ';' outside quotes)";
+		if (text[i] == '#' || (text[i] == '-' && i + 1 < len &&
+				       text[i + 1] == '-'))
+			return "holds a comment, which SHOW CREATE TABLE never "
+			       "prints";
+		if (text[i] == '/' && i + 1 < len && text[i + 1] == '*') {
+			if ((j = partition_comment(text + i)) == 0)
+				return "holds a comment other than a partition "
+				       "clause's, which the server could run";
+			i += j - 1; /* the clause inside is scanned as text */
+		}
 	}
-	return 1;
+	return NULL;
 }
 
 /* Whether what follows the table options is a partition clause, as the
@@ -112,14 +143,12 @@ static int one_statement(const char *text, size_t len)
 static int partition_clause(const char *s)
 {
 	s += strspn(s, " \n");
-	return strncmp(s, "PARTITION BY ", 13) == 0 ||
-	       strncmp(s, "/*!50100 PARTITION BY ", 22) == 0 ||
-	       strncmp(s, "/*!50500 PARTITION BY ", 22) == 0;
+	return strncmp(s, "PARTITION BY ", 13) == 0 || partition_comment(s) > 0;
 }
 
 /* Whether `word` (upper case) stands in s outside quotes, as a word, in
- * any case. */
-static int has_word(const char *s, const char *word)
+ * any case; *after is where it ends. */
+static int find_word(const char *s, const char *word, const char **after)
 {
 	size_t len = strlen(s), w = strlen(word), i, j;
 
@@ -130,28 +159,69 @@ static int has_word(const char *s, const char *word)
 		}
 		if (strncasecmp(s + i, word, w) == 0 &&
 		    (i == 0 || !(isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) &&
-		    !(isalnum((unsigned char)s[i + w]) || s[i + w] == '_'))
+		    !(isalnum((unsigned char)s[i + w]) || s[i + w] == '_')) {
+			if (after != NULL)
+				*after = s + i + w;
 			return 1;
+		}
 	}
 	return 0;
+}
+
+static int has_word(const char *s, const char *word)
+{
+	return find_word(s, word, NULL);
+}
+
+/* Whether the table options name an engine other than engines[]: the one
+ * ENGINE=NAME, bare, as the server prints it. */
+static int foreign_engine(const char *options, char *name, size_t size)
+{
+	const char *p, *rest;
+	size_t n, i;
+
+	if (!find_word(options, "ENGINE", &p))
+		return 0;
+	if (*p != '=')
+		goto odd;
+	p++;
+	n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	if (n == 0)
+		goto odd;
+	snprintf(name, size, "%.*s", (int)n, p);
+	for (i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
+		if (strlen(engines[i]) == n && strncasecmp(engines[i], p, n) == 0)
+			/* and no second ENGINE further on */
+			return find_word(p + n, "ENGINE", &rest);
+	return 1;
+odd:
+	snprintf(name, size, "(not written ENGINE=NAME)");
+	return 1;
 }
 
 /*
  * What a .sql file may make a load do: create one table, as SHOW CREATE
  * TABLE printed it, on the target's server and nowhere else. The file is
- * sent as it is, so a hand-edited one that adds a statement, a SELECT
- * after the columns, an engine that reaches other servers or files
- * (CONNECT, FEDERATED, a CONNECTION) or a DATA/INDEX DIRECTORY is
- * refused. 0, or -EINVAL with why in *err.
+ * sent as it is, so one that rhizome cannot read whole, that adds a
+ * statement or a comment the server would run, a SELECT, an engine that
+ * reaches other servers, files or schemas, a CONNECTION, a UNION or a
+ * DATA/INDEX DIRECTORY is refused. 0, or -EINVAL with why in *err.
  */
 static int loadable(const struct load_table *t, const char *path,
 		    struct strbuf *err)
 {
-	size_t i;
+	const char *why = one_statement(t->create, t->create_len);
+	const char *opts = t->model.options_text;
+	char engine[64];
 
-	if (!one_statement(t->create, t->create_len)) {
-		strbuf_addf(err, "%s: holds more than one statement (a ';' "
-			    "outside quotes)", path);
+	if (why != NULL) {
+		strbuf_addf(err, "%s: %s", path, why);
+		return -EINVAL;
+	}
+	if (t->model.nunparsed > 0) {
+		strbuf_addf(err, "%s: holds a line rhizome cannot read as SHOW "
+			    "CREATE TABLE prints one: %.200s", path,
+			    t->model.unparsed[0]);
 		return -EINVAL;
 	}
 	if (t->model.partition != NULL && (!partition_clause(t->model.partition) ||
@@ -160,27 +230,19 @@ static int loadable(const struct load_table *t, const char *path,
 			    "follows the table options", path);
 		return -EINVAL;
 	}
-	if (t->model.options_text != NULL &&
-	    (has_word(t->model.options_text, "SELECT") ||
-	     has_word(t->model.options_text, "CONNECTION") ||
-	     has_word(t->model.options_text, "DIRECTORY"))) {
-		strbuf_addf(err, "%s: its table options hold a SELECT, a "
-			    "CONNECTION or a DIRECTORY, which SHOW CREATE TABLE "
-			    "of a table a load may make never does", path);
+	if (opts != NULL && (has_word(opts, "SELECT") || has_word(opts, "UNION") ||
+			     has_word(opts, "CONNECTION") ||
+			     has_word(opts, "DIRECTORY"))) {
+		strbuf_addf(err, "%s: its table options hold a SELECT, a UNION, "
+			    "a CONNECTION or a DIRECTORY, which reach beyond the "
+			    "table", path);
 		return -EINVAL;
 	}
-	for (i = 0; i < t->model.noptions; i++) {
-		const struct tm_option *o = &t->model.options[i];
-
-		if ((strcasecmp(o->name, "ENGINE") == 0 && o->value != NULL &&
-		     (strcasecmp(o->value, "CONNECT") == 0 ||
-		      strcasecmp(o->value, "FEDERATED") == 0)) ||
-		    strcasestr(o->name, "DIRECTORY") != NULL) {
-			strbuf_addf(err, "%s: %s=%s reaches beyond the target "
-				    "server's own tables: not loaded", path,
-				    o->name, o->value ? o->value : "");
-			return -EINVAL;
-		}
+	if (opts != NULL && foreign_engine(opts, engine, sizeof(engine))) {
+		strbuf_addf(err, "%s: ENGINE=%s: a load makes only tables whose "
+			    "rows stay in the target server's own files", path,
+			    engine);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -188,7 +188,10 @@ static void add_literal(struct strbuf *sb, const MYSQL_FIELD *f, const char *v,
 	static const char hex[] = "0123456789ABCDEF";
 	size_t i;
 
-	if (IS_NUM(f->type) && f->type != MYSQL_TYPE_BIT) {
+	/* a number as the server wrote it, if it is one (else as text,
+	 * which the server converts back) */
+	if (IS_NUM(f->type) && f->type != MYSQL_TYPE_BIT && len > 0 &&
+	    strspn(v, "+-0123456789.eE") >= len) {
 		strbuf_add(sb, v, len);
 		return;
 	}
@@ -322,9 +325,25 @@ static void first_level(const keyfollow *kf, struct level *l)
 		if (kf->t[t].nedges == 0)
 			continue;
 		sb = add_statement(l, t);
-		select_head(kf, t, sb);
 		k = kf->key_of[t];
-		for (i = 0; k != NULL && i < k->ncolumns; i++) {
+		if (k == NULL) {
+			/* no order to repeat: the rows the sample's own
+			 * statement reads (SELECT * ... LIMIT), not those a
+			 * narrower SELECT would find first in an index */
+			strbuf_adds(sb, "SELECT ");
+			for (i = 0; i < kf->t[t].nselect; i++) {
+				strbuf_adds(sb, i ? ", " : "");
+				sqlident_quote(sb, kf->t[t].select[i]);
+			}
+			strbuf_adds(sb, " FROM (SELECT * FROM ");
+			sqlident_quote(sb, kf->schema);
+			strbuf_add(sb, ".", 1);
+			sqlident_quote(sb, kf->tables[t]);
+			strbuf_addf(sb, " LIMIT %u) AS d", kf->rows);
+			continue;
+		}
+		select_head(kf, t, sb);
+		for (i = 0; i < k->ncolumns; i++) {
 			strbuf_adds(sb, i ? ", " : " ORDER BY ");
 			sqlident_quote(sb, k->columns[i]);
 		}
@@ -435,6 +454,19 @@ enum fetch_outcome keyfollow_run(keyfollow *kf, MYSQL *m, struct strbuf *sql,
 
 	first_level(kf, &l);
 	while (l.n > 0) {
+		if (kf->levels >= KEYFOLLOW_MAX_LEVELS ||
+		    kf->keys >= KEYFOLLOW_MAX_KEYS) {
+			memset(err, 0, sizeof(*err));
+			snprintf(err->sqlstate, sizeof(err->sqlstate), "-----");
+			snprintf(err->message, sizeof(err->message), "following the "
+				 "keys of the sampled rows: more than %s (rows that "
+				 "reference each other in a long chain, or very many "
+				 "rows): sample fewer rows, or leave --follow-keys off",
+				 kf->levels >= KEYFOLLOW_MAX_LEVELS ? "1000 levels"
+				 : "1000000 key values");
+			level_release(&l);
+			return FETCH_REFUSED;
+		}
 		kf->levels++;
 		rc = run_level(kf, m, &l, sql, err, round_trips);
 		level_release(&l);

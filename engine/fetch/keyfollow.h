@@ -32,6 +32,10 @@
 #include "engine/fetch/fetch.h"
 
 #define KEYFOLLOW_TRIP_MAX (1u << 20)
+/* Bounds of the walk: a chain of rows referencing each other costs a
+ * round trip a level, and every key value found goes into a statement. */
+#define KEYFOLLOW_MAX_LEVELS 1000
+#define KEYFOLLOW_MAX_KEYS 1000000
 
 typedef struct keyfollow keyfollow;
 
@@ -50,7 +54,8 @@ void keyfollow_free(keyfollow *kf);
 
 /*
  * Find the referenced rows over `m`, level by level. FETCH_DONE, or the
- * failure (*err filled; FETCH_BROKEN: the connection broke). *round_trips
+ * failure (*err filled; FETCH_BROKEN: the connection broke; FETCH_REFUSED
+ * also past KEYFOLLOW_MAX_LEVELS or KEYFOLLOW_MAX_KEYS). *round_trips
  * is incremented per query. Call once, on the thread owning `m`.
  */
 enum fetch_outcome keyfollow_run(keyfollow *kf, MYSQL *m, struct strbuf *sql,

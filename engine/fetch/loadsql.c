@@ -53,8 +53,8 @@ size_t loadsql_look(struct strbuf *sb, const struct loadsql_names *n,
 		    const char *session)
 {
 	strbuf_adds(sb, session);
-	strbuf_addf(sb, ";SELECT GET_LOCK(%s, 0), @@max_allowed_packet;"
-		    "SHOW FULL TABLES FROM ", n->lock);
+	strbuf_addf(sb, ";SELECT GET_LOCK(%s, 0), @@max_allowed_packet, "
+		    "CONNECTION_ID();SHOW FULL TABLES FROM ", n->lock);
 	sqlident_quote(sb, n->target);
 	strbuf_adds(sb, ";USE ");
 	sqlident_quote(sb, n->target);
@@ -63,6 +63,12 @@ size_t loadsql_look(struct strbuf *sb, const struct loadsql_names *n,
 		    "information_schema.REFERENTIAL_CONSTRAINTS WHERE "
 		    "UNIQUE_CONSTRAINT_SCHEMA = DATABASE()");
 	return 5;
+}
+
+void loadsql_show_staging(struct strbuf *sb, const struct loadsql_names *n)
+{
+	strbuf_adds(sb, "SHOW TABLES FROM ");
+	sqlident_quote(sb, n->staging);
 }
 
 char *loadsql_qualified(const char *schema, const char *table)
@@ -89,12 +95,16 @@ size_t loadsql_stage(struct strbuf *sb, const struct loadsql_names *n)
 }
 
 size_t loadsql_prefix(struct strbuf *sb, const struct loadsql_names *n,
-		      const char *session)
+		      const char *session, unsigned long long owner)
 {
 	strbuf_adds(sb, session);
-	strbuf_adds(sb, ";" LOAD_SESSION ";USE ");
+	strbuf_adds(sb, ";" LOAD_SESSION ";");
+	/* an error ("more than 1 row") unless session `owner` holds the
+	 * lock: the statements after it do not run */
+	strbuf_addf(sb, "SELECT IF(IS_USED_LOCK(%s) <=> %llu, 0, "
+		    "(SELECT 1 UNION ALL SELECT 1));USE ", n->lock, owner);
 	sqlident_quote(sb, n->staging);
-	return 3;
+	return 4;
 }
 
 /* "`from`.`t` TO `to`.`t`" */

@@ -41,7 +41,8 @@ void loadsql_names_of(const char *target, struct loadsql_names *n);
  * it wrote. `session` is the pool's session statement
  * (connpool_session_sql).
  *
- *   look:    the session; GET_LOCK (not waiting) and @@max_allowed_packet;
+ *   look:    the session; GET_LOCK (not waiting), @@max_allowed_packet
+ *            and CONNECTION_ID();
  *            SHOW FULL TABLES of the target (it fails when the schema is
  *            not there: nothing after it runs); the target as the default
  *            schema; the foreign keys that reference its tables, from any
@@ -50,8 +51,11 @@ void loadsql_names_of(const char *target, struct loadsql_names *n);
  *   stage:   foreign-key checks off; the staging schemas of a killed load
  *            dropped; the target schema made if missing; the staging one
  *   prefix:  what a worker's round trip opens with: the session, the
- *            load's session (strict, NO_AUTO_VALUE_ON_ZERO, foreign-key
- *            checks off), the staging schema as the default one (so a
+ *            load's session (strict, NO_AUTO_VALUE_ON_ZERO,
+ *            NO_ENGINE_SUBSTITUTION, foreign-key checks off), a statement
+ *            that fails unless session `owner` (the control one) still
+ *            holds the lock (else another load may own the staging
+ *            schema by now), the staging schema as the default one (so a
  *            CREATE TABLE's name and REFERENCES land there)
  *   move_in: foreign-key checks off; with tables to replace, the _old
  *            schema; one RENAME TABLE moving the replaced tables (existed[i])
@@ -64,11 +68,14 @@ size_t loadsql_look(struct strbuf *sb, const struct loadsql_names *n,
 		    const char *session);
 size_t loadsql_stage(struct strbuf *sb, const struct loadsql_names *n);
 size_t loadsql_prefix(struct strbuf *sb, const struct loadsql_names *n,
-		      const char *session);
+		      const char *session, unsigned long long owner);
 size_t loadsql_move_in(struct strbuf *sb, const struct loadsql_names *n,
 		       const char *const *tables, const int *existed, size_t ntables,
 		       size_t *rename_at);
 size_t loadsql_drop(struct strbuf *sb, const struct loadsql_names *n);
+
+/* "SHOW TABLES FROM `staging`": one statement. */
+void loadsql_show_staging(struct strbuf *sb, const struct loadsql_names *n);
 
 /* "`schema`.`table`", for a REFERENCES clause that must name the
  * target's table, not the staging schema's. Caller frees. */
