@@ -278,8 +278,8 @@ static void level_release(struct level *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* "SELECT `a`, `b` FROM `s`.`t`" of table t's select list. */
-static void select_head(const keyfollow *kf, size_t t, struct strbuf *sb)
+/* "SELECT `a`, `b` FROM " of table t's select list. */
+static void select_columns(const keyfollow *kf, size_t t, struct strbuf *sb)
 {
 	size_t i;
 
@@ -289,9 +289,21 @@ static void select_head(const keyfollow *kf, size_t t, struct strbuf *sb)
 		sqlident_quote(sb, kf->t[t].select[i]);
 	}
 	strbuf_adds(sb, " FROM ");
+}
+
+/* "`s`.`t`" */
+static void table_name(const keyfollow *kf, size_t t, struct strbuf *sb)
+{
 	sqlident_quote(sb, kf->schema);
 	strbuf_add(sb, ".", 1);
 	sqlident_quote(sb, kf->tables[t]);
+}
+
+/* "SELECT `a`, `b` FROM `s`.`t`" of table t's select list. */
+static void select_head(const keyfollow *kf, size_t t, struct strbuf *sb)
+{
+	select_columns(kf, t, sb);
+	table_name(kf, t, sb);
 }
 
 /* " WHERE (`a`, `b`) IN (tuples[0..n))" */
@@ -330,15 +342,9 @@ static void first_level(const keyfollow *kf, struct level *l)
 			/* no order to repeat: the rows the sample's own
 			 * statement reads (SELECT * ... LIMIT), not those a
 			 * narrower SELECT would find first in an index */
-			strbuf_adds(sb, "SELECT ");
-			for (i = 0; i < kf->t[t].nselect; i++) {
-				strbuf_adds(sb, i ? ", " : "");
-				sqlident_quote(sb, kf->t[t].select[i]);
-			}
-			strbuf_adds(sb, " FROM (SELECT * FROM ");
-			sqlident_quote(sb, kf->schema);
-			strbuf_add(sb, ".", 1);
-			sqlident_quote(sb, kf->tables[t]);
+			select_columns(kf, t, sb);
+			strbuf_adds(sb, "(SELECT * FROM ");
+			table_name(kf, t, sb);
 			strbuf_addf(sb, " LIMIT %u) AS d", kf->rows);
 			continue;
 		}
@@ -436,9 +442,7 @@ static void build_also(keyfollow *kf)
 							      : IN_MAX;
 
 			strbuf_adds(sb, " UNION (SELECT * FROM ");
-			sqlident_quote(sb, kf->schema);
-			strbuf_add(sb, ".", 1);
-			sqlident_quote(sb, kf->tables[g->table]);
+			table_name(kf, g->table, sb);
 			where_in(sb, g, (const char *const *)g->tuples + from, n);
 			strbuf_add(sb, ")", 1);
 		}
