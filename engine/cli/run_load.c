@@ -188,7 +188,10 @@ enum cli_exit cli_run_load(const struct cli *c, const struct fleet_config *cfg,
 		return CLI_EXIT_IO;
 	}
 	outcome = load_run(&o, &plan, &summary);
-	tell_failure(&o, outcome, summary);
+	/* the text summary says it all to a person; a log (stdout taken
+	 * as JSON by a scheduler) gets it on stderr too */
+	if (load_as_json(c))
+		tell_failure(&o, outcome, summary);
 	status = exit_of(outcome);
 	if (cli_print_result(summary, load_as_json(c), loadtext_write) != 0) {
 		fprintf(stderr, "rhizome: cannot write the summary to stdout: "

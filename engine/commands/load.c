@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mysqld_error.h>
 
@@ -35,6 +36,7 @@
 #include "engine/commands/runguard.h"
 #include "engine/fetch/sqlbatch.h"
 #include "engine/output/progress.h"
+#include "engine/output/termtext.h"
 #include "queue/queue.h"
 #include "workers/pool.h"
 
@@ -1061,17 +1063,28 @@ static json_t *build_summary(struct run *r, enum load_outcome outcome,
 
 static void say(const struct run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A line on stderr (not with --quiet), wrapped at the terminal's width
+ * when stderr is one, as the sync's progress lines are. */
 static void say(const struct run *r, const char *fmt, ...)
 {
+	struct strbuf line = STRBUF_INIT, out = STRBUF_INIT;
 	va_list ap;
 
 	if (r->o->quiet)
 		return;
+	strbuf_adds(&line, "rhizome: ");
 	va_start(ap, fmt);
-	fputs("rhizome: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	strbuf_vaddf(&line, fmt, ap);
 	va_end(ap);
+	if (isatty(STDERR_FILENO)) {
+		termtext_wrap(&out, line.data, termtext_columns(STDERR_FILENO, 80),
+			      NULL, "    ");
+		fputs(out.data ? out.data : "", stderr);
+	} else {
+		fprintf(stderr, "%s\n", line.data);
+	}
+	strbuf_release(&line);
+	strbuf_release(&out);
 }
 
 static void setup(struct run *r, const struct load_opts *o,
