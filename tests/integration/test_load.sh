@@ -198,6 +198,25 @@ test_the_fleet_without_env_leaves_scratch_environments_out() {
 		"scratch environments asked for by --env"
 }
 
+# RELIABILITY 5 and 6 for a load: a target with nothing listening, or a
+# wrong password, is one clear error (exit 3), the password in no output.
+test_an_unreachable_target_or_a_wrong_password_is_one_clear_error() {
+	scratch_config demo 1
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --format json
+	assert_eq "$RC" 3 "exit for nothing listening"
+	grep -q "error 2002: cannot connect to 127.0.0.1:1 (environment ld_na_prd_billing, .*rhizome.cnf:[0-9]*)" \
+		"$T/err.txt" || fail "$(cat "$T/err.txt")"
+	assert_eq "$(js .target)" unchanged "the target's state"
+	scratch_config demo
+	local right=$RHIZOME_LOADER_PASSWORD
+	RHIZOME_LOADER_PASSWORD="not-$right"
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --format json
+	assert_eq "$RC" 3 "exit for a wrong password"
+	grep -q "error 1045: .*Access denied" "$T/err.txt" || fail "$(cat "$T/err.txt")"
+	! grep -q -- "not-$right" "$T/err.txt" "$T/out.json" || fail "the password was shown"
+	RHIZOME_LOADER_PASSWORD=$right
+}
+
 # A snapshot that cannot be loaded is named, and nothing is contacted.
 test_a_bad_snapshot_file_is_refused_before_any_connection() {
 	scratch_config demo 1
