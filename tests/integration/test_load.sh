@@ -288,6 +288,14 @@ test_an_existing_table_needs_replace_and_replace_replaces_it() {
 	assert_eq "$(checksum ld_na_prd_billing account)" "$before" "account as the snapshot has it"
 	assert_eq "$(mdb_sql scratch -N -e 'SELECT COUNT(*) FROM ld_na_prd_billing.mine')" 0 \
 		"a table the load does not name is left alone"
+	# a view under a loaded table's name is never replaced
+	mdb_sql scratch -e 'SET foreign_key_checks = 0; DROP TABLE ld_na_prd_billing.tax_rate;
+		CREATE VIEW ld_na_prd_billing.tax_rate AS SELECT 1 AS id'
+	rz --config "$T/rhizome.cnf" load --env na_prod_billing --into ld_na_prd_billing --replace --format json
+	assert_eq "$RC" 2 "exit for a view under a table's name"
+	grep -q "tax_rate is a view in ld_na_prd_billing (schema ld_na_prd_billing): a load never replaces a view" \
+		"$T/err.txt" || fail "$(cat "$T/err.txt")"
+	assert_eq "$(js -c .views)" '["tax_rate"]' "views named"
 	assert_eq "$(mdb_sql scratch -N -e "SELECT COUNT(*) FROM information_schema.SCHEMATA
 		WHERE SCHEMA_NAME LIKE 'rhizome\\_load\\_%'")" 0 "staging schemas left"
 }
