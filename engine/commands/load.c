@@ -67,6 +67,9 @@ struct table_result {
 	int is_view;            /* ... as a view */
 };
 
+/* The fields above `lock` are the main thread's: the workers read those
+ * they need (refs, names, lock_owner, trip_max, pool) only in jobs pushed
+ * after they were set. */
 struct run {
 	const struct load_opts *o;
 	const struct load_plan *plan;
