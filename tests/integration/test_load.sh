@@ -8,9 +8,11 @@
 # 64-bit integers, DECIMAL digits, binary, BIT, JSON, dates and times
 # with their fractions, text with quotes, backslashes and non-ASCII,
 # masked values as they were masked. Then the refusals (a production or
-# undeclared target, an existing table, a bad file: nothing contacted or
-# written), a failed load, SIGTERM and SIGKILL mid-load, the server lock,
-# --schema-only and the key checks.
+# undeclared target, an existing table or view, a bad file: nothing
+# contacted or written), failed loads, an unreachable target, SIGTERM,
+# SIGKILL, a stall and a KILL of the control connection mid-load, the
+# server lock, --schema-only and the key checks; and sync data
+# --follow-keys on tests/fixtures/keys_fleet.sql.
 set -u
 source "$(dirname "$0")/lib.sh"
 source "$IT_ROOT/tests/lib/fixture_fleets.sh"
