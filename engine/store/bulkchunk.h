@@ -1,0 +1,45 @@
+/*
+ * bulkchunk: one chunk of a bulk export (`sync data --all`, issue 17, not
+ * wired to a command yet): rows as JSON lines, compressed as one zstd
+ * frame with its content checksum, written atomically (atomic_file.h) as
+ * {dir}/{index, six digits}.jsonl.zst, with the SHA-256 of the file's
+ * bytes, which the export's manifest records and a resume or a load
+ * checks before trusting a chunk.
+ *
+ * A chunk is whole in memory both ways: the export bounds its memory by
+ * its chunk size, not by the table's. Functions are thread-safe for
+ * different chunks. Out of memory aborts (engine/base/alloc.h).
+ */
+#ifndef RHIZOME_BULKCHUNK_H
+#define RHIZOME_BULKCHUNK_H
+
+#include <stddef.h>
+
+#include "engine/base/strbuf.h"
+
+/* What a chunk file is, for the manifest. */
+struct bulkchunk_info {
+	char name[32];          /* "000042.jsonl.zst" */
+	size_t bytes;           /* of the file */
+	char sha256[65];        /* of the file, hex */
+};
+
+/*
+ * Compress lines[0..len) (zstd `level`, 1-19) and write it as chunk
+ * `index` in `dir` (which must exist). 0 with *info filled, or -errno of
+ * the write (nothing left under the final name), or -EIO when zstd fails.
+ */
+int bulkchunk_write(const char *dir, unsigned index, const void *lines,
+		    size_t len, int level, struct bulkchunk_info *info);
+
+/*
+ * Read chunk file `path` back: its bytes must have SHA-256 `sha256` (hex;
+ * NULL: not checked) and be one whole zstd frame whose checksum holds.
+ * 0 with *lines (caller frees, NUL-terminated) and *len; -ENOENT, another
+ * -errno of the read, or -EBADMSG with why in *err (a digest that
+ * differs, a damaged or truncated frame).
+ */
+int bulkchunk_read(const char *path, const char *sha256, char **lines,
+		   size_t *len, struct strbuf *err);
+
+#endif
