@@ -456,8 +456,6 @@ static void free_look(struct look *l)
 	free(l->refs);
 }
 
-static int plan_has(const struct run *r, const char *table);
-
 /* --replace moves a replaced table aside and drops it: a key of a table
  * the load does not replace that references it would then reference the
  * dropped table. Those keys, into r->blockers. */
@@ -471,7 +469,7 @@ static void find_blockers(struct run *r, const struct look *l)
 
 		if (strcmp(ref[0], r->names.staging) == 0 ||
 		    strcmp(ref[0], r->names.old) == 0 ||
-		    (own && plan_has(r, ref[1])))
+		    (own && load_plan_has(r->plan, ref[1])))
 			continue;
 		for (i = 0; i < r->plan->ntables; i++)
 			if (r->results[i].existed &&
@@ -787,16 +785,6 @@ static int run_phase(struct run *r, size_t from, size_t to, size_t most,
 
 /* ---- after the rows: the keys, then the rename ------------------------ */
 
-static int plan_has(const struct run *r, const char *table)
-{
-	size_t i;
-
-	for (i = 0; i < r->plan->ntables; i++)
-		if (strcmp(r->plan->tables[i].name, table) == 0)
-			return 1;
-	return 0;
-}
-
 static int target_has(const struct run *r, const char *table)
 {
 	size_t i;
@@ -884,7 +872,8 @@ static int check_keys(struct run *r, json_t **checked, json_t **unsatisfied,
 				loadsql_fk_release(&c->parts);
 				continue;
 			}
-			ref_schema = plan_has(r, c->parts.ref_table) ? r->names.staging
+			ref_schema = load_plan_has(r->plan, c->parts.ref_table)
+				     ? r->names.staging
 				     : target_has(r, c->parts.ref_table)
 				     ? r->target.schema : NULL;
 			if (k.n > 0)

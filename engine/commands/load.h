@@ -99,6 +99,9 @@ int load_plan_read(const struct load_opts *o, struct load_plan *plan,
 		   struct strbuf *err);
 void load_plan_release(struct load_plan *plan);
 
+/* Whether the plan loads table `table`. Thread-safe (reads the plan). */
+int load_plan_has(const struct load_plan *plan, const char *table);
+
 /* How a load ended; only the command line makes it an exit status. */
 enum load_outcome {
 	LOAD_DONE,              /* every table is in the target */

@@ -325,7 +325,7 @@ static int read_table(const struct load_opts *o, const char *name,
 	return rc;
 }
 
-static int in_plan(const struct load_plan *plan, const char *table)
+int load_plan_has(const struct load_plan *plan, const char *table)
 {
 	size_t i;
 
@@ -357,7 +357,8 @@ static void qualify_references(const struct load_opts *o, struct load_plan *plan
 
 			if (loadsql_fk_parse(fk, &parts) != 0)
 				continue;
-			if (parts.ref_schema == NULL && !in_plan(plan, parts.ref_table)) {
+			if (parts.ref_schema == NULL &&
+			    !load_plan_has(plan, parts.ref_table)) {
 				free(fk->ref_table);
 				fk->ref_table = loadsql_qualified(o->target->schema,
 								  parts.ref_table);

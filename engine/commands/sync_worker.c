@@ -34,6 +34,7 @@
 #include "engine/base/alloc.h"
 #include "engine/base/backoff.h"
 #include "engine/base/clock.h"
+#include "engine/base/strsort.h"
 #include "engine/commands/tablefiles.h"
 #include "engine/store/snapshot.h"
 #include "engine/base/jsontext.h"
@@ -534,24 +535,13 @@ static size_t expand_tables(struct run *r, struct env_run *e)
 	return nclash;
 }
 
-/* Whether the server has table `name` (the lookup's catalog, in strcmp
- * order). */
+/* Whether the server has table `name` (the lookup's catalog, sorted by
+ * strsort_compare). */
 static int in_catalog(const struct env_run *e, const char *name)
 {
-	size_t lo = 0, hi = e->catalog.n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(e->catalog.names[mid], name);
-
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	return e->catalog.n > 0 &&
+	       bsearch(&name, e->catalog.names, e->catalog.n,
+		       sizeof(*e->catalog.names), strsort_compare) != NULL;
 }
 
 /*
