@@ -32,10 +32,10 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/base/alloc.c engine/base/fatal.c engine/base/strsort.c engine/base/utf8.c engine/base/strbuf.c engine/base/strset.c engine/base/jsontext.c engine/base/sha256.c engine/base/base64.c engine/base/duration.c engine/base/path.c \
 	environments/optionfile.c environments/tablelist.c environments/config.c environments/greeting.c \
 	environments/connpool.c \
-	engine/store/atomic_file.c engine/store/snapshot.c engine/store/bulkchunk.c engine/store/history.c \
+	engine/store/atomic_file.c engine/store/snapshot.c engine/store/bulkchunk.c engine/store/bulkdir.c engine/store/bulkmanifest.c engine/store/history.c \
 	engine/store/runlog.c \
 	engine/output/progress.c engine/output/diffreport.c engine/output/eventlog.c \
-	engine/output/termtext.c engine/output/summarytext.c engine/output/loadtext.c \
+	engine/output/termtext.c engine/output/summarytext.c engine/output/loadtext.c engine/output/bulktext.c \
 	engine/schema/sqltoken.c engine/schema/normalize.c engine/schema/classify.c \
 	engine/schema/tablemodel.c engine/schema/tablemodel_token.c \
 	engine/schema/tablemodel_parse.c engine/schema/tablemodel_render.c \
@@ -43,10 +43,11 @@ LIB_SRC = queue/queue.c workers/pool.c \
 	engine/schema/schemadiff_column.c engine/schema/schemadiff_keys.c \
 	engine/rows/mask.c engine/rows/rowjson.c engine/rows/rowfile.c \
 	engine/gen/pytype.c engine/gen/pyname.c engine/gen/pymodule.c engine/gen/sqlmodel.c engine/gen/sqlmodel_files.c \
-	engine/fetch/sqlident.c engine/fetch/fetch.c engine/fetch/sqlbatch.c engine/fetch/loadsql.c engine/fetch/keyfollow.c \
+	engine/fetch/sqlident.c engine/fetch/sqlvalue.c engine/fetch/fetch.c engine/fetch/sqlbatch.c engine/fetch/loadsql.c engine/fetch/keyfollow.c engine/fetch/bulksql.c \
 	engine/commands/schedule.c engine/commands/sync.c engine/commands/sync_worker.c \
 	engine/commands/sync_table.c engine/commands/runguard.c \
 	engine/commands/load.c engine/commands/load_plan.c \
+	engine/commands/bulk.c engine/commands/bulk_plan.c engine/commands/bulk_part.c \
 	engine/commands/sync_summary.c engine/commands/report.c engine/commands/fleetversions.c \
 	engine/commands/versions.c engine/commands/genmodels.c \
 	engine/commands/histdiff.c engine/commands/schemahash.c \
@@ -60,7 +61,7 @@ LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The command line: only main.c exits; the rest is in the library so the
 # unit tests can reach it.
 CLI_SRC = engine/cli/args.c engine/cli/configfind.c engine/cli/suggest.c engine/cli/usage.c engine/cli/run.c \
-	engine/cli/run_history.c engine/cli/run_load.c
+	engine/cli/run_history.c engine/cli/run_load.c engine/cli/run_bulk.c
 MAIN_OBJ = $(BUILD)/engine/cli/main.o
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

@@ -85,13 +85,15 @@ static const struct {
 	       ONLY(CLI_GEN_MODELS) },
 	{ 't', ONLY(CLI_SCHEMA) },
 	{ 'r', ONLY(CLI_DATA) }, { 'F', ONLY(CLI_DATA) },
+	{ 'A', ONLY(CLI_DATA) }, { 'Z', ONLY(CLI_DATA) }, { 'W', ONLY(CLI_DATA) },
+	{ 'B', ONLY(CLI_LOAD) },
 	{ 'k', SYNCS },
 	{ 'f', SYNCS | ONLY(CLI_CHECK) | ONLY(CLI_REPORT) | ONLY(CLI_DIFF) |
 	       ONLY(CLI_VERSIONS) | ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) |
 	       ONLY(CLI_HISTORY_SHOW) | ONLY(CLI_VERIFY) | ONLY(CLI_TABLES) |
 	       ONLY(CLI_GEN_MODELS) | ONLY(CLI_LOAD) },
 	{ 'T', ONLY(CLI_VERSIONS) | ONLY(CLI_HISTORY_RESTORE) |
-	       ONLY(CLI_GEN_MODELS) | ONLY(CLI_LOAD) },
+	       ONLY(CLI_GEN_MODELS) | ONLY(CLI_LOAD) | ONLY(CLI_DATA) },
 	{ 'I', ONLY(CLI_LOAD) }, { 'Y', ONLY(CLI_LOAD) }, { 'X', ONLY(CLI_LOAD) },
 	{ 'M', ONLY(CLI_STATUS) },
 	{ 'C', ONLY(CLI_STATUS) | ONLY(CLI_HISTORY_LIST) },
@@ -330,6 +332,10 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 		{ "unlisted", required_argument, NULL, 'U' },
 		{ "rows", required_argument, NULL, 'r' },
 		{ "follow-keys", no_argument, NULL, 'F' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "resume", no_argument, NULL, 'Z' },
+		{ "chunk-rows", required_argument, NULL, 'W' },
+		{ "bulk", no_argument, NULL, 'B' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "against", required_argument, NULL, 'a' },
 		{ "table", required_argument, NULL, 'T' },
@@ -480,6 +486,15 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 			case 'I': c->into = optarg; break;
 			case 'Y': c->schema_only = 1; break;
 			case 'F': c->follow_keys = 1; break;
+			case 'A': c->all = 1; break;
+			case 'Z': c->resume = 1; break;
+			case 'B': c->bulk = 1; break;
+			case 'W':
+				if (parse_number(optarg, 10000000, &c->chunk_rows) != 0)
+					return usage_error("--chunk-rows wants a number "
+							   "from 1 to 10000000, not "
+							   "'%s'", optarg, sub);
+				break;
 			case 'X': c->replace = 1; break;
 			case 'h': fputs(help, stdout); return CLI_ANSWERED;
 			default:
@@ -510,6 +525,22 @@ static enum cli_parsed parse_options(int argc, char **argv, struct cli *c,
 	if (c->command == CLI_LOAD && c->into == NULL)
 		return usage_error("load wants --into TARGET: the scratch "
 				   "environment to load into%s", "", sub);
+	if (c->command == CLI_DATA && !c->all &&
+	    (c->resume || c->chunk_rows || c->ntables))
+		return usage_error("%s applies to the bulk export: add --all",
+				   c->resume ? "--resume" : c->chunk_rows
+				   ? "--chunk-rows" : "--table", sub);
+	if (c->command == CLI_DATA && c->all &&
+	    (c->rows_given || c->follow_keys || c->dry_run || c->write_trivial ||
+	     c->keep_removed))
+		return usage_error("--all exports every row: %s does not go with "
+				   "it", c->rows_given ? "--rows" : c->follow_keys
+				   ? "--follow-keys" : c->dry_run ? "--dry-run"
+				   : c->write_trivial ? "--write-trivial"
+				   : "--keep-removed", sub);
+	if (c->command == CLI_LOAD && c->bulk && c->schema_only)
+		return usage_error("--bulk loads rows: it does not go with "
+				   "--schema-only%s", "", sub);
 	if (c->command == CLI_HISTORY_PRUNE && c->keep_given == c->older_than_given)
 		return usage_error("prune wants exactly one of --keep N and "
 				   "--older-than DURATION%s", "", sub);

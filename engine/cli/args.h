@@ -36,6 +36,9 @@ struct cli {
 	unsigned rows;          /* data: --rows */
 	int rows_given;
 	int follow_keys;        /* data: --follow-keys */
+	int all;                /* data: --all, the bulk export */
+	int resume;             /* data --all: --resume */
+	unsigned chunk_rows;    /* data --all: --chunk-rows, or 0 */
 	int json;               /* --format json */
 	int format_given;       /* --format text or json: not by the tty */
 	enum progress_choice progress; /* --progress */
@@ -43,7 +46,8 @@ struct cli {
 	const char *report_file;
 	struct diff_opts diff;  /* diff: the --ignore-* options */
 	const char *against;    /* diff: a run id, or NULL for live */
-	const char **tables;    /* versions, restore, gen models: --table;
+	const char **tables;    /* versions, restore, gen models, load,
+				 * data --all: --table;
 				 * owned array */
 	size_t ntables;
 	int keep_removed;       /* schema, data: --keep-removed */
@@ -59,6 +63,7 @@ struct cli {
 	const char *into;       /* load: --into, the target environment */
 	int schema_only;        /* load: --schema-only */
 	int replace;            /* load: --replace */
+	int bulk;               /* load: --bulk, rows from the bulk export */
 };
 
 /* How parsing ended. */

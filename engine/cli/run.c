@@ -170,8 +170,7 @@ static int write_diff(const struct cli *c, json_t *summary)
 	return 0;
 }
 
-/* Every --table is in a table list: 0, or -EINVAL said on stderr. */
-static int tables_known(const struct cli *c, const struct fleet_config *cfg)
+int cli_tables_known(const struct cli *c, const struct fleet_config *cfg)
 {
 	size_t i;
 
@@ -201,7 +200,7 @@ enum cli_exit cli_run_gen_models(const struct cli *c,
 	json_t *summary;
 	int rc;
 
-	if (tables_known(c, cfg) != 0)
+	if (cli_tables_known(c, cfg) != 0)
 		return CLI_EXIT_USAGE;
 	memset(&o, 0, sizeof(o));
 	o.v.cfg = cfg;
@@ -240,7 +239,7 @@ enum cli_exit cli_run_versions(const struct cli *c, const struct fleet_config *c
 	json_t *result;
 	int rc;
 
-	if (tables_known(c, cfg) != 0)
+	if (cli_tables_known(c, cfg) != 0)
 		return CLI_EXIT_USAGE;
 	memset(&v, 0, sizeof(v));
 	v.cfg = cfg;
@@ -564,8 +563,11 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 	int dry_run = c->dry_run || c->command == CLI_CHECK ||
 		      c->command == CLI_DIFF || c->command == CLI_TABLES;
 
-	enum tls_mode *tls = xcalloc(c->nenvs ? c->nenvs : 1, sizeof(*tls));
+	enum tls_mode *tls;
 
+	if (c->command == CLI_DATA && c->all)
+		return cli_run_bulk(c, cfg, envs, out, hist);
+	tls = xcalloc(c->nenvs ? c->nenvs : 1, sizeof(*tls));
 	if (cli_check_secrets(c, cfg, envs, c->nenvs, tls) != 0 ||
 	    (c->command == CLI_DATA && check_key_masking(c, cfg, envs, out) != 0)) {
 		free(tls);

@@ -95,7 +95,16 @@ enum cli_exit cli_run_verify(const struct cli *c, const struct fleet_config *cfg
 int cli_prune_after_run(const struct fleet_config *cfg, const char *hist,
 			int quiet);
 
+/* Every --table is in a table list: 0, or -EINVAL said on stderr. */
+int cli_tables_known(const struct cli *c, const struct fleet_config *cfg);
+
+/* sync data --all (run_bulk.c): the bulk export. */
+enum cli_exit cli_run_bulk(const struct cli *c, const struct fleet_config *cfg,
+			   const struct env_config **envs, const char *out,
+			   const char *hist);
+
 /* load: envs[0] the environment loaded from (engine/cli/run_load.c). */
+
 enum cli_exit cli_run_load(const struct cli *c, const struct fleet_config *cfg,
 			   const struct env_config **envs, const char *out,
 			   const char *hist);

@@ -146,39 +146,18 @@ static int plan_masking(struct run *r, struct env_run *e, const char *table,
 			MYSQL_RES *res_set, struct rowjson_column *cols,
 			struct table_result *res)
 {
-	MYSQL_FIELD *fields = mysql_fetch_fields(res_set);
-	unsigned i, n = mysql_num_fields(res_set), uncovered = 0;
-	struct strbuf names = STRBUF_INIT, lines = STRBUF_INIT;
+	struct strbuf why = STRBUF_INIT, lines = STRBUF_INIT;
 	struct connpool_error err = { .code = 0, .sqlstate = "-----" };
+	int rc = mask_plan_columns(r->o->cfg, e->cfg, table,
+				   mysql_fetch_fields(res_set),
+				   mysql_num_fields(res_set), cols, &why, &lines);
 
-	for (i = 0; i < n; i++) {
-		const struct mask_rule *rule = e->cfg->mask == MASK_OFF ? NULL
-			: mask_match(r->o->cfg, e->cfg->database, table,
-				     fields[i].name);
-
-		cols[i].method = rule ? rule->method : MASK_NONE;
-		cols[i].constant = rule ? rule->constant : NULL;
-		if (rule == NULL && e->cfg->mask == MASK_REQUIRED &&
-		    mask_looks_sensitive(fields[i].name)) {
-			strbuf_addf(&names, "%s`%s`", uncovered ? ", " : "",
-				    fields[i].name);
-			strbuf_addf(&lines, "%s'%s.%s = hash'", uncovered ? ", " : "",
-				    table, fields[i].name);
-			uncovered++;
-		}
-	}
-	if (uncovered > 0) {
-		int len = snprintf(err.message, sizeof(err.message),
-			 "refused: column%s %s look%s sensitive and no [mask] "
-			 "rule covers %s, and environment %s requires masking "
-			 "(add e.g. %s)", uncovered > 1 ? "s" : "", names.data,
-			 uncovered > 1 ? "" : "s", uncovered > 1 ? "them" : "it",
-			 e->cfg->name, lines.data);
-
+	if (rc != 0) {
+		snprintf(err.message, sizeof(err.message), "%s", why.data);
 		sync_set_error(res, &err);
 		/* Too long for an error's message: the whole list goes to
 		 * stderr, so no column is left out. */
-		if (len < 0 || (size_t)len >= sizeof(err.message)) {
+		if (why.len >= sizeof(err.message)) {
 			struct strbuf msg = STRBUF_INIT;
 
 			strbuf_addf(&msg, "rhizome: %s: table %s: add to [mask]: %s",
@@ -189,9 +168,9 @@ static int plan_masking(struct run *r, struct env_run *e, const char *table,
 			strbuf_release(&msg);
 		}
 	}
-	strbuf_release(&names);
+	strbuf_release(&why);
 	strbuf_release(&lines);
-	return uncovered > 0 ? -EPERM : 0;
+	return rc;
 }
 
 /* What render() made of a fetched table. */

@@ -18,6 +18,7 @@
 #include "engine/base/strset.h"
 #include "engine/fetch/sqlbatch.h"
 #include "engine/fetch/sqlident.h"
+#include "engine/fetch/sqlvalue.h"
 
 /* At most this many tuples in one IN list. */
 #define IN_MAX 500
@@ -169,43 +170,6 @@ void keyfollow_free(keyfollow *kf)
 	free(kf);
 }
 
-/* ---- values as SQL ------------------------------------------------------ */
-
-static int is_temporal(enum enum_field_types t)
-{
-	return t == MYSQL_TYPE_DATE || t == MYSQL_TYPE_NEWDATE ||
-	       t == MYSQL_TYPE_DATETIME || t == MYSQL_TYPE_TIMESTAMP ||
-	       t == MYSQL_TYPE_TIME;
-}
-
-/* The literal of value v[0..len) of field f: a number as the server wrote
- * it; bytes of a binary column as X'..'; any other value as
- * _utf8mb4 X'..', converted to the column's character set and compared
- * in its collation, as the key compares. */
-static void add_literal(struct strbuf *sb, const MYSQL_FIELD *f, const char *v,
-			size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	/* a number as the server wrote it, if it is one (else as text,
-	 * which the server converts back) */
-	if (IS_NUM(f->type) && f->type != MYSQL_TYPE_BIT && len > 0 &&
-	    strspn(v, "+-0123456789.eE") >= len) {
-		strbuf_add(sb, v, len);
-		return;
-	}
-	strbuf_adds(sb, f->charsetnr == 63 && !is_temporal(f->type)
-		    ? "X'" : "_utf8mb4 X'");
-	for (i = 0; i < len; i++) {
-		char pair[2] = { hex[(unsigned char)v[i] >> 4],
-				 hex[(unsigned char)v[i] & 15] };
-
-		strbuf_add(sb, pair, 2);
-	}
-	strbuf_add(sb, "'", 1);
-}
-
 /* A row of table t's select list: each edge's tuple into its group. */
 static void take_row(keyfollow *kf, size_t t, MYSQL_RES *res, MYSQL_ROW row)
 {
@@ -227,7 +191,7 @@ static void take_row(keyfollow *kf, size_t t, MYSQL_RES *res, MYSQL_ROW row)
 			if (row[p] == NULL)
 				break; /* MATCH SIMPLE: a NULL references nothing */
 			strbuf_adds(&tuple, k ? ", " : "");
-			add_literal(&tuple, &fields[p], row[p], len[p]);
+			sqlvalue_literal(&tuple, &fields[p], row[p], len[p]);
 		}
 		if (k < e->fk->ncolumns)
 			continue;

@@ -44,6 +44,27 @@ void progress_init(struct progress *p, int quiet, enum progress_choice choice,
 	p->drawn_len = 0;
 	p->finished = 0;
 	p->resize_pending = 0;
+	p->bulk = 0;
+	p->rows = p->bytes = 0;
+	p->last_line = p->started;
+}
+
+void progress_bulk(struct progress *p)
+{
+	p->bulk = 1;
+}
+
+void progress_bytes(char *buf, size_t size, double bytes)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	size_t u = 0;
+
+	while (bytes >= 999.5 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		bytes /= 1000;
+		u++;
+	}
+	snprintf(buf, size, u == 0 ? "%.0f %s" : bytes < 9.95 ? "%.1f %s"
+		 : "%.0f %s", bytes, units[u]);
 }
 
 /* events: a progress event each time another tenth of the tables is
@@ -87,6 +108,42 @@ static void duration(char *buf, size_t size, double seconds)
 
 enum piece { COUNT, COUNT_SHORT, ENVS, ELAPSED, RATE, RATE_SHORT, ETA,
 	     NPIECES };
+
+/* "12345" as "12.3k", "1.2M": a count for a narrow bar. */
+static void count_short(char *buf, size_t size, double n)
+{
+	if (n < 10000)
+		snprintf(buf, size, "%.0f", n);
+	else if (n < 1e6)
+		snprintf(buf, size, "%.1fk", n / 1e3);
+	else if (n < 1e9)
+		snprintf(buf, size, "%.2fM", n / 1e6);
+	else
+		snprintf(buf, size, "%.2fG", n / 1e9);
+}
+
+/* A bulk export's rows and bytes, and their rates, in piece[ENVS] and
+ * piece[RATE]/[RATE_SHORT]; no estimate (a table's rows are not known
+ * ahead). */
+static void bulk_pieces(const struct progress *p, double elapsed,
+			char piece[][48])
+{
+	char n[16], b[16], r[16], br[16];
+
+	count_short(n, sizeof(n), (double)p->rows);
+	progress_bytes(b, sizeof(b), (double)p->bytes);
+	snprintf(piece[ENVS], 48, "%6s rows %7s", n, b);
+	if (elapsed < 0.2) {
+		snprintf(piece[RATE], 48, "%6s rows/s %7s/s", "--", "--");
+		snprintf(piece[RATE_SHORT], 48, "%6s rows/s", "--");
+	} else {
+		count_short(r, sizeof(r), (double)p->rows / elapsed);
+		progress_bytes(br, sizeof(br), (double)p->bytes / elapsed);
+		snprintf(piece[RATE], 48, "%6s rows/s %7s/s", r, br);
+		snprintf(piece[RATE_SHORT], 48, "%6s rows/s", r);
+	}
+	piece[ETA][0] = '\0';
+}
 
 void progress_format(const struct progress *p, double now, unsigned width,
 		     char *buf, size_t size)
@@ -150,6 +207,8 @@ void progress_format(const struct progress *p, double now, unsigned width,
 			 ? (double)(p->total_tables - p->done_tables) / rate : 0);
 		snprintf(piece[ETA], sizeof(piece[0]), "ETA %5s", t);
 	}
+	if (p->bulk)
+		bulk_pieces(p, elapsed, piece);
 	for (i = 0; i < NLAYOUTS; i++) {
 		text[i][0] = '\0';
 		for (k = 0, len = 0; k < NPIECES; k++) {
@@ -225,6 +284,14 @@ void progress_add_tables(struct progress *p, size_t now, size_t before)
 {
 	p->total_tables = p->total_tables + now >= before
 			  ? p->total_tables + now - before : 0;
+	draw(p, 0);
+}
+
+void progress_rows(struct progress *p, unsigned long long rows,
+		   unsigned long long bytes)
+{
+	p->rows += rows;
+	p->bytes += bytes;
 	draw(p, 0);
 }
 
@@ -348,8 +415,30 @@ static void apply_resize(struct progress *p)
 	draw(p, 1);
 }
 
+/* lines: a bulk export says how far it got every ten seconds */
+static void rows_line(struct progress *p)
+{
+	double now = progress_now(), elapsed = now - p->started;
+	char b[16], r[16], br[16];
+	struct strbuf sb = STRBUF_INIT;
+
+	if (now - p->last_line < 10 || elapsed <= 0)
+		return;
+	p->last_line = now;
+	progress_bytes(b, sizeof(b), (double)p->bytes);
+	count_short(r, sizeof(r), (double)p->rows / elapsed);
+	progress_bytes(br, sizeof(br), (double)p->bytes / elapsed);
+	strbuf_addf(&sb, "rhizome: %llu rows, %s written, %zu/%zu tables done "
+		    "(%s rows/s, %s/s)", p->rows, b, p->done_tables,
+		    p->total_tables, r, br);
+	put_line(p, sb.data);
+	strbuf_release(&sb);
+}
+
 void progress_tick(struct progress *p)
 {
+	if (p->mode == PROGRESS_LINES && p->bulk && !p->finished)
+		rows_line(p);
 	if (p->mode != PROGRESS_BAR || p->finished)
 		return;
 	if (__atomic_exchange_n(&p->resize_pending, 0, __ATOMIC_SEQ_CST))

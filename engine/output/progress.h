@@ -44,6 +44,12 @@ struct progress {
 	int resize_pending;     /* atomic: progress_note_resize's */
 	int quiet;              /* events: no progress event */
 	unsigned last_tenth;    /* events: the last tenth told */
+	/* a bulk export (progress_bulk): rows and bytes written so far,
+	 * which the bar and the lines show with their rates instead of
+	 * the environments and the estimate */
+	int bulk;
+	unsigned long long rows, bytes;
+	double last_line;       /* lines: the last rows line, monotonic */
 };
 
 /* Pick the mode from `quiet`, `choice` and whether stderr is a terminal
@@ -59,6 +65,15 @@ void progress_add_tables(struct progress *p, size_t now, size_t before);
 
 /* `n` more tables are done. */
 void progress_tables(struct progress *p, size_t n);
+
+/* The run is a bulk export: say rows and bytes (progress_rows), and,
+ * in lines mode, a line of them every ten seconds. */
+void progress_bulk(struct progress *p);
+/* `rows` more rows, `bytes` more bytes written. */
+void progress_rows(struct progress *p, unsigned long long rows,
+		   unsigned long long bytes);
+/* "12.3 MB", "980 kB", "512 B": `bytes` for a person, in buf. */
+void progress_bytes(char *buf, size_t size, double bytes);
 
 /* An environment finished: counts per class, wall time in seconds, and its
  * first error (NULL if none) so a log shows why without --verbose. Strings

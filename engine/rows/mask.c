@@ -222,3 +222,37 @@ int mask_key_check(const struct fleet_config *cfg, const struct env_config *env,
 		 ref_col, bw);
 	return -EINVAL;
 }
+
+int mask_plan_columns(const struct fleet_config *cfg,
+		      const struct env_config *env, const char *table,
+		      const MYSQL_FIELD *fields, unsigned n,
+		      struct rowjson_column *cols, struct strbuf *why,
+		      struct strbuf *lines)
+{
+	struct strbuf names = STRBUF_INIT;
+	unsigned i, uncovered = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct mask_rule *rule = env->mask == MASK_OFF ? NULL
+			: mask_match(cfg, env->database, table, fields[i].name);
+
+		cols[i].method = rule ? rule->method : MASK_NONE;
+		cols[i].constant = rule ? rule->constant : NULL;
+		if (rule == NULL && env->mask == MASK_REQUIRED &&
+		    mask_looks_sensitive(fields[i].name)) {
+			strbuf_addf(&names, "%s`%s`", uncovered ? ", " : "",
+				    fields[i].name);
+			strbuf_addf(lines, "%s'%s.%s = hash'", uncovered ? ", " : "",
+				    table, fields[i].name);
+			uncovered++;
+		}
+	}
+	if (uncovered > 0)
+		strbuf_addf(why, "refused: column%s %s look%s sensitive and no "
+			    "[mask] rule covers %s, and environment %s requires "
+			    "masking (add e.g. %s)", uncovered > 1 ? "s" : "",
+			    names.data, uncovered > 1 ? "" : "s",
+			    uncovered > 1 ? "them" : "it", env->name, lines->data);
+	strbuf_release(&names);
+	return uncovered > 0 ? -EPERM : 0;
+}

@@ -15,6 +15,10 @@
 
 #include <stddef.h>
 
+#include <mysql.h>
+
+#include "engine/base/strbuf.h"
+#include "engine/rows/rowjson.h"
 #include "environments/config.h"
 
 /* The first rule matching database.table.column (case-insensitive),
@@ -41,6 +45,21 @@ int mask_looks_sensitive(const char *column);
 int mask_key_check(const struct fleet_config *cfg, const struct env_config *env,
 		   const char *table, const char *col, const char *ref_table,
 		   const char *ref_col, char *msg, size_t size);
+
+/*
+ * How each column of `table` of `env` (fields[0..n), a result's) is
+ * written, in cols[0..n): the first rule matching it, none with
+ * `mask = none` (constants borrowed from cfg). When the environment
+ * requires masking and columns look sensitive with no rule covering them,
+ * returns -EPERM with the refusal, naming every such column and the
+ * [mask] lines to add, in *why, and those lines alone in *lines (for a
+ * refusal too long for one message); 0 otherwise. Thread-safe.
+ */
+int mask_plan_columns(const struct fleet_config *cfg,
+		      const struct env_config *env, const char *table,
+		      const MYSQL_FIELD *fields, unsigned n,
+		      struct rowjson_column *cols, struct strbuf *why,
+		      struct strbuf *lines);
 
 /* What a value is, for mask_hash. */
 enum mask_kind {

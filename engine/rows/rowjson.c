@@ -266,3 +266,21 @@ size_t rowjson_render(MYSQL_RES *res, size_t max_rows, int as_array,
 		strbuf_adds(out, as_array ? "\n]\n" : "\n");
 	return rows;
 }
+
+void rowjson_line(const MYSQL_FIELD *fields, unsigned nfields, MYSQL_ROW row,
+		  const unsigned long *lengths, const struct rowjson_column *cols,
+		  const void *key, size_t keylen, struct strbuf *out)
+{
+	unsigned i;
+
+	strbuf_add(out, "{", 1);
+	for (i = 0; i < nfields; i++) {
+		if (i > 0)
+			strbuf_add(out, ",", 1);
+		rowjson_string(out, fields[i].name, fields[i].name_length);
+		strbuf_add(out, ":", 1);
+		add_value(out, &fields[i], row[i], lengths[i],
+			  cols ? &cols[i] : NULL, key, keylen);
+	}
+	strbuf_add(out, "}\n", 2);
+}

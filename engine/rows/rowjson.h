@@ -37,6 +37,17 @@ size_t rowjson_render(MYSQL_RES *res, size_t max_rows, int as_array,
 		      const struct rowjson_column *cols, const void *key,
 		      size_t keylen, struct strbuf *out);
 
+/*
+ * Append one row as a JSON line (the bulk export's format): one object,
+ * keys in column order, no space, then "\n". fields[0..nfields) are the
+ * result's, row and lengths the row's (mysql_fetch_row/_lengths); cols
+ * and key as for rowjson_render. Values are written as rowjson_render
+ * writes them. Thread-safe.
+ */
+void rowjson_line(const MYSQL_FIELD *fields, unsigned nfields, MYSQL_ROW row,
+		  const unsigned long *lengths, const struct rowjson_column *cols,
+		  const void *key, size_t keylen, struct strbuf *out);
+
 /* Append s[0..len) as a JSON string (quotes, escapes; bytes that are not
  * UTF-8 become U+FFFD). Thread-safe. */
 void rowjson_string(struct strbuf *out, const char *s, size_t len);

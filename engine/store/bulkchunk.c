@@ -15,8 +15,9 @@
 #include "engine/store/atomic_file.h"
 #include "engine/store/snapshot.h"
 
-int bulkchunk_write(const char *dir, unsigned index, const void *lines,
-		    size_t len, int level, struct bulkchunk_info *info)
+int bulkchunk_write(const char *dir, unsigned part, unsigned index,
+		    const void *lines, size_t len, int level,
+		    struct bulkchunk_info *info)
 {
 	ZSTD_CCtx *cctx = ZSTD_createCCtx();
 	size_t cap = ZSTD_compressBound(len), n;
@@ -39,7 +40,8 @@ int bulkchunk_write(const char *dir, unsigned index, const void *lines,
 		free(out);
 		return -EIO;
 	}
-	snprintf(info->name, sizeof(info->name), "%06u.jsonl.zst", index);
+	snprintf(info->name, sizeof(info->name), "%03u-%06u.jsonl.zst",
+		 part % 1000, index % 1000000);
 	info->bytes = n;
 	sha256_hex(out, n, info->sha256);
 	path = xasprintf("%s/%s", dir, info->name);

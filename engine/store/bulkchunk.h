@@ -1,8 +1,9 @@
 /*
- * bulkchunk: one chunk of a bulk export (`sync data --all`, issue 17, not
- * wired to a command yet): rows as JSON lines, compressed as one zstd
- * frame with its content checksum, written atomically (atomic_file.h) as
- * {dir}/{index, six digits}.jsonl.zst, with the SHA-256 of the file's
+ * bulkchunk: one chunk of a bulk export (`sync data --all`, laid out by
+ * bulkdir.h): rows as JSON lines, compressed as one zstd frame with its
+ * content checksum, written atomically (atomic_file.h) as
+ * {dir}/{part, three digits}-{index, six digits}.jsonl.zst (a part is a
+ * range of the table's key read on its own), with the SHA-256 of the file's
  * bytes, which the export's manifest records and a resume or a load
  * checks before trusting a chunk.
  *
@@ -19,18 +20,23 @@
 
 /* What a chunk file is, for the manifest. */
 struct bulkchunk_info {
-	char name[32];          /* "000042.jsonl.zst" */
+	char name[32];          /* "002-000042.jsonl.zst" */
 	size_t bytes;           /* of the file */
 	char sha256[65];        /* of the file, hex */
 };
 
+/* A table has at most this many parts, a part this many chunks. */
+#define BULKCHUNK_MAX_PARTS 1000
+#define BULKCHUNK_MAX_INDEX 999999
+
 /*
  * Compress lines[0..len) (zstd `level`, 1-19) and write it as chunk
- * `index` in `dir` (which must exist). 0 with *info filled, or -errno of
+ * `index` of part `part` in `dir` (which must exist). 0 with *info filled, or -errno of
  * the write (nothing left under the final name), or -EIO when zstd fails.
  */
-int bulkchunk_write(const char *dir, unsigned index, const void *lines,
-		    size_t len, int level, struct bulkchunk_info *info);
+int bulkchunk_write(const char *dir, unsigned part, unsigned index,
+		    const void *lines, size_t len, int level,
+		    struct bulkchunk_info *info);
 
 /*
  * Read chunk file `path` back: its bytes must have SHA-256 `sha256` (hex;

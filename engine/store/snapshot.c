@@ -12,6 +12,7 @@
 
 #include "engine/base/alloc.h"
 #include "engine/store/atomic_file.h"
+#include "engine/store/bulkdir.h"
 #include "engine/store/history.h"
 
 struct snapshot_root {
@@ -66,21 +67,6 @@ void snapshot_unlock(snapshot_root *root)
 	free(root);
 }
 
-/* Remove a flat folder of files (an unpublished run folder). */
-static int remove_flat_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-
-	if (d == NULL)
-		return -errno;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	return rmdir(path) == 0 ? 0 : -errno;
-}
-
 int snapshot_sweep(snapshot_root *root, const char *const *folders,
 		   size_t nfolders)
 {
@@ -111,14 +97,17 @@ int snapshot_sweep(snapshot_root *root, const char *const *folders,
 				    strlen(HISTORY_TMP_PREFIX)) != 0)
 				continue;
 			p = xasprintf("%s/%s", hist, de->d_name);
-			if (remove_flat_dir(p) == 0)
+			if (bulkdir_remove_flat(p) == 0)
 				removed++;
 			free(p);
 		}
 		closedir(d);
 	}
 	free(hist);
-	return removed;
+	n = bulkdir_sweep(root->out, folders, nfolders);
+	if (n < 0)
+		return n;
+	return removed + n;
 }
 
 char *snapshot_file_of(int schema, const char *body, size_t len,

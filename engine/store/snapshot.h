@@ -5,6 +5,7 @@
  *   {hist}/{run_id}/...                  see history.h ({hist}: [fleet]
  *                                        history, default {out}/.history)
  *   {hist}/.rhizome.lock                 held (flock) during a run
+ *   {out}/.bulk/...                      bulk exports (bulkdir.h)
  *
  * One run at a time owns a root: the lock is taken before anything is
  * written or swept, and released by the kernel if the process dies. It
@@ -39,7 +40,9 @@ void snapshot_unlock(snapshot_root *root);
 
 /*
  * Remove what a killed run left under the root: temporary files in
- * {out}/{folder}/expected_data and unpublished run folders in {hist}.
+ * {out}/{folder}/expected_data, unpublished run folders in {hist}, and
+ * in bulk exports their temporaries, not their complete chunks
+ * (bulkdir_sweep).
  * `folders` (borrowed) are the environments' snapshot folders. Returns the
  * number of entries removed, or -errno. Needs the lock; main thread.
  */
