@@ -149,6 +149,7 @@ enum cli_exit cli_run_load(const struct cli *c, const struct fleet_config *cfg,
 	o.ntables = c->ntables;
 	o.schema_only = c->schema_only;
 	o.replace = c->replace;
+	o.bulk = c->bulk;
 	o.workers = c->workers;
 	o.quiet = c->quiet;
 	o.verbose = c->verbose;
@@ -173,7 +174,12 @@ enum cli_exit cli_run_load(const struct cli *c, const struct fleet_config *cfg,
 	if (root == NULL)
 		return status;
 	rc = load_plan_read(&o, &plan, &err);
-	snapshot_unlock(root);
+	/* --bulk reads its chunks while it loads: an export must not
+	 * replace them meanwhile */
+	if (!o.bulk || rc != 0) {
+		snapshot_unlock(root);
+		root = NULL;
+	}
 	if (rc != 0) {
 		fprintf(stderr, "rhizome: %s\n", err.data);
 		strbuf_release(&err);
@@ -185,6 +191,7 @@ enum cli_exit cli_run_load(const struct cli *c, const struct fleet_config *cfg,
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		fprintf(stderr, "rhizome: cannot initialize libmariadb\n");
 		load_plan_release(&plan);
+		snapshot_unlock(root);
 		return CLI_EXIT_IO;
 	}
 	outcome = load_run(&o, &plan, &summary);
@@ -201,6 +208,7 @@ enum cli_exit cli_run_load(const struct cli *c, const struct fleet_config *cfg,
 	}
 	json_decref(summary);
 	load_plan_release(&plan);
+	snapshot_unlock(root);
 	mysql_library_end();
 	return status;
 }

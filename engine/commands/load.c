@@ -37,6 +37,7 @@
 #include "engine/fetch/sqlbatch.h"
 #include "engine/output/progress.h"
 #include "engine/output/termtext.h"
+#include "engine/store/bulkchunk.h"
 #include "queue/queue.h"
 #include "workers/pool.h"
 
@@ -51,9 +52,12 @@ struct stmt_ref {
 	size_t stmt;
 };
 
-/* A round trip's worth: refs[from, to). */
+/* A round trip's worth: refs[from, to); or, with `chunk`, a chunk of
+ * table `table`'s bulk export (as many round trips as its rows take). */
 struct job {
 	size_t from, to;
+	const struct load_chunk *chunk;
+	size_t table;
 };
 
 /* What became of a table on the target. existed and is_view are written
@@ -177,6 +181,8 @@ static const char *ref_sql(const struct run *r, const struct stmt_ref *ref,
 struct trip {
 	struct run *r;
 	const struct job *job;
+	int inserts;            /* every statement after the prefix is an
+				 * INSERT (a chunk's) */
 };
 
 static int check_answer(void *ctx, const struct sqlbatch_answer *a,
@@ -185,11 +191,13 @@ static int check_answer(void *ctx, const struct sqlbatch_answer *a,
 	struct trip *t = ctx;
 	const struct stmt_ref *ref;
 
-	if (a->index < PREFIX_STATEMENTS)
+	if (a->index < PREFIX_STATEMENTS || a->warnings == 0)
 		return 0;
-	ref = &t->r->refs[t->job->from + a->index - PREFIX_STATEMENTS];
-	if (ref->stmt == SIZE_MAX || a->warnings == 0)
-		return 0;
+	if (!t->inserts) {
+		ref = &t->r->refs[t->job->from + a->index - PREFIX_STATEMENTS];
+		if (ref->stmt == SIZE_MAX)
+			return 0;
+	}
 	memset(err, 0, sizeof(*err));
 	snprintf(err->sqlstate, sizeof(err->sqlstate), "-----");
 	snprintf(err->message, sizeof(err->message), "the server stored %u "
@@ -264,7 +272,7 @@ static int say_timeout(struct run *r, MYSQL *m, double waited,
 static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 		    struct strbuf *sql, int *broken)
 {
-	struct trip trip = { r, job };
+	struct trip trip = { r, job, 0 };
 	struct sqlbatch_result res;
 	enum fetch_outcome outcome;
 	unsigned trips = 0;
@@ -315,6 +323,95 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 	return -EIO;
 }
 
+/* Load job's chunk over m: read and checked (its digest, its frame, its
+ * rows), turned into INSERTs, sent in round trips of at most trip_max
+ * bytes. 0, or -EIO when it failed (recorded by fail()). */
+static int run_chunk(struct run *r, MYSQL *m, const struct job *job,
+		     struct strbuf *sql, int *broken)
+{
+	const struct load_table *t = &r->plan->tables[job->table];
+	struct trip trip = { r, job, 1 };
+	struct loadsql_inserts ins = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	struct connpool_error err;
+	struct sqlbatch_result res;
+	enum fetch_outcome outcome;
+	size_t i = 0, from, len;
+	unsigned trips = 0;
+	char *text;
+	double started;
+	int rc;
+
+	rc = bulkchunk_read(job->chunk->path, job->chunk->sha256, &text, &len,
+			    &why);
+	if (rc == 0) {
+		if (loadsql_inserts_lines(&t->model, text, LOAD_STATEMENT_MAX,
+					  &ins, &why) != 0)
+			rc = -EINVAL;
+		else if (ins.rows != job->chunk->rows) {
+			strbuf_addf(&why, "holds %zu rows where its manifest says "
+				    "%zu", ins.rows, job->chunk->rows);
+			rc = -EINVAL;
+		}
+		free(text);
+	} else if (why.len == 0) {
+		strbuf_adds(&why, strerror(-rc));
+	}
+	if (rc != 0) {
+		memset(&err, 0, sizeof(err));
+		snprintf(err.sqlstate, sizeof(err.sqlstate), "-----");
+		snprintf(err.message, sizeof(err.message), "%s%s%s",
+			 strstr(why.data, job->chunk->path) ? "" : job->chunk->path,
+			 strstr(why.data, job->chunk->path) ? "" : ": ", why.data);
+		fail(r, job->table, &err, NULL);
+		loadsql_inserts_release(&ins);
+		strbuf_release(&why);
+		return -EIO;
+	}
+	strbuf_release(&why);
+	while (i < ins.n && rc == 0) {
+		strbuf_reset(sql);
+		(void)loadsql_prefix(sql, &r->names, connpool_session_sql(r->pool, m),
+				     r->lock_owner);
+		from = i;
+		do {
+			strbuf_add(sql, ";", 1);
+			strbuf_add(sql, ins.stmts[i].data, ins.stmts[i].len);
+			i++;
+		} while (i < ins.n && sql->len + ins.stmts[i].len < r->trip_max);
+		started = clock_seconds();
+		connpool_set_deadline(r->pool, m, started +
+				      (double)r->target.query_timeout);
+		outcome = sqlbatch_run(m, sql, PREFIX_STATEMENTS + i - from,
+				       check_answer, &trip, &res, &trips);
+		connpool_set_deadline(r->pool, m, 0);
+		if (outcome == FETCH_DONE)
+			continue;
+		*broken = outcome == FETCH_BROKEN;
+		if (say_timeout(r, m, clock_seconds() - started, &res.err))
+			*broken = 1;
+		if (res.ran < PREFIX_STATEMENTS) {
+			if (res.ran == LOCK_CHECK && !fetch_is_client_error(res.err.code))
+				set_error(&res.err, 0, "%s", "the load's server lock "
+					  "is lost (its control connection closed): "
+					  "stopped, so as never to write into another "
+					  "load's staging schema");
+			fail(r, SIZE_MAX, &res.err, NULL);
+		} else {
+			size_t at = from + res.ran - PREFIX_STATEMENTS;
+
+			fail(r, job->table, &res.err,
+			     ins.stmts[at < ins.n ? at : ins.n - 1].data);
+		}
+		rc = -EIO;
+	}
+	pthread_mutex_lock(&r->lock);
+	r->round_trips += trips;
+	pthread_mutex_unlock(&r->lock);
+	loadsql_inserts_release(&ins);
+	return rc;
+}
+
 static void worker_run(void *item, void *state, void *ctx)
 {
 	struct run *r = ctx;
@@ -335,7 +432,10 @@ static void worker_run(void *item, void *state, void *ctx)
 		finish_job(r);
 		return;
 	}
-	(void)run_trip(r, m, job, &w->sql, &broken);
+	if (job->chunk != NULL)
+		(void)run_chunk(r, m, job, &w->sql, &broken);
+	else
+		(void)run_trip(r, m, job, &w->sql, &broken);
 	connpool_release(r->pool, m, broken || connpool_expired(r->pool, m));
 	finish_job(r);
 }
@@ -783,6 +883,35 @@ static int run_phase(struct run *r, size_t from, size_t to, size_t most,
 	return rc;
 }
 
+/* --bulk: a job per chunk of every table, pushed, then waited for. 0,
+ * -EIO when one failed, or -ECANCELED when a signal came. */
+static int run_chunks(struct run *r)
+{
+	const struct load_plan *p = r->plan;
+	struct job *jobs = xcalloc(p->nchunks ? p->nchunks : 1, sizeof(*jobs));
+	size_t i, k, n = 0;
+	int rc;
+
+	for (i = 0; i < p->ntables; i++)
+		for (k = 0; k < p->tables[i].nchunks; k++) {
+			jobs[n].chunk = &p->tables[i].chunks[k];
+			jobs[n++].table = i;
+		}
+	pthread_mutex_lock(&r->lock);
+	r->inflight += n;
+	pthread_mutex_unlock(&r->lock);
+	for (i = 0; i < n; i++)
+		if (stopped(r) || queue_push(r->q, &jobs[i]) != 0)
+			finish_job(r); /* never taken */
+	pthread_mutex_lock(&r->lock);
+	while (r->inflight > 0)
+		pthread_cond_wait(&r->idle, &r->lock);
+	rc = r->cancel_signal != 0 ? -ECANCELED : r->failed ? -EIO : 0;
+	pthread_mutex_unlock(&r->lock);
+	free(jobs);
+	return rc;
+}
+
 /* ---- after the rows: the keys, then the rename ------------------------ */
 
 static int target_has(const struct run *r, const char *table)
@@ -998,7 +1127,8 @@ static json_t *build_summary(struct run *r, enum load_outcome outcome,
 
 		json_array_append_new(tables, json_pack(
 			"{s:o, s:I}", "table", jsontext_string(p->tables[i].name),
-			"rows", (json_int_t)p->tables[i].rows.rows));
+			"rows", (json_int_t)(p->tables[i].rows.rows +
+					     p->tables[i].bulk_rows)));
 		if (t->existed)
 			json_array_append_new(loaded ? replaced : existing,
 					      jsontext_string(p->tables[i].name));
@@ -1145,7 +1275,8 @@ static enum load_outcome load_steps(struct run *r, unsigned workers,
 	    "staged in %s", r->plan->ntables, r->plan->rows, r->o->source->name,
 	    r->o->target->name, r->target.schema, r->names.staging);
 	if (run_phase(r, 0, r->ncreates, r->o->cfg->batch, workers) != 0 ||
-	    run_phase(r, r->ncreates, r->nrefs, SIZE_MAX, workers) != 0)
+	    run_phase(r, r->ncreates, r->nrefs, SIZE_MAX, workers) != 0 ||
+	    run_chunks(r) != 0)
 		return LOAD_FAILED;
 	if (check_keys(r, checked, unsatisfied, not_checked) != 0 ||
 	    stopped(r) || move_in(r) != 0)

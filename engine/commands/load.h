@@ -38,6 +38,20 @@
 #include "engine/schema/tablemodel.h"
 #include "environments/config.h"
 
+/* An INSERT is cut at this size: far below any server's max_allowed_packet
+ * (MariaDB's default is 16 MiB, its least 1 KiB but nobody runs that), and
+ * large enough that a round trip carries thousands of rows. */
+#define LOAD_STATEMENT_MAX (1u << 20)
+
+/* A chunk of a table's bulk export (load --bulk): read, checked against
+ * its digest and turned into INSERTs by the worker that loads it, so a
+ * load's memory is a chunk per worker, whatever the export's size. */
+struct load_chunk {
+	char *path;
+	char sha256[65];
+	size_t rows;
+};
+
 /* One table to load. Owned by the plan. */
 struct load_table {
 	char *name;
@@ -46,6 +60,9 @@ struct load_table {
 	struct table_model model;
 	struct loadsql_inserts rows; /* none with --schema-only or no .json */
 	int has_data;           /* a .json file was read */
+	struct load_chunk *chunks; /* --bulk: its export's chunks */
+	size_t nchunks;
+	size_t bulk_rows;       /* ... and their rows, as the manifest says */
 };
 
 /* What the files give, before any server. */
@@ -55,7 +72,9 @@ struct load_plan {
 	char **missing;                 /* listed, but no .sql file */
 	size_t nmissing;
 	size_t rows;                    /* over every table */
-	size_t bytes;                   /* of the INSERT statements */
+	size_t bytes;                   /* of the INSERT statements, or
+					 * --bulk of the chunk files */
+	size_t nchunks;                 /* --bulk: over every table */
 };
 
 struct load_opts {
@@ -69,6 +88,9 @@ struct load_opts {
 	size_t ntables;
 	int schema_only;
 	int replace;
+	int bulk;                       /* rows from the bulk export
+					 * (bulkdir.h), the Create Table text
+					 * from its manifest */
 	unsigned workers;               /* 0: the config's */
 	int quiet;
 	int verbose;
@@ -92,8 +114,11 @@ int load_check_target(const struct load_opts *o, struct strbuf *err);
  * that reaches beyond the target, a row its column cannot take); another
  * -errno when one cannot be read. *err names the file and says why. A
  * foreign key to a table the plan does not hold is rewritten to name the
- * target schema's table (the text is otherwise the file's). Reads files
- * only; one thread.
+ * target schema's table (the text is otherwise the file's). With
+ * o->bulk the tables are those of the source's complete bulk exports
+ * (a table whose export is incomplete is -EINVAL, naming it, unless
+ * --table leaves it out), their text the manifest's, their rows its
+ * chunks (read by load_run, not here). Reads files only; one thread.
  */
 int load_plan_read(const struct load_opts *o, struct load_plan *plan,
 		   struct strbuf *err);

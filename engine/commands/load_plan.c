@@ -5,6 +5,7 @@
 #include "engine/commands/load.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,10 @@
 #include "engine/base/alloc.h"
 #include "engine/commands/tablefiles.h"
 #include "engine/schema/sqltoken.h"
+#include "engine/fetch/sqlvalue.h"
+#include "engine/store/bulkdir.h"
+#include "engine/store/bulkmanifest.h"
 #include "engine/store/snapshot.h"
-
-/* An INSERT is cut at this size: far below any server's max_allowed_packet
- * (MariaDB's default is 16 MiB, its least 1 KiB but nobody runs that), and
- * large enough that a round trip carries thousands of rows. */
-#define LOAD_STATEMENT_MAX (1u << 20)
 
 /* Whether a and b reach the same server: the same socket, or the same
  * host and port (no host is libmariadb's localhost, no port 3306). Names
@@ -247,6 +246,27 @@ static int loadable(const struct load_table *t, const char *path,
 	return 0;
 }
 
+/* t->create (from `path`) is one CREATE TABLE of table `name` a load
+ * may send. 0, or -EINVAL with why in *err. */
+static int check_create(struct load_table *t, const char *name,
+			const char *path, struct strbuf *err)
+{
+	if (tablemodel_parse(t->create, t->create_len, &t->model) == TM_NOT_A_TABLE) {
+		strbuf_addf(err, "%s: not a CREATE TABLE statement", path);
+		return -EINVAL;
+	}
+	if (t->model.name == NULL || strcmp(t->model.name, name) != 0) {
+		strbuf_addf(err, "%s: creates table `%s`, not `%s`", path,
+			    t->model.name ? t->model.name : "", name);
+		return -EINVAL;
+	}
+	if (t->model.temporary) {
+		strbuf_addf(err, "%s: a TEMPORARY table", path);
+		return -EINVAL;
+	}
+	return loadable(t, path, err);
+}
+
 /* Read table `name`'s files into *t. 0, -ENOENT when it has no .sql
  * file, or an error with *err naming the file. */
 static int read_table(const struct load_opts *o, const char *name,
@@ -269,23 +289,7 @@ static int read_table(const struct load_opts *o, const char *name,
 	t->create_len = snapshot_body_len(1, text, len);
 	text[t->create_len] = '\0';
 	t->create = text;
-	if (tablemodel_parse(t->create, t->create_len, &t->model) == TM_NOT_A_TABLE) {
-		strbuf_addf(err, "%s: not a CREATE TABLE statement", path);
-		free(path);
-		return -EINVAL;
-	}
-	if (t->model.name == NULL || strcmp(t->model.name, name) != 0) {
-		strbuf_addf(err, "%s: creates table `%s`, not `%s`", path,
-			    t->model.name ? t->model.name : "", name);
-		free(path);
-		return -EINVAL;
-	}
-	if (t->model.temporary) {
-		strbuf_addf(err, "%s: a TEMPORARY table", path);
-		free(path);
-		return -EINVAL;
-	}
-	rc = loadable(t, path, err);
+	rc = check_create(t, name, path, err);
 	free(path);
 	if (rc != 0)
 		return rc;
@@ -374,6 +378,171 @@ static void qualify_references(const struct load_opts *o, struct load_plan *plan
 	}
 }
 
+
+/* ---- --bulk: the tables of the bulk exports ------------------------------ */
+
+/* The tables of o->source's bulk exports, complete or not, from the
+ * folder names ({database}_{table}, and .partial): in strcmp order into
+ * *names (caller frees each and the array), and whether each has a
+ * complete export in *complete. Returns how many. */
+static size_t bulk_tables(const struct load_opts *o, char ***names,
+			  int **complete)
+{
+	char *dir = xasprintf("%s/.bulk/%s", o->out, o->source->folder);
+	size_t n = 0, cap = 0, plen = strlen(o->source->database) + 1, i, k;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	*names = NULL;
+	*complete = NULL;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		int partial = len > 8 && strcmp(de->d_name + len - 8, ".partial") == 0;
+		char *name;
+
+		if (len <= plen + (partial ? 8 : 0) ||
+		    strncmp(de->d_name, o->source->database, plen - 1) != 0 ||
+		    de->d_name[plen - 1] != '_' ||
+		    (len > 4 && strcmp(de->d_name + len - 4, ".old") == 0))
+			continue;
+		name = xstrndup(de->d_name + plen, len - plen - (partial ? 8 : 0));
+		for (k = 0; k < n && strcmp((*names)[k], name) != 0; k++)
+			;
+		if (k == n) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				*names = xrealloc(*names, cap * sizeof(**names));
+				*complete = xrealloc(*complete, cap * sizeof(**complete));
+			}
+			(*names)[n] = name;
+			(*complete)[n++] = 0;
+		} else {
+			free(name);
+		}
+		if (!partial)
+			(*complete)[k] = 1;
+	}
+	if (d != NULL)
+		closedir(d);
+	free(dir);
+	/* name order, the flags with them */
+	for (i = 1; i < n; i++)
+		for (k = i; k > 0 && strcmp((*names)[k - 1], (*names)[k]) > 0; k--) {
+			char *t = (*names)[k];
+			int c = (*complete)[k];
+
+			(*names)[k] = (*names)[k - 1];
+			(*complete)[k] = (*complete)[k - 1];
+			(*names)[k - 1] = t;
+			(*complete)[k - 1] = c;
+		}
+	return n;
+}
+
+/* Table `name`'s complete bulk export into *t: its manifest's text and
+ * chunks. 0, or an error with *err naming the file. */
+static int read_bulk_table(const struct load_opts *o, const char *name,
+			   struct load_table *t, struct strbuf *err)
+{
+	char *dir = bulkdir_table(o->out, o->source->folder, o->source->database,
+				  name, NULL);
+	char *path = xasprintf("%s/%s", dir, BULKMANIFEST_NAME);
+	struct bulkmanifest m;
+	size_t i, k;
+	int rc;
+
+	t->name = xstrdup(name);
+	rc = bulkmanifest_read(dir, sqlvalue_is_literal, &m, err);
+	if (rc == 0 && (!m.complete || strcmp(m.table, name) != 0 ||
+			strcmp(m.database, o->source->database) != 0)) {
+		strbuf_addf(err, "%s: %s", path, !m.complete ? "not a complete "
+			    "export" : "the manifest is of another table");
+		rc = -EINVAL;
+	} else if (rc != 0 && rc != -EBADMSG) {
+		strbuf_addf(err, "%s: %s", path, strerror(-rc));
+	}
+	if (rc == 0) {
+		t->create = m.create;
+		t->create_len = strlen(m.create);
+		m.create = NULL;
+		rc = check_create(t, name, path, err);
+	}
+	for (i = 0; rc == 0 && i < m.nparts; i++)
+		for (k = 0; k < m.parts[i].nchunks; k++) {
+			struct load_chunk *c;
+
+			t->chunks = xrealloc(t->chunks, (t->nchunks + 1) *
+					     sizeof(*t->chunks));
+			c = &t->chunks[t->nchunks++];
+			c->path = xasprintf("%s/%s", dir, m.parts[i].chunks[k].name);
+			snprintf(c->sha256, sizeof(c->sha256), "%s",
+				 m.parts[i].chunks[k].sha256);
+			c->rows = m.parts[i].chunks[k].rows;
+			t->bulk_rows += c->rows;
+		}
+	t->has_data = rc == 0;
+	bulkmanifest_release(&m);
+	free(path);
+	free(dir);
+	return rc == -EBADMSG ? -EINVAL : rc;
+}
+
+/* load --bulk's plan: every table with a complete export, or those
+ * --table names. */
+static int read_bulk_plan(const struct load_opts *o, struct load_plan *plan,
+			  struct strbuf *err)
+{
+	char **names;
+	int *complete;
+	size_t n = bulk_tables(o, &names, &complete), i, k;
+	int rc = 0;
+
+	for (k = 0; k < o->ntables && rc == 0; k++) {
+		for (i = 0; i < n && strcmp(names[i], o->tables[k]) != 0; i++)
+			;
+		if (i == n) {
+			strbuf_addf(err, "--table %s: %s has no bulk export of it "
+				    "in %s/.bulk/%s (run 'rhizome sync data --all "
+				    "--env %s --table %s' first)", o->tables[k],
+				    o->source->name, o->out, o->source->folder,
+				    o->source->name, o->tables[k]);
+			rc = -EINVAL;
+		}
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		if (wanted(o, names[i]) && !complete[i]) {
+			strbuf_addf(err, "table %s of %s: its bulk export is not "
+				    "complete (run 'rhizome sync data --all --resume "
+				    "--env %s' to finish it, or leave it out with "
+				    "--table)", names[i], o->source->name,
+				    o->source->name);
+			rc = -EINVAL;
+		}
+	plan->tables = xcalloc(n ? n : 1, sizeof(*plan->tables));
+	for (i = 0; i < n && rc == 0; i++) {
+		struct load_table *t = &plan->tables[plan->ntables];
+
+		if (!wanted(o, names[i]))
+			continue;
+		rc = read_bulk_table(o, names[i], t, err);
+		plan->ntables++;
+		plan->rows += t->bulk_rows;
+		plan->nchunks += t->nchunks;
+	}
+	if (rc == 0 && plan->ntables == 0) {
+		strbuf_addf(err, "nothing to load: %s has no bulk export in "
+			    "%s/.bulk/%s (run 'rhizome sync data --all --env %s' "
+			    "first)", o->source->name, o->out, o->source->folder,
+			    o->source->name);
+		rc = -ENOENT;
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(complete);
+	return rc;
+}
+
 int load_plan_read(const struct load_opts *o, struct load_plan *plan,
 		   struct strbuf *err)
 {
@@ -382,6 +551,12 @@ int load_plan_read(const struct load_opts *o, struct load_plan *plan,
 	int rc = 0;
 
 	memset(plan, 0, sizeof(*plan));
+	if (o->bulk) {
+		rc = read_bulk_plan(o, plan, err);
+		if (rc == 0)
+			qualify_references(o, plan);
+		return rc;
+	}
 	n = tablefiles_of_env(o->out, o->cfg, o->source, &names);
 	for (k = 0; k < o->ntables; k++) {
 		for (i = 0; i < n && strcmp(names[i], o->tables[k]) != 0; i++)
@@ -434,7 +609,7 @@ int load_plan_read(const struct load_opts *o, struct load_plan *plan,
 
 void load_plan_release(struct load_plan *plan)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < plan->ntables; i++) {
 		struct load_table *t = &plan->tables[i];
@@ -444,6 +619,9 @@ void load_plan_release(struct load_plan *plan)
 		if (t->create != NULL || t->model.name != NULL)
 			tablemodel_release(&t->model);
 		loadsql_inserts_release(&t->rows);
+		for (k = 0; k < t->nchunks; k++)
+			free(t->chunks[k].path);
+		free(t->chunks);
 	}
 	free(plan->tables);
 	for (i = 0; i < plan->nmissing; i++)

@@ -283,18 +283,19 @@ static const char *row(const struct table_model *m, const char *p,
 	return p + 1;
 }
 
-int loadsql_inserts(const struct table_model *m, const char *text, size_t len,
-		    size_t max_len, struct loadsql_inserts *out,
-		    struct strbuf *err)
+/* The rows of text as INSERTs: a data file's (one object or an array),
+ * or JSON lines (`lines`: objects one after another). */
+static int inserts(const struct table_model *m, const char *text,
+		   size_t max_len, int lines, struct loadsql_inserts *out,
+		   struct strbuf *err)
 {
 	struct strbuf cols = STRBUF_INIT, tuple = STRBUF_INIT;
 	struct strbuf *stmt = NULL;
 	struct keys keys = { NULL, 0, 0 };
 	const char *p = rowfile_skip_ws(text);
 	size_t rowno = 0, head = 0;
-	int array = *p == '[', rc = 0;
+	int array = !lines && *p == '[', rc = 0;
 
-	(void)len; /* NUL-terminated: the scanner stops there */
 	if (array)
 		p = rowfile_skip_ws(p + 1);
 	while (*p == '{') {
@@ -316,13 +317,14 @@ int loadsql_inserts(const struct table_model *m, const char *text, size_t len,
 		strbuf_add(stmt, tuple.data, tuple.len);
 		out->rows++;
 		p = rowfile_skip_ws(p);
-		if (!array)
+		if (!array && !lines)
 			break;
-		if (*p == ',')
+		if (array && *p == ',')
 			p = rowfile_skip_ws(p + 1);
 	}
-	if (rc == 0 && (array ? *p != ']' : rowno != 1)) {
-		strbuf_addf(err, "%s", array ? "not an array of row objects"
+	if (rc == 0 && (lines ? *p != '\0' : array ? *p != ']' : rowno != 1)) {
+		strbuf_addf(err, "%s", lines ? "not JSON lines of row objects"
+			    : array ? "not an array of row objects"
 			    : "not a row object");
 		rc = -EINVAL;
 	}
@@ -330,6 +332,21 @@ int loadsql_inserts(const struct table_model *m, const char *text, size_t len,
 	strbuf_release(&cols);
 	strbuf_release(&tuple);
 	return rc;
+}
+
+int loadsql_inserts(const struct table_model *m, const char *text, size_t len,
+		    size_t max_len, struct loadsql_inserts *out,
+		    struct strbuf *err)
+{
+	(void)len; /* NUL-terminated: the scanner stops there */
+	return inserts(m, text, max_len, 0, out, err);
+}
+
+int loadsql_inserts_lines(const struct table_model *m, const char *text,
+			  size_t max_len, struct loadsql_inserts *out,
+			  struct strbuf *err)
+{
+	return inserts(m, text, max_len, 1, out, err);
 }
 
 void loadsql_inserts_release(struct loadsql_inserts *ins)

@@ -108,6 +108,11 @@ struct loadsql_inserts {
 int loadsql_inserts(const struct table_model *m, const char *text, size_t len,
 		    size_t max_len, struct loadsql_inserts *out,
 		    struct strbuf *err);
+/* loadsql_inserts for JSON lines (a bulk chunk, bulkchunk.h: one object
+ * a line), NUL-terminated; the same checks, "row N" counting lines. */
+int loadsql_inserts_lines(const struct table_model *m, const char *text,
+			  size_t max_len, struct loadsql_inserts *out,
+			  struct strbuf *err);
 void loadsql_inserts_release(struct loadsql_inserts *ins);
 
 /* A foreign key's parts, unquoted. Owned; loadsql_fk_release. */
