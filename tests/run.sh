@@ -5,7 +5,8 @@
 #     ThreadSanitizer;
 #  2. integration tests (tests/integration: sync schema, sync data, sync
 #     report, history, status, verify, production: TLS, session
-#     settings, credentials; coverage: globs, unlisted tables, rhizome
+#     settings, credentials; bulk export and load; coverage: globs,
+#     unlisted tables, rhizome
 #     tables, shards, the JSON log; the terminal: tmux) against
 #     private MariaDB servers they start and stop
 #     themselves: every scenario with the ASan build, the concurrent ones
@@ -121,6 +122,10 @@ RHIZOME=build-address/rhizome PREFIX="[asan] " \
 RHIZOME=build-address/rhizome PREFIX="[asan] " \
 	tests/integration/test_load.sh 2>&1 | report
 # PERIOD FOR and names with raw newlines: parsed, rendered back, true severities
+# sync data --all, the bulk export, and load --bulk: resume after SIGTERM
+# and kill -9, faults, masking; peak memory measured on the plain build
+RHIZOME=build-address/rhizome PLAIN=build/rhizome PREFIX="[asan] " \
+	tests/integration/test_bulk.sh 2>&1 | report
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_parser_gaps.sh 2>&1 | report
 
@@ -172,6 +177,14 @@ PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
 	test_a_failed_load_leaves_the_target_as_it_was \
 	test_sigterm_mid_load_stops_cleanly_and_leaves_the_target_as_it_was \
 	test_follow_keys_brings_the_rows_sampled_rows_reference 2>&1 | report
+
+# the bulk export: plan and part jobs, manifests shared by a table's
+# parts, a signal mid-export, a load of the chunks
+PREFIX="[tsan] " RHIZOME=build-thread/rhizome $TSAN_RUN \
+	tests/integration/test_bulk.sh \
+	test_all_exports_every_row_in_key_order_with_a_manifest \
+	test_sigterm_then_resume_gives_the_chunks_of_an_uninterrupted_export \
+	test_a_lost_connection_is_retried_from_the_last_chunk 2>&1 | report
 
 # the bar: drawn by the workers and the deadline keeper's tick, a resize
 # flagged by the signal watcher

@@ -68,6 +68,9 @@ struct stream {
 	/* a one-pass read: what this attempt counted, to undo on a retry */
 	size_t rows, bytes, chunks;
 	unsigned trips;                 /* queries sent */
+	double armed;                   /* when the deadline was last set */
+	int one_pass;                   /* the server's statement limit is
+					 * lifted for the query */
 };
 
 static int transient(unsigned code)
@@ -89,10 +92,20 @@ static void set_message(struct connpool_error *err, unsigned code,
 	snprintf(err->message, sizeof(err->message), "%s", msg);
 }
 
+/* The deadline of what is sent now: query-timeout (and env-timeout). A
+ * one-pass read has the server's statement limit lifted, so its deadline
+ * comes before the library's read timeout could close the connection
+ * without a KILL: the keeper's cut kills the query on the server. */
 static void start_deadline(struct stream *s)
 {
 	const struct bulk_env *e = s->t->env;
-	double deadline = clock_seconds() + (double)e->cfg->query_timeout;
+	double limit = (double)e->cfg->query_timeout, deadline;
+
+	if (s->one_pass && e->cfg->read_timeout > 0 &&
+	    limit > (double)e->cfg->read_timeout - 0.25)
+		limit = (double)e->cfg->read_timeout - 0.25;
+	s->armed = clock_seconds();
+	deadline = s->armed + limit;
 
 	if (e->deadline > 0 && e->deadline < deadline)
 		deadline = e->deadline;
@@ -124,6 +137,17 @@ static enum ended query_failed(struct stream *s)
 				 e->cfg->query_timeout);
 		set_message(&s->err, CR_SERVER_LOST, msg);
 		return ENDED_FAILED;
+	}
+	if (fetch_is_client_error(s->err.code) &&
+	    clock_seconds() - s->armed + 0.05 >= (double)e->cfg->read_timeout) {
+		/* the library words its read timeout as a lost connection;
+		 * the server's statement limit (below it) ended the query */
+		char was[sizeof(s->err.message)];
+
+		snprintf(was, sizeof(was), "%s", s->err.message);
+		snprintf(s->err.message, sizeof(s->err.message), "timed out: no "
+			 "answer within read-timeout (%u s): %.400s",
+			 e->cfg->read_timeout, was);
 	}
 	if (connection_lost(s->err.code) || transient(s->err.code))
 		return ENDED_RETRY;
@@ -360,6 +384,7 @@ static enum ended one_pass(struct stream *s)
 	pthread_mutex_unlock(&s->t->mlock);
 	strbuf_reset(&w->sql);
 	bulksql_one_pass(&w->sql, m->schema, m->table, s->t->mariadb);
+	s->one_pass = 1;
 	start_deadline(s);
 	s->trips++;
 	if (mysql_real_query(s->m, w->sql.data, w->sql.len) != 0 ||
@@ -398,6 +423,7 @@ static enum ended one_pass(struct stream *s)
 		return query_failed(s);
 	}
 	mysql_free_result(res);
+	s->one_pass = 0;
 	connpool_set_deadline(s->t->env->pool, s->m, 0);
 	if (rows > 0 && index > BULKCHUNK_MAX_INDEX)
 		return too_many_chunks(s);

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "engine/base/alloc.h"
+#include "engine/base/sha256.h"
 #include "engine/commands/tablefiles.h"
 #include "engine/schema/sqltoken.h"
 #include "engine/fetch/sqlvalue.h"
@@ -439,6 +440,29 @@ static size_t bulk_tables(const struct load_opts *o, char ***names,
 	return n;
 }
 
+/* Whether chunk c's file has its manifest's digest. 0, or -EINVAL (or
+ * the read's -errno) with *err naming it. */
+static int chunk_intact(const struct load_chunk *c, struct strbuf *err)
+{
+	char hex[65], *data;
+	size_t len;
+	int rc = snapshot_read(c->path, &data, &len);
+
+	if (rc != 0) {
+		strbuf_addf(err, "%s: %s", c->path, strerror(-rc));
+		return rc == -ENOENT ? -EINVAL : rc;
+	}
+	sha256_hex(data, len, hex);
+	free(data);
+	if (strcmp(hex, c->sha256) != 0) {
+		strbuf_addf(err, "%s: damaged: its SHA-256 is %s, where the "
+			    "manifest has %s (export the table again)", c->path,
+			    hex, c->sha256);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Table `name`'s complete bulk export into *t: its manifest's text and
  * chunks. 0, or an error with *err naming the file. */
 static int read_bulk_table(const struct load_opts *o, const char *name,
@@ -479,6 +503,12 @@ static int read_bulk_table(const struct load_opts *o, const char *name,
 				 m.parts[i].chunks[k].sha256);
 			c->rows = m.parts[i].chunks[k].rows;
 			t->bulk_rows += c->rows;
+			/* a damaged chunk is a bad file: refused before
+			 * anything is contacted (the worker reading it
+			 * checks again, the frame too) */
+			rc = chunk_intact(c, err);
+			if (rc != 0)
+				break;
 		}
 	t->has_data = rc == 0;
 	bulkmanifest_release(&m);
