@@ -1,5 +1,8 @@
 #include "engine/base/utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 size_t utf8_sequence_length(const unsigned char *s, size_t left)
 {
 	size_t n, i;
@@ -31,6 +34,21 @@ int utf8_valid(const char *s, size_t len)
 	size_t i = 0, n;
 
 	while (i < len) {
+		/* ASCII, eight bytes at a time: most text is */
+		while (i + 8 <= len) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i < len && p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (i >= len)
+			break;
 		n = utf8_sequence_length(p + i, len - i);
 		if (n == 0)
 			return 0;

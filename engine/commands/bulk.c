@@ -145,6 +145,7 @@ static void *worker_start(void *ctx)
 	(void)ctx;
 	mysql_thread_init();
 	w->seed = (unsigned)time(NULL) ^ (unsigned)(size_t)w;
+	w->zstd = bulkchunk_ctx_new();
 	return w;
 }
 
@@ -155,6 +156,7 @@ static void worker_stop(void *state, void *ctx)
 	(void)ctx;
 	strbuf_release(&w->sql);
 	strbuf_release(&w->lines);
+	bulkchunk_ctx_free(w->zstd);
 	free(w);
 	mysql_thread_end();
 }

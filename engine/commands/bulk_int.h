@@ -25,6 +25,7 @@
 #include "engine/commands/runguard.h"
 #include "engine/fetch/fetch.h"
 #include "engine/output/progress.h"
+#include "engine/store/bulkchunk.h"
 #include "engine/store/bulkmanifest.h"
 #include "environments/connpool.h"
 #include "queue/queue.h"
@@ -114,6 +115,7 @@ struct bulk_worker {
 	struct strbuf sql;
 	struct strbuf lines;
 	unsigned seed;                  /* backoff jitter */
+	bulkchunk_ctx *zstd;            /* NULL: each chunk makes its own */
 };
 
 /* ---- bulk_plan.c ------------------------------------------------------- */

@@ -41,7 +41,7 @@
 #include "engine/store/bulkchunk.h"
 
 /* zstd's level for chunks: its default, a good rate for its ratio */
-#define CHUNK_LEVEL 3
+#define CHUNK_LEVEL 1
 
 /* How a stream of chunks ended. */
 enum ended {
@@ -62,6 +62,7 @@ struct stream {
 	struct connpool_error err;
 	char *statement;                /* the failing one, owned */
 	struct rowjson_column *cols;    /* masking, per column */
+	struct strbuf *keys;            /* each column's JSON key */
 	size_t *keypos;                 /* the key's columns in the result */
 	struct strbuf *keyval;          /* the last row's key values */
 	size_t ncols;
@@ -166,6 +167,8 @@ static enum ended first_result(struct stream *s, MYSQL_RES *res)
 
 	s->ncols = n;
 	s->cols = xcalloc(n + 1, sizeof(*s->cols));
+	s->keys = xcalloc(n + 1, sizeof(*s->keys));
+	rowjson_keys(f, n, s->keys);
 	if (mask_plan_columns(s->r->o->cfg, t->env->cfg, t->name, f, n, s->cols,
 			      &why, &lines) != 0) {
 		set_message(&s->err, 0, why.data);
@@ -214,7 +217,7 @@ static int record_chunk(struct stream *s, unsigned index, size_t rows,
 	struct bulkchunk_info info;
 	int rc = bulkchunk_write(t->dir, (unsigned)s->part, index,
 				 s->w->lines.data, s->w->lines.len, CHUNK_LEVEL,
-				 &info);
+				 s->w->zstd, &info);
 
 	if (rc != 0) {
 		bulk_io_failed(s->r, t->dir, rc);
@@ -319,7 +322,7 @@ static enum ended keyed(struct stream *s)
 		while ((row = mysql_fetch_row(res)) != NULL) {
 			unsigned long *len = mysql_fetch_lengths(res);
 
-			rowjson_line(f, (unsigned)s->ncols, row, len, s->cols,
+			rowjson_line(f, (unsigned)s->ncols, s->keys, row, len, s->cols,
 				     s->r->mask_key, s->r->mask_key_len, &w->lines);
 			for (k = 0; k < m->nkey; k++) {
 				strbuf_reset(&s->keyval[k]);
@@ -397,7 +400,7 @@ static enum ended one_pass(struct stream *s)
 	f = mysql_fetch_fields(res);
 	strbuf_reset(&w->lines);
 	while ((row = mysql_fetch_row(res)) != NULL) {
-		rowjson_line(f, (unsigned)s->ncols, row, mysql_fetch_lengths(res),
+		rowjson_line(f, (unsigned)s->ncols, s->keys, row, mysql_fetch_lengths(res),
 			     s->cols, s->r->mask_key, s->r->mask_key_len, &w->lines);
 		if (++rows < s->r->chunk_rows)
 			continue;
@@ -446,6 +449,9 @@ static void release_stream(struct stream *s)
 		strbuf_release(&s->keyval[k]);
 	free(s->keyval);
 	free(s->keypos);
+	for (k = 0; s->keys != NULL && k < s->ncols; k++)
+		strbuf_release(&s->keys[k]);
+	free(s->keys);
 	free(s->cols);
 	free(s->statement);
 }

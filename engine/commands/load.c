@@ -373,16 +373,20 @@ static int run_chunk(struct run *r, MYSQL *m, const struct job *job,
 		strbuf_reset(sql);
 		(void)loadsql_prefix(sql, &r->names, connpool_session_sql(r->pool, m),
 				     r->lock_owner);
+		/* one transaction a round trip: a commit (a log flush) per
+		 * trip, not per INSERT */
+		strbuf_adds(sql, ";START TRANSACTION");
 		from = i;
 		do {
 			strbuf_add(sql, ";", 1);
 			strbuf_add(sql, ins.stmts[i].data, ins.stmts[i].len);
 			i++;
 		} while (i < ins.n && sql->len + ins.stmts[i].len < r->trip_max);
+		strbuf_adds(sql, ";COMMIT");
 		started = clock_seconds();
 		connpool_set_deadline(r->pool, m, started +
 				      (double)r->target.query_timeout);
-		outcome = sqlbatch_run(m, sql, PREFIX_STATEMENTS + i - from,
+		outcome = sqlbatch_run(m, sql, PREFIX_STATEMENTS + 2 + i - from,
 				       check_answer, &trip, &res, &trips);
 		connpool_set_deadline(r->pool, m, 0);
 		if (outcome == FETCH_DONE)
@@ -398,10 +402,12 @@ static int run_chunk(struct run *r, MYSQL *m, const struct job *job,
 					  "load's staging schema");
 			fail(r, SIZE_MAX, &res.err, NULL);
 		} else {
+			/* the INSERT that failed (or the COMMIT: the last) */
 			size_t at = from + res.ran - PREFIX_STATEMENTS;
 
+			at = at > 0 ? at - 1 : 0;
 			fail(r, job->table, &res.err,
-			     ins.stmts[at < ins.n ? at : ins.n - 1].data);
+			     ins.stmts[at < i ? at : i - 1].data);
 		}
 		rc = -EIO;
 	}

@@ -187,9 +187,15 @@ static struct strbuf *new_statement(struct loadsql_inserts *ins)
 	return &ins->stmts[ins->n++];
 }
 
-/* The key names of the first row, which every row must repeat. */
+/* The key names of the first row, which every row must repeat; and,
+ * per key, its text as the first row spells it, its column and how its
+ * values are written, so a row that repeats the spelling is read
+ * without decoding its keys again. */
 struct keys {
 	char **names;
+	char **raw;                     /* the quoted key, as written */
+	const struct tm_column **cols;
+	enum rowfile_kind *kinds;
 	size_t n, cap;
 };
 
@@ -197,9 +203,14 @@ static void keys_release(struct keys *k)
 {
 	size_t i;
 
-	for (i = 0; i < k->n; i++)
+	for (i = 0; i < k->n; i++) {
 		free(k->names[i]);
+		free(k->raw[i]);
+	}
 	free(k->names);
+	free(k->raw);
+	free(k->cols);
+	free(k->kinds);
 }
 
 /*
@@ -219,10 +230,24 @@ static const char *row(const struct table_model *m, const char *p,
 	p = rowfile_skip_ws(p + 1);
 	while (*p == '"') {
 		const char *kend = rowfile_skip_string(p), *vend;
-		json_t *key = rowfile_string(p, kend);
-		const char *name = key ? json_string_value(key) : "";
-		const struct tm_column *col = tablemodel_column(m, name);
+		json_t *key;
+		const char *name;
+		const struct tm_column *col;
+		enum rowfile_kind kind;
 
+		if (!first && nkey < keys->n &&
+		    strncmp(keys->raw[nkey], p, (size_t)(kend - p)) == 0 &&
+		    keys->raw[nkey][kend - p] == '\0') {
+			/* the first row's key, spelled the same */
+			col = keys->cols[nkey];
+			kind = keys->kinds[nkey];
+			nkey++;
+			goto value;
+		}
+		key = rowfile_string(p, kend);
+		name = key ? json_string_value(key) : "";
+		col = tablemodel_column(m, name);
+		kind = col ? rowfile_kind_of(col) : ROWFILE_TEXT;
 		if (col == NULL) {
 			strbuf_addf(err, "row %zu: key \"%s\" is no column of "
 				    "`%s`", rowno, name, m->name);
@@ -235,6 +260,15 @@ static const char *row(const struct table_model *m, const char *p,
 				keys->names = xrealloc(keys->names, keys->cap *
 						       sizeof(*keys->names));
 			}
+			keys->raw = xrealloc(keys->raw, keys->cap *
+					     sizeof(*keys->raw));
+			keys->cols = xrealloc(keys->cols, keys->cap *
+					      sizeof(*keys->cols));
+			keys->kinds = xrealloc(keys->kinds, keys->cap *
+					       sizeof(*keys->kinds));
+			keys->raw[keys->n] = xstrndup(p, (size_t)(kend - p));
+			keys->cols[keys->n] = col;
+			keys->kinds[keys->n] = kind;
 			keys->names[keys->n++] = xstrdup(name);
 		} else if (nkey >= keys->n || strcmp(keys->names[nkey], name) != 0) {
 			strbuf_addf(err, "row %zu: key \"%s\" where the first row "
@@ -247,6 +281,7 @@ static const char *row(const struct table_model *m, const char *p,
 		}
 		nkey++;
 		json_decref(key);
+value:
 		p = rowfile_skip_ws(rowfile_skip_ws(kend) + 1);
 		vend = rowfile_skip_value(p);
 		if (col->generated == NULL) {
@@ -257,8 +292,7 @@ static const char *row(const struct table_model *m, const char *p,
 				sqlident_quote(cols, col->name);
 			}
 			strbuf_adds(tuple, nvalues++ ? ", " : "");
-			if (rowfile_sql_value(rowfile_kind_of(col), p, vend, tuple,
-					      &why) != 0) {
+			if (rowfile_sql_value(kind, p, vend, tuple, &why) != 0) {
 				strbuf_addf(err, "row %zu: column `%s`: %s", rowno,
 					    col->name, why.data);
 				strbuf_release(&why);
@@ -291,7 +325,7 @@ static int inserts(const struct table_model *m, const char *text,
 {
 	struct strbuf cols = STRBUF_INIT, tuple = STRBUF_INIT;
 	struct strbuf *stmt = NULL;
-	struct keys keys = { NULL, 0, 0 };
+	struct keys keys = { NULL, NULL, NULL, NULL, 0, 0 };
 	const char *p = rowfile_skip_ws(text);
 	size_t rowno = 0, head = 0;
 	int array = !lines && *p == '[', rc = 0;

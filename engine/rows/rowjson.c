@@ -267,20 +267,30 @@ size_t rowjson_render(MYSQL_RES *res, size_t max_rows, int as_array,
 	return rows;
 }
 
-void rowjson_line(const MYSQL_FIELD *fields, unsigned nfields, MYSQL_ROW row,
+void rowjson_keys(const MYSQL_FIELD *fields, unsigned nfields,
+		  struct strbuf *keys)
+{
+	unsigned i;
+
+	for (i = 0; i < nfields; i++) {
+		strbuf_reset(&keys[i]);
+		strbuf_add(&keys[i], i ? "," : "{", 1);
+		rowjson_string(&keys[i], fields[i].name, fields[i].name_length);
+		strbuf_add(&keys[i], ":", 1);
+	}
+}
+
+void rowjson_line(const MYSQL_FIELD *fields, unsigned nfields,
+		  const struct strbuf *keys, MYSQL_ROW row,
 		  const unsigned long *lengths, const struct rowjson_column *cols,
 		  const void *key, size_t keylen, struct strbuf *out)
 {
 	unsigned i;
 
-	strbuf_add(out, "{", 1);
 	for (i = 0; i < nfields; i++) {
-		if (i > 0)
-			strbuf_add(out, ",", 1);
-		rowjson_string(out, fields[i].name, fields[i].name_length);
-		strbuf_add(out, ":", 1);
+		strbuf_add(out, keys[i].data, keys[i].len);
 		add_value(out, &fields[i], row[i], lengths[i],
 			  cols ? &cols[i] : NULL, key, keylen);
 	}
-	strbuf_add(out, "}\n", 2);
+	strbuf_add(out, nfields ? "}\n" : "{}\n", nfields ? 2 : 3);
 }

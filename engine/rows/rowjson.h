@@ -40,13 +40,21 @@ size_t rowjson_render(MYSQL_RES *res, size_t max_rows, int as_array,
 /*
  * Append one row as a JSON line (the bulk export's format): one object,
  * keys in column order, no space, then "\n". fields[0..nfields) are the
- * result's, row and lengths the row's (mysql_fetch_row/_lengths); cols
- * and key as for rowjson_render. Values are written as rowjson_render
- * writes them. Thread-safe.
+ * result's, keys[i] column i's key as rowjson_keys wrote it, row and
+ * lengths the row's (mysql_fetch_row/_lengths); cols and key as for
+ * rowjson_render. Values are written as rowjson_render writes them.
+ * Thread-safe.
  */
-void rowjson_line(const MYSQL_FIELD *fields, unsigned nfields, MYSQL_ROW row,
+void rowjson_line(const MYSQL_FIELD *fields, unsigned nfields,
+		  const struct strbuf *keys, MYSQL_ROW row,
 		  const unsigned long *lengths, const struct rowjson_column *cols,
 		  const void *key, size_t keylen, struct strbuf *out);
+
+/* keys[0..nfields): each column's name as a JSON line's key, `"name":`,
+ * the first after "{", the rest after ",": written once per result, not
+ * once per row (release each with strbuf_release). Thread-safe. */
+void rowjson_keys(const MYSQL_FIELD *fields, unsigned nfields,
+		  struct strbuf *keys);
 
 /* Append s[0..len) as a JSON string (quotes, escapes; bytes that are not
  * UTF-8 become U+FFFD). Thread-safe. */

@@ -15,39 +15,70 @@
 #include "engine/store/atomic_file.h"
 #include "engine/store/snapshot.h"
 
+struct bulkchunk_ctx {
+	ZSTD_CCtx *cctx;
+	char *out;
+	size_t cap;
+};
+
+bulkchunk_ctx *bulkchunk_ctx_new(void)
+{
+	bulkchunk_ctx *c = xcalloc(1, sizeof(*c));
+
+	c->cctx = ZSTD_createCCtx();
+	if (c->cctx == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void bulkchunk_ctx_free(bulkchunk_ctx *c)
+{
+	if (c == NULL)
+		return;
+	ZSTD_freeCCtx(c->cctx);
+	free(c->out);
+	free(c);
+}
+
 int bulkchunk_write(const char *dir, unsigned part, unsigned index,
-		    const void *lines, size_t len, int level,
+		    const void *lines, size_t len, int level, bulkchunk_ctx *ctx,
 		    struct bulkchunk_info *info)
 {
-	ZSTD_CCtx *cctx = ZSTD_createCCtx();
-	size_t cap = ZSTD_compressBound(len), n;
-	char *out, *path;
+	bulkchunk_ctx *own = ctx ? NULL : bulkchunk_ctx_new();
+	bulkchunk_ctx *c = ctx ? ctx : own;
+	size_t bound = ZSTD_compressBound(len), n;
+	char *path;
 	int rc;
 
-	if (cctx == NULL)
+	if (c == NULL)
 		return -EIO;
-	out = xmalloc(cap ? cap : 1);
-	if (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel,
+	if (c->cap < bound) {
+		free(c->out);
+		c->cap = bound > 1 ? bound : 1;
+		c->out = xmalloc(c->cap);
+	}
+	ZSTD_CCtx_reset(c->cctx, ZSTD_reset_session_and_parameters);
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(c->cctx, ZSTD_c_compressionLevel,
 						level)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1))) {
-		ZSTD_freeCCtx(cctx);
-		free(out);
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c->cctx, ZSTD_c_checksumFlag, 1))) {
+		bulkchunk_ctx_free(own);
 		return -EIO;
 	}
-	n = ZSTD_compress2(cctx, out, cap, lines, len);
-	ZSTD_freeCCtx(cctx);
+	n = ZSTD_compress2(c->cctx, c->out, c->cap, lines, len);
 	if (ZSTD_isError(n)) {
-		free(out);
+		bulkchunk_ctx_free(own);
 		return -EIO;
 	}
 	snprintf(info->name, sizeof(info->name), "%03u-%06u.jsonl.zst",
 		 part % 1000, index % 1000000);
 	info->bytes = n;
-	sha256_hex(out, n, info->sha256);
+	sha256_hex(c->out, n, info->sha256);
 	path = xasprintf("%s/%s", dir, info->name);
-	rc = atomic_write_file(path, out, n);
+	rc = atomic_write_file(path, c->out, n);
 	free(path);
-	free(out);
+	bulkchunk_ctx_free(own);
 	return rc;
 }
 

@@ -29,13 +29,23 @@ struct bulkchunk_info {
 #define BULKCHUNK_MAX_PARTS 1000
 #define BULKCHUNK_MAX_INDEX 999999
 
+/* A compression context and buffer, reused from chunk to chunk (making
+ * one costs more than compressing a small chunk): one per thread. */
+typedef struct bulkchunk_ctx bulkchunk_ctx;
+
+/* A new context (NULL: zstd could not make one). Free with
+ * bulkchunk_ctx_free (NULL is a no-op). */
+bulkchunk_ctx *bulkchunk_ctx_new(void);
+void bulkchunk_ctx_free(bulkchunk_ctx *c);
+
 /*
- * Compress lines[0..len) (zstd `level`, 1-19) and write it as chunk
- * `index` of part `part` in `dir` (which must exist). 0 with *info filled, or -errno of
+ * Compress lines[0..len) (zstd `level`, 1-19) with context `ctx` (NULL:
+ * a context of the call's own) and write it as chunk `index` of part
+ * `part` in `dir` (which must exist). 0 with *info filled, or -errno of
  * the write (nothing left under the final name), or -EIO when zstd fails.
  */
 int bulkchunk_write(const char *dir, unsigned part, unsigned index,
-		    const void *lines, size_t len, int level,
+		    const void *lines, size_t len, int level, bulkchunk_ctx *ctx,
 		    struct bulkchunk_info *info);
 
 /*

@@ -21,7 +21,7 @@ static void test_a_chunk_is_read_back_as_written(void)
 
 	for (i = 0; i < 5000; i++)
 		strbuf_addf(&lines, "{\"id\": %d, \"name\": \"row %d\"}\n", i, i);
-	ASSERT_EQ(bulkchunk_write(dir, 0, 42, lines.data, lines.len, 3, &info), 0);
+	ASSERT_EQ(bulkchunk_write(dir, 0, 42, lines.data, lines.len, 3, NULL, &info), 0);
 	ASSERT_STR_EQ(info.name, "000-000042.jsonl.zst");
 	ASSERT_TRUE(info.bytes > 0 && info.bytes < lines.len);
 	ASSERT_EQ(strlen(info.sha256), 64);
@@ -51,7 +51,7 @@ static void test_a_damaged_chunk_is_an_error_naming_it(void)
 	size_t len, n;
 	FILE *f;
 
-	ASSERT_EQ(bulkchunk_write(dir, 0, 1, text, strlen(text), 3, &info), 0);
+	ASSERT_EQ(bulkchunk_write(dir, 0, 1, text, strlen(text), 3, NULL, &info), 0);
 	path = xasprintf("%s/%s", dir, info.name);
 	/* another digest */
 	ASSERT_EQ(bulkchunk_read(path, "00", &back, &len, &err), -EBADMSG);
