@@ -51,6 +51,11 @@ struct bulk_table {
 	int mariadb;                    /* the server is MariaDB */
 	pthread_mutex_t mlock;
 	struct bulkmanifest m;          /* guarded by mlock */
+	int dirty;                      /* guarded by mlock: m has chunks
+					 * its file does not list yet ... */
+	size_t unlisted, listed;        /* ... this many; and those it does */
+	double written_at;              /* guarded by mlock: when the file
+					 * was last written */
 	/* guarded by the run's lock: */
 	enum bulk_state state;
 	size_t parts_left;

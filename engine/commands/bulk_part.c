@@ -5,9 +5,10 @@
  * A keyed chunk is one statement (bulksql_chunk) after the key of the
  * part's last recorded chunk, read row by row (mysql_use_result), so what
  * is in memory is the chunk's JSON lines and its compressed frame. The
- * chunk's file is written first, then the manifest that lists it: a chunk
- * a killed run wrote but did not list is written again by the resume,
- * the same bytes under the same name. A chunk with fewer rows than
+ * chunk's file is written first, then the manifest that lists it (at
+ * most once a second, and when the part ends): a chunk a killed run
+ * wrote but did not list is written again by the resume, the same bytes
+ * under the same name. A chunk with fewer rows than
  * chunk-rows ends its part (no empty query to find the end).
  *
  * A table without a key is one statement for all its rows, cut into
@@ -207,6 +208,38 @@ static enum ended first_result(struct stream *s, MYSQL_RES *res)
 	return ENDED_DONE;
 }
 
+/* Write t's manifest, with t->mlock held. 0 or -errno. */
+static int write_manifest(struct bulk_table *t)
+{
+	int rc = bulkmanifest_write(t->dir, &t->m);
+
+	if (rc == 0) {
+		t->dirty = 0;
+		t->listed += t->unlisted;
+		t->unlisted = 0;
+		t->written_at = clock_seconds();
+	}
+	return rc;
+}
+
+/* The manifest lists every chunk, so rewriting it after each would cost
+ * a table of n chunks n^2 / 2 chunk entries written. It is rewritten once
+ * the chunks it does not list are an eighth of those it does (so each
+ * chunk's entry is written about eight times in all, a table's first
+ * chunks are listed at once), or a MANIFEST_EVERY seconds have passed,
+ * and when a part ends (done, failed or stopped: bulk_part_run). A chunk
+ * written but not yet listed is written again by a resume, the same
+ * bytes. */
+#define MANIFEST_EVERY 1.0
+
+static int write_manifest_now_and_then(struct bulk_table *t)
+{
+	if (t->unlisted * 8 < t->listed &&
+	    clock_seconds() - t->written_at < MANIFEST_EVERY)
+		return 0;
+	return write_manifest(t);
+}
+
 /* Write the chunk in w->lines (rows of them) as chunk `index` of the
  * part and record it, with the literals of its last key (NULL: none),
  * the part done when `done`. 0, or -errno of the write (said). */
@@ -228,7 +261,9 @@ static int record_chunk(struct stream *s, unsigned index, size_t rows,
 			       last, t->m.nkey);
 	if (done)
 		s->p->done = 1;
-	rc = bulkmanifest_write(t->dir, &t->m);
+	t->dirty = 1;
+	t->unlisted++;
+	rc = done ? write_manifest(t) : write_manifest_now_and_then(t);
 	pthread_mutex_unlock(&t->mlock);
 	if (rc != 0) {
 		bulk_io_failed(s->r, t->dir, rc);
@@ -256,7 +291,8 @@ static int record_done(struct stream *s)
 
 	pthread_mutex_lock(&s->t->mlock);
 	s->p->done = 1;
-	rc = bulkmanifest_write(s->t->dir, &s->t->m);
+	s->t->dirty = 1;
+	rc = write_manifest(s->t);
 	pthread_mutex_unlock(&s->t->mlock);
 	if (rc != 0)
 		bulk_io_failed(s->r, s->t->dir, rc);
@@ -523,6 +559,15 @@ void bulk_part_run(struct bulk_run *r, struct bulk_table *t, size_t part,
 	}
 	if (ended == ENDED_FAILED)
 		bulk_fail_table(r, t, &s.err, s.statement);
+	/* whatever stopped it, the manifest lists every chunk written */
+	pthread_mutex_lock(&t->mlock);
+	if (t->dirty) {
+		int rc = write_manifest(t);
+
+		if (rc != 0)
+			bulk_io_failed(r, t->dir, rc);
+	}
+	pthread_mutex_unlock(&t->mlock);
 	release_stream(&s);
 	bulk_part_over(r, t);
 }

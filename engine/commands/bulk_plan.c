@@ -435,6 +435,7 @@ static int try_resume(struct bulk_table *t,
 		t->integer_key = d->integer;
 		kept = keep_good_chunks(t, note);
 		t->resumed_chunks = kept;
+		t->listed = kept;
 		strbuf_addf(note, "%sresumed after %zu chunk%s", note->len ? "; " : "",
 			    kept, kept == 1 ? "" : "s");
 		strbuf_release(&err);

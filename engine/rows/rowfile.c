@@ -30,6 +30,18 @@ const char *rowfile_skip_string(const char *p)
 	return *p == '"' ? p + 1 : p;
 }
 
+/* Whether c ends a number, true, false or null (or the text): a switch,
+ * not strchr, as it runs for every byte of every number loaded. */
+static int ends_scalar(char c)
+{
+	switch (c) {
+	case '\0': case ',': case '}': case ']': case ' ': case '\t':
+	case '\r': case '\n':
+		return 1;
+	}
+	return 0;
+}
+
 const char *rowfile_skip_value(const char *p)
 {
 	int depth = 0;
@@ -37,7 +49,7 @@ const char *rowfile_skip_value(const char *p)
 	if (*p == '"')
 		return rowfile_skip_string(p);
 	if (*p != '{' && *p != '[') {
-		while (*p != '\0' && strchr(",}] \t\r\n", *p) == NULL)
+		while (!ends_scalar(*p))
 			p++;
 		return p;
 	}
@@ -207,7 +219,8 @@ static int number_token(const char *p, const char *end)
 	if (p == end)
 		return 0;
 	for (; p < end; p++)
-		if (strchr("0123456789+-.eE", *p) == NULL)
+		if (!((*p >= '0' && *p <= '9') || *p == '+' || *p == '-' ||
+		      *p == '.' || *p == 'e' || *p == 'E'))
 			return 0;
 	return 1;
 }

@@ -195,7 +195,10 @@ static void add_value(struct strbuf *out, const MYSQL_FIELD *f,
 			rowjson_string(out, col->constant, strlen(col->constant));
 		return;
 	}
-	if (kind == V_NUMBER) {
+	/* only a ZEROFILL column or a YEAR starts with a 0 and more digits:
+	 * no copy for every other number */
+	if (kind == V_NUMBER && len > 1 &&
+	    (v[0] == '0' || (v[0] == '-' && v[1] == '0'))) {
 		stripped = xmalloc(len + 1);
 		strip_leading_zeros(&v, &len, stripped);
 	}

@@ -7,9 +7,10 @@
  * key of its last row, so that a resume continues after the last chunk
  * it can trust and a load checks every chunk it reads.
  *
- * The manifest is rewritten (atomically) after every chunk: a chunk file
- * on disk that it does not list was written by a run killed before it
- * could say so, and is written again by the resume, byte for byte.
+ * The manifest is rewritten (atomically) as chunks are written (the
+ * export says how often): a chunk file on disk that it does not list was
+ * written by a run killed before it could say so, and is written again
+ * by the resume, byte for byte.
  *
  * Values that go back into SQL are checked on reading: a part's bounds
  * must be integers, a chunk's last key literals as rhizome writes them
