@@ -7,8 +7,10 @@
 #                   (queue, pool, engine) under ThreadSanitizer
 #   make demo       the main job end to end on a private demo fleet
 #   make bench      rhizome against mydumper, mariadb-dump and a one-statement
-#                   baseline across round trips and fleet sizes (bench/README.md;
-#                   QUICK=1 make bench: the 10 ms, 300-table point only)
+#                   baseline across round trips and fleet sizes, then the bulk
+#                   export and load against mydumper and myloader (bench/README.md;
+#                   QUICK=1 make bench: the 10 ms, 300-table point only, and
+#                   250,000 bulk rows once)
 #   make clean
 
 SANITIZER ?=
@@ -125,6 +127,7 @@ bench:
 	scripts/build.sh all
 	scripts/build.sh -C bench
 	bench/bench.sh
+	bench/bulk.sh
 
 # Installs the binary, the man page and the bash completion under
 # $(DESTDIR)$(PREFIX) (PREFIX /usr/local by default; DESTDIR for packages).

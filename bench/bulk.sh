@@ -23,13 +23,18 @@
 # against the source's. The medians go to RESULTS/bulk.csv and bulk.md,
 # with rows/s and each rhizome figure's ratio to its peer.
 #
-# Environment: BULK_ROWS (1000000), RUNS (3), THREADS (4), RHIZOME
+# Environment: BULK_ROWS (1000000), RUNS (3), QUICK=1 (200000 rows, one
+# run), THREADS (4), RHIZOME
 # (build/rhizome), RESULTS (bench/results), OUT_ROOT (where dumps go:
 # /dev/shm when it is a tmpfs, so the disk's speed is not what is
 # measured). The password reaches the server on stdin and the clients
 # through the environment or a 0600 defaults file: never a command line.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${QUICK:-}" = 1 ]; then
+	BULK_ROWS=${BULK_ROWS:-200000}
+	RUNS=${RUNS:-1}
+fi
 BULK_ROWS=${BULK_ROWS:-1000000}
 RUNS=${RUNS:-3}
 THREADS=${THREADS:-4}

@@ -53,7 +53,7 @@ _rhizome() {
 	sync/) COMPREPLY=($(compgen -W "schema data report check diff versions" -- "$cur")); return ;;
 	history/) COMPREPLY=($(compgen -W "list show restore prune" -- "$cur")); return ;;
 	sync/schema) opts="--env --verbose --dry-run --write-trivial --keep-removed --format" ;;
-	sync/data) opts="--env --verbose --dry-run --rows --follow-keys --keep-removed --format" ;;
+	sync/data) opts="--env --verbose --dry-run --rows --follow-keys --keep-removed --format --all --table --resume --chunk-rows" ;;
 	sync/report) opts="--env --format" ;;
 	sync/check) opts="--env --verbose --unlisted --format" ;;
 	sync/diff) opts="--env --against --format --report --ignore-int-width --utf8-is-utf8mb3 --ignore-default-charset --ignore-index-order" ;;
@@ -62,7 +62,7 @@ _rhizome() {
 	verify/) opts="--env --format" ;;
 	tables/) opts="--env --format" ;;
 	gen/models) opts="--table --dry-run --format" ;;
-	load/) opts="--env --into --table --schema-only --replace --verbose --format" ;;
+	load/) opts="--env --into --table --schema-only --bulk --replace --verbose --format" ;;
 	history/list) opts="--env --command --format" ;;
 	history/show) opts="--format" ;;
 	history/restore) opts="--env --table --dry-run" ;;

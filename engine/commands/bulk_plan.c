@@ -38,6 +38,7 @@ struct described {
 	int has_bounds;                 /* a one-column key was asked */
 	int integer;                    /* ... and it is an integer */
 	char *min, *max;                /* NULL: the table is empty */
+	unsigned long long estimate;    /* the server's guess of its rows */
 	int failed;
 };
 
@@ -147,8 +148,10 @@ struct stmt {
 };
 
 struct trip {
-	struct stmt *stmts;             /* [0] is the session's: unused */
+	struct stmt *stmts;             /* [0] the session's, [1] the
+					 * estimates: no table's */
 	struct described *d;
+	const struct bulk_env *e;
 };
 
 static int take_answer(void *ctx, const struct sqlbatch_answer *a,
@@ -160,7 +163,18 @@ static int take_answer(void *ctx, const struct sqlbatch_answer *a,
 	unsigned long *len;
 
 	(void)err;
-	if (a->index == 0 || a->res == NULL)
+	if (a->index == 1 && a->res != NULL) {
+		/* the estimates: TABLE_NAME, TABLE_ROWS */
+		while ((row = mysql_fetch_row(a->res)) != NULL) {
+			size_t i;
+
+			for (i = 0; row[0] && row[1] && i < tr->e->ntables; i++)
+				if (strcmp(tr->e->tables[i].name, row[0]) == 0)
+					tr->d[i].estimate = strtoull(row[1], NULL, 10);
+		}
+		return 0;
+	}
+	if (a->index <= 1 || a->res == NULL)
 		return 0;
 	d = &tr->d[tr->stmts[a->index].table];
 	row = mysql_fetch_row(a->res);
@@ -188,8 +202,8 @@ static enum fetch_outcome describe(struct bulk_run *r, struct bulk_env *e,
 				   struct bulk_worker *w,
 				   struct connpool_error *err)
 {
-	struct stmt *stmts = xcalloc(2 * e->ntables + 1, sizeof(*stmts));
-	struct trip tr = { stmts, d };
+	struct stmt *stmts = xcalloc(2 * e->ntables + 2, sizeof(*stmts));
+	struct trip tr = { stmts, d, e };
 	struct sqlbatch_result res;
 	enum fetch_outcome out = FETCH_DONE;
 	size_t i, n;
@@ -198,7 +212,9 @@ static enum fetch_outcome describe(struct bulk_run *r, struct bulk_env *e,
 	for (;;) {
 		strbuf_reset(&w->sql);
 		strbuf_adds(&w->sql, connpool_session_sql(e->pool, m));
-		n = 1;
+		strbuf_add(&w->sql, ";", 1);
+		bulksql_estimates(&w->sql, e->cfg->schema);
+		n = 2;
 		for (i = 0; i < e->ntables; i++) {
 			const struct bulk_table *t = &e->tables[i];
 
@@ -218,14 +234,14 @@ static enum fetch_outcome describe(struct bulk_run *r, struct bulk_env *e,
 				d[i].has_bounds = 1;
 			}
 		}
-		if (n == 1)
+		if (n == 2)
 			break;
 		start_deadline(e, m);
 		out = sqlbatch_run(m, &w->sql, n, take_answer, &tr, &res, &trips);
 		if (out == FETCH_DONE)
 			break;
 		*err = res.err;
-		if (out == FETCH_BROKEN || res.ran == 0 ||
+		if (out == FETCH_BROKEN || res.ran < 2 ||
 		    connpool_expired(e->pool, m))
 			break;
 		/* that table alone fails; the rest are asked again */
@@ -278,9 +294,12 @@ static char *i128_text(__int128 v)
 }
 
 /* The parts of a fresh export: an integer key's range cut in up to one
- * part per worker of at least chunk_rows key values each; else one. The
- * cut depends on the key's range only, so the same rows give the same
- * parts, chunks and digests in every run. */
+ * part per worker of at least chunk_rows key values each, when the
+ * server guesses the table holds two chunks or more (a sparse key of a
+ * few rows is not cut into parts of nothing); else one. Where it cuts
+ * depends on the key's range only, so the same rows give the same parts,
+ * chunks and digests in every run (the guess only decides whether, and
+ * is far from its threshold for any table worth cutting). */
 static void plan_parts(struct bulk_run *r, struct bulk_table *t,
 		       const struct described *d)
 {
@@ -289,6 +308,7 @@ static void plan_parts(struct bulk_run *r, struct bulk_table *t,
 
 	t->integer_key = d->integer;
 	if (d->integer && d->min != NULL && d->max != NULL &&
+	    d->estimate >= 2ull * r->chunk_rows &&
 	    parse_i128(d->min, &lo) == 0 && parse_i128(d->max, &hi) == 0 &&
 	    hi >= lo) {
 		span = hi - lo + 1;
