@@ -151,7 +151,9 @@ static enum ended query_failed(struct stream *s)
 			 "answer within read-timeout (%u s): %.400s",
 			 e->cfg->read_timeout, was);
 	}
-	if (connection_lost(s->err.code) || transient(s->err.code))
+	/* a row over max_allowed_packet (2020) would fail the same again */
+	if (s->err.code != CR_NET_PACKET_TOO_LARGE &&
+	    (connection_lost(s->err.code) || transient(s->err.code)))
 		return ENDED_RETRY;
 	return ENDED_FAILED;
 }

@@ -456,8 +456,12 @@ static int try_resume(struct bulk_table *t,
 		kept = keep_good_chunks(t, note);
 		t->resumed_chunks = kept;
 		t->listed = kept;
-		strbuf_addf(note, "%sresumed after %zu chunk%s", note->len ? "; " : "",
-			    kept, kept == 1 ? "" : "s");
+		if (kept > 0)
+			strbuf_addf(note, "%sresumed after %zu chunk%s",
+				    note->len ? "; " : "", kept, kept == 1 ? "" : "s");
+		else
+			strbuf_addf(note, "%sresumed from its first chunk (none "
+				    "was complete)", note->len ? "; " : "");
 		strbuf_release(&err);
 		return 1;
 	}

@@ -9,8 +9,9 @@
 # a chunk damaged on disk is read again by the resume and refused by a
 # load; the export loads back with equal counts and CHECKSUM TABLE; a
 # lost connection is retried from the last chunk, a stalled one is cut
-# off at query-timeout and its query killed; masking fails closed; bad
-# usage is exit 2.
+# off at query-timeout and its query killed; a full disk stops it (exit
+# 4) with what is complete kept whole; masking fails closed; bad usage is
+# exit 2.
 set -u
 source "$(dirname "$0")/lib.sh"
 PLAIN=${PLAIN:-$IT_ROOT/build/rhizome}
@@ -206,6 +207,7 @@ test_sigterm_then_resume_gives_the_chunks_of_an_uninterrupted_export() {
 	grep -q "terminated (SIGTERM)" "$T/int.err" || fail "no word of the signal: $(cat "$T/int.err")"
 	[ "$(jq -r .interrupted "$T/int.json")" = SIGTERM ] || fail "summary: $(cat "$T/int.json")"
 	[ -d "$T/snap/.bulk/src/bulk_lakh.partial" ] || fail "the partial export is gone"
+	assert_eq "$(mdb_sql bulk -N -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'rz' AND INFO LIKE '%SELECT%'")" 0 "queries left running after SIGTERM"
 	[ ! -e "$T/snap/.bulk/src/bulk_lakh" ] || fail "an interrupted table was published"
 	# a temporary a killed write would leave: the next run's sweep removes it
 	touch "$T/snap/.bulk/src/bulk_lakh.partial/.rhizome-tmp.000-000999.jsonl.zst.x"
@@ -300,6 +302,28 @@ test_a_stalled_server_is_cut_off_at_query_timeout_and_its_query_killed() {
 	# one pass: the server's statement limit is lifted for it, so the
 	# KILL is rhizome's
 	stalled nokey 100000
+}
+
+test_a_full_disk_stops_the_export_and_keeps_what_is_complete() {
+	config "lakh"
+	mkdir -p "$T/snap"
+	mount -t tmpfs -o size=1m rhizome-bulk "$T/snap" 2>"$T/mount.err" ||
+		fail "cannot mount a tmpfs (root is needed): $(cat "$T/mount.err")"
+	trap 'umount "$T/snap" 2>/dev/null || umount -l "$T/snap"' EXIT
+	rz --config "$T/rhizome.cnf" sync data --all --chunk-rows 2000 --format json
+	assert_eq "$RC" 4 "exit status on a full disk"
+	js '.errors[] | .message' | grep -q "No space left on device" ||
+		fail "the error does not say why: $(js -c .errors)"
+	[ ! -e "$T/snap/.bulk/src/bulk_lakh" ] || fail "a table was published on a full disk"
+	# what is there is whole: every chunk the manifest lists has its digest
+	local name sha n=0
+	while read -r name sha; do
+		[ "$(sha256sum "$T/snap/.bulk/src/bulk_lakh.partial/$name" | cut -d' ' -f1)" = "$sha" ] ||
+			fail "$name is not whole"
+		n=$((n + 1))
+	done < <(jq -r '.parts[].chunks[] | "\(.name) \(.sha256)"' "$T/snap/.bulk/src/bulk_lakh.partial/manifest.json")
+	[ -z "$(find "$T/snap" -name '.rhizome-tmp*')" ] || fail "temporaries left: $(find "$T/snap" -name '.rhizome-tmp*')"
+	echo "$n chunks kept on the full disk"
 }
 
 test_masking_fails_closed_and_hashes_what_it_covers() {
