@@ -75,6 +75,18 @@ struct stream {
 					 * lifted for the query */
 };
 
+/* Whether another part of the table failed: its export will not be
+ * published, so this part stops too (its chunks stay for --resume). */
+static int table_failed(struct stream *s)
+{
+	int failed;
+
+	pthread_mutex_lock(&s->r->lock);
+	failed = s->t->state == BULK_FAILED;
+	pthread_mutex_unlock(&s->r->lock);
+	return failed;
+}
+
 static int transient(unsigned code)
 {
 	return code == 1205 || code == 1213;
@@ -331,7 +343,7 @@ static enum ended keyed(struct stream *s)
 		size_t rows = 0;
 		int rc;
 
-		if (bulk_stopping(s->r)) {
+		if (bulk_stopping(s->r) || table_failed(s)) {
 			ended = ENDED_STOPPED;
 			break;
 		}
@@ -405,6 +417,30 @@ static enum ended keyed(struct stream *s)
 	return ended;
 }
 
+/* The masking plan and keys of a result, dropped. */
+static void forget_columns(struct stream *s)
+{
+	size_t k;
+
+	for (k = 0; s->keys != NULL && k < s->ncols; k++)
+		strbuf_release(&s->keys[k]);
+	free(s->keys);
+	free(s->cols);
+	s->keys = NULL;
+	s->cols = NULL;
+	s->ncols = 0;
+}
+
+/* Give up on a one-pass result before its end: freeing it would read the
+ * rest of the table first, so the connection is cut off now (the keeper
+ * shuts it within a tenth of a second and kills the query on the
+ * server) and then freed; it is closed on release (expired). */
+static void abandon(struct stream *s, MYSQL_RES *res)
+{
+	connpool_set_deadline(s->t->env->pool, s->m, clock_seconds());
+	mysql_free_result(res);
+}
+
 /* A table without a key: every row in one statement, chunks cut as they
  * come. */
 static enum ended one_pass(struct stream *s)
@@ -423,16 +459,30 @@ static enum ended one_pass(struct stream *s)
 	bulkmanifest_truncate(s->p, 0, 0);
 	s->p->done = 0;
 	pthread_mutex_unlock(&s->t->mlock);
+	s->one_pass = 1;
+	if (!s->t->mariadb) {
+		/* MySQL's MAX_EXECUTION_TIME(0) hint leaves the session's
+		 * limit on: lift that (the next job's session statement sets
+		 * it again) */
+		static const char lift[] = "SET SESSION max_execution_time = 0";
+
+		strbuf_reset(&w->sql);
+		strbuf_adds(&w->sql, lift);
+		start_deadline(s);
+		s->trips++;
+		if (mysql_real_query(s->m, lift, sizeof(lift) - 1) != 0)
+			return query_failed(s);
+	}
 	strbuf_reset(&w->sql);
 	bulksql_one_pass(&w->sql, m->schema, m->table, s->t->mariadb);
-	s->one_pass = 1;
 	start_deadline(s);
 	s->trips++;
 	if (mysql_real_query(s->m, w->sql.data, w->sql.len) != 0 ||
 	    (res = mysql_use_result(s->m)) == NULL)
 		return query_failed(s);
+	forget_columns(s); /* a retry's: its result is asked again */
 	if ((ended = first_result(s, res)) != ENDED_DONE) {
-		mysql_free_result(res);
+		abandon(s, res);
 		return ended;
 	}
 	f = mysql_fetch_fields(res);
@@ -443,17 +493,17 @@ static enum ended one_pass(struct stream *s)
 		if (++rows < s->r->chunk_rows)
 			continue;
 		if (index > BULKCHUNK_MAX_INDEX) {
-			mysql_free_result(res);
+			abandon(s, res);
 			return too_many_chunks(s);
 		}
 		if (record_chunk(s, index++, rows, NULL, 0) != 0) {
-			mysql_free_result(res);
+			abandon(s, res);
 			return ENDED_STOPPED;
 		}
 		strbuf_reset(&w->lines);
 		rows = 0;
 		if (bulk_stopping(s->r)) {
-			mysql_free_result(res);
+			abandon(s, res);
 			return ENDED_STOPPED;
 		}
 		/* each chunk's rows within query-timeout */
@@ -487,10 +537,7 @@ static void release_stream(struct stream *s)
 		strbuf_release(&s->keyval[k]);
 	free(s->keyval);
 	free(s->keypos);
-	for (k = 0; s->keys != NULL && k < s->ncols; k++)
-		strbuf_release(&s->keys[k]);
-	free(s->keys);
-	free(s->cols);
+	forget_columns(s);
 	free(s->statement);
 }
 

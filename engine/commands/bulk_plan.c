@@ -26,7 +26,9 @@
 #include "engine/fetch/sqlbatch.h"
 #include "engine/fetch/sqlident.h"
 #include "engine/fetch/sqlvalue.h"
+#include "engine/rows/mask.h"
 #include "engine/schema/normalize.h"
+#include "engine/schema/tablemodel.h"
 #include "engine/store/bulkchunk.h"
 #include "engine/store/bulkdir.h"
 #include "engine/store/snapshot.h"
@@ -93,6 +95,16 @@ static int is_integer_type(enum enum_field_types t)
 
 /* ---- which tables ------------------------------------------------------- */
 
+static int seen_before(const char **names, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (strcmp(names[k], names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* e->tables from --table or the environment's list, expanded against
  * what the server has; the names it has not are missing. */
 static void choose_tables(struct bulk_run *r, struct bulk_env *e,
@@ -128,6 +140,8 @@ static void choose_tables(struct bulk_run *r, struct bulk_env *e,
 			strbuf_release(&sb);
 			continue;
 		}
+		if (i > 0 && seen_before(names, i))
+			continue; /* --table given twice */
 		t = &e->tables[e->ntables++];
 		t->env = e;
 		t->name = xstrdup(names[i]);
@@ -297,9 +311,10 @@ static char *i128_text(__int128 v)
  * part per worker of at least chunk_rows key values each, when the
  * server guesses the table holds two chunks or more (a sparse key of a
  * few rows is not cut into parts of nothing); else one. Where it cuts
- * depends on the key's range only, so the same rows give the same parts,
- * chunks and digests in every run (the guess only decides whether, and
- * is far from its threshold for any table worth cutting). */
+ * depends on the key's range and the workers only, so the same rows and
+ * --workers give the same parts, chunks and digests in every run (the
+ * guess only decides whether, and is far from its threshold for any
+ * table worth cutting); a resume keeps the parts it finds. */
 static void plan_parts(struct bulk_run *r, struct bulk_table *t,
 		       const struct described *d)
 {
@@ -406,7 +421,7 @@ static size_t keep_good_chunks(struct bulk_table *t, struct strbuf *note)
  * A table whose export is complete already is kept. Returns 1 when t
  * needs no fresh start.
  */
-static int try_resume(struct bulk_table *t,
+static int try_resume(struct bulk_run *r, struct bulk_table *t,
 		      const struct described *d, struct strbuf *note)
 {
 	struct bulkmanifest old;
@@ -417,7 +432,12 @@ static int try_resume(struct bulk_table *t,
 	if (rc == -ENOENT) {
 		bulkmanifest_release(&old);
 		rc = bulkmanifest_read(t->final, sqlvalue_is_literal, &old, &err);
-		if (rc == 0 && old.complete) {
+		if (rc == 0 && old.complete &&
+		    ((old.masking == NULL) != (t->m.masking == NULL) ||
+		     (old.masking && strcmp(old.masking, t->m.masking) != 0))) {
+			strbuf_adds(note, "the [mask] rules for it changed since "
+				    "its export: exported afresh");
+		} else if (rc == 0 && old.complete) {
 			t->state = BULK_KEPT;
 			t->rows = bulkmanifest_rows(&old);
 			t->bytes = bulkmanifest_bytes(&old);
@@ -442,6 +462,15 @@ static int try_resume(struct bulk_table *t,
 	} else if (!same_key(&old, t->key)) {
 		strbuf_adds(note, "its interrupted export was chunked by another "
 			    "key: exported afresh");
+	} else if (old.chunk_rows != r->chunk_rows) {
+		strbuf_addf(note, "its interrupted export has chunks of %u rows, "
+			    "this run %u: exported afresh (--chunk-rows %u "
+			    "continues it)", old.chunk_rows, r->chunk_rows,
+			    old.chunk_rows);
+	} else if ((old.masking == NULL) != (t->m.masking == NULL) ||
+		   (old.masking && strcmp(old.masking, t->m.masking) != 0)) {
+		strbuf_adds(note, "the [mask] rules for it changed since its "
+			    "interrupted export: exported afresh");
 	} else if (!same_create(old.create, d->create)) {
 		strbuf_adds(note, "its definition changed since its interrupted "
 			    "export: exported afresh");
@@ -452,6 +481,9 @@ static int try_resume(struct bulk_table *t,
 	} else {
 		bulkmanifest_release(&t->m);
 		t->m = old;
+		/* listed as complete if killed before its publish: it is
+		 * complete again only once every part is (bulk_part_over) */
+		t->m.complete = 0;
 		t->integer_key = d->integer;
 		kept = keep_good_chunks(t, note);
 		t->resumed_chunks = kept;
@@ -471,6 +503,87 @@ static int try_resume(struct bulk_table *t,
 }
 
 /* ---- one table's plan -------------------------------------------------- */
+
+/* "column=method" of each column of t a [mask] rule covers ("constant:"
+ * with its value), by the Create Table text, or NULL when none is: what
+ * a resume checks its chunks were masked by. Caller frees. */
+static char *masking_of(struct bulk_run *r, const struct bulk_table *t,
+			const char *create)
+{
+	const struct env_config *env = t->env->cfg;
+	static const char *const methods[] = { "none", "hash", "null",
+					       "constant" };
+	struct table_model model;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (env->mask == MASK_OFF ||
+	    tablemodel_parse(create, strlen(create), &model) == TM_NOT_A_TABLE)
+		return NULL; /* (a model not a table is released) */
+	for (i = 0; i < model.ncolumns; i++) {
+		const struct mask_rule *rule = mask_match(r->o->cfg, env->database,
+							  t->name,
+							  model.columns[i].name);
+
+		if (rule == NULL)
+			continue;
+		strbuf_addf(&sb, "%s%s=%s%s%s", sb.len ? "," : "",
+			    model.columns[i].name,
+			    (unsigned)rule->method < 4 ? methods[rule->method] : "?",
+			    rule->constant ? ":" : "",
+			    rule->constant ? rule->constant : "");
+	}
+	tablemodel_release(&model);
+	return sb.len ? strbuf_detach(&sb, NULL) : (strbuf_release(&sb), NULL);
+}
+
+/*
+ * Whether t's key can chunk it, by its Create Table text: not when a key
+ * column is masked (the chunks' last keys and the parts' bounds in the
+ * manifest would be its values unmasked), nor an ENUM or SET (ORDER BY
+ * sorts them by their index, a comparison with a literal by their text,
+ * so rows would be skipped), nor a FLOAT or DOUBLE (the server's text of
+ * a value compares unequal to the value, so a row would come twice).
+ * 0, or -1 with why in *note.
+ */
+static int key_usable(struct bulk_run *r, const struct bulk_table *t,
+		      const char *create, struct strbuf *note)
+{
+	const struct env_config *env = t->env->cfg;
+	struct table_model model;
+	size_t i;
+	int rc = 0;
+
+	if (tablemodel_parse(create, strlen(create), &model) == TM_NOT_A_TABLE)
+		return 0; /* (released) the load's checks say what is wrong */
+	for (i = 0; i < t->key->ncolumns && rc == 0; i++) {
+		const struct tm_column *c = tablemodel_column(&model,
+							      t->key->columns[i]);
+		const struct mask_rule *rule = env->mask == MASK_OFF ? NULL
+			: mask_match(r->o->cfg, env->database, t->name,
+				     t->key->columns[i]);
+		const char *type = c && c->type ? c->type : "";
+
+		if (rule != NULL && rule->method != MASK_NONE) {
+			strbuf_addf(note, "its key column `%s` is masked: read in "
+				    "one pass, so that no unmasked key value is "
+				    "written to the manifest", t->key->columns[i]);
+			rc = -1;
+		} else if (strncasecmp(type, "enum", 4) == 0 ||
+			   strncasecmp(type, "set", 3) == 0 ||
+			   strncasecmp(type, "float", 5) == 0 ||
+			   strncasecmp(type, "double", 6) == 0 ||
+			   strncasecmp(type, "real", 4) == 0) {
+			strbuf_addf(note, "its key column `%s` is %.*s, which a "
+				    "key range cannot chunk exactly: read in one "
+				    "pass", t->key->columns[i],
+				    (int)strcspn(type, "( "), type);
+			rc = -1;
+		}
+	}
+	tablemodel_release(&model);
+	return rc;
+}
 
 static void plan_table(struct bulk_run *r, struct bulk_table *t,
 		       struct described *d)
@@ -495,7 +608,12 @@ static void plan_table(struct bulk_run *r, struct bulk_table *t,
 		bulk_fail_table(r, t, &err, NULL);
 		goto out;
 	}
-	if (r->o->resume && try_resume(t, d, &note)) {
+	t->m.masking = masking_of(r, t, d->create);
+	if (t->key != NULL && key_usable(r, t, d->create, &note) != 0) {
+		t->key = NULL;
+		d->integer = 0;
+	}
+	if (r->o->resume && try_resume(r, t, d, &note)) {
 		if (t->state == BULK_KEPT)
 			goto out;
 	} else {
@@ -504,7 +622,11 @@ static void plan_table(struct bulk_run *r, struct bulk_table *t,
 			bulk_io_failed(r, t->dir, rc);
 			goto out;
 		}
+		char *masking = m->masking;
+
+		m->masking = NULL;
 		bulkmanifest_release(m);
+		m->masking = masking;
 		m->env = xstrdup(e->cfg->name);
 		m->database = xstrdup(e->cfg->database);
 		m->schema = xstrdup(e->cfg->schema);

@@ -392,9 +392,11 @@ static int run_chunk(struct run *r, MYSQL *m, const struct job *job,
 		connpool_set_deadline(r->pool, m, 0);
 		if (outcome == FETCH_DONE)
 			continue;
-		*broken = outcome == FETCH_BROKEN;
-		if (say_timeout(r, m, clock_seconds() - started, &res.err))
-			*broken = 1;
+		/* closed, not reused: a failure after START TRANSACTION left
+		 * it open, holding the staging table's metadata lock that the
+		 * clean-up's DROP would wait for */
+		*broken = 1;
+		(void)say_timeout(r, m, clock_seconds() - started, &res.err);
 		if (res.ran < PREFIX_STATEMENTS) {
 			if (res.ran == LOCK_CHECK && !fetch_is_client_error(res.err.code))
 				set_error(&res.err, 0, "%s", "the load's server lock "
@@ -404,9 +406,10 @@ static int run_chunk(struct run *r, MYSQL *m, const struct job *job,
 			fail(r, SIZE_MAX, &res.err, NULL);
 		} else {
 			/* the INSERT that failed (or the COMMIT: the last) */
-			size_t at = from + res.ran - PREFIX_STATEMENTS;
+			/* answers: the prefix, START TRANSACTION, the INSERTs */
+			size_t at = res.ran > PREFIX_STATEMENTS
+				    ? from + res.ran - PREFIX_STATEMENTS - 1 : from;
 
-			at = at > 0 ? at - 1 : 0;
 			fail(r, job->table, &res.err,
 			     ins.stmts[at < i ? at : i - 1].data);
 		}

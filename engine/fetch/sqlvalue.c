@@ -15,6 +15,48 @@ static int is_temporal(enum enum_field_types t)
 /* What a number may be made of, as the server prints one. */
 static const char number_chars[] = "+-0123456789.eE";
 
+/* -?D+(.D+)?([eE][-+]?D+)? and nothing else: no "--" that would start
+ * a comment, no "1-1" that would be an expression. */
+static int is_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!(*s >= '0' && *s <= '9'))
+		return 0;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (*s == '.') {
+		s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '-' || *s == '+')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+/* Whether v[0..len) is such a number (else it is written as text,
+ * which the server converts back). */
+static int number_of(const char *v, size_t len)
+{
+	char buf[80];
+
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	return is_number(buf);
+}
+
 void sqlvalue_literal(struct strbuf *sb, const MYSQL_FIELD *f, const char *v,
 		      size_t len)
 {
@@ -24,7 +66,7 @@ void sqlvalue_literal(struct strbuf *sb, const MYSQL_FIELD *f, const char *v,
 	/* a number as the server wrote it, if it is one (else as text,
 	 * which the server converts back) */
 	if (IS_NUM(f->type) && f->type != MYSQL_TYPE_BIT && len > 0 &&
-	    strspn(v, number_chars) >= len) {
+	    strspn(v, number_chars) >= len && number_of(v, len)) {
 		strbuf_add(sb, v, len);
 		return;
 	}
@@ -43,7 +85,7 @@ int sqlvalue_is_literal(const char *s)
 {
 	size_t n;
 
-	if (s[0] != '\0' && strspn(s, number_chars) == strlen(s))
+	if (is_number(s))
 		return 1;
 	if (strncmp(s, "_utf8mb4 ", 9) == 0)
 		s += 9;

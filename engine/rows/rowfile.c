@@ -197,12 +197,14 @@ static int plain_text(const char *v, size_t len)
 	return utf8_valid(v, len);
 }
 
-/* '...' with each quote doubled. */
+/* _utf8mb4'...' with each quote doubled: the introducer makes the bytes
+ * utf8mb4 whatever character set the connection ended up with (an option
+ * file's default-character-set, an init-command's SET NAMES). */
 static void quoted(struct strbuf *out, const char *v, size_t len)
 {
 	const char *q;
 
-	strbuf_add(out, "'", 1);
+	strbuf_add(out, "_utf8mb4'", 9);
 	while ((q = memchr(v, '\'', len)) != NULL) {
 		strbuf_add(out, v, (size_t)(q - v) + 1);
 		strbuf_add(out, "'", 1);
@@ -254,6 +256,11 @@ int rowfile_sql_value(enum rowfile_kind kind, const char *p, const char *end,
 	}
 	if (k != ROWFILE_STRING) {
 		strbuf_adds(err, "a value that is no number, string or null");
+		return -EINVAL;
+	}
+	if (end - p < 2 || end[-1] != '"') {
+		/* a string cut short (a truncated file) */
+		strbuf_adds(err, "an undecodable string");
 		return -EINVAL;
 	}
 	if (memchr(p + 1, '\\', (size_t)(end - p - 2)) == NULL) {

@@ -121,6 +121,7 @@ int bulkmanifest_write(const char *dir, const struct bulkmanifest *m)
 	json_object_set_new(root, "bytes", json_integer((json_int_t)bulkmanifest_bytes(m)));
 	json_object_set_new(root, "key", strings_json(m->key, m->nkey));
 	json_object_set_new(root, "key_name", or_null(m->key_name));
+	json_object_set_new(root, "masking", or_null(m->masking));
 	json_object_set_new(root, "chunk_rows", json_integer(m->chunk_rows));
 	for (i = 0; i < m->nparts; i++) {
 		const struct bulkmanifest_part *p = &m->parts[i];
@@ -323,6 +324,7 @@ int bulkmanifest_read(const char *dir, int (*literal_ok)(const char *s),
 	m->create = get_string(&rd, root, "create", 0);
 	m->run_id = get_string(&rd, root, "run_id", 1);
 	m->key_name = get_string(&rd, root, "key_name", 1);
+	m->masking = get_string(&rd, root, "masking", 1);
 	m->complete = json_is_true(json_object_get(root, "complete"));
 	m->chunk_rows = (unsigned)get_size(&rd, root, "chunk_rows");
 	m->key = get_strings(&rd, json_object_get(root, "key"), &m->nkey, 0,
@@ -376,6 +378,7 @@ void bulkmanifest_release(struct bulkmanifest *m)
 	free(m->create);
 	free_strings(m->key, m->nkey);
 	free(m->key_name);
+	free(m->masking);
 	free(m->run_id);
 	memset(m, 0, sizeof(*m));
 }

@@ -55,6 +55,8 @@ struct bulkmanifest {
 	struct bulkmanifest_part *parts;
 	size_t nparts;
 	int complete;           /* every part done */
+	char *masking;          /* the [mask] rules its rows were written
+				 * by, "col=method,...", or NULL: none */
 	char *run_id;           /* the run that began it */
 };
 

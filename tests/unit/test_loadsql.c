@@ -56,7 +56,7 @@ static void test_one_row_object_is_one_insert_without_generated_columns(void)
 			  "  \"twice\": 2,\n  \"od`d\": null\n}\n", 1 << 20, &rows);
 
 	ASSERT_STR_EQ(s, "INSERT INTO `t` (`id`, `name`, `price`, `raw`, `od``d`) "
-		      "VALUES (18446744073709551615, 'a''b', -0.50, "
+		      "VALUES (18446744073709551615, _utf8mb4'a''b', -0.50, "
 		      "X'DEADBEEF', NULL)");
 	ASSERT_EQ(rows, 1);
 	free(s);

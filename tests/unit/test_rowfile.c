@@ -43,11 +43,11 @@ static void test_values_become_literals_that_give_them_back(void)
 		{ "varchar(40)", NULL, "\"it's \\\\ \\n\"", "_utf8mb4 X'69742773205C200A'" },
 		{ "varchar(40)", NULL, "\"tab\\there\"", "_utf8mb4 X'7461620968657265'" },
 		/* plain UTF-8 text: quoted, a quote doubled */
-		{ "varchar(40)", NULL, "\"caf\\u00e9\"", "'caf\xc3\xa9'" },
-		{ "varchar(40)", NULL, "\"it's 'q'\"", "'it''s ''q'''" },
-		{ "varchar(40)", NULL, "\"\"", "''" },
+		{ "varchar(40)", NULL, "\"caf\\u00e9\"", "_utf8mb4'caf\xc3\xa9'" },
+		{ "varchar(40)", NULL, "\"it's 'q'\"", "_utf8mb4'it''s ''q'''" },
+		{ "varchar(40)", NULL, "\"\"", "_utf8mb4''" },
 		{ "datetime(6)", NULL, "\"2038-01-19 03:14:07.999999\"",
-		  "'2038-01-19 03:14:07.999999'" },
+		  "_utf8mb4'2038-01-19 03:14:07.999999'" },
 		{ "int(11)", NULL, "null", "NULL" },
 		{ "longtext", NULL, "null", "NULL" },
 	};
