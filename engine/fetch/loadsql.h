@@ -1,8 +1,10 @@
 /*
  * loadsql: the statements `rhizome load` sends, built here so that no
  * other module puts a name or a value into SQL: names are quoted by
- * sqlident.h, values spelled by rowfile.h (hex literals), and the only
- * other text in a statement is fixed keywords and hex digits.
+ * sqlident.h, values spelled by rowfile.h (numbers as their digits, text
+ * of UTF-8 without a backslash or a control byte as _utf8mb4'...' with
+ * quotes doubled, anything else as hex), and the only other text in a
+ * statement is fixed keywords.
  *
  * A load builds the tables in a schema of its own on the target server
  * (the staging schema, rhizome_load_<hash of the target schema>), so that

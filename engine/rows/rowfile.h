@@ -6,8 +6,9 @@
  *
  * jansson says whether a text is JSON, but not how a number was written
  * (an integer beyond 64 bits signed loads only as a real, and 1 and 1.0
- * then look alike), so the scanner walks text that jansson has accepted
- * (NUL-terminated): it only has to find where things end.
+ * then look alike), so the scanner walks text that jansson has accepted,
+ * or a bulk chunk whose checksum holds (NUL-terminated): it only has to
+ * find where things end, and stops at the NUL whatever it finds.
  *
  * Pure functions of their arguments: thread-safe. Out of memory aborts
  * (engine/base/alloc.h).
