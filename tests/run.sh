@@ -124,8 +124,8 @@ RHIZOME=build-address/rhizome PREFIX="[asan] " \
 # PERIOD FOR and names with raw newlines: parsed, rendered back, true severities
 # sync data --all, the bulk export, and load --bulk: resume after SIGTERM
 # and kill -9, faults, masking; peak memory measured on the plain build
-RHIZOME=build-address/rhizome PLAIN=build/rhizome PREFIX="[asan] " \
-	tests/integration/test_bulk.sh 2>&1 | report
+RHIZOME=build-address/rhizome PLAIN=build/rhizome FSFAULT=build-address/tests/fsfault.so \
+	PREFIX="[asan] " tests/integration/test_bulk.sh 2>&1 | report
 RHIZOME=build-address/rhizome CHECK=build-address/tests/tablemodel_check \
 	PREFIX="[asan] " tests/integration/test_parser_gaps.sh 2>&1 | report
 
