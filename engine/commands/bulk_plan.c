@@ -729,7 +729,12 @@ void bulk_plan_env(struct bulk_run *r, struct bulk_env *e,
 		if (described)
 			rc = describe(r, e, m, d, w, &err);
 		expired = connpool_expired(e->pool, m);
-		if (expired)
+		if (expired && e->deadline > 0 && clock_seconds() >= e->deadline)
+			snprintf(err.message, sizeof(err.message), "timed out: "
+				 "env-timeout (%u s from the run's start) ran out, "
+				 "reading the schema's tables and keys",
+				 e->cfg->env_timeout);
+		else if (expired)
 			snprintf(err.message, sizeof(err.message), "timed out: no "
 				 "answer within query-timeout (%u s), reading the "
 				 "schema's tables and keys", e->cfg->query_timeout);
