@@ -79,7 +79,7 @@ MYCNF=$WORK/client.cnf
 	"$RHIZOME_BENCH_PASSWORD" "$(mdb_sock bulkbench)" >"$MYCNF")
 
 echo "bulk: $BULK_ROWS + $((BULK_ROWS / 4)) rows, $THREADS threads, $RUNS runs; dumps in $OUT"
-mdb_sql bulkbench <<SQL || die "loading the rows failed"
+mdb_sql bulkbench --default-character-set=utf8mb4 <<SQL || die "loading the rows failed"
 CREATE DATABASE bulk_src;
 USE bulk_src;
 CREATE TABLE ledger (id INT UNSIGNED NOT NULL PRIMARY KEY,
