@@ -130,6 +130,22 @@ int cli_print_result(json_t *v, int as_json, int (*text)(json_t *, FILE *))
 	return rc != 0 || fflush(stdout) != 0 ? -EIO : 0;
 }
 
+int cli_summary_as_json(const struct cli *c)
+{
+	return c->format_given ? c->json : !isatty(STDOUT_FILENO);
+}
+
+void cli_print_summary(json_t *summary, int as_json,
+		       int (*text)(json_t *, FILE *), enum cli_exit *status)
+{
+	if (cli_print_result(summary, as_json, text) == 0)
+		return;
+	fprintf(stderr, "rhizome: cannot write the summary to stdout: %s\n",
+		strerror(errno));
+	if (*status == CLI_EXIT_OK || *status == CLI_EXIT_PARTIAL)
+		*status = CLI_EXIT_IO;
+}
+
 /* sync diff's output: the text diff (or the summary as JSON) on stdout,
  * and the Markdown report when asked. Returns 0, or -EIO with a message on
  * stderr. */
@@ -545,9 +561,9 @@ static int sync_text(json_t *summary, FILE *fp)
  * JSON. */
 static int sync_as_json(const struct cli *c)
 {
-	if (c->command == CLI_TABLES || c->format_given)
+	if (c->command == CLI_TABLES)
 		return c->json;
-	return !isatty(STDOUT_FILENO);
+	return cli_summary_as_json(c);
 }
 
 enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
@@ -616,16 +632,11 @@ enum cli_exit cli_run_sync(const struct cli *c, const struct fleet_config *cfg,
 		if (write_diff(c, summary) != 0)
 			status = CLI_EXIT_IO;
 	} else if (summary != NULL) {
-		/* A summary that did not get out (a full disk, a closed pipe)
-		 * is a local I/O failure: the caller cannot know what happened. */
-		if (cli_print_result(summary, sync_as_json(c),
-				     c->command == CLI_TABLES ? tablelines_text
-							      : sync_text) != 0) {
-			fprintf(stderr, "rhizome: cannot write the summary to "
-				"stdout: %s\n", strerror(errno));
-			if (status == CLI_EXIT_OK || status == CLI_EXIT_PARTIAL)
-				status = CLI_EXIT_IO;
-		}
+		/* a summary that did not get out is a local I/O failure: the
+		 * caller cannot know what happened */
+		cli_print_summary(summary, sync_as_json(c),
+				  c->command == CLI_TABLES ? tablelines_text
+							   : sync_text, &status);
 	}
 	json_decref(summary);
 	snapshot_unlock(root);

@@ -95,6 +95,17 @@ enum cli_exit cli_run_verify(const struct cli *c, const struct fleet_config *cfg
 int cli_prune_after_run(const struct fleet_config *cfg, const char *hist,
 			int quiet);
 
+/* Whether a command's summary goes out as JSON: as --format says, else
+ * unless stdout is a terminal (SPEC). */
+int cli_summary_as_json(const struct cli *c);
+
+/* The summary on stdout (cli_print_result). One that did not get out (a
+ * full disk, a closed pipe) is said on stderr and is a local I/O failure:
+ * *status becomes CLI_EXIT_IO, unless it already says worse than a
+ * partial failure. */
+void cli_print_summary(json_t *summary, int as_json,
+		       int (*text)(json_t *, FILE *), enum cli_exit *status);
+
 /* Every --table is in a table list: 0, or -EINVAL said on stderr. */
 int cli_tables_known(const struct cli *c, const struct fleet_config *cfg);
 

@@ -6,12 +6,10 @@
  */
 #include "engine/cli/run.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <mysql.h>
 
@@ -20,11 +18,6 @@
 #include "engine/commands/bulk.h"
 #include "engine/output/bulktext.h"
 #include "engine/store/snapshot.h"
-
-static int as_json(const struct cli *c)
-{
-	return c->format_given ? c->json : !isatty(STDOUT_FILENO);
-}
 
 /* Failures on stderr too when stdout is JSON: a scheduler's log shows
  * why without parsing the summary. */
@@ -91,14 +84,10 @@ enum cli_exit cli_run_bulk(const struct cli *c, const struct fleet_config *cfg,
 	o.progress = c->progress;
 	status = cli_exit_of(bulk_run(&o, &summary));
 	if (summary != NULL) {
-		if (as_json(c))
+		if (cli_summary_as_json(c))
 			tell_errors(summary);
-		if (cli_print_result(summary, as_json(c), bulktext_write) != 0) {
-			fprintf(stderr, "rhizome: cannot write the summary to "
-				"stdout: %s\n", strerror(errno));
-			if (status == CLI_EXIT_OK || status == CLI_EXIT_PARTIAL)
-				status = CLI_EXIT_IO;
-		}
+		cli_print_summary(summary, cli_summary_as_json(c), bulktext_write,
+				  &status);
 	}
 	json_decref(summary);
 	snapshot_unlock(root);

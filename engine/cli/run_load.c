@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <mysql.h>
 
@@ -43,11 +42,6 @@ static const struct env_config *find_target(const struct cli *c,
 		"says scratch = yes\n");
 	free(words);
 	return NULL;
-}
-
-static int load_as_json(const struct cli *c)
-{
-	return c->format_given ? c->json : !isatty(fileno(stdout));
 }
 
 static enum cli_exit exit_of(enum load_outcome o)
@@ -197,15 +191,11 @@ enum cli_exit cli_run_load(const struct cli *c, const struct fleet_config *cfg,
 	outcome = load_run(&o, &plan, &summary);
 	/* the text summary says it all to a person; a log (stdout taken
 	 * as JSON by a scheduler) gets it on stderr too */
-	if (load_as_json(c))
+	if (cli_summary_as_json(c))
 		tell_failure(&o, outcome, summary);
 	status = exit_of(outcome);
-	if (cli_print_result(summary, load_as_json(c), loadtext_write) != 0) {
-		fprintf(stderr, "rhizome: cannot write the summary to stdout: "
-			"%s\n", strerror(errno));
-		if (status == CLI_EXIT_OK || status == CLI_EXIT_PARTIAL)
-			status = CLI_EXIT_IO;
-	}
+	cli_print_summary(summary, cli_summary_as_json(c), loadtext_write,
+			  &status);
 	json_decref(summary);
 	load_plan_release(&plan);
 	snapshot_unlock(root);

@@ -74,6 +74,30 @@ int bulk_backoff(struct bulk_run *r, unsigned attempt, unsigned *seed)
 	return stop;
 }
 
+int bulk_connection_lost(unsigned code)
+{
+	return fetch_is_client_error(code) || code == 1053 || code == 1927;
+}
+
+void bulk_set_error(struct connpool_error *err, unsigned code,
+		    const char *msg)
+{
+	memset(err, 0, sizeof(*err));
+	err->code = code;
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "-----");
+	snprintf(err->message, sizeof(err->message), "%s", msg);
+}
+
+double bulk_arm_deadline(const struct bulk_env *e, MYSQL *m, double limit)
+{
+	double now = clock_seconds(), deadline = now + limit;
+
+	if (e->deadline > 0 && e->deadline < deadline)
+		deadline = e->deadline;
+	connpool_set_deadline(e->pool, m, deadline);
+	return now;
+}
+
 void bulk_log(struct bulk_run *r, const char *line)
 {
 	pthread_mutex_lock(&r->lock);

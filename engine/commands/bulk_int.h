@@ -156,5 +156,15 @@ int bulk_backoff(struct bulk_run *r, unsigned attempt, unsigned *seed);
 void bulk_part_over(struct bulk_run *r, struct bulk_table *t);
 /* Say `line` without tearing the progress bar. Takes the run's lock. */
 void bulk_log(struct bulk_run *r, const char *line);
+/* Whether error `code` means the connection is gone: the client's errors
+ * and the server's words for a KILL (1053, 1927). Thread-safe. */
+int bulk_connection_lost(unsigned code);
+/* *err is `code` and `msg` (cut to fit), SQLSTATE "-----". */
+void bulk_set_error(struct connpool_error *err, unsigned code,
+		    const char *msg);
+/* m's round trips from now may take `limit` seconds, and never past e's
+ * env-timeout (connpool_set_deadline). Returns now (clock_seconds). On
+ * the thread owning m. */
+double bulk_arm_deadline(const struct bulk_env *e, MYSQL *m, double limit);
 
 #endif

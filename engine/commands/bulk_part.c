@@ -92,20 +92,6 @@ static int transient(unsigned code)
 	return code == 1205 || code == 1213;
 }
 
-static int connection_lost(unsigned code)
-{
-	return fetch_is_client_error(code) || code == 1053 || code == 1927;
-}
-
-static void set_message(struct connpool_error *err, unsigned code,
-			const char *msg)
-{
-	memset(err, 0, sizeof(*err));
-	err->code = code;
-	snprintf(err->sqlstate, sizeof(err->sqlstate), "-----");
-	snprintf(err->message, sizeof(err->message), "%s", msg);
-}
-
 /* The deadline of what is sent now: query-timeout (and env-timeout). A
  * one-pass read has the server's statement limit lifted, so its deadline
  * comes before the library's read timeout could close the connection
@@ -113,17 +99,12 @@ static void set_message(struct connpool_error *err, unsigned code,
 static void start_deadline(struct stream *s)
 {
 	const struct bulk_env *e = s->t->env;
-	double limit = (double)e->cfg->query_timeout, deadline;
+	double limit = (double)e->cfg->query_timeout;
 
 	if (s->one_pass && e->cfg->read_timeout > 0 &&
 	    limit > (double)e->cfg->read_timeout - 0.25)
 		limit = (double)e->cfg->read_timeout - 0.25;
-	s->armed = clock_seconds();
-	deadline = s->armed + limit;
-
-	if (e->deadline > 0 && e->deadline < deadline)
-		deadline = e->deadline;
-	connpool_set_deadline(e->pool, s->m, deadline);
+	s->armed = bulk_arm_deadline(e, s->m, limit);
 }
 
 /* The error m ended with, as the stream's; a cut-off round trip is said
@@ -149,7 +130,7 @@ static enum ended query_failed(struct stream *s)
 			snprintf(msg, sizeof(msg), "timed out: no answer within "
 				 "query-timeout (%u s); KILL QUERY sent",
 				 e->cfg->query_timeout);
-		set_message(&s->err, CR_SERVER_LOST, msg);
+		bulk_set_error(&s->err, CR_SERVER_LOST, msg);
 		return ENDED_FAILED;
 	}
 	if (fetch_is_client_error(s->err.code) &&
@@ -165,7 +146,7 @@ static enum ended query_failed(struct stream *s)
 	}
 	/* a row over max_allowed_packet (2020) would fail the same again */
 	if (s->err.code != CR_NET_PACKET_TOO_LARGE &&
-	    (connection_lost(s->err.code) || transient(s->err.code)))
+	    (bulk_connection_lost(s->err.code) || transient(s->err.code)))
 		return ENDED_RETRY;
 	return ENDED_FAILED;
 }
@@ -186,7 +167,7 @@ static enum ended first_result(struct stream *s, MYSQL_RES *res)
 	rowjson_keys(f, n, s->keys);
 	if (mask_plan_columns(s->r->o->cfg, t->env->cfg, t->name, f, n, s->cols,
 			      &why, &lines) != 0) {
-		set_message(&s->err, 0, why.data);
+		bulk_set_error(&s->err, 0, why.data);
 		if (why.len >= sizeof(s->err.message)) {
 			struct strbuf msg = STRBUF_INIT;
 
@@ -214,7 +195,7 @@ static enum ended first_result(struct stream *s, MYSQL_RES *res)
 
 			snprintf(msg, sizeof(msg), "key column `%.200s` is not in "
 				 "the table's rows", t->m.key[k]);
-			set_message(&s->err, 0, msg);
+			bulk_set_error(&s->err, 0, msg);
 			return ENDED_FAILED;
 		}
 		s->keypos[k] = i;
@@ -320,7 +301,7 @@ static enum ended too_many_chunks(struct stream *s)
 	snprintf(msg, sizeof(msg), "more than %u chunks in one part: raise "
 		 "--chunk-rows (now %u)", BULKCHUNK_MAX_INDEX,
 		 s->r->chunk_rows);
-	set_message(&s->err, 0, msg);
+	bulk_set_error(&s->err, 0, msg);
 	return ENDED_FAILED;
 }
 

@@ -20,7 +20,6 @@
 
 #include "engine/base/alloc.h"
 #include "engine/base/clock.h"
-#include "engine/base/sha256.h"
 #include "engine/base/strsort.h"
 #include "engine/fetch/bulksql.h"
 #include "engine/fetch/sqlbatch.h"
@@ -31,7 +30,6 @@
 #include "engine/schema/tablemodel.h"
 #include "engine/store/bulkchunk.h"
 #include "engine/store/bulkdir.h"
-#include "engine/store/snapshot.h"
 #include "environments/tablelist.h"
 
 /* What the describing trip learnt of a table. */
@@ -43,12 +41,6 @@ struct described {
 	unsigned long long estimate;    /* the server's guess of its rows */
 	int failed;
 };
-
-static int compare_keys(const void *a, const void *b)
-{
-	return strcmp(((const struct table_key *)a)->table,
-		      ((const struct table_key *)b)->table);
-}
 
 static void fail_env(struct bulk_run *r, struct bulk_env *e,
 		     const struct connpool_error *err, int unreached)
@@ -67,23 +59,11 @@ static void add_trips(struct bulk_run *r, struct bulk_env *e, unsigned trips)
 	pthread_mutex_unlock(&r->lock);
 }
 
-static void set_message(struct connpool_error *err, const char *fmt,
-			const char *arg)
-{
-	memset(err, 0, sizeof(*err));
-	snprintf(err->sqlstate, sizeof(err->sqlstate), "-----");
-	snprintf(err->message, sizeof(err->message), fmt, arg);
-}
-
 /* The round trips of the plan end by the earlier of query-timeout and
  * env-timeout. */
 static void start_deadline(struct bulk_env *e, MYSQL *m)
 {
-	double deadline = clock_seconds() + (double)e->cfg->query_timeout;
-
-	if (e->deadline > 0 && e->deadline < deadline)
-		deadline = e->deadline;
-	connpool_set_deadline(e->pool, m, deadline);
+	(void)bulk_arm_deadline(e, m, (double)e->cfg->query_timeout);
 }
 
 static int is_integer_type(enum enum_field_types t)
@@ -363,6 +343,13 @@ static int same_key(const struct bulkmanifest *m, const struct table_key *k)
 	return 1;
 }
 
+/* Whether two exports' masking (bulkmanifest.h; NULL: none) is the
+ * same. */
+static int same_masking(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
 /* Whether two Create Table texts are the same table, AUTO_INCREMENT
  * aside. */
 static int same_create(const char *a, const char *b)
@@ -389,20 +376,16 @@ static size_t keep_good_chunks(struct bulk_table *t, struct strbuf *note)
 
 		for (k = 0; k < p->nchunks; k++) {
 			char *path = xasprintf("%s/%s", t->dir, p->chunks[k].name);
-			char hex[65], *data;
-			size_t len;
-			int rc = snapshot_read(path, &data, &len);
+			struct strbuf why = STRBUF_INIT;
+			int rc = bulkchunk_check(path, p->chunks[k].sha256, &why);
 
-			if (rc == 0) {
-				sha256_hex(data, len, hex);
-				free(data);
-			}
+			strbuf_release(&why);
 			free(path);
-			if (rc != 0 || strcmp(hex, p->chunks[k].sha256) != 0) {
+			if (rc != 0) {
 				strbuf_addf(note, "%schunk %s %s: read again from "
 					    "there", note->len ? "; " : "",
-					    p->chunks[k].name, rc != 0 ? "is gone"
-					    : "does not have its digest");
+					    p->chunks[k].name, rc != -EBADMSG
+					    ? "is gone" : "does not have its digest");
 				break;
 			}
 		}
@@ -433,8 +416,7 @@ static int try_resume(struct bulk_run *r, struct bulk_table *t,
 		bulkmanifest_release(&old);
 		rc = bulkmanifest_read(t->final, sqlvalue_is_literal, &old, &err);
 		if (rc == 0 && old.complete &&
-		    ((old.masking == NULL) != (t->m.masking == NULL) ||
-		     (old.masking && strcmp(old.masking, t->m.masking) != 0))) {
+		    !same_masking(old.masking, t->m.masking)) {
 			strbuf_adds(note, "the [mask] rules for it changed since "
 				    "its export: exported afresh");
 		} else if (rc == 0 && old.complete) {
@@ -467,8 +449,7 @@ static int try_resume(struct bulk_run *r, struct bulk_table *t,
 			    "this run %u: exported afresh (--chunk-rows %u "
 			    "continues it)", old.chunk_rows, r->chunk_rows,
 			    old.chunk_rows);
-	} else if ((old.masking == NULL) != (t->m.masking == NULL) ||
-		   (old.masking && strcmp(old.masking, t->m.masking) != 0)) {
+	} else if (!same_masking(old.masking, t->m.masking)) {
 		strbuf_adds(note, "the [mask] rules for it changed since its "
 			    "interrupted export: exported afresh");
 	} else if (!same_create(old.create, d->create)) {
@@ -603,8 +584,8 @@ static void plan_table(struct bulk_run *r, struct bulk_table *t,
 	if (d->create == NULL) {
 		struct connpool_error err;
 
-		set_message(&err, "%s", "SHOW CREATE TABLE gave no text: not a "
-			    "base table");
+		bulk_set_error(&err, 0, "SHOW CREATE TABLE gave no text: not a "
+			       "base table");
 		bulk_fail_table(r, t, &err, NULL);
 		goto out;
 	}
@@ -661,12 +642,6 @@ out:
 
 /* ---- the job ---------------------------------------------------------- */
 
-static int connection_lost(unsigned code)
-{
-	/* the client's errors, and the server's words for a KILL */
-	return fetch_is_client_error(code) || code == 1053 || code == 1927;
-}
-
 void bulk_plan_env(struct bulk_run *r, struct bulk_env *e,
 		   struct bulk_worker *w)
 {
@@ -682,10 +657,11 @@ void bulk_plan_env(struct bulk_run *r, struct bulk_env *e,
 	memset(&err, 0, sizeof(err));
 	for (attempt = 0;; attempt++) {
 		if (e->deadline > 0 && clock_seconds() >= e->deadline) {
-			set_message(&err, "%s", "timed out");
-			snprintf(err.message, sizeof(err.message), "timed out: "
-				 "env-timeout (%u s from the run's start) ran out",
-				 e->cfg->env_timeout);
+			char msg[120];
+
+			snprintf(msg, sizeof(msg), "timed out: env-timeout (%u s "
+				 "from the run's start) ran out", e->cfg->env_timeout);
+			bulk_set_error(&err, 0, msg);
 			rc = FETCH_REFUSED;
 			break;
 		}
@@ -708,7 +684,7 @@ void bulk_plan_env(struct bulk_run *r, struct bulk_env *e,
 			add_trips(r, e, trips);
 			if (rc == FETCH_DONE) {
 				qsort(e->keys, e->nkeys, sizeof(*e->keys),
-				      compare_keys);
+				      fetch_key_compare);
 				choose_tables(r, e, &cat);
 				for (i = 0; i < e->ntables; i++) {
 					struct table_key probe = {
@@ -717,7 +693,7 @@ void bulk_plan_env(struct bulk_run *r, struct bulk_env *e,
 					e->tables[i].key = bsearch(&probe, e->keys,
 								   e->nkeys,
 								   sizeof(*e->keys),
-								   compare_keys);
+								   fetch_key_compare);
 					e->tables[i].mariadb = strstr(
 						mysql_get_server_info(m),
 						"MariaDB") != NULL;
@@ -739,7 +715,7 @@ void bulk_plan_env(struct bulk_run *r, struct bulk_env *e,
 				 "answer within query-timeout (%u s), reading the "
 				 "schema's tables and keys", e->cfg->query_timeout);
 		lost = rc == FETCH_BROKEN ||
-		       (rc == FETCH_REFUSED && connection_lost(err.code));
+		       (rc == FETCH_REFUSED && bulk_connection_lost(err.code));
 		connpool_set_deadline(e->pool, m, 0);
 		connpool_release(e->pool, m, lost || expired);
 		if (rc == FETCH_DONE || !lost || expired ||

@@ -267,6 +267,17 @@ static int say_timeout(struct run *r, MYSQL *m, double waited,
 	return 0;
 }
 
+/* A round trip that failed in its prefix (loadsql_prefix): the session's
+ * settings, the lock, or the staging schema gone, no table's failure. */
+static void prefix_failed(struct run *r, struct sqlbatch_result *res)
+{
+	if (res->ran == LOCK_CHECK && !fetch_is_client_error(res->err.code))
+		set_error(&res->err, 0, "%s", "the load's server lock is lost (its "
+			  "control connection closed): stopped, so as never to "
+			  "write into another load's staging schema");
+	fail(r, SIZE_MAX, &res->err, NULL);
+}
+
 /* Send job's statements over m: 0, or -EIO when it failed (recorded by
  * fail()). */
 static int run_trip(struct run *r, MYSQL *m, const struct job *job,
@@ -304,14 +315,7 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 	if (say_timeout(r, m, clock_seconds() - started, &res.err))
 		*broken = 1;
 	if (res.ran < PREFIX_STATEMENTS) {
-		/* the session's settings, the lock, or the staging schema
-		 * gone: no table's failure */
-		if (res.ran == LOCK_CHECK && !fetch_is_client_error(res.err.code))
-			set_error(&res.err, 0, "%s", "the load's server lock is "
-				  "lost (its control connection closed): stopped, "
-				  "so as never to write into another load's "
-				  "staging schema");
-		fail(r, SIZE_MAX, &res.err, NULL);
+		prefix_failed(r, &res);
 		return -EIO;
 	}
 	i = job->from + res.ran - PREFIX_STATEMENTS;
@@ -398,12 +402,7 @@ static int run_chunk(struct run *r, MYSQL *m, const struct job *job,
 		*broken = 1;
 		(void)say_timeout(r, m, clock_seconds() - started, &res.err);
 		if (res.ran < PREFIX_STATEMENTS) {
-			if (res.ran == LOCK_CHECK && !fetch_is_client_error(res.err.code))
-				set_error(&res.err, 0, "%s", "the load's server lock "
-					  "is lost (its control connection closed): "
-					  "stopped, so as never to write into another "
-					  "load's staging schema");
-			fail(r, SIZE_MAX, &res.err, NULL);
+			prefix_failed(r, &res);
 		} else {
 			/* the INSERT that failed (or the COMMIT: the last) */
 			/* answers: the prefix, START TRANSACTION, the INSERTs */

@@ -14,10 +14,10 @@
 #include <jansson.h>
 
 #include "engine/base/alloc.h"
-#include "engine/base/sha256.h"
 #include "engine/commands/tablefiles.h"
 #include "engine/schema/sqltoken.h"
 #include "engine/fetch/sqlvalue.h"
+#include "engine/store/bulkchunk.h"
 #include "engine/store/bulkdir.h"
 #include "engine/store/bulkmanifest.h"
 #include "engine/store/snapshot.h"
@@ -444,23 +444,13 @@ static size_t bulk_tables(const struct load_opts *o, char ***names,
  * the read's -errno) with *err naming it. */
 static int chunk_intact(const struct load_chunk *c, struct strbuf *err)
 {
-	char hex[65], *data;
-	size_t len;
-	int rc = snapshot_read(c->path, &data, &len);
+	int rc = bulkchunk_check(c->path, c->sha256, err);
 
-	if (rc != 0) {
+	if (rc == -EBADMSG)
+		strbuf_adds(err, ": damaged (export the table again)");
+	else if (rc != 0)
 		strbuf_addf(err, "%s: %s", c->path, strerror(-rc));
-		return rc == -ENOENT ? -EINVAL : rc;
-	}
-	sha256_hex(data, len, hex);
-	free(data);
-	if (strcmp(hex, c->sha256) != 0) {
-		strbuf_addf(err, "%s: damaged: its SHA-256 is %s, where the "
-			    "manifest has %s (export the table again)", c->path,
-			    hex, c->sha256);
-		return -EINVAL;
-	}
-	return 0;
+	return rc == -EBADMSG || rc == -ENOENT ? -EINVAL : rc;
 }
 
 /* Table `name`'s complete bulk export into *t: its manifest's text and

@@ -383,12 +383,6 @@ static void say_read_timeouts(struct fetched_table *t, size_t n,
 	}
 }
 
-static int compare_keys(const void *a, const void *b)
-{
-	return strcmp(((const struct table_key *)a)->table,
-		      ((const struct table_key *)b)->table);
-}
-
 static void add_round_trips(struct run *r, struct env_run *e, unsigned trips)
 {
 	pthread_mutex_lock(&r->lock);
@@ -672,14 +666,14 @@ static void run_lookup_job(struct run *r, struct job *job,
 							e->tables[i],
 							data ? ".json" : ".sql");
 		}
-		qsort(e->keys, e->nkeys, sizeof(*e->keys), compare_keys);
+		qsort(e->keys, e->nkeys, sizeof(*e->keys), fetch_key_compare);
 		e->key_of = data ? xcalloc(e->ntables + 1, sizeof(*e->key_of))
 				 : NULL;
 		for (i = 0; i < e->ntables && data; i++) {
 			struct table_key probe = { .table = (char *)e->tables[i] };
 
 			e->key_of[i] = bsearch(&probe, e->keys, e->nkeys,
-					       sizeof(*e->keys), compare_keys);
+					       sizeof(*e->keys), fetch_key_compare);
 		}
 		if (e->follow)
 			rc = follow_keys(r, e, ws, &err, &trips);

@@ -396,6 +396,12 @@ static void table_key_clear(struct table_key *k)
 	k->rejected = 0;
 }
 
+int fetch_key_compare(const void *a, const void *b)
+{
+	return strcmp(((const struct table_key *)a)->table,
+		      ((const struct table_key *)b)->table);
+}
+
 void fetch_keys_free(struct table_key *keys, size_t n)
 {
 	size_t i;

@@ -155,6 +155,10 @@ enum fetch_outcome fetch_lookup(MYSQL *m, const char *schema,
 
 void fetch_keys_free(struct table_key *keys, size_t n);
 
+/* Orders struct table_key by table name (strcmp): the comparator keys
+ * are sorted and searched by (qsort, bsearch). Thread-safe. */
+int fetch_key_compare(const void *a, const void *b);
+
 /* Append the statement that fetches `t` (for messages: --verbose shows
  * the statement that failed). Thread-safe. */
 void fetch_statement(struct strbuf *sql, const struct fetch_request *req,

@@ -82,10 +82,38 @@ int bulkchunk_write(const char *dir, unsigned part, unsigned index,
 	return rc;
 }
 
+/* Whether data[0..n), file `path`, has SHA-256 `sha256`: 0, or -EBADMSG
+ * with both in *err. */
+static int digest_is(const char *path, const char *data, size_t n,
+		     const char *sha256, struct strbuf *err)
+{
+	char hex[65];
+
+	sha256_hex(data, n, hex);
+	if (strcmp(hex, sha256) == 0)
+		return 0;
+	strbuf_addf(err, "%s: SHA-256 %s, where the manifest has %s", path,
+		    hex, sha256);
+	return -EBADMSG;
+}
+
+int bulkchunk_check(const char *path, const char *sha256, struct strbuf *err)
+{
+	char *data;
+	size_t n;
+	int rc = snapshot_read(path, &data, &n);
+
+	if (rc != 0)
+		return rc;
+	rc = digest_is(path, data, n, sha256, err);
+	free(data);
+	return rc;
+}
+
 int bulkchunk_read(const char *path, const char *sha256, char **lines,
 		   size_t *len, struct strbuf *err)
 {
-	char hex[65], *data, *out;
+	char *data, *out;
 	unsigned long long size;
 	size_t n, got;
 	int rc;
@@ -95,14 +123,9 @@ int bulkchunk_read(const char *path, const char *sha256, char **lines,
 	rc = snapshot_read(path, &data, &n);
 	if (rc != 0)
 		return rc;
-	if (sha256 != NULL) {
-		sha256_hex(data, n, hex);
-		if (strcmp(hex, sha256) != 0) {
-			strbuf_addf(err, "%s: SHA-256 %s, where the manifest has %s",
-				    path, hex, sha256);
-			free(data);
-			return -EBADMSG;
-		}
+	if (sha256 != NULL && (rc = digest_is(path, data, n, sha256, err)) != 0) {
+		free(data);
+		return rc;
 	}
 	size = ZSTD_getFrameContentSize(data, n);
 	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||

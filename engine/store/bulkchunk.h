@@ -49,6 +49,13 @@ int bulkchunk_write(const char *dir, unsigned part, unsigned index,
 		    struct bulkchunk_info *info);
 
 /*
+ * Whether chunk file `path` has SHA-256 `sha256` (hex), its frame not
+ * decompressed: 0; -ENOENT or another -errno of the read; -EBADMSG with
+ * the digests in *err (naming the file) when they differ.
+ */
+int bulkchunk_check(const char *path, const char *sha256, struct strbuf *err);
+
+/*
  * Read chunk file `path` back: its bytes must have SHA-256 `sha256` (hex;
  * NULL: not checked) and be one whole zstd frame whose checksum holds.
  * 0 with *lines (caller frees, NUL-terminated) and *len; -ENOENT, another
