@@ -33,7 +33,7 @@ endif
 LIB_SRC = queue/queue.c workers/pool.c \
 	engine/base/alloc.c engine/base/fatal.c engine/base/strsort.c engine/base/utf8.c engine/base/strbuf.c engine/base/strset.c engine/base/jsontext.c engine/base/sha256.c engine/base/base64.c engine/base/duration.c engine/base/path.c \
 	environments/optionfile.c environments/tablelist.c environments/config.c environments/greeting.c \
-	environments/connpool.c \
+	environments/connpool.c environments/localinfile.c \
 	engine/store/atomic_file.c engine/store/snapshot.c engine/store/bulkchunk.c engine/store/bulkdir.c engine/store/bulkmanifest.c engine/store/history.c \
 	engine/store/runlog.c \
 	engine/output/progress.c engine/output/diffreport.c engine/output/eventlog.c \

@@ -46,6 +46,7 @@
 #include "engine/base/clock.h"
 #include "engine/base/strbuf.h"
 #include "environments/greeting.h"
+#include "environments/localinfile.h"
 
 struct busy_conn {
 	MYSQL *m;
@@ -75,6 +76,8 @@ struct connpool {
 					 * -1 when none could be made */
 	char *init_sql;                 /* immutable: the init command */
 	char *mariadb_sql, *mysql_sql;  /* immutable: connpool_session_sql's */
+	int local_data;                 /* set before the first acquire:
+					 * connections offer LOAD DATA LOCAL */
 	int dead;                       /* guarded by lock: a connect failed */
 	int logged_in;                  /* guarded by lock: a connection of
 					 * this pool has logged in */
@@ -151,6 +154,11 @@ connpool *connpool_new(const struct env_config *env, enum tls_mode tls)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->changed, NULL);
 	return p;
+}
+
+void connpool_offer_local_data(connpool *p)
+{
+	p->local_data = 1;
 }
 
 void connpool_free(connpool *p)
@@ -374,6 +382,17 @@ static MYSQL *open_connection(connpool *p, struct connpool_error *err,
 		mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &env->write_timeout);
 	}
 	mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);
+	/* before anything reaches the server: a request for a local file is
+	 * refused, whatever an option file says (localinfile.h) */
+	localinfile_refuse(m);
+	if (p->local_data) {
+		/* on, not libmariadb's "auto", which takes a request only
+		 * when the query starts with LOAD: ours start with the
+		 * session's SET */
+		unsigned on = 1;
+
+		mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &on);
+	}
 	mysql_optionsv(m, MYSQL_INIT_COMMAND, p->init_sql);
 	/* Only the connect is non-blocking (see the top); queries block. */
 	mysql_optionsv(m, MYSQL_OPT_NONBLOCK, 0);

@@ -54,6 +54,14 @@ void connpool_error_capture(struct connpool_error *err, MYSQL *m);
  */
 connpool *connpool_new(const struct env_config *env, enum tls_mode tls);
 
+/*
+ * Connections opened from now on offer LOAD DATA LOCAL INFILE to the
+ * server (CLIENT_LOCAL_FILES). Every connection refuses a request for a
+ * local file (localinfile.h) until its owner serves one for a statement
+ * of its own. Call from the main thread before the first acquire.
+ */
+void connpool_offer_local_data(connpool *p);
+
 /* Close every idle connection and free the pool. All connections must have
  * been released. NULL is a no-op. Call from the main thread, after the
  * workers stopped. */

@@ -48,23 +48,41 @@ char *base64_encode(const void *data, size_t len)
 	return out;
 }
 
+/* The alphabet's bytes: a look-up, as a load checks every byte of every
+ * binary value. */
+static const unsigned char alphabet[256] = {
+	['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['0' ... '9'] = 1,
+	['+'] = 1, ['/'] = 1,
+};
+
+int base64_valid(const char *text, size_t n)
+{
+	size_t pad = 0, i;
+
+	/* what base64_encode wrote fits an int per piece; a body this
+	 * large in a history line is not one it wrote */
+	if (n % 4 != 0 || n > (size_t)1 << 30)
+		return 0;
+	/* EVP_DecodeBlock skips blanks and takes '=' anywhere: only the
+	 * alphabet, with one or two '=' at the end, is an encoding of ours */
+	while (pad < 2 && n > pad && text[n - 1 - pad] == '=')
+		pad++;
+	for (i = 0; i < n - pad; i++)
+		if (!alphabet[(unsigned char)text[i]])
+			return 0;
+	return 1;
+}
+
 int base64_decode(const char *text, char **data, size_t *len)
 {
 	size_t n = strlen(text), pad = 0;
 	unsigned char *out;
 	int got;
 
-	/* what base64_encode wrote fits an int per piece; a body this
-	 * large in a history line is not one it wrote */
-	if (n % 4 != 0 || n > (size_t)1 << 30)
+	if (!base64_valid(text, n))
 		return -EINVAL;
-	/* EVP_DecodeBlock skips blanks and takes '=' anywhere: only the
-	 * alphabet, with one or two '=' at the end, is an encoding of ours */
 	while (pad < 2 && n > pad && text[n - 1 - pad] == '=')
 		pad++;
-	if (strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		   "0123456789+/") != n - pad)
-		return -EINVAL;
 	out = xmalloc(n / 4 * 3 + 1);
 	got = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n);
 	if (got < 0) {

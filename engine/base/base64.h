@@ -18,4 +18,8 @@ char *base64_encode(const void *data, size_t len);
  * -EINVAL when it is not such an encoding. Thread-safe. */
 int base64_decode(const char *text, char **data, size_t *len);
 
+/* Whether text[0..n) is such an encoding (what base64_decode takes), for
+ * a reader that hands it on undecoded. Thread-safe. */
+int base64_valid(const char *text, size_t n);
+
 #endif

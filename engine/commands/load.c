@@ -38,6 +38,7 @@
 #include "engine/output/progress.h"
 #include "engine/output/termtext.h"
 #include "engine/store/bulkchunk.h"
+#include "environments/localinfile.h"
 #include "queue/queue.h"
 #include "workers/pool.h"
 
@@ -93,6 +94,8 @@ struct run {
 	int moved;                      /* it answered: the tables are in */
 	unsigned long long lock_owner;  /* the session holding the lock */
 	int staged;                     /* the staging schema was made */
+	int local_data;                 /* the server takes LOAD DATA LOCAL:
+					 * chunks go that way */
 	json_t *notes;                  /* lines for the summary's "notes" */
 	json_t *blockers;               /* the keys --replace would break */
 	char **existing;                /* the target's tables before */
@@ -183,7 +186,28 @@ struct trip {
 	const struct job *job;
 	int inserts;            /* every statement after the prefix is an
 				 * INSERT (a chunk's) */
+	size_t rows;            /* nonzero: the statement after the prefix
+				 * is a LOAD DATA of this many rows */
+	int checked;            /* ... and its answer failed the check */
 };
+
+/* A LOAD DATA LOCAL takes rows as IGNORE does: a duplicate key skipped,
+ * a value cut, with a warning and no error. Every row taken, without a
+ * warning, or the chunk fails. */
+static int check_data(struct trip *t, const struct sqlbatch_answer *a,
+		      struct connpool_error *err)
+{
+	if (a->warnings == 0 && a->affected == t->rows)
+		return 0;
+	t->checked = 1;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "-----");
+	snprintf(err->message, sizeof(err->message), "the server took %llu of "
+		 "the chunk's %zu rows, with %u warning(s): it skipped or "
+		 "changed what the file holds", a->affected, t->rows,
+		 a->warnings);
+	return 1;
+}
 
 static int check_answer(void *ctx, const struct sqlbatch_answer *a,
 			struct connpool_error *err)
@@ -191,6 +215,8 @@ static int check_answer(void *ctx, const struct sqlbatch_answer *a,
 	struct trip *t = ctx;
 	const struct stmt_ref *ref;
 
+	if (a->index >= PREFIX_STATEMENTS && t->rows > 0)
+		return check_data(t, a, err);
 	if (a->index < PREFIX_STATEMENTS || a->warnings == 0)
 		return 0;
 	if (!t->inserts) {
@@ -283,7 +309,7 @@ static void prefix_failed(struct run *r, struct sqlbatch_result *res)
 static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 		    struct strbuf *sql, int *broken)
 {
-	struct trip trip = { r, job, 0 };
+	struct trip trip = { r, job, 0, 0, 0 };
 	struct sqlbatch_result res;
 	enum fetch_outcome outcome;
 	unsigned trips = 0;
@@ -327,51 +353,76 @@ static int run_trip(struct run *r, MYSQL *m, const struct job *job,
 	return -EIO;
 }
 
-/* Load job's chunk over m: read and checked (its digest, its frame, its
- * rows), turned into INSERTs, sent in round trips of at most trip_max
- * bytes. 0, or -EIO when it failed (recorded by fail()). */
-static int run_chunk(struct run *r, MYSQL *m, const struct job *job,
-		     struct strbuf *sql, int *broken)
+/* Table t's chunk failed locally (its file, its rows): said as the
+ * table's failure, naming the file. */
+static void chunk_failed(struct run *r, const struct job *job,
+			 const char *why)
+{
+	struct connpool_error err;
+	const char *path = job->chunk->path;
+	int named = strstr(why, path) != NULL;
+
+	memset(&err, 0, sizeof(err));
+	snprintf(err.sqlstate, sizeof(err.sqlstate), "-----");
+	snprintf(err.message, sizeof(err.message), "%s%s%s", named ? "" : path,
+		 named ? "" : ": ", why);
+	fail(r, job->table, &err, NULL);
+}
+
+/* Job's chunk read back, its frame's checksum checked (its digest was
+ * checked by the plan, under the snapshot root's lock that is still
+ * held): 0 with *text (caller frees), or -EIO when it failed (recorded). */
+static int read_chunk(struct run *r, const struct job *job, char **text)
+{
+	struct strbuf why = STRBUF_INIT;
+	size_t len;
+	int rc = bulkchunk_read(job->chunk->path, NULL, text, &len, &why);
+
+	if (rc != 0) {
+		if (why.len == 0)
+			strbuf_adds(&why, strerror(-rc));
+		chunk_failed(r, job, why.data);
+	}
+	strbuf_release(&why);
+	return rc == 0 ? 0 : -EIO;
+}
+
+/* Whether a chunk's rows came to as many as its manifest says: 0, or
+ * -EIO (recorded). */
+static int chunk_rows_are(struct run *r, const struct job *job, size_t rows)
+{
+	char why[160];
+
+	if (rows == job->chunk->rows)
+		return 0;
+	snprintf(why, sizeof(why), "holds %zu rows where its manifest says %zu",
+		 rows, job->chunk->rows);
+	chunk_failed(r, job, why);
+	return -EIO;
+}
+
+/* Load job's chunk over m as INSERTs, in round trips of at most trip_max
+ * bytes: 0, or -EIO when it failed (recorded by fail()). */
+static int run_chunk_inserts(struct run *r, MYSQL *m, const struct job *job,
+			     const char *text, struct strbuf *sql, int *broken)
 {
 	const struct load_table *t = &r->plan->tables[job->table];
-	struct trip trip = { r, job, 1 };
+	struct trip trip = { r, job, 1, 0, 0 };
 	struct loadsql_inserts ins = { 0 };
 	struct strbuf why = STRBUF_INIT;
-	struct connpool_error err;
 	struct sqlbatch_result res;
 	enum fetch_outcome outcome;
-	size_t i = 0, from, len;
+	size_t i = 0, from;
 	unsigned trips = 0;
-	char *text;
 	double started;
-	int rc;
+	int rc = 0;
 
-	/* its digest was checked by the plan, under the snapshot root's
-	 * lock that is still held: the frame's own checksum is checked */
-	rc = bulkchunk_read(job->chunk->path, NULL, &text, &len, &why);
-	if (rc == 0) {
-		if (loadsql_inserts_lines(&t->model, text, LOAD_STATEMENT_MAX,
-					  &ins, &why) != 0)
-			rc = -EINVAL;
-		else if (ins.rows != job->chunk->rows) {
-			strbuf_addf(&why, "holds %zu rows where its manifest says "
-				    "%zu", ins.rows, job->chunk->rows);
-			rc = -EINVAL;
-		}
-		free(text);
-	} else if (why.len == 0) {
-		strbuf_adds(&why, strerror(-rc));
-	}
-	if (rc != 0) {
-		memset(&err, 0, sizeof(err));
-		snprintf(err.sqlstate, sizeof(err.sqlstate), "-----");
-		snprintf(err.message, sizeof(err.message), "%s%s%s",
-			 strstr(why.data, job->chunk->path) ? "" : job->chunk->path,
-			 strstr(why.data, job->chunk->path) ? "" : ": ", why.data);
-		fail(r, job->table, &err, NULL);
-		loadsql_inserts_release(&ins);
-		strbuf_release(&why);
-		return -EIO;
+	if (loadsql_inserts_lines(&t->model, text, LOAD_STATEMENT_MAX, &ins,
+				  &why) != 0) {
+		chunk_failed(r, job, why.data);
+		rc = -EIO;
+	} else {
+		rc = chunk_rows_are(r, job, ins.rows);
 	}
 	strbuf_release(&why);
 	while (i < ins.n && rc == 0) {
@@ -418,6 +469,121 @@ static int run_chunk(struct run *r, MYSQL *m, const struct job *job,
 	r->round_trips += trips;
 	pthread_mutex_unlock(&r->lock);
 	loadsql_inserts_release(&ins);
+	return rc;
+}
+
+/* The name a LOAD DATA statement of ours reads: the handler serves
+ * nothing else (localinfile.h). */
+#define LOCAL_NAME "rhizome-chunk"
+
+/* After a LOAD DATA the server answered with skipped rows or warnings:
+ * its first warnings, appended to err's message (the statement was the
+ * round trip's last, so SHOW WARNINGS is its). */
+static void add_warnings(struct run *r, MYSQL *m, struct connpool_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	size_t len = strlen(err->message);
+
+	connpool_set_deadline(r->pool, m, clock_seconds() +
+			      (double)r->target.query_timeout);
+	if (mysql_query(m, "SHOW WARNINGS LIMIT 3") == 0 &&
+	    (res = mysql_store_result(m)) != NULL) {
+		while ((row = mysql_fetch_row(res)) != NULL)
+			strbuf_addf(&sb, "; %s %s: %s", row[0] ? row[0] : "",
+				    row[1] ? row[1] : "", row[2] ? row[2] : "");
+		mysql_free_result(res);
+	}
+	connpool_set_deadline(r->pool, m, 0);
+	if (sb.len > 0)
+		snprintf(err->message + len, sizeof(err->message) - len, "%s",
+			 sb.data);
+	strbuf_release(&sb);
+}
+
+/* Load job's chunk over m as one LOAD DATA LOCAL INFILE, its rows served
+ * from memory: 0, or -EIO when it failed (recorded by fail()). */
+static int run_chunk_data(struct run *r, MYSQL *m, const struct job *job,
+			  const char *text, struct strbuf *sql, int *broken)
+{
+	const struct load_table *t = &r->plan->tables[job->table];
+	struct loadsql_data data = { LOCAL_NAME, STRBUF_INIT, STRBUF_INIT, 0 };
+	struct trip trip = { r, job, 1, 0, 0 };
+	struct localinfile_source src;
+	struct strbuf why = STRBUF_INIT;
+	struct sqlbatch_result res;
+	enum fetch_outcome outcome;
+	unsigned trips = 0;
+	double started;
+	int rc;
+
+	if (loadsql_data_lines(&t->model, text, &data, &why) != 0) {
+		chunk_failed(r, job, why.data);
+		rc = -EIO;
+	} else {
+		rc = chunk_rows_are(r, job, data.nrows);
+	}
+	strbuf_release(&why);
+	if (rc != 0 || data.nrows == 0) {
+		loadsql_data_release(&data);
+		return rc;
+	}
+	strbuf_reset(sql);
+	(void)loadsql_prefix(sql, &r->names, connpool_session_sql(r->pool, m),
+			     r->lock_owner);
+	strbuf_add(sql, ";", 1);
+	strbuf_add(sql, data.statement.data, data.statement.len);
+	memset(&src, 0, sizeof(src));
+	src.name = LOCAL_NAME;
+	src.data = data.rows.data;
+	src.len = data.rows.len;
+	trip.rows = data.nrows;
+	localinfile_serve(m, &src);
+	started = clock_seconds();
+	connpool_set_deadline(r->pool, m, started +
+			      (double)r->target.query_timeout);
+	/* one statement, one transaction: InnoDB takes the chunk whole or
+	 * rolls it back */
+	outcome = sqlbatch_run(m, sql, PREFIX_STATEMENTS + 1, check_answer,
+			       &trip, &res, &trips);
+	connpool_set_deadline(r->pool, m, 0);
+	localinfile_refuse(m);
+	if (outcome == FETCH_REFUSED && res.ran == PREFIX_STATEMENTS &&
+	    trip.checked)
+		/* the server took it, but not as the file says */
+		add_warnings(r, m, &res.err);
+	pthread_mutex_lock(&r->lock);
+	r->round_trips += trips;
+	pthread_mutex_unlock(&r->lock);
+	if (outcome != FETCH_DONE) {
+		*broken = outcome == FETCH_BROKEN;
+		if (say_timeout(r, m, clock_seconds() - started, &res.err))
+			*broken = 1;
+		if (res.ran < PREFIX_STATEMENTS)
+			prefix_failed(r, &res);
+		else
+			fail(r, job->table, &res.err, data.statement.data);
+		rc = -EIO;
+	}
+	loadsql_data_release(&data);
+	return rc;
+}
+
+/* Load job's chunk over m: read and checked (its frame, its rows), sent
+ * as LOAD DATA when the server allows it, else as INSERTs. 0, or -EIO
+ * when it failed (recorded by fail()). */
+static int run_chunk(struct run *r, MYSQL *m, const struct job *job,
+		     struct strbuf *sql, int *broken)
+{
+	char *text;
+	int rc;
+
+	if (read_chunk(r, job, &text) != 0)
+		return -EIO;
+	rc = r->local_data ? run_chunk_data(r, m, job, text, sql, broken)
+	     : run_chunk_inserts(r, m, job, text, sql, broken);
+	free(text);
 	return rc;
 }
 
@@ -473,6 +639,7 @@ struct look {
 	long long got_lock;             /* GET_LOCK's answer: 1, 0, -1: NULL */
 	unsigned long long packet;      /* @@max_allowed_packet */
 	unsigned long long id;          /* the control session's CONNECTION_ID() */
+	int local_infile;               /* @@local_infile: 1 when ON */
 	char **tables;                  /* SHOW FULL TABLES of the target */
 	int *views;
 	size_t ntables;
@@ -495,6 +662,7 @@ static int take_look(void *ctx, const struct sqlbatch_answer *a,
 		l->got_lock = row[0] != NULL ? strtoll(row[0], NULL, 10) : -1;
 		l->packet = row[1] != NULL ? strtoull(row[1], NULL, 10) : 0;
 		l->id = row[2] != NULL ? strtoull(row[2], NULL, 10) : 0;
+		l->local_infile = row[3] != NULL && strcmp(row[3], "1") == 0;
 		return 0;
 	}
 	while (a->index == 2 && (row = mysql_fetch_row(a->res)) != NULL) {
@@ -628,6 +796,13 @@ static enum load_outcome look(struct run *r)
 		return LOAD_FAILED;
 	}
 	r->locked = 1;
+	r->local_data = l.local_infile;
+	if (!l.local_infile && r->plan->nchunks > 0)
+		json_array_append_new(r->notes, json_sprintf(
+			"the target's server has local_infile OFF: the chunks' "
+			"rows went in as INSERT statements, which is slower than "
+			"LOAD DATA LOCAL INFILE (SET GLOBAL local_infile = ON "
+			"allows it)"));
 	if (l.packet > 0 && l.packet / 2 < r->trip_max)
 		r->trip_max = (size_t)(l.packet / 2);
 	for (i = 0; i < r->plan->ntables; i++)
@@ -1236,6 +1411,9 @@ static void setup(struct run *r, const struct load_opts *o,
 	loadsql_names_of(r->target.schema, &r->names);
 	plan_refs(r);
 	r->pool = connpool_new(&r->target, o->tls);
+	/* a chunk's rows go as LOAD DATA LOCAL INFILE, served from memory */
+	if (plan->nchunks > 0)
+		connpool_offer_local_data(r->pool);
 	r->q = queue_new(r->nrefs ? r->nrefs : 1);
 }
 

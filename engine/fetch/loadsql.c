@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/base/alloc.h"
 #include "engine/base/sha256.h"
@@ -54,7 +55,8 @@ size_t loadsql_look(struct strbuf *sb, const struct loadsql_names *n,
 {
 	strbuf_adds(sb, session);
 	strbuf_addf(sb, ";SELECT GET_LOCK(%s, 0), @@max_allowed_packet, "
-		    "CONNECTION_ID();SHOW FULL TABLES FROM ", n->lock);
+		    "CONNECTION_ID(), @@local_infile;SHOW FULL TABLES FROM ",
+		    n->lock);
 	sqlident_quote(sb, n->target);
 	strbuf_adds(sb, ";USE ");
 	sqlident_quote(sb, n->target);
@@ -194,6 +196,8 @@ static struct strbuf *new_statement(struct loadsql_inserts *ins)
 struct keys {
 	char **names;
 	char **raw;                     /* the quoted key, as written */
+	size_t *rawlen;
+	const char *text_end;           /* the text's NUL */
 	const struct tm_column **cols;
 	enum rowfile_kind *kinds;
 	size_t n, cap;
@@ -209,6 +213,7 @@ static void keys_release(struct keys *k)
 	}
 	free(k->names);
 	free(k->raw);
+	free(k->rawlen);
 	free(k->cols);
 	free(k->kinds);
 }
@@ -219,31 +224,39 @@ static void keys_release(struct keys *k)
  * *keys. Returns where the object ends, or NULL with *err filled.
  */
 static const char *row(const struct table_model *m, const char *p,
-		       size_t rowno, struct keys *keys, struct strbuf *cols,
-		       struct strbuf *tuple, struct strbuf *err)
+		       size_t rowno, int tsv, struct keys *keys,
+		       struct strbuf *cols, struct strbuf *tuple,
+		       struct strbuf *err)
 {
 	int first = rowno == 1, nvalues = 0;
 	size_t nkey = 0;
+	/* the values' checks write into it only when one fails */
+	struct strbuf why = STRBUF_INIT;
 
-	strbuf_reset(tuple);
-	strbuf_adds(tuple, "(");
+	if (!tsv) {
+		strbuf_reset(tuple);
+		strbuf_add(tuple, "(", 1);
+	}
 	p = rowfile_skip_ws(p + 1);
 	while (*p == '"') {
-		const char *kend = rowfile_skip_string(p), *vend;
+		const char *kend, *vend;
 		json_t *key;
 		const char *name;
 		const struct tm_column *col;
 		enum rowfile_kind kind;
 
 		if (!first && nkey < keys->n &&
-		    strncmp(keys->raw[nkey], p, (size_t)(kend - p)) == 0 &&
-		    keys->raw[nkey][kend - p] == '\0') {
-			/* the first row's key, spelled the same */
+		    (size_t)(keys->text_end - p) >= keys->rawlen[nkey] &&
+		    memcmp(keys->raw[nkey], p, keys->rawlen[nkey]) == 0) {
+			/* the first row's key, spelled the same (a whole
+			 * token: it ends where the first row's did) */
+			kend = p + keys->rawlen[nkey];
 			col = keys->cols[nkey];
 			kind = keys->kinds[nkey];
 			nkey++;
 			goto value;
 		}
+		kend = rowfile_skip_string(p);
 		key = rowfile_string(p, kend);
 		name = key ? json_string_value(key) : "";
 		col = tablemodel_column(m, name);
@@ -262,11 +275,14 @@ static const char *row(const struct table_model *m, const char *p,
 			}
 			keys->raw = xrealloc(keys->raw, keys->cap *
 					     sizeof(*keys->raw));
+			keys->rawlen = xrealloc(keys->rawlen, keys->cap *
+						sizeof(*keys->rawlen));
 			keys->cols = xrealloc(keys->cols, keys->cap *
 					      sizeof(*keys->cols));
 			keys->kinds = xrealloc(keys->kinds, keys->cap *
 					       sizeof(*keys->kinds));
 			keys->raw[keys->n] = xstrndup(p, (size_t)(kend - p));
+			keys->rawlen[keys->n] = (size_t)(kend - p);
 			keys->cols[keys->n] = col;
 			keys->kinds[keys->n] = kind;
 			keys->names[keys->n++] = xstrdup(name);
@@ -285,20 +301,19 @@ value:
 		p = rowfile_skip_ws(rowfile_skip_ws(kend) + 1);
 		vend = rowfile_skip_value(p);
 		if (col->generated == NULL) {
-			struct strbuf why = STRBUF_INIT;
-
-			if (first) {
+			if (first && !tsv) {
 				strbuf_adds(cols, nvalues ? ", " : "");
 				sqlident_quote(cols, col->name);
 			}
-			strbuf_adds(tuple, nvalues++ ? ", " : "");
-			if (rowfile_sql_value(kind, p, vend, tuple, &why) != 0) {
+			if (nvalues++)
+				strbuf_add(tuple, tsv ? "\t" : ", ", tsv ? 1 : 2);
+			if ((tsv ? rowfile_tsv_value(kind, p, vend, tuple, &why)
+			     : rowfile_sql_value(kind, p, vend, tuple, &why)) != 0) {
 				strbuf_addf(err, "row %zu: column `%s`: %s", rowno,
 					    col->name, why.data);
 				strbuf_release(&why);
 				return NULL;
 			}
-			strbuf_release(&why);
 		}
 		p = rowfile_skip_ws(vend);
 		if (*p == ',')
@@ -313,43 +328,104 @@ value:
 			    rowno, nkey, keys->n);
 		return NULL;
 	}
-	strbuf_adds(tuple, ")");
+	strbuf_add(tuple, tsv ? "\n" : ")", 1);
 	return p + 1;
 }
 
+/* Whether a column's values go into a BIT column: its JSON integer is
+ * the bits' value, which LOAD DATA would store as the digits' bytes. */
+static int is_bit(const struct tm_column *col)
+{
+	return col->type != NULL && strncasecmp(col->type, "bit", 3) == 0 &&
+	       (col->type[3] == '\0' || col->type[3] == '(' ||
+		col->type[3] == ' ');
+}
+
+/* The LOAD DATA statement of the columns in keys (the first row's), for
+ * rows sent as `name`. */
+static void data_statement(struct strbuf *sb, const struct table_model *m,
+			   const struct keys *keys, const char *name)
+{
+	struct strbuf set = STRBUF_INIT;
+	size_t i, n = 0;
+
+	strbuf_addf(sb, "LOAD DATA LOCAL INFILE '%s' INTO TABLE ", name);
+	sqlident_quote(sb, m->name);
+	/* the separators as hex: nothing here depends on the SQL mode */
+	strbuf_adds(sb, " CHARACTER SET utf8mb4 FIELDS TERMINATED BY X'09' "
+		    "ESCAPED BY X'5C' LINES TERMINATED BY X'0A' (");
+	for (i = 0; i < keys->n; i++) {
+		const struct tm_column *col = keys->cols[i];
+		const char *how = keys->kinds[i] == ROWFILE_BINARY ? "FROM_BASE64"
+				  : is_bit(col) ? "CAST" : NULL;
+
+		if (col->generated != NULL)
+			continue;
+		strbuf_adds(sb, n++ ? ", " : "");
+		if (how == NULL) {
+			sqlident_quote(sb, col->name);
+			continue;
+		}
+		strbuf_addf(sb, "@v%zu", i);
+		strbuf_adds(&set, set.len ? ", " : " SET ");
+		sqlident_quote(&set, col->name);
+		if (how[0] == 'C')
+			strbuf_addf(&set, " = CAST(@v%zu AS UNSIGNED)", i);
+		else
+			strbuf_addf(&set, " = FROM_BASE64(@v%zu)", i);
+	}
+	strbuf_adds(sb, ")");
+	if (set.len)
+		strbuf_add(sb, set.data, set.len);
+	strbuf_release(&set);
+}
+
 /* The rows of text as INSERTs: a data file's (one object or an array),
- * or JSON lines (`lines`: objects one after another). */
-static int inserts(const struct table_model *m, const char *text,
-		   size_t max_len, int lines, struct loadsql_inserts *out,
-		   struct strbuf *err)
+ * or JSON lines (`lines`: objects one after another); or, with `data`,
+ * JSON lines as LOAD DATA's text and statement. */
+static int scan(const struct table_model *m, const char *text,
+		size_t max_len, int lines, struct loadsql_inserts *out,
+		struct loadsql_data *data, struct strbuf *err)
 {
 	struct strbuf cols = STRBUF_INIT, tuple = STRBUF_INIT;
 	struct strbuf *stmt = NULL;
-	struct keys keys = { NULL, NULL, NULL, NULL, 0, 0 };
+	struct keys keys;
 	const char *p = rowfile_skip_ws(text);
 	size_t rowno = 0, head = 0;
 	int array = !lines && *p == '[', rc = 0;
 
+	memset(&keys, 0, sizeof(keys));
+	keys.text_end = text + strlen(text);
 	if (array)
 		p = rowfile_skip_ws(p + 1);
 	while (*p == '{') {
-		p = row(m, p, ++rowno, &keys, &cols, &tuple, err);
+		p = row(m, p, ++rowno, data != NULL, &keys, &cols,
+			data ? &data->rows : &tuple, err);
 		if (p == NULL) {
 			rc = -EINVAL;
 			break;
 		}
-		if (stmt == NULL || (stmt->len + 1 + tuple.len > max_len &&
-				     stmt->len > head)) {
-			stmt = new_statement(out);
-			strbuf_adds(stmt, "INSERT INTO ");
-			sqlident_quote(stmt, m->name);
-			strbuf_addf(stmt, " (%s) VALUES ", cols.data ? cols.data : "");
-			head = stmt->len;
+		if (data != NULL) {
+			if (rowno == 1)
+				data_statement(&data->statement, m, &keys,
+					       data->name);
+			data->nrows++;
+		} else {
+			if (stmt == NULL ||
+			    (stmt->len + 1 + tuple.len > max_len &&
+			     stmt->len > head)) {
+				stmt = new_statement(out);
+				strbuf_adds(stmt, "INSERT INTO ");
+				sqlident_quote(stmt, m->name);
+				strbuf_addf(stmt, " (%s) VALUES ",
+					    cols.data ? cols.data : "");
+				head = stmt->len;
+			}
+			if (stmt->len > head)
+				strbuf_add(stmt, ",", 1);
+			strbuf_add(stmt, tuple.data, tuple.len);
+			out->rows++;
 		}
-		if (stmt->len > head)
-			strbuf_add(stmt, ",", 1);
-		strbuf_add(stmt, tuple.data, tuple.len);
-		out->rows++;
 		p = rowfile_skip_ws(p);
 		if (!array && !lines)
 			break;
@@ -373,14 +449,27 @@ int loadsql_inserts(const struct table_model *m, const char *text, size_t len,
 		    struct strbuf *err)
 {
 	(void)len; /* NUL-terminated: the scanner stops there */
-	return inserts(m, text, max_len, 0, out, err);
+	return scan(m, text, max_len, 0, out, NULL, err);
 }
 
 int loadsql_inserts_lines(const struct table_model *m, const char *text,
 			  size_t max_len, struct loadsql_inserts *out,
 			  struct strbuf *err)
 {
-	return inserts(m, text, max_len, 1, out, err);
+	return scan(m, text, max_len, 1, out, NULL, err);
+}
+
+int loadsql_data_lines(const struct table_model *m, const char *text,
+		       struct loadsql_data *out, struct strbuf *err)
+{
+	return scan(m, text, 0, 1, NULL, out, err);
+}
+
+void loadsql_data_release(struct loadsql_data *d)
+{
+	strbuf_release(&d->statement);
+	strbuf_release(&d->rows);
+	d->nrows = 0;
 }
 
 void loadsql_inserts_release(struct loadsql_inserts *ins)

@@ -4,7 +4,9 @@
  * sqlident.h, values spelled by rowfile.h (numbers as their digits, text
  * of UTF-8 without a backslash or a control byte as _utf8mb4'...' with
  * quotes doubled, anything else as hex), and the only other text in a
- * statement is fixed keywords.
+ * statement is fixed keywords. A bulk chunk's rows go as LOAD DATA LOCAL
+ * INFILE instead when the server allows it: its values are no SQL but
+ * the text the statement reads (rowfile_tsv_value).
  *
  * A load builds the tables in a schema of its own on the target server
  * (the staging schema, rhizome_load_<hash of the target schema>), so that
@@ -43,8 +45,8 @@ void loadsql_names_of(const char *target, struct loadsql_names *n);
  * it wrote. `session` is the pool's session statement
  * (connpool_session_sql).
  *
- *   look:    the session; GET_LOCK (not waiting), @@max_allowed_packet
- *            and CONNECTION_ID();
+ *   look:    the session; GET_LOCK (not waiting), @@max_allowed_packet,
+ *            CONNECTION_ID() and @@local_infile;
  *            SHOW FULL TABLES of the target (it fails when the schema is
  *            not there: nothing after it runs); the target as the default
  *            schema; the foreign keys that reference its tables, from any
@@ -116,6 +118,31 @@ int loadsql_inserts_lines(const struct table_model *m, const char *text,
 			  size_t max_len, struct loadsql_inserts *out,
 			  struct strbuf *err);
 void loadsql_inserts_release(struct loadsql_inserts *ins);
+
+/* The rows of one bulk chunk as one LOAD DATA LOCAL INFILE statement and
+ * the text it reads. */
+struct loadsql_data {
+	const char *name;       /* what the statement names after INFILE
+				 * (borrowed; letters, digits, '-', '.') */
+	struct strbuf statement; /* empty when there are no rows */
+	struct strbuf rows;     /* tab-separated, a line a row */
+	size_t nrows;
+};
+
+/*
+ * loadsql_inserts_lines' checks, the rows put into out->rows as LOAD
+ * DATA's text (rowfile_tsv_value) and out->statement set to the statement
+ * that loads them into `m`: LOCAL INFILE 'name', CHARACTER SET utf8mb4,
+ * tab-separated, the first row's columns in its order (a generated one
+ * left out), a binary column's base64 decoded by FROM_BASE64 and a BIT
+ * column's number by CAST, into user variables. The server takes LOCAL
+ * rows as IGNORE does (a duplicate key skipped, a value it cannot hold
+ * cut, each with a warning): the caller checks that it took every row
+ * without a warning. 0, or -EINVAL with why in *err.
+ */
+int loadsql_data_lines(const struct table_model *m, const char *text,
+		       struct loadsql_data *out, struct strbuf *err);
+void loadsql_data_release(struct loadsql_data *d);
 
 /* A foreign key's parts, unquoted. Owned; loadsql_fk_release. */
 struct loadsql_fk {

@@ -24,9 +24,11 @@ const char *rowfile_skip_ws(const char *p)
 
 const char *rowfile_skip_string(const char *p)
 {
-	for (p++; *p != '\0' && *p != '"'; p++)
-		if (*p == '\\' && p[1] != '\0')
-			p++;
+	/* strcspn finds the next quote or backslash a block at a time */
+	for (p += 1 + strcspn(p + 1, "\"\\"); *p == '\\';
+	     p += 1 + strcspn(p + 1, "\"\\"))
+		if (*++p == '\0')
+			return p;
 	return *p == '"' ? p + 1 : p;
 }
 
@@ -135,22 +137,30 @@ enum rowfile_kind rowfile_kind_of(const struct tm_column *col)
 	return ROWFILE_TEXT;
 }
 
-int rowfile_is_decimal(const char *s)
+/* rowfile_is_decimal of s[0..len) */
+static int is_decimal(const char *s, size_t len)
 {
-	if (*s == '-')
+	const char *end = s + len;
+
+	if (s < end && *s == '-')
 		s++;
-	if (*s < '0' || *s > '9')
+	if (s == end || *s < '0' || *s > '9')
 		return 0;
-	while (*s >= '0' && *s <= '9')
+	while (s < end && *s >= '0' && *s <= '9')
 		s++;
-	if (*s == '.') {
+	if (s < end && *s == '.') {
 		s++;
-		if (*s < '0' || *s > '9')
+		if (s == end || *s < '0' || *s > '9')
 			return 0;
-		while (*s >= '0' && *s <= '9')
+		while (s < end && *s >= '0' && *s <= '9')
 			s++;
 	}
-	return *s == '\0';
+	return s == end;
+}
+
+int rowfile_is_decimal(const char *s)
+{
+	return is_decimal(s, strlen(s));
 }
 
 static void hex(struct strbuf *out, const char *prefix, const void *data,
@@ -227,6 +237,39 @@ static int number_token(const char *p, const char *end)
 	return 1;
 }
 
+/* Whether number token p[0..end), of class k, may go into a column
+ * written as `kind`: 0, or -EINVAL with why in *err. */
+static int check_number(enum rowfile_kind kind, enum rowfile_class k,
+			const char *p, const char *end, struct strbuf *err)
+{
+	if ((kind != ROWFILE_INTEGER && kind != ROWFILE_FLOAT) ||
+	    (kind == ROWFILE_INTEGER && k == ROWFILE_REAL) ||
+	    !number_token(p, end)) {
+		strbuf_addf(err, "a number (%.*s) where the column holds %s",
+			    (int)(end - p > 40 ? 40 : end - p), p,
+			    kind == ROWFILE_INTEGER ? "integers" : "strings");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Whether p[0..end), of class k, is a whole string token: 0, or -EINVAL
+ * with why in *err. */
+static int check_string(enum rowfile_class k, const char *p, const char *end,
+			struct strbuf *err)
+{
+	if (k != ROWFILE_STRING) {
+		strbuf_adds(err, "a value that is no number, string or null");
+		return -EINVAL;
+	}
+	if (end - p < 2 || end[-1] != '"') {
+		/* a string cut short (a truncated file) */
+		strbuf_adds(err, "an undecodable string");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int rowfile_sql_value(enum rowfile_kind kind, const char *p, const char *end,
 		      struct strbuf *out, struct strbuf *err)
 {
@@ -242,27 +285,13 @@ int rowfile_sql_value(enum rowfile_kind kind, const char *p, const char *end,
 		return 0;
 	}
 	if (k == ROWFILE_INT || k == ROWFILE_REAL) {
-		if ((kind != ROWFILE_INTEGER && kind != ROWFILE_FLOAT) ||
-		    (kind == ROWFILE_INTEGER && k == ROWFILE_REAL) ||
-		    !number_token(p, end)) {
-			strbuf_addf(err, "a number (%.*s) where the column holds %s",
-				    (int)(end - p > 40 ? 40 : end - p), p,
-				    kind == ROWFILE_INTEGER ? "integers"
-				    : "strings");
+		if (check_number(kind, k, p, end, err) != 0)
 			return -EINVAL;
-		}
 		strbuf_add(out, p, (size_t)(end - p));
 		return 0;
 	}
-	if (k != ROWFILE_STRING) {
-		strbuf_adds(err, "a value that is no number, string or null");
+	if (check_string(k, p, end, err) != 0)
 		return -EINVAL;
-	}
-	if (end - p < 2 || end[-1] != '"') {
-		/* a string cut short (a truncated file) */
-		strbuf_adds(err, "an undecodable string");
-		return -EINVAL;
-	}
 	if (memchr(p + 1, '\\', (size_t)(end - p - 2)) == NULL) {
 		/* no escape: the bytes between the quotes are the string
 		 * (the way nearly every value comes), NUL-terminated in a
@@ -314,5 +343,94 @@ int rowfile_sql_value(enum rowfile_kind kind, const char *p, const char *end,
 	}
 	json_decref(s);
 	free(copy);
+	return rc;
+}
+
+/* v[0..len) as a field of LOAD DATA's text (FIELDS ESCAPED BY '\\'): the
+ * escape character and the separators escaped, so that a field never
+ * ends early and "\\N" stays two characters; NUL and CR too, as the
+ * server's own SELECT ... INTO OUTFILE writes them. */
+static void tsv_escaped(struct strbuf *out, const char *v, size_t len)
+{
+	/* each byte's escape letter, 0 for a byte that goes as it is: a
+	 * look-up, as it runs for every byte of every text loaded */
+	static const char letter[256] = {
+		['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r',
+		[0] = '0',
+	};
+	size_t i, run = 0;
+
+	for (i = 0; i < len; i++) {
+		char esc[2] = { '\\', letter[(unsigned char)v[i]] };
+
+		if (esc[1] == 0)
+			continue;
+		strbuf_add(out, v + run, i - run);
+		run = i + 1;
+		strbuf_add(out, esc, 2);
+	}
+	strbuf_add(out, v + run, len - run);
+}
+
+int rowfile_tsv_value(enum rowfile_kind kind, const char *p, const char *end,
+		      struct strbuf *out, struct strbuf *err)
+{
+	enum rowfile_class k = rowfile_class_of(p, end);
+	json_t *s = NULL;
+	const char *v;
+	size_t len;
+	int rc = 0;
+
+	if (k == ROWFILE_NULL) {
+		strbuf_add(out, "\\N", 2);
+		return 0;
+	}
+	if (k == ROWFILE_INT || k == ROWFILE_REAL) {
+		if (check_number(kind, k, p, end, err) != 0)
+			return -EINVAL;
+		strbuf_add(out, p, (size_t)(end - p));
+		return 0;
+	}
+	if (check_string(k, p, end, err) != 0)
+		return -EINVAL;
+	if (memchr(p + 1, '\\', (size_t)(end - p - 2)) == NULL) {
+		/* no escape: the bytes between the quotes are the string */
+		v = p + 1;
+		len = (size_t)(end - p - 2);
+	} else if ((s = rowfile_string(p, end)) == NULL) {
+		strbuf_adds(err, "an undecodable string");
+		return -EINVAL;
+	} else {
+		v = json_string_value(s);
+		len = json_string_length(s);
+	}
+	switch (kind) {
+	case ROWFILE_INTEGER:
+	case ROWFILE_FLOAT:
+		strbuf_adds(err, "a string where the column holds numbers");
+		rc = -EINVAL;
+		break;
+	case ROWFILE_DECIMAL:
+		if (!is_decimal(v, len)) {
+			strbuf_adds(err, "a string that is not a decimal number");
+			rc = -EINVAL;
+		} else {
+			strbuf_add(out, v, len);
+		}
+		break;
+	case ROWFILE_BINARY:
+		/* as it is: the server decodes it (FROM_BASE64) */
+		if (!base64_valid(v, len)) {
+			strbuf_adds(err, "a string that is not base64");
+			rc = -EINVAL;
+		} else {
+			strbuf_add(out, v, len);
+		}
+		break;
+	case ROWFILE_TEXT:
+		tsv_escaped(out, v, len);
+		break;
+	}
+	json_decref(s);
 	return rc;
 }

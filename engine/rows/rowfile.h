@@ -66,4 +66,14 @@ int rowfile_is_decimal(const char *s);
 int rowfile_sql_value(enum rowfile_kind kind, const char *p, const char *end,
 		      struct strbuf *out, struct strbuf *err);
 
+/*
+ * rowfile_sql_value's checks, the value appended as a field of LOAD DATA
+ * text (tab-separated, FIELDS ESCAPED BY '\\', CHARACTER SET utf8mb4):
+ * NULL as \N; a number as written; a DECIMAL's digits; a binary column's
+ * base64 as it is (the statement decodes it: FROM_BASE64); any other
+ * string's bytes with the backslash, tab, newline, CR and NUL escaped.
+ */
+int rowfile_tsv_value(enum rowfile_kind kind, const char *p, const char *end,
+		      struct strbuf *out, struct strbuf *err);
+
 #endif
