@@ -306,7 +306,8 @@ static int read_table(const struct load_opts *o, const char *name,
 	}
 	if (rc == 0) {
 		json_error_t jerr;
-		json_t *root = json_loadb(text, len, JSON_DECODE_INT_AS_REAL, &jerr);
+		json_t *root = json_loadb(text, len, JSON_DECODE_INT_AS_REAL |
+					  JSON_ALLOW_NUL, &jerr);
 		struct strbuf why = STRBUF_INIT;
 
 		if (root == NULL) {

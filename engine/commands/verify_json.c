@@ -247,9 +247,10 @@ void verify_json_file(struct verify *v, const struct env_config *env,
 	json_error_t jerr;
 	json_t *root;
 
-	/* INT_AS_REAL: a BIGINT UNSIGNED beyond 2^63 is still JSON */
+	/* INT_AS_REAL: a BIGINT UNSIGNED beyond 2^63 is still JSON;
+	 * ALLOW_NUL: a text column's NUL is written "\u0000" */
 	root = json_loadb(data, len, JSON_DECODE_INT_AS_REAL |
-			  JSON_REJECT_DUPLICATES, &jerr);
+			  JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (root == NULL) {
 		verify_add(v, "invalid_json", path, env->name, table, NULL,
 			   "line %d column %d: %s", jerr.line, jerr.column,

@@ -86,7 +86,8 @@ enum rowfile_class rowfile_class_of(const char *p, const char *end)
 
 json_t *rowfile_string(const char *p, const char *end)
 {
-	json_t *s = json_loadb(p, (size_t)(end - p), JSON_DECODE_ANY, NULL);
+	json_t *s = json_loadb(p, (size_t)(end - p),
+			       JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 
 	if (s != NULL && !json_is_string(s)) {
 		json_decref(s);
@@ -314,18 +315,19 @@ int rowfile_sql_value(enum rowfile_kind kind, const char *p, const char *end,
 		rc = -EINVAL;
 		break;
 	case ROWFILE_DECIMAL:
-		if (!rowfile_is_decimal(v)) {
+		/* by length: a "\u0000" would end a C string early */
+		if (!is_decimal(v, len)) {
 			strbuf_adds(err, "a string that is not a decimal number");
 			rc = -EINVAL;
 		} else {
-			strbuf_adds(out, v);
+			strbuf_add(out, v, len);
 		}
 		break;
 	case ROWFILE_BINARY: {
 		char *data;
 		size_t n;
 
-		if (base64_decode(v, &data, &n) != 0) {
+		if (!base64_valid(v, len) || base64_decode(v, &data, &n) != 0) {
 			strbuf_adds(err, "a string that is not base64");
 			rc = -EINVAL;
 		} else {

@@ -57,6 +57,25 @@ setup() {
 	CREATE TABLE mood (m ENUM('zeta', 'alpha', 'mid') NOT NULL, n INT NOT NULL,
 	  PRIMARY KEY (m, n)) ENGINE=InnoDB;
 	INSERT INTO mood SELECT ELT(1 + seq % 3, 'zeta', 'alpha', 'mid'), seq FROM seq_1_to_9000;
+	CREATE TABLE kinds (id INT NOT NULL PRIMARY KEY, flags BIT(10),
+	  raw VARBINARY(16), txt TEXT, old VARCHAR(20) CHARACTER SET latin1,
+	  amount DECIMAL(20,6), ratio DOUBLE, day DATE, stamp TIMESTAMP(6) NULL,
+	  doc JSON, pick SET('a','b','c'), spot POINT, big BIGINT UNSIGNED,
+	  twice INT AS (id * 2) VIRTUAL) ENGINE=InnoDB;
+	INSERT INTO kinds (id, flags, raw, txt, old, amount, ratio, day, stamp,
+	  doc, pick, spot, big) VALUES
+	 (1, b'1010101010', X'00090A5CFF0D4E', CONCAT('tab', CHAR(9), 'nl',
+	  CHAR(10), 'bs', CHAR(92), 'cr', CHAR(13), 'nul', CHAR(0), 'end'),
+	  CONCAT('caf', X'E9'), -12345678901234.123456, 1.5e300, '2026-02-28',
+	  '2026-12-04 01:02:03.456789', '{"a": [1, "x"]}', 'a,c', POINT(1.5, -2),
+	  18446744073709551615),
+	 (2, b'0', '', CONCAT(CHAR(92), 'N'), 'N', 0, -2.5e-300, '0000-00-00',
+	  NULL, '[]', '', POINT(0, 0), 0),
+	 (3, NULL, NULL, 'NULL', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	  NULL),
+	 (4, b'1111111111', X'5C4E', CONCAT('emoji ', X'F09F9880', ' ', CHAR(92),
+	  CHAR(92)), X'E9', 0.000001, 0, '9999-12-31', '2038-01-19 03:14:07',
+	  '"s"', 'b', POINT(-180, 90), 1);
 	CREATE USER rz@'%' IDENTIFIED BY '$RHIZOME_BULK_PASSWORD';
 	GRANT ALL ON *.* TO rz@'%';
 	SQL
@@ -72,7 +91,7 @@ fi
 # lines in src's section (default: mask = none).
 config() { # TABLES [PORT] [EXTRA]
 	local port=${2:-$(mdb_port bulk)}
-	mdb_sql bulk -e "DROP DATABASE IF EXISTS bulk_copy; DROP DATABASE IF EXISTS rhizome_load_x"
+	mdb_sql bulk -e "DROP DATABASE IF EXISTS bulk_copy; DROP DATABASE IF EXISTS rhizome_load_x; SET GLOBAL local_infile = 1"
 	cat >"$T/rhizome.cnf" <<-EOF
 	[fleet]
 	out = snap
@@ -381,6 +400,109 @@ test_masking_fails_closed_and_hashes_what_it_covers() {
 	! zstdcat "$T"/snap/.bulk/src/bulk_contact/*.zst | grep -q 'user1@example.com' ||
 		fail "an email went out unmasked"
 	assert_eq "$(zstdcat "$T"/snap/.bulk/src/bulk_contact/*.zst | jq -r .email | sort -u | wc -l)" 3000 "distinct masked emails"
+}
+
+# How many LOAD DATA statements the server has run.
+loads() { mdb_sql bulk -N -e "SHOW GLOBAL STATUS LIKE 'Com_load'" | cut -f2; }
+
+test_load_data_gives_back_every_kind_of_value() {
+	config "kinds"
+	rz --config "$T/rhizome.cnf" sync data --all --chunk-rows 2 --format json
+	[ "$RC" = 0 ] || fail "export: exit $RC: $(cat "$T/err.txt")"
+	local before
+	before=$(loads)
+	rz --config "$T/rhizome.cnf" load --env src --into copy --bulk --format json
+	[ "$RC" = 0 ] || fail "load --bulk: exit $RC: $(cat "$T/err.txt")"
+	# a LOAD DATA a chunk
+	assert_eq "$(( $(loads) - before ))" 2 "LOAD DATA statements"
+	assert_eq "$(checksum bulk_copy.kinds)" "$(checksum bulk_src.kinds)" "CHECKSUM TABLE kinds"
+	# what a checksum would also see, said one by one for a reader
+	local q="SELECT id, HEX(flags), HEX(raw), HEX(txt), HEX(old), amount, ratio,
+	  day, stamp, doc, pick, ST_AsText(spot), big, twice FROM"
+	assert_eq "$(mdb_sql bulk -N -e "$q bulk_copy.kinds ORDER BY id")" \
+		"$(mdb_sql bulk -N -e "$q bulk_src.kinds ORDER BY id")" "every value of kinds"
+	assert_eq "$(mdb_sql bulk -N -e "SELECT COUNT(*) FROM bulk_copy.kinds WHERE txt = 'NULL'")" 1 \
+		"the text NULL stays text"
+	# the snapshot's rows (a NUL in text is "\u0000" there): verified,
+	# and loaded back as INSERTs
+	rz --config "$T/rhizome.cnf" sync schema --env src --format json
+	[ "$RC" = 0 ] || fail "sync schema: exit $RC: $(cat "$T/err.txt")"
+	rz --config "$T/rhizome.cnf" sync data --env src --rows 10 --format json
+	[ "$RC" = 0 ] || fail "sync data: exit $RC: $(cat "$T/err.txt")"
+	grep -q 'nul\\u0000end' "$T"/snap/src/*/kinds.json 2>/dev/null ||
+		grep -rq 'nul\\u0000end' "$T/snap/src" || fail "no NUL in the snapshot"
+	rz --config "$T/rhizome.cnf" verify --format json
+	[ "$RC" = 0 ] || fail "verify: exit $RC: $(cat "$T/out.json" "$T/err.txt")"
+	rz --config "$T/rhizome.cnf" load --env src --into copy --replace --format json
+	[ "$RC" = 0 ] || fail "load: exit $RC: $(cat "$T/err.txt")"
+	assert_eq "$(mdb_sql bulk -N -e "$q bulk_copy.kinds ORDER BY id")" \
+		"$(mdb_sql bulk -N -e "$q bulk_src.kinds ORDER BY id")" "every value of kinds, loaded from the snapshot"
+}
+
+# The manifest's CREATE TABLE changed (as a table changed between export
+# and load would be): rows the server would cut or skip fail the load.
+test_rows_the_server_would_change_or_skip_fail_the_load() {
+	config "comp"
+	rz --config "$T/rhizome.cnf" sync data --all --format json
+	[ "$RC" = 0 ] || fail "export: exit $RC: $(cat "$T/err.txt")"
+	local m=$T/snap/.bulk/src/bulk_comp/manifest.json
+	cp "$m" "$T/manifest.json"
+	# a column too narrow for its values: LOAD DATA LOCAL would cut them
+	jq '.create |= sub("`g` varchar\\(16\\)"; "`g` varchar(2)")' "$T/manifest.json" >"$m"
+	grep -q 'varchar(2)' "$m" || fail "the CREATE was not narrowed: $(cat "$m")"
+	rz --config "$T/rhizome.cnf" load --env src --into copy --bulk --format json
+	assert_eq "$RC" 3 "a load whose rows the server would cut"
+	grep -q "table comp" "$T/err.txt" || fail "the table is not named: $(cat "$T/err.txt")"
+	grep -q "Data truncated for column 'g'" "$T/err.txt" ||
+		fail "the server's warning is not said: $(cat "$T/err.txt")"
+	assert_eq "$(mdb_sql bulk -N -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'bulk_copy'")" 0 \
+		"tables moved in by a failed load"
+	# a key the rows repeat: LOAD DATA LOCAL would skip them
+	jq '.create |= sub("PRIMARY KEY \\(`g`,`n`\\)"; "PRIMARY KEY (`g`)")' "$T/manifest.json" >"$m"
+	grep -q 'PRIMARY KEY (`g`)' "$m" || fail "the key was not changed: $(cat "$m")"
+	rz --config "$T/rhizome.cnf" load --env src --into copy --bulk --format json
+	assert_eq "$RC" 3 "a load whose rows the server would skip"
+	grep -q "Duplicate entry" "$T/err.txt" || fail "the duplicate is not said: $(cat "$T/err.txt")"
+	grep -q "rows, with" "$T/err.txt" || fail "the count is not said: $(cat "$T/err.txt")"
+	assert_eq "$(mdb_sql bulk -N -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'bulk_copy'")" 0 \
+		"tables moved in by a failed load"
+}
+
+test_local_infile_off_loads_with_inserts_and_says_so() {
+	config "comp kinds"
+	rz --config "$T/rhizome.cnf" sync data --all --format json
+	[ "$RC" = 0 ] || fail "export: exit $RC: $(cat "$T/err.txt")"
+	mdb_sql bulk -e "SET GLOBAL local_infile = 0"
+	local before
+	before=$(loads)
+	rz --config "$T/rhizome.cnf" load --env src --into copy --bulk --format json
+	mdb_sql bulk -e "SET GLOBAL local_infile = 1"
+	[ "$RC" = 0 ] || fail "load --bulk: exit $RC: $(cat "$T/err.txt")"
+	assert_eq "$(loads)" "$before" "LOAD DATA statements with local_infile OFF"
+	js '.notes[]' | grep -q "local_infile OFF" || fail "no note: $(cat "$T/out.json")"
+	assert_eq "$(checksum bulk_copy.comp)" "$(checksum bulk_src.comp)" "CHECKSUM TABLE comp"
+	assert_eq "$(checksum bulk_copy.kinds)" "$(checksum bulk_src.kinds)" "CHECKSUM TABLE kinds"
+}
+
+# A server (here told by an option file's init-command) that asks for a
+# local file gets none: not even with the option file's local-infile on.
+test_a_server_asking_for_a_local_file_gets_none() {
+	config "comp"
+	mdb_sql bulk -e "CREATE TABLE IF NOT EXISTS bulk_src.stolen (line TEXT); TRUNCATE bulk_src.stolen"
+	echo "secret-$RANDOM" >"$T/secret.txt"
+	cat >"$T/client.cnf" <<-EOF
+	[client]
+	local-infile = 1
+	init-command = LOAD DATA LOCAL INFILE '$T/secret.txt' INTO TABLE bulk_src.stolen
+	EOF
+	sed -i "s|^pool = 4|pool = 4\noption-file = $T/client.cnf|" "$T/rhizome.cnf"
+	grep -q "option-file" "$T/rhizome.cnf" || fail "config: $(cat "$T/rhizome.cnf")"
+	rz --config "$T/rhizome.cnf" sync data --all --format json
+	assert_eq "$RC" 3 "an export whose server asks for a file"
+	grep -q "asked for the local file '$T/secret.txt': refused" "$T/err.txt" ||
+		fail "the refusal is not said: $(cat "$T/err.txt")"
+	assert_eq "$(mdb_sql bulk -N -e "SELECT COUNT(*) FROM bulk_src.stolen")" 0 "rows the server got"
+	mdb_sql bulk -e "DROP TABLE bulk_src.stolen"
 }
 
 test_bad_usage_is_exit_2_naming_the_option() {
